@@ -1,0 +1,117 @@
+"""Fellowship Network: mentors, alumni, opportunities and discussions for fellowship programs."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from network.config import CONFIGS, DEFAULT_SECRET_KEY, deployment_from_environment
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: defaults, then ``FLASK_*`` and ``DATABASE_URL``, then ``overrides``."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=True)
+    deployment = deployment_from_environment(overrides)
+    if deployment not in CONFIGS:
+        raise RuntimeError(f"FLASK_DEPLOYMENT must be one of {', '.join(CONFIGS)}, not {deployment!r}")
+    app.config.from_object(CONFIGS[deployment])
+    app.config.from_prefixed_env()
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    app.config.update(overrides or {})
+    _finish_config(app)
+
+    _init_logging(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    _register_cli(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    config = app.config
+    if config["DEPLOYMENT"] == "production" and config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
+        raise RuntimeError("Refusing to start in production with the default secret key: "
+                           "set FLASK_SECRET_KEY to a long random value.")
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "network.db")
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://") or uri.startswith("postgresql://"):
+        # Heroku-style URLs: use psycopg 3, the driver we ship.
+        config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+    engine_options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("sqlite"):
+        engine_options.setdefault("connect_args", {}).setdefault("timeout", config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
+    else:
+        engine_options.setdefault("pool_pre_ping", True)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
+
+
+def _init_logging(app: Flask) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("network").setLevel(logging.INFO)
+
+
+def _init_extensions(app: Flask) -> None:
+    from network import models  # noqa: F401  (registers every model with the metadata)
+    from network.auth.services import load_session_user
+    from network.database import configure_sqlite
+    from network.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_session_user)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from network.admin.routes import bp as admin_bp
+    from network.auth.routes import bp as auth_bp
+    from network.main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _register_hooks(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from network.access import enforce_access
+    from network.errors import register_error_handlers
+    from network.security import limit_plain_form_size, set_hsts, set_security_headers
+    from network.templating import register_template_helpers
+
+    app.before_request(limit_plain_form_size)
+    app.before_request(enforce_access)
+    app.after_request(set_security_headers)
+    if app.config["SESSION_COOKIE_SECURE"]:
+        app.after_request(set_hsts)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    if app.config["PROXY_COUNT"]:
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def _register_cli(app: Flask) -> None:
+    from network.cli import create_admin_command, demo_command
+    from network.mail.cli import outbox_cli
+
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(outbox_cli)

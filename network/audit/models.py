@@ -1,0 +1,34 @@
+"""An append-only record of administrative actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from network.extensions import db
+from network.types import UTCDateTime, utcnow
+
+
+class AuditLog(db.Model):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # None when the action came from the command line.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int | None]
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+def record(actor_id: int | None, action: str, target_type: str, target_id: int | None, **details) -> AuditLog:
+    """Add an audit entry to the current transaction."""
+    entry = AuditLog(actor_id=actor_id, action=action, target_type=target_type,
+                     target_id=target_id, details=details)
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,86 @@
+"""Account forms. They validate; they never save."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
+
+from network.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from network.members.models import SELF_SERVICE_ROLES, Role
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def new_password_check(form, field):
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+EMAIL_VALIDATORS = [
+    DataRequired("Enter your email address."),
+    Length(max=254, message="An email address has at most 254 characters."),
+    Email("Enter an email address like name@hospital.org.", granular_message=False),
+]
+
+ROLE_CHOICES = {
+    Role.FELLOW: "A current fellow",
+    Role.ALUMNI: "A graduate of a fellowship program (alumni)",
+    Role.FACULTY: "Program faculty",
+}
+
+PASSWORD_HINT = f"At least {MIN_LENGTH} characters. A few unrelated words work well."
+
+
+class RegisterForm(FlaskForm):
+    name = StringField("Full name", filters=[_strip],
+                       validators=[DataRequired("Enter your name."), Length(max=120, message="Use at most 120 characters.")],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField("Email", filters=[_strip], validators=EMAIL_VALIDATORS,
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField("Password", validators=[InputRequired("Choose a password."), new_password_check],
+                             description=PASSWORD_HINT,
+                             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+    role = RadioField("I am", choices=[SelectChoice(r.value, ROLE_CHOICES[r]) for r in SELF_SERVICE_ROLES],
+                      validators=[InputRequired("Choose the role that describes you.")])
+    submit = SubmitField("Create account")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", filters=[_strip],
+                       validators=[DataRequired("Enter your email address."), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[InputRequired("Enter your password."), Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField("Keep me signed in on this device")
+    submit = SubmitField("Sign in")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", filters=[_strip], validators=EMAIL_VALIDATORS,
+                       render_kw={"autocomplete": "email"})
+    submit = SubmitField("Email me a reset link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[InputRequired("Choose a password."), new_password_check],
+                             description=PASSWORD_HINT,
+                             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+    submit = SubmitField("Set new password")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password",
+                                     validators=[InputRequired("Enter your current password."), Length(max=1024)],
+                                     render_kw={"autocomplete": "current-password"})
+    password = PasswordField("New password", validators=[InputRequired("Choose a password."), new_password_check],
+                             description=PASSWORD_HINT,
+                             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+    submit = SubmitField("Change password")
+
+
+class ActionForm(FlaskForm):
+    """A bare form for state-changing buttons: it carries the CSRF token."""
+
+    submit = SubmitField("Confirm")

@@ -1,0 +1,101 @@
+"""Account services: they change the session's objects and never commit."""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from network.auth.tokens import make_confirmation_token, make_reset_token
+from network.extensions import db
+from network.mail.services import queue_email
+from network.members.models import MemberStatus, Role, User, normalize_email, user_by_email
+from network.types import utcnow
+
+# Checked against when the email is unknown, so both answers take as long.
+_DUMMY_HASH = generate_password_hash("timing-equaliser-not-a-password")
+
+
+class EmailTaken(Exception):
+    """An account with this email already exists."""
+
+
+def find_by_email(address: str) -> User | None:
+    return db.session.scalars(user_by_email(address)).first()
+
+
+def register_member(name: str, email: str, password: str, role: Role) -> User:
+    """Create a pending member and queue their confirmation mail."""
+    if find_by_email(email) is not None:
+        raise EmailTaken(email)
+    user = User(name=name.strip(), email=normalize_email(email), role=role, status=MemberStatus.PENDING)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    send_confirmation(user)
+    return user
+
+
+def send_confirmation(user: User) -> None:
+    """Queue the mail with the link that confirms the member's address."""
+    link = url_for("auth.confirm_email", token=make_confirmation_token(user), _external=True)
+    queue_email("confirm-email", user.email, "Confirm your email for Fellowship Network",
+                "confirm_email", user=user, link=link)
+
+
+def confirm_email(user: User) -> bool:
+    """Mark the address confirmed; False when it already was."""
+    if user.email_confirmed_at is not None:
+        return False
+    user.email_confirmed_at = utcnow()
+    return True
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The member with these credentials, or None; the same work either way."""
+    user = find_by_email(email) if len(email) <= 254 else None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.check_password(password):
+        return None
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset link if the address belongs to an active member; silent otherwise."""
+    user = find_by_email(email)
+    if user is None or not user.is_active:
+        return
+    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    queue_email("password-reset", user.email, "Reset your Fellowship Network password",
+                "reset_password", user=user, link=link)
+
+
+def set_new_password(user: User, password: str) -> None:
+    """Replace the password, end every other session and tell the member by mail."""
+    user.set_password(password)
+    user.end_other_sessions()
+    queue_email("password-changed", user.email, "Your Fellowship Network password was changed",
+                "password_changed", user=user, reset_link=url_for("auth.forgot_password", _external=True))
+
+
+def load_member(user_id) -> User | None:
+    if not isinstance(user_id, int):
+        return None
+    return db.session.get(User, user_id)
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: ``"<id>:<session version>"`` must match the member's current version."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+def verified_admins():
+    return select(User).where(User.role == Role.ADMIN, User.status == MemberStatus.VERIFIED)

@@ -1,0 +1,68 @@
+"""Commands: ``flask create-admin`` and ``flask demo``."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from network.audit.models import record
+from network.auth.passwords import password_problem
+from network.extensions import db
+from network.members.models import MemberStatus, Role, User, normalize_email
+from network.types import utcnow
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default=None, help="Display name of a new admin (default: the part before @).")
+@click.option("--password", default=None, help="Password of a new admin; asked for when omitted.")
+@with_appcontext
+def create_admin_command(email: str, name: str | None, password: str | None) -> None:
+    """Make EMAIL an administrator, creating the account if needed."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from exc
+    user = db.session.scalars(select(User).where(User.email == normalize_email(email))).first()
+    now = utcnow()
+    if user is None:
+        if password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        problem = password_problem(password)
+        if problem:
+            raise click.BadParameter(problem, param_hint="--password")
+        user = User(email=normalize_email(email), name=name or email.split("@")[0], role=Role.ADMIN)
+        user.set_password(password)
+        db.session.add(user)
+        action = "created"
+    else:
+        user.role = Role.ADMIN
+        action = "promoted"
+    user.status = MemberStatus.VERIFIED
+    user.verified_at = user.verified_at or now
+    user.email_confirmed_at = user.email_confirmed_at or now
+    db.session.flush()
+    record(None, "member.make-admin", "user", user.id, email=user.email, how=action)
+    db.session.commit()
+    click.echo(f"{user.email} is an administrator ({action}).")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only seed when the database has no members yet.")
+@with_appcontext
+def demo_command(if_empty: bool) -> None:
+    """Seed a believable pain-medicine network (safe to run again)."""
+    from network.demo import DEMO_PASSWORD, DEMO_SIGN_INS, seed_demo
+
+    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("The database already has members; demo data not added.")
+        return
+    summary = seed_demo()
+    db.session.commit()
+    click.echo(f"Demo network ready: {summary}.")
+    click.echo(f"Sign in with any of these (password {DEMO_PASSWORD}):")
+    for email, what in DEMO_SIGN_INS:
+        click.echo(f"  {email:<22} {what}")

@@ -1,0 +1,159 @@
+"""Queue mail in the outbox and deliver it over SMTP."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, render_template
+from sqlalchemy import or_, select, update
+
+from network.extensions import db
+from network.mail.models import EmailOutbox, OutboxStatus
+from network.types import utcnow
+
+log = logging.getLogger(__name__)
+
+#: How long a worker may hold a claimed mail before another may take it over.
+CLAIM_SECONDS = 300
+
+
+def queue_email(kind: str, recipient: str, subject: str, template: str, **context) -> EmailOutbox:
+    """Add a mail to the outbox in the current transaction.
+
+    ``template`` names a pair ``mail/<template>.txt`` and ``mail/<template>.html``.
+    """
+    context.setdefault("subject", subject)
+    mail = EmailOutbox(
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        text_body=render_template(f"mail/{template}.txt", **context),
+        html_body=render_template(f"mail/{template}.html", **context),
+    )
+    db.session.add(mail)
+    if current_app.config["MAIL_ECHO"]:
+        # Development has no mail server: the console is the inbox.
+        log.warning("Mail to %s: %s\n%s", recipient, subject, mail.text_body)
+    return mail
+
+
+def build_message(mail: EmailOutbox, sender: str) -> EmailMessage:
+    """The MIME message for an outbox row: a plain-text part and an HTML alternative."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}", domain="fellowship.network")
+    message.set_content(mail.text_body)
+    message.add_alternative(mail.html_body, subtype="html")
+    return message
+
+
+def _claim_due(limit: int) -> list[int]:
+    """Claim up to ``limit`` due mails for this worker; returns their ids.
+
+    Each claim is a conditional UPDATE, so two workers never take the same mail.
+    """
+    now = utcnow()
+    candidates = db.session.scalars(
+        select(EmailOutbox.id)
+        .where(
+            or_(
+                (EmailOutbox.status == OutboxStatus.PENDING) & (EmailOutbox.next_attempt_at <= now),
+                (EmailOutbox.status == OutboxStatus.SENDING) & (EmailOutbox.claimed_until < now),
+            )
+        )
+        .order_by(EmailOutbox.next_attempt_at, EmailOutbox.id)
+        .limit(limit)
+    ).all()
+    claimed = []
+    for mail_id in candidates:
+        result = db.session.execute(
+            update(EmailOutbox)
+            .where(
+                EmailOutbox.id == mail_id,
+                or_(
+                    EmailOutbox.status == OutboxStatus.PENDING,
+                    (EmailOutbox.status == OutboxStatus.SENDING) & (EmailOutbox.claimed_until < now),
+                ),
+            )
+            .values(status=OutboxStatus.SENDING, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        )
+        db.session.commit()
+        if result.rowcount == 1:
+            claimed.append(mail_id)
+    return claimed
+
+
+def _smtp_connection(config) -> smtplib.SMTP:
+    cls = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    smtp = cls(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
+    if config["MAIL_USE_TLS"]:
+        smtp.starttls()
+    if config["MAIL_USERNAME"]:
+        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    return smtp
+
+
+def deliver_outbox(limit: int = 100) -> dict[str, int]:
+    """Send the due mails; returns counts of sent, retried and failed.
+
+    A mail that cannot be sent is retried with exponential back-off and marked
+    failed after ``OUTBOX_MAX_ATTEMPTS`` attempts.
+    """
+    config = current_app.config
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    ids = _claim_due(limit)
+    if not ids:
+        return counts
+    smtp = None
+    connect_error: Exception | None = None
+    if config["MAIL_SERVER"]:
+        try:
+            smtp = _smtp_connection(config)
+        except (OSError, smtplib.SMTPException) as exc:
+            connect_error = exc
+    for mail_id in ids:
+        mail = db.session.get(EmailOutbox, mail_id)
+        mail.attempts += 1
+        try:
+            if connect_error is not None:
+                raise connect_error
+            if smtp is None:
+                log.warning("No MAIL_SERVER configured; mail %s to %s logged only:\n%s",
+                            mail.id, mail.recipient, mail.text_body)
+            else:
+                smtp.send_message(build_message(mail, config["MAIL_DEFAULT_SENDER"]))
+        except (OSError, smtplib.SMTPException, socket.timeout) as exc:
+            mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            mail.claimed_until = None
+            if mail.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
+                mail.status = OutboxStatus.FAILED
+                counts["failed"] += 1
+                log.error("mail %s to %s failed for good: %s", mail.id, mail.recipient, mail.last_error)
+            else:
+                delay = config["OUTBOX_RETRY_BASE_SECONDS"] * 2 ** (mail.attempts - 1)
+                mail.status = OutboxStatus.PENDING
+                mail.next_attempt_at = utcnow() + timedelta(seconds=delay)
+                counts["retry"] += 1
+                log.warning("mail %s to %s will be retried in %ss: %s", mail.id, mail.recipient,
+                            delay, mail.last_error)
+        else:
+            mail.status = OutboxStatus.SENT
+            mail.sent_at = utcnow()
+            mail.claimed_until = None
+            mail.last_error = None
+            counts["sent"] += 1
+        # Commit each mail's outcome at once: a crash later never resends it.
+        db.session.commit()
+    if smtp is not None:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
+    return counts

@@ -1,0 +1,119 @@
+"""The member account."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from network.extensions import db
+from network.types import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    FELLOW = "fellow"
+    ALUMNI = "alumni"
+    FACULTY = "faculty"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return {"fellow": "Fellow", "alumni": "Alumni", "faculty": "Faculty", "admin": "Administrator"}[self.value]
+
+
+#: Roles a visitor may choose when registering; admins are made only by ``flask create-admin``.
+SELF_SERVICE_ROLES = (Role.FELLOW, Role.ALUMNI, Role.FACULTY)
+
+
+class MemberStatus(enum.StrEnum):
+    PENDING = "pending"  # registered, waiting for an administrator
+    VERIFIED = "verified"  # a member of the network
+    REJECTED = "rejected"  # not admitted; cannot sign in
+
+
+def normalize_email(address: str) -> str:
+    """The form emails are stored and compared in: trimmed and lower case."""
+    return address.strip().lower()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, create_constraint=True, length=16, name="role",
+             values_callable=lambda roles: [r.value for r in roles]),
+        index=True,
+    )
+    status: Mapped[MemberStatus] = mapped_column(
+        Enum(MemberStatus, native_enum=False, create_constraint=True, length=16, name="status",
+             values_callable=lambda states: [s.value for s in states]),
+        default=MemberStatus.PENDING,
+        index=True,
+    )
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Bumped to end every other session: it is part of the Flask-Login id.
+    session_version: Mapped[int] = mapped_column(default=1)
+    training_background_id: Mapped[int | None] = mapped_column(ForeignKey("specialty.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    training_background: Mapped["Specialty | None"] = relationship()  # noqa: F821
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+    # -- Flask-Login -------------------------------------------------------
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != MemberStatus.REJECTED
+
+    # -- state ---------------------------------------------------------------
+    @property
+    def is_verified(self) -> bool:
+        return self.status == MemberStatus.VERIFIED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == MemberStatus.PENDING
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def end_other_sessions(self) -> None:
+        """Invalidate every session and remember-me cookie issued before now."""
+        self.session_version = (self.session_version or 1) + 1
+
+
+def user_by_email(address: str):
+    """A ``select`` for the member with this email, in any letter case."""
+    return select(User).where(User.email == normalize_email(address))
+
+
+def count_by_status():
+    """A ``select`` of (status, count) over all members."""
+    return select(User.status, func.count()).group_by(User.status)

@@ -1,0 +1,7 @@
+"""Import every model module so the metadata (and Alembic) sees all tables."""
+
+from network.audit.models import AuditLog  # noqa: F401
+from network.mail.models import EmailOutbox  # noqa: F401
+from network.members.models import User  # noqa: F401
+from network.programs.models import Cohort, CohortMembership, Program  # noqa: F401
+from network.taxonomy.models import Specialty  # noqa: F401

@@ -1,0 +1,1 @@
+"""The controlled vocabulary: specialties and training backgrounds."""

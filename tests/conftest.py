@@ -1,0 +1,251 @@
+"""Fixtures: real servers (PostgreSQL, Redis, SMTP), an app per test on SQLite and on
+PostgreSQL, clients, a sign-in helper, factories and a query counter."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from dataclasses import dataclass
+
+import flask_migrate
+import pytest
+from sqlalchemy import create_engine, event, text
+from werkzeug.security import generate_password_hash
+
+from network import create_app
+from network.extensions import db
+from tests import servers
+
+IN_CI = os.environ.get("CI") == "true"
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+def _start(name: str, start):
+    """Start a server; without it, skip (locally) or fail (in CI, where nothing may be skipped)."""
+    try:
+        return start()
+    except servers.ServerUnavailable as exc:
+        if IN_CI:
+            pytest.fail(f"{name} is required in CI and could not start: {exc}", pytrace=False)
+        pytest.skip(f"{name} tier skipped: {exc}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = _start("PostgreSQL", servers.start_postgres)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    server = _start("Redis", servers.start_redis)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    server = servers.start_smtp()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    """The SMTP server with an empty mailbox."""
+    smtp_server.clear()
+    return smtp_server
+
+
+def _migrate(uri: str) -> None:
+    app = create_app({"DEPLOYMENT": "testing", "SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite file migrated once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server):
+    """A PostgreSQL database migrated once; each test gets a database cloned from it."""
+    _migrate(postgres_server.url)
+    return postgres_server
+
+
+_database_numbers = itertools.count(1)
+
+
+def _admin_url(server_url: str) -> str:
+    return server_url.rsplit("/", 1)[0] + "/postgres"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """An empty, migrated database: a file copy on SQLite, a template clone on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "network.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    server = request.getfixturevalue("postgres_template")
+    template = server.url.rsplit("/", 1)[1]
+    name = f"test_{os.getpid()}_{next(_database_numbers)}"
+    admin = create_engine(_admin_url(server.url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield server.url.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def make_app(database_url, smtp_server):
+    """Build an app on this test's database; extra config as keyword arguments."""
+    built = []
+
+    def factory(**config):
+        overrides = {
+            "DEPLOYMENT": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MAIL_SERVER": smtp_server.host,
+            "MAIL_PORT": smtp_server.port,
+            **config,
+        }
+        app = create_app(overrides)
+        built.append(app)
+        return app
+
+    yield factory
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@dataclass
+class Member:
+    """A member made by ``make_user``: plain values, safe to use outside a session."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    password: str
+
+
+_hash_cache: dict[str, str] = {}
+
+
+def _password_hash(password: str) -> str:
+    # Hashing is deliberately slow; tests reuse one hash per password.
+    if password not in _hash_cache:
+        _hash_cache[password] = generate_password_hash(password)
+    return _hash_cache[password]
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a member: ``make_user(role="alumni", status="pending", email=..., ...)``."""
+    from network.members.models import MemberStatus, Role, User
+    from network.types import utcnow
+
+    counter = itertools.count(1)
+
+    def factory(role="fellow", status="verified", password=DEFAULT_PASSWORD, confirmed=True, **fields):
+        n = next(counter)
+        fields.setdefault("email", f"{role}{n}@example.org")
+        fields.setdefault("name", f"Test {role.title()} {n}")
+        with app.app_context():
+            user = User(role=Role(role), status=MemberStatus(status), password_hash=_password_hash(password),
+                        email_confirmed_at=utcnow() if confirmed else None,
+                        verified_at=utcnow() if status == "verified" else None, **fields)
+            db.session.add(user)
+            db.session.commit()
+            return Member(user.id, user.email, user.name, role, password)
+
+    return factory
+
+
+def sign_in_session(client, app, member: Member) -> None:
+    """Sign ``member`` in on ``client`` by writing the Flask-Login session directly."""
+    from network.members.models import User
+
+    with app.app_context():
+        version = db.session.get(User, member.id).session_version
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{member.id}:{version}"
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def login(app):
+    """``login(client, member)``: a signed-in client without going through the form."""
+
+    def do_login(client, member: Member):
+        sign_in_session(client, app, member)
+        return client
+
+    return do_login
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as queries: ...`` then ``len(queries)``: the SQL statements run."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", before_cursor_execute)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before_cursor_execute)
+
+    return counter
+
+
+def outbox(app, kind: str | None = None):
+    """The mails in the outbox, oldest first."""
+    from sqlalchemy import select
+
+    from network.mail.models import EmailOutbox
+
+    with app.app_context():
+        query = select(EmailOutbox).order_by(EmailOutbox.id)
+        if kind:
+            query = query.where(EmailOutbox.kind == kind)
+        mails = db.session.scalars(query).all()
+        db.session.expunge_all()
+        return mails
