@@ -41,6 +41,9 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    # Werkzeug's hash; scrypt is memory-hard. Tests use a cheap one to stay fast.
+    PASSWORD_HASH_METHOD = "scrypt"
+
     # Tokens in emailed links.
     EMAIL_CONFIRM_MAX_AGE = 7 * 24 * 3600
     PASSWORD_RESET_MAX_AGE = 3600
@@ -94,6 +97,7 @@ class TestingConfig(DevelopmentConfig):
     MAIL_ECHO = False
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "testing-secret-key"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestingConfig}

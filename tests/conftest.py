@@ -164,7 +164,7 @@ _hash_cache: dict[str, str] = {}
 def _password_hash(password: str) -> str:
     # Hashing is deliberately slow; tests reuse one hash per password.
     if password not in _hash_cache:
-        _hash_cache[password] = generate_password_hash(password)
+        _hash_cache[password] = generate_password_hash(password, method="pbkdf2:sha256:1000")
     return _hash_cache[password]
 
 

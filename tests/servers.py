@@ -11,8 +11,20 @@ Plain Python (no pytest dependency) so it can also be used from scripts::
     pg.stop(); rd.stop(); mail.stop()
 
 Every server listens on 127.0.0.1 on a free port and lives in its own
-temporary directory under /tmp.  ``stop()`` is idempotent and never raises;
-an ``atexit`` hook stops anything still running when the interpreter exits.
+temporary directory (``fn-pg-*`` / ``fn-redis-*`` under /dev/shm when it is a
+roomy tmpfs, else /tmp; ``$FN_TEST_TMPDIR`` overrides).  ``stop()`` is
+idempotent and never raises.  Cleanup if ``stop()`` is never called:
+
+* an ``atexit`` hook stops everything on a normal interpreter exit;
+* a small watchdog process per PostgreSQL/Redis server stops the server and
+  removes its directory if this process dies abruptly (SIGKILL, SIGTERM,
+  CI timeout) -- PostgreSQL is started by ``pg_ctl`` and would otherwise
+  outlive us;
+* redis-server additionally gets PR_SET_PDEATHSIG (via ``setpriv``).
+
+As root, PostgreSQL runs as the ``postgres`` system user (via ``runuser``);
+otherwise as the current user.  The superuser role is always ``postgres``,
+authentication is ``trust``.
 
 Errors:
 
@@ -540,26 +552,18 @@ def start_postgres(timeout: float = DEFAULT_TIMEOUT, database: str = PG_DATABASE
 # Redis
 # --------------------------------------------------------------------------
 
-def _die_with_parent() -> Optional[Callable[[], None]]:
-    """preexec_fn that asks Linux to SIGTERM the child when we die.
+def _die_with_parent_prefix() -> List[str]:
+    """Command prefix asking Linux to SIGTERM the child when we die.
 
-    PR_SET_PDEATHSIG fires when the *thread* that forked exits, so it is only
-    used when starting from the main thread.
+    Uses util-linux ``setpriv --pdeathsig`` (no preexec_fn, which is unsafe
+    with threads).  PR_SET_PDEATHSIG fires when the *thread* that forked
+    exits, so it is only used when starting from the main thread.  The
+    watchdog process is the fallback either way.
     """
     if threading.current_thread() is not threading.main_thread():
-        return None
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        prctl = libc.prctl
-    except (OSError, AttributeError):
-        return None
-
-    def _fn():
-        prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
-
-    return _fn
+        return []
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--"] if setpriv else []
 
 
 class RedisServer(Server):
@@ -605,9 +609,8 @@ def start_redis(timeout: float = DEFAULT_TIMEOUT) -> RedisServer:
                "--daemonize", "no", "--dir", workdir, "--logfile", ""]
         with open(log_path, "wb") as log:
             try:
-                proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                        stderr=subprocess.STDOUT, cwd=workdir,
-                                        preexec_fn=_die_with_parent())
+                proc = subprocess.Popen(_die_with_parent_prefix() + cmd, stdin=subprocess.DEVNULL,
+                                        stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
             except OSError as exc:
                 shutil.rmtree(workdir, ignore_errors=True)
                 raise ServerStartError(f"could not execute {exe}: {exc}") from exc

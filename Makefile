@@ -1,0 +1,87 @@
+# Developer entry points.  `make run` serves the app on http://127.0.0.1:5000,
+# `make test` runs the whole suite (pytest starts throwaway PostgreSQL, Redis
+# and SMTP servers itself, see tests/servers.py).
+
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: venv dev-venv system-deps run test bench clean
+
+# ---------------------------------------------------------------- venvs ----
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the requirements file is newer than the stamp.
+$(RUNTIME_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install -r requirements.txt
+	touch $@
+
+# requirements-dev.txt starts with `-r requirements.txt`, so it covers both.
+$(DEV_STAMP): requirements-dev.txt requirements.txt | $(PY)
+	$(PY) -m pip install -r requirements-dev.txt
+	touch $(RUNTIME_STAMP) $@
+
+venv: $(RUNTIME_STAMP)
+
+dev-venv: $(DEV_STAMP)
+
+# ------------------------------------------------------ system packages ----
+
+system-deps:
+	@missing=""
+	compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing="$$missing postgresql"
+	command -v redis-server >/dev/null || missing="$$missing redis-server"
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"
+	[ -z "$$missing" ] && exit 0
+	if [ "$$(id -u)" = 0 ]; then
+		echo "installing system packages (missing:$$missing)"
+		apt-get update
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+			postgresql redis-server chromium fonts-dejavu-core
+	else
+		echo "note: missing$$missing and not root; tests needing them will be skipped (they fail when CI=true)"
+	fi
+
+# ------------------------------------------------------------------ run ----
+
+run: venv
+	mkdir -p instance
+	export FLASK_APP=wsgi.py FLASK_DEPLOYMENT=development
+	if [ ! -f instance/secret-key ]; then
+		(umask 077; $(PY) -c 'import secrets;print(secrets.token_hex(32))' > instance/secret-key)
+	fi
+	export FLASK_SECRET_KEY="$$(cat instance/secret-key)"
+	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask demo --if-empty
+	exec $(VENV)/bin/flask run --host 127.0.0.1 --port 5000
+
+# ----------------------------------------------------------------- test ----
+
+test: system-deps dev-venv
+	if [ "$${CI:-}" = true ]; then
+		tmp_home="$$(mktemp -d)"
+		export HOME="$$tmp_home"
+		trap 'rm -rf "$$tmp_home"' EXIT
+	fi
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: dev-venv
+	if [ -f benchmarks/run.py ]; then
+		$(PY) benchmarks/run.py
+	else
+		echo "benchmarks/run.py does not exist yet; nothing to run"
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache
+	rm -f instance/*.db instance/*.db-wal instance/*.db-shm

@@ -1,0 +1,78 @@
+"""Browser tests: the app served on 127.0.0.1 in a thread, driven by Playwright in the system Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from network import create_app
+from network.extensions import db
+from tests.conftest import IN_CI
+from tests.servers import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        message = f"browser tier skipped: {CHROMIUM} is missing (Debian package chromium)"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"],
+    }
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("e2e-screenshots")
+    yield folder
+    print(f"\nbrowser screenshots: {folder}")
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        self._server.shutdown()
+        self._thread.join(10)
+        self._server.server_close()
+
+
+@pytest.fixture
+def live_server(sqlite_template, smtp, tmp_path):
+    """The app on its own SQLite file, sending mail to the test SMTP server."""
+    path = tmp_path / "live.db"
+    shutil.copyfile(sqlite_template, path)
+    app = create_app({
+        "DEPLOYMENT": "testing",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "WTF_CSRF_ENABLED": True,
+        "MAIL_SERVER": smtp.host,
+        "MAIL_PORT": smtp.port,
+    })
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -1,0 +1,62 @@
+"""With CSRF on (as in production), every POST without a valid token is refused and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from network.extensions import db
+from network.members.models import MemberStatus, User
+from tests.conftest import sign_in_session
+from tests.test_access_matrix import MATRIX
+
+POST_ROUTES = sorted(key for key in MATRIX if key[1] == "POST")
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(WTF_CSRF_ENABLED=True)
+
+
+def test_the_csrf_list_covers_every_post_route(app):
+    posts = {(rule.endpoint, "POST") for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert posts == set(POST_ROUTES)
+
+
+@pytest.mark.parametrize(("endpoint", "method"), POST_ROUTES)
+@pytest.mark.parametrize("token", [None, "forged-token"])
+def test_post_without_a_valid_token_is_refused(app, make_user, endpoint, method, token):
+    from flask import url_for
+
+    admin = make_user(role="admin")
+    target = make_user(status="pending")
+    kwargs = {k: target.id if v == "target" else v for k, v in MATRIX[(endpoint, method)][0].items()}
+    with app.test_request_context():
+        url = url_for(endpoint, **kwargs)
+    for signed_in in (False, True):
+        client = app.test_client()
+        if signed_in:
+            sign_in_session(client, app, admin)
+        data = {"email": admin.email, "password": admin.password, "current_password": admin.password,
+                "name": "Forged", "role": "fellow"}
+        if token:
+            data["csrf_token"] = token
+        response = client.post(url, data=data)
+        assert response.status_code == 400, (url, signed_in)
+        assert b"This form has expired or was not sent from this site" in response.data
+    with app.app_context():
+        assert db.session.get(User, target.id).status == MemberStatus.PENDING
+        assert db.session.scalars(select(User).where(User.name == "Forged")).first() is None
+
+
+def test_a_form_with_its_token_is_accepted(app, make_user):
+    import re
+
+    member = make_user()
+    client = app.test_client()
+    page = client.get("/auth/login")
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data).group(1).decode()
+    response = client.post("/auth/login", data={"csrf_token": token, "email": member.email,
+                                                 "password": member.password})
+    assert response.status_code == 302
+    assert client.get("/auth/account").status_code == 200

@@ -1,0 +1,83 @@
+"""``flask demo`` seeds a believable network, idempotently, with the documented sign-ins."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from network.extensions import db
+from network.members.models import MemberStatus, Role, User
+from network.programs.models import Cohort, CohortMembership, Program
+from network.taxonomy.models import Specialty
+
+
+def counts(app):
+    with app.app_context():
+        return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+                for model in (User, Program, Cohort, CohortMembership)}
+
+
+def test_demo_seeds_programs_cohorts_and_members_of_every_role(app, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    for email in ("admin@example.org", "faculty@example.org", "fellow@example.org", "alumni@example.org"):
+        assert email in result.output
+    assert "demo-password-2026" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(func.distinct(Program.institution)))) >= 3
+        assert db.session.scalar(select(func.count()).where(Cohort.graduated_at.is_not(None))) >= 1
+        assert db.session.scalar(select(func.count()).select_from(User)) >= 60
+        roles = set(db.session.scalars(select(User.role).distinct()))
+        assert roles == set(Role)
+        backgrounds = set(db.session.scalars(
+            select(Specialty.slug).join(User, User.training_background_id == Specialty.id).distinct()))
+        assert {"anesthesiology", "pmr", "neurology", "psychiatry", "family-medicine", "emergency-medicine"} <= backgrounds
+        assert db.session.scalar(select(func.count()).where(User.status == MemberStatus.PENDING)) >= 1
+
+
+def test_demo_is_idempotent(app, runner):
+    runner.invoke(args=["demo"])
+    first = counts(app)
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0
+    assert counts(app) == first
+
+
+def test_demo_if_empty_leaves_a_used_database_alone(app, runner, make_user):
+    make_user()
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert "not added" in result.output
+    assert counts(app)["User"] == 1
+
+
+def test_demo_sign_ins_work(app, runner):
+    runner.invoke(args=["demo"])
+    expected = {"admin@example.org": Role.ADMIN, "faculty@example.org": Role.FACULTY,
+                "fellow@example.org": Role.FELLOW, "alumni@example.org": Role.ALUMNI}
+    for email, role in expected.items():
+        client = app.test_client()
+        response = client.post("/auth/login", data={"email": email, "password": "demo-password-2026"})
+        assert response.headers["Location"] == "/", email
+        home = client.get("/")
+        assert home.status_code == 200
+        assert role.label.encode() in home.data
+
+
+def test_create_admin(app, runner):
+    result = runner.invoke(args=["create-admin", "Chief@Example.org", "--name", "Chief Admin"],
+                           input="a strong admin passphrase\na strong admin passphrase\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.email == "chief@example.org")).one()
+        assert user.role == Role.ADMIN and user.is_verified and user.email_confirmed
+    weak = runner.invoke(args=["create-admin", "other@example.org", "--password", "password"])
+    assert weak.exit_code != 0
+    assert "at least 12 characters" in weak.output
+
+
+def test_create_admin_promotes_an_existing_member(app, runner, make_user):
+    member = make_user(role="faculty", status="pending")
+    result = runner.invoke(args=["create-admin", member.email])
+    assert "promoted" in result.output
+    with app.app_context():
+        user = db.session.get(User, member.id)
+        assert user.role == Role.ADMIN and user.is_verified
