@@ -45,13 +45,17 @@ def test_development_cookies_work_over_plain_http(monkeypatch, tmp_path):
     assert app.config["MAIL_ECHO"] is True
 
 
-def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app, database_url):
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite settings")
+def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(sqlite_template, tmp_path):
+    import shutil
+
+    shutil.copyfile(sqlite_template, tmp_path / "copy.db")
+    app = create_app({"DEPLOYMENT": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/copy.db"})
     with app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
