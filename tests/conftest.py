@@ -249,3 +249,33 @@ def outbox(app, kind: str | None = None):
         mails = db.session.scalars(query).all()
         db.session.expunge_all()
         return mails
+
+
+# -- a line per tier at the end of the run, so a reader sees PostgreSQL and the browser really ran --
+_tier_outcomes: dict[str, dict[str, int]] = {}
+
+
+def _tier(nodeid: str) -> str:
+    if "/e2e/" in nodeid:
+        return "browser (Chromium)"
+    if "[postgresql" in nodeid or "-postgresql" in nodeid:
+        return "PostgreSQL"
+    if "[sqlite" in nodeid or "-sqlite" in nodeid:
+        return "SQLite"
+    return "no database"
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        outcome = "skipped" if report.skipped else report.outcome
+        counts = _tier_outcomes.setdefault(_tier(report.nodeid), {})
+        counts[outcome] = counts.get(outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _tier_outcomes:
+        return
+    terminalreporter.section("tiers")
+    for tier in sorted(_tier_outcomes):
+        counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(_tier_outcomes[tier].items()))
+        terminalreporter.write_line(f"{tier}: {counts}")
