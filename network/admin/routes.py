@@ -9,12 +9,10 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from network.access import role_required
-from network.audit.models import record
 from network.auth.forms import ActionForm
 from network.extensions import db
-from network.mail.services import queue_email
+from network.members import services
 from network.members.models import MemberStatus, Role, User
-from network.types import utcnow
 
 bp = Blueprint("admin", __name__)
 log = logging.getLogger(__name__)
@@ -38,57 +36,36 @@ def pending_members():
                            pages=max(1, -(-total // PAGE_SIZE)), action_form=ActionForm())
 
 
-def _load_pending(user_id: int) -> User:
+def _decide(user_id: int, decide, done_message: str):
+    """Load the member (404), check the form (400), apply ``decide``, commit once, redirect."""
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    return user
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        decide(user, current_user)
+    except services.NotPending:
+        flash(f"{user.name} is not waiting for verification any more.", "warning")
+    except services.EmailNotConfirmed:
+        flash(f"{user.name} has not confirmed their email address yet, so it may not be theirs. "
+              "Verify them once they have.", "warning")
+    else:
+        db.session.commit()
+        log.info("member %s: %s by %s", user.id, decide.__name__, current_user.id)
+        flash(done_message.format(name=user.name), "success")
+    return redirect(url_for("admin.pending_members"))
 
 
 @bp.route("/members/<int:user_id>/verify", methods=["POST"])
 @role_required(Role.ADMIN)
 def verify_member(user_id: int):
     """Admit a pending member to the network."""
-    user = _load_pending(user_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if not user.is_pending:
-        flash(f"{user.name} is not waiting for verification any more.", "warning")
-        return redirect(url_for("admin.pending_members"))
-    if not user.email_confirmed:
-        flash(f"{user.name} has not confirmed their email address yet, so it may not be theirs. "
-              "Verify them once they have.", "warning")
-        return redirect(url_for("admin.pending_members"))
-    user.status = MemberStatus.VERIFIED
-    user.verified_at = utcnow()
-    user.verified_by_id = current_user.id
-    record(current_user.id, "member.verify", "user", user.id, email=user.email, role=user.role.value)
-    queue_email("member-verified", user.email, "You are in: welcome to Fellowship Network",
-                "member_verified", user=user, link=url_for("main.index", _external=True))
-    db.session.commit()
-    log.info("member %s verified by %s", user.id, current_user.id)
-    flash(f"{user.name} is verified and can now use the network.", "success")
-    return redirect(url_for("admin.pending_members"))
+    return _decide(user_id, services.verify_member, "{name} is verified and can now use the network.")
 
 
 @bp.route("/members/<int:user_id>/reject", methods=["POST"])
 @role_required(Role.ADMIN)
 def reject_member(user_id: int):
     """Turn down a pending registration; the account can no longer sign in."""
-    user = _load_pending(user_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if not user.is_pending:
-        flash(f"{user.name} is not waiting for verification any more.", "warning")
-        return redirect(url_for("admin.pending_members"))
-    user.status = MemberStatus.REJECTED
-    user.end_other_sessions()
-    record(current_user.id, "member.reject", "user", user.id, email=user.email, role=user.role.value)
-    queue_email("member-rejected", user.email, "Your Fellowship Network registration",
-                "member_rejected", user=user)
-    db.session.commit()
-    log.info("member %s rejected by %s", user.id, current_user.id)
-    flash(f"The registration of {user.name} was rejected.", "info")
-    return redirect(url_for("admin.pending_members"))
+    return _decide(user_id, services.reject_member, "The registration of {name} was rejected.")

@@ -24,17 +24,3 @@ class Specialty(db.Model):
     def __repr__(self) -> str:
         return f"<Specialty {self.slug}>"
 
-
-#: Seeded by the initial migration: (slug, name), in display order.
-SPECIALTIES = [
-    ("pain-medicine", "Pain medicine"),
-    ("anesthesiology", "Anesthesiology"),
-    ("pmr", "Physical medicine and rehabilitation (PM&R)"),
-    ("neurology", "Neurology"),
-    ("psychiatry", "Psychiatry"),
-    ("family-medicine", "Family medicine"),
-    ("emergency-medicine", "Emergency medicine"),
-    ("internal-medicine", "Internal medicine"),
-    ("radiology", "Radiology"),
-    ("pediatrics", "Pediatrics"),
-]

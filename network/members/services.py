@@ -1,0 +1,42 @@
+"""Admitting members: verification and rejection by an administrator. Never commits."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from network.audit.models import record
+from network.mail.services import queue_email
+from network.members.models import MemberStatus, User
+from network.types import utcnow
+
+
+class NotPending(Exception):
+    """The member was already verified or rejected."""
+
+
+class EmailNotConfirmed(Exception):
+    """The member has not proved the address is theirs yet."""
+
+
+def verify_member(user: User, admin: User) -> None:
+    """Admit a pending member whose email is confirmed; audit-logged, and they are told by mail."""
+    if not user.is_pending:
+        raise NotPending(user.id)
+    if not user.email_confirmed:
+        raise EmailNotConfirmed(user.id)
+    user.status = MemberStatus.VERIFIED
+    user.verified_at = utcnow()
+    user.verified_by_id = admin.id
+    record(admin.id, "member.verify", "user", user.id, email=user.email, role=user.role.value)
+    queue_email("member-verified", user.email, "You are in: welcome to Fellowship Network",
+                "member_verified", user=user, link=url_for("main.index", _external=True))
+
+
+def reject_member(user: User, admin: User) -> None:
+    """Turn down a pending registration and end its sessions; audit-logged, and they are told by mail."""
+    if not user.is_pending:
+        raise NotPending(user.id)
+    user.status = MemberStatus.REJECTED
+    user.end_other_sessions()
+    record(admin.id, "member.reject", "user", user.id, email=user.email, role=user.role.value)
+    queue_email("member-rejected", user.email, "Your Fellowship Network registration", "member_rejected", user=user)
