@@ -82,10 +82,13 @@ def _register_blueprints(app: Flask) -> None:
     from network.admin.routes import bp as admin_bp
     from network.auth.routes import bp as auth_bp
     from network.main.routes import bp as main_bp
+    from network.profiles.routes import bp as profiles_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(profiles_bp, url_prefix="/members")
+    # (each feature area registers its blueprint on its own line above this comment)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -62,7 +62,7 @@ def smtp(smtp_server):
 def _migrate(uri: str) -> None:
     app = create_app({"DEPLOYMENT": "testing", "SQLALCHEMY_DATABASE_URI": uri})
     with app.app_context():
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
         db.engine.dispose()
 
 

@@ -5,52 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import sign_in_session
-
-ROLES = ("anonymous", "pending", "fellow", "alumni", "faculty", "admin")
-
-LOGIN = "→/auth/login"
-PENDING = "→/pending"
-HOME = "→/"
-ACCOUNT = "→/auth/account"
-ADMIN_LIST = "→/admin/members/pending"
-
-
-def everyone(outcome):
-    return dict.fromkeys(ROLES, outcome)
-
-
-def members(anonymous, pending, member, admin=None):
-    """Outcomes for visitors, pending members, verified non-admins and admins."""
-    return {"anonymous": anonymous, "pending": pending, "fellow": member, "alumni": member, "faculty": member,
-            "admin": member if admin is None else admin}
-
-
-# (endpoint, method) -> (URL arguments, {role: status code or "→/redirect/path"}).
-# POSTs send an empty form (CSRF is tested on its own in test_csrf.py).
-MATRIX = {
-    ("static", "GET"): ({"filename": "css/app.css"}, everyone(200)),
-    ("bootstrap.static", "GET"): ({"filename": "css/bootstrap.min.css"}, everyone(200)),
-    ("main.index", "GET"): ({}, members(200, PENDING, 200)),
-    ("main.pending", "GET"): ({}, members(LOGIN, 200, HOME)),
-    ("main.healthz", "GET"): ({}, everyone(200)),
-    ("auth.register", "GET"): ({}, members(200, HOME, HOME)),
-    ("auth.register", "POST"): ({}, members(400, HOME, HOME)),
-    ("auth.login", "GET"): ({}, members(200, HOME, HOME)),
-    ("auth.login", "POST"): ({}, members(400, HOME, HOME)),
-    ("auth.logout", "POST"): ({}, everyone(HOME)),
-    ("auth.confirm_email", "GET"): ({"token": "not-a-token"}, everyone(400)),
-    ("auth.resend_confirmation", "POST"): ({}, members(LOGIN, PENDING, ACCOUNT)),
-    ("auth.forgot_password", "GET"): ({}, everyone(200)),
-    ("auth.forgot_password", "POST"): ({}, everyone(400)),
-    ("auth.reset_password", "GET"): ({"token": "not-a-token"}, everyone(400)),
-    ("auth.reset_password", "POST"): ({"token": "not-a-token"}, everyone(400)),
-    ("auth.account", "GET"): ({}, members(LOGIN, 200, 200)),
-    ("auth.change_password", "POST"): ({}, members(LOGIN, 400, 400)),
-    ("auth.sign_out_everywhere", "POST"): ({}, members(LOGIN, ACCOUNT, ACCOUNT)),
-    ("admin.pending_members", "GET"): ({}, members(LOGIN, PENDING, 403, 200)),
-    ("admin.verify_member", "POST"): ({"user_id": "target"}, members(LOGIN, 403, 403, ADMIN_LIST)),
-    ("admin.reject_member", "POST"): ({"user_id": "target"}, members(LOGIN, 403, 403, ADMIN_LIST)),
-}
+from tests.matrix import MATRIX, PREPARERS, ROLES
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -77,16 +32,24 @@ def test_every_route_is_in_the_matrix(app):
         assert set(outcomes) == set(ROLES), key
 
 
+def resolve_arguments(kwargs, app, people, make_user):
+    """Replace ``"@name"`` URL arguments by objects the areas' ``prepare`` hooks create."""
+    named = {}
+    if any(isinstance(v, str) and v.startswith("@") for v in kwargs.values()):
+        for prepare in PREPARERS:
+            named.update(prepare(app, people, make_user))
+    return {k: named[v[1:]] if isinstance(v, str) and v.startswith("@") else v for k, v in kwargs.items()}
+
+
 @pytest.mark.parametrize(("endpoint", "method"), sorted(MATRIX))
 def test_route_answers_each_role_as_the_matrix_says(app, make_user, endpoint, method):
     from flask import url_for
 
     kwargs, outcomes = MATRIX[(endpoint, method)]
-    target = make_user(role="fellow", status="pending")  # the member admin actions act on
     people = {role: make_user(role="fellow" if role == "pending" else role,
                               status="pending" if role == "pending" else "verified")
               for role in ROLES if role != "anonymous"}
-    kwargs = {k: target.id if v == "target" else v for k, v in kwargs.items()}
+    kwargs = resolve_arguments(kwargs, app, people, make_user)
     with app.test_request_context():
         url = url_for(endpoint, **kwargs)
     seen = {}

@@ -1,0 +1,1 @@
+"""Member profiles, the taxonomy they use, privacy settings and the member directory."""

@@ -1,0 +1,1 @@
+"""Text handling shared by every area: markdown rendering and sanitising."""

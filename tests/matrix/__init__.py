@@ -1,0 +1,29 @@
+"""The access policy as data: every area lists its routes in ``tests/matrix/<area>.py`` as ``ROUTES``.
+
+Each row is ``(endpoint, method): (URL arguments, {role: status code or "→/redirect/path"})``.
+A URL argument ``"@name"`` is replaced by ``prepare(app, people, make_user)["name"]``, from
+the area modules that define a ``prepare`` hook (``people`` maps each role to its member);
+POSTs send an empty form (CSRF is tested on its own in test_csrf.py).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from tests.matrix.common import ROLES
+
+MATRIX: dict = {}
+PREPARERS: list = []
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name == "common":
+        continue
+    _area = importlib.import_module(f"{__name__}.{_module.name}")
+    if hasattr(_area, "prepare"):
+        PREPARERS.append(_area.prepare)
+    _rows = _area.ROUTES
+    _overlap = MATRIX.keys() & _rows.keys()
+    assert not _overlap, f"routes listed twice: {_overlap}"
+    MATRIX.update(_rows)
+
+__all__ = ["MATRIX", "PREPARERS", "ROLES"]

@@ -1,0 +1,37 @@
+"""Access rows for the foundation: pages, accounts, admin verification."""
+
+from __future__ import annotations
+
+from tests.matrix.common import ACCOUNT, ADMIN_LIST, HOME, LOGIN, PENDING, everyone, members
+
+# (endpoint, method) -> (URL arguments, {role: status code or "→/redirect/path"}).
+# POSTs send an empty form (CSRF is tested on its own in test_csrf.py).
+ROUTES = {
+    ("static", "GET"): ({"filename": "css/app.css"}, everyone(200)),
+    ("bootstrap.static", "GET"): ({"filename": "css/bootstrap.min.css"}, everyone(200)),
+    ("main.index", "GET"): ({}, members(200, PENDING, 200)),
+    ("main.pending", "GET"): ({}, members(LOGIN, 200, HOME)),
+    ("main.healthz", "GET"): ({}, everyone(200)),
+    ("auth.register", "GET"): ({}, members(200, HOME, HOME)),
+    ("auth.register", "POST"): ({}, members(400, HOME, HOME)),
+    ("auth.login", "GET"): ({}, members(200, HOME, HOME)),
+    ("auth.login", "POST"): ({}, members(400, HOME, HOME)),
+    ("auth.logout", "POST"): ({}, everyone(HOME)),
+    ("auth.confirm_email", "GET"): ({"token": "not-a-token"}, everyone(400)),
+    ("auth.resend_confirmation", "POST"): ({}, members(LOGIN, PENDING, ACCOUNT)),
+    ("auth.forgot_password", "GET"): ({}, everyone(200)),
+    ("auth.forgot_password", "POST"): ({}, everyone(400)),
+    ("auth.reset_password", "GET"): ({"token": "not-a-token"}, everyone(400)),
+    ("auth.reset_password", "POST"): ({"token": "not-a-token"}, everyone(400)),
+    ("auth.account", "GET"): ({}, members(LOGIN, 200, 200)),
+    ("auth.change_password", "POST"): ({}, members(LOGIN, 400, 400)),
+    ("auth.sign_out_everywhere", "POST"): ({}, members(LOGIN, ACCOUNT, ACCOUNT)),
+    ("admin.pending_members", "GET"): ({}, members(LOGIN, PENDING, 403, 200)),
+    ("admin.verify_member", "POST"): ({"user_id": "@pending_member"}, members(LOGIN, 403, 403, ADMIN_LIST)),
+    ("admin.reject_member", "POST"): ({"user_id": "@pending_member"}, members(LOGIN, 403, 403, ADMIN_LIST)),
+}
+
+
+def prepare(app, people, make_user):
+    """A pending member for the admin decisions to act on."""
+    return {"pending_member": make_user(role="fellow", status="pending").id}
