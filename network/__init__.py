@@ -88,6 +88,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(profiles_bp, url_prefix="/members")
+    from network.discussions.routes import bp as discussions_bp
+    from network.notifications.routes import bp as notifications_bp
+
+    app.register_blueprint(discussions_bp, url_prefix="/discussions")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
     # (each feature area registers its blueprint on its own line above this comment)
 
 

@@ -1,0 +1,1 @@
+"""Discussion threads: categories, threads, posts, moderation, subscriptions, unread tracking and search."""

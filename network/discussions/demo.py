@@ -1,0 +1,222 @@
+"""Demo discussions: the categories, every cohort's private category and a few hundred realistic posts.
+
+Idempotent: a category is found by its slug and a thread by its title in its category before
+either is created. Posts are written directly (no notifications, no mail), then indexed for search.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from network.discussions import search
+from network.discussions.models import Category, CategoryVisibility, Post, ReadMark, Subscription, \
+    SubscriptionLevel, Thread
+from network.discussions.services import ensure_cohort_categories, render_body
+from network.extensions import db
+from network.members.models import MemberStatus, Role, User
+from network.programs.models import CohortMembership
+
+CATEGORIES = [
+    ("general", "General", "News and questions for the whole fellowship family.", CategoryVisibility.MEMBERS, False),
+    ("interventional-techniques", "Interventional techniques",
+     "Blocks, ablations, neuromodulation trials and implants: set-up, pearls and pitfalls.",
+     CategoryVisibility.MEMBERS, False),
+    ("case-discussions", "Case discussions",
+     "De-identified cases only. A post that looks like it holds patient identifiers waits for a moderator.",
+     CategoryVisibility.MEMBERS, True),
+    ("board-review", "Board review", "Study groups, question banks and exam strategy.", CategoryVisibility.MEMBERS,
+     False),
+    ("careers", "Careers and practice", "Jobs, contracts, academic versus private practice, credentialing.",
+     CategoryVisibility.MEMBERS, False),
+    ("research", "Research and papers", "Share a paper, find collaborators, talk methods.",
+     CategoryVisibility.MEMBERS, False),
+    ("faculty-lounge", "Faculty lounge", "Program directors, coordinators and faculty only.",
+     CategoryVisibility.FACULTY, False),
+]
+
+THREADS = [
+    ("interventional-techniques", "How do you set up a dorsal root ganglion stimulation trial?",
+     "We are starting DRG stimulation next month. How do you **position the leads** for an L5 and S1 trial, "
+     "and how long do you run the trial before deciding?\n\n- Fluoroscopy only or do you add ultrasound?\n"
+     "- Which programming settings do you start with?"),
+    ("interventional-techniques", "Genicular nerve radiofrequency ablation: targets after total knee arthroplasty",
+     "After TKA the classic superomedial, superolateral and inferomedial targets can be hard to see. "
+     "Do you add the recurrent peroneal or the infrapatellar branch? Cooled RF or conventional?"),
+    ("interventional-techniques", "Ultrasound-guided erector spinae plane block for rib fractures",
+     "Anyone running a catheter-based ESP service for rib fractures on the trauma floor? "
+     "Interested in your volumes (20 mL of 0.25% bupivacaine?) and how you hand over to the ward."),
+    ("interventional-techniques", "Basivertebral nerve ablation: patient selection",
+     "Modic type 1 and 2 changes at L3 to S1, chronic axial pain for 6 months or more. "
+     "What else do you require before offering it?"),
+    ("interventional-techniques", "Cervical transforaminal injections: still doing them?",
+     "Given the particulate steroid concerns, does anyone still do cervical TFESIs, or has everyone moved to "
+     "interlaminar at C7-T1 with dexamethasone?"),
+    ("interventional-techniques", "Spinal cord stimulator trial to implant conversion rates",
+     "Our conversion rate is about 70%. We use a 7-day trial with 50% relief as the threshold. How about you?"),
+    ("case-discussions", "Refractory CRPS of the upper limb after a distal radius fracture",
+     "A middle-aged patient, 8 months out, allodynia and colour change, failed stellate ganglion blocks x3 and "
+     "a course of prednisone. Next step: DRG stimulation, ketamine infusions, or intensive graded motor imagery?"),
+    ("case-discussions", "Intrathecal pump: rising dose with little benefit",
+     "Cancer pain, morphine intrathecal, dose doubled over 3 months, pain scores still 7/10. "
+     "Would you add bupivacaine or switch to ziconotide?"),
+    ("case-discussions", "Post-herpetic neuralgia in the V1 distribution",
+     "Older adult, 4 months after shingles, failed gabapentin and lidocaine patches. "
+     "Supraorbital nerve blocks or pulsed RF?"),
+    ("case-discussions", "Opioid tapering in a patient on 180 MME",
+     "Long-term high-dose opioids after multiple spine surgeries. Buprenorphine rotation with micro-induction, "
+     "or a slow 10% monthly taper?"),
+    ("board-review", "ABA pain medicine exam: study group for spring",
+     "Starting a weekly study group, Tuesdays 8 pm Eastern. We go through one question-bank block and one "
+     "topic. Reply if you want in!"),
+    ("board-review", "High-yield pharmacology: methadone and QTc",
+     "Summary I made for our group:\n\n| Drug | Concern |\n|---|---|\n| Methadone | QTc prolongation |\n"
+     "| Tramadol | Serotonin syndrome, seizures |\n| Buprenorphine | Ceiling effect on respiratory depression |"),
+    ("board-review", "Which question bank did you use?",
+     "Trying to decide between the two big ones. Which one matched the real exam better?"),
+    ("careers", "Academic versus private practice: what would you do again?",
+     "Alumni: two or five years out, would you make the same choice? What surprised you?"),
+    ("careers", "Negotiating the first contract: non-compete clauses",
+     "My first offer has a 25-mile non-compete for 2 years. Is that normal? Did anyone negotiate it down?"),
+    ("careers", "Credentialing for neuromodulation as a PM&R-trained fellow",
+     "Some hospitals ask for a minimum number of implants. How many did you log in fellowship?"),
+    ("research", "Paper: 12-month outcomes of 10 kHz SCS for painful diabetic neuropathy",
+     "Sharing the latest follow-up. Interesting that the neurological exam improved in a subset. "
+     "Journal club next week?"),
+    ("research", "Looking for collaborators: multicentre registry of genicular RFA",
+     "We are building a registry of genicular RFA outcomes across programs. Need 3 to 4 sites. "
+     "IRB templates ready."),
+    ("research", "Methods question: minimal clinically important difference for PROMIS pain interference",
+     "Which MCID do you use for PROMIS pain interference in interventional trials?"),
+    ("general", "Welcome to the discussions!",
+     "This is the place for questions, papers and planning. **Never post patient identifiers**: no names, dates "
+     "of birth, record numbers or addresses. In *Case discussions* such posts wait for a moderator."),
+    ("general", "ASRA Pain Medicine meeting: who is going?",
+     "Planning a fellowship-family dinner on the Friday night. Reply with your name and we will find a place."),
+    ("general", "Favourite resources for ultrasound scanning practice",
+     "Phantoms, apps, videos: what helped you most when you started scanning?"),
+    ("faculty-lounge", "Milestones reporting this cycle",
+     "The CCC meets in two weeks. Please have your evaluations in by Friday."),
+    ("faculty-lounge", "Procedural logs: standardising across programs",
+     "Should we agree on a common case-log template across the three programs?"),
+]
+
+REPLIES = [
+    "We do it the same way. The key for us was **consistent fluoroscopy views** before advancing anything.",
+    "Great question. In our program we aim for a 5 to 7 day trial; longer trials did not change decisions.",
+    "I would add: document function, not only pain scores. Sleep and walking distance convince payers.",
+    "Agree with the above. Have you looked at the recent ASRA consensus guidance on this?",
+    "We switched to dexamethasone for all transforaminal injections years ago and have not looked back.",
+    "Ultrasound first, then a confirmatory fluoroscopic view. It halved our radiation time.",
+    "> the key is patient selection\n\nCompletely agree. Psychology screening before any implant trial.",
+    "Our numbers are similar: roughly 65% conversion, with 50% relief as the threshold.",
+    "Happy to share our protocol. Send me a message and I will forward the PDF.",
+    "For boards, the pharmacology of methadone comes up every year: QTc, CYP3A4, long half-life.",
+    "I used the smaller bank and did every question twice. The explanations were worth it.",
+    "Count me in for the study group!",
+    "One caution: watch the total local anaesthetic dose with bilateral catheters.",
+    "We had good results with cooled RF when the conventional targets were not convincing.",
+    "Ketamine infusions helped some of our CRPS patients short-term, but the effect faded by 3 months.",
+    "Graded motor imagery plus mirror therapy before anything invasive, if the patient can engage.",
+    "Micro-induction of buprenorphine has worked well for us in the outpatient clinic.",
+    "I negotiated the non-compete down to 10 miles and 1 year. Ask, the worst answer is no.",
+    "Private practice: more procedures, less teaching. I miss the fellows more than I expected.",
+    "Academic: slower pay, but protected time for research made the difference for me.",
+    "We logged about 40 trials and 15 implants in fellowship; that was enough for credentialing.",
+    "Interesting paper. The sham arm question still bothers me; open-label designs overestimate effects.",
+    "Our site is interested in the registry. Who is the contact for the data agreement?",
+    "We use a 2-point change on the NRS and 4 to 6 points on PROMIS T-scores.",
+    "I will be there! Thursday arrival.",
+    "Sonosite's free modules plus a gel phantom at home. Practise needle visualisation daily.",
+    "Thanks, this is really helpful.",
+    "Same experience here. The learning curve is steep for the first 20 cases.",
+    "Consider adding a diagnostic block first; it predicts response better than imaging alone.",
+    "For the V1 distribution, pulsed RF of the supraorbital nerve gave us a few months of relief.",
+    "We add bupivacaine before switching drugs. Ziconotide is slow to titrate and has psychiatric side effects.",
+    "A template would help a lot; each of us logs differently now.",
+    "Evaluations are in. Reminder that the fellows' self-assessments are due too.",
+    "Could we also share the case-log export with the ACGME format?",
+]
+
+
+def _members(role_filter=None) -> list[User]:
+    query = select(User).where(User.status == MemberStatus.VERIFIED).order_by(User.id)
+    if role_filter:
+        query = query.where(User.role.in_(role_filter))
+    return list(db.session.scalars(query))
+
+
+def seed_discussions(now: datetime | None = None) -> str:
+    """Add the demo categories, threads and posts (the caller commits); returns a summary."""
+    rng = random.Random(2026)
+    now = now or datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    for position, (slug, name, description, visibility, holds) in enumerate(CATEGORIES, start=1):
+        if db.session.scalar(select(Category.id).where(Category.slug == slug)) is None:
+            db.session.add(Category(slug=slug, name=name, description=description, position=position,
+                                    visibility=visibility, holds_phi_matches=holds))
+    db.session.flush()
+    ensure_cohort_categories()
+    categories = {c.slug: c for c in db.session.scalars(select(Category))}
+    everyone = [u for u in _members() if u.role != Role.ADMIN]
+    faculty = _members([Role.FACULTY])
+    fellow = db.session.scalars(select(User).where(User.email == "fellow@example.org")).first()
+
+    threads = list(THREADS)
+    # Each cohort's private category gets a planning thread among its own members.
+    cohort_members: dict[int, list[User]] = {}
+    for membership in db.session.scalars(select(CohortMembership).order_by(CohortMembership.id)):
+        cohort_members.setdefault(membership.cohort_id, []).append(membership.user_id)
+    users_by_id = {u.id: u for u in _members()}
+    for category in categories.values():
+        if category.cohort_id is not None and cohort_members.get(category.cohort_id):
+            threads.append((category.slug, "Journal club and call schedule",
+                            "Who is presenting at journal club this month? Also, please check the call "
+                            "schedule for the holidays and swap directly with each other."))
+            threads.append((category.slug, "Procedure day pearls",
+                            "Share one thing you learned in the procedure suite this week."))
+
+    created_threads = created_posts = 0
+    for index, (slug, title, opening) in enumerate(threads):
+        category = categories[slug]
+        if db.session.scalar(select(Thread.id).where(Thread.category_id == category.id, Thread.title == title)):
+            continue
+        if category.cohort_id is not None:
+            pool = [users_by_id[i] for i in cohort_members[category.cohort_id] if i in users_by_id]
+        elif category.visibility == CategoryVisibility.FACULTY:
+            pool = faculty
+        else:
+            pool = everyone
+        if not pool:
+            continue
+        author = fellow if (index == 0 and fellow is not None) else rng.choice(pool)
+        started = now - timedelta(days=60 - index, hours=rng.randint(0, 12))
+        thread = Thread(category_id=category.id, author_id=author.id, title=title, created_at=started,
+                        last_post_at=started, post_count=0)
+        db.session.add(thread)
+        db.session.flush()
+        bodies = [(author, opening)] + [(rng.choice(pool), rng.choice(REPLIES))
+                                        for _ in range(rng.randint(6, 14))]
+        at = started
+        posts = []
+        for post_author, body in bodies:
+            html, _ = render_body(body)
+            posts.append(Post(thread_id=thread.id, author_id=post_author.id, body=body, body_html=html,
+                              created_at=at))
+            at += timedelta(hours=rng.randint(1, 30))
+        db.session.add_all(posts)
+        db.session.flush()
+        thread.first_post_id, thread.last_post_id = posts[0].id, posts[-1].id
+        thread.post_count, thread.last_post_at = len(posts), posts[-1].created_at
+        thread.pinned = slug == "general" and title.startswith("Welcome")
+        for post in posts:
+            search.index_post(post.id, post.body, title if post is posts[0] else "")
+        for user_id in {p.author_id for p in posts}:
+            db.session.add(Subscription(user_id=user_id, thread_id=thread.id, level=SubscriptionLevel.WATCH))
+            last_own = max(p.id for p in posts if p.author_id == user_id)
+            db.session.add(ReadMark(user_id=user_id, thread_id=thread.id, last_read_post_id=last_own))
+        created_threads += 1
+        created_posts += len(posts)
+    db.session.flush()
+    return f"{created_threads} threads and {created_posts} posts in {len(categories)} categories"

@@ -1,0 +1,100 @@
+"""Discussion forms. They validate; they never save."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, SubmitField,
+                     TextAreaField)
+from wtforms.fields import DateField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from network.discussions.models import CategoryVisibility
+from network.discussions.services import MAX_POST_LENGTH, MAX_TITLE_LENGTH
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _length(form, field):
+    text = field.data or ""
+    if len(text) > MAX_POST_LENGTH:
+        raise ValidationError(f"A post can have at most {MAX_POST_LENGTH:,} characters; this one has "
+                              f"{len(text):,}. Shorten it or split it into two posts.")
+
+
+BODY_HINT = ("Markdown: **bold**, *italic*, lists, `code`, > quotes, tables and links. Mention a member with "
+             "@Their Name. Never post patient identifiers.")
+
+
+class PostForm(FlaskForm):
+    body = TextAreaField("Your post", filters=[_strip], description=BODY_HINT,
+                         validators=[DataRequired("Write something first."), _length],
+                         render_kw={"rows": 8})
+    confirm_no_phi = BooleanField("I checked: the highlighted text identifies no patient")
+    preview = SubmitField("Preview")
+    submit = SubmitField("Post reply")
+
+
+class ThreadForm(PostForm):
+    title = StringField("Title", filters=[_strip],
+                        validators=[DataRequired("Give the thread a title."),
+                                    Length(max=MAX_TITLE_LENGTH, message=f"Use at most {MAX_TITLE_LENGTH} characters.")])
+    submit = SubmitField("Start thread")
+
+
+class EditPostForm(PostForm):
+    title = StringField("Title", filters=[_strip],
+                        validators=[Optional(), Length(max=MAX_TITLE_LENGTH,
+                                                       message=f"Use at most {MAX_TITLE_LENGTH} characters.")])
+    version = HiddenField(validators=[InputRequired()])
+    submit = SubmitField("Save changes")
+
+
+class FlagForm(FlaskForm):
+    reason = TextAreaField("Why should a moderator look at this post?", filters=[_strip],
+                           validators=[DataRequired("Tell the moderators what is wrong."),
+                                       Length(max=500, message="Use at most 500 characters.")],
+                           render_kw={"rows": 3})
+    submit = SubmitField("Flag post")
+
+
+class MoveForm(FlaskForm):
+    category_id = SelectField("Move to category", coerce=int, validators=[InputRequired("Choose a category.")])
+    submit = SubmitField("Move thread")
+
+
+class SubscriptionForm(FlaskForm):
+    level = RadioField("Notifications", choices=[SelectChoice("watch", "Watching"), SelectChoice("mute", "Muted"), SelectChoice("default", "Default")],
+                       validators=[InputRequired()])
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("Name", filters=[_strip], validators=[DataRequired("Name the category."),
+                                                             Length(max=120, message="Use at most 120 characters.")])
+    description = TextAreaField("Description", filters=[_strip],
+                                validators=[Length(max=2000, message="Use at most 2,000 characters.")],
+                                render_kw={"rows": 3})
+    visibility = RadioField("Who can see it", choices=[SelectChoice(v.value, v.label) for v in CategoryVisibility],
+                            default=CategoryVisibility.MEMBERS.value,
+                            validators=[InputRequired("Choose who can see the category.")])
+    cohort_id = SelectField("Cohort (for a cohort category)", coerce=int, validators=[Optional()])
+    holds_phi_matches = BooleanField("Case discussions: hold posts that look like they contain patient "
+                                     "identifiers for a moderator")
+    submit = SubmitField("Save category")
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search for", filters=[_strip], validators=[Optional(), Length(max=200)])
+    category = SelectField("Category", coerce=int, validators=[Optional()])
+    author = StringField("Author", filters=[_strip], validators=[Optional(), Length(max=120)])
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+
+
+class ActionForm(FlaskForm):
+    """A bare form for buttons that change state: it carries the CSRF token."""
+

@@ -1,0 +1,162 @@
+"""Categories, threads, posts and what members do with them (subscriptions, read marks, flags)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from network.extensions import db
+from network.types import UTCDateTime, utcnow
+
+
+def _enum(cls, name: str):
+    return Enum(cls, native_enum=False, create_constraint=True, length=16, name=name,
+                values_callable=lambda members: [m.value for m in members])
+
+
+class CategoryVisibility(enum.StrEnum):
+    MEMBERS = "members"  # every verified member
+    COHORT = "cohort"  # the members of one cohort (and admins)
+    FACULTY = "faculty"  # faculty and admins
+
+    @property
+    def label(self) -> str:
+        return {"members": "All verified members", "cohort": "One cohort only",
+                "faculty": "Faculty only"}[self.value]
+
+
+class Category(db.Model):
+    __tablename__ = "discussion_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0, index=True)
+    visibility: Mapped[CategoryVisibility] = mapped_column(_enum(CategoryVisibility, "category_visibility"),
+                                                           default=CategoryVisibility.MEMBERS)
+    # Set for a cohort's private category; one per cohort.
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), unique=True)
+    # "Case discussions": posts that look like they hold patient identifiers wait for a moderator.
+    holds_phi_matches: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    cohort: Mapped["Cohort | None"] = relationship()  # noqa: F821
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+
+class Thread(db.Model):
+    __tablename__ = "discussion_thread"
+    __table_args__ = (Index("ix_discussion_thread_listing", "category_id", "pinned", "last_post_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("discussion_category.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Denormalised so lists need no aggregate over posts: the last visible post and the count.
+    last_post_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    first_post_id: Mapped[int | None] = mapped_column(Integer)
+    last_post_id: Mapped[int | None] = mapped_column(Integer)
+    post_count: Mapped[int] = mapped_column(default=0)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The opening post waits for a moderator: only its author and moderators see the thread.
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    category: Mapped[Category] = relationship()
+    author: Mapped["User"] = relationship()  # noqa: F821
+
+    def __repr__(self) -> str:
+        return f"<Thread {self.id}>"
+
+
+class Post(db.Model):
+    __tablename__ = "discussion_post"
+    __table_args__ = (Index("ix_discussion_post_thread_id_id", "thread_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_thread.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    # The sanitised HTML, rendered once on save (mentions resolved then).
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Optimistic concurrency: every UPDATE checks and bumps it.
+    version: Mapped[int] = mapped_column(default=1)
+
+    thread: Mapped[Thread] = relationship()
+    author: Mapped["User"] = relationship(foreign_keys=[author_id])  # noqa: F821
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Post {self.id}>"
+
+
+class PostRevision(db.Model):
+    """The text a post had before an edit."""
+
+    __tablename__ = "discussion_post_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("discussion_post.id", ondelete="CASCADE"), index=True)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    editor: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class SubscriptionLevel(enum.StrEnum):
+    WATCH = "watch"
+    MUTE = "mute"
+
+
+class Subscription(db.Model):
+    __tablename__ = "discussion_subscription"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_thread.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+    level: Mapped[SubscriptionLevel] = mapped_column(_enum(SubscriptionLevel, "subscription_level"))
+
+
+class ReadMark(db.Model):
+    """The last post a member has seen in a thread."""
+
+    __tablename__ = "discussion_read_mark"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_thread.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+    last_read_post_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Flag(db.Model):
+    __tablename__ = "discussion_flag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("discussion_post.id", ondelete="CASCADE"), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    resolution: Mapped[str | None] = mapped_column(String(32))
+
+    post: Mapped[Post] = relationship()
+    reporter: Mapped["User"] = relationship(foreign_keys=[reporter_id])  # noqa: F821

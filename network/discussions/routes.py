@@ -1,0 +1,545 @@
+"""Discussion pages. Each route: load (404 for what the member may not see), check (403), validate,
+call a service, commit once, flash, redirect."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+from wtforms import SelectChoice
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from network import permissions
+from network.access import role_required
+from network.discussions import services
+from network.discussions.forms import (ActionForm, CategoryForm, EditPostForm, FlagForm, MoveForm, PostForm,
+                                       SearchForm, ThreadForm)
+from network.discussions.models import Category, CategoryVisibility, Flag, SubscriptionLevel
+from network.discussions.phi import find_phi, highlight
+from network.discussions.search import search_posts
+from network.extensions import db, limiter
+from network.members.models import Role
+from network.programs.models import Cohort, Program
+
+bp = Blueprint("discussions", __name__)
+log = logging.getLogger(__name__)
+
+DEFAULT_POST_RATE_LIMIT = "8 per minute;60 per hour"
+
+
+def _member_key() -> str:
+    return f"member:{current_user.id}"
+
+
+def _post_rate() -> str:
+    return current_app.config.get("POST_RATE_LIMIT", DEFAULT_POST_RATE_LIMIT)
+
+
+#: Posting (threads, replies) is limited per member, not per address: colleagues share hospital networks.
+posting_limit = limiter.limit(
+    _post_rate, key_func=_member_key, methods=["POST"],
+    error_message="You are posting faster than the network allows (a few posts a minute). "
+                  "Wait a minute, then send it again: go back and your text is still in the form")
+
+
+@bp.app_context_processor
+def discussion_helpers():
+    """``recent_discussions()`` for the home page: latest visible threads, queried only when called."""
+    def recent_discussions(limit: int = 5):
+        return services.recent_threads(current_user, limit) if permissions.is_member(current_user) else []
+
+    return {"recent_discussions": recent_discussions}
+
+
+# -- loading: 404 for anything the member may not see ------------------------------
+
+def _category_or_404(slug: str) -> Category:
+    category = db.session.scalars(select(Category).options(joinedload(Category.cohort))
+                                  .where(Category.slug == slug)).first()
+    if not permissions.can_view_category(current_user, category):
+        abort(404)
+    return category
+
+
+def _thread_or_404(thread_id: int):
+    thread = services.load_thread(thread_id)
+    if thread is None or not permissions.can_view_thread(current_user, thread):
+        abort(404)
+    return thread
+
+
+def _post_or_404(post_id: int):
+    post = services.load_post(post_id)
+    if post is None or not permissions.can_view_post(current_user, post):
+        abort(404)
+    return post
+
+
+def _moderator_or_403(category: Category) -> None:
+    if not permissions.can_moderate(current_user, category):
+        abort(403)
+
+
+def _phi_problem(form, text: str, category: Category) -> Markup | None:
+    """Highlighted matches when the draft looks like it holds patient identifiers and needs confirming."""
+    matches = find_phi(text)
+    if not matches:
+        return None
+    highlighted = Markup(highlight(text, matches))
+    if category.holds_phi_matches:
+        return highlighted  # shown as a notice; the post will be held, no confirmation needed
+    if not form.confirm_no_phi.data:
+        form.confirm_no_phi.errors = list(form.confirm_no_phi.errors) + [
+            "This text looks like it may identify a patient (highlighted above). Remove the identifiers, "
+            "or tick this box to confirm they are not patient information."]
+    return highlighted
+
+
+# -- reading ------------------------------------------------------------------------
+
+@bp.route("/")
+def index():
+    """The categories the member can see, with unread threads."""
+    if services.ensure_cohort_categories():
+        db.session.commit()  # a cohort created elsewhere gets its private category on first visit
+    return render_template("discussions/index.html", summaries=services.category_summaries(current_user))
+
+
+@bp.route("/c/<slug>")
+def category(slug: str):
+    """A category's threads: pinned first, then latest activity; keyset pages."""
+    category = _category_or_404(slug)
+    before = None
+    if request.args.get("before"):
+        try:
+            at, _, thread_id = request.args["before"].rpartition("_")
+            before = (datetime.fromisoformat(at), int(thread_id))
+        except ValueError:
+            abort(404)
+    rows, cursor = services.thread_rows(current_user, category, before)
+    next_url = url_for(".category", slug=slug, before=f"{cursor[0].isoformat()}_{cursor[1]}") if cursor else None
+    return render_template("discussions/category.html", category=category, rows=rows, next_url=next_url,
+                           first_page=before is None)
+
+
+@bp.route("/t/<int:thread_id>")
+def thread(thread_id: int):
+    """A page of a thread's posts; reading moves the member's read mark forward."""
+    thread = _thread_or_404(thread_id)
+    after = request.args.get("after", type=int)
+    before = request.args.get("before", type=int)
+    page = services.post_page(current_user, thread, after=after, before=before)
+    if not page.posts and (after is not None or before is not None):
+        return redirect(url_for(".thread", thread_id=thread.id))
+    mark = services.read_mark(current_user.id, thread.id)
+    if page.posts and services.mark_read(current_user.id, thread.id, page.posts[-1].id, mark):
+        db.session.commit()
+    level = services.subscription_level(current_user.id, thread.id)
+    form = PostForm() if permissions.can_reply(current_user, thread) and page.newer is None else None
+    return render_template("discussions/thread.html", thread=thread, page=page, last_read=mark, level=level,
+                           form=form, action_form=ActionForm(),
+                           moderator=permissions.can_moderate(current_user, thread.category))
+
+
+@bp.route("/t/<int:thread_id>/unread")
+def first_unread(thread_id: int):
+    """Jump to the first post the member has not read yet."""
+    thread = _thread_or_404(thread_id)
+    mark = services.read_mark(current_user.id, thread.id)
+    if mark is None:
+        return redirect(url_for(".thread", thread_id=thread.id))
+    if thread.last_post_id and mark >= thread.last_post_id:
+        return redirect(url_for(".thread", thread_id=thread.id, before=thread.last_post_id + 1,
+                                _anchor=f"post-{thread.last_post_id}"))
+    return redirect(url_for(".thread", thread_id=thread.id, after=mark, _anchor="first-unread"))
+
+
+@bp.route("/p/<int:post_id>")
+def show_post(post_id: int):
+    """A link to one post: the thread page that starts with it."""
+    post = _post_or_404(post_id)
+    previous = services.previous_post_id(post.thread, post.id)
+    args = {"after": previous} if previous is not None else {}
+    return redirect(url_for(".thread", thread_id=post.thread_id, _anchor=f"post-{post.id}", **args))
+
+
+# -- writing ------------------------------------------------------------------------
+
+@bp.route("/c/<slug>/new", methods=["GET", "POST"])
+@posting_limit
+def new_thread(slug: str):
+    """Start a thread: preview, a check for patient identifiers, then post."""
+    category = _category_or_404(slug)
+    form = ThreadForm()
+    preview = phi = None
+    if form.is_submitted():
+        if not form.validate():
+            return render_template("discussions/new_thread.html", category=category, form=form), 400
+        phi = _phi_problem(form, form.title.data + "\n" + form.body.data, category)
+        if form.preview.data:
+            preview = services.render_body(form.body.data)[0]
+        elif form.confirm_no_phi.errors:
+            return render_template("discussions/new_thread.html", category=category, form=form, phi=phi), 400
+        else:
+            thread, post = services.start_thread(current_user, category, form.title.data, form.body.data)
+            db.session.commit()
+            log.info("thread %s started by %s", thread.id, current_user.id)
+            if thread.held:
+                flash("Your thread looks like it may contain patient identifiers, so a moderator will review it "
+                      "before others can see it.", "warning")
+            else:
+                flash("Your thread is posted.", "success")
+            return redirect(url_for(".thread", thread_id=thread.id))
+    return render_template("discussions/new_thread.html", category=category, form=form, preview=preview, phi=phi)
+
+
+@bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
+@posting_limit
+def reply(thread_id: int):
+    """Reply to a thread (optionally quoting a post), with preview and the patient-identifier check."""
+    thread = _thread_or_404(thread_id)
+    if not permissions.can_reply(current_user, thread):
+        abort(403)
+    form = PostForm()
+    preview = phi = None
+    if not form.is_submitted():
+        quoted_id = request.args.get("quote", type=int)
+        if quoted_id is not None:
+            quoted = services.load_post(quoted_id)
+            if quoted is None or quoted.thread_id != thread.id or quoted.is_removed \
+                    or not permissions.can_view_post(current_user, quoted):
+                abort(404)
+            form.body.data = services.quote(quoted)
+        return render_template("discussions/reply.html", thread=thread, form=form)
+    if not form.validate():
+        return render_template("discussions/reply.html", thread=thread, form=form), 400
+    phi = _phi_problem(form, form.body.data, thread.category)
+    if form.preview.data:
+        preview = services.render_body(form.body.data)[0]
+        return render_template("discussions/reply.html", thread=thread, form=form, preview=preview, phi=phi)
+    if form.confirm_no_phi.errors:
+        return render_template("discussions/reply.html", thread=thread, form=form, phi=phi), 400
+    try:
+        post = services.reply(current_user, thread, form.body.data)
+    except services.ThreadLocked as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for(".thread", thread_id=thread.id))
+    db.session.commit()
+    if post.held:
+        flash("Your reply looks like it may contain patient identifiers, so a moderator will review it "
+              "before others can see it.", "warning")
+    else:
+        flash("Your reply is posted.", "success")
+    return redirect(url_for(".show_post", post_id=post.id))
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+def edit_post(post_id: int):
+    """Edit a post; the previous text is kept as a revision. A concurrent save gets 409, not an overwrite."""
+    post = _post_or_404(post_id)
+    if not permissions.can_edit_post(current_user, post):
+        abort(403)
+    thread = post.thread
+    opening = post.id == thread.first_post_id
+    form = EditPostForm()
+    if not form.is_submitted():
+        form.body.data, form.version.data = post.body, str(post.version)
+        if opening:
+            form.title.data = thread.title
+        return render_template("discussions/edit.html", post=post, form=form, opening=opening)
+    if not form.validate() or (opening and not form.title.data):
+        if opening and not form.title.data:
+            form.title.errors = list(form.title.errors) + ["Give the thread a title."]
+        return render_template("discussions/edit.html", post=post, form=form, opening=opening), 400
+    text = (form.title.data + "\n" if opening else "") + form.body.data
+    phi = _phi_problem(form, text, thread.category)
+    if form.preview.data:
+        return render_template("discussions/edit.html", post=post, form=form, opening=opening, phi=phi,
+                               preview=services.render_body(form.body.data)[0])
+    if form.confirm_no_phi.errors:
+        return render_template("discussions/edit.html", post=post, form=form, opening=opening, phi=phi), 400
+    try:
+        expected = int(form.version.data)
+    except ValueError:
+        abort(400)
+    try:
+        services.edit_post(current_user, post, form.body.data, expected, form.title.data if opening else None)
+    except services.EditConflict as exc:
+        db.session.rollback()
+        post = services.load_post(post_id)
+        form.version.data = str(post.version)
+        form.form_errors.append(str(exc))
+        return render_template("discussions/edit.html", post=post, form=form, opening=opening,
+                               conflict=True), 409
+    db.session.commit()
+    flash("Your changes are saved.", "success")
+    return redirect(url_for(".show_post", post_id=post.id))
+
+
+@bp.route("/p/<int:post_id>/history")
+def history(post_id: int):
+    """Earlier versions of a post: for its author and moderators."""
+    post = _post_or_404(post_id)
+    if not permissions.can_see_history(current_user, post):
+        abort(403)
+    return render_template("discussions/history.html", post=post, revisions=services.revisions(post))
+
+
+@bp.route("/p/<int:post_id>/remove", methods=["POST"])
+def remove_post(post_id: int):
+    """The author deletes, or a moderator removes, a post: it stays in place as "removed"."""
+    post = _post_or_404(post_id)
+    if not permissions.can_remove_post(current_user, post):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.remove_post(current_user, post)
+    db.session.commit()
+    flash("The post is removed.", "success")
+    return redirect(url_for(".show_post", post_id=post.id))
+
+
+@bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
+def flag_post(post_id: int):
+    """Ask the moderators to look at a post."""
+    post = _post_or_404(post_id)
+    if post.is_removed:
+        abort(404)
+    form = FlagForm()
+    if form.is_submitted():
+        if not form.validate():
+            return render_template("discussions/flag.html", post=post, form=form), 400
+        try:
+            services.flag_post(current_user, post, form.reason.data)
+        except services.AlreadyDone as exc:
+            flash(str(exc), "info")
+        else:
+            db.session.commit()
+            flash("Thank you: the moderators will look at this post.", "success")
+        return redirect(url_for(".show_post", post_id=post.id))
+    return render_template("discussions/flag.html", post=post, form=form)
+
+
+@bp.route("/t/<int:thread_id>/subscription", methods=["POST"])
+def subscription(thread_id: int):
+    """Watch a thread (notify me of every reply), mute it, or go back to the default."""
+    thread = _thread_or_404(thread_id)
+    level = request.form.get("level")
+    if level not in ("watch", "mute", "default") or not ActionForm().validate_on_submit():
+        abort(400)
+    services.set_subscription(current_user, thread, None if level == "default" else SubscriptionLevel(level))
+    db.session.commit()
+    flash({"watch": "You are watching this thread: every reply notifies you.",
+           "mute": "You muted this thread: it will not notify you.",
+           "default": "You will be notified when you are mentioned."}[level], "success")
+    return redirect(url_for(".thread", thread_id=thread.id))
+
+
+# -- moderation ---------------------------------------------------------------------
+
+def _moderate_toggle(thread_id: int, apply, on_message: str, off_message: str):
+    thread = _thread_or_404(thread_id)
+    _moderator_or_403(thread.category)
+    value = request.form.get("value")
+    if value not in ("on", "off") or not ActionForm().validate_on_submit():
+        abort(400)
+    apply(current_user, thread, value == "on")
+    db.session.commit()
+    flash(on_message if value == "on" else off_message, "success")
+    return redirect(url_for(".thread", thread_id=thread.id))
+
+
+@bp.route("/t/<int:thread_id>/pin", methods=["POST"])
+def pin(thread_id: int):
+    """Pin a thread to the top of its category, or unpin it."""
+    return _moderate_toggle(thread_id, services.set_pinned, "The thread is pinned.", "The thread is unpinned.")
+
+
+@bp.route("/t/<int:thread_id>/lock", methods=["POST"])
+def lock(thread_id: int):
+    """Lock a thread (no more replies) or reopen it."""
+    return _moderate_toggle(thread_id, services.set_locked, "The thread is locked.", "The thread is open again.")
+
+
+@bp.route("/t/<int:thread_id>/move", methods=["GET", "POST"])
+def move(thread_id: int):
+    """Move a thread to another category the moderator moderates."""
+    thread = _thread_or_404(thread_id)
+    _moderator_or_403(thread.category)
+    targets = db.session.scalars(select(Category).options(joinedload(Category.cohort))
+                                 .where(services.moderated_categories(current_user))
+                                 .order_by(Category.position, Category.id)).all()
+    form = MoveForm()
+    form.category_id.choices = [SelectChoice(c.id, c.name) for c in targets]
+    if form.is_submitted():
+        if not form.validate():
+            return render_template("discussions/move.html", thread=thread, form=form), 400
+        target = next(c for c in targets if c.id == form.category_id.data)
+        services.move_thread(current_user, thread, target)
+        db.session.commit()
+        flash(f"The thread is now in {target.name}.", "success")
+        return redirect(url_for(".thread", thread_id=thread.id))
+    form.category_id.data = thread.category_id
+    return render_template("discussions/move.html", thread=thread, form=form)
+
+
+@bp.route("/p/<int:post_id>/approve", methods=["POST"])
+def approve(post_id: int):
+    """Release a post held for a patient-identifier review."""
+    post = _post_or_404(post_id)
+    _moderator_or_403(post.thread.category)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.approve_post(current_user, post)
+    except services.AlreadyDone as exc:
+        flash(str(exc), "info")
+    else:
+        db.session.commit()
+        flash("The post is published.", "success")
+    return redirect(url_for(".moderation"))
+
+
+@bp.route("/moderation")
+@role_required(Role.ADMIN, Role.FACULTY)
+def moderation():
+    """Open flags and held posts in the categories the member moderates."""
+    flags, held = services.moderation_queue(current_user)
+    return render_template("discussions/moderation.html", flags=flags, held=held, action_form=ActionForm())
+
+
+@bp.route("/moderation/flags/<int:flag_id>", methods=["POST"])
+@role_required(Role.ADMIN, Role.FACULTY)
+def resolve_flag(flag_id: int):
+    """Dismiss a flag, or remove the flagged post."""
+    flag = db.session.get(Flag, flag_id)
+    if flag is None:
+        abort(404)
+    post = _post_or_404(flag.post_id)
+    _moderator_or_403(post.thread.category)
+    action = request.form.get("action")
+    if action not in ("dismiss", "remove") or not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.resolve_flag(current_user, flag, remove=action == "remove")
+    except services.AlreadyDone as exc:
+        flash(str(exc), "info")
+    else:
+        db.session.commit()
+        flash("The post is removed." if action == "remove" else "The flag is dismissed.", "success")
+    return redirect(url_for(".moderation"))
+
+
+# -- search -------------------------------------------------------------------------
+
+@bp.route("/search")
+def search():
+    """Full-text search over the threads and posts the member can see."""
+    categories = db.session.scalars(select(Category).where(services.visible_categories(current_user))
+                                    .order_by(Category.position, Category.id)).all()
+    form = SearchForm(request.args)
+    form.category.choices = [SelectChoice(0, "All categories")] + [SelectChoice(c.id, c.name) for c in categories]
+    hits = None
+    status = 200
+    if form.q.data:
+        if form.validate():
+            hits = search_posts(services.visible_threads(current_user), form.q.data,
+                                category_id=form.category.data or None, author=form.author.data or None,
+                                since=form.since.data, until=form.until.data)
+        else:
+            status = 400
+    return render_template("discussions/search.html", form=form, hits=hits), status
+
+
+# -- categories (administrators) -------------------------------------------------------
+
+@bp.route("/categories")
+@role_required(Role.ADMIN)
+def categories():
+    """All categories in order, with ordering buttons."""
+    if services.ensure_cohort_categories():
+        db.session.commit()
+    rows = db.session.scalars(select(Category).options(joinedload(Category.cohort).joinedload(Cohort.program))
+                              .order_by(Category.position, Category.id)).all()
+    return render_template("discussions/categories.html", categories=rows, action_form=ActionForm())
+
+
+def _category_form(category: Category | None):
+    form = CategoryForm(obj=category)
+    cohorts = db.session.execute(select(Cohort.id, Cohort.name, Program.name).join(Cohort.program)
+                                 .order_by(Program.name, Cohort.start_date)).all()
+    form.cohort_id.choices = [SelectChoice(0, "No cohort")] + [SelectChoice(id_, f"{program}: {name}")
+                                                     for id_, name, program in cohorts]
+    if category is not None and not form.is_submitted():
+        form.visibility.data = str(category.visibility)
+        form.cohort_id.data = category.cohort_id or 0
+    if form.is_submitted():
+        if not form.validate():
+            return render_template("discussions/category_form.html", form=form, category=category), 400
+        try:
+            saved = services.save_category(
+                current_user, category, name=form.name.data, description=form.description.data or "",
+                visibility=CategoryVisibility(form.visibility.data), cohort_id=form.cohort_id.data or None,
+                holds_phi_matches=form.holds_phi_matches.data)
+        except services.DiscussionError as exc:
+            form.cohort_id.errors = list(form.cohort_id.errors) + [str(exc)]
+            return render_template("discussions/category_form.html", form=form, category=category), 400
+        db.session.commit()
+        flash(f"The category {saved.name} is saved.", "success")
+        return redirect(url_for(".categories"))
+    return render_template("discussions/category_form.html", form=form, category=category)
+
+
+@bp.route("/categories/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_category():
+    """Create a category."""
+    return _category_form(None)
+
+
+@bp.route("/categories/<int:category_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_category(category_id: int):
+    """Rename a category or change who sees it."""
+    category = db.session.get(Category, category_id)
+    if category is None:
+        abort(404)
+    return _category_form(category)
+
+
+@bp.route("/categories/<int:category_id>/move", methods=["POST"])
+@role_required(Role.ADMIN)
+def move_category(category_id: int):
+    """Move a category up or down the list."""
+    category = db.session.get(Category, category_id)
+    if category is None:
+        abort(404)
+    direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
+    if direction is None or not ActionForm().validate_on_submit():
+        abort(400)
+    services.move_category(current_user, category, direction)
+    db.session.commit()
+    return redirect(url_for(".categories"))
+
+
+@bp.route("/categories/<int:category_id>/delete", methods=["POST"])
+@role_required(Role.ADMIN)
+def delete_category(category_id: int):
+    """Delete an empty category."""
+    category = db.session.get(Category, category_id)
+    if category is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_category(current_user, category)
+    except services.DiscussionError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for(".categories"))
+    db.session.commit()
+    flash("The category is deleted.", "success")
+    return redirect(url_for(".categories"))

@@ -1,0 +1,126 @@
+"""Full-text search over thread titles and posts: SQLite FTS5 or a PostgreSQL tsvector.
+
+The index is written by the app in the same transaction as the post (no triggers), so both
+databases follow one code path: ``index_post`` on create, edit and approval, ``unindex_post``
+on removal. Only the opening post carries the thread title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from markupsafe import Markup, escape
+from sqlalchemy import bindparam, column, func, literal_column, select, table, text
+
+from network.discussions.models import Category, Post, Thread
+from network.extensions import db
+from network.members.models import User
+from network.text.markdown import markdown_to_text
+
+# Control characters mark highlights in snippets; they are stripped from indexed text, so after
+# escaping the snippet they can only be our marks.
+START, STOP = "\x01", "\x02"
+_MARKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def plain(markdown: str) -> str:
+    return _MARKS.sub(" ", markdown_to_text(markdown))
+
+
+def index_post(post_id: int, body: str, title: str = "") -> None:
+    """(Re)index a post's words (and its thread's title when it opens the thread)."""
+    title, words = _MARKS.sub(" ", title or ""), plain(body)
+    if _dialect() == "postgresql":
+        db.session.execute(
+            text("UPDATE discussion_post SET search_vector = "
+                 "setweight(to_tsvector('english', :title), 'A') || to_tsvector('english', :body) WHERE id = :id"),
+            {"title": title, "body": words, "id": post_id})
+    else:
+        db.session.execute(text("DELETE FROM post_fts WHERE rowid = :id"), {"id": post_id})
+        db.session.execute(text("INSERT INTO post_fts (rowid, title, body) VALUES (:id, :title, :body)"),
+                           {"title": title, "body": words, "id": post_id})
+
+
+def unindex_post(post_id: int) -> None:
+    if _dialect() == "postgresql":
+        db.session.execute(text("UPDATE discussion_post SET search_vector = NULL WHERE id = :id"), {"id": post_id})
+    else:
+        db.session.execute(text("DELETE FROM post_fts WHERE rowid = :id"), {"id": post_id})
+
+
+@dataclass
+class Hit:
+    post_id: int
+    thread_id: int
+    thread_title: str
+    category_name: str
+    author_id: int
+    author_name: str
+    created_at: datetime
+    snippet: Markup
+
+
+def highlight_snippet(raw: str) -> Markup:
+    """Escape everything, then turn our marks into ``<mark>``."""
+    escaped = str(escape(raw or ""))
+    return Markup(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+def fts5_query(words: str) -> str | None:
+    """Every word must appear; each quoted, so no FTS5 syntax reaches the engine. Last word as a prefix."""
+    tokens = _WORD.findall(words or "")[:12]
+    if not tokens:
+        return None
+    quoted = ['"' + t.replace('"', '""') + '"' for t in tokens]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def search_posts(visible, words: str, category_id: int | None = None, author: str | None = None,
+                 since: date | None = None, until: date | None = None, limit: int = 20) -> list[Hit]:
+    """Posts matching ``words`` among those ``visible`` (a SQL condition on Category/Thread/Post), best first."""
+    query_text = fts5_query(words)
+    if query_text is None:
+        return []
+    columns = [Post.id, Post.thread_id, Thread.title, Category.name, User.id, User.name, Post.created_at]
+    filters = [visible, Post.removed_at.is_(None), Post.held.is_(False)]
+    if category_id:
+        filters.append(Thread.category_id == category_id)
+    if author:
+        filters.append(func.lower(User.name).contains(author.strip().lower(), autoescape=True))
+    if since:
+        filters.append(Post.created_at >= datetime.combine(since, time.min, UTC))
+    if until:
+        filters.append(Post.created_at < datetime.combine(until + timedelta(days=1), time.min, UTC))
+    if _dialect() == "postgresql":
+        tsquery = func.websearch_to_tsquery("english", bindparam("words", words))
+        vector = literal_column("discussion_post.search_vector")
+        snippet = func.ts_headline(
+            "english", func.regexp_replace(Post.body, "[\x01\x02]", " ", "g"), tsquery,
+            f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter= … ")
+        stmt = (select(*columns, snippet)
+                .join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
+                .join(User, User.id == Post.author_id)
+                .where(vector.op("@@")(tsquery), *filters)
+                .order_by(func.ts_rank(vector, tsquery).desc(), Post.id.desc()).limit(limit))
+    else:
+        fts = table("post_fts", column("rowid"), column("rank"))
+        snippet = func.snippet(literal_column("post_fts"), -1, START, STOP, "…", 24)
+        stmt = (select(*columns, snippet)
+                .select_from(fts)
+                .join(Post, Post.id == fts.c.rowid)
+                .join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
+                .join(User, User.id == Post.author_id)
+                .where(literal_column("post_fts").op("MATCH")(query_text), *filters)
+                .order_by(fts.c.rank, Post.id.desc()).limit(limit))
+    return [Hit(post_id, thread_id, title, category, author_id, author_name, created_at, highlight_snippet(snip))
+            for post_id, thread_id, title, category, author_id, author_name, created_at, snip
+            in db.session.execute(stmt)]
+

@@ -1,0 +1,655 @@
+"""What members and moderators do in discussions. Services add and flush, raise domain errors and
+never commit; routes check permissions first and commit once."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, url_for
+from sqlalchemy import and_, case, false, func, or_, select, true, update
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from network import permissions
+from network.audit.models import record
+from network.discussions import search
+from network.discussions.models import (Category, CategoryVisibility, Flag, Post, PostRevision, ReadMark,
+                                        Subscription, SubscriptionLevel, Thread)
+from network.discussions.phi import find_phi
+from network.extensions import db
+from network.members.models import MemberStatus, Role, User
+from network.notifications.services import notify_members, withdraw
+from network.programs.models import Cohort, CohortMembership, Program
+from network.text.markdown import render_markdown
+from network.types import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_POST_LENGTH = 20_000
+MAX_TITLE_LENGTH = 200
+POSTS_PER_PAGE = 20
+THREADS_PER_PAGE = 30
+
+
+class DiscussionError(Exception):
+    """A domain rule refused the action; ``str(error)`` is for the member."""
+
+
+class EditConflict(DiscussionError):
+    """Someone saved the post since the editor opened it."""
+
+
+class ThreadLocked(DiscussionError):
+    pass
+
+
+class AlreadyDone(DiscussionError):
+    pass
+
+
+# -- visibility as SQL (the same rules as network.permissions) ----------------
+
+def visible_categories(user):
+    """A SQL condition on Category: the categories ``user`` may see."""
+    if user.role == Role.ADMIN:
+        return true()
+    cohorts = list(permissions.cohort_roles(user))
+    conditions = [Category.visibility == CategoryVisibility.MEMBERS]
+    if cohorts:
+        conditions.append(and_(Category.visibility == CategoryVisibility.COHORT, Category.cohort_id.in_(cohorts)))
+    if user.role == Role.FACULTY:
+        conditions.append(Category.visibility == CategoryVisibility.FACULTY)
+    return or_(*conditions)
+
+
+def moderated_categories(user):
+    """A SQL condition on Category: the categories ``user`` moderates."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role != Role.FACULTY:
+        return false()
+    programs = {program for role, program in permissions.cohort_roles(user).values() if role == "faculty"}
+    conditions = [Category.visibility == CategoryVisibility.FACULTY]
+    if programs:
+        conditions.append(and_(Category.visibility == CategoryVisibility.COHORT, Category.cohort_id.in_(
+            select(Cohort.id).where(Cohort.program_id.in_(programs)))))
+    return or_(*conditions)
+
+
+def visible_threads(user):
+    """A SQL condition on Category and Thread (joined): threads ``user`` may see."""
+    return and_(visible_categories(user),
+                or_(Thread.held.is_(False), Thread.author_id == user.id, moderated_categories(user)))
+
+
+# -- categories ---------------------------------------------------------------
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:70] or "category"
+
+
+def _unique_slug(name: str, exclude_id: int | None = None) -> str:
+    base = slugify(name)
+    slug, n = base, 2
+    while True:
+        clash = db.session.scalar(select(Category.id).where(Category.slug == slug))
+        if clash is None or clash == exclude_id:
+            return slug
+        slug, n = f"{base}-{n}", n + 1
+
+
+def save_category(actor: User | None, category: Category | None, *, name: str, description: str,
+                  visibility: CategoryVisibility, cohort_id: int | None, holds_phi_matches: bool) -> Category:
+    """Create or change a category (admins)."""
+    if visibility != CategoryVisibility.COHORT:
+        cohort_id = None
+    elif cohort_id is None:
+        raise DiscussionError("Choose the cohort that may see this category.")
+    if cohort_id is not None:
+        other = db.session.scalar(select(Category.id).where(Category.cohort_id == cohort_id))
+        if other is not None and (category is None or other != category.id):
+            raise DiscussionError("That cohort already has its private category.")
+    created = category is None
+    if created:
+        position = db.session.scalar(select(func.coalesce(func.max(Category.position), 0))) + 1
+        category = Category(slug=_unique_slug(name), position=position)
+        db.session.add(category)
+    category.name, category.description = name, description
+    category.visibility, category.cohort_id, category.holds_phi_matches = visibility, cohort_id, holds_phi_matches
+    db.session.flush()
+    record(actor.id if actor else None, "category.create" if created else "category.update", "category",
+           category.id, name=name, visibility=str(visibility), cohort_id=cohort_id)
+    return category
+
+
+def move_category(actor: User, category: Category, direction: int) -> None:
+    """Swap a category with its neighbour above (-1) or below (+1)."""
+    ordered = list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+    index = ordered.index(category)
+    other = index + direction
+    if not 0 <= other < len(ordered):
+        return
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        item.position = position
+    record(actor.id, "category.reorder", "category", category.id, direction=direction)
+
+
+def delete_category(actor: User, category: Category) -> None:
+    if db.session.scalar(select(func.count()).select_from(Thread).where(Thread.category_id == category.id)):
+        raise DiscussionError("Only an empty category can be deleted: move its threads first.")
+    record(actor.id, "category.delete", "category", category.id, name=category.name)
+    db.session.delete(category)
+
+
+def ensure_cohort_categories() -> int:
+    """Give every cohort its private category; returns how many were created."""
+    missing = db.session.execute(
+        select(Cohort, Program).join(Program, Program.id == Cohort.program_id)
+        .where(~select(Category.id).where(Category.cohort_id == Cohort.id).exists())
+        .order_by(Cohort.id)
+    ).all()
+    for cohort, program in missing:
+        save_category(None, None, name=f"{program.name}: {cohort.name}",
+                      description=f"Private to the fellows and faculty of {program.name}, {cohort.name}.",
+                      visibility=CategoryVisibility.COHORT, cohort_id=cohort.id, holds_phi_matches=False)
+    return len(missing)
+
+
+@dataclass
+class CategorySummary:
+    category: Category
+    threads: int
+    posts: int
+    unread_threads: int
+    last_post_at: datetime | None
+
+
+def category_summaries(user) -> list[CategorySummary]:
+    """The categories ``user`` sees with counts and unread threads: two queries however many posts."""
+    categories = db.session.scalars(select(Category).where(visible_categories(user))
+                                    .order_by(Category.position, Category.id)).all()
+    mark = ReadMark.last_read_post_id
+    stats = db.session.execute(
+        select(Thread.category_id, func.count(Thread.id), func.coalesce(func.sum(Thread.post_count), 0),
+               func.sum(case((Thread.last_post_id > func.coalesce(mark, 0), 1), else_=0)), func.max(Thread.last_post_at))
+        .outerjoin(ReadMark, and_(ReadMark.thread_id == Thread.id, ReadMark.user_id == user.id))
+        .where(Thread.category_id.in_([c.id for c in categories]),
+               or_(Thread.held.is_(False), Thread.author_id == user.id))
+        .group_by(Thread.category_id)
+    ).all() if categories else []
+    by_id = {row[0]: row[1:] for row in stats}
+    return [CategorySummary(c, *(by_id.get(c.id) or (0, 0, 0, None))) for c in categories]
+
+
+# -- threads ------------------------------------------------------------------
+
+@dataclass
+class ThreadRow:
+    thread: Thread
+    unread: int
+    last_read_post_id: int | None
+
+
+def thread_rows(user, category: Category, before: tuple[datetime, int] | None = None,
+                limit: int = THREADS_PER_PAGE) -> tuple[list[ThreadRow], tuple[datetime, int] | None]:
+    """A page of a category's threads, pinned first on the first page, then newest activity first.
+    Keyset-paginated on (last_post_at, id); returns the rows and the cursor of the next page."""
+    visible = or_(Thread.held.is_(False), Thread.author_id == user.id)
+    if permissions.can_moderate(user, category):
+        visible = true()
+    base = (select(Thread, ReadMark.last_read_post_id)
+            .outerjoin(ReadMark, and_(ReadMark.thread_id == Thread.id, ReadMark.user_id == user.id))
+            .options(joinedload(Thread.author))
+            .where(Thread.category_id == category.id, visible))
+    rows = []
+    if before is None:
+        rows += db.session.execute(base.where(Thread.pinned.is_(True))
+                                   .order_by(Thread.last_post_at.desc(), Thread.id.desc())).all()
+        page = base.where(Thread.pinned.is_(False))
+    else:
+        at, thread_id = before
+        page = base.where(Thread.pinned.is_(False), or_(Thread.last_post_at < at,
+                                                         and_(Thread.last_post_at == at, Thread.id < thread_id)))
+    unpinned = db.session.execute(page.order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(limit + 1)).all()
+    cursor = None
+    if len(unpinned) > limit:
+        unpinned = unpinned[:limit]
+        last = unpinned[-1][0]
+        cursor = (last.last_post_at, last.id)
+    rows += unpinned
+    return _with_unread(user, rows), cursor
+
+
+def _with_unread(user, rows) -> list[ThreadRow]:
+    """Unread counts for threads the member has read before: one grouped query over the page."""
+    marked = {thread.id: mark for thread, mark in rows if mark is not None and thread.last_post_id
+              and thread.last_post_id > mark}
+    counts = {}
+    if marked:
+        counts = dict(db.session.execute(
+            select(Post.thread_id, func.count())
+            .join(ReadMark, and_(ReadMark.thread_id == Post.thread_id, ReadMark.user_id == user.id))
+            .where(Post.thread_id.in_(list(marked)), Post.id > ReadMark.last_read_post_id,
+                   Post.held.is_(False))
+            .group_by(Post.thread_id)).all())
+    result = []
+    for thread, mark in rows:
+        unread = thread.post_count if mark is None else counts.get(thread.id, 0)
+        result.append(ThreadRow(thread, unread, mark))
+    return result
+
+
+def render_body(body: str) -> tuple[str, list[User]]:
+    """Sanitised HTML for a post, with ``@Name`` mentions of members linked; and the members mentioned."""
+    body = body.replace("\r\n", "\n")
+    mentioned = _resolve_mentions(body)
+    if mentioned:
+        def link(match: re.Match) -> str:
+            words = match.group(1).split(" ")
+            for n in range(len(words), 0, -1):
+                user = mentioned.get(" ".join(words[:n]).lower())
+                if user is not None:
+                    rest = " ".join(words[n:])
+                    name = " ".join(words[:n])
+                    return (f"[@{name}]({_profile_path(user.id)})"
+                            + (" " + rest if rest else ""))
+            return match.group(0)
+
+        body = _outside_code(body, lambda chunk: MENTION.sub(link, chunk))
+    html = str(render_markdown(body))
+    return html, list({u.id: u for u in mentioned.values()}.values())
+
+
+def _profile_path(user_id: int) -> str:
+    """The profile page's path, with or without a request (the demo seeds from the command line)."""
+    return current_app.url_map.bind("localhost").build("profiles.show", {"user_id": user_id})
+
+
+MENTION = re.compile(r"(?<![\w@/\[])@([A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,3})")
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+
+
+def _outside_code(text: str, change) -> str:
+    parts = _CODE.split(text)
+    return "".join(part if index % 2 else change(part) for index, part in enumerate(parts))
+
+
+def _resolve_mentions(body: str) -> dict[str, User]:
+    """``{lower-case written name: member}`` for the mentions in ``body``, in one query."""
+    written = set()
+    for chunk in _CODE.split(body)[::2]:
+        for match in MENTION.finditer(chunk):
+            words = match.group(1).rstrip(".").split(" ")
+            for n in range(1, len(words) + 1):
+                written.add(" ".join(words[:n]).rstrip(".,").lower())
+    if not written:
+        return {}
+    candidates = written | {"dr. " + name for name in written}
+    users = db.session.scalars(select(User).where(func.lower(User.name).in_(candidates),
+                                                  User.status == MemberStatus.VERIFIED)).all()
+    found = {}
+    for user in users:
+        lower = user.name.lower()
+        key = lower[4:] if lower.startswith("dr. ") and lower not in written else lower
+        found.setdefault(key, user)
+    return found
+
+
+def _thread_link(thread: Thread, post: Post | None = None) -> str:
+    if post is None:
+        return url_for("discussions.thread", thread_id=thread.id)
+    return url_for("discussions.show_post", post_id=post.id)
+
+
+def start_thread(author: User, category: Category, title: str, body: str) -> tuple[Thread, Post]:
+    """Open a thread; in a case-discussion category a draft with likely identifiers waits for a moderator."""
+    held = bool(category.holds_phi_matches and find_phi(title + "\n" + body))
+    now = utcnow()
+    thread = Thread(category=category, author_id=author.id, title=title, created_at=now, last_post_at=now,
+                    post_count=0 if held else 1, held=held)
+    db.session.add(thread)
+    db.session.flush()
+    post = _add_post(author, thread, body, held, now)
+    thread.first_post_id = post.id
+    if not held:
+        thread.last_post_id = post.id
+        search.index_post(post.id, body, title)
+    _subscribe(author.id, thread.id, SubscriptionLevel.WATCH, override=False)
+    _advance_mark(author.id, thread.id, post.id)
+    if held:
+        record(author.id, "post.hold", "post", post.id, thread_id=thread.id, reason="possible patient identifiers")
+    else:
+        _notify_mentions(post, thread, author, mentioned=post._mentioned)
+    return thread, post
+
+
+def _add_post(author: User, thread: Thread, body: str, held: bool, now: datetime) -> Post:
+    html, mentioned = render_body(body)
+    post = Post(thread_id=thread.id, author_id=author.id, body=body, body_html=html, created_at=now, held=held)
+    db.session.add(post)
+    db.session.flush()
+    post._mentioned = mentioned
+    return post
+
+
+def reply(author: User, thread: Thread, body: str) -> Post:
+    """Add a reply; subscribers and mentioned members are notified (unless it waits for a moderator)."""
+    if thread.locked and not permissions.can_moderate(author, thread.category):
+        raise ThreadLocked("This thread is locked: it takes no more replies.")
+    held = bool(thread.category.holds_phi_matches and find_phi(body))
+    now = utcnow()
+    post = _add_post(author, thread, body, held, now)
+    _subscribe(author.id, thread.id, SubscriptionLevel.WATCH, override=False)
+    _advance_mark(author.id, thread.id, post.id)
+    if held:
+        record(author.id, "post.hold", "post", post.id, thread_id=thread.id, reason="possible patient identifiers")
+        return post
+    _publish(post, thread, now)
+    return post
+
+
+def _publish(post: Post, thread: Thread, now: datetime) -> None:
+    """A post becomes visible: counts, index, notifications."""
+    db.session.execute(update(Thread).where(Thread.id == thread.id).values(
+        post_count=Thread.post_count + 1, last_post_at=now,
+        last_post_id=func.max(func.coalesce(Thread.last_post_id, 0), post.id)
+        if db.session.get_bind().dialect.name == "sqlite"
+        else func.greatest(func.coalesce(Thread.last_post_id, 0), post.id)))
+    db.session.refresh(thread)
+    search.index_post(post.id, post.body, thread.title if post.id == thread.first_post_id else "")
+    author = db.session.get(User, post.author_id)
+    mentioned = getattr(post, "_mentioned", None)
+    if mentioned is None:
+        mentioned = render_body(post.body)[1]
+    notified = _notify_mentions(post, thread, author, mentioned)
+    _notify_subscribers(post, thread, author, skip=notified)
+
+
+def who_can_view(users: list[User], thread: Thread) -> list[User]:
+    """The members among ``users`` who may see ``thread`` (at most one query)."""
+    category = thread.category
+    users = [u for u in users if u.status == MemberStatus.VERIFIED and getattr(u, "deleted_at", None) is None]
+    visibility = str(category.visibility)
+    if visibility == "members":
+        return users
+    if visibility == "faculty":
+        return [u for u in users if u.role in (Role.FACULTY, Role.ADMIN)]
+    ids = [u.id for u in users if u.role != Role.ADMIN]
+    members = set(db.session.scalars(select(CohortMembership.user_id).where(
+        CohortMembership.cohort_id == category.cohort_id, CohortMembership.user_id.in_(ids)))) if ids else set()
+    return [u for u in users if u.role == Role.ADMIN or u.id in members]
+
+
+def _notify_mentions(post: Post, thread: Thread, author: User, mentioned: list[User]) -> set[int]:
+    targets = [u for u in who_can_view([u for u in mentioned if u.id != author.id], thread)]
+    if targets:
+        notify_members(targets, "discussion-mention", f"{author.name} mentioned you in “{thread.title}”",
+                       _thread_link(thread, post), target_type="thread", target_id=thread.id,
+                       mail_subject=f"{author.name} mentioned you in “{thread.title}”",
+                       mail_template="discussion_post", author=author, thread=thread, post_text=post.body)
+    return {u.id for u in targets}
+
+
+def _notify_subscribers(post: Post, thread: Thread, author: User, skip: set[int]) -> None:
+    watchers = db.session.scalars(
+        select(User).join(Subscription, Subscription.user_id == User.id)
+        .where(Subscription.thread_id == thread.id, Subscription.level == SubscriptionLevel.WATCH,
+               User.id != author.id)).all()
+    targets = who_can_view([u for u in watchers if u.id not in skip], thread)
+    if targets:
+        notify_members(targets, "discussion-reply", f"{author.name} replied in “{thread.title}”",
+                       _thread_link(thread, post), target_type="thread", target_id=thread.id,
+                       mail_subject=f"New reply in “{thread.title}”", mail_template="discussion_post",
+                       author=author, thread=thread, post_text=post.body)
+
+
+def quote(post: Post) -> str:
+    """Markdown that quotes ``post`` at the start of a reply."""
+    lines = post.body.replace("\r\n", "\n").strip().split("\n")
+    quoted = "\n".join("> " + line if line else ">" for line in lines)
+    return f"> **{post.author.name}** wrote:\n>\n{quoted}\n\n"
+
+
+# -- editing ------------------------------------------------------------------
+
+def edit_post(editor: User, post: Post, body: str, expected_version: int, title: str | None = None) -> Post:
+    """Save a new text, keeping the old one as a revision. Refuses if someone saved in between."""
+    if post.version != expected_version:
+        raise EditConflict("Someone else saved this post while you were editing it. "
+                           "Your text is below: compare it with the current version and save again.")
+    thread = post.thread
+    if body == post.body and (title is None or title == thread.title):
+        return post
+    db.session.add(PostRevision(post_id=post.id, editor_id=editor.id, body=post.body))
+    html, mentioned = render_body(body)
+    old_mentions = {u.id for u in render_body(post.body)[1]}
+    post.body, post.body_html, post.edited_at = body, html, utcnow()
+    if title is not None and post.id == thread.first_post_id and title != thread.title:
+        record(editor.id, "thread.retitle", "thread", thread.id, old=thread.title, new=title)
+        thread.title = title
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise EditConflict("Someone else saved this post at the same moment. Reload it and try again.") from exc
+    if not post.held and not post.is_removed:
+        search.index_post(post.id, body, thread.title if post.id == thread.first_post_id else "")
+        new = [u for u in mentioned if u.id not in old_mentions]
+        if new:
+            _notify_mentions(post, thread, editor, new)
+    if editor.id != post.author_id:
+        record(editor.id, "post.edit", "post", post.id, thread_id=thread.id, author_id=post.author_id)
+    return post
+
+
+def revisions(post: Post) -> list[PostRevision]:
+    return db.session.scalars(select(PostRevision).options(joinedload(PostRevision.editor))
+                              .where(PostRevision.post_id == post.id).order_by(PostRevision.id.desc())).all()
+
+
+def remove_post(actor: User, post: Post, reason: str = "") -> None:
+    """Soft-delete: the post stays in place, shown as removed; its text leaves the search index."""
+    if post.is_removed:
+        raise AlreadyDone("This post was already removed.")
+    post.removed_at, post.removed_by_id = utcnow(), actor.id
+    search.unindex_post(post.id)
+    action = "post.delete-own" if actor.id == post.author_id else "post.remove"
+    record(actor.id, action, "post", post.id, thread_id=post.thread_id, author_id=post.author_id, reason=reason)
+    # Flags about a removed post are settled.
+    db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
+                       .values(resolved_at=utcnow(), resolved_by_id=actor.id, resolution="removed"))
+    db.session.flush()
+
+
+def approve_post(actor: User, post: Post) -> None:
+    """A moderator releases a held post (and its thread, when it is the opening post)."""
+    if not post.held:
+        raise AlreadyDone("This post is not waiting for review.")
+    thread = post.thread
+    post.held = False
+    if post.id == thread.first_post_id:
+        thread.held = False
+    db.session.flush()
+    record(actor.id, "post.approve", "post", post.id, thread_id=thread.id)
+    _publish(post, thread, utcnow())
+
+
+# -- moderation -----------------------------------------------------------------
+
+def flag_post(reporter: User, post: Post, reason: str) -> Flag:
+    open_flag = db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.reporter_id == reporter.id,
+                                                        Flag.resolved_at.is_(None)))
+    if open_flag is not None:
+        raise AlreadyDone("You already flagged this post; a moderator will look at it.")
+    flag = Flag(post_id=post.id, reporter_id=reporter.id, reason=reason)
+    db.session.add(flag)
+    db.session.flush()
+    record(reporter.id, "post.flag", "post", post.id, flag_id=flag.id, reason=reason)
+    return flag
+
+
+def resolve_flag(actor: User, flag: Flag, remove: bool) -> None:
+    if flag.resolved_at is not None:
+        raise AlreadyDone("This flag was already handled.")
+    if remove and not flag.post.is_removed:
+        remove_post(actor, flag.post, reason=f"flag: {flag.reason}")
+    flag.resolved_at, flag.resolved_by_id = utcnow(), actor.id
+    flag.resolution = "removed" if remove else "dismissed"
+    record(actor.id, "flag.resolve", "flag", flag.id, post_id=flag.post_id, resolution=flag.resolution)
+
+
+def set_pinned(actor: User, thread: Thread, pinned: bool) -> None:
+    thread.pinned = pinned
+    record(actor.id, "thread.pin" if pinned else "thread.unpin", "thread", thread.id)
+
+
+def set_locked(actor: User, thread: Thread, locked: bool) -> None:
+    thread.locked = locked
+    record(actor.id, "thread.lock" if locked else "thread.unlock", "thread", thread.id)
+
+
+def move_thread(actor: User, thread: Thread, category: Category) -> None:
+    """Move a thread; notifications about it are withdrawn from members who can no longer see it."""
+    if category.id == thread.category_id:
+        return
+    record(actor.id, "thread.move", "thread", thread.id, from_category=thread.category_id, to_category=category.id)
+    thread.category = category
+    db.session.flush()
+    from network.notifications.models import Notification
+
+    recipients = db.session.scalars(select(User).where(User.id.in_(
+        select(Notification.user_id).where(Notification.target_type == "thread",
+                                           Notification.target_id == thread.id)))).all()
+    allowed = {u.id for u in who_can_view(recipients, thread)}
+    withdraw("thread", thread.id, [u.id for u in recipients if u.id not in allowed])
+
+
+def moderation_queue(user) -> tuple[list[Flag], list[Post]]:
+    """Open flags and held posts in the categories ``user`` moderates, oldest first."""
+    mine = moderated_categories(user)
+    flags = db.session.scalars(
+        select(Flag).join(Post, Post.id == Flag.post_id).join(Thread, Thread.id == Post.thread_id)
+        .join(Category, Category.id == Thread.category_id)
+        .options(joinedload(Flag.reporter), joinedload(Flag.post).joinedload(Post.author),
+                 joinedload(Flag.post).joinedload(Post.thread))
+        .where(Flag.resolved_at.is_(None), mine).order_by(Flag.id).limit(200)).all()
+    held = db.session.scalars(
+        select(Post).join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
+        .options(joinedload(Post.author), joinedload(Post.thread))
+        .where(Post.held.is_(True), Post.removed_at.is_(None), mine).order_by(Post.id).limit(200)).all()
+    return flags, held
+
+
+# -- subscriptions and read marks -------------------------------------------------
+
+def _subscribe(user_id: int, thread_id: int, level: SubscriptionLevel, override: bool = True) -> None:
+    existing = db.session.get(Subscription, (user_id, thread_id))
+    if existing is None:
+        db.session.add(Subscription(user_id=user_id, thread_id=thread_id, level=level))
+    elif override:
+        existing.level = level
+
+
+def set_subscription(user: User, thread: Thread, level: SubscriptionLevel | None) -> None:
+    """Watch, mute, or go back to the default (no subscription)."""
+    if level is None:
+        existing = db.session.get(Subscription, (user.id, thread.id))
+        if existing is not None:
+            db.session.delete(existing)
+    else:
+        _subscribe(user.id, thread.id, level)
+
+
+def subscription_level(user_id: int, thread_id: int) -> SubscriptionLevel | None:
+    return db.session.scalar(select(Subscription.level).where(Subscription.user_id == user_id,
+                                                              Subscription.thread_id == thread_id))
+
+
+def _advance_mark(user_id: int, thread_id: int, post_id: int) -> None:
+    mark = db.session.get(ReadMark, (user_id, thread_id))
+    if mark is None:
+        db.session.add(ReadMark(user_id=user_id, thread_id=thread_id, last_read_post_id=post_id))
+    elif mark.last_read_post_id < post_id:
+        mark.last_read_post_id = post_id
+
+
+def mark_read(user_id: int, thread_id: int, post_id: int, current: int | None) -> bool:
+    """Move the member's read mark forward to ``post_id``; writes only when it moves."""
+    if current is not None and current >= post_id:
+        return False
+    if current is None:
+        exists = db.session.get(ReadMark, (user_id, thread_id))
+        if exists is None:
+            db.session.add(ReadMark(user_id=user_id, thread_id=thread_id, last_read_post_id=post_id))
+            return True
+    db.session.execute(update(ReadMark).where(ReadMark.user_id == user_id, ReadMark.thread_id == thread_id,
+                                              ReadMark.last_read_post_id < post_id)
+                       .values(last_read_post_id=post_id))
+    return True
+
+
+def read_mark(user_id: int, thread_id: int) -> int | None:
+    return db.session.scalar(select(ReadMark.last_read_post_id).where(ReadMark.user_id == user_id,
+                                                                      ReadMark.thread_id == thread_id))
+
+
+# -- reading a thread -------------------------------------------------------------
+
+@dataclass
+class PostPage:
+    posts: list[Post]
+    newer: int | None  # ``after`` cursor of the next page
+    older: int | None  # ``before`` cursor of the previous page
+
+
+def post_page(user, thread: Thread, *, after: int | None = None, before: int | None = None,
+              size: int = POSTS_PER_PAGE) -> PostPage:
+    """A page of a thread's posts by post id (keyset, never OFFSET): after a post, before one, or the first."""
+    visible = or_(Post.held.is_(False), Post.author_id == user.id)
+    if permissions.can_moderate(user, thread.category):
+        visible = true()
+    query = (select(Post).options(joinedload(Post.author))
+             .where(Post.thread_id == thread.id, visible))
+    if before is not None:
+        posts = db.session.scalars(query.where(Post.id < before).order_by(Post.id.desc()).limit(size + 1)).all()
+        has_older = len(posts) > size
+        posts = list(reversed(posts[:size]))
+        has_newer = True
+    else:
+        if after is not None:
+            query = query.where(Post.id > after)
+        posts = db.session.scalars(query.order_by(Post.id).limit(size + 1)).all()
+        has_newer = len(posts) > size
+        posts = posts[:size]
+        has_older = after is not None and after >= (thread.first_post_id or 0)
+    if not posts:
+        return PostPage([], None, None)
+    return PostPage(posts, posts[-1].id if has_newer else None, posts[0].id if has_older else None)
+
+
+def previous_post_id(thread: Thread, post_id: int) -> int | None:
+    """The id of the post before ``post_id`` in its thread (for links that start a page at a post)."""
+    return db.session.scalar(select(func.max(Post.id)).where(Post.thread_id == thread.id, Post.id < post_id))
+
+
+def load_thread(thread_id: int) -> Thread | None:
+    return db.session.scalars(select(Thread).options(
+        joinedload(Thread.category).joinedload(Category.cohort)).where(Thread.id == thread_id)).first()
+
+
+def load_post(post_id: int) -> Post | None:
+    return db.session.scalars(select(Post).options(
+        joinedload(Post.author),
+        joinedload(Post.thread).joinedload(Thread.category).joinedload(Category.cohort)).where(Post.id == post_id)).first()
+
+
+def recent_threads(user, limit: int = 5) -> list[Thread]:
+    """The latest active threads the member may see, for the home page."""
+    return db.session.scalars(
+        select(Thread).join(Category, Category.id == Thread.category_id)
+        .options(selectinload(Thread.category))
+        .where(visible_categories(user), Thread.held.is_(False))
+        .order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(limit)).all()

@@ -1,0 +1,52 @@
+"""A notification is a line in a member's inbox with a link; some are also mailed."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from network.extensions import db
+from network.types import UTCDateTime, utcnow
+
+
+class Notification(db.Model):
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_id_read_at", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    title: Mapped[str] = mapped_column(String(300))
+    link: Mapped[str] = mapped_column(String(500))
+    # What the notification is about (e.g. "thread", 12), so an area can withdraw it.
+    target_type: Mapped[str | None] = mapped_column(String(32))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set once the notification went out by mail (immediately or in a digest).
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class EmailMode(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    OFF = "off"
+
+    @property
+    def label(self) -> str:
+        return {"immediate": "Right away, one mail per notification", "daily": "One daily digest",
+                "off": "No email, only on the site"}[self.value]
+
+
+class NotificationSetting(db.Model):
+    __tablename__ = "notification_setting"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    email_mode: Mapped[EmailMode] = mapped_column(
+        Enum(EmailMode, native_enum=False, create_constraint=True, length=16, name="email_mode",
+             values_callable=lambda modes: [m.value for m in modes]),
+        default=EmailMode.IMMEDIATE,
+    )

@@ -1,0 +1,122 @@
+"""Access rows for discussions and notifications.
+
+``prepare`` builds, on a fresh database: an open category (id 1, slug ``open-talk``) with thread 1
+(post 1 by the fellow, post 2 a reply by the alumna, flagged by the fellow), a cohort category (id 2)
+for a cohort of the fellow and the faculty member with thread 2 (post 3), and an empty faculty-only
+category (id 3); and notification 1 for the fellow pointing at post 2. Ids are fixed because these are
+the first discussion rows of each test database.
+"""
+
+from __future__ import annotations
+
+from tests.matrix.common import LOGIN, PENDING
+
+GET_PENDING = PENDING  # pending members are sent to their waiting page
+POST_PENDING = 403
+
+
+def roles(fellow, alumni, faculty, admin, method="GET"):
+    return {"anonymous": LOGIN, "pending": GET_PENDING if method == "GET" else POST_PENDING,
+            "fellow": fellow, "alumni": alumni, "faculty": faculty, "admin": admin}
+
+
+def members(outcome, method="GET"):
+    return roles(outcome, outcome, outcome, outcome, method)
+
+
+def admin_only(outcome, method="GET", others=403):
+    return roles(others, others, others, outcome, method)
+
+
+CATEGORY = {"slug": "@category_slug"}
+THREAD = {"thread_id": "@thread_id"}
+OWN_POST = {"post_id": "@fellow_post_id"}
+REPLY_POST = {"post_id": "@alumni_post_id"}
+
+ROUTES = {
+    ("discussions.index", "GET"): ({}, members(200)),
+    ("discussions.category", "GET"): (CATEGORY, members(200)),
+    ("discussions.new_thread", "GET"): (CATEGORY, members(200)),
+    ("discussions.new_thread", "POST"): (CATEGORY, members(400, "POST")),
+    ("discussions.thread", "GET"): (THREAD, members(200)),
+    ("discussions.first_unread", "GET"): (THREAD, members("→/discussions/t/1")),
+    ("discussions.show_post", "GET"): (OWN_POST, members("→/discussions/t/1#post-1")),
+    ("discussions.reply", "GET"): (THREAD, members(200)),
+    ("discussions.reply", "POST"): (THREAD, members(400, "POST")),
+    ("discussions.edit_post", "GET"): (OWN_POST, roles(200, 403, 403, 200)),
+    ("discussions.edit_post", "POST"): (OWN_POST, roles(400, 403, 403, 400, "POST")),
+    ("discussions.history", "GET"): (OWN_POST, roles(200, 403, 403, 200)),
+    # The alumna deletes her own reply; after that nobody can remove it again.
+    ("discussions.remove_post", "POST"): (REPLY_POST, roles(403, "→/discussions/p/2", 403, 403, "POST")),
+    ("discussions.flag_post", "GET"): (OWN_POST, members(200)),
+    ("discussions.flag_post", "POST"): (OWN_POST, members(400, "POST")),
+    ("discussions.subscription", "POST"): (THREAD, members(400, "POST")),
+    ("discussions.pin", "POST"): (THREAD, admin_only(400, "POST")),
+    ("discussions.lock", "POST"): (THREAD, admin_only(400, "POST")),
+    ("discussions.move", "GET"): (THREAD, admin_only(200)),
+    ("discussions.move", "POST"): (THREAD, admin_only(400, "POST")),
+    ("discussions.approve", "POST"): (REPLY_POST, admin_only("→/discussions/moderation", "POST")),
+    ("discussions.moderation", "GET"): ({}, roles(403, 403, 200, 200)),
+    ("discussions.resolve_flag", "POST"): ({"flag_id": "@flag_id"}, admin_only(400, "POST")),
+    ("discussions.search", "GET"): ({}, members(200)),
+    ("discussions.categories", "GET"): ({}, admin_only(200)),
+    ("discussions.new_category", "GET"): ({}, admin_only(200)),
+    ("discussions.new_category", "POST"): ({}, admin_only(400, "POST")),
+    ("discussions.edit_category", "GET"): ({"category_id": "@category_id"}, admin_only(200)),
+    ("discussions.edit_category", "POST"): ({"category_id": "@category_id"}, admin_only(400, "POST")),
+    ("discussions.move_category", "POST"): ({"category_id": "@category_id"}, admin_only(400, "POST")),
+    ("discussions.delete_category", "POST"): ({"category_id": "@empty_category_id"},
+                                              admin_only("→/discussions/categories", "POST")),
+    ("notifications.index", "GET"): ({}, members(200)),
+    ("notifications.open_notification", "POST"): ({"notification_id": "@notification_id"},
+                                                  roles("→/discussions/p/2", 404, 404, 404, "POST")),
+    ("notifications.read_all", "POST"): ({}, members("→/notifications/", "POST")),
+    ("notifications.settings", "GET"): ({}, members(200)),
+    ("notifications.settings", "POST"): ({}, members(400, "POST")),
+}
+
+
+def prepare(app, people, make_user):
+    """The categories, threads, posts, flag and notification the rows above act on."""
+    from datetime import date
+
+    from network.discussions import services
+    from network.discussions.models import CategoryVisibility
+    from network.extensions import db
+    from network.members.models import User
+    from network.notifications.services import notify
+    from network.programs.models import Cohort, CohortMembership, CohortRole, Program
+
+    fellow = people.get("fellow") or make_user(role="fellow")
+    alumni = people.get("alumni") or make_user(role="alumni")
+    faculty = people.get("faculty") or make_user(role="faculty")
+    with app.test_request_context():
+        program = Program(slug="matrix", name="Matrix Program", institution="Matrix Hospital")
+        db.session.add(program)
+        db.session.flush()
+        cohort = Cohort(program_id=program.id, name="Class of 2027", start_date=date(2026, 7, 1),
+                        end_date=date(2027, 6, 30))
+        db.session.add(cohort)
+        db.session.flush()
+        db.session.add_all([CohortMembership(cohort_id=cohort.id, user_id=fellow.id, role=CohortRole.FELLOW),
+                            CohortMembership(cohort_id=cohort.id, user_id=faculty.id, role=CohortRole.FACULTY)])
+        open_category = services.save_category(None, None, name="Open talk", description="",
+                                               visibility=CategoryVisibility.MEMBERS, cohort_id=None,
+                                               holds_phi_matches=False)
+        cohort_category = services.save_category(None, None, name="Matrix cohort", description="",
+                                                 visibility=CategoryVisibility.COHORT, cohort_id=cohort.id,
+                                                 holds_phi_matches=False)
+        empty = services.save_category(None, None, name="Faculty lounge", description="",
+                                       visibility=CategoryVisibility.FACULTY, cohort_id=None,
+                                       holds_phi_matches=False)
+        fellow_user, alumni_user = db.session.get(User, fellow.id), db.session.get(User, alumni.id)
+        thread, first = services.start_thread(fellow_user, open_category, "Open thread", "The opening post.")
+        answer = services.reply(alumni_user, thread, "A reply from an alumna.")
+        services.start_thread(fellow_user, cohort_category, "Cohort thread", "For the cohort only.")
+        flag = services.flag_post(fellow_user, answer, "Off topic")
+        notification = notify(fellow.id, "test", "A test notification", f"/discussions/p/{answer.id}")
+        db.session.commit()
+        assert (open_category.id, cohort_category.id, empty.id, thread.id, first.id, answer.id) == (1, 2, 3, 1, 1, 2)
+        return {"category_slug": open_category.slug, "category_id": open_category.id, "empty_category_id": empty.id,
+                "thread_id": thread.id, "fellow_post_id": first.id, "alumni_post_id": answer.id,
+                "flag_id": flag.id, "notification_id": notification.id}
