@@ -98,6 +98,9 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    from network.database import include_object
+
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

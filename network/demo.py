@@ -138,6 +138,9 @@ def seed_demo() -> str:
     for n, (role, background) in enumerate([(Role.FELLOW, "pmr"), (Role.ALUMNI, "neurology"),
                                              (Role.FACULTY, "anesthesiology")]):
         seed.member(f"pending{n + 1}@example.org", role, background, status=MemberStatus.PENDING, days_ago=2 + n)
+    from network.profiles.demo import seed_profiles
+
+    seed_profiles()
     from network.discussions.demo import seed_discussions
 
     seed_discussions()

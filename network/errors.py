@@ -41,7 +41,8 @@ def render_error(code: int, detail: str | None = None):
 def handle_http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
-    detail = None
+    # A description set where the error was raised speaks to the member; Werkzeug's defaults do not.
+    detail = error.description if error.description != type(error).description else None
     if error.code == 429:
         detail = f"Too many attempts ({error.description}). Please wait a minute before trying again."
     response = render_error(error.code, detail)

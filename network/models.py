@@ -4,7 +4,8 @@ from network.audit.models import AuditLog  # noqa: F401
 from network.mail.models import EmailOutbox  # noqa: F401
 from network.members.models import User  # noqa: F401
 from network.programs.models import Cohort, CohortMembership, Program  # noqa: F401
-from network.taxonomy.models import Specialty  # noqa: F401
+from network.profiles.models import Profile, SavedMember  # noqa: F401
+from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty  # noqa: F401
 from network.discussions.models import Category, Flag, Post, PostRevision, ReadMark, Subscription, Thread  # noqa: F401
 from network.notifications.models import Notification, NotificationSetting  # noqa: F401
 # (each feature area adds its models module on its own line above this comment)

@@ -26,11 +26,14 @@ def index():
         return render_template("main/landing.html")
     if not current_user.is_verified:
         return redirect(url_for("main.pending"))
+    from network.profiles.services import completeness
+
     pending_count = None
     if current_user.is_admin:
         pending_count = db.session.scalar(
             select(func.count()).select_from(User).where(User.status == MemberStatus.PENDING))
-    return render_template("main/home.html", pending_count=pending_count)
+    return render_template("main/home.html", pending_count=pending_count,
+                           completeness=completeness(current_user, current_user.profile))
 
 
 @bp.route("/pending")

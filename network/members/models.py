@@ -68,8 +68,13 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Refreshed at most every few minutes (never a write per page view); sorts "recently active".
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Set when the member deleted their account: personal data is gone, the row keeps their posts' authorship.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     training_background: Mapped["Specialty | None"] = relationship()  # noqa: F821
+    profile: Mapped["Profile | None"] = relationship(back_populates="user", uselist=False)  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -80,7 +85,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status != MemberStatus.REJECTED
+        return self.status != MemberStatus.REJECTED and self.deleted_at is None
 
     # -- state ---------------------------------------------------------------
     @property

@@ -1,19 +1,336 @@
-"""Profiles and the directory."""
+"""Profiles, photos, saved people, the directory, and the member's own data."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+import json
+import logging
 
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from network.access import account_view
+from network.auth.forms import ActionForm
 from network.extensions import db
-from network.members.models import MemberStatus, User
+from network.members.models import Role, User
+from network.profiles import services
+from network.profiles.directory import DirectoryQuery, decorate_cards, Card, find_members, visible_members
+from network.profiles.forms import DeleteAccountForm, DirectoryForm, PhotoForm, ProfileForm
+from network.profiles.models import Profile, SavedMember
+from network.profiles.photos import MAX_UPLOAD_BYTES, InvalidImage
+from network.permissions import can_see
+from network.programs.models import Cohort, Program
+from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty, active_terms
+from wtforms import SelectChoice
 
 bp = Blueprint("profiles", __name__)
+log = logging.getLogger(__name__)
+
+LINK_FIELDS = ("link1", "link2", "link3")
+ROLE_FIELDS = {
+    Role.FELLOW: ("career_goal",),
+    Role.ALUMNI: ("graduation_year", "current_position", "practice_setting_id"),
+    Role.FACULTY: ("title", "academic_rank"),
+    Role.ADMIN: (),
+}
+COMMON_FIELDS = ("headline", "bio", "primary_specialty_id", "institution", "city", "region", "country",
+                 "time_zone", "languages", "accepting_mentees", "email_visibility", "links_visibility",
+                 "location_visibility")
+
+
+def _member_or_404(user_id: int) -> User:
+    """A verified, not deleted member (404 otherwise: pending and deleted members are not shown)."""
+    user = db.session.scalars(
+        visible_members().where(User.id == user_id)
+        .options(joinedload(User.training_background),
+                 selectinload(User.profile).joinedload(Profile.primary_specialty),
+                 selectinload(User.profile).joinedload(Profile.practice_setting),
+                 selectinload(User.profile).selectinload(Profile.interests),
+                 selectinload(User.profile).selectinload(Profile.certifications))
+    ).first()
+    if user is None:
+        abort(404)
+    return user
+
+
+def _term_choices(model, selected_ids, blank: str | None = "—"):
+    """Active terms, plus retired ones the member already has (retiring keeps existing data)."""
+    terms = db.session.scalars(select(model).where(
+        (model.retired_at.is_(None)) | (model.id.in_([i for i in selected_ids if i])))
+        .order_by(model.position, model.name)).all()
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    return choices + [SelectChoice(t.id, t.name + (" (retired)" if t.retired_at else "")) for t in terms]
+
+
+@bp.route("/")
+def directory():
+    """Find members by words and filters; the URL carries the whole query."""
+    form = DirectoryForm(formdata=request.args)
+    form.specialty.choices = _term_choices(Specialty, [], "Any specialty")
+    form.background.choices = _term_choices(Specialty, [], "Any background")
+    form.interests.choices = _term_choices(Interest, [], None)
+    form.setting.choices = _term_choices(PracticeSetting, [], "Any setting")
+    programs = db.session.scalars(select(Program).options(selectinload(Program.cohorts))
+                                  .order_by(Program.name)).all()
+    form.program.choices = [SelectChoice("", "Any program")] + [SelectChoice(p.id, p.name) for p in programs]
+    form.cohort.choices = [SelectChoice("", "Any cohort")] + [
+        SelectChoice(c.id, f"{p.name}: {c.name}") for p in programs for c in p.cohorts]
+    if request.args and not form.validate():
+        return render_template("profiles/directory.html", form=form, result=None, query=None), 400
+    query = DirectoryQuery(
+        q=form.q.data or "", role=form.role.data or None, specialty_id=form.specialty.data,
+        background_id=form.background.data, interest_ids=form.interests.data or [],
+        country=form.country.data or None, region=form.region.data or None, setting_id=form.setting.data,
+        program_id=form.program.data, cohort_id=form.cohort.data, graduated_from=form.graduated_from.data,
+        graduated_to=form.graduated_to.data, accepting=bool(form.accepting.data),
+        sort=form.sort.data or "relevance", page=form.page.data or 1)
+    result = find_members(query, current_user.id)
+    return render_template("profiles/directory.html", form=form, result=result, query=query,
+                           action_form=ActionForm())
+
+
+def _page_args(page: int) -> dict:
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return args
+
+
+@bp.app_template_global()
+def directory_page_url(page: int) -> str:
+    return url_for("profiles.directory", **_page_args(page))
 
 
 @bp.route("/<int:user_id>")
 def show(user_id: int):
     """A member's profile, as far as its owner lets the viewer see it."""
-    user = db.session.get(User, user_id)
-    if user is None or user.status != MemberStatus.VERIFIED:
+    member = _member_or_404(user_id)
+    card = Card(user=member, profile=member.profile)
+    decorate_cards([card], current_user.id)
+    profile = member.profile
+
+    def visible(level) -> bool:
+        return can_see(level, viewer_id=current_user.id, owner_id=member.id, connected=card.connected)
+
+    shown = {
+        "email": profile is not None and visible(profile.email_visibility),
+        "links": profile is not None and visible(profile.links_visibility),
+        "location": profile is not None and visible(profile.location_visibility),
+    }
+    completeness = services.completeness(member, profile) if member.id == current_user.id else None
+    return render_template("profiles/show.html", member=member, profile=profile, card=card, shown=shown,
+                           completeness=completeness, action_form=ActionForm())
+
+
+@bp.route("/<int:user_id>/photo")
+def photo(user_id: int):
+    """The member's thumbnail (re-encoded at upload; the original is never kept)."""
+    data = db.session.scalar(
+        visible_members().with_only_columns(Profile.photo).where(User.id == user_id, Profile.photo.is_not(None)))
+    if data is None:
         abort(404)
-    return render_template("profiles/show.html", member=user)
+    response = Response(data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+def _fill_edit_form(form: ProfileForm, user: User) -> None:
+    # Each role edits its own part: other roles' fields are not shown, so not validated either.
+    for role, names in ROLE_FIELDS.items():
+        if role != user.role:
+            for name in names:
+                if name in form:
+                    del form[name]
+    profile = user.profile
+    interest_ids = [i.id for i in profile.interests] if profile else []
+    certification_ids = [c.id for c in profile.certifications] if profile else []
+    form.primary_specialty_id.choices = _term_choices(Specialty, [profile.primary_specialty_id if profile else None])
+    form.training_background_id.choices = _term_choices(Specialty, [user.training_background_id])
+    if "practice_setting_id" in form:
+        form.practice_setting_id.choices = _term_choices(PracticeSetting,
+                                                         [profile.practice_setting_id if profile else None])
+    form.interests.choices = _term_choices(Interest, interest_ids, None)
+    form.certifications.choices = _term_choices(BoardCertification, certification_ids, None)
+    if request.method == "GET":
+        form.name.data = user.name
+        form.training_background_id.data = user.training_background_id
+        form.interests.data = interest_ids
+        form.certifications.data = certification_ids
+        if profile is not None:
+            for name in COMMON_FIELDS + ROLE_FIELDS[user.role]:
+                value = getattr(profile, name)
+                getattr(form, name).data = value.value if hasattr(value, "value") else value
+            for name, url in zip(LINK_FIELDS, profile.links or []):
+                getattr(form, name).data = url
+        else:
+            form.email_visibility.data = "connected"
+            form.links_visibility.data = "members"
+            form.location_visibility.data = "members"
+
+
+@bp.route("/me/edit", methods=["GET", "POST"])
+def edit():
+    """Edit my profile."""
+    user = db.session.scalars(
+        select(User).where(User.id == current_user.id)
+        .options(selectinload(User.profile).selectinload(Profile.interests),
+                 selectinload(User.profile).selectinload(Profile.certifications))).one()
+    form = ProfileForm()
+    _fill_edit_form(form, user)
+    status = 200
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in COMMON_FIELDS + ROLE_FIELDS[user.role]}
+        for name in ("country", "time_zone"):
+            fields[name] = fields[name] or ""
+        for name in ("career_goal", "academic_rank"):
+            if name in fields:
+                fields[name] = fields[name] or None
+        fields["links"] = [getattr(form, name).data for name in LINK_FIELDS if getattr(form, name).data]
+        user.training_background_id = form.training_background_id.data
+        terms = {t.id: t for t in db.session.scalars(select(Interest).where(Interest.id.in_(form.interests.data)))}
+        certs = {c.id: c for c in db.session.scalars(
+            select(BoardCertification).where(BoardCertification.id.in_(form.certifications.data)))}
+        services.update_profile(user, name=form.name.data, interests=terms.values(),
+                                certifications=certs.values(), **fields)
+        db.session.commit()
+        flash("Your profile is saved.", "success")
+        return redirect(url_for("profiles.show", user_id=user.id))
+    if form.is_submitted():
+        status = 400
+    completeness = services.completeness(user, user.profile)
+    return render_template("profiles/edit.html", form=form, user=user, role_fields=ROLE_FIELDS[user.role],
+                           photo_form=PhotoForm(), action_form=ActionForm(), completeness=completeness), status
+
+
+@bp.route("/me/photo", methods=["POST"])
+def upload_photo():
+    """Replace my photo: checked, re-encoded and cropped to a square."""
+    limit = MAX_UPLOAD_BYTES + 64 * 1024  # the photo and the form around it
+    if request.content_length is not None and request.content_length > limit:
+        abort(413, description="Photos can be at most 2 MB. Choose a smaller photo or resize it first.")
+    request.max_content_length = limit
+    form = PhotoForm()
+    if form.validate_on_submit():
+        upload = form.photo.data
+        data = upload.read(MAX_UPLOAD_BYTES + 1) if upload else b""
+        if len(data) > MAX_UPLOAD_BYTES:
+            abort(413, description="Photos can be at most 2 MB. Choose a smaller photo or resize it first.")
+        try:
+            services.set_photo(current_user, data)
+        except InvalidImage as exc:
+            form.photo.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Your photo is updated.", "success")
+            return redirect(url_for("profiles.edit"))
+    user = db.session.get(User, current_user.id)
+    edit_form = ProfileForm(formdata=None)
+    _fill_edit_form(edit_form, user)
+    return render_template("profiles/edit.html", form=edit_form, user=user, role_fields=ROLE_FIELDS[user.role],
+                           photo_form=form, action_form=ActionForm(),
+                           completeness=services.completeness(user, user.profile)), 400
+
+
+@bp.route("/me/photo/delete", methods=["POST"])
+def delete_photo():
+    """Remove my photo."""
+    if ActionForm().validate_on_submit():
+        services.remove_photo(current_user)
+        db.session.commit()
+        flash("Your photo is removed.", "info")
+    return redirect(url_for("profiles.edit"))
+
+
+@bp.route("/<int:user_id>/save", methods=["POST"])
+def save(user_id: int):
+    """Bookmark a member."""
+    member = _member_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.save_member(current_user, member)
+    except services.CannotSaveSelf:
+        flash("That is you: there is no need to save yourself.", "info")
+        return redirect(url_for("profiles.show", user_id=user_id))
+    db.session.commit()
+    flash(f"{member.name} is in your saved people.", "success")
+    return redirect(_back_to(url_for("profiles.show", user_id=user_id)))
+
+
+@bp.route("/<int:user_id>/unsave", methods=["POST"])
+def unsave(user_id: int):
+    """Remove a member from my saved people."""
+    member = _member_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.unsave_member(current_user, member)
+    db.session.commit()
+    flash(f"{member.name} is no longer in your saved people.", "info")
+    return redirect(_back_to(url_for("profiles.show", user_id=user_id)))
+
+
+def _back_to(default: str) -> str:
+    from network.auth.routes import safe_next
+
+    return safe_next(request.form.get("next")) or default
+
+
+@bp.route("/saved")
+def saved():
+    """The people I saved, most recent first."""
+    rows = db.session.scalars(
+        visible_members()
+        .join(SavedMember, SavedMember.member_id == User.id)
+        .where(SavedMember.owner_id == current_user.id)
+        .options(joinedload(User.training_background),
+                 selectinload(User.profile).joinedload(Profile.primary_specialty),
+                 selectinload(User.profile).selectinload(Profile.interests))
+        .order_by(SavedMember.created_at.desc(), SavedMember.id.desc())
+        .limit(200)
+    ).unique().all()
+    cards = [Card(user=user, profile=user.profile) for user in rows]
+    decorate_cards(cards, current_user.id)
+    return render_template("profiles/saved.html", cards=cards, action_form=ActionForm())
+
+
+@bp.route("/me/export")
+@account_view
+def export():
+    """Download everything the network keeps about me, as JSON."""
+    data = services.export_data(current_user)
+    body = json.dumps(data, indent=2, ensure_ascii=False)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="fellowship-network-my-data.json"'
+    return response
+
+
+@bp.route("/me/delete", methods=["GET", "POST"])
+@account_view
+def delete_account():
+    """Delete my account after confirming with my password."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.password.data):
+            form.password.errors.append("That is not your password.")
+        else:
+            user = current_user._get_current_object()
+            services.delete_account(user)
+            db.session.commit()
+            log.info("member %s deleted their account", user.id)
+            logout_user()
+            flash("Your account and your personal data are deleted. Thank you for being part of the network.",
+                  "info")
+            return redirect(url_for("main.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("profiles/delete_account.html", form=form), status
+
+
+@bp.before_app_request
+def refresh_last_seen():
+    """Keep "recently active" true without writing on every page view."""
+    if request.endpoint and request.endpoint.endswith("static"):
+        return
+    if current_user.is_authenticated and current_user.is_verified and services.touch_last_seen(current_user):
+        db.session.commit()

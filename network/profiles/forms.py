@@ -1,0 +1,143 @@
+"""Profile, photo, directory and account-deletion forms. They validate; they never save."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date
+from functools import cache
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from iso3166 import countries
+from wtforms import (BooleanField, IntegerField, PasswordField, SearchField, SelectChoice, SelectField,
+                     SelectMultipleField, StringField, SubmitField, TextAreaField, URLField)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from network.profiles.models import AcademicRank, CareerGoal, Visibility
+from network.profiles.directory import SORTS
+
+
+def optional_int(value):
+    """Coerce a select's value: "" means none."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+@cache
+def country_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "—")] + [SelectChoice(c.alpha2, c.apolitical_name)
+                                     for c in sorted(countries, key=lambda c: c.apolitical_name)]
+
+
+@cache
+def time_zone_choices() -> list[SelectChoice]:
+    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return [SelectChoice("", "—")] + [SelectChoice(z, z.replace("_", " ")) for z in zones]
+
+
+def visibility_choices() -> list[SelectChoice]:
+    return [SelectChoice(v.value, v.label) for v in Visibility]
+
+
+def enum_choices(enum_cls, blank="—") -> list[SelectChoice]:
+    return [SelectChoice("", blank)] + [SelectChoice(m.value, m.label) for m in enum_cls]
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes (easier on a phone than a multi-select)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def https_link(form, field):
+    if field.data and not field.data.lower().startswith(("https://", "http://")):
+        raise ValidationError("Links must start with https:// or http://.")
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Full name", filters=[_strip],
+                       validators=[InputRequired("Enter your name."), Length(max=120)])
+    headline = StringField("Headline", filters=[_strip], validators=[Length(max=160)],
+                           description='One line others see first, e.g. "Interventional pain, neuromodulation, Boston".')
+    bio = TextAreaField("About you", validators=[Length(max=5000, message="Use at most 5,000 characters.")],
+                        description="Markdown works: **bold**, *italic*, lists and links.")
+    primary_specialty_id = SelectField("Primary specialty", coerce=optional_int, validate_choice=True)
+    training_background_id = SelectField("Training background (specialty before fellowship)", coerce=optional_int)
+    interests = CheckboxListField("Interests", coerce=int)
+    certifications = CheckboxListField("Board certifications", coerce=int)
+    institution = StringField("Institution", filters=[_strip], validators=[Length(max=160)])
+    city = StringField("City", filters=[_strip], validators=[Length(max=120)])
+    region = StringField("State or region", filters=[_strip], validators=[Length(max=120)])
+    country = SelectField("Country", choices=country_choices)
+    time_zone = SelectField("Time zone", choices=time_zone_choices)
+    languages = StringField("Languages", filters=[_strip], validators=[Length(max=200)],
+                            description="Separate them with commas, e.g. English, Spanish.")
+    link1 = URLField("Link", filters=[_strip], validators=[Length(max=300), https_link])
+    link2 = URLField("Another link", filters=[_strip], validators=[Length(max=300), https_link])
+    link3 = URLField("A third link", filters=[_strip], validators=[Length(max=300), https_link])
+    # Fellows
+    career_goal = SelectField("Career goal", choices=enum_choices(CareerGoal))
+    # Alumni
+    graduation_year = IntegerField("Fellowship graduation year", validators=[
+        Optional(), NumberRange(min=1970, max=date.today().year + 6, message="Enter a year between 1970 and %(max)s.")])
+    current_position = StringField("Current position", filters=[_strip], validators=[Length(max=160)])
+    practice_setting_id = SelectField("Practice setting", coerce=optional_int)
+    # Faculty
+    title = StringField("Title", filters=[_strip], validators=[Length(max=120)],
+                        description='e.g. "Program director, pain medicine fellowship".')
+    academic_rank = SelectField("Academic rank", choices=enum_choices(AcademicRank))
+    accepting_mentees = BooleanField("I am open to mentoring fellows")
+    # Privacy
+    email_visibility = SelectField("Who sees your email address", choices=visibility_choices)
+    links_visibility = SelectField("Who sees your links", choices=visibility_choices)
+    location_visibility = SelectField("Who sees your city, region and country", choices=visibility_choices)
+    submit = SubmitField("Save profile")
+
+    def validate_interests(self, field):
+        if len(field.data or []) > 15:
+            raise ValidationError("Choose at most 15 interests.")
+
+
+class PhotoForm(FlaskForm):
+    photo = FileField("Photo", description="JPEG, PNG, GIF or WebP, at most 2 MB. We crop it to a square.")
+    upload = SubmitField("Upload photo")
+
+
+class DirectoryForm(FlaskForm):
+    """The directory's search form: GET, so the URL carries the whole query."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField("Search words", filters=[_strip], validators=[Length(max=200)],
+                    description="Name, headline, bio, institution or interests.")
+    role = SelectField("Role", choices=[SelectChoice("", "Any role"), SelectChoice("fellow", "Fellows"),
+                                        SelectChoice("alumni", "Alumni"), SelectChoice("faculty", "Faculty")],
+                       default="")
+    specialty = SelectField("Primary specialty", coerce=optional_int)
+    background = SelectField("Training background", coerce=optional_int)
+    interests = CheckboxListField("Interests (all of)", coerce=int)
+    country = SelectField("Country", choices=country_choices, default="")
+    region = StringField("State or region", filters=[_strip], validators=[Length(max=120)])
+    setting = SelectField("Practice setting", coerce=optional_int)
+    program = SelectField("Program", coerce=optional_int)
+    cohort = SelectField("Cohort", coerce=optional_int)
+    graduated_from = IntegerField("Graduated from", validators=[Optional(), NumberRange(min=1900, max=2200)])
+    graduated_to = IntegerField("Graduated until", validators=[Optional(), NumberRange(min=1900, max=2200)])
+    accepting = BooleanField("Open to mentoring")
+    sort = SelectField("Sort by", choices=[SelectChoice(k, v) for k, v in SORTS.items()], default="relevance")
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=10_000)])
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[InputRequired("Enter your password to confirm."),
+                                                          Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField("Delete my account")

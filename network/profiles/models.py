@@ -1,0 +1,134 @@
+"""The profile every member has, the people they saved, and who may see what."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Enum, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from network.extensions import db
+from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
+from network.types import UTCDateTime, utcnow
+
+
+class Visibility(enum.StrEnum):
+    MEMBERS = "members"  # every verified member
+    CONNECTED = "connected"  # my mentors, mentees and the people of my programs
+    PRIVATE = "private"  # only me
+
+    @property
+    def label(self) -> str:
+        return {"members": "All verified members", "connected": "My mentors, mentees and program",
+                "private": "Only me"}[self.value]
+
+
+class CareerGoal(enum.StrEnum):
+    ACADEMIC = "academic"
+    PRIVATE_PRACTICE = "private_practice"
+    RESEARCH = "research"
+    UNDECIDED = "undecided"
+
+    @property
+    def label(self) -> str:
+        return {"academic": "Academic medicine", "private_practice": "Private practice",
+                "research": "Research", "undecided": "Undecided"}[self.value]
+
+
+class AcademicRank(enum.StrEnum):
+    INSTRUCTOR = "instructor"
+    ASSISTANT = "assistant_professor"
+    ASSOCIATE = "associate_professor"
+    PROFESSOR = "professor"
+    CLINICAL = "clinical_faculty"
+
+    @property
+    def label(self) -> str:
+        return {"instructor": "Instructor", "assistant_professor": "Assistant professor",
+                "associate_professor": "Associate professor", "professor": "Professor",
+                "clinical_faculty": "Clinical faculty"}[self.value]
+
+
+def _enum(cls, name):
+    return Enum(cls, native_enum=False, create_constraint=True, length=24, name=name,
+                values_callable=lambda members: [m.value for m in members])
+
+
+profile_interest = Table(
+    "profile_interest",
+    db.metadata,
+    Column("profile_id", Integer, ForeignKey("profile.user_id", ondelete="CASCADE"), primary_key=True),
+    Column("interest_id", Integer, ForeignKey("interest.id"), primary_key=True, index=True),
+)
+
+profile_certification = Table(
+    "profile_certification",
+    db.metadata,
+    Column("profile_id", Integer, ForeignKey("profile.user_id", ondelete="CASCADE"), primary_key=True),
+    Column("certification_id", Integer, ForeignKey("board_certification.id"), primary_key=True, index=True),
+)
+
+
+class Profile(db.Model):
+    __tablename__ = "profile"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    headline: Mapped[str] = mapped_column(String(160), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    primary_specialty_id: Mapped[int | None] = mapped_column(ForeignKey("specialty.id"), index=True)
+    institution: Mapped[str] = mapped_column(String(160), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    region: Mapped[str] = mapped_column(String(120), default="", index=True)
+    country: Mapped[str] = mapped_column(String(2), default="", index=True)  # ISO 3166-1 alpha-2
+    time_zone: Mapped[str] = mapped_column(String(64), default="")
+    languages: Mapped[str] = mapped_column(String(200), default="")
+    links: Mapped[list] = mapped_column(JSON, default=list)
+    # Fellows
+    career_goal: Mapped[CareerGoal | None] = mapped_column(_enum(CareerGoal, "career_goal"))
+    # Alumni
+    graduation_year: Mapped[int | None] = mapped_column(index=True)
+    current_position: Mapped[str] = mapped_column(String(160), default="")
+    practice_setting_id: Mapped[int | None] = mapped_column(ForeignKey("practice_setting.id"), index=True)
+    # Faculty
+    title: Mapped[str] = mapped_column(String(120), default="")
+    academic_rank: Mapped[AcademicRank | None] = mapped_column(_enum(AcademicRank, "academic_rank"))
+    accepting_mentees: Mapped[bool] = mapped_column(default=False, index=True)
+    # Privacy of contact details and location.
+    email_visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "email_visibility"),
+                                                         default=Visibility.CONNECTED)
+    links_visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "links_visibility"),
+                                                         default=Visibility.MEMBERS)
+    location_visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "location_visibility"),
+                                                            default=Visibility.MEMBERS)
+    # A square JPEG thumbnail re-encoded from the upload; the original bytes are never kept.
+    photo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    photo_version: Mapped[int] = mapped_column(default=0)
+    # The words the directory searches (name, headline, bio, institution, interests).
+    search_document: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    user: Mapped["User"] = relationship(back_populates="profile")  # noqa: F821
+    primary_specialty: Mapped[Specialty | None] = relationship()
+    practice_setting: Mapped[PracticeSetting | None] = relationship()
+    interests: Mapped[list[Interest]] = relationship(secondary=profile_interest, order_by=Interest.name)
+    certifications: Mapped[list[BoardCertification]] = relationship(secondary=profile_certification,
+                                                                    order_by=BoardCertification.name)
+
+    @property
+    def has_photo(self) -> bool:
+        return (self.photo_version or 0) > 0
+
+
+class SavedMember(db.Model):
+    """A member another member bookmarked."""
+
+    __tablename__ = "saved_member"
+    __table_args__ = (UniqueConstraint("owner_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    member: Mapped["User"] = relationship(foreign_keys=[member_id])  # noqa: F821

@@ -1,0 +1,88 @@
+"""Editing the vocabularies: add, rename, retire, restore. Audit-logged; never commits."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from network.audit.models import record
+from network.extensions import db
+from network.members.models import User
+from network.profiles import search
+from network.profiles.models import Profile, profile_interest
+from network.taxonomy.models import Interest, Specialty
+from network.types import utcnow
+
+
+class DuplicateTerm(Exception):
+    """Another term of this vocabulary already has the name."""
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64] or "term"
+
+
+def _check_unique(model, name: str, exclude_id: int | None = None) -> None:
+    query = select(model.id).where(func.lower(model.name) == name.lower())
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise DuplicateTerm(name)
+
+
+def add_term(model, name: str, actor_id: int):
+    """A new term at the end of the list."""
+    _check_unique(model, name)
+    slug, n = slugify(name), 1
+    while db.session.scalar(select(model.id).where(model.slug == slug)) is not None:
+        n += 1
+        slug = f"{slugify(name)[:60]}-{n}"
+    position = (db.session.scalar(select(func.max(model.position))) or 0) + 1
+    term = model(name=name, slug=slug, position=position)
+    db.session.add(term)
+    db.session.flush()
+    record(actor_id, "taxonomy.add", model.__tablename__, term.id, name=name)
+    return term
+
+
+def rename_term(term, name: str, actor_id: int) -> None:
+    """Rename a term; profiles that use it are reindexed so search finds the new name."""
+    model = type(term)
+    _check_unique(model, name, exclude_id=term.id)
+    old = term.name
+    term.name = name
+    record(actor_id, "taxonomy.rename", model.__tablename__, term.id, old=old, new=name)
+    db.session.flush()
+    _reindex_users_of(term)
+
+
+def retire_term(term, actor_id: int) -> None:
+    """Stop offering a term; members who chose it keep it."""
+    if term.retired_at is None:
+        term.retired_at = utcnow()
+        record(actor_id, "taxonomy.retire", type(term).__tablename__, term.id, name=term.name)
+
+
+def restore_term(term, actor_id: int) -> None:
+    if term.retired_at is not None:
+        term.retired_at = None
+        record(actor_id, "taxonomy.restore", type(term).__tablename__, term.id, name=term.name)
+
+
+def _reindex_users_of(term) -> None:
+    if isinstance(term, Interest):
+        user_ids = select(profile_interest.c.profile_id).where(profile_interest.c.interest_id == term.id)
+    elif isinstance(term, Specialty):
+        user_ids = select(Profile.user_id).where(Profile.primary_specialty_id == term.id)
+    else:
+        return
+    users = db.session.scalars(
+        select(User).where(User.id.in_(user_ids))
+        .options(selectinload(User.profile).selectinload(Profile.interests),
+                 selectinload(User.profile).joinedload(Profile.primary_specialty))
+    ).all()
+    for user in users:
+        user.profile.search_document = search.build_document(user.name, user.profile)
+        search.sync_document(db.session, user.id, user.profile.search_document)
