@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, SubmitField,
                      TextAreaField)
@@ -12,8 +14,12 @@ from network.discussions.models import CategoryVisibility
 from network.discussions.services import MAX_POST_LENGTH, MAX_TITLE_LENGTH
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Trim, and drop control characters (PostgreSQL refuses NUL; none belongs in a post)."""
+    return _CONTROL.sub("", value).strip() if isinstance(value, str) else value
 
 
 def _length(form, field):
