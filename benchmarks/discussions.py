@@ -1,0 +1,139 @@
+"""Discussion pages under many posts, next to a bare Flask endpoint and the bare profile page.
+
+    .venv/bin/python benchmarks/discussions.py                 # 20,000 posts, about a minute
+    .venv/bin/python benchmarks/discussions.py --posts 200000  # the issue's size
+
+Seeds the demo network into a temporary SQLite database, then bulk-inserts posts (one thread of
+5,000 posts, the rest in threads of 50, with realistic pain-medicine text, indexed for search),
+and for each page runs requests through the WSGI app in one thread for a fixed time, like
+benchmarks/run.py. "thread, page 100" starts after the 1,980th post: keyset pagination should make
+it cost the same as page 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import flask_migrate  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
+
+from network import create_app  # noqa: E402
+from network.demo import seed_demo  # noqa: E402
+from network.discussions.demo import REPLIES  # noqa: E402
+from network.discussions.models import Category, Post, Thread  # noqa: E402
+from network.discussions.services import render_body  # noqa: E402
+from network.extensions import db  # noqa: E402
+from network.members.models import Role, User  # noqa: E402
+from network.types import utcnow  # noqa: E402
+from run import bare_app, measure  # noqa: E402
+
+BIG_THREAD = 5_000
+THREAD_SIZE = 50
+BATCH = 10_000
+
+
+def seed_posts(total: int) -> tuple[int, int, str]:
+    """Bulk posts in the "general" category; returns (big thread id, post id after which page 100 starts, slug)."""
+    category = db.session.scalars(select(Category).where(Category.slug == "general")).one()
+    authors = db.session.scalars(select(User.id).where(User.role != Role.ADMIN)).all()
+    rendered = [(body, render_body(body)[0]) for body in REPLIES]
+    now = utcnow()
+    sizes = [min(BIG_THREAD, total)]
+    left = total - sizes[0]
+    while left > 0:
+        sizes.append(min(THREAD_SIZE, left))
+        left -= sizes[-1]
+    thread_rows = [{"category_id": category.id, "author_id": authors[i % len(authors)],
+                    "title": f"Benchmark thread {i}: {REPLIES[i % len(REPLIES)][:60]}",
+                    "created_at": now - timedelta(minutes=i), "last_post_at": now - timedelta(minutes=i),
+                    "post_count": size, "pinned": False, "locked": False, "held": False}
+                   for i, size in enumerate(sizes)]
+    db.session.execute(insert(Thread), thread_rows)
+    thread_ids = db.session.scalars(select(Thread.id).where(Thread.title.like("Benchmark thread %"))
+                                    .order_by(Thread.id)).all()
+    rows, n = [], 0
+    for thread_id, size in zip(thread_ids, sizes):
+        for _ in range(size):
+            body, html = rendered[n % len(rendered)]
+            rows.append({"thread_id": thread_id, "author_id": authors[n % len(authors)], "body": body,
+                         "body_html": html, "created_at": now, "held": False, "version": 1})
+            n += 1
+            if len(rows) >= BATCH:
+                db.session.execute(insert(Post), rows)
+                rows = []
+    if rows:
+        db.session.execute(insert(Post), rows)
+    db.session.execute(text(
+        "UPDATE discussion_thread SET first_post_id = (SELECT min(id) FROM discussion_post p WHERE p.thread_id = "
+        "discussion_thread.id), last_post_id = (SELECT max(id) FROM discussion_post p "
+        "WHERE p.thread_id = discussion_thread.id) WHERE title LIKE 'Benchmark thread %'"))
+    db.session.execute(text(
+        "INSERT INTO post_fts (rowid, title, body) SELECT p.id, '', p.body FROM discussion_post p "
+        "JOIN discussion_thread t ON t.id = p.thread_id WHERE t.title LIKE 'Benchmark thread %'"))
+    db.session.execute(text("ANALYZE"))
+    big = thread_ids[0]
+    after = db.session.scalars(select(Post.id).where(Post.thread_id == big).order_by(Post.id)
+                               .offset(99 * 20 - 1).limit(1)).first()
+    return big, after, category.slug
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=20_000, help="posts to seed (the issue asks for 200000)")
+    parser.add_argument("--seconds", type=float, default=2.0, help="time per page")
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="fn-bench-discussions-")
+    app = create_app({"DEPLOYMENT": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
+                      "RATELIMIT_ENABLED": False})
+    started = time.perf_counter()
+    with app.app_context():
+        flask_migrate.upgrade(revision="heads")
+        seed_demo()
+        db.session.commit()
+        big, after, slug = seed_posts(args.posts)
+        db.session.commit()
+        total = db.session.scalar(text("SELECT count(*) FROM discussion_post"))
+        profile_id = db.session.scalar(select(User.id).where(User.email == "alumni@example.org"))
+    print(f"seeded {total:,} posts in {time.perf_counter() - started:.1f}s")
+
+    fellow = app.test_client()
+    fellow.post("/auth/login", data={"email": "fellow@example.org", "password": "demo-password-2026"})
+    bare_rps, bare_ms = measure(bare_app().test_client(), "/", args.seconds)
+    rows = [("bare Flask endpoint", bare_rps, bare_ms)]
+    pages = [
+        ("profile page (fellow)", f"/members/{profile_id}"),
+        ("categories", "/discussions/"),
+        ("category, first page", f"/discussions/c/{slug}"),
+        ("thread, page 1", f"/discussions/t/{big}"),
+        ("thread, page 100", f"/discussions/t/{big}?after={after}"),
+        ("search 'ketamine'", "/discussions/search?q=ketamine"),
+        ("search 'cooled RF'", "/discussions/search?q=cooled+RF"),
+    ]
+    for label, path in pages:
+        try:
+            rows.append((label, *measure(fellow, path, args.seconds)))
+        except AssertionError as exc:
+            rows.append((f"{label} (failed: {exc})", 0.0, 0.0))
+    profile_rps = rows[1][1] or None
+    print(f"{'page':<26}{'req/s':>10}{'mean ms':>10}{'of bare':>10}{'of profile':>12}")
+    for label, rps, ms in rows:
+        of_profile = f"{rps / profile_rps:>11.0%}" if profile_rps else f"{'n/a':>11}"
+        print(f"{label:<26}{rps:>10.0f}{ms:>10.2f}{rps / bare_rps:>10.1%} {of_profile}")
+    with app.app_context():
+        db.engine.dispose()
+    for name in os.listdir(folder):
+        os.remove(os.path.join(folder, name))
+    os.rmdir(folder)
+
+
+if __name__ == "__main__":
+    main()
