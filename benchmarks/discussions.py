@@ -117,6 +117,7 @@ def main() -> None:
         ("thread, page 100", f"/discussions/t/{big}?after={after}"),
         ("search 'ketamine'", "/discussions/search?q=ketamine"),
         ("search 'cooled RF'", "/discussions/search?q=cooled+RF"),
+        ("search 'ketamine', newest", "/discussions/search?q=ketamine&sort=newest"),
     ]
     for label, path in pages:
         try:
@@ -124,10 +125,10 @@ def main() -> None:
         except AssertionError as exc:
             rows.append((f"{label} (failed: {exc})", 0.0, 0.0))
     profile_rps = rows[1][1] or None
-    print(f"{'page':<26}{'req/s':>10}{'mean ms':>10}{'of bare':>10}{'of profile':>12}")
+    print(f"{'page':<30}{'req/s':>10}{'mean ms':>10}{'of bare':>10}{'of profile':>12}")
     for label, rps, ms in rows:
         of_profile = f"{rps / profile_rps:>11.0%}" if profile_rps else f"{'n/a':>11}"
-        print(f"{label:<26}{rps:>10.0f}{ms:>10.2f}{rps / bare_rps:>10.1%} {of_profile}")
+        print(f"{label:<30}{rps:>10.0f}{ms:>10.2f}{rps / bare_rps:>10.1%} {of_profile}")
     with app.app_context():
         db.engine.dispose()
     for name in os.listdir(folder):

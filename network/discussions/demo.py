@@ -103,42 +103,75 @@ THREADS = [
      "Should we agree on a common case-log template across the three programs?"),
 ]
 
-REPLIES = [
-    "We do it the same way. The key for us was **consistent fluoroscopy views** before advancing anything.",
-    "Great question. In our program we aim for a 5 to 7 day trial; longer trials did not change decisions.",
-    "I would add: document function, not only pain scores. Sleep and walking distance convince payers.",
-    "Agree with the above. Have you looked at the recent ASRA consensus guidance on this?",
-    "We switched to dexamethasone for all transforaminal injections years ago and have not looked back.",
-    "Ultrasound first, then a confirmatory fluoroscopic view. It halved our radiation time.",
-    "> the key is patient selection\n\nCompletely agree. Psychology screening before any implant trial.",
-    "Our numbers are similar: roughly 65% conversion, with 50% relief as the threshold.",
-    "Happy to share our protocol. Send me a message and I will forward the PDF.",
-    "For boards, the pharmacology of methadone comes up every year: QTc, CYP3A4, long half-life.",
-    "I used the smaller bank and did every question twice. The explanations were worth it.",
-    "Count me in for the study group!",
-    "One caution: watch the total local anaesthetic dose with bilateral catheters.",
-    "We had good results with cooled RF when the conventional targets were not convincing.",
-    "Ketamine infusions helped some of our CRPS patients short-term, but the effect faded by 3 months.",
-    "Graded motor imagery plus mirror therapy before anything invasive, if the patient can engage.",
-    "Micro-induction of buprenorphine has worked well for us in the outpatient clinic.",
-    "I negotiated the non-compete down to 10 miles and 1 year. Ask, the worst answer is no.",
-    "Private practice: more procedures, less teaching. I miss the fellows more than I expected.",
-    "Academic: slower pay, but protected time for research made the difference for me.",
-    "We logged about 40 trials and 15 implants in fellowship; that was enough for credentialing.",
-    "Interesting paper. The sham arm question still bothers me; open-label designs overestimate effects.",
-    "Our site is interested in the registry. Who is the contact for the data agreement?",
-    "We use a 2-point change on the NRS and 4 to 6 points on PROMIS T-scores.",
-    "I will be there! Thursday arrival.",
-    "Sonosite's free modules plus a gel phantom at home. Practise needle visualisation daily.",
-    "Thanks, this is really helpful.",
-    "Same experience here. The learning curve is steep for the first 20 cases.",
-    "Consider adding a diagnostic block first; it predicts response better than imaging alone.",
-    "For the V1 distribution, pulsed RF of the supraorbital nerve gave us a few months of relief.",
-    "We add bupivacaine before switching drugs. Ziconotide is slow to titrate and has psychiatric side effects.",
-    "A template would help a lot; each of us logs differently now.",
-    "Evaluations are in. Reminder that the fellows' self-assessments are due too.",
-    "Could we also share the case-log export with the ACGME format?",
-]
+#: Replies by category, so a thread reads like a conversation about its subject.
+REPLIES_BY_CATEGORY = {
+    "interventional-techniques": [
+        "We do it the same way. The key for us was **consistent fluoroscopy views** before advancing anything.",
+        "Ultrasound first, then a confirmatory fluoroscopic view. It halved our radiation time.",
+        "We switched to dexamethasone for all transforaminal injections years ago and have not looked back.",
+        "Our numbers are similar: roughly 65% conversion, with 50% relief as the threshold.",
+        "One caution: watch the total local anaesthetic dose with bilateral catheters.",
+        "We had good results with cooled RF when the conventional targets were not convincing.",
+        "Consider adding a diagnostic block first; it predicts response better than imaging alone.",
+        "Same experience here. The learning curve is steep for the first 20 cases.",
+        "> the key is patient selection\n\nCompletely agree. Psychology screening before any implant trial.",
+        "We aim for a 5 to 7 day trial; longer trials did not change our decisions.",
+        "Happy to share our protocol. Send me a message and I will forward the PDF.",
+    ],
+    "case-discussions": [
+        "Ketamine infusions helped some of our CRPS patients short-term, but the effect faded by 3 months.",
+        "Graded motor imagery plus mirror therapy before anything invasive, if the patient can engage.",
+        "Micro-induction of buprenorphine has worked well for us in the outpatient clinic.",
+        "We add bupivacaine before switching drugs. Ziconotide is slow to titrate and has psychiatric side effects.",
+        "For the V1 distribution, pulsed RF of the supraorbital nerve gave us a few months of relief.",
+        "I would add: document function, not only pain scores. Sleep and walking distance matter.",
+        "Have you looked at the recent ASRA consensus guidance on this?",
+        "A multidisciplinary review helped us in a similar case: psychology, PT and pharmacy together.",
+    ],
+    "board-review": [
+        "For boards, the pharmacology of methadone comes up every year: QTc, CYP3A4, long half-life.",
+        "I used the smaller bank and did every question twice. The explanations were worth it.",
+        "Count me in for the study group!",
+        "Add opioid conversion tables to the list; they were a big part of my exam.",
+        "Spaced repetition cards for the dermatomes and nerve blocks saved me.",
+    ],
+    "careers": [
+        "I negotiated the non-compete down to 10 miles and 1 year. Ask, the worst answer is no.",
+        "Private practice: more procedures, less teaching. I miss the fellows more than I expected.",
+        "Academic: slower pay, but protected time for research made the difference for me.",
+        "We logged about 40 trials and 15 implants in fellowship; that was enough for credentialing.",
+        "Get a contract lawyer who knows physician contracts; it paid for itself.",
+    ],
+    "research": [
+        "Interesting paper. The sham arm question still bothers me; open-label designs overestimate effects.",
+        "Our site is interested in the registry. Who is the contact for the data agreement?",
+        "We use a 2-point change on the NRS and 4 to 6 points on PROMIS T-scores.",
+        "Happy to present it at journal club next Thursday.",
+        "Pre-register the protocol; reviewers increasingly ask for it.",
+    ],
+    "general": [
+        "I will be there! Thursday arrival.",
+        "Sonosite's free modules plus a gel phantom at home. Practise needle visualisation daily.",
+        "Thanks, this is really helpful.",
+        "Great idea, count me in.",
+        "The NYSORA videos were my favourite for the basics.",
+    ],
+    "faculty-lounge": [
+        "Evaluations are in. Reminder that the fellows' self-assessments are due too.",
+        "A template would help a lot; each of us logs differently now.",
+        "Could we also share the case-log export with the ACGME format?",
+        "Agreed, let us put it on the agenda for the next directors' call.",
+    ],
+    "cohort": [
+        "I can present on the 14th: the new SCS outcome paper.",
+        "Swapped call with Dr. Asante for the 24th, thanks!",
+        "Pearl: tilt the C-arm until the endplates line up before anything else.",
+        "Pearl: aspirate and use live fluoroscopy with contrast for every transforaminal.",
+        "Who has the slides from last week's ultrasound workshop?",
+        "Thanks, this is really helpful.",
+    ],
+}
+REPLIES = [reply for replies in REPLIES_BY_CATEGORY.values() for reply in replies]
 
 
 def _members(role_filter=None) -> list[User]:
@@ -196,7 +229,8 @@ def seed_discussions(now: datetime | None = None) -> str:
                         last_post_at=started, post_count=0)
         db.session.add(thread)
         db.session.flush()
-        bodies = [(author, opening)] + [(rng.choice(pool), rng.choice(REPLIES))
+        replies = REPLIES_BY_CATEGORY["cohort" if category.cohort_id else slug]
+        bodies = [(author, opening)] + [(rng.choice(pool), rng.choice(replies))
                                         for _ in range(rng.randint(6, 14))]
         at = started
         posts = []

@@ -99,6 +99,8 @@ class SearchForm(FlaskForm):
     author = StringField("Author", filters=[_strip], validators=[Optional(), Length(max=120)])
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
+    sort = SelectField("Order", choices=[SelectChoice("relevance", "Best match"), SelectChoice("newest", "Newest")],
+                       default="relevance", validators=[Optional()])
 
 
 class ActionForm(FlaskForm):

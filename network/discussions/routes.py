@@ -84,13 +84,16 @@ def _moderator_or_403(category: Category) -> None:
         abort(403)
 
 
-def _phi_problem(form, text: str, category: Category) -> Markup | None:
-    """Highlighted matches when the draft looks like it holds patient identifiers and needs confirming."""
+def _phi_problem(form, text: str, category: Category, can_hold: bool = True) -> Markup | None:
+    """Highlighted matches when the draft looks like it holds patient identifiers and needs confirming.
+
+    New posts in a case-discussion category are held instead (``can_hold``); edits of a published post
+    cannot be held without hiding it, so they need the confirmation everywhere."""
     matches = find_phi(text)
     if not matches:
         return None
     highlighted = Markup(highlight(text, matches))
-    if category.holds_phi_matches:
+    if category.holds_phi_matches and can_hold:
         return highlighted  # shown as a notice; the post will be held, no confirmation needed
     if not form.confirm_no_phi.data:
         form.confirm_no_phi.errors = list(form.confirm_no_phi.errors) + [
@@ -256,7 +259,7 @@ def edit_post(post_id: int):
             form.title.errors = list(form.title.errors) + ["Give the thread a title."]
         return render_template("discussions/edit.html", post=post, form=form, opening=opening), 400
     text = (form.title.data + "\n" if opening else "") + form.body.data
-    phi = _phi_problem(form, text, thread.category)
+    phi = _phi_problem(form, text, thread.category, can_hold=post.held)
     if form.preview.data:
         return render_template("discussions/edit.html", post=post, form=form, opening=opening, phi=phi,
                                preview=services.render_body(form.body.data)[0])
@@ -449,7 +452,7 @@ def search():
         if form.validate():
             hits = search_posts(services.visible_threads(current_user), form.q.data,
                                 category_id=form.category.data or None, author=form.author.data or None,
-                                since=form.since.data, until=form.until.data)
+                                since=form.since.data, until=form.until.data, newest=form.sort.data == "newest")
         else:
             status = 400
     return render_template("discussions/search.html", form=form, hits=hits), status

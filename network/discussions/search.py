@@ -84,8 +84,10 @@ def fts5_query(words: str) -> str | None:
 
 
 def search_posts(visible, words: str, category_id: int | None = None, author: str | None = None,
-                 since: date | None = None, until: date | None = None, limit: int = 20) -> list[Hit]:
-    """Posts matching ``words`` among those ``visible`` (a SQL condition on Category/Thread/Post), best first."""
+                 since: date | None = None, until: date | None = None, newest: bool = False,
+                 limit: int = 20) -> list[Hit]:
+    """Posts matching ``words`` among those ``visible`` (a SQL condition on Category/Thread/Post), best first
+    (or newest first: cheaper for common words, as no match needs a relevance score)."""
     query_text = fts5_query(words)
     if query_text is None:
         return []
@@ -99,28 +101,37 @@ def search_posts(visible, words: str, category_id: int | None = None, author: st
         filters.append(Post.created_at >= datetime.combine(since, time.min, UTC))
     if until:
         filters.append(Post.created_at < datetime.combine(until + timedelta(days=1), time.min, UTC))
+    # Two steps: the best ``limit`` matches, then snippets for those only (a snippet for every match of a
+    # common word would cost more than the search itself).
     if _dialect() == "postgresql":
         tsquery = func.websearch_to_tsquery("english", bindparam("words", words))
         vector = literal_column("discussion_post.search_vector")
-        snippet = func.ts_headline(
-            "english", func.regexp_replace(Post.body, "[\x01\x02]", " ", "g"), tsquery,
-            f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter= … ")
-        stmt = (select(*columns, snippet)
+        stmt = (select(*columns)
                 .join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
                 .join(User, User.id == Post.author_id)
                 .where(vector.op("@@")(tsquery), *filters)
-                .order_by(func.ts_rank(vector, tsquery).desc(), Post.id.desc()).limit(limit))
+                .order_by(*([Post.id.desc()] if newest else [func.ts_rank(vector, tsquery).desc(), Post.id.desc()]))
+                .limit(limit))
+        rows = db.session.execute(stmt).all()
+        snippet = func.ts_headline(
+            "english", func.regexp_replace(Post.body, "[\x01\x02]", " ", "g"), tsquery,
+            f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter= … ")
+        snippets = dict(db.session.execute(select(Post.id, snippet).where(Post.id.in_([r[0] for r in rows]))).all()) \
+            if rows else {}
     else:
         fts = table("post_fts", column("rowid"), column("rank"))
-        snippet = func.snippet(literal_column("post_fts"), -1, START, STOP, "…", 24)
-        stmt = (select(*columns, snippet)
+        match = literal_column("post_fts").op("MATCH")(query_text)
+        stmt = (select(*columns)
                 .select_from(fts)
                 .join(Post, Post.id == fts.c.rowid)
                 .join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
                 .join(User, User.id == Post.author_id)
-                .where(literal_column("post_fts").op("MATCH")(query_text), *filters)
-                .order_by(fts.c.rank, Post.id.desc()).limit(limit))
-    return [Hit(post_id, thread_id, title, category, author_id, author_name, created_at, highlight_snippet(snip))
-            for post_id, thread_id, title, category, author_id, author_name, created_at, snip
-            in db.session.execute(stmt)]
-
+                .where(match, *filters)
+                .order_by(*([fts.c.rowid.desc()] if newest else [fts.c.rank, Post.id.desc()])).limit(limit))
+        rows = db.session.execute(stmt).all()
+        snippet = func.snippet(literal_column("post_fts"), -1, START, STOP, "…", 24)
+        snippets = dict(db.session.execute(select(fts.c.rowid, snippet).where(
+            match, fts.c.rowid.in_([r[0] for r in rows]))).all()) if rows else {}
+    return [Hit(post_id, thread_id, title, category, author_id, author_name, created_at,
+                highlight_snippet(snippets.get(post_id, "")))
+            for post_id, thread_id, title, category, author_id, author_name, created_at in rows]

@@ -361,6 +361,8 @@ def _publish(post: Post, thread: Thread, now: datetime) -> None:
         else func.greatest(func.coalesce(Thread.last_post_id, 0), post.id)))
     db.session.refresh(thread)
     search.index_post(post.id, post.body, thread.title if post.id == thread.first_post_id else "")
+    if thread.held:
+        return  # nobody else sees the thread yet: notify when its opening post is approved
     author = db.session.get(User, post.author_id)
     mentioned = getattr(post, "_mentioned", None)
     if mentioned is None:

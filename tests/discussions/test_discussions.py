@@ -473,3 +473,25 @@ def test_subscription_levels(app, make_user, login, make_category, make_thread, 
 
     with app.app_context():
         assert subscription_level(member.id, thread_id) == (None if level == "default" else level)
+
+
+def test_search_newest_first(app, make_user, login, make_category, make_thread):
+    member = make_user()
+    category_id, _ = make_category()
+    make_thread(category_id, member.id, title="Older thread", body="epidural epidural epidural")
+    make_thread(category_id, member.id, title="Newer thread", body="one epidural mention")
+    client = login(app.test_client(), member)
+    newest = page_text(client.get("/discussions/search?q=epidural&sort=newest"))
+    assert newest.index("Newer thread") < newest.index("Older thread")
+    assert client.get("/discussions/search?q=epidural&sort=sideways").status_code == 400
+
+
+def test_edits_in_case_discussions_need_confirmation(app, make_user, login, make_category, make_thread):
+    author = make_user()
+    category_id, _ = make_category(holds_phi_matches=True)
+    _, (post_id,) = make_thread(category_id, author.id, title="Knee", body="De-identified case")
+    client = login(app.test_client(), author)
+    data = {"title": "Knee", "body": "Now with MRN 48213377", "version": "1", "submit": "x"}
+    refused = client.post(f"/discussions/p/{post_id}/edit", data=data)
+    assert refused.status_code == 400 and "tick this box" in page_text(refused)
+    assert client.post(f"/discussions/p/{post_id}/edit", data={**data, "confirm_no_phi": "y"}).status_code == 302
