@@ -81,3 +81,20 @@ def test_create_admin_promotes_an_existing_member(app, runner, make_user):
     with app.app_context():
         user = db.session.get(User, member.id)
         assert user.role == Role.ADMIN and user.is_verified
+
+
+def test_every_demo_member_has_a_complete_profile(app, runner):
+    from sqlalchemy.orm import selectinload
+
+    from network.profiles.models import Profile
+    from network.profiles.services import completeness
+
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        members = db.session.scalars(
+            select(User).where(User.status == MemberStatus.VERIFIED, User.role != Role.ADMIN)
+            .options(selectinload(User.profile).selectinload(Profile.interests))).all()
+        assert len(members) >= 60
+        incomplete = {m.email: completeness(m, m.profile).missing for m in members
+                      if completeness(m, m.profile).percent < 100}
+        assert incomplete == {}

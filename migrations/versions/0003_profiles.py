@@ -163,6 +163,9 @@ def upgrade():
         batch_op.add_column(sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_user_last_seen_at'), ['last_seen_at'], unique=False)
 
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.create_index("ix_user_status_name", ["status", "name"], unique=False)
+        batch_op.create_index("ix_user_status_last_seen_at", ["status", "last_seen_at"], unique=False)
     _seed("interest", [(_slug(name), name) for name in INTERESTS])
     _seed("board_certification", [(_slug(name), name) for name in CERTIFICATIONS])
     _seed("practice_setting", PRACTICE_SETTINGS)
@@ -176,6 +179,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.drop_index("ix_user_status_last_seen_at")
+        batch_op.drop_index("ix_user_status_name")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_profile_search_vector")
     else:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, func, select
+from sqlalchemy import Enum, ForeignKey, Index, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -43,6 +43,9 @@ def normalize_email(address: str) -> str:
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
+    # The directory lists verified members by name or by recent activity, a page at a time.
+    __table_args__ = (Index("ix_user_status_name", "status", "name"),
+                      Index("ix_user_status_last_seen_at", "status", "last_seen_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

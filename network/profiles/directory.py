@@ -15,6 +15,8 @@ from network.profiles.privacy import connected_member_ids, viewer_program_ids
 from network.programs.models import Cohort, CohortMembership, Program
 
 PAGE_SIZE = 20
+#: Counting stops here ("1,000+ members"): an exact count of a broad search costs more than it tells.
+COUNT_CAP = 1000
 SORTS = {"relevance": "Best match", "name": "Name", "active": "Recently active"}
 
 
@@ -51,9 +53,13 @@ class Card:
 @dataclass
 class DirectoryPage:
     cards: list[Card]
-    total: int
+    total: int  # at most COUNT_CAP + 1
     page: int
     pages: int
+
+    @property
+    def total_capped(self) -> bool:
+        return self.total > COUNT_CAP
 
 
 def visible_members():
@@ -70,13 +76,24 @@ def _location_visible_to(viewer_id: int):
                     User.id.in_(connected_member_ids(viewer_id))))
 
 
-def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str):
-    """(statement, order by) for the query; the statement selects User with its Profile."""
+def _only_words(query: DirectoryQuery) -> bool:
+    """A plain word search: no filter but the words, ranked by relevance."""
+    filters = (query.role, query.specialty_id, query.background_id, query.interest_ids, query.country, query.region,
+               query.setting_id, query.program_id, query.cohort_id, query.graduated_from, query.graduated_to,
+               query.accepting)
+    return not any(filters) and query.sort == "relevance"
+
+
+def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str, page_window: tuple | None = None):
+    """(statement, order by) for the query; the statement selects User with its Profile.
+
+    ``page_window`` (limit, offset) lets a plain word search rank inside the full-text index.
+    """
     statement = visible_members()
     rank = None
     terms = search.search_terms(query.q)
     if terms:
-        statement, rank = search.apply_search(statement, dialect, terms, User.id)
+        statement, rank = search.apply_search(statement, dialect, terms, User.id, page_window)
     if query.role:
         statement = statement.where(User.role == query.role)
     if query.specialty_id:
@@ -108,7 +125,9 @@ def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str):
     if query.accepting:
         statement = statement.where(Profile.accepting_mentees.is_(True))
     if query.sort == "active":
-        order = [User.last_seen_at.desc().nulls_last(), User.name, User.id]
+        # SQLite already sorts NULL last when descending; saying so would stop it using the index.
+        last_seen = User.last_seen_at.desc() if dialect == "sqlite" else User.last_seen_at.desc().nulls_last()
+        order = [last_seen, User.id.desc()]
     elif query.sort == "relevance" and rank is not None:
         order = [rank, User.name, User.id]
     else:
@@ -119,24 +138,27 @@ def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str):
 def find_members(query: DirectoryQuery, viewer_id: int) -> DirectoryPage:
     """One page of the directory, with what each card needs, in a fixed number of queries."""
     dialect = db.session.get_bind().dialect.name
+    offset = (query.page - 1) * PAGE_SIZE
     statement, order = directory_statement(query, viewer_id, dialect)
-    total_column = func.count().over().label("total")
-    rows = db.session.execute(
-        statement.add_columns(total_column)
+    total = db.session.scalar(select(func.count()).select_from(
+        statement.with_only_columns(User.id).limit(COUNT_CAP + 1).subquery()))
+    if _only_words(query) and search.search_terms(query.q):
+        # Rank in the index and join only the page: a broad word stays cheap.
+        statement, order = directory_statement(query, viewer_id, dialect, page_window=(PAGE_SIZE, offset))
+        offset = 0
+    users = db.session.scalars(
+        statement
         .options(joinedload(User.training_background),
                  contains_eager(User.profile).joinedload(Profile.primary_specialty),
                  contains_eager(User.profile).joinedload(Profile.practice_setting),
                  contains_eager(User.profile).selectinload(Profile.interests))
         .order_by(*order)
-        .limit(PAGE_SIZE).offset((query.page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE).offset(offset)
     ).unique().all()
-    total = rows[0].total if rows else 0
-    if not rows and query.page > 1:
-        # Past the last page: count without a page to say how many there are.
-        total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
-    cards = [Card(user=row.User, profile=row.User.profile) for row in rows]
+    cards = [Card(user=user, profile=user.profile) for user in users]
     decorate_cards(cards, viewer_id)
-    return DirectoryPage(cards=cards, total=total, page=query.page, pages=max(1, -(-total // PAGE_SIZE)))
+    return DirectoryPage(cards=cards, total=total, page=query.page,
+                         pages=max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE)))
 
 
 def decorate_cards(cards: list[Card], viewer_id: int) -> None:

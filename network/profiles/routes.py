@@ -68,12 +68,13 @@ def _term_choices(model, selected_ids, blank: str | None = "—"):
 def directory():
     """Find members by words and filters; the URL carries the whole query."""
     form = DirectoryForm(formdata=request.args)
-    form.specialty.choices = _term_choices(Specialty, [], "Any specialty")
-    form.background.choices = _term_choices(Specialty, [], "Any background")
+    specialties = _term_choices(Specialty, [], None)
+    form.specialty.choices = [SelectChoice("", "Any specialty")] + specialties
+    form.background.choices = [SelectChoice("", "Any background")] + specialties
     form.interests.choices = _term_choices(Interest, [], None)
     form.setting.choices = _term_choices(PracticeSetting, [], "Any setting")
-    programs = db.session.scalars(select(Program).options(selectinload(Program.cohorts))
-                                  .order_by(Program.name)).all()
+    programs = db.session.scalars(select(Program).options(joinedload(Program.cohorts))
+                                  .order_by(Program.name)).unique().all()
     form.program.choices = [SelectChoice("", "Any program")] + [SelectChoice(p.id, p.name) for p in programs]
     form.cohort.choices = [SelectChoice("", "Any cohort")] + [
         SelectChoice(c.id, f"{p.name}: {c.name}") for p in programs for c in p.cohorts]

@@ -41,7 +41,9 @@ def sync_document(session: Session, user_id: int, document: str) -> None:
 
 
 def drop_document(session: Session, user_id: int) -> None:
-    if session.get_bind().dialect.name != "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("UPDATE profile SET search_vector = NULL WHERE user_id = :id"), {"id": user_id})
+    else:
         session.execute(text("DELETE FROM profile_fts WHERE rowid = :id"), {"id": user_id})
 
 
@@ -50,17 +52,22 @@ def search_terms(query: str) -> list[str]:
     return _WORD.findall(query or "")[:MAX_TERMS]
 
 
-def apply_search(statement, dialect: str, terms: list[str], user_id_column):
+def apply_search(statement, dialect: str, terms: list[str], user_id_column, page_window: tuple | None = None):
     """``statement`` narrowed to members whose document has every term (as a prefix), and the
-    expression that orders them by relevance."""
+    expression that orders them by relevance. With ``page_window`` (limit, offset) on SQLite the
+    index ranks and cuts the page itself (the index holds only members the directory shows)."""
     if dialect == "postgresql":
         query = func.to_tsquery("english", " & ".join(f"{term}:*" for term in terms))
         vector = literal_column("profile.search_vector")
         return statement.where(vector.op("@@")(query)), func.ts_rank(vector, query).desc()
     expression = " ".join('"' + term.replace('"', "") + '"*' for term in terms)
     # bm25() only works in the query that runs the MATCH, so rank inside a derived table.
-    matches = (select(literal_column("rowid").label("user_id"), func.bm25(literal_column("profile_fts")).label("rank"))
+    rank = func.bm25(literal_column("profile_fts"))
+    matches = (select(literal_column("rowid").label("user_id"), rank.label("rank"))
                .select_from(table("profile_fts"))
-               .where(literal_column("profile_fts").op("MATCH")(expression))
-               .subquery("fts_match"))
+               .where(literal_column("profile_fts").op("MATCH")(expression)))
+    if page_window is not None:
+        limit, offset = page_window
+        matches = matches.order_by(rank).limit(limit).offset(offset)
+    matches = matches.subquery("fts_match")
     return statement.join(matches, matches.c.user_id == user_id_column), matches.c.rank

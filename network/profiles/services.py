@@ -42,7 +42,11 @@ def reindex(user: User) -> None:
     profile = profile_of(user)
     profile.search_document = search.build_document(user.name, profile)
     db.session.flush()
-    search.sync_document(db.session, user.id, profile.search_document)
+    # The index holds only members the directory shows, so a word search can rank inside it.
+    if user.is_verified and user.deleted_at is None:
+        search.sync_document(db.session, user.id, profile.search_document)
+    else:
+        search.drop_document(db.session, user.id)
 
 
 def update_profile(user: User, *, name: str, interests: list, certifications: list, **fields) -> Profile:

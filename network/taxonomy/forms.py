@@ -2,10 +2,10 @@
 
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 
 class TermForm(FlaskForm):
     name = StringField("Name", filters=[lambda v: v.strip() if isinstance(v, str) else v],
-                       validators=[InputRequired("Enter a name."), Length(max=120, message="Use at most 120 characters.")])
+                       validators=[DataRequired("Enter a name."), Length(max=120, message="Use at most 120 characters.")])
     submit = SubmitField("Add")

@@ -1,0 +1,153 @@
+"""The directory: words, filters, sorting, paging, a shareable URL, and a bounded number of queries."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from network.extensions import db
+from network.members.models import User
+from network.profiles import services
+from network.taxonomy.models import Interest, PracticeSetting, Specialty
+from tests.html_checks import check_page
+from tests.profiles_helpers import bulk_members
+from tests.test_profiles import make_program_with
+
+
+def add_profile(app, member, **fields):
+    """Give ``member`` a profile directly through the service (as the edit form would)."""
+    interests = fields.pop("interests", [])
+    with app.app_context(), app.test_request_context():
+        user = db.session.get(User, member.id)
+        chosen = db.session.scalars(select(Interest).where(Interest.name.in_(interests))).all()
+        fields.setdefault("location_visibility", "members")
+        services.update_profile(user, name=user.name, interests=chosen, certifications=[], **fields)
+        db.session.commit()
+
+
+@pytest.fixture
+def people(app, make_user):
+    with app.app_context():
+        pmr = db.session.scalar(select(Specialty.id).where(Specialty.slug == "pmr"))
+        anesthesia = db.session.scalar(select(Specialty.id).where(Specialty.slug == "anesthesiology"))
+        private = db.session.scalar(select(PracticeSetting.id).where(PracticeSetting.slug == "private-practice"))
+    texan = make_user(role="alumni", name="Dr. Tex Neuromod", training_background_id=pmr)
+    add_profile(app, texan, headline="Neuromodulation in private practice", city="Austin", region="TX",
+                country="US", practice_setting_id=private, graduation_year=2019, accepting_mentees=True,
+                interests=["Neuromodulation / spinal cord stimulation", "Research methods"])
+    boston = make_user(role="alumni", name="Dr. Bea Boston", training_background_id=anesthesia)
+    add_profile(app, boston, headline="Cancer pain and intrathecal pumps", city="Boston", region="MA",
+                country="US", graduation_year=2015, interests=["Cancer pain", "Research methods"])
+    fellow = make_user(role="fellow", name="Dr. Fay Fellow", training_background_id=pmr)
+    add_profile(app, fellow, headline="First-year fellow", interests=["Neuromodulation / spinal cord stimulation"])
+    viewer = make_user(role="fellow", name="Dr. Vic Viewer")
+    return {"texan": texan, "boston": boston, "fellow": fellow, "viewer": viewer, "pmr": pmr, "private": private}
+
+
+def names(response) -> list[str]:
+    import re
+
+    return re.findall(r'<h2 class="h6 mb-1"><a href="/members/\d+">([^<]+)</a>', response.data.decode())
+
+
+def interest(app, name):
+    with app.app_context():
+        return db.session.scalar(select(Interest.id).where(Interest.name == name))
+
+
+def test_the_search_from_the_issue_finds_the_texan(app, login, people):
+    client = login(app.test_client(), people["viewer"])
+    query = {"role": "alumni", "background": people["pmr"], "setting": people["private"], "region": "tx",
+             "country": "US", "accepting": "y",
+             "interests": [interest(app, "Neuromodulation / spinal cord stimulation")]}
+    response = client.get("/members/", query_string=query)
+    assert response.status_code == 200
+    assert names(response) == ["Dr. Tex Neuromod"]
+    assert "1 member" in response.data.decode()
+    assert check_page(response.data) == []
+
+
+def test_word_search_covers_name_headline_bio_institution_and_interests(app, login, people):
+    client = login(app.test_client(), people["viewer"])
+    assert names(client.get("/members/?q=intrathecal")) == ["Dr. Bea Boston"]
+    assert names(client.get("/members/?q=Bea")) == ["Dr. Bea Boston"]
+    assert sorted(names(client.get("/members/?q=neuromod"))) == ["Dr. Fay Fellow", "Dr. Tex Neuromod"]
+    assert names(client.get("/members/?q=research+cancer")) == ["Dr. Bea Boston"]
+    # Search syntax and punctuation are words, never errors.
+    for hostile in ('"', "NEAR(", "a OR", "*", "'; DROP TABLE user; --", "\\", "%", "ü"):
+        assert client.get("/members/", query_string={"q": hostile}).status_code == 200
+
+
+def test_several_interests_means_all_of_them(app, login, people):
+    client = login(app.test_client(), people["viewer"])
+    both = [interest(app, "Neuromodulation / spinal cord stimulation"), interest(app, "Research methods")]
+    assert names(client.get("/members/", query_string={"interests": both})) == ["Dr. Tex Neuromod"]
+
+
+def test_graduation_year_range_and_sorting(app, login, people):
+    client = login(app.test_client(), people["viewer"])
+    assert names(client.get("/members/?graduated_from=2016&graduated_to=2020")) == ["Dr. Tex Neuromod"]
+    by_name = names(client.get("/members/?sort=name"))
+    assert by_name == sorted(by_name)
+
+
+def test_program_and_cohort_filters(app, login, people):
+    program_id = make_program_with(app, people["fellow"].id, people["viewer"].id)
+    client = login(app.test_client(), people["viewer"])
+    assert sorted(names(client.get(f"/members/?program={program_id}"))) == ["Dr. Fay Fellow", "Dr. Vic Viewer"]
+
+
+def test_bad_filters_get_a_message_and_400(app, login, people):
+    client = login(app.test_client(), people["viewer"])
+    for query in ("page=0", "graduated_from=abc", "specialty=abc", "role=president", "sort=random", "country=XX"):
+        response = client.get(f"/members/?{query}")
+        assert response.status_code == 400, query
+        assert "Check the search form" in response.data.decode()
+
+
+def test_empty_result_is_helpful(app, login, people):
+    client = login(app.test_client(), people["viewer"])
+    response = client.get("/members/?q=zzzzzz")
+    assert "Nobody matches all of that" in response.data.decode()
+    assert "0 members" in response.data.decode()
+
+
+def test_pages_keep_the_query_in_the_url(app, make_user, login):
+    for n in range(25):
+        make_user(role="alumni", name=f"Dr. Page Person {n:02d}")
+    viewer = make_user()
+    client = login(app.test_client(), viewer)
+    first = client.get("/members/?role=alumni&sort=name")
+    assert "Page 1 of 2" in first.data.decode()
+    assert "/members/?role=alumni&amp;sort=name&amp;page=2" in first.data.decode()
+    second = client.get("/members/?role=alumni&sort=name&page=2")
+    assert len(names(second)) == 5
+    assert client.get("/members/?role=alumni&page=3").status_code == 200  # past the end: empty, not an error
+
+
+def test_index_follows_every_write(app, make_user, login):
+    from tests.test_profiles import profile_form
+
+    member = make_user(role="alumni", name="Dr. Old Name")
+    viewer = login(app.test_client(), make_user())
+    client = login(app.test_client(), member)
+    client.post("/members/me/edit", data=profile_form(app, name="Dr. Fresh Name", headline="Pediatric headache"))
+    assert names(viewer.get("/members/?q=Fresh")) == ["Dr. Fresh Name"]
+    assert names(viewer.get("/members/?q=Old")) == []
+    assert names(viewer.get("/members/?q=pediatric")) == ["Dr. Fresh Name"]
+
+
+@pytest.mark.parametrize("path", ["/members/?q=pain&role=alumni", "/members/?country=US&region=austin", "/members/?sort=active", "/members/{id}",
+                                  "/members/saved"])
+def test_query_count_does_not_grow_with_the_number_of_members(app, make_user, login, count_queries, path):
+    viewer = make_user()
+    client = login(app.test_client(), viewer)
+    client.get("/")
+
+    target = bulk_members(app, 5, saved_by=viewer.id, prefix="Dr. Few")[0]
+    with count_queries() as few:
+        assert client.get(path.format(id=target)).status_code == 200
+    bulk_members(app, 495, saved_by=viewer.id, prefix="Dr. Many")
+    with count_queries() as many:
+        assert client.get(path.format(id=target)).status_code == 200
+    assert len(few) == len(many) <= 12, many
