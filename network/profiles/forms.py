@@ -124,7 +124,8 @@ class DirectoryForm(FlaskForm):
     specialty = SelectField("Primary specialty", coerce=optional_int)
     background = SelectField("Training background", coerce=optional_int)
     interests = CheckboxListField("Interests (all of)", coerce=int)
-    country = SelectField("Country", choices=country_choices, default="")
+    country = SelectField("Country", choices=lambda: [SelectChoice("", "Any country")] + country_choices()[1:],
+                          default="")
     region = StringField("State or region", filters=[_strip], validators=[Length(max=120)])
     setting = SelectField("Practice setting", coerce=optional_int)
     program = SelectField("Program", coerce=optional_int)
