@@ -93,6 +93,12 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(discussions_bp, url_prefix="/discussions")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    from network.mentorship.routes import bp as mentorship_bp
+
+    app.register_blueprint(mentorship_bp, url_prefix="/mentorship", cli_group="mentorship")
+    from network.opportunities.routes import bp as opportunities_bp
+
+    app.register_blueprint(opportunities_bp, url_prefix="/opportunities")
     # (each feature area registers its blueprint on its own line above this comment)
 
 
@@ -123,3 +129,6 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(outbox_cli)
+    from network.opportunities.cli import digest_cli
+
+    app.cli.add_command(digest_cli)

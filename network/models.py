@@ -8,4 +8,7 @@ from network.profiles.models import Profile, SavedMember  # noqa: F401
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty  # noqa: F401
 from network.discussions.models import Category, Flag, Post, PostRevision, ReadMark, Subscription, Thread  # noqa: F401
 from network.notifications.models import Notification, NotificationSetting  # noqa: F401
+from network.mentorship.models import Goal, Meeting, MentorSettings, Mentorship, MentorshipRequest  # noqa: F401
+from network.opportunities.models import (Bookmark, DigestDelivery, ExpressionOfInterest, Opportunity,  # noqa: F401
+                                          OpportunityPreference, Rsvp)
 # (each feature area adds its models module on its own line above this comment)

@@ -11,7 +11,7 @@ from network.extensions import db
 from network.members.models import MemberStatus, User
 from network.profiles import search
 from network.profiles.models import Profile, SavedMember, Visibility, profile_interest
-from network.profiles.privacy import connected_member_ids, viewer_program_ids
+from network.profiles.privacy import connected_member_ids, viewer_relations
 from network.programs.models import Cohort, CohortMembership, Program
 
 PAGE_SIZE = 20
@@ -166,7 +166,7 @@ def decorate_cards(cards: list[Card], viewer_id: int) -> None:
     if not cards:
         return
     ids = [card.user.id for card in cards]
-    viewer_programs = set(db.session.scalars(viewer_program_ids(viewer_id)))
+    viewer_programs, partners = viewer_relations(viewer_id)
     memberships = db.session.execute(
         select(CohortMembership.user_id, Program, Cohort.name)
         .join(Cohort, Cohort.id == CohortMembership.cohort_id)
@@ -184,3 +184,4 @@ def decorate_cards(cards: list[Card], viewer_id: int) -> None:
             card.connected = True
     for card in cards:
         card.saved = card.user.id in saved
+        card.connected = card.connected or card.user.id in partners

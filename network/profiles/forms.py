@@ -10,23 +10,15 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from iso3166 import countries
 from wtforms import (BooleanField, IntegerField, PasswordField, SearchField, SelectChoice, SelectField,
-                     SelectMultipleField, StringField, SubmitField, TextAreaField, URLField)
+                     StringField, SubmitField, TextAreaField, URLField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from network.forms import CheckboxListField, optional_int, strip
 from network.profiles.models import AcademicRank, CareerGoal, Visibility
 from network.profiles.directory import SORTS
 
 
-def optional_int(value):
-    """Coerce a select's value: "" means none."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+_strip = strip
 
 
 @cache
@@ -47,13 +39,6 @@ def visibility_choices() -> list[SelectChoice]:
 
 def enum_choices(enum_cls, blank="—") -> list[SelectChoice]:
     return [SelectChoice("", blank)] + [SelectChoice(m.value, m.label) for m in enum_cls]
-
-
-class CheckboxListField(SelectMultipleField):
-    """Several choices as a list of checkboxes (easier on a phone than a multi-select)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def https_link(form, field):

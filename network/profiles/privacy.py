@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, select
 
+from network.extensions import db
 from network.programs.models import Cohort, CohortMembership
 
 
@@ -15,7 +16,30 @@ def viewer_program_ids(viewer_id: int) -> Select:
 
 
 def connected_member_ids(viewer_id: int) -> Select:
-    """A ``select`` of the members connected to the viewer: the people of the viewer's programs."""
-    return (select(CohortMembership.user_id)
-            .join(Cohort, Cohort.id == CohortMembership.cohort_id)
-            .where(Cohort.program_id.in_(viewer_program_ids(viewer_id))))
+    """A ``select`` of the members connected to the viewer: the people of the viewer's programs,
+    and the viewer's active mentors and mentees."""
+    from network.mentorship.models import Mentorship, MentorshipStatus
+
+    program_mates = (select(CohortMembership.user_id.label("user_id"))
+                     .join(Cohort, Cohort.id == CohortMembership.cohort_id)
+                     .where(Cohort.program_id.in_(viewer_program_ids(viewer_id))))
+    mentees = select(Mentorship.mentee_id).where(Mentorship.mentor_id == viewer_id,
+                                                 Mentorship.status == MentorshipStatus.ACTIVE)
+    mentors = select(Mentorship.mentor_id).where(Mentorship.mentee_id == viewer_id,
+                                                 Mentorship.status == MentorshipStatus.ACTIVE)
+    return program_mates.union(mentees, mentors)
+
+
+def viewer_relations(viewer_id: int) -> tuple[set[int], set[int]]:
+    """In one query: the viewer's program ids, and the members they mentor or are mentored by."""
+    from sqlalchemy import literal, or_, union_all
+
+    from network.mentorship.models import Mentorship, MentorshipStatus
+
+    partners = (select(literal("partner").label("kind"),
+                       (Mentorship.mentee_id + Mentorship.mentor_id - viewer_id).label("id"))
+                .where(or_(Mentorship.mentee_id == viewer_id, Mentorship.mentor_id == viewer_id),
+                       Mentorship.status == MentorshipStatus.ACTIVE))
+    programs = select(literal("program").label("kind"), viewer_program_ids(viewer_id).subquery().c.program_id)
+    rows = db.session.execute(union_all(programs, partners)).all()
+    return ({i for kind, i in rows if kind == "program"}, {i for kind, i in rows if kind == "partner"})

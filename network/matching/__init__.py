@@ -1,0 +1,1 @@
+"""Matching mentees and mentors: pure functions and data, no Flask import."""

@@ -1,0 +1,1 @@
+"""Mentorship: mentor settings, recommendations, requests, mentoring teams and the workspace."""

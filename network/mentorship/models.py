@@ -1,0 +1,190 @@
+"""Mentor settings, requests, mentorships and what happens inside them (goals and meetings)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, CheckConstraint, Column, Enum, ForeignKey, Index, Integer, String, Table, Text,
+                        text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from network.extensions import db
+from network.taxonomy.models import Interest
+from network.types import UTCDateTime, utcnow
+
+
+def _enum(cls, name):
+    return Enum(cls, native_enum=False, create_constraint=True, length=24, name=name,
+                values_callable=lambda members: [m.value for m in members])
+
+
+class MentoringType(enum.StrEnum):
+    RESEARCH = "research"
+    CLINICAL = "clinical"
+    CAREER = "career"
+    WELLNESS = "wellness"
+
+    @property
+    def label(self) -> str:
+        return {"research": "Research", "clinical": "Clinical / procedural", "career": "Career",
+                "wellness": "Wellness"}[self.value]
+
+
+class RequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    CLOSED = "closed"  # another mentor of the same type accepted first
+
+
+class DeclineReason(enum.StrEnum):
+    AT_CAPACITY = "at_capacity"
+    OUTSIDE_EXPERTISE = "outside_expertise"
+    NOT_AVAILABLE = "not_available"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"at_capacity": "I am at capacity", "outside_expertise": "Outside my expertise",
+                "not_available": "Not available now", "other": "Other"}[self.value]
+
+
+class MentorshipStatus(enum.StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    ENDED = "ended"  # ended early
+
+
+class MeetingMode(enum.StrEnum):
+    VIDEO = "video"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+
+    @property
+    def label(self) -> str:
+        return {"video": "Video", "phone": "Phone", "in_person": "In person"}[self.value]
+
+
+mentor_topic = Table(
+    "mentor_topic",
+    db.metadata,
+    Column("mentor_id", Integer, ForeignKey("mentor_settings.user_id", ondelete="CASCADE"), primary_key=True),
+    Column("interest_id", Integer, ForeignKey("interest.id"), primary_key=True, index=True),
+)
+
+
+class MentorSettings(db.Model):
+    __tablename__ = "mentor_settings"
+    __table_args__ = (CheckConstraint("capacity BETWEEN 1 AND 10", name="capacity_range"),
+                      CheckConstraint("active_mentees >= 0", name="active_not_negative"))
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    accepting: Mapped[bool] = mapped_column(default=True, index=True)
+    capacity: Mapped[int] = mapped_column(default=3)
+    # Kept in step with active mentorships inside the accepting transaction: the capacity check is a
+    # conditional UPDATE of this counter, so two acceptances can never both take the last place.
+    active_mentees: Mapped[int] = mapped_column(default=0)
+    types: Mapped[list] = mapped_column(JSON, default=list)  # MentoringType values
+    meeting_modes: Mapped[list] = mapped_column(JSON, default=list)  # MeetingMode values
+    availability: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    topics: Mapped[list[Interest]] = relationship(secondary=mentor_topic, order_by=Interest.name)
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.active_mentees)
+
+
+class MentorshipRequest(db.Model):
+    __tablename__ = "mentorship_request"
+    __table_args__ = (Index("ix_mentorship_request_mentor_status", "mentor_id", "status"),
+                      Index("ix_mentorship_request_mentee_status", "mentee_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    type: Mapped[MentoringType] = mapped_column(_enum(MentoringType, "request_type"))
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus, "request_status"), default=RequestStatus.PENDING,
+                                                  index=True)
+    decline_reason: Mapped[DeclineReason | None] = mapped_column(_enum(DeclineReason, "decline_reason"))
+    response_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mentorship_id: Mapped[int | None] = mapped_column(ForeignKey("mentorship.id", ondelete="SET NULL"))
+
+    mentee: Mapped["User"] = relationship(foreign_keys=[mentee_id])  # noqa: F821
+    mentor: Mapped["User"] = relationship(foreign_keys=[mentor_id])  # noqa: F821
+
+
+class Mentorship(db.Model):
+    __tablename__ = "mentorship"
+    __table_args__ = (
+        # A fellow has at most one active mentor per type, whatever races happen.
+        Index("uq_mentorship_active_type", "mentee_id", "type", unique=True,
+              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+        Index("ix_mentorship_mentor_status", "mentor_id", "status"),
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    type: Mapped[MentoringType] = mapped_column(_enum(MentoringType, "mentorship_type"))
+    status: Mapped[MentorshipStatus] = mapped_column(_enum(MentorshipStatus, "mentorship_status"),
+                                                     default=MentorshipStatus.ACTIVE)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The compact: how often they meet, for how long, and what each expects.
+    cadence_days: Mapped[int] = mapped_column(default=30)
+    length_months: Mapped[int] = mapped_column(default=12)
+    expectations: Mapped[str] = mapped_column(Text, default="")
+    last_met_on: Mapped[date | None]
+    rating: Mapped[int | None]
+    closing_comment: Mapped[str] = mapped_column(Text, default="")
+
+    mentee: Mapped["User"] = relationship(foreign_keys=[mentee_id])  # noqa: F821
+    mentor: Mapped["User"] = relationship(foreign_keys=[mentor_id])  # noqa: F821
+    goals: Mapped[list[Goal]] = relationship(back_populates="mentorship", order_by="Goal.id",
+                                             cascade="all, delete-orphan")
+
+    def is_overdue(self, today: date) -> bool:
+        """No meeting within 1.5× the agreed cadence (counted from the start when they never met)."""
+        if self.status != MentorshipStatus.ACTIVE:
+            return False
+        since = self.last_met_on or self.started_at.date()
+        return (today - since).days > 1.5 * self.cadence_days
+
+
+class Goal(db.Model):
+    __tablename__ = "mentorship_goal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date | None]
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    mentorship: Mapped[Mentorship] = relationship(back_populates="goals")
+
+
+class Meeting(db.Model):
+    __tablename__ = "mentorship_meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    met_on: Mapped[date]
+    minutes: Mapped[int]
+    mode: Mapped[MeetingMode] = mapped_column(_enum(MeetingMode, "meeting_mode"))
+    topics: Mapped[str] = mapped_column(String(300), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    notes_private: Mapped[bool] = mapped_column(default=False)  # only the writer sees the notes
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped["User | None"] = relationship()  # noqa: F821

@@ -1,0 +1,294 @@
+"""Mentoring: settings, recommendations, requests, the team page and the workspace."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import click
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
+
+from network.access import role_required
+from network.auth.forms import ActionForm
+from network.extensions import db
+from network.members.models import MemberStatus, Role, User
+from network.mentorship import services
+from network.mentorship.forms import (CompactForm, DeclineForm, EndForm, GoalForm, MeetingForm, MentorSettingsForm,
+                                      RequestForm)
+from network.mentorship.models import (DeclineReason, Goal, MentoringType, Mentorship, MentorshipRequest,
+                                       MentorshipStatus, RequestStatus)
+from network.taxonomy.models import Interest, active_terms
+
+bp = Blueprint("mentorship", __name__)
+log = logging.getLogger(__name__)
+
+
+def _type_or_404(value: str | None) -> MentoringType:
+    try:
+        return MentoringType(value or "research")
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/")
+def index():
+    """My mentoring: a fellow's team of four slots; a mentor's mentees."""
+    team = services.team_of(current_user) if current_user.role == Role.FELLOW else None
+    mentees = db.session.scalars(
+        select(Mentorship).where(Mentorship.mentor_id == current_user.id)
+        .options(selectinload(Mentorship.mentee))
+        .order_by(Mentorship.status, Mentorship.started_at.desc()).limit(100)).all()
+    pending = db.session.scalar(select(db.func.count()).select_from(MentorshipRequest).where(
+        MentorshipRequest.mentor_id == current_user.id, MentorshipRequest.status == RequestStatus.PENDING))
+    return render_template("mentorship/index.html", team=team, mentees=mentees, pending=pending,
+                           settings=services.settings_of(current_user), today=date.today())
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required(Role.ALUMNI, Role.FACULTY)
+def settings():
+    """My mentoring settings: whether I take mentees, how many, for what."""
+    current = services.settings_of(current_user)
+    form = MentorSettingsForm(obj=None)
+    form.topics.choices = [SelectChoice(t.id, t.name) for t in db.session.scalars(active_terms(Interest))]
+    if request.method == "GET" and current is not None:
+        form.accepting.data = current.accepting
+        form.capacity.data = current.capacity
+        form.types.data = current.types
+        form.meeting_modes.data = current.meeting_modes
+        form.availability.data = current.availability
+        form.topics.data = [t.id for t in current.topics]
+    elif request.method == "GET":
+        form.accepting.data = True
+    if form.validate_on_submit():
+        topics = db.session.scalars(select(Interest).where(Interest.id.in_(form.topics.data or []))).all()
+        try:
+            services.save_settings(current_user, accepting=form.accepting.data, capacity=form.capacity.data,
+                                   types=form.types.data or [], meeting_modes=form.meeting_modes.data or [],
+                                   availability=form.availability.data or "", topics=topics)
+        except services.MentorshipError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Your mentoring settings are saved.", "success")
+            return redirect(url_for("mentorship.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("mentorship/settings.html", form=form, current=current), status
+
+
+@bp.route("/recommendations")
+@role_required(Role.FELLOW)
+def recommendations():
+    """Mentors ranked for me and one kind of mentoring, each with the reason."""
+    mentoring_type = _type_or_404(request.args.get("type"))
+    team = services.team_of(current_user)
+    results = services.recommendations(current_user, mentoring_type.value, team)
+    return render_template("mentorship/recommendations.html", mentoring_type=mentoring_type, results=results,
+                           current_mentor=team[mentoring_type], types=list(MentoringType))
+
+
+@bp.route("/ask/<int:mentor_id>", methods=["GET", "POST"])
+@role_required(Role.FELLOW)
+def ask(mentor_id: int):
+    """Ask one mentor for mentoring."""
+    mentor = db.session.get(User, mentor_id)
+    if mentor is None or mentor.status != MemberStatus.VERIFIED or mentor.deleted_at is not None:
+        abort(404)
+    form = RequestForm()
+    if request.method == "GET" and request.args.get("type") in {t.value for t in MentoringType}:
+        form.type.data = request.args["type"]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.send_request(current_user, mentor, MentoringType(form.type.data), form.message.data)
+        except services.MentorshipError as exc:
+            form.form_errors.append(str(exc))
+            status = 409
+        else:
+            db.session.commit()
+            flash(f"Your request is on its way to {mentor.name}. You will hear back within 14 days.", "success")
+            return redirect(url_for("mentorship.requests"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("mentorship/ask.html", form=form, mentor=mentor), status
+
+
+@bp.route("/requests")
+def requests():
+    """Requests I sent and requests sent to me."""
+    rows = db.session.scalars(
+        select(MentorshipRequest)
+        .where(or_(MentorshipRequest.mentee_id == current_user.id, MentorshipRequest.mentor_id == current_user.id))
+        .options(selectinload(MentorshipRequest.mentee), selectinload(MentorshipRequest.mentor))
+        .order_by(MentorshipRequest.created_at.desc(), MentorshipRequest.id.desc()).limit(200)).all()
+    incoming = [r for r in rows if r.mentor_id == current_user.id]
+    outgoing = [r for r in rows if r.mentee_id == current_user.id]
+    return render_template("mentorship/requests.html", incoming=incoming, outgoing=outgoing,
+                           decline_form=DeclineForm(), action_form=ActionForm())
+
+
+def _request_for(request_id: int, side: str) -> MentorshipRequest:
+    """The request if the signed-in member is its ``side`` ("mentor" or "mentee"); 404 otherwise."""
+    item = db.session.scalars(select(MentorshipRequest).where(MentorshipRequest.id == request_id)
+                              .options(selectinload(MentorshipRequest.mentee),
+                                       selectinload(MentorshipRequest.mentor))).first()
+    if item is None or getattr(item, f"{side}_id") != current_user.id:
+        abort(404)
+    return item
+
+
+def _act(action, *args, done: str):
+    """Run a request action, commit once, and say what happened (or why not, with 409)."""
+    try:
+        result = action(*args)
+    except services.MentorshipError as exc:
+        db.session.commit()  # an expiry noticed on the way is worth keeping
+        flash(str(exc), "warning")
+        return redirect(url_for("mentorship.requests")), None
+    db.session.commit()
+    flash(done, "success")
+    return None, result
+
+
+@bp.route("/requests/<int:request_id>/accept", methods=["POST"])
+def accept(request_id: int):
+    """Accept a request: the mentorship starts."""
+    item = _request_for(request_id, "mentor")
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    refused, mentorship = _act(services.accept_request, item, current_user,
+                               done=f"You are now {item.mentee.name}'s {item.type.label.lower()} mentor.")
+    if refused:
+        return refused
+    return redirect(url_for("mentorship.workspace", mentorship_id=mentorship.id))
+
+
+@bp.route("/requests/<int:request_id>/decline", methods=["POST"])
+def decline(request_id: int):
+    """Decline a request with a reason."""
+    item = _request_for(request_id, "mentor")
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        flash("Choose a reason for declining.", "warning")
+        return redirect(url_for("mentorship.requests"))
+    refused, _ = _act(services.decline_request, item, DeclineReason(form.reason.data), form.note.data or "",
+                      done=f"You declined {item.mentee.name}'s request; they are told.")
+    return refused or redirect(url_for("mentorship.requests"))
+
+
+@bp.route("/requests/<int:request_id>/withdraw", methods=["POST"])
+def withdraw(request_id: int):
+    """Withdraw a request I sent."""
+    item = _request_for(request_id, "mentee")
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    refused, _ = _act(services.withdraw_request, item, done="Your request is withdrawn.")
+    return refused or redirect(url_for("mentorship.requests"))
+
+
+def _workspace_or_404(mentorship_id: int) -> Mentorship:
+    try:
+        return services.mentorship_for(current_user, mentorship_id)
+    except services.NotFound:
+        abort(404)
+
+
+def _render_workspace(mentorship, status=200, **forms):
+    compact = forms.get("compact") or CompactForm(prefix="compact", obj=mentorship)
+    return render_template(
+        "mentorship/workspace.html", mentorship=mentorship, today=date.today(),
+        meetings=services.meetings_visible_to(mentorship, current_user),
+        compact_form=compact, goal_form=forms.get("goal") or GoalForm(prefix="goal"),
+        meeting_form=forms.get("meeting") or MeetingForm(prefix="meeting"),
+        end_form=forms.get("end") or EndForm(prefix="end"), action_form=ActionForm()), status
+
+
+@bp.route("/<int:mentorship_id>")
+def workspace(mentorship_id: int):
+    """The mentorship's workspace: only its two members can open it."""
+    return _render_workspace(_workspace_or_404(mentorship_id))
+
+
+def _workspace_action(mentorship_id: int, form_name: str, form, apply, done: str):
+    mentorship = _workspace_or_404(mentorship_id)
+    if form.validate_on_submit():
+        try:
+            apply(mentorship, form)
+        except services.MentorshipError as exc:
+            form.form_errors.append(str(exc))
+            return _render_workspace(mentorship, 409, **{form_name: form})
+        db.session.commit()
+        flash(done, "success")
+        return redirect(url_for("mentorship.workspace", mentorship_id=mentorship.id))
+    return _render_workspace(mentorship, 400, **{form_name: form})
+
+
+@bp.route("/<int:mentorship_id>/compact", methods=["POST"])
+def compact(mentorship_id: int):
+    """Agree how often to meet, for how long, and what each expects."""
+    return _workspace_action(mentorship_id, "compact", CompactForm(prefix="compact"),
+                             lambda m, f: services.update_compact(m, f.cadence_days.data, f.length_months.data,
+                                                                  f.expectations.data or ""),
+                             "The compact is saved.")
+
+
+@bp.route("/<int:mentorship_id>/goals", methods=["POST"])
+def add_goal(mentorship_id: int):
+    """Add a goal."""
+    return _workspace_action(mentorship_id, "goal", GoalForm(prefix="goal"),
+                             lambda m, f: services.add_goal(m, f.title.data, f.due_on.data), "The goal is added.")
+
+
+@bp.route("/<int:mentorship_id>/goals/<int:goal_id>/toggle", methods=["POST"])
+def toggle_goal(mentorship_id: int, goal_id: int):
+    """Tick a goal done, or open it again."""
+    mentorship = _workspace_or_404(mentorship_id)
+    goal = db.session.get(Goal, goal_id)
+    if goal is None or goal.mentorship_id != mentorship.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.toggle_goal(mentorship, goal)
+    except services.MentorshipError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("mentorship.workspace", mentorship_id=mentorship.id))
+    db.session.commit()
+    flash("Goal done. Well done!" if goal.done_at else "The goal is open again.", "success")
+    return redirect(url_for("mentorship.workspace", mentorship_id=mentorship.id))
+
+
+@bp.route("/<int:mentorship_id>/meetings", methods=["POST"])
+def log_meeting(mentorship_id: int):
+    """Log a meeting."""
+    return _workspace_action(
+        mentorship_id, "meeting", MeetingForm(prefix="meeting"),
+        lambda m, f: services.log_meeting(m, current_user, met_on=f.met_on.data, minutes=f.minutes.data,
+                                          mode=f.mode.data, topics=f.topics.data or "", notes=f.notes.data or "",
+                                          notes_private=f.notes_private.data),
+        "The meeting is logged.")
+
+
+@bp.route("/<int:mentorship_id>/end", methods=["POST"])
+def end(mentorship_id: int):
+    """End the mentorship with a rating."""
+    return _workspace_action(
+        mentorship_id, "end", EndForm(prefix="end"),
+        lambda m, f: services.end_mentorship(m, current_user, f.outcome.data == "completed", f.rating.data,
+                                             f.comment.data or ""),
+        "The mentorship has ended. Thank you for the rating.")
+
+
+@bp.cli.command("expire")
+def expire_command():
+    """Expire requests unanswered for 14 days (safe to run again)."""
+    from flask import current_app
+
+    with current_app.test_request_context():
+        count = services.expire_requests()
+        db.session.commit()
+    click.echo(f"expired {count} request{'s' if count != 1 else ''}")
