@@ -45,7 +45,8 @@ class PostForm(FlaskForm):
 class ThreadForm(PostForm):
     title = StringField("Title", filters=[_strip],
                         validators=[DataRequired("Give the thread a title."),
-                                    Length(max=MAX_TITLE_LENGTH, message=f"Use at most {MAX_TITLE_LENGTH} characters.")])
+                                    Length(max=MAX_TITLE_LENGTH,
+                                           message=f"Use at most {MAX_TITLE_LENGTH} characters.")])
     submit = SubmitField("Start thread")
 
 
@@ -68,11 +69,6 @@ class FlagForm(FlaskForm):
 class MoveForm(FlaskForm):
     category_id = SelectField("Move to category", coerce=int, validators=[InputRequired("Choose a category.")])
     submit = SubmitField("Move thread")
-
-
-class SubscriptionForm(FlaskForm):
-    level = RadioField("Notifications", choices=[SelectChoice("watch", "Watching"), SelectChoice("mute", "Muted"), SelectChoice("default", "Default")],
-                       validators=[InputRequired()])
 
 
 class CategoryForm(FlaskForm):

@@ -175,7 +175,8 @@ def category_summaries(user) -> list[CategorySummary]:
     mark = ReadMark.last_read_post_id
     stats = db.session.execute(
         select(Thread.category_id, func.count(Thread.id), func.coalesce(func.sum(Thread.post_count), 0),
-               func.sum(case((Thread.last_post_id > func.coalesce(mark, 0), 1), else_=0)), func.max(Thread.last_post_at))
+               func.sum(case((Thread.last_post_id > func.coalesce(mark, 0), 1), else_=0)),
+               func.max(Thread.last_post_at))
         .outerjoin(ReadMark, and_(ReadMark.thread_id == Thread.id, ReadMark.user_id == user.id))
         .where(Thread.category_id.in_([c.id for c in categories]),
                or_(Thread.held.is_(False), Thread.author_id == user.id))
@@ -645,7 +646,8 @@ def load_thread(thread_id: int) -> Thread | None:
 def load_post(post_id: int) -> Post | None:
     return db.session.scalars(select(Post).options(
         joinedload(Post.author),
-        joinedload(Post.thread).joinedload(Thread.category).joinedload(Category.cohort)).where(Post.id == post_id)).first()
+        joinedload(Post.thread).joinedload(Thread.category).joinedload(Category.cohort),
+    ).where(Post.id == post_id)).first()
 
 
 def recent_threads(user, limit: int = 5) -> list[Thread]:

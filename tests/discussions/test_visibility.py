@@ -39,11 +39,14 @@ def urls(world):
     s, t, p, r = world["slug"], world["thread_id"], world["first"], world["reply"]
     return [
         ("GET", f"/discussions/c/{s}"), ("GET", f"/discussions/c/{s}/new"), ("POST", f"/discussions/c/{s}/new"),
-        ("GET", f"/discussions/t/{t}"), ("GET", f"/discussions/t/{t}?after={p}"), ("GET", f"/discussions/t/{t}/unread"),
+        ("GET", f"/discussions/t/{t}"), ("GET", f"/discussions/t/{t}?after={p}"),
+        ("GET", f"/discussions/t/{t}/unread"),
         ("GET", f"/discussions/t/{t}/reply"), ("GET", f"/discussions/t/{t}/reply?quote={p}"),
         ("POST", f"/discussions/t/{t}/reply"), ("GET", f"/discussions/p/{p}"), ("GET", f"/discussions/p/{r}"),
-        ("GET", f"/discussions/p/{p}/edit"), ("POST", f"/discussions/p/{p}/edit"), ("GET", f"/discussions/p/{p}/history"),
-        ("POST", f"/discussions/p/{r}/remove"), ("GET", f"/discussions/p/{r}/flag"), ("POST", f"/discussions/p/{r}/flag"),
+        ("GET", f"/discussions/p/{p}/edit"), ("POST", f"/discussions/p/{p}/edit"),
+        ("GET", f"/discussions/p/{p}/history"),
+        ("POST", f"/discussions/p/{r}/remove"), ("GET", f"/discussions/p/{r}/flag"),
+        ("POST", f"/discussions/p/{r}/flag"),
         ("POST", f"/discussions/t/{t}/subscription"), ("POST", f"/discussions/t/{t}/pin"),
         ("POST", f"/discussions/t/{t}/lock"), ("GET", f"/discussions/t/{t}/move"), ("POST", f"/discussions/t/{t}/move"),
         ("POST", f"/discussions/p/{r}/approve"), ("POST", f"/discussions/moderation/flags/{world['flag_id']}"),
@@ -117,5 +120,6 @@ def test_every_discussion_page_is_valid_accessible_html(app, login, make_user, c
     # Forms with errors, a preview, identifiers to confirm.
     for data in ({"title": "", "body": ""}, {"title": "T", "body": "**bold**", "preview": "Preview"},
                  {"title": "T", "body": "DOB 03/14/1962"}):
-        response = client.post(f"/discussions/c/{s}/new", data={"submit": "x", **data} if "preview" not in data else data)
+        response = client.post(f"/discussions/c/{s}/new",
+                               data=data if "preview" in data else {"submit": "x", **data})
         assert check_page(response.data) == [], data
