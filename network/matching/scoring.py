@@ -5,7 +5,9 @@ Pure: plain data in, plain data out; no Flask, no database. The weights live in 
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 MENTORING_TYPES = ("research", "clinical", "career", "wellness")
 TYPE_LABELS = {"research": "Research", "clinical": "Clinical / procedural", "career": "Career",
@@ -45,7 +47,7 @@ class Mentee:
     career_goal: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Mentor:
     id: int
     name: str
@@ -83,42 +85,70 @@ def _names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def score(mentee: Mentee, mentor: Mentor, mentoring_type: str) -> Recommendation | None:
-    """The fit of ``mentor`` for ``mentee`` in ``mentoring_type``; None when the mentor cannot take it."""
-    if mentoring_type not in mentor.types or mentor.free <= 0 or mentor.id == mentee.id:
+def _points(mentee: Mentee, mentor: Mentor, mentoring_type: str) -> float | None:
+    """The raw points, or None when the mentor cannot take this mentee (cheap: run for every mentor)."""
+    free = mentor.capacity - mentor.active
+    if free <= 0 or mentor.id == mentee.id or mentoring_type not in mentor.types:
         return None
-    points = 0.0
-    reasons: list[str] = []
+    points = WEIGHTS["capacity"] * free / max(mentor.capacity, 1)
     if mentee.background_id is not None and mentee.background_id == mentor.background_id:
         points += WEIGHTS["background"]
-        reasons.append(f"also trained in {mentee.background_name}" if mentee.background_name else
-                       "same training background")
     if mentee.specialty_id is not None and mentee.specialty_id == mentor.specialty_id:
         points += WEIGHTS["specialty"]
+    if mentor.interests:
+        shared = sum(1 for i in mentee.interest_ids if i in mentor.interests)
+        points += WEIGHTS["interest"] * min(shared, MAX_SHARED_INTERESTS)
+    if mentee.time_zone and mentee.time_zone == mentor.time_zone:
+        points += WEIGHTS["time_zone"]
+    elif mentee.country and mentee.country == mentor.country and mentee.region and \
+            mentee.region.lower() == mentor.region.lower():
+        points += WEIGHTS["region"]
+    if mentee.career_goal in CAREER_FIT and CAREER_FIT[mentee.career_goal] & mentor.paths:
+        points += WEIGHTS["career"]
+    return points
+
+
+def _reasons(mentee: Mentee, mentor: Mentor) -> tuple[str, ...]:
+    """The plain-language reasons behind the points (only for the mentors shown)."""
+    reasons: list[str] = []
+    if mentee.background_id is not None and mentee.background_id == mentor.background_id:
+        reasons.append(f"also trained in {mentee.background_name}" if mentee.background_name else
+                       "same training background")
     shared = sorted((mentor.interests[i] for i in mentee.interest_ids if i in mentor.interests))
     if shared:
-        points += WEIGHTS["interest"] * min(len(shared), MAX_SHARED_INTERESTS)
         reasons.append("shares " + _names(shared[:MAX_SHARED_INTERESTS])
                        + (f" and {len(shared) - MAX_SHARED_INTERESTS} more" if len(shared) > MAX_SHARED_INTERESTS
                           else ""))
     if mentee.time_zone and mentee.time_zone == mentor.time_zone:
-        points += WEIGHTS["time_zone"]
         reasons.append("same time zone")
     elif mentee.country and mentee.country == mentor.country and mentee.region and \
             mentee.region.lower() == mentor.region.lower():
-        points += WEIGHTS["region"]
         reasons.append("same region")
     if mentee.career_goal in CAREER_FIT and CAREER_FIT[mentee.career_goal] & mentor.paths:
-        points += WEIGHTS["career"]
         reasons.append({"academic": "on an academic path", "private_practice": "in practice as you plan to be",
                         "research": "does research"}[mentee.career_goal])
-    points += WEIGHTS["capacity"] * mentor.free / max(mentor.capacity, 1)
     reasons.append(f"{mentor.free} of {mentor.capacity} places free")
-    return Recommendation(mentor=mentor, score=round(100 * points / MAX_POINTS), reasons=tuple(reasons))
+    return tuple(reasons)
+
+
+def score(mentee: Mentee, mentor: Mentor, mentoring_type: str) -> Recommendation | None:
+    """The fit of ``mentor`` for ``mentee`` in ``mentoring_type``; None when the mentor cannot take it."""
+    points = _points(mentee, mentor, mentoring_type)
+    if points is None:
+        return None
+    return Recommendation(mentor=mentor, score=round(100 * points / MAX_POINTS), reasons=_reasons(mentee, mentor))
 
 
 def recommend(mentee: Mentee, mentors: list[Mentor], mentoring_type: str, limit: int = 20) -> list[Recommendation]:
-    """The best mentors first; ties broken by name, then id, so the order never wobbles."""
-    scored = [r for r in (score(mentee, m, mentoring_type) for m in mentors) if r is not None]
-    scored.sort(key=lambda r: (-r.score, r.mentor.name.lower(), r.mentor.id))
-    return scored[:limit]
+    """The best mentors first; ties broken by name, then id, so the order never wobbles.
+
+    Every mentor gets points; only the ``limit`` shown get their reasons written out.
+    """
+    scored = []
+    for mentor in mentors:
+        points = _points(mentee, mentor, mentoring_type)
+        if points is not None:
+            scored.append((-round(100 * points / MAX_POINTS), mentor.name.lower(), mentor.id, mentor))
+    best = heapq.nsmallest(limit, scored, key=itemgetter(0, 1, 2))
+    return [Recommendation(mentor=mentor, score=-negative, reasons=_reasons(mentee, mentor))
+            for negative, _, _, mentor in best]

@@ -1,0 +1,58 @@
+"""Mentor recommendations over 10,000 mentors, next to the profile page and a bare Flask endpoint.
+
+    .venv/bin/python benchmarks/recommendations.py [--mentors 10000] [--seconds 3]
+
+Every mentor is scored in Python for every page view (no cache), so this measures the
+scoring module and the three queries that feed it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+from _common import bare_app, measure, print_table, scratch_app, sign_in
+from directory import seed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentors", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    from sqlalchemy import insert, select, update
+
+    from network.extensions import db
+    from network.members.models import Role, User
+    from network.mentorship.models import MentorSettings
+
+    with scratch_app() as app:
+        started = time.perf_counter()
+        members = int(args.mentors / 0.75) + 50  # a quarter of the seeded members are fellows
+        seed(app, members)
+        rng = random.Random(10_000)
+        with app.app_context():
+            mentors = db.session.scalars(select(User.id).where(User.role != Role.FELLOW)
+                                         .order_by(User.id).limit(args.mentors)).all()
+            db.session.execute(insert(MentorSettings), [
+                {"user_id": i, "accepting": True, "capacity": rng.randint(1, 6), "active_mentees": 0,
+                 "types": rng.sample(["research", "clinical", "career", "wellness"], rng.randint(1, 3)),
+                 "meeting_modes": ["video"], "availability": ""} for i in mentors])
+            fellow = db.session.scalar(select(User.id).where(User.role == Role.FELLOW).order_by(User.id))
+            fellow_email = db.session.scalar(select(User.email).where(User.id == fellow))
+            db.session.commit()
+        print(f"seeded {members:,} members, {len(mentors):,} of them mentors, in {time.perf_counter() - started:.1f}s")
+        client = sign_in(app, fellow_email, "benchmark passphrase 2026")
+        bare_rps, bare_ms = measure(bare_app().test_client(), "/", args.seconds)
+        profile_rps, profile_ms = measure(client, f"/members/{mentors[0]}", args.seconds)
+        rows = [("bare Flask endpoint", bare_rps, bare_ms), ("profile page", profile_rps, profile_ms)]
+        for kind in ("research", "wellness"):
+            rows.append((f"recommendations ({kind})",
+                         *measure(client, f"/mentorship/recommendations?type={kind}", args.seconds)))
+        print_table(rows, bare_rps)
+        print(f"\nrecommendations at {rows[2][1] / profile_rps:.0%} of the profile page's throughput")
+
+
+if __name__ == "__main__":
+    main()
