@@ -40,19 +40,11 @@ def _post_rate() -> str:
 
 
 #: Posting (threads, replies) is limited per member, not per address: colleagues share hospital networks.
+#: Previews are free. The message goes into the designed 429 page ("Too many attempts (…)").
 posting_limit = limiter.limit(
-    _post_rate, key_func=_member_key, methods=["POST"],
-    error_message="You are posting faster than the network allows (a few posts a minute). "
-                  "Wait a minute, then send it again: go back and your text is still in the form")
-
-
-@bp.app_context_processor
-def discussion_helpers():
-    """``recent_discussions()`` for the home page: latest visible threads, queried only when called."""
-    def recent_discussions(limit: int = 5):
-        return services.recent_threads(current_user, limit) if permissions.is_member(current_user) else []
-
-    return {"recent_discussions": recent_discussions}
+    _post_rate, key_func=_member_key, methods=["POST"], exempt_when=lambda: "preview" in request.form,
+    error_message="you are posting faster than the network allows, a few posts a minute; nothing was posted: "
+                  "go back, your text is still in the form")
 
 
 # -- loading: 404 for anything the member may not see ------------------------------

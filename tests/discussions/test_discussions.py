@@ -76,6 +76,8 @@ def test_posting_rate_is_limited_per_member(make_app, make_user, login):
     refused = client.post(f"/discussions/c/{slug}/new", data=data)
     assert refused.status_code == 429
     assert "posting faster than the network allows" in page_text(refused)
+    # Previews do not count.
+    assert client.post(f"/discussions/c/{slug}/new", data={**data, "preview": "Preview"}).status_code == 200
     # Another member on the same address is not affected; reading is never limited.
     assert login(app.test_client(), second).post(f"/discussions/c/{slug}/new", data=data).status_code == 302
     assert client.get(f"/discussions/c/{slug}").status_code == 200
