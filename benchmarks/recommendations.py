@@ -21,7 +21,7 @@ def main() -> None:
     parser.add_argument("--mentors", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
-    from sqlalchemy import insert, select, update
+    from sqlalchemy import insert, select
 
     from network.extensions import db
     from network.members.models import Role, User

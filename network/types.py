@@ -37,3 +37,11 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def enum_column(enum_cls, name: str, length: int = 24):
+    """A ``StrEnum`` stored as its values in a VARCHAR with a CHECK constraint (portable, no native enum)."""
+    from sqlalchemy import Enum
+
+    return Enum(enum_cls, native_enum=False, create_constraint=True, length=length, name=name,
+                values_callable=lambda members: [m.value for m in members])

@@ -32,13 +32,14 @@ def test_every_route_is_in_the_matrix(app):
         assert set(outcomes) == set(ROLES), key
 
 
-def resolve_arguments(kwargs, app, people, make_user, named=None):
-    """Replace ``"@name"`` URL arguments by objects the areas' ``prepare`` hooks create
+def resolve_arguments(kwargs, app, people, make_user, named=None, route=None):
+    """Replace ``"@name"`` URL arguments by objects the route's area ``prepare`` hook creates
     (pass ``named`` to get every named object back)."""
     named = {} if named is None else named
     if any(isinstance(v, str) and v.startswith("@") for v in kwargs.values()) or named.get("_always"):
         named.pop("_always", None)
-        for prepare in PREPARERS:
+        prepare = PREPARERS.get(route)
+        if prepare is not None:
             named.update(prepare(app, people, make_user))
     return {k: named[v[1:]] if isinstance(v, str) and v.startswith("@") else v for k, v in kwargs.items()}
 
@@ -67,7 +68,7 @@ def test_route_answers_each_role_as_the_matrix_says(app, make_user, endpoint, me
                               status="pending" if role == "pending" else "verified")
               for role in ROLES if role != "anonymous"}
     named = {"_always": any(isinstance(o, str) and "@" in o for o in outcomes.values())}
-    kwargs = resolve_arguments(kwargs, app, people, make_user, named)
+    kwargs = resolve_arguments(kwargs, app, people, make_user, named, route=(endpoint, method))
     outcomes = resolve_outcomes(outcomes, named)
     with app.test_request_context():
         url = url_for(endpoint, **kwargs)

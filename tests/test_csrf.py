@@ -31,7 +31,7 @@ def test_post_without_a_valid_token_is_refused(app, make_user, endpoint, method,
 
     admin = make_user(role="admin")
     people = {"admin": admin}
-    kwargs = resolve_arguments(MATRIX[(endpoint, method)][0], app, people, make_user)
+    kwargs = resolve_arguments(MATRIX[(endpoint, method)][0], app, people, make_user, route=(endpoint, method))
     with app.test_request_context():
         url = url_for(endpoint, **kwargs)
     before = member_states(app)

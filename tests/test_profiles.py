@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from network.audit.models import AuditLog
 from network.extensions import db
 from network.members.models import User
-from network.profiles import services
 from network.profiles.models import Profile, SavedMember
 from network.programs.models import Cohort, CohortMembership, CohortRole, Program
 from network.taxonomy.models import Interest, Specialty

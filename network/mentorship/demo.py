@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
 from network.mentorship.models import (Goal, Meeting, MeetingMode, MentoringType, MentorSettings, Mentorship,
-                                       MentorshipRequest, MentorshipStatus, RequestStatus)
+                                       MentorshipRequest, MentorshipStatus)
 from network.profiles.models import Profile
 
 TYPES = [t.value for t in MentoringType]

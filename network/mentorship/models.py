@@ -5,18 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, CheckConstraint, Column, Enum, ForeignKey, Index, Integer, String, Table, Text,
+from sqlalchemy import (JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text,
                         text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
 from network.taxonomy.models import Interest
-from network.types import UTCDateTime, utcnow
-
-
-def _enum(cls, name):
-    return Enum(cls, native_enum=False, create_constraint=True, length=24, name=name,
-                values_callable=lambda members: [m.value for m in members])
+from network.types import UTCDateTime, enum_column, utcnow
 
 
 class MentoringType(enum.StrEnum):
@@ -107,11 +102,11 @@ class MentorshipRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     mentee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    type: Mapped[MentoringType] = mapped_column(_enum(MentoringType, "request_type"))
+    type: Mapped[MentoringType] = mapped_column(enum_column(MentoringType, "request_type"))
     message: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus, "request_status"), default=RequestStatus.PENDING,
+    status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus, "request_status"), default=RequestStatus.PENDING,
                                                   index=True)
-    decline_reason: Mapped[DeclineReason | None] = mapped_column(_enum(DeclineReason, "decline_reason"))
+    decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason, "decline_reason"))
     response_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -134,8 +129,8 @@ class Mentorship(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     mentee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    type: Mapped[MentoringType] = mapped_column(_enum(MentoringType, "mentorship_type"))
-    status: Mapped[MentorshipStatus] = mapped_column(_enum(MentorshipStatus, "mentorship_status"),
+    type: Mapped[MentoringType] = mapped_column(enum_column(MentoringType, "mentorship_type"))
+    status: Mapped[MentorshipStatus] = mapped_column(enum_column(MentorshipStatus, "mentorship_status"),
                                                      default=MentorshipStatus.ACTIVE)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -181,7 +176,7 @@ class Meeting(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     met_on: Mapped[date]
     minutes: Mapped[int]
-    mode: Mapped[MeetingMode] = mapped_column(_enum(MeetingMode, "meeting_mode"))
+    mode: Mapped[MeetingMode] = mapped_column(enum_column(MeetingMode, "meeting_mode"))
     topics: Mapped[str] = mapped_column(String(300), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     notes_private: Mapped[bool] = mapped_column(default=False)  # only the writer sees the notes

@@ -20,7 +20,7 @@ from network.mentorship import services
 from network.mentorship.forms import (CompactForm, DeclineForm, EndForm, GoalForm, MeetingForm, MentorSettingsForm,
                                       RequestForm)
 from network.mentorship.models import (DeclineReason, Goal, MentoringType, Mentorship, MentorshipRequest,
-                                       MentorshipStatus, RequestStatus)
+                                       RequestStatus)
 from network.taxonomy.models import Interest, active_terms
 
 bp = Blueprint("mentorship", __name__)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
 from network.profiles import services
-from network.profiles.models import AcademicRank, CareerGoal, Profile, Visibility
+from network.profiles.models import AcademicRank, CareerGoal, Visibility
 from network.programs.models import Cohort, CohortMembership, Program
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
 

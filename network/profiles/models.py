@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from network.extensions import db
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
-from network.types import UTCDateTime, utcnow
+from network.types import UTCDateTime, enum_column, utcnow
 
 
 class Visibility(enum.StrEnum):
@@ -50,11 +50,6 @@ class AcademicRank(enum.StrEnum):
                 "clinical_faculty": "Clinical faculty"}[self.value]
 
 
-def _enum(cls, name):
-    return Enum(cls, native_enum=False, create_constraint=True, length=24, name=name,
-                values_callable=lambda members: [m.value for m in members])
-
-
 profile_interest = Table(
     "profile_interest",
     db.metadata,
@@ -85,21 +80,21 @@ class Profile(db.Model):
     languages: Mapped[str] = mapped_column(String(200), default="")
     links: Mapped[list] = mapped_column(JSON, default=list)
     # Fellows
-    career_goal: Mapped[CareerGoal | None] = mapped_column(_enum(CareerGoal, "career_goal"))
+    career_goal: Mapped[CareerGoal | None] = mapped_column(enum_column(CareerGoal, "career_goal"))
     # Alumni
     graduation_year: Mapped[int | None] = mapped_column(index=True)
     current_position: Mapped[str] = mapped_column(String(160), default="")
     practice_setting_id: Mapped[int | None] = mapped_column(ForeignKey("practice_setting.id"), index=True)
     # Faculty
     title: Mapped[str] = mapped_column(String(120), default="")
-    academic_rank: Mapped[AcademicRank | None] = mapped_column(_enum(AcademicRank, "academic_rank"))
+    academic_rank: Mapped[AcademicRank | None] = mapped_column(enum_column(AcademicRank, "academic_rank"))
     accepting_mentees: Mapped[bool] = mapped_column(default=False, index=True)
     # Privacy of contact details and location.
-    email_visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "email_visibility"),
+    email_visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "email_visibility"),
                                                          default=Visibility.CONNECTED)
-    links_visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "links_visibility"),
+    links_visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "links_visibility"),
                                                          default=Visibility.MEMBERS)
-    location_visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "location_visibility"),
+    location_visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility, "location_visibility"),
                                                             default=Visibility.MEMBERS)
     # A square JPEG thumbnail re-encoded from the upload; the original bytes are never kept.
     photo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, logout_user
 from sqlalchemy import select
@@ -21,8 +21,8 @@ from network.profiles.forms import DeleteAccountForm, DirectoryForm, PhotoForm, 
 from network.profiles.models import Profile, SavedMember
 from network.profiles.photos import MAX_UPLOAD_BYTES, InvalidImage
 from network.permissions import can_see
-from network.programs.models import Cohort, Program
-from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty, active_terms
+from network.programs.models import Program
+from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
 from wtforms import SelectChoice
 
 bp = Blueprint("profiles", __name__)

@@ -14,16 +14,17 @@ import pkgutil
 from tests.matrix.common import ROLES
 
 MATRIX: dict = {}
-PREPARERS: list = []
+#: (endpoint, method) -> the ``prepare`` hook of the area that lists the route (only it runs).
+PREPARERS: dict = {}
 for _module in pkgutil.iter_modules(__path__):
     if _module.name == "common":
         continue
     _area = importlib.import_module(f"{__name__}.{_module.name}")
-    if hasattr(_area, "prepare"):
-        PREPARERS.append(_area.prepare)
     _rows = _area.ROUTES
     _overlap = MATRIX.keys() & _rows.keys()
     assert not _overlap, f"routes listed twice: {_overlap}"
     MATRIX.update(_rows)
+    if hasattr(_area, "prepare"):
+        PREPARERS.update(dict.fromkeys(_rows, _area.prepare))
 
 __all__ = ["MATRIX", "PREPARERS", "ROLES"]
