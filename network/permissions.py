@@ -140,3 +140,44 @@ def can_see_field(viewer, owner, level, connected: bool) -> bool:
     if not is_member(viewer):
         return False
     return can_see(level, viewer_id=viewer.id, owner_id=owner.id, connected=connected)
+
+
+# -- opportunities -------------------------------------------------------------
+# Opportunities are passed in; only plain attributes (kind, status, poster_id) are read.
+
+#: The kinds a fellow may post; alumni, faculty and admins post every kind.
+FELLOW_OPPORTUNITY_KINDS = ("research", "conference")
+
+
+def can_post_opportunity(user, kind: str | None = None) -> bool:
+    """Alumni, faculty and admins post every kind; fellows research collaborations and conferences."""
+    if not is_member(user):
+        return False
+    if user.role in (Role.ALUMNI, Role.FACULTY, Role.ADMIN):
+        return True
+    return user.role == Role.FELLOW and (kind is None or str(kind) in FELLOW_OPPORTUNITY_KINDS)
+
+
+def can_view_opportunity(user, opportunity) -> bool:
+    """Every member sees posted opportunities; a removed one only administrators."""
+    if not is_member(user) or opportunity is None:
+        return False
+    return str(opportunity.status) != "removed" or user.role == Role.ADMIN
+
+
+def can_edit_opportunity(user, opportunity) -> bool:
+    """The poster edits, closes and reopens; so may administrators."""
+    if not can_view_opportunity(user, opportunity) or str(opportunity.status) == "removed":
+        return False
+    return opportunity.poster_id == user.id or user.role == Role.ADMIN
+
+
+def can_remove_opportunity(user, opportunity) -> bool:
+    return can_view_opportunity(user, opportunity) and user.role == Role.ADMIN \
+        and str(opportunity.status) != "removed"
+
+
+def can_see_interested(user, opportunity) -> bool:
+    """The list of interested members is for the poster (and administrators)."""
+    return can_view_opportunity(user, opportunity) and (opportunity.poster_id == user.id
+                                                         or user.role == Role.ADMIN)

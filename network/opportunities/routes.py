@@ -1,0 +1,468 @@
+"""Opportunity pages. Each route: load (404 for what the member may not see), check (403), validate,
+call a service, commit once, flash, redirect."""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from datetime import UTC
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from network import permissions
+from network.access import public
+from network.extensions import db, limiter
+from network.opportunities import calendar, digest, services
+from network.opportunities.forms import (ActionForm, BoardForm, InterestForm, RemoveForm, RsvpForm, form_class)
+from network.opportunities.models import EVENT_KINDS, Opportunity, OpportunityKind, RsvpStatus
+from network.taxonomy.models import Interest, PracticeSetting, Specialty, active_terms
+from network.types import utcnow
+
+bp = Blueprint("opportunities", __name__)
+log = logging.getLogger(__name__)
+
+DEFAULT_POST_RATE_LIMIT = "10 per minute;40 per day"
+
+#: Posting is limited per member (colleagues share hospital networks), so a stolen session cannot flood the board.
+posting_limit = limiter.limit(
+    lambda: current_app.config.get("OPPORTUNITY_POST_RATE_LIMIT", DEFAULT_POST_RATE_LIMIT),
+    key_func=lambda: f"member:{getattr(current_user, 'id', None) or request.remote_addr}", methods=["POST"],
+    error_message="You are posting faster than the network allows. Wait a minute, then send it again.")
+
+
+@bp.app_template_filter("in_zone")
+def in_zone(value, zone_name: str | None, fmt: str = "%a %-d %b %Y, %H:%M"):
+    """A UTC datetime shown in an IANA time zone, with the zone's abbreviation."""
+    if value is None:
+        return ""
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    local = value.astimezone(zone)
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+@bp.app_context_processor
+def opportunity_helpers():
+    """``home_opportunities()`` for the home page: queried only when the template calls it."""
+    def home_opportunities(limit: int = 5):
+        return services.recent_for_home(current_user.id, limit) if permissions.is_member(current_user) else []
+
+    return {"home_opportunities": home_opportunities}
+
+
+# -- loading ---------------------------------------------------------------------------
+
+def _opportunity_or_404(opportunity_id: int) -> Opportunity:
+    opportunity = services.load_opportunity(opportunity_id)
+    if not permissions.can_view_opportunity(current_user, opportunity):
+        abort(404)
+    return opportunity
+
+
+def _editable_or_403(opportunity_id: int) -> Opportunity:
+    opportunity = _opportunity_or_404(opportunity_id)
+    if not permissions.can_edit_opportunity(current_user, opportunity):
+        abort(403)
+    return opportunity
+
+
+def _kind_or_404(kind: str) -> OpportunityKind:
+    try:
+        return OpportunityKind(kind)
+    except ValueError:
+        abort(404)
+
+
+def _tag_choices(form) -> None:
+    """Offer the active taxonomy terms, plus any retired ones the opportunity already carries."""
+    interests = db.session.scalars(active_terms(Interest)).all()
+    specialties = db.session.scalars(active_terms(Specialty)).all()
+    form.interests.choices = [(term.id, term.name) for term in interests]
+    form.specialties.choices = [(term.id, term.name) for term in specialties]
+    if hasattr(form, "practice_setting_id"):
+        settings = db.session.scalars(active_terms(PracticeSetting)).all()
+        form.practice_setting_id.choices = [("", "—")] + [(term.id, term.name) for term in settings]
+
+
+def _keep_terms(form, opportunity: Opportunity) -> None:
+    """A retired tag stays choosable on the opportunities that already use it."""
+    have = {value for value, _ in form.interests.choices}
+    form.interests.choices += [(t.id, t.name) for t in opportunity.interests if t.id not in have]
+    have = {value for value, _ in form.specialties.choices}
+    form.specialties.choices += [(t.id, t.name) for t in opportunity.specialties if t.id not in have]
+
+
+def _form_error(form, error: services.OpportunityError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+# -- the board ------------------------------------------------------------------------
+
+def _board(archive: bool):
+    form = BoardForm(request.args)
+    form.specialty.choices = [("", "Any specialty")] + [(s.id, s.name) for s in
+                                                        db.session.scalars(active_terms(Specialty))]
+    form.interests.choices = [(i.id, i.name) for i in db.session.scalars(active_terms(Interest))]
+    form.validate()
+    mode = form.work_mode.data or ""
+    filters = services.BoardFilters(
+        kinds=[k for k in form.kind.data or [] if k in set(OpportunityKind)],
+        interest_ids=[i for i in form.interests.data or [] if i > 0],
+        specialty_id=form.specialty.data if not form.specialty.errors else None,
+        location=(form.location.data or "")[:120],
+        work_mode=mode if mode in ("remote", "onsite", "remote_only") else "",
+        deadline_days=form.deadline_days.data if not form.deadline_days.errors else None,
+        mine=bool(form.mine.data), q=(form.q.data or "")[:200],
+        sort=form.sort.data if form.sort.data in services.SORTS else "newest")
+    page_number = form.page.data if form.page.data and not form.page.errors else 1
+    page = services.paginate(services.board_query(current_user.id, filters, utcnow(), archive=archive),
+                             page_number)
+    saved = services.bookmarked_ids(current_user.id, [o.id for o in page.items])
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    return render_template("opportunities/board.html", form=form, page=page, saved=saved, archive=archive,
+                           filters=filters, args=args, now=utcnow(),
+                           can_post=permissions.can_post_opportunity(current_user))
+
+
+@bp.route("/")
+def board():
+    """Current opportunities: filters, sort, word search, pages."""
+    return _board(archive=False)
+
+
+@bp.route("/archive")
+def archive():
+    """Past deadlines, past events and closed opportunities."""
+    return _board(archive=True)
+
+
+@bp.route("/mine")
+def mine():
+    """What the member posted, bookmarked and RSVPed to."""
+    posted, saved, rsvps, interest_counts = services.my_opportunities(current_user.id)
+    return render_template("opportunities/mine.html", posted=posted, saved=saved, rsvps=rsvps,
+                           interest_counts=interest_counts, now=utcnow())
+
+
+def _render_show(opportunity: Opportunity, *, interest_form=None, rsvp_form=None, remove_form=None,
+                 status: int = 200):
+    state = services.viewer_state(current_user.id, opportunity.id)
+    counts = services.rsvp_counts(opportunity.id) if opportunity.is_event else None
+    interested = services.interest_count(opportunity.id) \
+        if permissions.can_see_interested(current_user, opportunity) else None
+    if interest_form is None:
+        interest_form = InterestForm(formdata=None,
+                                     data={"note": state.expression.note if state.expression else ""})
+    if rsvp_form is None:
+        answer = str(state.rsvp.status) if state.rsvp and state.rsvp.status != RsvpStatus.WAITLISTED else "going"
+        rsvp_form = RsvpForm(formdata=None, data={"status": answer})
+    return render_template("opportunities/show.html", opportunity=opportunity, state=state, counts=counts,
+                           interested=interested, interest_form=interest_form, rsvp_form=rsvp_form,
+                           remove_form=remove_form or RemoveForm(formdata=None), now=utcnow()), status
+
+
+@bp.route("/<int:opportunity_id>")
+def show(opportunity_id: int):
+    """One opportunity with the member's bookmark, interest and RSVP."""
+    return _render_show(_opportunity_or_404(opportunity_id))
+
+
+# -- posting ----------------------------------------------------------------------------
+
+@bp.route("/new")
+def choose_kind():
+    """Pick what to post: the kinds this member may post."""
+    if not permissions.can_post_opportunity(current_user):
+        abort(403)
+    kinds = [k for k in OpportunityKind if permissions.can_post_opportunity(current_user, k)]
+    return render_template("opportunities/choose_kind.html", kinds=kinds)
+
+
+@bp.route("/new/<kind>", methods=["GET", "POST"])
+@posting_limit
+def new(kind: str):
+    """Post an opportunity of one kind."""
+    kind = _kind_or_404(kind)
+    if not permissions.can_post_opportunity(current_user, kind):
+        abort(403)
+    form = form_class(kind)()
+    form.creating = True
+    _tag_choices(form)
+    if request.method == "GET":
+        profile = current_user.profile
+        if profile is not None and profile.time_zone in zoneinfo.available_timezones():
+            form.time_zone.data = profile.time_zone
+    if form.validate_on_submit():
+        try:
+            opportunity = services.create_opportunity(current_user, kind, form.values(), form.interests.data,
+                                                      form.specialties.data)
+        except services.OpportunityError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Your {kind.label.lower()} is posted.", "success")
+            return redirect(url_for(".show", opportunity_id=opportunity.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("opportunities/form.html", form=form, kind=kind, opportunity=None), status
+
+
+@bp.route("/<int:opportunity_id>/edit", methods=["GET", "POST"])
+def edit(opportunity_id: int):
+    """The poster changes an opportunity."""
+    opportunity = _editable_or_403(opportunity_id)
+    kind = OpportunityKind(opportunity.kind)
+    form = form_class(kind)()
+    form.creating = False
+    _tag_choices(form)
+    _keep_terms(form, opportunity)
+    if request.method == "GET":
+        form.fill(opportunity)
+    elif form.validate_on_submit():
+        try:
+            services.update_opportunity(opportunity, form.values(), form.interests.data, form.specialties.data)
+        except services.OpportunityError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return redirect(url_for(".show", opportunity_id=opportunity.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("opportunities/form.html", form=form, kind=kind, opportunity=opportunity), status
+
+
+def _state_change(opportunity_id: int, action, message: str, *, check=permissions.can_edit_opportunity):
+    opportunity = _opportunity_or_404(opportunity_id)
+    if not check(current_user, opportunity):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        action(opportunity)
+    except services.Conflict as error:
+        db.session.rollback()
+        abort(409, error.message)
+    except services.OpportunityError as error:
+        db.session.rollback()
+        abort(400, error.message)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".show", opportunity_id=opportunity_id))
+
+
+@bp.route("/<int:opportunity_id>/close", methods=["POST"])
+def close(opportunity_id: int):
+    """The poster closes an opportunity; it moves to the archive."""
+    return _state_change(opportunity_id, services.close_opportunity, "Closed. It is in the archive now.")
+
+
+@bp.route("/<int:opportunity_id>/reopen", methods=["POST"])
+def reopen(opportunity_id: int):
+    """The poster reopens a closed opportunity."""
+    return _state_change(opportunity_id, services.reopen_opportunity, "Reopened.")
+
+
+@bp.route("/<int:opportunity_id>/remove", methods=["POST"])
+def remove(opportunity_id: int):
+    """An administrator removes an opportunity (audit-logged)."""
+    opportunity = _opportunity_or_404(opportunity_id)
+    if not permissions.can_remove_opportunity(current_user, opportunity):
+        abort(403)
+    form = RemoveForm()
+    if not form.validate_on_submit():
+        return _render_show(opportunity, remove_form=form, status=400)
+    services.remove_opportunity(current_user, opportunity, form.reason.data)
+    db.session.commit()
+    log.info("opportunity %s removed by %s", opportunity.id, current_user.id)
+    flash("The opportunity is removed; the audit log records why.", "success")
+    return redirect(url_for(".board"))
+
+
+# -- engagement --------------------------------------------------------------------------
+
+def _member_action(opportunity_id: int, action, message: str):
+    opportunity = _opportunity_or_404(opportunity_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    action(opportunity)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".show", opportunity_id=opportunity_id))
+
+
+@bp.route("/<int:opportunity_id>/bookmark", methods=["POST"])
+def bookmark(opportunity_id: int):
+    """Bookmark an opportunity (its deadline joins the member's calendar feed)."""
+    return _member_action(opportunity_id, lambda o: services.bookmark(current_user.id, o), "Bookmarked.")
+
+
+@bp.route("/<int:opportunity_id>/unbookmark", methods=["POST"])
+def unbookmark(opportunity_id: int):
+    """Remove a bookmark."""
+    return _member_action(opportunity_id, lambda o: services.unbookmark(current_user.id, o),
+                          "Bookmark removed.")
+
+
+@bp.route("/<int:opportunity_id>/interest", methods=["POST"])
+def express_interest(opportunity_id: int):
+    """Say "I'm interested", with a note; the poster is notified."""
+    opportunity = _opportunity_or_404(opportunity_id)
+    form = InterestForm()
+    if not form.validate_on_submit():
+        return _render_show(opportunity, interest_form=form, status=400)
+    try:
+        services.express_interest(current_user, opportunity, form.note.data or "")
+    except services.OpportunityError as error:
+        db.session.rollback()
+        abort(error.status, error.message)
+    db.session.commit()
+    flash("The poster knows you are interested.", "success")
+    return redirect(url_for(".show", opportunity_id=opportunity_id))
+
+
+@bp.route("/<int:opportunity_id>/interest/withdraw", methods=["POST"])
+def withdraw_interest(opportunity_id: int):
+    """Take back an "I'm interested"."""
+    return _member_action(opportunity_id, lambda o: services.withdraw_interest(current_user.id, o),
+                          "You are no longer on the interested list.")
+
+
+@bp.route("/<int:opportunity_id>/interested")
+def interested(opportunity_id: int):
+    """The poster's list of interested members, with emails as each member's privacy allows."""
+    opportunity = _opportunity_or_404(opportunity_id)
+    if not permissions.can_see_interested(current_user, opportunity):
+        abort(403)
+    members = services.interested_members(current_user.id, opportunity)
+    return render_template("opportunities/interested.html", opportunity=opportunity, members=members)
+
+
+@bp.route("/<int:opportunity_id>/rsvp", methods=["POST"])
+def rsvp(opportunity_id: int):
+    """RSVP going / maybe / not going; a full event puts "going" on the waitlist."""
+    opportunity = _opportunity_or_404(opportunity_id)
+    if not opportunity.is_event:
+        abort(404)
+    form = RsvpForm()
+    if not form.validate_on_submit():
+        return _render_show(opportunity, rsvp_form=form, status=400)
+    try:
+        answer = services.respond(current_user, opportunity, RsvpStatus(form.status.data))
+    except services.OpportunityError as error:
+        db.session.rollback()
+        abort(error.status, error.message)
+    db.session.commit()
+    if answer.status == RsvpStatus.WAITLISTED:
+        flash("The event is full: you are on the waitlist and will be moved in when a seat frees up.", "warning")
+    else:
+        flash(f"Your RSVP: {RsvpStatus(answer.status).label.lower()}.", "success")
+    return redirect(url_for(".show", opportunity_id=opportunity_id))
+
+
+# -- calendars ----------------------------------------------------------------------------
+
+def _ics(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/<int:opportunity_id>/event.ics")
+def event_ics(opportunity_id: int):
+    """The event as an iCalendar file, in its own time zone."""
+    opportunity = _opportunity_or_404(opportunity_id)
+    if not opportunity.is_event or opportunity.starts_at is None:
+        abort(404)
+    return _ics(calendar.single_event(opportunity), f"event-{opportunity.id}.ics")
+
+
+@bp.route("/<int:opportunity_id>/deadline.ics")
+def deadline_ics(opportunity_id: int):
+    """The deadline as an iCalendar file."""
+    opportunity = _opportunity_or_404(opportunity_id)
+    if opportunity.deadline is None:
+        abort(404)
+    return _ics(calendar.single_deadline(opportunity), f"deadline-{opportunity.id}.ics")
+
+
+@bp.route("/calendar")
+def calendar_settings():
+    """The member's personal calendar feed and weekly digest settings."""
+    pref = services.preference(current_user.id)
+    feed_url = url_for(".feed", token=pref.feed_token, _external=True) if pref and pref.feed_token else None
+    return render_template("opportunities/calendar.html", feed_url=feed_url,
+                           digest_enabled=pref.digest_enabled if pref else True, form=ActionForm())
+
+
+@bp.route("/calendar/feed", methods=["POST"])
+def new_feed():
+    """Make (or replace) the member's secret feed URL."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.new_feed_token(current_user.id)
+    db.session.commit()
+    flash("Your calendar feed URL is ready. Any earlier URL no longer works.", "success")
+    return redirect(url_for(".calendar_settings"))
+
+
+@bp.route("/calendar/feed/revoke", methods=["POST"])
+def revoke_feed():
+    """Turn the member's feed URL off."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.revoke_feed(current_user.id)
+    db.session.commit()
+    flash("Your calendar feed URL is turned off.", "success")
+    return redirect(url_for(".calendar_settings"))
+
+
+@bp.route("/feed/<token>.ics")
+@public
+def feed(token: str):
+    """A member's personal feed: RSVPed events and bookmarked deadlines. The secret token is the key."""
+    owner = services.feed_owner(token)
+    if owner is None:
+        abort(404)
+    events, deadlines = services.feed_items(owner.id)
+    response = Response(calendar.personal_feed(owner, events, deadlines), mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@bp.route("/digest", methods=["POST"])
+def digest_setting():
+    """Turn the weekly digest on or off from the settings page."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    enabled = request.form.get("enabled") == "1"
+    services.set_digest(current_user.id, enabled)
+    db.session.commit()
+    flash("You will get the weekly digest." if enabled else "No more weekly digest.", "success")
+    return redirect(url_for(".calendar_settings"))
+
+
+@bp.route("/digest/unsubscribe/<token>", methods=["GET", "POST"])
+@public
+def unsubscribe(token: str):
+    """The digest's one-click unsubscribe: the signed token names the member; the page's button POSTs."""
+    user_id = digest.read_unsubscribe_token(token)
+    if user_id is None:
+        abort(404)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        services.set_digest(user_id, False)
+        db.session.commit()
+        return render_template("opportunities/unsubscribed.html", done=True)
+    return render_template("opportunities/unsubscribed.html", done=False, form=form)

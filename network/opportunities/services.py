@@ -1,0 +1,564 @@
+"""What members do with opportunities. Services add and flush, raise domain errors, never commit."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import url_for
+from sqlalchemy import Select, and_, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from network.audit.models import record
+from network.extensions import db
+from network.members.models import MemberStatus, User
+from network.notifications.services import notify, notify_members
+from network.opportunities.models import (Bookmark, ExpressionOfInterest, Opportunity, OpportunityKind,
+                                          OpportunityPreference, OpportunityStatus, Rsvp, RsvpStatus, WorkMode,
+                                          opportunity_interest, opportunity_specialty)
+from network.profiles.models import Profile, profile_interest
+from network.profiles.privacy import connected_member_ids
+from network.taxonomy.models import Interest, Specialty
+from network.text.markdown import markdown_to_text
+from network.types import utcnow
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 20
+MAX_NOTE_LENGTH = 1000
+MAX_SEARCH_TERMS = 8
+
+#: The fields a poster fills in; kinds use the subsets below.
+COMMON_FIELDS = ("title", "organisation", "location", "work_mode", "description", "apply_url", "apply_email",
+                 "time_zone", "deadline")
+JOB_FIELDS = ("practice_setting_id", "employment_type", "salary_min", "salary_max")
+RESEARCH_FIELDS = ("project_stage", "irb_status", "roles_sought", "authorship")
+EVENT_FIELDS = ("starts_at", "ends_at", "venue", "online_url", "capacity", "cme_credits")
+
+
+def fields_for(kind: OpportunityKind) -> tuple[str, ...]:
+    """The columns a poster sets for this kind; the others stay empty."""
+    kind = OpportunityKind(kind)
+    if kind.is_event:
+        return COMMON_FIELDS + EVENT_FIELDS
+    if kind == OpportunityKind.RESEARCH:
+        return COMMON_FIELDS + RESEARCH_FIELDS
+    return COMMON_FIELDS + JOB_FIELDS
+
+
+class OpportunityError(Exception):
+    """A request the domain refuses; ``field`` names the form field it is about, if any."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Conflict(OpportunityError):
+    """The opportunity is not in a state that allows this (closed, over, already done)."""
+
+    status = 409
+
+
+# -- tags ----------------------------------------------------------------------------
+
+def _terms(model, ids) -> list:
+    ids = sorted({int(i) for i in ids or ()})
+    if not ids:
+        return []
+    terms = db.session.scalars(select(model).where(model.id.in_(ids))).all()
+    if len(terms) != len(ids):
+        raise OpportunityError("Choose tags from the list.", "interests" if model is Interest else "specialties")
+    return list(terms)
+
+
+def build_document(opportunity: Opportunity) -> str:
+    """The lower-cased words the board's search box looks through."""
+    parts = [opportunity.title, opportunity.organisation, opportunity.location, opportunity.venue,
+             markdown_to_text(opportunity.description), opportunity.roles_sought,
+             OpportunityKind(opportunity.kind).label]
+    parts += [term.name for term in opportunity.interests] + [term.name for term in opportunity.specialties]
+    return "\n".join(part for part in parts if part).lower()
+
+
+# -- posting -------------------------------------------------------------------------
+
+def _apply_values(opportunity: Opportunity, values: dict) -> None:
+    for name in fields_for(opportunity.kind):
+        if name in values:
+            setattr(opportunity, name, values[name])
+
+
+def create_opportunity(poster: User, kind: OpportunityKind, values: dict, interest_ids=(),
+                       specialty_ids=()) -> Opportunity:
+    """Post an opportunity (the form has validated the values)."""
+    now = utcnow()
+    if values.get("deadline") is not None and values["deadline"] < now:
+        raise OpportunityError("The deadline is in the past. Choose a later date.", "deadline")
+    if values.get("starts_at") is not None and values["starts_at"] < now:
+        raise OpportunityError("The event would start in the past. Choose a later start.", "starts_at")
+    opportunity = Opportunity(kind=OpportunityKind(kind), poster_id=poster.id, status=OpportunityStatus.OPEN,
+                              going_count=0)
+    _apply_values(opportunity, values)
+    opportunity.interests = _terms(Interest, interest_ids)
+    opportunity.specialties = _terms(Specialty, specialty_ids)
+    opportunity.search_document = build_document(opportunity)
+    db.session.add(opportunity)
+    db.session.flush()
+    log.info("opportunity %s (%s) posted by %s", opportunity.id, opportunity.kind, poster.id)
+    return opportunity
+
+
+def update_opportunity(opportunity: Opportunity, values: dict, interest_ids=(), specialty_ids=()) -> None:
+    """Save the poster's edits; a larger capacity lets the waitlist in."""
+    capacity = values.get("capacity")
+    if opportunity.is_event and capacity is not None and capacity < opportunity.going_count:
+        raise OpportunityError(f"{opportunity.going_count} members are already going; the capacity cannot be "
+                               f"lower than that.", "capacity")
+    _apply_values(opportunity, values)
+    opportunity.interests = _terms(Interest, interest_ids)
+    opportunity.specialties = _terms(Specialty, specialty_ids)
+    opportunity.search_document = build_document(opportunity)
+    db.session.flush()
+    if opportunity.is_event:
+        _promote_waitlist(opportunity)
+
+
+def close_opportunity(opportunity: Opportunity) -> None:
+    if not opportunity.is_open:
+        raise Conflict("This opportunity is already closed.")
+    opportunity.status = OpportunityStatus.CLOSED
+    opportunity.closed_at = utcnow()
+
+
+def reopen_opportunity(opportunity: Opportunity) -> None:
+    if opportunity.status != OpportunityStatus.CLOSED:
+        raise Conflict("Only a closed opportunity can be reopened.")
+    opportunity.status = OpportunityStatus.OPEN
+    opportunity.closed_at = None
+
+
+def remove_opportunity(admin: User, opportunity: Opportunity, reason: str) -> None:
+    """An administrator takes an opportunity down; it stays in the database and the audit log says why."""
+    if opportunity.is_removed:
+        raise Conflict("This opportunity is already removed.")
+    opportunity.status = OpportunityStatus.REMOVED
+    opportunity.removed_at = utcnow()
+    record(admin.id, "opportunity.remove", "opportunity", opportunity.id, title=opportunity.title,
+           poster_id=opportunity.poster_id, reason=reason)
+
+
+# -- the board -----------------------------------------------------------------------
+
+@dataclass
+class BoardFilters:
+    kinds: list[str] = field(default_factory=list)
+    interest_ids: list[int] = field(default_factory=list)
+    specialty_id: int | None = None
+    location: str = ""
+    work_mode: str = ""  # "", "remote" (remote or hybrid), "remote_only" or "onsite"
+    deadline_days: int | None = None
+    mine: bool = False  # matches my interests
+    q: str = ""
+    sort: str = "newest"
+
+
+SORTS = {"newest": "Newest first", "deadline": "Deadline soonest", "starting": "Starting soonest"}
+
+
+def current_condition(now: datetime):
+    """Open, and neither past its deadline nor over."""
+    return and_(Opportunity.status == OpportunityStatus.OPEN,
+                or_(Opportunity.deadline.is_(None), Opportunity.deadline >= now),
+                or_(Opportunity.ends_at.is_(None), Opportunity.ends_at >= now))
+
+
+def archive_condition(now: datetime):
+    """Closed by the poster, or past its deadline, or over."""
+    return or_(Opportunity.status == OpportunityStatus.CLOSED,
+               and_(Opportunity.status == OpportunityStatus.OPEN,
+                    or_(Opportunity.deadline < now, Opportunity.ends_at < now)))
+
+
+def search_terms(text: str) -> list[str]:
+    return [word for word in (text or "").lower().split() if word][:MAX_SEARCH_TERMS]
+
+
+def board_query(viewer_id: int, filters: BoardFilters, now: datetime, archive: bool = False) -> Select:
+    """A ``select`` of the opportunities the board shows for these filters, in the chosen order."""
+    statement = select(Opportunity).where(archive_condition(now) if archive else current_condition(now))
+    if filters.kinds:
+        statement = statement.where(Opportunity.kind.in_(filters.kinds))
+    if filters.interest_ids:
+        statement = statement.where(exists().where(opportunity_interest.c.opportunity_id == Opportunity.id,
+                                                   opportunity_interest.c.interest_id.in_(filters.interest_ids)))
+    if filters.specialty_id:
+        statement = statement.where(exists().where(opportunity_specialty.c.opportunity_id == Opportunity.id,
+                                                   opportunity_specialty.c.specialty_id == filters.specialty_id))
+    if filters.mine:
+        my_interests = select(profile_interest.c.interest_id).where(profile_interest.c.profile_id == viewer_id)
+        statement = statement.where(exists().where(opportunity_interest.c.opportunity_id == Opportunity.id,
+                                                   opportunity_interest.c.interest_id.in_(my_interests)))
+    if filters.location:
+        statement = statement.where(func.lower(Opportunity.location).contains(filters.location.lower(),
+                                                                              autoescape=True))
+    if filters.work_mode == "remote":
+        statement = statement.where(Opportunity.work_mode.in_([WorkMode.REMOTE, WorkMode.HYBRID]))
+    elif filters.work_mode == "remote_only":
+        statement = statement.where(Opportunity.work_mode == WorkMode.REMOTE)
+    elif filters.work_mode == "onsite":
+        statement = statement.where(Opportunity.work_mode == WorkMode.ONSITE)
+    if filters.deadline_days:
+        statement = statement.where(Opportunity.deadline.is_not(None),
+                                    Opportunity.deadline <= now + timedelta(days=filters.deadline_days))
+    for term in search_terms(filters.q):
+        statement = statement.where(Opportunity.search_document.contains(term, autoescape=True))
+    if filters.sort == "deadline":
+        order = (Opportunity.deadline.is_(None), Opportunity.deadline, Opportunity.id)
+    elif filters.sort == "starting":
+        order = (Opportunity.starts_at.is_(None), Opportunity.starts_at, Opportunity.id)
+    else:
+        order = (Opportunity.created_at.desc(), Opportunity.id.desc())
+    return statement.order_by(*order)
+
+
+@dataclass
+class Page:
+    items: list[Opportunity]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def paginate(statement: Select, page: int, per_page: int = PER_PAGE) -> Page:
+    """One page of opportunities with their tags and posters, and the total, in three queries."""
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    page = max(1, page)
+    items = db.session.scalars(
+        statement.options(selectinload(Opportunity.interests), joinedload(Opportunity.poster))
+        .limit(per_page).offset((page - 1) * per_page)
+    ).unique().all()
+    return Page(list(items), total, page, per_page)
+
+
+def bookmarked_ids(user_id: int, opportunity_ids) -> set[int]:
+    ids = list(opportunity_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Bookmark.opportunity_id)
+                                  .where(Bookmark.user_id == user_id, Bookmark.opportunity_id.in_(ids))))
+
+
+def load_opportunity(opportunity_id: int) -> Opportunity | None:
+    """An opportunity with everything its page shows, in one query plus one per tag list."""
+    return db.session.scalars(
+        select(Opportunity).where(Opportunity.id == opportunity_id)
+        .options(joinedload(Opportunity.poster), joinedload(Opportunity.practice_setting),
+                 selectinload(Opportunity.interests), selectinload(Opportunity.specialties))
+    ).first()
+
+
+def recent_for_home(viewer_id: int, limit: int = 5) -> list[Opportunity]:
+    """Current opportunities for the home page: those matching the member's interests first, newest."""
+    mine = select(profile_interest.c.interest_id).where(profile_interest.c.profile_id == viewer_id)
+    matches = exists().where(opportunity_interest.c.opportunity_id == Opportunity.id,
+                             opportunity_interest.c.interest_id.in_(mine))
+    return list(db.session.scalars(
+        select(Opportunity).where(current_condition(utcnow()))
+        .order_by(matches.desc(), Opportunity.created_at.desc(), Opportunity.id.desc()).limit(limit)))
+
+
+# -- what a member did with one opportunity --------------------------------------------
+
+@dataclass
+class ViewerState:
+    bookmarked: bool = False
+    expression: ExpressionOfInterest | None = None
+    rsvp: Rsvp | None = None
+
+
+def viewer_state(user_id: int, opportunity_id: int) -> ViewerState:
+    """The member's bookmark, interest and RSVP for one opportunity, in one query."""
+    row = db.session.execute(
+        select(exists().where(Bookmark.user_id == user_id, Bookmark.opportunity_id == opportunity_id),
+               ExpressionOfInterest, Rsvp)
+        .select_from(User)
+        .outerjoin(ExpressionOfInterest, and_(ExpressionOfInterest.user_id == User.id,
+                                              ExpressionOfInterest.opportunity_id == opportunity_id))
+        .outerjoin(Rsvp, and_(Rsvp.user_id == User.id, Rsvp.opportunity_id == opportunity_id))
+        .where(User.id == user_id)
+    ).first()
+    if row is None:
+        return ViewerState()
+    return ViewerState(bool(row[0]), row[1], row[2])
+
+
+def rsvp_counts(opportunity_id: int) -> dict[str, int]:
+    rows = db.session.execute(select(Rsvp.status, func.count()).where(Rsvp.opportunity_id == opportunity_id)
+                              .group_by(Rsvp.status)).all()
+    counts = {status.value: 0 for status in RsvpStatus}
+    counts.update({str(status): n for status, n in rows})
+    return counts
+
+
+def interest_count(opportunity_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(ExpressionOfInterest)
+                             .where(ExpressionOfInterest.opportunity_id == opportunity_id)) or 0
+
+
+def _require_open(opportunity: Opportunity, what: str) -> None:
+    if not opportunity.is_open or opportunity.is_past(utcnow()):
+        raise Conflict(f"This opportunity is closed or past, so you cannot {what} any more.")
+
+
+def bookmark(user_id: int, opportunity: Opportunity) -> bool:
+    """Bookmark; returns False when it already was."""
+    if db.session.scalar(select(Bookmark.id).where(Bookmark.user_id == user_id,
+                                                   Bookmark.opportunity_id == opportunity.id)):
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(Bookmark(user_id=user_id, opportunity_id=opportunity.id))
+    except IntegrityError:
+        return False  # a double click won the race; the bookmark exists
+    return True
+
+
+def unbookmark(user_id: int, opportunity: Opportunity) -> bool:
+    result = db.session.execute(Bookmark.__table__.delete().where(Bookmark.user_id == user_id,
+                                                                  Bookmark.opportunity_id == opportunity.id))
+    return result.rowcount > 0
+
+
+def express_interest(member: User, opportunity: Opportunity, note: str) -> ExpressionOfInterest:
+    """Say "I'm interested" (or change the note); the poster is told the first time, in-app and by mail."""
+    if opportunity.poster_id == member.id:
+        raise Conflict("This is your own opportunity.")
+    _require_open(opportunity, "say you are interested")
+    expression = db.session.scalars(select(ExpressionOfInterest).where(
+        ExpressionOfInterest.opportunity_id == opportunity.id, ExpressionOfInterest.user_id == member.id)).first()
+    if expression is not None:
+        expression.note = note
+        return expression
+    expression = ExpressionOfInterest(opportunity_id=opportunity.id, user_id=member.id, note=note)
+    try:
+        with db.session.begin_nested():
+            db.session.add(expression)
+    except IntegrityError as exc:
+        raise Conflict("You already said you are interested.") from exc
+    poster = opportunity.poster
+    if poster is not None and poster.status == MemberStatus.VERIFIED and poster.deleted_at is None:
+        link = url_for("opportunities.interested", opportunity_id=opportunity.id)
+        notify_members([poster], "opportunity-interest", f"{member.name} is interested in “{opportunity.title}”",
+                       link, target_type="opportunity", target_id=opportunity.id,
+                       mail_subject=f"{member.name} is interested in your opportunity",
+                       mail_template="opportunity_interest", opportunity=opportunity, member=member, note=note)
+    return expression
+
+
+def withdraw_interest(member_id: int, opportunity: Opportunity) -> bool:
+    result = db.session.execute(ExpressionOfInterest.__table__.delete().where(
+        ExpressionOfInterest.user_id == member_id, ExpressionOfInterest.opportunity_id == opportunity.id))
+    return result.rowcount > 0
+
+
+@dataclass
+class InterestedMember:
+    expression: ExpressionOfInterest
+    user: User
+    email: str | None  # only when the member's email visibility lets the viewer see it
+
+
+def interested_members(viewer_id: int, opportunity: Opportunity) -> list[InterestedMember]:
+    """Who said they are interested, oldest first, each email shown as its owner's privacy setting allows."""
+    from network import permissions
+
+    rows = db.session.execute(
+        select(ExpressionOfInterest, User, Profile.email_visibility)
+        .join(User, User.id == ExpressionOfInterest.user_id)
+        .outerjoin(Profile, Profile.user_id == User.id)
+        .where(ExpressionOfInterest.opportunity_id == opportunity.id, User.deleted_at.is_(None))
+        .order_by(ExpressionOfInterest.created_at, ExpressionOfInterest.id)
+    ).all()
+    ids = [user.id for _, user, _ in rows]
+    connected = set()
+    if ids:
+        related = connected_member_ids(viewer_id).subquery()
+        column = list(related.c)[0]
+        connected = set(db.session.scalars(select(column).where(column.in_(ids))))
+    result = []
+    for expression, user, visibility in rows:
+        level = str(visibility) if visibility is not None else "connected"  # the profile default
+        shown = permissions.can_see(level, viewer_id=viewer_id, owner_id=user.id, connected=user.id in connected)
+        result.append(InterestedMember(expression, user, user.email if shown else None))
+    return result
+
+
+# -- RSVPs, capacity and the waitlist ----------------------------------------------------
+
+def _take_seat(opportunity_id: int) -> bool:
+    """Take one seat if one is free, atomically: the UPDATE's condition is the capacity check."""
+    result = db.session.execute(
+        update(Opportunity)
+        .where(Opportunity.id == opportunity_id,
+               or_(Opportunity.capacity.is_(None), Opportunity.going_count < Opportunity.capacity))
+        .values(going_count=Opportunity.going_count + 1)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def _free_seat(opportunity_id: int) -> None:
+    db.session.execute(update(Opportunity).where(Opportunity.id == opportunity_id, Opportunity.going_count > 0)
+                       .values(going_count=Opportunity.going_count - 1)
+                       .execution_options(synchronize_session=False))
+
+
+def _promote_waitlist(opportunity: Opportunity) -> list[int]:
+    """Move waitlisted members to "going", first come first served, while seats are free."""
+    promoted = []
+    while True:
+        waiting = db.session.scalars(
+            select(Rsvp).where(Rsvp.opportunity_id == opportunity.id, Rsvp.status == RsvpStatus.WAITLISTED)
+            .order_by(Rsvp.responded_at, Rsvp.id).limit(1)).first()
+        if waiting is None or not _take_seat(opportunity.id):
+            break
+        waiting.status = RsvpStatus.GOING
+        db.session.flush()
+        promoted.append(waiting.user_id)
+        notify(waiting.user_id, "opportunity-waitlist", f"A seat opened: you are going to “{opportunity.title}”",
+               url_for("opportunities.show", opportunity_id=opportunity.id), "opportunity", opportunity.id)
+    if promoted:
+        log.info("event %s: promoted %s from the waitlist", opportunity.id, promoted)
+    db.session.refresh(opportunity, ["going_count"])
+    return promoted
+
+
+def respond(member: User, opportunity: Opportunity, wanted: RsvpStatus) -> Rsvp:
+    """Answer going / maybe / not going. "Going" to a full event joins the waitlist; leaving frees the seat
+    for the first member waiting, in the same transaction."""
+    if not opportunity.is_event:
+        raise OpportunityError("Only events take RSVPs.")
+    wanted = RsvpStatus(wanted)
+    if wanted == RsvpStatus.WAITLISTED:
+        raise OpportunityError("Choose going, maybe or not going.", "status")
+    if not opportunity.is_open or (opportunity.ends_at is not None and opportunity.ends_at < utcnow()):
+        raise Conflict("This event is closed or over, so RSVPs are closed.")
+    rsvp = db.session.scalars(select(Rsvp).where(Rsvp.opportunity_id == opportunity.id, Rsvp.user_id == member.id)
+                              .with_for_update()).first()
+    previous = rsvp.status if rsvp is not None else None
+    if wanted == RsvpStatus.GOING and previous in (RsvpStatus.GOING, RsvpStatus.WAITLISTED):
+        return rsvp
+    status = wanted
+    if wanted == RsvpStatus.GOING:
+        status = RsvpStatus.GOING if _take_seat(opportunity.id) else RsvpStatus.WAITLISTED
+    if rsvp is None:
+        rsvp = Rsvp(opportunity_id=opportunity.id, user_id=member.id, status=status)
+        try:
+            with db.session.begin_nested():
+                db.session.add(rsvp)
+        except IntegrityError as exc:
+            raise Conflict("Your RSVP changed in the meantime. Reload the page and try again.") from exc
+    else:
+        rsvp.status = status
+        rsvp.responded_at = utcnow()
+    db.session.flush()
+    if previous == RsvpStatus.GOING:
+        _free_seat(opportunity.id)
+        _promote_waitlist(opportunity)
+    else:
+        db.session.refresh(opportunity, ["going_count"])
+    return rsvp
+
+
+# -- calendar feed and digest preferences --------------------------------------------------
+
+def preference(user_id: int, create: bool = False) -> OpportunityPreference | None:
+    pref = db.session.get(OpportunityPreference, user_id)
+    if pref is None and create:
+        pref = OpportunityPreference(user_id=user_id, digest_enabled=True)
+        db.session.add(pref)
+    return pref
+
+
+def new_feed_token(user_id: int) -> str:
+    """Give the member a new feed URL; any earlier one stops working."""
+    pref = preference(user_id, create=True)
+    pref.feed_token = secrets.token_urlsafe(32)
+    pref.feed_created_at = utcnow()
+    db.session.flush()
+    return pref.feed_token
+
+
+def revoke_feed(user_id: int) -> bool:
+    pref = preference(user_id)
+    if pref is None or pref.feed_token is None:
+        return False
+    pref.feed_token = None
+    pref.feed_created_at = None
+    return True
+
+
+def feed_owner(token: str) -> User | None:
+    """The active member a feed token belongs to, or None."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalars(
+        select(User).join(OpportunityPreference, OpportunityPreference.user_id == User.id)
+        .where(OpportunityPreference.feed_token == token, User.status == MemberStatus.VERIFIED,
+               User.deleted_at.is_(None))).first()
+
+
+def feed_items(user_id: int) -> tuple[list[tuple[Opportunity, RsvpStatus]], list[Opportunity]]:
+    """The events the member answered going / maybe / waitlisted to, and their bookmarked deadlines."""
+    events = db.session.execute(
+        select(Opportunity, Rsvp.status).join(Rsvp, Rsvp.opportunity_id == Opportunity.id)
+        .where(Rsvp.user_id == user_id, Rsvp.status != RsvpStatus.NOT_GOING,
+               Opportunity.status != OpportunityStatus.REMOVED, Opportunity.starts_at.is_not(None))
+        .order_by(Opportunity.starts_at)).all()
+    deadlines = db.session.scalars(
+        select(Opportunity).join(Bookmark, Bookmark.opportunity_id == Opportunity.id)
+        .where(Bookmark.user_id == user_id, Opportunity.status != OpportunityStatus.REMOVED,
+               Opportunity.deadline.is_not(None))
+        .order_by(Opportunity.deadline)).all()
+    return [(o, s) for o, s in events], list(deadlines)
+
+
+def set_digest(user_id: int, enabled: bool) -> None:
+    preference(user_id, create=True).digest_enabled = enabled
+
+
+def my_opportunities(user_id: int):
+    """What the member posted, bookmarked and RSVPed to, for their page."""
+    posted = db.session.scalars(select(Opportunity).where(Opportunity.poster_id == user_id,
+                                                          Opportunity.status != OpportunityStatus.REMOVED)
+                                .order_by(Opportunity.created_at.desc())).all()
+    saved = db.session.scalars(select(Opportunity).join(Bookmark, Bookmark.opportunity_id == Opportunity.id)
+                               .where(Bookmark.user_id == user_id,
+                                      Opportunity.status != OpportunityStatus.REMOVED)
+                               .order_by(Bookmark.created_at.desc())).all()
+    rsvps = db.session.execute(select(Opportunity, Rsvp.status).join(Rsvp, Rsvp.opportunity_id == Opportunity.id)
+                               .where(Rsvp.user_id == user_id, Opportunity.status != OpportunityStatus.REMOVED)
+                               .order_by(Opportunity.starts_at)).all()
+    interest_counts = dict(db.session.execute(
+        select(ExpressionOfInterest.opportunity_id, func.count())
+        .join(Opportunity, Opportunity.id == ExpressionOfInterest.opportunity_id)
+        .where(Opportunity.poster_id == user_id).group_by(ExpressionOfInterest.opportunity_id)).all())
+    return list(posted), list(saved), [(o, s) for o, s in rsvps], interest_counts
