@@ -31,7 +31,6 @@ def seed(app, count: int) -> None:
 
     from network.extensions import db
     from network.members.models import User
-    from network.profiles import search
     from network.profiles.models import Profile, profile_interest
     from network.taxonomy.models import Interest, PracticeSetting, Specialty
 
@@ -41,7 +40,7 @@ def seed(app, count: int) -> None:
         specialties = db.session.scalars(select(Specialty.id)).all()
         settings = db.session.scalars(select(PracticeSetting.id)).all()
         password = generate_password_hash("benchmark passphrase 2026", method="pbkdf2:sha256:1000")
-        users, profiles, links, documents = [], [], [], []
+        users, profiles, links = [], [], []
         for n in range(1, count + 1):
             name = f"Dr. {rng.choice(FIRST)} {rng.choice(LAST)} {n}"
             role = rng.choice(["fellow", "alumni", "alumni", "faculty"])
@@ -62,13 +61,16 @@ def seed(app, count: int) -> None:
                              "location_visibility": rng.choice(["members"] * 8 + ["connected", "private"]),
                              "photo_version": 0})
             links += [{"profile_id": n, "interest_id": i} for i, _ in chosen]
-            documents.append((n, "\n".join([name, headline, profiles[-1]["bio"], profiles[-1]["institution"]]
-                                           + [label for _, label in chosen])))
+            profiles[-1]["search_document"] = "\n".join([name, headline, profiles[-1]["bio"],
+                                                         profiles[-1]["institution"]] + [label for _, label in chosen])
         db.session.execute(insert(User), users)
         db.session.execute(insert(Profile), profiles)
         db.session.execute(insert(profile_interest), links)
-        for user_id, document in documents:
-            search.sync_document(db.session, user_id, document)
+        # The same index the app keeps, filled in one statement.
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(db.text("UPDATE profile SET search_vector = to_tsvector('english', search_document)"))
+        else:
+            db.session.execute(db.text("INSERT INTO profile_fts (rowid, document) SELECT user_id, search_document FROM profile"))
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             db.session.execute(db.text("SELECT setval('user_id_seq', (SELECT max(id) FROM \"user\"))"))

@@ -33,7 +33,6 @@ def profile_form(app, **overrides):
         "time_zone": "America/Chicago", "languages": "English, Spanish", "link1": "https://lena.example.org",
         "graduation_year": "2021", "current_position": "Attending", "career_goal": "research",
         "email_visibility": "members", "links_visibility": "members", "location_visibility": "members",
-        "accepting_mentees": "y",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -69,7 +68,7 @@ def test_edit_profile_saves_every_field_and_shows_it(app, make_user, login):
     text = shown.data.decode()
     for expected in ("Dr. Lena Ortiz", "Interventional pain, neuromodulation", "<strong>there</strong>",
                      "Neuromodulation / spinal cord stimulation", "Lone Star Pain", "Austin, TX, US",
-                     "America/Chicago", "English, Spanish", "2021", "Open to mentoring",
+                     "America/Chicago", "English, Spanish", "2021",
                      "Physical medicine and rehabilitation (PM&amp;R)"):
         assert expected in text, expected
     assert check_page(shown.data) == []

@@ -78,7 +78,6 @@ class ProfileForm(FlaskForm):
     title = StringField("Title", filters=[_strip], validators=[Length(max=120)],
                         description='e.g. "Program director, pain medicine fellowship".')
     academic_rank = SelectField("Academic rank", choices=enum_choices(AcademicRank))
-    accepting_mentees = BooleanField("I am open to mentoring fellows")
     # Privacy
     email_visibility = SelectField("Who sees your email address", choices=visibility_choices)
     links_visibility = SelectField("Who sees your links", choices=visibility_choices)

@@ -36,7 +36,7 @@ ROLE_FIELDS = {
     Role.ADMIN: (),
 }
 COMMON_FIELDS = ("headline", "bio", "primary_specialty_id", "institution", "city", "region", "country",
-                 "time_zone", "languages", "accepting_mentees", "email_visibility", "links_visibility",
+                 "time_zone", "languages", "email_visibility", "links_visibility",
                  "location_visibility")
 
 
