@@ -131,4 +131,11 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     from network.opportunities.cli import digest_cli
 
-    app.cli.add_command(digest_cli)
+    # One "flask digest" group for every area's digest: notifications register "daily" through
+    # their blueprint, opportunities bring "opportunities".
+    digests = app.cli.commands.get("digest")
+    if digests is None:
+        app.cli.add_command(digest_cli)
+    else:
+        for name, command in digest_cli.commands.items():
+            digests.add_command(command, name)

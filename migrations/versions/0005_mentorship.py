@@ -1,7 +1,7 @@
 """mentorship
 
 Revision ID: 0005_mentorship
-Revises: 0003_profiles
+Revises: 0004_opportunities
 Create Date: 2026-11-23 22:05:53.765796
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_mentorship'
-down_revision = '0003_profiles'
+down_revision = '0004_opportunities'
 branch_labels = None
 depends_on = None
 
