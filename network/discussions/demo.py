@@ -134,6 +134,10 @@ REPLIES_BY_CATEGORY = {
         "Count me in for the study group!",
         "Add opioid conversion tables to the list; they were a big part of my exam.",
         "Spaced repetition cards for the dermatomes and nerve blocks saved me.",
+        "Do not skip the ethics and regulatory questions; they are easy points.",
+        "Timed blocks of 50 questions in the last month helped my pacing a lot.",
+        "Local anaesthetic systemic toxicity management: know the lipid emulsion doses cold.",
+        "Our group splits the blueprint by system; I can take neuropathic pain and headache.",
     ],
     "careers": [
         "I negotiated the non-compete down to 10 miles and 1 year. Ask, the worst answer is no.",
@@ -141,6 +145,9 @@ REPLIES_BY_CATEGORY = {
         "Academic: slower pay, but protected time for research made the difference for me.",
         "We logged about 40 trials and 15 implants in fellowship; that was enough for credentialing.",
         "Get a contract lawyer who knows physician contracts; it paid for itself.",
+        "Ask about call, ancillary income and who owns the ASC before comparing salaries.",
+        "Hospital-employed gave me stability for the first years; I may go private later.",
+        "Start credentialing paperwork early, it took me four months.",
     ],
     "research": [
         "Interesting paper. The sham arm question still bothers me; open-label designs overestimate effects.",
@@ -148,6 +155,9 @@ REPLIES_BY_CATEGORY = {
         "We use a 2-point change on the NRS and 4 to 6 points on PROMIS T-scores.",
         "Happy to present it at journal club next Thursday.",
         "Pre-register the protocol; reviewers increasingly ask for it.",
+        "A biostatistician on the team from day one saved our analysis plan.",
+        "Consider PROMIS-29 instead of separate instruments; less burden for patients.",
+        "We can contribute data from our VA rotation if the agreements allow it.",
     ],
     "general": [
         "I will be there! Thursday arrival.",
@@ -155,12 +165,17 @@ REPLIES_BY_CATEGORY = {
         "Thanks, this is really helpful.",
         "Great idea, count me in.",
         "The NYSORA videos were my favourite for the basics.",
+        "Let us book a table for twelve; I will send a poll.",
+        "Scanning each other during downtime is the cheapest phantom there is.",
+        "Welcome everyone, glad this exists!",
     ],
     "faculty-lounge": [
         "Evaluations are in. Reminder that the fellows' self-assessments are due too.",
         "A template would help a lot; each of us logs differently now.",
         "Could we also share the case-log export with the ACGME format?",
         "Agreed, let us put it on the agenda for the next directors' call.",
+        "The CCC template from last year worked well; shall we reuse it?",
+        "I can draft the shared case-log fields by next week.",
     ],
     "cohort": [
         "I can present on the 14th: the new SCS outcome paper.",
@@ -168,6 +183,9 @@ REPLIES_BY_CATEGORY = {
         "Pearl: tilt the C-arm until the endplates line up before anything else.",
         "Pearl: aspirate and use live fluoroscopy with contrast for every transforaminal.",
         "Who has the slides from last week's ultrasound workshop?",
+        "I can cover clinic on Friday if someone takes my Monday.",
+        "Reminder: case logs are due at the end of the month.",
+        "Great session today, thanks to our faculty for staying late.",
         "Thanks, this is really helpful.",
     ],
 }
@@ -209,6 +227,8 @@ def seed_discussions(now: datetime | None = None) -> str:
                             "schedule for the holidays and swap directly with each other."))
             threads.append((category.slug, "Procedure day pearls",
                             "Share one thing you learned in the procedure suite this week."))
+            threads.append((category.slug, "Board study plan for our class",
+                            "Shall we split the question bank by topic and meet every other week?"))
 
     created_threads = created_posts = 0
     for index, (slug, title, opening) in enumerate(threads):
@@ -230,8 +250,8 @@ def seed_discussions(now: datetime | None = None) -> str:
         db.session.add(thread)
         db.session.flush()
         replies = REPLIES_BY_CATEGORY["cohort" if category.cohort_id else slug]
-        bodies = [(author, opening)] + [(rng.choice(pool), rng.choice(replies))
-                                        for _ in range(rng.randint(6, 14))]
+        chosen = rng.sample(replies, rng.randint(max(3, len(replies) - 4), len(replies)))
+        bodies = [(author, opening)] + [(rng.choice(pool), reply) for reply in chosen]
         at = started
         posts = []
         for post_author, body in bodies:

@@ -134,3 +134,17 @@ def test_no_attack_string_runs_in_the_browser(browser, demo_server, screenshots)
         assert page.evaluate("window.__xss") is None, path
     page.screenshot(path=screenshots / "discussions-xss.png", full_page=True)
     assert dialogs == []
+
+
+def test_a_thread_works_on_a_phone(browser, demo_server, screenshots):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    sign_in(page, demo_server.url, "fellow@example.org", PASSWORD)
+    page.goto(f"{demo_server.url}/discussions/c/board-review")
+    page.get_by_role("link", name="High-yield pharmacology: methadone and QTc", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("methadone")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the thread page scrolls sideways on a phone ({width}px)"
+    expect(page.get_by_label("Your post")).to_be_visible()
+    page.screenshot(path=screenshots / "discussions-phone.png", full_page=True)
+    context.close()
