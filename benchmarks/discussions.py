@@ -8,6 +8,24 @@ Seeds the demo network into a temporary SQLite database, then bulk-inserts posts
 and for each page runs requests through the WSGI app in one thread for a fixed time, like
 benchmarks/run.py. "thread, page 100" starts after the 1,980th post: keyset pagination should make
 it cost the same as page 1.
+
+Figures from 2026-11-23 on the 2-core development machine (SQLite, in-process, one thread; the bare
+endpoint varies between runs with the machine's load, so compare rows of the same run):
+
+| page (200,492 posts)       | req/s | mean ms | of bare | of profile |
+|----------------------------|------:|--------:|--------:|-----------:|
+| bare Flask endpoint        |  2036 |    0.49 |    100% |            |
+| profile page (fellow)      |    65 |   15.34 |    3.2% |       100% |
+| categories                 |    80 |   12.44 |    3.9% |       123% |
+| category, first page       |   106 |    9.40 |    5.2% |       163% |
+| thread, page 1             |    86 |   11.65 |    4.2% |       132% |
+| thread, page 100           |    83 |   11.98 |    4.1% |       128% |
+| search 'ketamine'          |    26 |   38.44 |    1.3% |        40% |
+| search 'cooled RF'         |    15 |   64.56 |    0.8% |        24% |
+| search 'ketamine', newest  |    51 |   19.51 |    2.5% |        79% |
+
+Relevance search scores every match (bm25 over ~5,000 posts for a common word); "newest first"
+walks the index in id order and stops at 20.
 """
 
 from __future__ import annotations
