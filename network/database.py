@@ -22,7 +22,7 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 # Full-text search structures made by raw SQL in migrations, one kind per database; the models
 # do not declare them, so migration checks must not report them as differences.
-UNMODELLED_TABLE_PREFIXES = ("profile_fts", "post_fts", "thread_fts")
+UNMODELLED_TABLE_PREFIXES = ("profile_fts", "post_fts", "thread_fts", "opportunity_fts")
 UNMODELLED_COLUMNS = {"search_vector"}
 
 

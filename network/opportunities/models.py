@@ -174,7 +174,8 @@ class Opportunity(db.Model):
     cme_credits: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     # Seats taken, kept by conditional UPDATEs so two members never take the last seat together.
     going_count: Mapped[int] = mapped_column(Integer, default=0)
-    # Lower-cased words the board's search box looks through (title, organisation, place, text, tags).
+    # The words the board's search box looks through (title, organisation, place, text, tags); the
+    # full-text index (network.opportunities.search) is built from it.
     search_document: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

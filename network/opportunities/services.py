@@ -15,7 +15,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from network.audit.models import record
 from network.extensions import db
 from network.members.models import MemberStatus, User
-from network.notifications.services import notify, notify_members
+from network.notifications.services import notify_members
+from network.opportunities import search
 from network.opportunities.models import (Bookmark, ExpressionOfInterest, Opportunity, OpportunityKind,
                                           OpportunityPreference, OpportunityStatus, Rsvp, RsvpStatus, WorkMode,
                                           opportunity_interest, opportunity_specialty)
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 
 PER_PAGE = 20
 MAX_NOTE_LENGTH = 1000
-MAX_SEARCH_TERMS = 8
 
 #: The fields a poster fills in; kinds use the subsets below.
 COMMON_FIELDS = ("title", "organisation", "location", "work_mode", "description", "apply_url", "apply_email",
@@ -186,10 +186,6 @@ def archive_condition(now: datetime):
                     or_(Opportunity.deadline < now, Opportunity.ends_at < now)))
 
 
-def search_terms(text: str) -> list[str]:
-    return [word for word in (text or "").lower().split() if word][:MAX_SEARCH_TERMS]
-
-
 def board_query(viewer_id: int, filters: BoardFilters, now: datetime, archive: bool = False) -> Select:
     """A ``select`` of the opportunities the board shows for these filters, in the chosen order."""
     statement = select(Opportunity).where(archive_condition(now) if archive else current_condition(now))
@@ -217,8 +213,7 @@ def board_query(viewer_id: int, filters: BoardFilters, now: datetime, archive: b
     if filters.deadline_days:
         statement = statement.where(Opportunity.deadline.is_not(None),
                                     Opportunity.deadline <= now + timedelta(days=filters.deadline_days))
-    for term in search_terms(filters.q):
-        statement = statement.where(Opportunity.search_document.contains(term, autoescape=True))
+    statement = search.apply_search(statement, db.session.get_bind().dialect.name, search.search_terms(filters.q))
     if filters.sort == "deadline":
         order = (Opportunity.deadline.is_(None), Opportunity.deadline, Opportunity.id)
     elif filters.sort == "starting":
@@ -443,8 +438,11 @@ def _promote_waitlist(opportunity: Opportunity) -> list[int]:
         waiting.status = RsvpStatus.GOING
         db.session.flush()
         promoted.append(waiting.user_id)
-        notify(waiting.user_id, "opportunity-waitlist", f"A seat opened: you are going to “{opportunity.title}”",
-               url_for("opportunities.show", opportunity_id=opportunity.id), "opportunity", opportunity.id)
+        member = db.session.get(User, waiting.user_id)
+        notify_members([member], "opportunity-waitlist", f"A seat opened: you are going to “{opportunity.title}”",
+                       url_for("opportunities.show", opportunity_id=opportunity.id), target_type="opportunity",
+                       target_id=opportunity.id, mail_subject=f"You have a seat at {opportunity.title}",
+                       mail_template="opportunity_waitlist", opportunity=opportunity)
     if promoted:
         log.info("event %s: promoted %s from the waitlist", opportunity.id, promoted)
     db.session.refresh(opportunity, ["going_count"])

@@ -143,3 +143,20 @@ def test_pages_are_valid_html(app, make_user, signed_in, make_opportunity):
     assert check_page(client.get("/opportunities/calendar").data) == []
     invalid = client.post("/opportunities/new/workshop", data={"title": ""})
     assert invalid.status_code == 400 and check_page(invalid.data) == []
+
+
+def test_search_index_follows_edits(app, make_user, signed_in, make_opportunity):
+    poster = make_user(role="alumni")
+    job = make_opportunity(poster, "job", title="Kyphoplasty attending")
+    client = signed_in(poster)
+    assert titles(client.get("/opportunities/?q=kyphoplasty")) == ["Kyphoplasty attending"]
+    from network.opportunities.models import Opportunity as Model
+    from network.opportunities.services import build_document as document
+
+    with app.app_context():
+        opportunity = db.session.get(Model, job)
+        opportunity.title = "Vertebral augmentation attending"
+        opportunity.search_document = document(opportunity)
+        db.session.commit()
+    assert titles(client.get("/opportunities/?q=kyphoplasty")) == []
+    assert titles(client.get("/opportunities/?q=vertebr")) == ["Vertebral augmentation attending"]

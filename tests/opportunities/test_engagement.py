@@ -95,6 +95,9 @@ def test_rsvp_capacity_waitlist_and_automatic_promotion(app, make_user, signed_i
     with app.app_context():
         told = db.session.scalars(select(Notification.kind).where(Notification.user_id == third.id)).all()
         assert told == ["opportunity-waitlist"]
+    waitlist_mails = outbox(app, "opportunity-waitlist")
+    assert [m.recipient for m in waitlist_mails] == [third.email]
+    assert "you are going to" in waitlist_mails[0].text_body
     # "Maybe" takes no seat; "going" again from maybe joins the waitlist behind the fourth.
     signed_in(second).post(f"/opportunities/{event}/rsvp", data={"status": "maybe"})
     assert _status(app, event, fourth) == RsvpStatus.GOING
