@@ -5,16 +5,15 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.types import UTCDateTime, utcnow
+from network.types import UTCDateTime, enum_column, utcnow
 
 
 def _enum(cls, name: str):
-    return Enum(cls, native_enum=False, create_constraint=True, length=16, name=name,
-                values_callable=lambda members: [m.value for m in members])
+    return enum_column(cls, name, length=16)
 
 
 class CategoryVisibility(enum.StrEnum):

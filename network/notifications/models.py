@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.extensions import db
-from network.types import UTCDateTime, utcnow
+from network.types import UTCDateTime, enum_column, utcnow
 
 
 class Notification(db.Model):
@@ -45,8 +45,5 @@ class NotificationSetting(db.Model):
     __tablename__ = "notification_setting"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    email_mode: Mapped[EmailMode] = mapped_column(
-        Enum(EmailMode, native_enum=False, create_constraint=True, length=16, name="email_mode",
-             values_callable=lambda modes: [m.value for m in modes]),
-        default=EmailMode.IMMEDIATE,
-    )
+    email_mode: Mapped[EmailMode] = mapped_column(enum_column(EmailMode, "email_mode", length=16),
+                                                  default=EmailMode.IMMEDIATE)
