@@ -121,6 +121,7 @@ def update_opportunity(opportunity: Opportunity, values: dict, interest_ids=(), 
     if opportunity.is_event and capacity is not None and capacity < opportunity.going_count:
         raise OpportunityError(f"{opportunity.going_count} members are already going; the capacity cannot be "
                                f"lower than that.", "capacity")
+    before = _logistics(opportunity)
     _apply_values(opportunity, values)
     opportunity.interests = _terms(Interest, interest_ids)
     opportunity.specialties = _terms(Specialty, specialty_ids)
@@ -128,6 +129,30 @@ def update_opportunity(opportunity: Opportunity, values: dict, interest_ids=(), 
     db.session.flush()
     if opportunity.is_event:
         _promote_waitlist(opportunity)
+        if _logistics(opportunity) != before:
+            _tell_attendees(opportunity, "has a new time or place")
+
+
+def _logistics(opportunity: Opportunity) -> tuple:
+    """What an attendee must hear about when it changes."""
+    return (opportunity.starts_at, opportunity.ends_at, opportunity.time_zone, opportunity.venue,
+            opportunity.online_url)
+
+
+def _tell_attendees(opportunity: Opportunity, change: str) -> int:
+    """Notify everyone who answered going, maybe or joined the waitlist (in-app, and by mail as they chose)."""
+    attendees = db.session.scalars(
+        select(User).join(Rsvp, Rsvp.user_id == User.id)
+        .where(Rsvp.opportunity_id == opportunity.id, Rsvp.status != RsvpStatus.NOT_GOING,
+               User.status == MemberStatus.VERIFIED, User.deleted_at.is_(None))
+        .order_by(User.id)).all()
+    if not attendees:
+        return 0
+    title = f"“{opportunity.title}” {change}"
+    return notify_members(list(attendees), "opportunity-event-changed", title,
+                          url_for("opportunities.show", opportunity_id=opportunity.id), target_type="opportunity",
+                          target_id=opportunity.id, mail_subject=f"{opportunity.title} {change}",
+                          mail_template="opportunity_event_changed", opportunity=opportunity, change=change)
 
 
 def close_opportunity(opportunity: Opportunity) -> None:
@@ -135,6 +160,8 @@ def close_opportunity(opportunity: Opportunity) -> None:
         raise Conflict("This opportunity is already closed.")
     opportunity.status = OpportunityStatus.CLOSED
     opportunity.closed_at = utcnow()
+    if opportunity.is_event:
+        _tell_attendees(opportunity, "was closed by its organiser")
 
 
 def reopen_opportunity(opportunity: Opportunity) -> None:
@@ -150,6 +177,8 @@ def remove_opportunity(admin: User, opportunity: Opportunity, reason: str) -> No
         raise Conflict("This opportunity is already removed.")
     opportunity.status = OpportunityStatus.REMOVED
     opportunity.removed_at = utcnow()
+    if opportunity.is_event:
+        _tell_attendees(opportunity, "was taken down by the administrators")
     record(admin.id, "opportunity.remove", "opportunity", opportunity.id, title=opportunity.title,
            poster_id=opportunity.poster_id, reason=reason)
 

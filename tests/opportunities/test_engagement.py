@@ -147,3 +147,33 @@ def test_two_members_race_for_the_last_seat(app, make_user, make_opportunity):
     statuses = sorted(str(_status(app, event, m)) for m in racers)
     assert statuses == ["going", "waitlisted"]
     assert _going_count(app, event) == 1
+
+
+def test_attendees_hear_when_the_event_moves_or_closes(app, make_user, signed_in, make_opportunity):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from tests.opportunities.test_posting import valid_form
+
+    poster = make_user(role="faculty")
+    going, maybe, not_going = make_user(), make_user(), make_user()
+    event = make_opportunity(poster, "workshop", capacity=10, time_zone="America/Chicago")
+    for member, answer in ((going, "going"), (maybe, "maybe"), (not_going, "not_going")):
+        signed_in(member).post(f"/opportunities/{event}/rsvp", data={"status": answer})
+    with app.app_context():
+        opportunity = db.session.get(Opportunity, event)
+        zone = ZoneInfo("America/Chicago")
+        moved = opportunity.starts_at + timedelta(days=1)
+        data = valid_form(app, "workshop")
+        data.update(title=opportunity.title, time_zone="America/Chicago", deadline="",
+                    starts_at=moved.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+                    ends_at=(moved + timedelta(hours=3)).astimezone(zone).strftime("%Y-%m-%dT%H:%M"))
+    client = signed_in(poster)
+    assert client.post(f"/opportunities/{event}/edit", data=data).status_code == 302
+    assert sorted(m.recipient for m in outbox(app, "opportunity-event-changed")) == sorted([going.email, maybe.email])
+    data["description"] = "Only the words change."
+    client.post(f"/opportunities/{event}/edit", data=data)
+    assert len(outbox(app, "opportunity-event-changed")) == 2
+    client.post(f"/opportunities/{event}/close")
+    mails = outbox(app, "opportunity-event-changed")
+    assert len(mails) == 4 and "was closed by its organiser" in mails[-1].subject
