@@ -52,6 +52,16 @@ def main() -> None:
                          *measure(client, f"/mentorship/recommendations?type={kind}", args.seconds)))
         print_table(rows, bare_rps)
         print(f"\nrecommendations at {rows[2][1] / profile_rps:.0%} of the profile page's throughput")
+        from sqlalchemy import event
+
+        statements = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        client.get("/mentorship/recommendations?type=research").close()
+        event.remove(engine, "before_cursor_execute", listener)
+        print(f"queries for one recommendation page over {len(mentors):,} mentors: {len(statements)} (budget: 8)")
 
 
 if __name__ == "__main__":

@@ -113,6 +113,7 @@ def save_category(actor: User | None, category: Category | None, *, name: str, d
         if other is not None and (category is None or other != category.id):
             raise DiscussionError("That cohort already has its private category.")
     created = category is None
+    narrowed = not created and (category.visibility, category.cohort_id) != (visibility, cohort_id)
     if created:
         position = db.session.scalar(select(func.coalesce(func.max(Category.position), 0))) + 1
         category = Category(slug=_unique_slug(name), position=position)
@@ -122,6 +123,9 @@ def save_category(actor: User | None, category: Category | None, *, name: str, d
     db.session.flush()
     record(actor.id if actor else None, "category.create" if created else "category.update", "category",
            category.id, name=name, visibility=str(visibility), cohort_id=cohort_id)
+    if narrowed:
+        for thread in db.session.scalars(select(Thread).where(Thread.category_id == category.id)):
+            _withdraw_unseen_notifications(thread)
     return category
 
 
@@ -521,11 +525,18 @@ def move_thread(actor: User, thread: Thread, category: Category) -> None:
     record(actor.id, "thread.move", "thread", thread.id, from_category=thread.category_id, to_category=category.id)
     thread.category = category
     db.session.flush()
+    _withdraw_unseen_notifications(thread)
+
+
+def _withdraw_unseen_notifications(thread: Thread) -> None:
+    """Withdraw notifications about ``thread`` from members who can no longer see it."""
     from network.notifications.models import Notification
 
     recipients = db.session.scalars(select(User).where(User.id.in_(
         select(Notification.user_id).where(Notification.target_type == "thread",
                                            Notification.target_id == thread.id)))).all()
+    if not recipients:
+        return
     allowed = {u.id for u in who_can_view(recipients, thread)}
     withdraw("thread", thread.id, [u.id for u in recipients if u.id not in allowed])
 

@@ -498,3 +498,19 @@ def test_edits_in_case_discussions_need_confirmation(app, make_user, login, make
     refused = client.post(f"/discussions/p/{post_id}/edit", data=data)
     assert refused.status_code == 400 and "tick this box" in page_text(refused)
     assert client.post(f"/discussions/p/{post_id}/edit", data={**data, "confirm_no_phi": "y"}).status_code == 302
+
+
+def test_narrowing_a_category_withdraws_notifications_its_members_can_no_longer_see(
+        app, make_user, login, make_category, make_thread):
+    author, admin, fellow = make_user(), make_user(role="admin"), make_user()
+    category_id, _ = make_category(name="Open lounge")
+    thread_id, _ = make_thread(category_id, author.id, title="Soon faculty only", replies=1,
+                               reply_author_id=fellow.id)
+    login(app.test_client(), author).post(f"/discussions/t/{thread_id}/reply", data={"body": "reply", "submit": "x"})
+    fellow_client = login(app.test_client(), fellow)
+    assert "Soon faculty only" in page_text(fellow_client.get("/notifications/"))
+    response = login(app.test_client(), admin).post(f"/discussions/categories/{category_id}/edit", data={
+        "name": "Open lounge", "description": "d", "visibility": "faculty", "cohort_id": "0"})
+    assert response.status_code == 302
+    assert fellow_client.get(f"/discussions/t/{thread_id}").status_code == 404
+    assert "Soon faculty only" not in page_text(fellow_client.get("/notifications/"))
