@@ -264,6 +264,7 @@ def test_recommendation_queries_do_not_grow_with_mentors(app, make_user, login, 
     from tests.profiles_helpers import bulk_members
 
     fellow = make_user(role="fellow")
+    add_profile(app, fellow, interests=["Research methods", "Cancer pain"])  # shared interests are loaded too
     client = login(app.test_client(), fellow)
     client.get("/")
 

@@ -110,9 +110,10 @@ def mentor_candidates(mentoring_type: str, exclude_ids: set[int], wanted_interes
             .where(profile_interest.c.interest_id.in_(wanted)),
             select(mentor_topic.c.mentor_id, mentor_topic.c.interest_id).where(mentor_topic.c.interest_id.in_(wanted)),
         ).subquery()
-        names = dict(db.session.execute(select(Interest.id, Interest.name).where(Interest.id.in_(wanted))).all())
-        for owner, interest_id in db.session.execute(select(shared.c.owner, shared.c.interest)):
-            interests.setdefault(owner, {})[interest_id] = names[interest_id]
+        for owner, interest_id, name in db.session.execute(
+                select(shared.c.owner, shared.c.interest, Interest.name)
+                .join(Interest, Interest.id == shared.c.interest)):
+            interests.setdefault(owner, {})[interest_id] = name
     none: dict[int, str] = {}
     # Plain tuples unpacked positionally: this loop runs once per mentor on every page view.
     return [Mentor(user_id, name, frozenset(types or ()), capacity, active, specialty_id, background_id,
