@@ -266,7 +266,8 @@ class OpportunityPreference(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    # The secret in the personal feed URL; NULL when the member has none (revoking clears it).
+    # SHA-256 (hex) of the secret in the personal feed URL, never the secret itself, so a copy of the
+    # database opens no one's calendar; NULL when the member has no feed (revoking clears it).
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     feed_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -7,7 +7,8 @@ import logging
 import zoneinfo
 from datetime import UTC
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -399,8 +400,11 @@ def deadline_ics(opportunity_id: int):
 def calendar_settings():
     """The member's personal calendar feed and weekly digest settings."""
     pref = services.preference(current_user.id)
-    feed_url = url_for(".feed", token=pref.feed_token, _external=True) if pref and pref.feed_token else None
+    # The address is shown once, right after it is made: only its hash is stored.
+    token = session.pop("new_feed_token", None)
+    feed_url = url_for(".feed", token=token, _external=True) if token and pref and pref.feed_token else None
     return render_template("opportunities/calendar.html", feed_url=feed_url,
+                           feed_on=bool(pref and pref.feed_token),
                            digest_enabled=pref.digest_enabled if pref else True, form=ActionForm())
 
 
@@ -409,9 +413,10 @@ def new_feed():
     """Make (or replace) the member's secret feed URL."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.new_feed_token(current_user.id)
+    token = services.new_feed_token(current_user.id)
     db.session.commit()
-    flash("Your calendar feed URL is ready. Any earlier URL no longer works.", "success")
+    session["new_feed_token"] = token
+    flash("Your calendar feed address is ready. Any earlier address no longer works.", "success")
     return redirect(url_for(".calendar_settings"))
 
 

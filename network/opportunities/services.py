@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -526,12 +527,17 @@ def preference(user_id: int, create: bool = False) -> OpportunityPreference | No
 
 
 def new_feed_token(user_id: int) -> str:
-    """Give the member a new feed URL; any earlier one stops working."""
+    """Give the member a new feed secret (returned once; only its hash is kept); any earlier one stops working."""
     pref = preference(user_id, create=True)
-    pref.feed_token = secrets.token_urlsafe(32)
+    token = secrets.token_urlsafe(32)
+    pref.feed_token = _digest(token)
     pref.feed_created_at = utcnow()
     db.session.flush()
-    return pref.feed_token
+    return token
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def revoke_feed(user_id: int) -> bool:
@@ -549,7 +555,7 @@ def feed_owner(token: str) -> User | None:
         return None
     return db.session.scalars(
         select(User).join(OpportunityPreference, OpportunityPreference.user_id == User.id)
-        .where(OpportunityPreference.feed_token == token, User.status == MemberStatus.VERIFIED,
+        .where(OpportunityPreference.feed_token == _digest(token), User.status == MemberStatus.VERIFIED,
                User.deleted_at.is_(None))).first()
 
 

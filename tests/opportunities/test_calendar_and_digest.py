@@ -86,6 +86,11 @@ def test_personal_feed_has_rsvps_and_bookmarked_deadlines_and_can_be_revoked(app
     assert new_url != url
     assert anonymous.get(url).status_code == 404
     assert anonymous.get(new_url).status_code == 200
+    # Only a hash of the secret is stored, and the address is shown once.
+    with app.app_context():
+        stored = db.session.get(OpportunityPreference, member.id).feed_token
+    assert len(stored) == 64 and stored not in new_url
+    assert "feed-url" not in client.get("/opportunities/calendar").get_data(as_text=True)
     assert client.post("/opportunities/calendar/feed/revoke").status_code == 302
     assert anonymous.get(new_url).status_code == 404
     assert anonymous.get("/opportunities/feed/guess.ics").status_code == 404
