@@ -6,9 +6,8 @@ Revises: 0003_profiles
 Create Date: 2026-11-23 22:07:45.261462
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004_opportunities'

@@ -15,8 +15,19 @@ from sqlalchemy import select
 
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
-from network.opportunities.models import (Bookmark, EmploymentType, ExpressionOfInterest, IrbStatus, Opportunity,
-                                          OpportunityKind, OpportunityStatus, ProjectStage, Rsvp, RsvpStatus, WorkMode)
+from network.opportunities.models import (
+    Bookmark,
+    EmploymentType,
+    ExpressionOfInterest,
+    IrbStatus,
+    Opportunity,
+    OpportunityKind,
+    OpportunityStatus,
+    ProjectStage,
+    Rsvp,
+    RsvpStatus,
+    WorkMode,
+)
 from network.opportunities.services import build_document
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
 from network.types import utcnow

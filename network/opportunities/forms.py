@@ -11,14 +11,23 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SearchField, SelectChoice, SelectField,
-                     StringField, SubmitField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from network.forms import CheckboxListField, optional_int
-from network.opportunities.models import (EmploymentType, IrbStatus, OpportunityKind, ProjectStage, RsvpStatus,
-                                          WorkMode)
+from network.opportunities.models import EmploymentType, IrbStatus, OpportunityKind, ProjectStage, RsvpStatus, WorkMode
 from network.opportunities.services import MAX_NOTE_LENGTH, SORTS
 
 MAX_DESCRIPTION = 20_000

@@ -7,17 +7,15 @@ import logging
 import zoneinfo
 from datetime import UTC
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from network import permissions
 from network.access import public
 from network.extensions import db, limiter
 from network.opportunities import calendar, digest, services
-from network.opportunities.forms import (ActionForm, BoardForm, InterestForm, RemoveForm, RsvpForm, form_class)
-from network.opportunities.models import EVENT_KINDS, Opportunity, OpportunityKind, RsvpStatus
+from network.opportunities.forms import ActionForm, BoardForm, InterestForm, RemoveForm, RsvpForm, form_class
+from network.opportunities.models import Opportunity, OpportunityKind, RsvpStatus
 from network.taxonomy.models import Interest, PracticeSetting, Specialty, active_terms
 from network.types import utcnow
 

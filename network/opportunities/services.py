@@ -18,9 +18,19 @@ from network.extensions import db
 from network.members.models import MemberStatus, User
 from network.notifications.services import notify_members
 from network.opportunities import search
-from network.opportunities.models import (Bookmark, ExpressionOfInterest, Opportunity, OpportunityKind,
-                                          OpportunityPreference, OpportunityStatus, Rsvp, RsvpStatus, WorkMode,
-                                          opportunity_interest, opportunity_specialty)
+from network.opportunities.models import (
+    Bookmark,
+    ExpressionOfInterest,
+    Opportunity,
+    OpportunityKind,
+    OpportunityPreference,
+    OpportunityStatus,
+    Rsvp,
+    RsvpStatus,
+    WorkMode,
+    opportunity_interest,
+    opportunity_specialty,
+)
 from network.profiles.models import Profile, profile_interest
 from network.profiles.privacy import connected_member_ids
 from network.taxonomy.models import Interest, Specialty
