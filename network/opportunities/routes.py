@@ -343,7 +343,9 @@ def interested(opportunity_id: int):
     if not permissions.can_see_interested(current_user, opportunity):
         abort(403)
     members = services.interested_members(current_user.id, opportunity)
-    return render_template("opportunities/interested.html", opportunity=opportunity, members=members)
+    answers = services.attendees(opportunity) if opportunity.is_event else None
+    return render_template("opportunities/interested.html", opportunity=opportunity, members=members,
+                           answers=answers)
 
 
 @bp.route("/<int:opportunity_id>/rsvp", methods=["POST"])

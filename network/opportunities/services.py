@@ -447,6 +447,19 @@ def interested_members(viewer_id: int, opportunity: Opportunity) -> list[Interes
     return result
 
 
+def attendees(opportunity: Opportunity) -> dict[str, list[tuple[Rsvp, User]]]:
+    """The event's answers by status for its organiser: going, waitlist (in promotion order), maybe."""
+    rows = db.session.execute(
+        select(Rsvp, User).join(User, User.id == Rsvp.user_id)
+        .where(Rsvp.opportunity_id == opportunity.id, Rsvp.status != RsvpStatus.NOT_GOING,
+               User.deleted_at.is_(None))
+        .order_by(Rsvp.responded_at, Rsvp.id)).all()
+    grouped: dict[str, list[tuple[Rsvp, User]]] = {"going": [], "waitlisted": [], "maybe": []}
+    for rsvp, user in rows:
+        grouped[str(rsvp.status)].append((rsvp, user))
+    return grouped
+
+
 # -- RSVPs, capacity and the waitlist ----------------------------------------------------
 
 def _take_seat(opportunity_id: int) -> bool:

@@ -80,7 +80,8 @@ def _going_count(app, event_id):
 
 
 def test_rsvp_capacity_waitlist_and_automatic_promotion(app, make_user, signed_in, make_opportunity):
-    event = make_opportunity(make_user(role="faculty"), "workshop", capacity=2)
+    poster = make_user(role="faculty")
+    event = make_opportunity(poster, "workshop", capacity=2)
     first, second, third, fourth = (make_user() for _ in range(4))
     for member in (first, second, third, fourth):
         assert signed_in(member).post(f"/opportunities/{event}/rsvp", data={"status": "going"}).status_code == 302
@@ -105,6 +106,13 @@ def test_rsvp_capacity_waitlist_and_automatic_promotion(app, make_user, signed_i
     assert _status(app, event, second) == RsvpStatus.WAITLISTED
     assert _going_count(app, event) == 2
     assert signed_in(first).post(f"/opportunities/{event}/rsvp", data={"status": "waitlisted"}).status_code == 400
+    # The organiser sees who is going, who waits (in order) and who may come.
+    from tests.html_checks import check_page
+
+    page = signed_in(poster).get(f"/opportunities/{event}/interested")
+    assert check_page(page.data) == []
+    text = page.get_data(as_text=True)
+    assert "Going (2)" in text and "Waitlist, in the order they move in (1)" in text and "Maybe (0)" in text
 
 
 def test_rsvp_only_for_open_events(app, make_user, signed_in, make_opportunity):
