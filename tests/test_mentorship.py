@@ -296,3 +296,16 @@ def test_mentors_and_mentees_see_connected_fields(app, login, make_user, mentors
     # A connected location is found by the mentor's region filter, not by a stranger's.
     assert fellow.name in login(app.test_client(), mentor).get("/members/?region=TX").data.decode()
     assert fellow.name not in login(app.test_client(), make_user()).get("/members/?region=TX").data.decode()
+
+
+def test_home_page_shows_the_team_and_waiting_requests(app, make_user, login):
+    fellow = make_user(role="fellow")
+    mentor = mentor_with_settings(app, make_user, login, name="Dr. Home Mentor")
+    fellow_home = login(app.test_client(), fellow).get("/").data.decode()
+    assert 'find a mentor<span class="visually-hidden"> for research' in fellow_home
+    ask(app, login, fellow, mentor)
+    mentor_client = login(app.test_client(), mentor)
+    assert "1 request waiting for your answer" in mentor_client.get("/").data.decode()
+    mentor_client.post(f"/mentorship/requests/{request_of(app, fellow, mentor).id}/accept")
+    assert "Dr. Home Mentor" in login(app.test_client(), fellow).get("/").data.decode()
+    assert fellow.name in mentor_client.get("/").data.decode()

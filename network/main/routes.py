@@ -26,6 +26,9 @@ def index():
         return render_template("main/landing.html")
     if not current_user.is_verified:
         return redirect(url_for("main.pending"))
+    from datetime import date
+
+    from network.mentorship.services import home_summary
     from network.profiles.services import completeness
 
     pending_count = None
@@ -33,7 +36,8 @@ def index():
         pending_count = db.session.scalar(
             select(func.count()).select_from(User).where(User.status == MemberStatus.PENDING))
     return render_template("main/home.html", pending_count=pending_count,
-                           completeness=completeness(current_user, current_user.profile))
+                           completeness=completeness(current_user, current_user.profile),
+                           mentoring=home_summary(current_user), today=date.today())
 
 
 @bp.route("/pending")

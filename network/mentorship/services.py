@@ -345,3 +345,17 @@ def team_of(mentee: User) -> dict[MentoringType, Mentorship | None]:
         .options(selectinload(Mentorship.mentor))).all()
     by_type = {m.type: m for m in active}
     return {t: by_type.get(t) for t in MentoringType}
+
+
+def home_summary(user: User) -> dict:
+    """What the home page shows about mentoring: a fellow's team, a mentor's mentees and waiting requests."""
+    summary = {"team": None, "mentees": [], "waiting": 0}
+    if user.role == Role.FELLOW:
+        summary["team"] = team_of(user)
+    elif user.role in MENTOR_ROLES:
+        summary["mentees"] = db.session.scalars(
+            select(Mentorship).where(Mentorship.mentor_id == user.id, Mentorship.status == MentorshipStatus.ACTIVE)
+            .options(selectinload(Mentorship.mentee)).order_by(Mentorship.started_at).limit(5)).all()
+        summary["waiting"] = db.session.scalar(select(func.count()).select_from(MentorshipRequest).where(
+            MentorshipRequest.mentor_id == user.id, MentorshipRequest.status == RequestStatus.PENDING))
+    return summary
