@@ -11,7 +11,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -25,12 +24,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
-from network.types import UTCDateTime, utcnow
+from network.types import UTCDateTime, enum_column, utcnow
 
 
-def _enum(cls, name, length=24):
-    return Enum(cls, native_enum=False, create_constraint=True, length=length, name=name,
-                values_callable=lambda members: [m.value for m in members])
+_enum = enum_column
 
 
 class OpportunityKind(enum.StrEnum):

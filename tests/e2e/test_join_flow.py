@@ -68,7 +68,7 @@ def test_register_confirm_verify_and_sign_in(page: Page, browser, live_server, s
     expect(page.get_by_text("You are signed out.")).to_be_visible()
     sign_in(page, base, "rina.okoye@hospital.org", "nerve blocks before breakfast")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back, Dr. Rina Okoye")
-    expect(page.get_by_role("heading", name="Mentorship")).to_be_visible()
+    expect(page.get_by_role("heading", name="Mentoring")).to_be_visible()
     page.screenshot(path=screenshots / "7-home.png", full_page=True)
 
 

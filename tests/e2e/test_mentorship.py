@@ -18,7 +18,7 @@ def test_research_mentorship_from_request_to_team(page: Page, browser, live_serv
 
     # The fellow asks for research mentoring and reads why each mentor is suggested.
     sign_in(page, base, "fellow@example.org", "demo-password-2026")
-    page.get_by_role("link", name="Mentoring").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Mentoring", exact=True).click()
     page.get_by_role("link", name="Find a mentor for research").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mentors for research")
     card = page.get_by_role("listitem").filter(has=page.get_by_role("link", name="Dr. Sofia Martins"))
