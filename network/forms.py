@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -13,8 +15,14 @@ def optional_int(value):
     return int(value)
 
 
+# Control characters other than tab and line breaks: none belongs in member text, and
+# PostgreSQL refuses NUL outright (a query with one would fail, not just look odd).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """The filter for every text field: trimmed, control characters dropped."""
+    return _CONTROL.sub("", value).strip() if isinstance(value, str) else value
 
 
 class CheckboxListField(SelectMultipleField):

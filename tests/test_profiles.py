@@ -325,3 +325,19 @@ def test_last_seen_is_written_at_most_once_per_window(app, make_user, login, cou
     with count_queries() as statements:
         client.get("/members/saved")
     assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements)
+
+
+def test_control_characters_are_dropped_not_a_server_error(app, make_user, login):
+    """PostgreSQL refuses NUL in text: every text field's filter drops control characters first."""
+    member = make_user(role="alumni")
+    client = login(app.test_client(), member)
+    response = client.post("/members/me/edit", data=profile_form(app, name="Dr.\x00 Nul\x07", bio="a\x00b\nc"))
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.get(User, member.id)
+        assert (user.name, user.profile.bio) == ("Dr. Nul", "ab\nc")
+    login_page = app.test_client().post("/auth/login", data={"email": "x\x00@example.org", "password": "x" * 12})
+    assert login_page.status_code == 400
+    assert client.get("/members/", query_string={"region": "T\x00X", "q": "pain\x00"}).status_code == 200
+    saved = client.post(f"/members/{make_user().id}/save", data={"next": "/members/\x00?x"})
+    assert saved.headers["Location"].startswith("/members/") and "\x00" not in saved.headers["Location"]

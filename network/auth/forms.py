@@ -5,11 +5,8 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectC
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from network.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from network.forms import strip as _strip
 from network.members.models import SELF_SERVICE_ROLES, Role
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def new_password_check(form, field):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, SubmitField,
                      TextAreaField)
@@ -12,14 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from network.discussions.models import CategoryVisibility
 from network.discussions.services import MAX_POST_LENGTH, MAX_TITLE_LENGTH
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _strip(value):
-    """Trim, and drop control characters (PostgreSQL refuses NUL; none belongs in a post)."""
-    return _CONTROL.sub("", value).strip() if isinstance(value, str) else value
+from network.forms import strip as _strip
 
 
 def _length(form, field):

@@ -24,6 +24,7 @@ from network.members.models import MemberStatus, Role, User
 from network.notifications.services import notify_members, withdraw
 from network.programs.models import Cohort, CohortMembership, Program
 from network.text.markdown import render_markdown
+from network.text.slugs import slugify
 from network.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -87,12 +88,8 @@ def visible_threads(user):
 
 # -- categories ---------------------------------------------------------------
 
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:70] or "category"
-
-
 def _unique_slug(name: str, exclude_id: int | None = None) -> str:
-    base = slugify(name)
+    base = slugify(name, 70, "category")
     slug, n = base, 2
     while True:
         clash = db.session.scalar(select(Category.id).where(Category.slug == slug))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from datetime import UTC, datetime, time
 from decimal import Decimal
@@ -27,18 +26,12 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from network.forms import CheckboxListField, optional_int
+from network.forms import strip as _strip
 from network.opportunities.models import EmploymentType, IrbStatus, OpportunityKind, ProjectStage, RsvpStatus, WorkMode
 from network.opportunities.services import MAX_NOTE_LENGTH, SORTS
 
 MAX_DESCRIPTION = 20_000
 MAX_TAGS = 10
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _strip(value):
-    """Trim, and drop control characters (PostgreSQL refuses NUL)."""
-    return _CONTROL.sub("", value).strip() if isinstance(value, str) else value
-
 
 @cache
 def time_zone_choices() -> list[SelectChoice]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -13,6 +12,7 @@ from network.members.models import User
 from network.profiles import search
 from network.profiles.models import Profile, profile_interest
 from network.taxonomy.models import Interest, Specialty
+from network.text.slugs import slugify
 from network.types import utcnow
 
 
@@ -20,8 +20,8 @@ class DuplicateTerm(Exception):
     """Another term of this vocabulary already has the name."""
 
 
-def slugify(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64] or "term"
+def _term_slug(name: str) -> str:
+    return slugify(name, 64, "term")
 
 
 def _check_unique(model, name: str, exclude_id: int | None = None) -> None:
@@ -35,10 +35,10 @@ def _check_unique(model, name: str, exclude_id: int | None = None) -> None:
 def add_term(model, name: str, actor_id: int):
     """A new term at the end of the list."""
     _check_unique(model, name)
-    slug, n = slugify(name), 1
+    slug, n = _term_slug(name), 1
     while db.session.scalar(select(model.id).where(model.slug == slug)) is not None:
         n += 1
-        slug = f"{slugify(name)[:60]}-{n}"
+        slug = f"{_term_slug(name)[:60]}-{n}"
     position = (db.session.scalar(select(func.max(model.position))) or 0) + 1
     term = model(name=name, slug=slug, position=position)
     db.session.add(term)
