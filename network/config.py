@@ -18,7 +18,8 @@ class Config:
 
     # The database: the instance folder's SQLite file unless DATABASE_URL is set.
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # pre_ping: a connection dropped by a database restart is replaced, not handed to a request.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
     # Sessions and cookies.
