@@ -11,4 +11,7 @@ from network.notifications.models import Notification, NotificationSetting  # no
 from network.mentorship.models import Goal, Meeting, MentorSettings, Mentorship, MentorshipRequest  # noqa: F401
 from network.opportunities.models import (Bookmark, DigestDelivery, ExpressionOfInterest, Opportunity,  # noqa: F401
                                           OpportunityPreference, Rsvp)
+from network.programs.models import ProgramStaff  # noqa: F401
+from network.cohorts.models import Graduation, Invitation, RosterImport  # noqa: F401
+from network.admin.models import MemberDeactivation  # noqa: F401
 # (each feature area adds its models module on its own line above this comment)

@@ -1,4 +1,4 @@
-"""An append-only record of administrative actions."""
+"""An append-only record of administrative actions: who, what, on what, when and from which address."""
 
 from __future__ import annotations
 
@@ -22,13 +22,24 @@ class AuditLog(db.Model):
     target_type: Mapped[str] = mapped_column(String(32))
     target_id: Mapped[int | None]
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The client address of the request (after the proxy fix); None from the command line.
+    ip: Mapped[str | None] = mapped_column(String(45))
+    # Set when the action concerns one program, so its faculty see the entry.
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id", ondelete="SET NULL"), index=True)
 
     actor: Mapped["User | None"] = relationship()  # noqa: F821
 
 
-def record(actor_id: int | None, action: str, target_type: str, target_id: int | None, **details) -> AuditLog:
-    """Add an audit entry to the current transaction."""
-    entry = AuditLog(actor_id=actor_id, action=action, target_type=target_type,
-                     target_id=target_id, details=details)
+def _request_address() -> str | None:
+    from flask import has_request_context, request
+
+    return request.remote_addr if has_request_context() else None
+
+
+def record(actor_id: int | None, action: str, target_type: str, target_id: int | None, *,
+           program_id: int | None = None, **details) -> AuditLog:
+    """Add an audit entry to the current transaction; the request's address is filled in."""
+    entry = AuditLog(actor_id=actor_id, action=action, target_type=target_type, target_id=target_id,
+                     details=details, ip=_request_address(), program_id=program_id)
     db.session.add(entry)
     return entry

@@ -71,3 +71,33 @@ class CohortMembership(db.Model):
 
     cohort: Mapped[Cohort] = relationship()
     user: Mapped["User"] = relationship()  # noqa: F821
+
+
+class ProgramRole(enum.StrEnum):
+    DIRECTOR = "director"
+    COORDINATOR = "coordinator"
+    FACULTY = "faculty"
+
+    @property
+    def label(self) -> str:
+        return {"director": "Program director", "coordinator": "Program coordinator",
+                "faculty": "Faculty"}[self.value]
+
+
+class ProgramStaff(db.Model):
+    """A faculty member who runs a program: they manage its cohorts, invitations and dashboard."""
+
+    __tablename__ = "program_staff"
+    __table_args__ = (UniqueConstraint("program_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[ProgramRole] = mapped_column(
+        Enum(ProgramRole, native_enum=False, create_constraint=True, length=16, name="program_role",
+             values_callable=lambda roles: [r.value for r in roles])
+    )
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    program: Mapped[Program] = relationship()
+    user: Mapped["User"] = relationship()  # noqa: F821

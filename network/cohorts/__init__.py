@@ -1,0 +1,1 @@
+"""Running a cohort: invitations, roster import, the dashboard and graduation."""
