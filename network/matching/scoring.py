@@ -114,7 +114,7 @@ def _reasons(mentee: Mentee, mentor: Mentor) -> tuple[str, ...]:
     if mentee.background_id is not None and mentee.background_id == mentor.background_id:
         reasons.append(f"also trained in {mentee.background_name}" if mentee.background_name else
                        "same training background")
-    shared = sorted((mentor.interests[i] for i in mentee.interest_ids if i in mentor.interests))
+    shared = sorted(mentor.interests[i] for i in mentee.interest_ids if i in mentor.interests)
     if shared:
         reasons.append("shares " + _names(shared[:MAX_SHARED_INTERESTS])
                        + (f" and {len(shared) - MAX_SHARED_INTERESTS} more" if len(shared) > MAX_SHARED_INTERESTS
