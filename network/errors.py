@@ -6,6 +6,7 @@ import logging
 
 from flask import jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from network.extensions import db
@@ -21,6 +22,7 @@ MESSAGES = {
     413: ("That was too large", "The form or file you sent is larger than we accept. Send something smaller."),
     429: ("Too many attempts", "For everyone's safety, please wait a minute before trying again."),
     500: ("Something went wrong on our side", "The error was logged and nothing was saved. Please try again in a moment."),
+    503: ("The network is briefly unavailable", "We cannot reach our database just now, and nothing you sent was saved. Please try again in a minute."),
 }
 
 
@@ -65,8 +67,40 @@ def handle_unexpected_error(error: Exception):
     return render_error(500)
 
 
+def handle_database_unavailable(error: DBAPIError):
+    """The database is down or unreachable: a designed 503 that touches nothing needing it."""
+    if not _is_connection_error(error):
+        return handle_unexpected_error(error)
+    log.error("database unavailable on %s %s: %s", request.method, request.path, error.orig or error)
+    try:
+        db.session.rollback()
+    except DBAPIError:  # the connection is already gone; the pool replaces it on the next checkout
+        pass
+    title, message = MESSAGES[503]
+    if _wants_json():
+        response = jsonify(error=title, detail=message, status=503)
+    else:
+        # A standalone page: base.html would ask for the signed-in member, which needs the database.
+        response = make_response(render_template("errors/503.html", title=title, message=message))
+    response.status_code = 503
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+def _is_connection_error(error: DBAPIError) -> bool:
+    """True for a lost or refused connection; a bad statement (also an OperationalError) is a bug, a 500."""
+    if error.connection_invalidated or isinstance(error, InterfaceError):
+        return True
+    text = str(error.orig or error).lower()
+    return any(sign in text for sign in (
+        "connection", "server closed", "terminating", "could not connect", "shutting down",
+        "the database system is", "unable to open database"))
+
+
 def register_error_handlers(app) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected_error)
     app.register_error_handler(Exception, handle_unexpected_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(InterfaceError, handle_database_unavailable)

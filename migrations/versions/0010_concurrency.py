@@ -1,13 +1,15 @@
 """edit conflicts: version counters on posts and profiles
 
+Posts have carried a version since 0002; profiles get theirs here. The edit form
+sends the version it was opened at and a save over a newer one is refused.
+
 Revision ID: 0010_concurrency
 Revises: 0009_security
 Create Date: 2026-11-23 23:55:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010_concurrency'
@@ -17,8 +19,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('profile', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('profile', schema=None) as batch_op:
+        batch_op.drop_column('version')

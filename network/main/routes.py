@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -52,11 +52,49 @@ def pending():
 @bp.route("/healthz")
 @public
 def healthz():
-    """Load balancers ask here: 200 when the database answers, 503 when not."""
+    """Load balancers ask here: 200 when the database (and Redis, when configured) answer, 503 when not."""
+    checks = {"database": _database_status()}
+    redis_url = current_app.config.get("RATELIMIT_STORAGE_URI") or ""
+    if redis_url.startswith(("redis://", "rediss://", "unix://")):
+        checks["redis"] = _redis_status(redis_url)
+    healthy = all(status == "ok" for status in checks.values())
+    return jsonify(status="ok" if healthy else "error", **checks), 200 if healthy else 503
+
+
+def _database_status() -> str:
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         log.exception("health check: database unavailable")
-        db.session.rollback()
-        return jsonify(status="error", database="unavailable"), 503
-    return jsonify(status="ok", database="ok")
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            pass
+        return "unavailable"
+    return "ok"
+
+
+def _redis_status(url: str) -> str:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        log.warning("health check: redis unavailable at %s", url.split("@")[-1])
+        return "unavailable"
+    finally:
+        client.close()
+    return "ok"
+
+
+@bp.record_once
+def _register_benchmark_endpoint(state) -> None:
+    """``BENCHMARK_BARE_ENDPOINT=True`` only (benchmarks/load.py): the load test's baseline, a route that
+    does nothing but answer, served by the same app and server as the pages it is compared with."""
+    if state.app.config.get("BENCHMARK_BARE_ENDPOINT"):
+        state.app.add_url_rule("/_bench/bare", "bench_bare", public(_bare))
+
+
+def _bare():
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

@@ -9,9 +9,9 @@ from functools import cache
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from iso3166 import countries
-from wtforms import (BooleanField, IntegerField, PasswordField, SearchField, SelectChoice, SelectField,
+from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SearchField, SelectChoice, SelectField,
                      StringField, SubmitField, TextAreaField, URLField)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from network.forms import CheckboxListField, optional_int, strip
 from network.profiles.models import AcademicRank, CareerGoal, Visibility
@@ -47,6 +47,8 @@ def https_link(form, field):
 
 
 class ProfileForm(FlaskForm):
+    # The profile's version when the form was opened: a save over someone else's newer one is refused (409).
+    version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$", message="Reload the page and try again.")])
     name = StringField("Full name", filters=[_strip],
                        validators=[InputRequired("Enter your name."), Length(max=120)])
     headline = StringField("Headline", filters=[_strip], validators=[Length(max=160)],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint, update
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from network.extensions import db
@@ -102,6 +102,8 @@ class Profile(db.Model):
     # The words the directory searches (name, headline, bio, institution, interests).
     search_document: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Counts saves of the edit form; the form carries the number it was opened at (edit conflicts).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     user: Mapped["User"] = relationship(back_populates="profile")  # noqa: F821
     primary_specialty: Mapped[Specialty | None] = relationship()
@@ -113,6 +115,16 @@ class Profile(db.Model):
     @property
     def has_photo(self) -> bool:
         return (self.photo_version or 0) > 0
+
+    @classmethod
+    def claim_version(cls, user_id: int, expected: int) -> bool:
+        """Move the profile from version ``expected`` to the next in one conditional UPDATE; False when
+        another save got there first (the row lock makes the second of two concurrent saves see 0 rows)."""
+        if expected == 0:  # the form was opened before the profile existed
+            return db.session.get(cls, user_id) is None
+        result = db.session.execute(update(cls).where(cls.user_id == user_id, cls.version == expected)
+                                    .values(version=cls.version + 1).execution_options(synchronize_session="fetch"))
+        return result.rowcount == 1
 
 
 class SavedMember(db.Model):

@@ -159,6 +159,7 @@ def _fill_edit_form(form: ProfileForm, user: User) -> None:
         form.training_background_id.data = user.training_background_id
         form.interests.data = interest_ids
         form.certifications.data = certification_ids
+        form.version.data = str(profile.version) if profile is not None else "0"
         if profile is not None:
             for name in COMMON_FIELDS + ROLE_FIELDS[user.role]:
                 value = getattr(profile, name)
@@ -181,7 +182,19 @@ def edit():
     form = ProfileForm()
     _fill_edit_form(form, user)
     status = 200
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and form.version.data and not Profile.claim_version(user.id, int(form.version.data)):
+        # Someone (another tab, another device) saved since this form was opened: keep their save and
+        # show this text again instead of overwriting theirs.
+        db.session.rollback()
+        current = db.session.get(Profile, user.id)
+        form.version.data = str(current.version) if current is not None else "0"
+        form.form_errors.append("Your profile was saved from somewhere else while you were editing it. "
+                                "Your changes are below and are not saved yet: check them and save again.")
+        return render_template("profiles/edit.html", form=form, user=user, role_fields=ROLE_FIELDS[user.role],
+                               photo_form=PhotoForm(), action_form=ActionForm(),
+                               completeness=services.completeness(user, user.profile)), 409
+    if valid:
         fields = {name: getattr(form, name).data for name in COMMON_FIELDS + ROLE_FIELDS[user.role]}
         for name in ("country", "time_zone"):
             fields[name] = fields[name] or ""
