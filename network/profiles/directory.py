@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -84,16 +85,13 @@ def _only_words(query: DirectoryQuery) -> bool:
     return not any(filters) and query.sort == "relevance"
 
 
-def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str, page_window: tuple | None = None):
-    """(statement, order by) for the query; the statement selects User with its Profile.
-
-    ``page_window`` (limit, offset) lets a plain word search rank inside the full-text index.
-    """
+def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str):
+    """(statement, order by) for the query; the statement selects User with its Profile."""
     statement = visible_members()
     rank = None
     terms = search.search_terms(query.q)
     if terms:
-        statement, rank = search.apply_search(statement, dialect, terms, User.id, page_window)
+        statement, rank = search.apply_search(statement, dialect, terms, User.id)
     if query.role:
         statement = statement.where(User.role == query.role)
     if query.specialty_id:
@@ -140,12 +138,16 @@ def find_members(query: DirectoryQuery, viewer_id: int) -> DirectoryPage:
     dialect = db.session.get_bind().dialect.name
     offset = (query.page - 1) * PAGE_SIZE
     statement, order = directory_statement(query, viewer_id, dialect)
-    total = db.session.scalar(select(func.count()).select_from(
-        statement.with_only_columns(User.id).limit(COUNT_CAP + 1).subquery()))
     if _only_words(query) and search.search_terms(query.q):
-        # Rank in the index and join only the page: a broad word stays cheap.
-        statement, order = directory_statement(query, viewer_id, dialect, page_window=(PAGE_SIZE, offset))
-        offset = 0
+        # A plain word search ranks every match once per version of the index; a page is then a
+        # slice of that ranking, whatever the word and however many members it matches.
+        ranked = _ranked_member_ids(query, statement, order)
+        total, page_ids = len(ranked), ranked[offset:offset + PAGE_SIZE]
+        statement = visible_members().where(User.id.in_(page_ids))
+        order, offset = [], 0
+    else:
+        total = db.session.scalar(select(func.count()).select_from(
+            statement.with_only_columns(User.id).limit(COUNT_CAP + 1).subquery()))
     users = db.session.scalars(
         statement
         .options(joinedload(User.training_background),
@@ -155,10 +157,31 @@ def find_members(query: DirectoryQuery, viewer_id: int) -> DirectoryPage:
         .order_by(*order)
         .limit(PAGE_SIZE).offset(offset)
     ).unique().all()
+    if not order:
+        position = {user_id: n for n, user_id in enumerate(page_ids)}
+        users.sort(key=lambda user: position[user.id])
     cards = [Card(user=user, profile=user.profile) for user in users]
     decorate_cards(cards, viewer_id)
     return DirectoryPage(cards=cards, total=total, page=query.page,
                          pages=max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE)))
+
+
+def _ranked_member_ids(query: DirectoryQuery, statement, order) -> tuple[int, ...]:
+    """The ids of the first ``COUNT_CAP + 1`` members a plain word search finds, best match first.
+
+    The ranking depends only on the words and the index (not on the viewer: a word search has no
+    location filter), so it is kept per version of the index, which every index write changes.
+    """
+    rankings = current_app.extensions.setdefault("directory_rankings", search.RankingCache())
+    version = search.index_version(db.session)
+    key = (version, tuple(term.lower() for term in search.search_terms(query.q)))
+    ranked = rankings.get(key) if version else None
+    if ranked is None:
+        ranked = tuple(db.session.scalars(statement.with_only_columns(User.id).order_by(*order)
+                                          .limit(COUNT_CAP + 1)))
+        if version:
+            rankings.put(key, ranked)
+    return ranked
 
 
 def decorate_cards(cards: list[Card], viewer_id: int) -> None:

@@ -8,14 +8,27 @@ changes a profile's words, so the index never lags.
 from __future__ import annotations
 
 import re
+import threading
+import uuid
+from collections import OrderedDict
 
-from sqlalchemy import func, literal_column, select, table, text
+from sqlalchemy import Column, Integer, String, Table, func, literal_column, select, table, text, update
 from sqlalchemy.orm import Session
 
+from network.extensions import db
 from network.text.markdown import markdown_to_text
 
 MAX_TERMS = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+#: One row whose ``version`` changes (to a fresh random value) in the transaction of every index write,
+#: so a ranking computed for one version of the index is known to be current or stale with one query.
+search_index_state = Table(
+    "search_index_state",
+    db.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", String(32), nullable=False),
+)
 
 
 def build_document(name: str, profile) -> str:
@@ -29,8 +42,17 @@ def build_document(name: str, profile) -> str:
     return "\n".join(part for part in parts if part)
 
 
+def _changed(session: Session) -> None:
+    session.execute(update(search_index_state).values(version=uuid.uuid4().hex))
+
+
+def index_version(session: Session) -> str | None:
+    return session.scalar(select(search_index_state.c.version).where(search_index_state.c.id == 1))
+
+
 def sync_document(session: Session, user_id: int, document: str) -> None:
     """Write the member's document into the dialect's index."""
+    _changed(session)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("UPDATE profile SET search_vector = to_tsvector('english', :doc) WHERE user_id = :id"),
                         {"doc": document, "id": user_id})
@@ -41,6 +63,7 @@ def sync_document(session: Session, user_id: int, document: str) -> None:
 
 
 def drop_document(session: Session, user_id: int) -> None:
+    _changed(session)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("UPDATE profile SET search_vector = NULL WHERE user_id = :id"), {"id": user_id})
     else:
@@ -52,10 +75,9 @@ def search_terms(query: str) -> list[str]:
     return _WORD.findall(query or "")[:MAX_TERMS]
 
 
-def apply_search(statement, dialect: str, terms: list[str], user_id_column, page_window: tuple | None = None):
+def apply_search(statement, dialect: str, terms: list[str], user_id_column):
     """``statement`` narrowed to members whose document has every term (as a prefix), and the
-    expression that orders them by relevance. With ``page_window`` (limit, offset) on SQLite the
-    index ranks and cuts the page itself (the index holds only members the directory shows)."""
+    expression that orders them by relevance."""
     if dialect == "postgresql":
         query = func.to_tsquery("english", " & ".join(f"{term}:*" for term in terms))
         vector = literal_column("profile.search_vector")
@@ -66,8 +88,34 @@ def apply_search(statement, dialect: str, terms: list[str], user_id_column, page
     matches = (select(literal_column("rowid").label("user_id"), rank.label("rank"))
                .select_from(table("profile_fts"))
                .where(literal_column("profile_fts").op("MATCH")(expression)))
-    if page_window is not None:
-        limit, offset = page_window
-        matches = matches.order_by(rank).limit(limit).offset(offset)
     matches = matches.subquery("fts_match")
     return statement.join(matches, matches.c.user_id == user_id_column), matches.c.rank
+
+
+class RankingCache:
+    """The ranked member ids of recent plain word searches, for one version of the index.
+
+    Ranking every match of a broad word (bm25 / ts_rank over thousands of documents) is the
+    directory's most expensive step, and its result only changes when the index does. Entries
+    are keyed by the index version read in the same request, so a cached ranking is never
+    served after any write to the index, in this process or another.
+    """
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)

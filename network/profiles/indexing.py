@@ -1,0 +1,52 @@
+"""Keep the directory's index in step with who may be found, whatever changed a member.
+
+A member's words are indexed when they edit their profile (``services.reindex``). The other
+changes that decide whether and how a member is found — being verified, rejected, deactivated
+or deleted, or renamed — can happen in any area (the admin pages, invitations, account deletion),
+so they are caught here, in the flush that writes them, and the index changes in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from network.members.models import User
+from network.profiles import search
+from network.profiles.models import Profile
+
+#: The member columns that decide whether, and by which name, a member is found.
+WATCHED = ("name", "status", "deleted_at")
+
+
+@event.listens_for(Session, "before_flush")
+def _note_members_to_reindex(session: Session, flush_context, instances) -> None:
+    changed = [user for user in session.dirty if isinstance(user, User) and _watched_change(user)]
+    if not changed:
+        return
+    for user in changed:
+        if user.profile is None and user.is_verified and user.deleted_at is None:
+            # A newly admitted member gets an (empty) profile, so the directory finds them by name.
+            user.profile = Profile(user_id=user.id)
+            session.add(user.profile)
+    session.info.setdefault("members_to_reindex", set()).update(changed)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _reindex_members(session: Session, flush_context) -> None:
+    users = session.info.pop("members_to_reindex", None)
+    for user in users or ():
+        profile = user.profile
+        if profile is None:
+            continue
+        if user.is_verified and user.deleted_at is None:
+            profile.search_document = search.build_document(user.name, profile)
+            search.sync_document(session, user.id, profile.search_document)
+        else:
+            search.drop_document(session, user.id)
+
+
+def _watched_change(user: User) -> bool:
+    state = inspect(user)
+    return any(state.attrs[name].history.has_changes() for name in WATCHED)
