@@ -1,0 +1,158 @@
+"""Matching rounds: who takes part, who ranked whom, faculty overrides, and every run kept.
+
+(The rest of ``network.matching`` is pure; these models are the round's storage.)
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from network.extensions import db
+from network.mentorship.models import MentoringType
+from network.types import UTCDateTime, enum_column, utcnow
+
+
+class Algorithm(enum.StrEnum):
+    STABLE = "stable"
+    OPTIMAL = "optimal"
+
+    @property
+    def label(self) -> str:
+        return {"stable": "Stable (NRMP-style, fellow-proposing)",
+                "optimal": "Optimal (highest total score)"}[self.value]
+
+
+class RoundStatus(enum.StrEnum):
+    OPEN = "open"
+    PUBLISHED = "published"
+
+
+class Side(enum.StrEnum):
+    FELLOW = "fellow"
+    MENTOR = "mentor"
+
+
+class OverrideKind(enum.StrEnum):
+    PIN = "pin"
+    FORBID = "forbid"
+
+
+class RunStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+round_cohort = db.Table(
+    "matching_round_cohort",
+    db.Column("round_id", ForeignKey("matching_round.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("cohort_id", ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class MatchingRound(db.Model):
+    __tablename__ = "matching_round"
+    __table_args__ = (CheckConstraint("max_choices BETWEEN 1 AND 20", name="max_choices_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(160))
+    type: Mapped[MentoringType] = mapped_column(enum_column(MentoringType, "matching_round_type"))
+    algorithm: Mapped[Algorithm] = mapped_column(enum_column(Algorithm, "matching_algorithm"))
+    status: Mapped[RoundStatus] = mapped_column(enum_column(RoundStatus, "matching_round_status"),
+                                                default=RoundStatus.OPEN, index=True)
+    max_choices: Mapped[int] = mapped_column(default=10)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_run_id: Mapped[int | None]  # the run whose pairs became mentorships (no FK: runs point here)
+
+    cohorts: Mapped[list[Cohort]] = relationship(secondary=round_cohort)  # noqa: F821
+    created_by: Mapped[User | None] = relationship()  # noqa: F821
+
+    def is_open_at(self, now: datetime) -> bool:
+        """Lists can still change: the round is open and its deadline has not passed."""
+        return self.status == RoundStatus.OPEN and now < self.deadline
+
+
+class Participant(db.Model):
+    """A fellow in the round, or a mentor who joined its pool with a capacity for this round."""
+
+    __tablename__ = "matching_participant"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),
+                      CheckConstraint("capacity BETWEEN 0 AND 10", name="capacity_range"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("matching_round.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    side: Mapped[Side] = mapped_column(enum_column(Side, "matching_side", length=16))
+    capacity: Mapped[int] = mapped_column(default=0)  # mentors only
+    accept_any: Mapped[bool] = mapped_column(default=False)  # mentors only: everyone who lists me, by score
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()  # noqa: F821
+
+
+class Choice(db.Model):
+    """A fellow listed a mentor (``fellow_rank``, 1 = first); the mentor's answer sits on the same row."""
+
+    __tablename__ = "matching_choice"
+    __table_args__ = (UniqueConstraint("round_id", "fellow_id", "mentor_id"),
+                      Index("ix_matching_choice_round_mentor", "round_id", "mentor_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("matching_round.id", ondelete="CASCADE"))
+    fellow_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    fellow_rank: Mapped[int]
+    mentor_accepts: Mapped[bool] = mapped_column(default=False)
+    mentor_rank: Mapped[int | None]  # None: acceptable, ordered by score after the ranked ones
+
+
+class Override(db.Model):
+    """Faculty pinned (forced) or forbade a fellow–mentor pair for the next runs."""
+
+    __tablename__ = "matching_override"
+    __table_args__ = (UniqueConstraint("round_id", "fellow_id", "mentor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("matching_round.id", ondelete="CASCADE"), index=True)
+    fellow_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[OverrideKind] = mapped_column(enum_column(OverrideKind, "matching_override_kind", length=16))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    fellow: Mapped[User] = relationship(foreign_keys=[fellow_id])  # noqa: F821
+    mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])  # noqa: F821
+
+
+class MatchingRun(db.Model):
+    """One run of the engine; every run is kept. Large rounds are queued for ``flask matching work``.
+
+    ``summary`` holds the figures (coverage, first choices, ...); ``pairs`` one row per fellow with
+    the mentor (or None), both ranks, the score and the explanation, so a preview is one row read.
+    """
+
+    __tablename__ = "matching_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("matching_round.id", ondelete="CASCADE"), index=True)
+    algorithm: Mapped[Algorithm] = mapped_column(enum_column(Algorithm, "matching_run_algorithm"))
+    status: Mapped[RunStatus] = mapped_column(enum_column(RunStatus, "matching_run_status", length=16),
+                                              default=RunStatus.QUEUED, index=True)
+    progress: Mapped[int] = mapped_column(default=0)  # percent
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    pairs: Mapped[list] = mapped_column(JSON, default=list)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    round: Mapped[MatchingRound] = relationship(foreign_keys=[round_id])
+    started_by: Mapped[User | None] = relationship()  # noqa: F821

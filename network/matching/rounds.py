@@ -1,0 +1,194 @@
+"""One matching round's computation: lists, overrides and fit in; pairs, figures and reasons out.
+
+Pure (no Flask, no database): the services load a ``RoundInput`` and store what ``run_round`` returns.
+
+A pair can match only when the fellow listed the mentor and the mentor accepted the fellow.
+Pinned pairs are fixed first (they take a place of the mentor's capacity); forbidden pairs are
+struck from both lists. The rest goes to the chosen engine:
+
+* stable: fellow-proposing deferred acceptance on the two sides' lists;
+* optimal: the highest total of pair scores, where a pair's score is
+  ``6 x fellow points + 4 x mentor points + fit / 10`` (a 1st choice earns ``max_choices``
+  points, the last 1), so both sides' wishes count and fit breaks ties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from network.matching.engine import blocking_pairs, optimal_match, stable_match
+
+FELLOW_WEIGHT = 6
+MENTOR_WEIGHT = 4
+
+
+@dataclass
+class RoundInput:
+    algorithm: str  # "stable" or "optimal"
+    max_choices: int
+    names: dict  # user id -> name
+    fellows: list  # fellow ids, in display order
+    capacity: dict  # mentor id -> places in this round
+    fellow_lists: dict  # fellow id -> [mentor id, ...] best first
+    mentor_lists: dict  # mentor id -> [fellow id, ...] acceptable fellows, best first
+    mentor_ranked: dict = field(default_factory=dict)  # (fellow, mentor) -> True when the mentor ranked explicitly
+    fit: dict = field(default_factory=dict)  # (fellow, mentor) -> (score 0-100, "reasons")
+    pins: list = field(default_factory=list)  # [(fellow, mentor)]
+    forbids: set = field(default_factory=set)  # {(fellow, mentor)}
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def pair_score(data: RoundInput, fellow, mentor) -> int:
+    """The optimal engine's weight of a pair (see the module docstring)."""
+    fellow_points = max(1, data.max_choices + 1 - _fellow_rank(data, fellow, mentor))
+    mentor_points = max(1, data.max_choices + 1 - _mentor_rank(data, fellow, mentor))
+    return FELLOW_WEIGHT * fellow_points + MENTOR_WEIGHT * mentor_points + round(data.fit.get(
+        (fellow, mentor), (0, ""))[0] / 10)
+
+
+def _fellow_rank(data, fellow, mentor):
+    try:
+        return data.fellow_lists[fellow].index(mentor) + 1
+    except (KeyError, ValueError):
+        return data.max_choices + 1
+
+
+def _mentor_rank(data, fellow, mentor):
+    try:
+        return data.mentor_lists[mentor].index(fellow) + 1
+    except (KeyError, ValueError):
+        return data.max_choices + 1
+
+
+def _cleaned_lists(data: RoundInput):
+    """Both sides' lists without forbidden pairs, without pinned fellows, and mutual only."""
+    pinned = {fellow for fellow, _ in data.pins}
+    accepted = {mentor: set(fellows) for mentor, fellows in data.mentor_lists.items()}
+    listed = {fellow: set(mentors) for fellow, mentors in data.fellow_lists.items()}
+    fellow_lists = {
+        fellow: [m for m in data.fellow_lists.get(fellow, []) if m in data.capacity and fellow in accepted.get(m, ())
+                 and (fellow, m) not in data.forbids] if fellow not in pinned else []
+        for fellow in data.fellows}
+    mentor_lists = {
+        mentor: [f for f in data.mentor_lists.get(mentor, []) if f in fellow_lists and f not in pinned
+                 and mentor in listed.get(f, ()) and (f, mentor) not in data.forbids]
+        for mentor in data.capacity}
+    return fellow_lists, mentor_lists
+
+
+def run_round(data: RoundInput, progress=None) -> tuple[dict, list[dict]]:
+    """(summary figures, one row per fellow with mentor, ranks, score and the reasons)."""
+    report = progress or (lambda percent: None)
+    fellow_lists, mentor_lists = _cleaned_lists(data)
+    capacity = dict(data.capacity)
+    for _, mentor in data.pins:
+        capacity[mentor] = max(0, capacity.get(mentor, 0) - 1)
+    report(30)
+    if data.algorithm == "stable":
+        matched = stable_match(fellow_lists, mentor_lists, capacity)
+    else:
+        scores = {(f, m): pair_score(data, f, m) for f, mentors in fellow_lists.items() for m in mentors}
+        matched = optimal_match(scores, capacity)
+    report(70)
+    result = dict.fromkeys(data.fellows)
+    result.update({f: m for f, m in matched.items() if m is not None})
+    pinned = dict(data.pins)
+    result.update(pinned)
+    # Blocking pairs on the real lists and capacities (pins included): 0 for a stable run without pins.
+    full_lists, full_mentor_lists = _cleaned_lists(RoundInput(**{**data.__dict__, "pins": []}))
+    blocking = blocking_pairs(result, full_lists, full_mentor_lists, data.capacity)
+    taken = {}
+    for mentor in result.values():
+        if mentor is not None:
+            taken[mentor] = taken.get(mentor, 0) + 1
+    rows = [_row(data, fellow, result[fellow], fellow in pinned, fellow_lists, full_mentor_lists, result, taken)
+            for fellow in data.fellows]
+    matched_rows = [r for r in rows if r["mentor"] is not None]
+    ranks = [r["fellow_rank"] for r in matched_rows if r["fellow_rank"] is not None]
+    count = len(rows)
+    summary = {
+        "fellows": count, "mentors": len(data.capacity), "places": sum(data.capacity.values()),
+        "matched": len(matched_rows),
+        "coverage": _share(len(matched_rows), count),
+        "first_choice": _share(sum(1 for r in ranks if r == 1), count),
+        "top_three": _share(sum(1 for r in ranks if r <= 3), count),
+        "mean_rank": round(sum(ranks) / len(ranks), 2) if ranks else None,
+        "total_score": sum(r["score"] for r in matched_rows),
+        "blocking_pairs": len(blocking),
+        "blocking": [[f, m] for f, m in blocking[:50]],
+        "pins": len(data.pins), "forbids": len(data.forbids),
+    }
+    report(90)
+    return summary, rows
+
+
+def _share(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def _row(data, fellow, mentor, pinned, fellow_lists, mentor_lists, result, taken) -> dict:
+    name = data.names.get(fellow, str(fellow))
+    row = {"fellow": fellow, "fellow_name": name, "mentor": mentor,
+           "mentor_name": data.names.get(mentor, str(mentor)) if mentor is not None else None,
+           "fellow_rank": None, "mentor_rank": None, "score": 0, "fit": None, "pinned": pinned, "why": ""}
+    if mentor is None:
+        row["why"] = _unmatched_reason(data, fellow, fellow_lists, mentor_lists, result, taken)
+        return row
+    listed = data.fellow_lists.get(fellow, [])
+    row["fellow_rank"] = listed.index(mentor) + 1 if mentor in listed else None
+    accepted = data.mentor_lists.get(mentor, [])
+    row["mentor_rank"] = accepted.index(fellow) + 1 if fellow in accepted else None
+    row["score"] = pair_score(data, fellow, mentor)
+    fit, reasons = data.fit.get((fellow, mentor), (0, ""))
+    row["fit"] = fit
+    mentor_name = row["mentor_name"]
+    parts = []
+    if pinned:
+        parts.append("Pinned by faculty")
+    parts.append(f"{mentor_name} was {name}'s {ordinal(row['fellow_rank'])} choice" if row["fellow_rank"]
+                 else f"{name} did not list {mentor_name}")
+    if row["mentor_rank"] is None:
+        parts.append(f"{mentor_name} did not accept {name}")
+    elif data.mentor_ranked.get((fellow, mentor)):
+        parts.append(f"{mentor_name} ranked {name} {ordinal(row['mentor_rank'])}")
+    else:
+        parts.append(f"{mentor_name} accepted {name} (placed {ordinal(row['mentor_rank'])} by fit)")
+    parts.append(f"fit {fit}/100" + (f": {reasons}" if reasons else ""))
+    better = listed[: listed.index(mentor)] if mentor in listed else []
+    if better and not pinned:
+        parts.append("higher choices: " + "; ".join(
+            _why_not(data, fellow, other, mentor_lists, result, taken) for other in better))
+    elif not better and row["fellow_rank"] == 1:
+        parts.append("first choice")
+    row["why"] = ". ".join(parts[:1] + [p[:1].lower() + p[1:] if i else p for i, p in enumerate(parts[1:], 1)]) + "."
+    return row
+
+
+def _why_not(data, fellow, mentor, mentor_lists, result, taken) -> str:
+    mentor_name = data.names.get(mentor, str(mentor))
+    if (fellow, mentor) in data.forbids:
+        return f"{mentor_name} (forbidden by faculty)"
+    if fellow not in mentor_lists.get(mentor, []):
+        return f"{mentor_name} did not accept"
+    if data.algorithm == "stable":
+        return f"{mentor_name} was full with fellows they ranked higher"
+    if taken.get(mentor, 0) >= data.capacity.get(mentor, 0):
+        return f"{mentor_name} was full (a higher total score)"
+    return f"{mentor_name} (a higher total score)"
+
+
+def _unmatched_reason(data, fellow, fellow_lists, mentor_lists, result, taken) -> str:
+    listed = data.fellow_lists.get(fellow, [])
+    if not listed:
+        return "Listed no mentor."
+    acceptable = [m for m in listed if fellow in mentor_lists.get(m, []) and (fellow, m) not in data.forbids]
+    if not acceptable:
+        return "Nobody acceptable: no mentor they listed accepted them."
+    if all(taken.get(m, 0) >= data.capacity.get(m, 0) for m in acceptable):
+        return "All full: every mentor who accepted them filled their places" + (
+            " with fellows they ranked higher." if data.algorithm == "stable" else ".")
+    return "Left unmatched for a higher total score."

@@ -1,0 +1,613 @@
+"""Matching round services: they change the session's objects, raise domain errors, and never commit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import selectinload
+
+from network.audit.models import record
+from network.extensions import db
+from network.matching.models import (
+    Algorithm,
+    Choice,
+    MatchingRound,
+    MatchingRun,
+    Override,
+    OverrideKind,
+    Participant,
+    RoundStatus,
+    RunStatus,
+    Side,
+    round_cohort,
+)
+from network.matching.rounds import RoundInput, run_round
+from network.matching.scoring import Mentee, Mentor, score
+from network.members.models import MemberStatus, Role, User
+from network.mentorship.models import MentoringType, MentorSettings, Mentorship, MentorshipStatus
+from network.notifications.services import notify_members
+from network.profiles.models import Profile, profile_interest
+from network.programs.access import can_manage_cohort
+from network.programs.models import Cohort, CohortMembership, CohortRole
+from network.taxonomy.models import Interest, PracticeSetting, Specialty
+from network.types import utcnow
+
+log = logging.getLogger(__name__)
+
+#: Rounds with more participants than this run as a queued job (``flask matching work``).
+DIRECT_RUN_LIMIT = 300
+MENTOR_ROLES = (Role.ALUMNI, Role.FACULTY)
+
+
+class RoundError(Exception):
+    """A refused action; the message is for the member."""
+
+
+# -- who may do what ------------------------------------------------------------------------------
+# Every check about rounds lives here, so switching the rule for "runs a program" is one edit.
+
+
+def _verified(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_verified)
+
+
+def _faculty_program_ids(user) -> set[int]:
+    """Programs where ``user`` is faculty of a cohort (the cohort-membership rule)."""
+    return set(db.session.scalars(
+        select(Cohort.program_id).join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
+        .where(CohortMembership.user_id == user.id, CohortMembership.role == CohortRole.FACULTY)))
+
+
+def can_open_round_for(user, cohort: Cohort, faculty_programs: set[int] | None = None) -> bool:
+    """Admins for any cohort; faculty for cohorts of programs they run (program staff or cohort faculty)."""
+    if not _verified(user) or cohort is None:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role != Role.FACULTY:
+        return False
+    if can_manage_cohort(user, cohort):
+        return True
+    programs = _faculty_program_ids(user) if faculty_programs is None else faculty_programs
+    return cohort.program_id in programs
+
+
+def can_open_rounds(user) -> bool:
+    return _verified(user) and user.role in (Role.ADMIN, Role.FACULTY)
+
+
+def can_manage_round(user, matching_round: MatchingRound) -> bool:
+    """The round's managers: admins, and faculty who may open rounds for every cohort in it."""
+    if not _verified(user):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role != Role.FACULTY or not matching_round.cohorts:
+        return False
+    programs = _faculty_program_ids(user)
+    return all(can_open_round_for(user, cohort, programs) for cohort in matching_round.cohorts)
+
+
+def round_program_ids(matching_round: MatchingRound) -> set[int]:
+    return {cohort.program_id for cohort in matching_round.cohorts}
+
+
+def can_join_pool(user, matching_round: MatchingRound) -> bool:
+    """Alumni and faculty of a program in the round (any cohort of it) may offer to mentor."""
+    if not _verified(user) or user.role not in MENTOR_ROLES:
+        return False
+    programs = round_program_ids(matching_round)
+    return bool(db.session.scalar(
+        select(func.count()).select_from(CohortMembership).join(Cohort, Cohort.id == CohortMembership.cohort_id)
+        .where(CohortMembership.user_id == user.id, Cohort.program_id.in_(programs))))
+
+
+def participant(matching_round: MatchingRound, user) -> Participant | None:
+    return db.session.scalar(select(Participant).where(Participant.round_id == matching_round.id,
+                                                       Participant.user_id == user.id))
+
+
+# -- listing and opening --------------------------------------------------------------------------
+
+
+def cohorts_for_new_round(user) -> list[Cohort]:
+    """The current (not graduated) cohorts ``user`` may open a round for."""
+    cohorts = db.session.scalars(select(Cohort).where(Cohort.graduated_at.is_(None))
+                                 .options(selectinload(Cohort.program)).order_by(Cohort.program_id, Cohort.name)).all()
+    programs = _faculty_program_ids(user) if user.role == Role.FACULTY else set()
+    return [c for c in cohorts if can_open_round_for(user, c, programs)]
+
+
+def rounds_for(user) -> dict[str, list[MatchingRound]]:
+    """Rounds the member manages, takes part in, or may join as a mentor."""
+    options = (selectinload(MatchingRound.cohorts).selectinload(Cohort.program),)
+    mine = db.session.scalars(select(MatchingRound).join(Participant, Participant.round_id == MatchingRound.id)
+                              .where(Participant.user_id == user.id).options(*options)
+                              .order_by(MatchingRound.created_at.desc())).all()
+    managed, joinable = [], []
+    if user.role in (Role.ADMIN, Role.FACULTY) or user.role in MENTOR_ROLES:
+        query = select(MatchingRound).options(*options).order_by(MatchingRound.created_at.desc()).limit(200)
+        if user.role != Role.ADMIN:
+            my_programs = select(Cohort.program_id).join(CohortMembership, CohortMembership.cohort_id == Cohort.id) \
+                .where(CohortMembership.user_id == user.id)
+            query = query.where(MatchingRound.id.in_(
+                select(round_cohort.c.round_id).join(Cohort, Cohort.id == round_cohort.c.cohort_id)
+                .where(Cohort.program_id.in_(my_programs))))
+        seen = {r.id for r in mine}
+        programs = _faculty_program_ids(user) if user.role == Role.FACULTY else set()
+        for matching_round in db.session.scalars(query):
+            if user.role == Role.ADMIN or (user.role == Role.FACULTY and matching_round.cohorts and all(
+                    can_open_round_for(user, c, programs) for c in matching_round.cohorts)):
+                managed.append(matching_round)
+            elif user.role in MENTOR_ROLES and matching_round.id not in seen \
+                    and matching_round.status == RoundStatus.OPEN:
+                joinable.append(matching_round)
+    return {"managed": managed, "mine": mine, "joinable": joinable}
+
+
+def open_round(user: User, *, title: str, mentoring_type: str, algorithm: str, deadline: datetime,
+               max_choices: int, cohorts: list[Cohort]) -> MatchingRound:
+    """Open a round for ``cohorts``: their current fellows take part; mentors join the pool themselves."""
+    if not cohorts:
+        raise RoundError("Choose at least one cohort.")
+    programs = _faculty_program_ids(user) if user.role == Role.FACULTY else set()
+    for cohort in cohorts:
+        if not can_open_round_for(user, cohort, programs):
+            raise RoundError(f"You do not run {cohort.name} of its program.")
+    if deadline <= utcnow():
+        raise RoundError("The deadline must be in the future.")
+    matching_round = MatchingRound(title=title, type=MentoringType(mentoring_type), algorithm=Algorithm(algorithm),
+                                   deadline=deadline, max_choices=max_choices, created_by_id=user.id,
+                                   cohorts=list(cohorts))
+    db.session.add(matching_round)
+    db.session.flush()
+    fellows = db.session.scalars(
+        select(User.id).join(CohortMembership, CohortMembership.user_id == User.id)
+        .where(CohortMembership.cohort_id.in_([c.id for c in cohorts]), CohortMembership.role == CohortRole.FELLOW,
+               User.role == Role.FELLOW, User.status == MemberStatus.VERIFIED, User.deleted_at.is_(None))
+        .distinct()).all()
+    db.session.add_all([Participant(round_id=matching_round.id, user_id=f, side=Side.FELLOW) for f in fellows])
+    record(user.id, "matching.round_opened", "matching_round", matching_round.id, title=title,
+           cohorts=[c.id for c in cohorts], fellows=len(fellows), algorithm=algorithm,
+           program_id=cohorts[0].program_id)
+    notify_members(db.session.scalars(select(User).where(User.id.in_(fellows))).all(), "matching-opened",
+                   f"Rank your mentors in “{title}” by {deadline:%d %b %Y}", _round_link(matching_round),
+                   target_type="matching_round", target_id=matching_round.id,
+                   mail_subject=f"Matching round open: {title}", mail_template="matching_event", body="")
+    return matching_round
+
+
+def _round_link(matching_round: MatchingRound) -> str:
+    from flask import url_for  # links are built inside a request or the CLI's app context
+
+    return url_for("matching.round_page", round_id=matching_round.id)
+
+
+def _must_be_open(matching_round: MatchingRound) -> None:
+    if matching_round.status != RoundStatus.OPEN:
+        raise RoundError("This round is published; nothing can change any more.")
+
+
+def _must_take_lists(matching_round: MatchingRound) -> None:
+    _must_be_open(matching_round)
+    if not matching_round.is_open_at(utcnow()):
+        raise RoundError("The deadline has passed; lists can no longer change.")
+
+
+# -- the pool and the lists -----------------------------------------------------------------------
+
+
+def join_pool(matching_round: MatchingRound, user: User, capacity: int, accept_any: bool) -> Participant:
+    """Offer to mentor in this round (or change my capacity); 0 places leaves the pool."""
+    _must_take_lists(matching_round)
+    if not can_join_pool(user, matching_round):
+        raise RoundError("Only alumni and faculty of the round's programs can mentor in it.")
+    if capacity < 0 or capacity > 10:
+        raise RoundError("Choose between 0 and 10 places.")
+    entry = participant(matching_round, user)
+    if entry is not None and entry.side == Side.FELLOW:
+        raise RoundError("You take part in this round as a fellow.")
+    if capacity == 0:
+        if entry is not None:
+            db.session.execute(delete(Choice).where(Choice.round_id == matching_round.id,
+                                                    Choice.mentor_id == user.id))
+            db.session.delete(entry)
+        return None
+    if entry is None:
+        entry = Participant(round_id=matching_round.id, user_id=user.id, side=Side.MENTOR)
+        db.session.add(entry)
+    entry.capacity = capacity
+    entry.accept_any = accept_any
+    record(user.id, "matching.pool_joined", "matching_round", matching_round.id, capacity=capacity,
+           accept_any=accept_any)
+    return entry
+
+
+def pool(matching_round: MatchingRound) -> list[Participant]:
+    return db.session.scalars(select(Participant).where(Participant.round_id == matching_round.id,
+                                                        Participant.side == Side.MENTOR)
+                              .options(selectinload(Participant.user)).order_by(Participant.id)).all()
+
+
+def fellow_choices(matching_round: MatchingRound, fellow: User) -> list[Choice]:
+    return db.session.scalars(select(Choice).where(Choice.round_id == matching_round.id,
+                                                   Choice.fellow_id == fellow.id).order_by(Choice.fellow_rank)).all()
+
+
+def save_ranking(matching_round: MatchingRound, fellow: User, ranks: dict[int, int]) -> None:
+    """Replace the fellow's list: ``ranks`` maps mentor id -> rank (1 = first); mentors' answers are kept."""
+    _must_take_lists(matching_round)
+    if len(ranks) > matching_round.max_choices:
+        raise RoundError(f"Rank at most {matching_round.max_choices} mentors.")
+    used = sorted(ranks.values())
+    if len(set(used)) != len(used):
+        raise RoundError("Give each rank to one mentor only.")
+    in_pool = {p.user_id for p in pool(matching_round)}
+    for mentor_id in ranks:
+        if mentor_id not in in_pool:
+            raise RoundError("One of the mentors is no longer in this round's pool.")
+    order = sorted(ranks, key=ranks.get)
+    existing = {c.mentor_id: c for c in fellow_choices(matching_round, fellow)}
+    for mentor_id, choice in existing.items():
+        if mentor_id not in ranks:
+            db.session.delete(choice)
+    for position, mentor_id in enumerate(order, 1):
+        choice = existing.get(mentor_id)
+        if choice is None:
+            db.session.add(Choice(round_id=matching_round.id, fellow_id=fellow.id, mentor_id=mentor_id,
+                                  fellow_rank=position, mentor_accepts=False))
+        else:
+            choice.fellow_rank = position
+    record(fellow.id, "matching.ranking_saved", "matching_round", matching_round.id, mentors=order)
+
+
+def mentor_review(matching_round: MatchingRound, mentor: User) -> list[Choice]:
+    """The fellows who listed this mentor (their rank of the mentor is not shown to the mentor)."""
+    return db.session.scalars(select(Choice).where(Choice.round_id == matching_round.id, Choice.mentor_id == mentor.id)
+                              .order_by(Choice.mentor_rank.is_(None), Choice.mentor_rank, Choice.fellow_id)).all()
+
+
+def save_review(matching_round: MatchingRound, mentor: User, answers: dict[int, str]) -> None:
+    """The mentor's answer per fellow: "no", "yes" (acceptable, ordered by fit) or a rank "1", "2", ..."""
+    _must_take_lists(matching_round)
+    choices = {c.fellow_id: c for c in mentor_review(matching_round, mentor)}
+    ranks = [int(a) for a in answers.values() if a.isdigit()]
+    if len(set(ranks)) != len(ranks):
+        raise RoundError("Give each rank to one fellow only.")
+    for fellow_id, answer in answers.items():
+        choice = choices.get(fellow_id)
+        if choice is None:
+            continue  # the fellow changed their list meanwhile
+        choice.mentor_accepts = answer != "no"
+        choice.mentor_rank = int(answer) if answer.isdigit() else None
+    record(mentor.id, "matching.review_saved", "matching_round", matching_round.id,
+           accepted=sum(1 for a in answers.values() if a != "no"))
+
+
+# -- overrides ------------------------------------------------------------------------------------
+
+
+def overrides(matching_round: MatchingRound) -> list[Override]:
+    return db.session.scalars(select(Override).where(Override.round_id == matching_round.id)
+                              .options(selectinload(Override.fellow), selectinload(Override.mentor))
+                              .order_by(Override.id)).all()
+
+
+def add_override(matching_round: MatchingRound, user: User, fellow_id: int, mentor_id: int, kind: str) -> Override:
+    """Pin (force) or forbid a pair in the next runs."""
+    _must_be_open(matching_round)
+    people = {p.user_id: p for p in db.session.scalars(select(Participant).where(
+        Participant.round_id == matching_round.id, Participant.user_id.in_([fellow_id, mentor_id])))}
+    if fellow_id not in people or people[fellow_id].side != Side.FELLOW:
+        raise RoundError("Choose a fellow of this round.")
+    if mentor_id not in people or people[mentor_id].side != Side.MENTOR:
+        raise RoundError("Choose a mentor from this round's pool.")
+    current = overrides(matching_round)
+    if any(o.fellow_id == fellow_id and o.mentor_id == mentor_id for o in current):
+        raise RoundError("That pair already has an override; remove it first.")
+    if kind == OverrideKind.PIN:
+        if any(o.kind == OverrideKind.PIN and o.fellow_id == fellow_id for o in current):
+            raise RoundError("That fellow is already pinned to a mentor.")
+        pins = sum(1 for o in current if o.kind == OverrideKind.PIN and o.mentor_id == mentor_id)
+        if pins >= people[mentor_id].capacity:
+            raise RoundError("Every place of that mentor is already pinned.")
+    override = Override(round_id=matching_round.id, fellow_id=fellow_id, mentor_id=mentor_id,
+                        kind=OverrideKind(kind), created_by_id=user.id)
+    db.session.add(override)
+    db.session.flush()
+    record(user.id, f"matching.{kind}", "matching_round", matching_round.id, fellow_id=fellow_id,
+           mentor_id=mentor_id)
+    return override
+
+
+def remove_override(matching_round: MatchingRound, user: User, override: Override) -> None:
+    _must_be_open(matching_round)
+    record(user.id, f"matching.{override.kind.value}_removed", "matching_round", matching_round.id,
+           fellow_id=override.fellow_id, mentor_id=override.mentor_id)
+    db.session.delete(override)
+
+
+# -- runs -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Person:
+    id: int
+    name: str
+    background_id: int | None
+    background_name: str | None
+    role: str
+    specialty_id: int | None
+    time_zone: str
+    country: str
+    region: str
+    career_goal: str | None
+    practice: str | None
+
+
+def _people(user_ids: list[int]) -> dict[int, _Person]:
+    """Names and the profile fields the fit score reads, in one query."""
+    rows = db.session.execute(
+        select(User.id, User.name, User.training_background_id, Specialty.name, User.role,
+               Profile.primary_specialty_id, Profile.time_zone, Profile.country, Profile.region, Profile.career_goal,
+               PracticeSetting.slug)
+        .outerjoin(Specialty, Specialty.id == User.training_background_id)
+        .outerjoin(Profile, Profile.user_id == User.id)
+        .outerjoin(PracticeSetting, PracticeSetting.id == Profile.practice_setting_id)
+        .where(User.id.in_(user_ids))).all()
+    return {r[0]: _Person(r[0], r[1], r[2], r[3], str(r[4]), r[5], r[6] or "", r[7] or "", r[8] or "",
+                          r[9].value if r[9] else None, r[10]) for r in rows}
+
+
+def _interests(user_ids: list[int]) -> dict[int, dict[int, str]]:
+    """Profile interests of everyone, plus mentoring topics of mentors: user id -> {interest id: name}."""
+    from network.mentorship.models import mentor_topic
+
+    found: dict[int, dict[int, str]] = {}
+    for owner, interest_id, name in db.session.execute(
+            select(profile_interest.c.profile_id, Interest.id, Interest.name)
+            .join(Interest, Interest.id == profile_interest.c.interest_id)
+            .where(profile_interest.c.profile_id.in_(user_ids))
+            .union_all(select(mentor_topic.c.mentor_id, Interest.id, Interest.name)
+                       .join(Interest, Interest.id == mentor_topic.c.interest_id)
+                       .where(mentor_topic.c.mentor_id.in_(user_ids)))):
+        found.setdefault(owner, {})[interest_id] = name
+    return found
+
+
+def round_input(matching_round: MatchingRound) -> RoundInput:
+    """Everything the engine needs for this round, in six queries whatever the round's size."""
+    people = db.session.execute(select(Participant.user_id, Participant.side, Participant.capacity,
+                                       Participant.accept_any)
+                                .where(Participant.round_id == matching_round.id)
+                                .order_by(Participant.id)).all()
+    fellows = [p.user_id for p in people if p.side == Side.FELLOW]
+    mentors = {p.user_id: p for p in people if p.side == Side.MENTOR}
+    choices = db.session.execute(select(Choice.fellow_id, Choice.mentor_id, Choice.fellow_rank, Choice.mentor_accepts,
+                                        Choice.mentor_rank)
+                                 .where(Choice.round_id == matching_round.id).order_by(Choice.fellow_rank)).all()
+    ids = [p.user_id for p in people]
+    details = _people(ids)
+    interests = _interests(ids)
+    kind = matching_round.type.value
+    mentor_data = {m: Mentor(id=m, name=details[m].name, types=frozenset([kind]), capacity=max(p.capacity, 1),
+                             active=0, specialty_id=details[m].specialty_id, background_id=details[m].background_id,
+                             interests=interests.get(m, {}), time_zone=details[m].time_zone,
+                             country=details[m].country, region=details[m].region,
+                             paths=frozenset({details[m].role, details[m].practice} - {None}))
+                   for m, p in mentors.items() if m in details}
+    fit = {}
+    fellow_lists: dict[int, list[int]] = {f: [] for f in fellows}
+    for choice in choices:
+        if choice.fellow_id not in fellow_lists or choice.mentor_id not in mentor_data:
+            continue
+        fellow_lists[choice.fellow_id].append(choice.mentor_id)
+        person = details[choice.fellow_id]
+        mentee = Mentee(id=person.id, specialty_id=person.specialty_id, background_id=person.background_id,
+                        background_name=person.background_name,
+                        interest_ids=frozenset(interests.get(person.id, {})), time_zone=person.time_zone,
+                        country=person.country, region=person.region, career_goal=person.career_goal)
+        result = score(mentee, mentor_data[choice.mentor_id], kind)
+        fit[(choice.fellow_id, choice.mentor_id)] = (
+            result.score if result else 0,
+            "; ".join(r for r in result.reasons if "places free" not in r) if result else "")
+    by_mentor: dict[int, list] = {}
+    for choice in choices:
+        by_mentor.setdefault(choice.mentor_id, []).append(choice)
+    ranked: dict = {}
+    mentor_lists = {m: _mentor_order(by_mentor.get(m, []), p.accept_any, fit, ranked) for m, p in mentors.items()}
+    override_rows = db.session.execute(select(Override.fellow_id, Override.mentor_id, Override.kind)
+                                       .where(Override.round_id == matching_round.id)).all()
+    return RoundInput(
+        algorithm=matching_round.algorithm.value, max_choices=matching_round.max_choices,
+        names={i: p.name for i, p in details.items()}, fellows=fellows,
+        capacity={m: p.capacity for m, p in mentors.items()}, fellow_lists=fellow_lists, mentor_lists=mentor_lists,
+        mentor_ranked=ranked, fit=fit,
+        pins=[(o.fellow_id, o.mentor_id) for o in override_rows if o.kind == OverrideKind.PIN
+              and o.fellow_id in fellow_lists and o.mentor_id in mentors],
+        forbids={(o.fellow_id, o.mentor_id) for o in override_rows if o.kind == OverrideKind.FORBID})
+
+
+def _mentor_order(rows, accept_any: bool, fit: dict, ranked: dict) -> list[int]:
+    """Acceptable fellows: the mentor's explicit ranks first, then the others by fit (then the fellow's rank)."""
+    acceptable = [c for c in rows if c.mentor_accepts or accept_any]
+    for c in acceptable:
+        if c.mentor_rank is not None:
+            ranked[(c.fellow_id, c.mentor_id)] = True
+    acceptable.sort(key=lambda c: (c.mentor_rank is None, c.mentor_rank or 0,
+                                   -fit.get((c.fellow_id, c.mentor_id), (0, ""))[0], c.fellow_rank, c.fellow_id))
+    return [c.fellow_id for c in acceptable]
+
+
+def participant_count(matching_round: MatchingRound) -> int:
+    return db.session.scalar(select(func.count()).select_from(Participant)
+                             .where(Participant.round_id == matching_round.id)) or 0
+
+
+def start_run(matching_round: MatchingRound, user: User | None) -> MatchingRun:
+    """A new run: computed now for small rounds, queued for ``flask matching work`` for large ones."""
+    _must_be_open(matching_round)
+    run = MatchingRun(round_id=matching_round.id, algorithm=matching_round.algorithm, status=RunStatus.QUEUED,
+                      started_by_id=user.id if user else None, summary={}, pairs=[])
+    db.session.add(run)
+    db.session.flush()
+    record(user.id if user else None, "matching.run_started", "matching_round", matching_round.id, run_id=run.id)
+    if participant_count(matching_round) <= DIRECT_RUN_LIMIT:
+        execute_run(run)
+    return run
+
+
+def execute_run(run: MatchingRun) -> MatchingRun:
+    """Compute a run and store its figures and pairs (progress is flushed for a polling page)."""
+    run.status = RunStatus.RUNNING
+    run.progress = 5
+    db.session.flush()
+    matching_round = db.session.get(MatchingRound, run.round_id)
+    try:
+        data = round_input(matching_round)
+        data.algorithm = run.algorithm.value
+
+        def progress(percent):
+            run.progress = percent
+
+        summary, pairs = run_round(data, progress)
+    except ValueError as error:  # the engine names bad input; keep it on the run for the page
+        log.warning("matching run %s failed: %s", run.id, error)
+        run.status = RunStatus.FAILED
+        run.error = str(error)
+        run.finished_at = utcnow()
+        return run
+    run.summary = summary
+    run.pairs = pairs
+    run.status = RunStatus.DONE
+    run.progress = 100
+    run.finished_at = utcnow()
+    log.info("matching run %s of round %s: %s of %s matched", run.id, run.round_id, summary["matched"],
+             summary["fellows"])
+    return run
+
+
+def claim_queued_run() -> MatchingRun | None:
+    """Take the oldest queued run (two workers never take the same: a conditional UPDATE claims it)."""
+    for run_id in db.session.scalars(select(MatchingRun.id).where(MatchingRun.status == RunStatus.QUEUED)
+                                     .order_by(MatchingRun.id).limit(5)).all():
+        claimed = db.session.execute(update(MatchingRun).where(MatchingRun.id == run_id,
+                                                               MatchingRun.status == RunStatus.QUEUED)
+                                     .values(status=RunStatus.RUNNING, progress=1)
+                                     .execution_options(synchronize_session=False)).rowcount
+        if claimed == 1:
+            db.session.commit()
+            return db.session.get(MatchingRun, run_id, populate_existing=True)
+    return None
+
+
+def runs_of(matching_round: MatchingRound) -> list:
+    """The round's runs, newest first, without their (large) pair lists."""
+    return db.session.execute(select(MatchingRun.id, MatchingRun.algorithm, MatchingRun.status, MatchingRun.progress,
+                                     MatchingRun.created_at, MatchingRun.summary, MatchingRun.error)
+                              .where(MatchingRun.round_id == matching_round.id)
+                              .order_by(MatchingRun.id.desc()).limit(50)).all()
+
+
+# -- publish and export ---------------------------------------------------------------------------
+
+
+def publish(matching_round: MatchingRound, run: MatchingRun, user: User) -> dict:
+    """Turn the run's pairs into mentorships, tell every participant, and lock the round."""
+    _must_be_open(matching_round)
+    if run.round_id != matching_round.id or run.status != RunStatus.DONE:
+        raise RoundError("Only a finished run of this round can be published.")
+    kind = matching_round.type
+    pairs = [p for p in run.pairs if p["mentor"] is not None]
+    busy = set(db.session.scalars(select(Mentorship.mentee_id).where(
+        Mentorship.mentee_id.in_([p["fellow"] for p in pairs]), Mentorship.type == kind,
+        Mentorship.status == MentorshipStatus.ACTIVE)))
+    settings = {s.user_id: s for s in db.session.scalars(select(MentorSettings).where(
+        MentorSettings.user_id.in_({p["mentor"] for p in pairs})))}
+    created, skipped = [], []
+    for pair in pairs:
+        if pair["fellow"] in busy:
+            skipped.append((pair, "already has an active mentor of this kind"))
+            continue
+        mentor_settings = settings.get(pair["mentor"])
+        if mentor_settings is None:
+            # A mentor who joined the pool without mentoring settings: the round's places become theirs.
+            mentor_settings = MentorSettings(user_id=pair["mentor"], accepting=False, types=[kind.value],
+                                             meeting_modes=[], availability="", capacity=1, active_mentees=0)
+            db.session.add(mentor_settings)
+            db.session.flush()
+            settings[pair["mentor"]] = mentor_settings
+        # The round's places are the mentor's promise: the capacity counter follows (and grows if it must,
+        # within the 10 the settings allow), in one conditional UPDATE as mentorship acceptances do.
+        taken = db.session.execute(
+            update(MentorSettings)
+            .where(MentorSettings.user_id == pair["mentor"], MentorSettings.active_mentees < 10)
+            .values(active_mentees=MentorSettings.active_mentees + 1,
+                    capacity=func.max(MentorSettings.capacity, MentorSettings.active_mentees + 1)
+                    if db.engine.dialect.name == "sqlite"
+                    else func.greatest(MentorSettings.capacity, MentorSettings.active_mentees + 1))
+            .execution_options(synchronize_session=False)).rowcount
+        if taken != 1:
+            skipped.append((pair, "the mentor has no place left"))
+            continue
+        mentorship = Mentorship(mentee_id=pair["fellow"], mentor_id=pair["mentor"], type=kind)
+        db.session.add(mentorship)
+        created.append((pair, mentorship))
+    db.session.flush()
+    matching_round.status = RoundStatus.PUBLISHED
+    matching_round.published_at = utcnow()
+    matching_round.published_run_id = run.id
+    record(user.id, "matching.published", "matching_round", matching_round.id, run_id=run.id,
+           mentorships=len(created), skipped=len(skipped))
+    _notify_results(matching_round, created, run)
+    return {"created": len(created), "skipped": [(p["fellow_name"], why) for p, why in skipped]}
+
+
+def _notify_results(matching_round: MatchingRound, created, run: MatchingRun) -> None:
+    from flask import url_for
+
+    users = {u.id: u for u in db.session.scalars(select(User).join(Participant, Participant.user_id == User.id)
+                                                 .where(Participant.round_id == matching_round.id))}
+    matched = {pair["fellow"]: (pair, mentorship) for pair, mentorship in created}
+    mentees_of: dict[int, list[str]] = {}
+    for pair, _ in created:
+        mentees_of.setdefault(pair["mentor"], []).append(pair["fellow_name"])
+    kind = matching_round.type.label.lower()
+    for user_id, user in users.items():
+        if user_id in matched:
+            pair, mentorship = matched[user_id]
+            title = f"“{matching_round.title}”: {pair['mentor_name']} is your {kind} mentor"
+            link = url_for("mentorship.workspace", mentorship_id=mentorship.id)
+        elif user_id in mentees_of:
+            title = f"“{matching_round.title}”: you will mentor {', '.join(mentees_of[user_id])}"
+            link = url_for("mentorship.index")
+        else:
+            title = f"“{matching_round.title}” is published: you were not matched this time"
+            link = _round_link(matching_round)
+        notify_members([user], "matching-result", title, link, target_type="matching_round",
+                       target_id=matching_round.id, mail_subject=f"Matching results: {matching_round.title}",
+                       mail_template="matching_event", body="")
+
+
+def export_csv(run: MatchingRun) -> str:
+    """The run's pairs as CSV, one row per fellow."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["fellow", "mentor", "fellow's rank of mentor", "mentor's rank of fellow", "score", "fit",
+                     "pinned", "explanation"])
+    for pair in run.pairs:
+        writer.writerow([_cell(pair["fellow_name"]), _cell(pair["mentor_name"] or ""), pair["fellow_rank"] or "",
+                         pair["mentor_rank"] or "", pair["score"], pair["fit"] if pair["fit"] is not None else "",
+                         "yes" if pair["pinned"] else "", _cell(pair["why"])])
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Neutralise spreadsheet formulas in names (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
