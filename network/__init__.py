@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 
 from flask import Flask
@@ -21,6 +20,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_prefixed_env()
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("REDIS_URL") and not os.environ.get("FLASK_RATELIMIT_STORAGE_URI"):
+        # Shared by every app process: rate-limit counters never live in one process's memory.
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
     app.config.update(overrides or {})
     _finish_config(app)
 
@@ -53,9 +55,11 @@ def _finish_config(app: Flask) -> None:
 
 
 def _init_logging(app: Flask) -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("network").setLevel(logging.INFO)
+    from network.logging import configure_logging
+
+    # Our handler on the root logger, JSON or text, each line with the request id (network/logging.py).
+    # (The package's ``logging`` attribute is that submodule, so the standard library is not imported here.)
+    configure_logging(app)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -111,6 +115,10 @@ def _register_hooks(app: Flask) -> None:
     from network.templating import register_template_helpers
 
     app.before_request(limit_plain_form_size)
+    from network.auth.sessions import expire_stale_session, require_two_factor
+
+    app.before_request(expire_stale_session)
+    app.before_request(require_two_factor)
     app.before_request(enforce_access)
     app.after_request(set_security_headers)
     if app.config["SESSION_COOKIE_SECURE"]:

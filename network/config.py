@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from typing import ClassVar
 
 #: The placeholder secret. A production app refuses to start with it.
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
@@ -19,7 +20,7 @@ class Config:
     # The database: the instance folder's SQLite file unless DATABASE_URL is set.
     SQLALCHEMY_DATABASE_URI: str | None = None
     # pre_ping: a connection dropped by a database restart is replaced, not handed to a request.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
     # Sessions and cookies.
@@ -31,8 +32,23 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
-    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    # A session ends after SESSION_IDLE_TIMEOUT without a request, and SESSION_ABSOLUTE_TIMEOUT after
+    # the sign-in whatever happens (remember-me cookies included: they carry the sign-in time).
+    SESSION_IDLE_TIMEOUT = timedelta(hours=2)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(days=14)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+
+    # Two-step sign-in (TOTP). Members with these roles must turn it on before anything else.
+    TWO_FACTOR_REQUIRED_ROLES: tuple[str, ...] = ("admin", "faculty")
+    TWO_FACTOR_ISSUER = "Fellowship Network"
+    # A password-checked sign-in waits this long for its code.
+    TWO_FACTOR_PENDING_SECONDS = 300
+    TWO_FACTOR_RATE_LIMIT = "5 per minute;20 per hour"
+
+    # Logs: "json" (one object per line, production) or "text"; each line carries the request id.
+    LOG_FORMAT = "json"
+    LOG_LEVEL = "INFO"
 
     # Request size: forms are small; uploads (later) have their own limit.
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
@@ -88,6 +104,9 @@ class DevelopmentConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     MAIL_ECHO = True
     PREFERRED_URL_SCHEME = "http"
+    # The demo sign-ins work without an authenticator app; production requires one for admins and faculty.
+    TWO_FACTOR_REQUIRED_ROLES: tuple[str, ...] = ()
+    LOG_FORMAT = "text"
 
 
 class TestingConfig(DevelopmentConfig):

@@ -81,3 +81,34 @@ class ActionForm(FlaskForm):
     """A bare form for state-changing buttons: it carries the CSRF token."""
 
     submit = SubmitField("Confirm")
+
+
+class CodeForm(FlaskForm):
+    """The sign-in's second step: a code from the app, or a recovery code."""
+
+    code = StringField("Code", filters=[_strip],
+                       validators=[DataRequired("Enter the code from your authenticator app."),
+                                   Length(max=32, message="A code has at most 32 characters.")],
+                       description="Six digits from your authenticator app, or one of your recovery codes.",
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off",
+                                  "spellcheck": "false"})
+    submit = SubmitField("Continue")
+
+
+class EnableTwoFactorForm(FlaskForm):
+    code = StringField("Code from the app", filters=[_strip],
+                       validators=[DataRequired("Enter the six digits your app shows."),
+                                   Length(max=16, message="The code has six digits.")],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    submit = SubmitField("Turn on two-step sign-in")
+
+
+class ConfirmWithCodeForm(FlaskForm):
+    """Password and a current code: needed to turn two-step sign-in off or to replace recovery codes."""
+
+    password = PasswordField("Password", validators=[InputRequired("Enter your password."), Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
+    code = StringField("Code from the app or a recovery code", filters=[_strip],
+                       validators=[DataRequired("Enter a code."), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code"})
+    submit = SubmitField("Confirm")

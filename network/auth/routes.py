@@ -5,14 +5,31 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from network.access import account_view, public
-from network.auth import services
-from network.auth.forms import (ActionForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm,
-                                ResetPasswordForm)
+from network.auth import services, two_factor
+from network.auth.forms import (
+    ActionForm,
+    ChangePasswordForm,
+    CodeForm,
+    ConfirmWithCodeForm,
+    EnableTwoFactorForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from network.auth.sessions import (
+    PENDING_SIGN_IN,
+    TWO_FACTOR_DONE,
+    end_session,
+    parse_login_id,
+    reissue_session,
+    start_session,
+)
 from network.auth.tokens import TokenError, read_confirmation_token, read_reset_token
 from network.extensions import db, limiter
 from network.members.models import Role, normalize_email
@@ -36,6 +53,16 @@ def _register_limit():
     return current_app.config["REGISTER_RATE_LIMIT"]
 
 
+def _code_limit():
+    return current_app.config["TWO_FACTOR_RATE_LIMIT"]
+
+
+def _pending_member_key():
+    """Rate-limit key for second steps: the member being signed in, whichever address tries."""
+    pending = session.get(PENDING_SIGN_IN) or {}
+    return "two-factor:" + str(pending.get("user", "none"))[:40]
+
+
 def _submitted_email():
     """Rate-limit key: the address being tried, so spreading guesses over many IPs does not help."""
     return "email:" + normalize_email(request.form.get("email", ""))[:254]
@@ -54,8 +81,23 @@ def safe_next(target: str | None) -> str | None:
 
 def _keep_signed_in(user) -> None:
     """Re-issue this device's session after the session version changed."""
-    remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
-    login_user(user, remember=remembered)
+    reissue_session(user)
+
+
+def _pending_member():
+    """The member whose password was right and whose code is awaited, or None when that has lapsed."""
+    pending = session.get(PENDING_SIGN_IN)
+    if not isinstance(pending, dict):
+        return None
+    parsed = parse_login_id(pending.get("user", ""))
+    started = pending.get("at")
+    if parsed is None or not isinstance(started, int) \
+            or not 0 <= utcnow().timestamp() - started <= current_app.config["TWO_FACTOR_PENDING_SECONDS"]:
+        return None
+    user = services.load_member(parsed[0])
+    if user is None or user.session_version != parsed[1] or not user.is_active:
+        return None
+    return user
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -77,7 +119,7 @@ def register():
             status = 409
         else:
             log.info("member %s registered as %s", user.id, user.role)
-            login_user(user)
+            start_session(user, remember=False)
             flash("Welcome! We sent you an email: follow its link to confirm your address.", "success")
             return redirect(url_for("main.pending"))
     elif form.is_submitted():
@@ -98,8 +140,14 @@ def login():
     status = 200
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and user.is_active and two_factor.is_enabled(user.id):
+            # The password was right; the session says so only until the code arrives (or 5 minutes pass).
+            session.clear()
+            session[PENDING_SIGN_IN] = {"user": user.get_id(), "at": int(utcnow().timestamp()),
+                                        "remember": bool(form.remember.data), "next": next_url}
+            return redirect(url_for("auth.login_code"))
         if user is not None and user.is_active:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             db.session.commit()
             log.info("member %s signed in", user.id)
@@ -115,14 +163,51 @@ def login():
     return render_template("auth/login.html", form=form, next_url=next_url), status
 
 
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(_code_limit, methods=["POST"])
+@limiter.limit(_code_limit, methods=["POST"], key_func=_pending_member_key)
+def login_code():
+    """The sign-in's second step: a code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    user = _pending_member()
+    if user is None:
+        session.pop(PENDING_SIGN_IN, None)
+        flash("Please sign in again: the wait for your code ran out.", "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        pending = session[PENDING_SIGN_IN]
+        try:
+            how = two_factor.verify(user, form.code.data)
+        except two_factor.CodeRefused as exc:
+            db.session.rollback()
+            form.code.errors.append(str(exc))
+            status = 400
+        else:
+            start_session(user, remember=bool(pending.get("remember")), two_factor_done=True)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            log.info("member %s signed in with a second step (%s)", user.id, how)
+            if how == "recovery":
+                left = two_factor.recovery_codes_left(user.id)
+                flash(f"You signed in with a recovery code; {left} left. Each works once: "
+                      "make new ones on your account page if you are running low.", "warning")
+            return redirect(safe_next(pending.get("next")) or url_for("main.index"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/login_code.html", form=form), status
+
+
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
     """Sign out of this device."""
     form = ActionForm()
     if form.validate_on_submit() and current_user.is_authenticated:
-        logout_user()
-        flash("You are signed out.", "info")
+        end_session("You are signed out.")
     return redirect(url_for("main.index"))
 
 
@@ -199,7 +284,7 @@ def reset_password(token: str):
         db.session.commit()
         log.info("member %s reset their password", user.id)
         if current_user.is_authenticated:
-            logout_user()
+            end_session()
         flash("Your password is changed and every other session is signed out. Sign in with the new password.",
               "success")
         return redirect(url_for("auth.login"))
@@ -246,3 +331,148 @@ def sign_out_everywhere():
         log.info("member %s signed out everywhere else", user.id)
         flash("Every other device is signed out. This one stays signed in.", "success")
     return redirect(url_for("auth.account"))
+
+
+# -- two-step sign-in -------------------------------------------------------------------------------
+
+def _two_factor_page(status: int = 200, disable_form=None, codes_form=None):
+    user = current_user._get_current_object()
+    row = two_factor.setting(user.id)
+    return render_template(
+        "auth/two_factor.html", setting=row, required=two_factor.is_required(user),
+        codes_left=two_factor.recovery_codes_left(user.id) if row is not None and row.enabled_at else 0,
+        action_form=ActionForm(),
+        disable_form=disable_form or ConfirmWithCodeForm(prefix="disable"),
+        codes_form=codes_form or ConfirmWithCodeForm(prefix="codes"),
+    ), status
+
+
+def _setup_page(form, status: int = 200):
+    user = current_user._get_current_object()
+    secret = two_factor.pending_secret(user.id)
+    if secret is None:
+        return redirect(url_for("auth.two_factor_status"))
+    uri = two_factor.provisioning_uri(user, secret)
+    return render_template("auth/two_factor_setup.html", form=form, qr=two_factor.qr_svg(uri),
+                           key=two_factor.format_key(secret), action_form=ActionForm()), status
+
+
+@bp.route("/account/two-factor")
+@account_view
+def two_factor_status():
+    """Two-step sign-in: whether it is on, and the ways to set it up, replace codes or turn it off."""
+    return _two_factor_page()
+
+
+@bp.route("/account/two-factor/setup", methods=["POST"])
+@account_view
+def two_factor_start():
+    """Make a new authenticator secret, then show it as a QR code (nothing is on until a code is right)."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if two_factor.is_enabled(current_user.id):
+        flash("Two-step sign-in is already on.", "info")
+        return redirect(url_for("auth.two_factor_status"))
+    two_factor.start_enrolment(current_user._get_current_object())
+    db.session.commit()
+    return redirect(url_for("auth.two_factor_setup"))
+
+
+@bp.route("/account/two-factor/setup")
+@account_view
+def two_factor_setup():
+    """The QR code and the key to type in, and a field for the first code."""
+    return _setup_page(EnableTwoFactorForm())
+
+
+@bp.route("/account/two-factor/enable", methods=["POST"])
+@account_view
+def two_factor_enable():
+    """Turn two-step sign-in on when the first code is right; show the recovery codes once."""
+    form = EnableTwoFactorForm()
+    if not form.validate_on_submit():
+        return _setup_page(form, 400)
+    user = current_user._get_current_object()
+    try:
+        codes = two_factor.enable(user, form.code.data)
+    except two_factor.CodeRefused as exc:
+        db.session.rollback()
+        form.code.errors.append(str(exc))
+        return _setup_page(form, 400)
+    db.session.commit()
+    # Every other session ended; this one carries on, now with its second step done.
+    session[TWO_FACTOR_DONE] = True
+    reissue_session(user)
+    log.info("member %s turned on two-step sign-in", user.id)
+    flash("Two-step sign-in is on. Every other device was signed out.", "success")
+    # Shown in this response only (not redirected): the codes never travel in a cookie or a URL.
+    return render_template("auth/recovery_codes.html", codes=codes)
+
+
+@bp.route("/account/two-factor/cancel", methods=["POST"])
+@account_view
+def two_factor_cancel():
+    """Forget an unfinished set-up."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        two_factor.cancel_enrolment(current_user.id)
+        db.session.commit()
+        flash("Set-up cancelled. Nothing changed on your account.", "info")
+    return redirect(url_for("auth.two_factor_status"))
+
+
+def _check_password_and_code(form) -> bool:
+    """Fill the form's errors unless the password and a code both check out (the code is used up)."""
+    user = current_user._get_current_object()
+    if not user.check_password(form.password.data):
+        form.password.errors.append("This is not your current password.")
+        return False
+    try:
+        two_factor.verify(user, form.code.data)
+    except two_factor.CodeRefused as exc:
+        form.code.errors.append(str(exc))
+        return False
+    return True
+
+
+@bp.route("/account/two-factor/disable", methods=["POST"])
+@account_view
+def two_factor_disable():
+    """Turn two-step sign-in off (password and a code); a role that requires it goes straight to a new set-up."""
+    user = current_user._get_current_object()
+    form = ConfirmWithCodeForm(prefix="disable")
+    if not two_factor.is_enabled(user.id):
+        flash("Two-step sign-in is already off.", "info")
+        return redirect(url_for("auth.two_factor_status"))
+    if not form.validate_on_submit() or not _check_password_and_code(form):
+        db.session.rollback()
+        return _two_factor_page(400, disable_form=form)
+    two_factor.disable(user)
+    db.session.commit()
+    session.pop(TWO_FACTOR_DONE, None)
+    reissue_session(user)
+    log.info("member %s turned off two-step sign-in", user.id)
+    if two_factor.is_required(user):
+        flash("Two-step sign-in is off. Your role requires it: set it up again, for example on your new phone.",
+              "warning")
+    else:
+        flash("Two-step sign-in is off. Every other device was signed out.", "success")
+    return redirect(url_for("auth.two_factor_status"))
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@account_view
+def two_factor_new_codes():
+    """Replace the recovery codes (password and a code); the old ones stop working."""
+    user = current_user._get_current_object()
+    form = ConfirmWithCodeForm(prefix="codes")
+    if not two_factor.is_enabled(user.id):
+        return redirect(url_for("auth.two_factor_status"))
+    if not form.validate_on_submit() or not _check_password_and_code(form):
+        db.session.rollback()
+        return _two_factor_page(400, codes_form=form)
+    codes = two_factor.new_recovery_codes(user)
+    db.session.commit()
+    log.info("member %s replaced their recovery codes", user.id)
+    return render_template("auth/recovery_codes.html", codes=codes, replaced=True)

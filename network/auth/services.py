@@ -87,12 +87,18 @@ def load_member(user_id) -> User | None:
 
 
 def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: ``"<id>:<session version>"`` must match the member's current version."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    """Flask-Login's loader: ``"<id>:<session version>[:<signed-in at>]"`` (session or remember-me
+    cookie) must match the member's current version, an active account and the absolute timeout."""
+    from network.auth.sessions import parse_login_id, signed_in_too_long_ago
+
+    parsed = parse_login_id(session_id)
+    if parsed is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.is_active:
+    user_id, version, signed_in_at = parsed
+    if signed_in_too_long_ago(signed_in_at):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version or not user.is_active:
         return None
     return user
 

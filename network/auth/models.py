@@ -1,0 +1,37 @@
+"""Two-step sign-in: a member's authenticator secret and their single-use recovery codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from network.extensions import db
+from network.types import UTCDateTime, utcnow
+
+
+class TwoFactor(db.Model):
+    """One per member who started setting up an authenticator; on once ``enabled_at`` is set."""
+
+    __tablename__ = "two_factor"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    # The TOTP secret, encrypted with a key derived from SECRET_KEY (network/auth/sealing.py).
+    secret_sealed: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The 30-second time step of the last accepted code: a code is never accepted twice.
+    last_used_step: Mapped[int | None]
+
+
+class RecoveryCode(db.Model):
+    """A single-use code for a member without their phone; only its SHA-256 is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,134 @@
+"""Session lifetime: a new session at every sign-in, idle and absolute timeouts, two-step enforcement.
+
+Sessions are signed cookies (no server-side store, so any app process can read them). The
+Flask-Login id is ``"<user id>:<session version>:<signed-in at>"``: the version ends every
+session when it is bumped (password change, "sign out everywhere", deactivation), and the
+sign-in time travels into the remember-me cookie too, so the absolute timeout binds both.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+SIGNED_IN_AT = "_signed_in_at"
+LAST_SEEN_AT = "_last_seen_at"
+#: Set when this session passed the second step (or the member has it on): no query on later requests.
+TWO_FACTOR_DONE = "_two_factor"
+#: A sign-in whose password was right, waiting for its code.
+PENDING_SIGN_IN = "_pending_sign_in"
+# Refresh the idle clock at most this often, so the session cookie is not rewritten on every request.
+SEEN_RESOLUTION_SECONDS = 60
+
+#: What a member who must turn on two-step sign-in can still reach.
+SETUP_ENDPOINTS = frozenset({
+    "static", "bootstrap.static", "auth.logout", "auth.two_factor_status", "auth.two_factor_start",
+    "auth.two_factor_setup", "auth.two_factor_enable", "auth.two_factor_cancel", "main.healthz",
+})
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def login_id(user, signed_in_at: int) -> str:
+    return f"{user.get_id()}:{signed_in_at}"
+
+
+def parse_login_id(value: str) -> tuple[int, int, int | None] | None:
+    """``(user id, session version, signed-in at or None)`` from a session or remember-me id."""
+    parts = str(value).split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) == 3 else None
+
+
+def signed_in_too_long_ago(signed_in_at: int | None) -> bool:
+    """True when the absolute timeout has passed (or the time is impossible)."""
+    if signed_in_at is None:
+        return False
+    age = _now() - signed_in_at
+    return age > current_app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds() or age < -300
+
+
+def start_session(user, remember: bool, two_factor_done: bool = False, signed_in_at: int | None = None) -> None:
+    """Sign ``user`` in on a brand-new session: nothing set before the sign-in survives it (no fixation).
+
+    ``signed_in_at`` keeps the original sign-in time when a session is re-issued (password change).
+    """
+    session.clear()
+    login_user(user, remember=remember, fresh=True)
+    now = _now()
+    started = signed_in_at or now
+    session["_user_id"] = login_id(user, started)
+    session[SIGNED_IN_AT] = started
+    session[LAST_SEEN_AT] = now
+    if two_factor_done:
+        session[TWO_FACTOR_DONE] = True
+
+
+def reissue_session(user) -> None:
+    """Keep this device signed in after the session version changed; same sign-in time, same factors."""
+    remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+    start_session(user, remember=remembered, two_factor_done=bool(session.get(TWO_FACTOR_DONE)),
+                  signed_in_at=session.get(SIGNED_IN_AT))
+
+
+def end_session(message: str | None = None) -> None:
+    logout_user()
+    session.clear()
+    if message:
+        flash(message, "info")
+
+
+def expire_stale_session():
+    """``before_request``: end a session idle for too long or signed in too long ago.
+
+    A member who chose "keep me signed in" is not signed out for being idle (that is what they
+    asked for) but is for the absolute timeout, remember-me cookie included.
+    """
+    if not current_user.is_authenticated:
+        return
+    config = current_app.config
+    now = _now()
+    parsed = parse_login_id(session.get("_user_id", ""))
+    signed_in_at = session.get(SIGNED_IN_AT) or (parsed[2] if parsed else None)
+    if signed_in_at is None:
+        # A session from before these timestamps existed: its clocks start now.
+        signed_in_at = now
+        session[SIGNED_IN_AT] = now
+    if signed_in_too_long_ago(signed_in_at):
+        end_session("You were signed in for a long time, so we signed you out for safety. Please sign in again.")
+        return
+    last_seen = session.get(LAST_SEEN_AT, now)
+    remembered = config["REMEMBER_COOKIE_NAME"] in request.cookies
+    if not remembered and now - last_seen > config["SESSION_IDLE_TIMEOUT"].total_seconds():
+        end_session("You were away for a while, so we signed you out for safety. Please sign in again.")
+        return
+    if LAST_SEEN_AT not in session or now - last_seen >= SEEN_RESOLUTION_SECONDS:
+        session[LAST_SEEN_AT] = now
+    return
+
+
+def require_two_factor():
+    """``before_request``: a member whose role requires two-step sign-in reaches only its set-up until it is on."""
+    if not current_user.is_authenticated or session.get(TWO_FACTOR_DONE):
+        return None
+    from network.auth import two_factor
+
+    if not two_factor.is_required(current_user):
+        return None
+    if request.endpoint in SETUP_ENDPOINTS:
+        return None
+    if two_factor.is_enabled(current_user.id):
+        # Only a sign-in that passed the code (or one re-issued from it) reaches here with it on.
+        session[TWO_FACTOR_DONE] = True
+        return None
+    if request.method in ("GET", "HEAD"):
+        flash("Your role needs two-step sign-in. Set it up to continue; it takes a minute.", "warning")
+        return redirect(url_for("auth.two_factor"))
+    from flask import abort
+
+    abort(403, "Set up two-step sign-in first (Account → Two-step sign-in).")
