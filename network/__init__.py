@@ -103,6 +103,23 @@ def _register_blueprints(app: Flask) -> None:
     from network.opportunities.routes import bp as opportunities_bp
 
     app.register_blueprint(opportunities_bp, url_prefix="/opportunities")
+    from network.cohorts.routes import bp as cohorts_bp
+    from network.programs.routes import bp as programs_bp
+
+    app.register_blueprint(programs_bp, url_prefix="/programs")
+    app.register_blueprint(cohorts_bp)
+    from network.messages.routes import bp as messages_bp
+
+    app.register_blueprint(messages_bp, url_prefix="/messages")
+    from network.mail.routes import bp as mail_bp
+
+    app.register_blueprint(mail_bp, url_prefix="/admin/outbox")
+    from network.reminders.cli import reminders_cli
+
+    app.cli.add_command(reminders_cli)
+    from network.matching.routes import bp as matching_bp
+
+    app.register_blueprint(matching_bp, url_prefix="/matching", cli_group="matching")
     # (each feature area registers its blueprint on its own line above this comment)
 
 

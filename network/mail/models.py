@@ -40,6 +40,8 @@ class EmailOutbox(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The signed one-click unsubscribe address for this mail's kind (None for account mails).
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
 
     def __repr__(self) -> str:
         return f"<EmailOutbox {self.id} {self.kind} {self.status}>"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import socket
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, render_template
-from sqlalchemy import or_, select, update
+from flask import current_app, has_request_context, render_template, request
+from sqlalchemy import func, or_, select, update
 
 from network.extensions import db
 from network.mail.models import EmailOutbox, OutboxStatus
+from network.notifications.unsubscribe import unsubscribe_path
 from network.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -25,21 +25,41 @@ CLAIM_SECONDS = 300
 def queue_email(kind: str, recipient: str, subject: str, template: str, **context) -> EmailOutbox:
     """Add a mail to the outbox in the current transaction.
 
-    ``template`` names a pair ``mail/<template>.txt`` and ``mail/<template>.html``.
+    ``template`` names a pair ``mail/<template>.txt`` and ``mail/<template>.html``. Every mail but the
+    account ones gets a signed one-click unsubscribe link for its kind (an area's own ``unsubscribe``
+    address, if it passes one, is used instead).
     """
     context.setdefault("subject", subject)
+    unsubscribe_url = context.get("unsubscribe")
+    if unsubscribe_url is None:
+        path = unsubscribe_path(recipient, kind)
+        unsubscribe_url = _absolute(path) if path else None
+        context["unsubscribe_url"] = unsubscribe_url
+    text_body = render_template(f"mail/{template}.txt", **context)
+    if context.get("unsubscribe_url"):
+        text_body = text_body.rstrip("\n") + f"\n\nStop these emails: {unsubscribe_url}\n"
     mail = EmailOutbox(
         kind=kind,
         recipient=recipient,
         subject=subject,
-        text_body=render_template(f"mail/{template}.txt", **context),
+        text_body=text_body,
         html_body=render_template(f"mail/{template}.html", **context),
+        unsubscribe_url=unsubscribe_url,
     )
     db.session.add(mail)
     if current_app.config["MAIL_ECHO"]:
         # Development has no mail server: the console is the inbox.
         log.warning("Mail to %s: %s\n%s", recipient, subject, mail.text_body)
     return mail
+
+
+def _absolute(path: str) -> str:
+    """A site path as a full URL: the request's host, else ``SERVER_NAME``, else localhost."""
+    if has_request_context():
+        return request.host_url.rstrip("/") + path
+    config = current_app.config
+    server = config.get("SERVER_NAME") or "localhost"
+    return f"{config['PREFERRED_URL_SCHEME']}://{server}{path}"
 
 
 def build_message(mail: EmailOutbox, sender: str) -> EmailMessage:
@@ -49,6 +69,10 @@ def build_message(mail: EmailOutbox, sender: str) -> EmailMessage:
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
     message["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}", domain="fellowship.network")
+    if mail.unsubscribe_url:
+        # RFC 8058 one-click: the mail client POSTs "List-Unsubscribe=One-Click" to the address.
+        message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.text_body)
     message.add_alternative(mail.html_body, subtype="html")
     return message
@@ -129,7 +153,7 @@ def deliver_outbox(limit: int = 100) -> dict[str, int]:
                             mail.id, mail.recipient, mail.text_body)
             else:
                 smtp.send_message(build_message(mail, config["MAIL_DEFAULT_SENDER"]))
-        except (OSError, smtplib.SMTPException, socket.timeout) as exc:
+        except (TimeoutError, OSError, smtplib.SMTPException) as exc:
             mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             mail.claimed_until = None
             if mail.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
@@ -156,4 +180,29 @@ def deliver_outbox(limit: int = 100) -> dict[str, int]:
             smtp.quit()
         except (OSError, smtplib.SMTPException):
             pass
+    return counts
+
+
+def failed_mails(limit: int = 100) -> list[EmailOutbox]:
+    """The mails given up on, newest first (for the administrators' page)."""
+    return list(db.session.scalars(select(EmailOutbox).where(EmailOutbox.status == OutboxStatus.FAILED)
+                                   .order_by(EmailOutbox.id.desc()).limit(limit)))
+
+
+def retry(mail: EmailOutbox) -> bool:
+    """Put a failed mail back in the queue with a fresh set of attempts; False if it was not failed."""
+    if mail.status != OutboxStatus.FAILED:
+        return False
+    mail.status = OutboxStatus.PENDING
+    mail.attempts = 0
+    mail.next_attempt_at = utcnow()
+    mail.claimed_until = None
+    return True
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many mails are in each state, in one query."""
+    rows = db.session.execute(select(EmailOutbox.status, func.count()).group_by(EmailOutbox.status)).all()
+    counts = {status.value: 0 for status in OutboxStatus}
+    counts.update({OutboxStatus(status).value: n for status, n in rows})
     return counts

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.extensions import db
+from network.notifications.kinds import Delivery, EmailMode  # noqa: F401  (EmailMode: the older name)
 from network.types import UTCDateTime, enum_column, utcnow
 
 
@@ -28,22 +28,15 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set once the notification went out by mail (immediately or in a digest).
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The member wanted this one in their daily digest (decided when it was made).
+    for_digest: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
-class EmailMode(enum.StrEnum):
-    IMMEDIATE = "immediate"
-    DAILY = "daily"
-    OFF = "off"
+class NotificationPreference(db.Model):
+    """How one member wants one group of notifications; no row means the group's default."""
 
-    @property
-    def label(self) -> str:
-        return {"immediate": "Right away, one mail per notification", "daily": "One daily digest",
-                "off": "No email, only on the site"}[self.value]
-
-
-class NotificationSetting(db.Model):
-    __tablename__ = "notification_setting"
+    __tablename__ = "notification_preference"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    email_mode: Mapped[EmailMode] = mapped_column(enum_column(EmailMode, "email_mode", length=16),
-                                                  default=EmailMode.IMMEDIATE)
+    group_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery, "delivery", length=16))

@@ -1,32 +1,27 @@
-"""A member's notifications and mail preference."""
+"""A member's notification centre, their preferences per group, and one-click unsubscribe."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from network.extensions import db
+from network.access import public
+from network.extensions import csrf, db
 from network.notifications import services
-from network.notifications.forms import ActionForm, SettingsForm
-from network.notifications.models import EmailMode, Notification
+from network.notifications.forms import ActionForm, PreferencesForm, field_name
+from network.notifications.kinds import GROUPS_BY_KEY, group_of
+from network.notifications.models import Notification
+from network.notifications.unsubscribe import DIGEST, read_token
 
 bp = Blueprint("notifications", __name__, cli_group="digest")
 
 PAGE_SIZE = 30
 
 
-@bp.app_context_processor
-def unread_notifications():
-    """``unread_notifications()`` in templates: the badge count, queried only when a page asks."""
-    cache = {}
-
-    def count() -> int:
-        if "n" not in cache:
-            cache["n"] = services.unread_count(current_user.id) if current_user.is_authenticated else 0
-        return cache["n"]
-
-    return {"unread_notifications": count}
+@bp.app_template_global()
+def notification_group_label(kind: str) -> str:
+    return group_of(kind).label
 
 
 @bp.route("/")
@@ -70,22 +65,48 @@ def read_all():
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
-    """Choose how notifications arrive by mail: right away, a daily digest, or not at all."""
-    form = SettingsForm()
+    """Per group of notifications: on the site only, by mail right away, in the daily digest, or off."""
+    form = PreferencesForm()
     if form.is_submitted():
         if not form.validate():
             return render_template("notifications/settings.html", form=form), 400
-        services.set_email_mode(current_user.id, EmailMode(form.email_mode.data))
+        services.set_preferences(current_user.id, form.choices())
         db.session.commit()
         flash("Your notification settings are saved.", "success")
         return redirect(url_for("notifications.settings"))
-    form.email_mode.data = services.email_mode(current_user.id).value
+    for key, delivery in services.preferences(current_user.id).items():
+        form[field_name(key)].data = delivery.value
     return render_template("notifications/settings.html", form=form)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@public
+@csrf.exempt
+def unsubscribe(token: str):
+    """The signed link in every mail: GET asks, POST stops that kind of mail. A mail client's RFC 8058
+    one-click POST ("List-Unsubscribe=One-Click") carries no CSRF token: the signature is the proof."""
+    parsed = read_token(token)
+    if parsed is None:
+        abort(404)
+    email, group_key = parsed
+    label = "the daily digest" if group_key == DIGEST else GROUPS_BY_KEY[group_key].label
+    if request.method == "POST":
+        one_click = request.form.get("List-Unsubscribe") == "One-Click"
+        if not one_click and current_app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect()
+        _, changed = services.unsubscribe(email, group_key)
+        db.session.commit()
+        if one_click:
+            return "Unsubscribed.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+        flash(f"No more emails about {', '.join(changed) if changed else label} to {email}. You still see these "
+              "notifications on the site; change that in your notification settings.", "success")
+        return redirect(url_for("notifications.unsubscribe", token=token))
+    return render_template("notifications/unsubscribe.html", email=email, label=label, form=ActionForm())
 
 
 @bp.cli.command("daily")
 def daily_digest_command():
-    """Mail each member who chose the daily digest their unread notifications of the last day."""
+    """Mail each member their unread notifications they chose to get in the daily digest (safe to rerun)."""
     import click
 
     sent = services.send_daily_digests()

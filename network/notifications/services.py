@@ -1,4 +1,4 @@
-"""Create notifications and mail them according to each member's preference."""
+"""Create notifications and deliver them as each member chose for the kind's group."""
 
 from __future__ import annotations
 
@@ -10,43 +10,69 @@ from sqlalchemy import func, select, update
 
 from network.extensions import db
 from network.mail.services import queue_email
-from network.members.models import MemberStatus, User
-from network.notifications.models import EmailMode, Notification, NotificationSetting
+from network.members.models import MemberStatus, User, normalize_email
+from network.notifications.kinds import GROUPS, GROUPS_BY_KEY, Delivery, EmailMode, group_of
+from network.notifications.models import Notification, NotificationPreference
+from network.notifications.unsubscribe import DIGEST
 from network.types import utcnow
 
 log = logging.getLogger(__name__)
 
+#: A digest picks up notifications at most this old (a missed run does not lose them).
+DIGEST_WINDOW = timedelta(days=7)
+
 
 def notify(user_id: int, kind: str, title: str, link: str, target_type: str | None = None,
            target_id: int | None = None) -> Notification:
-    """Add an in-app notification for one member to the current transaction."""
+    """Add an in-app notification for one member to the current transaction (no preference check)."""
     notification = Notification(user_id=user_id, kind=kind, title=title[:300], link=link,
                                 target_type=target_type, target_id=target_id)
     db.session.add(notification)
     return notification
 
 
-def email_modes(user_ids) -> dict[int, EmailMode]:
-    """Each member's mail preference (immediate unless they chose otherwise), in one query."""
+def deliveries(user_ids, kind: str) -> dict[int, Delivery]:
+    """Each member's delivery for ``kind``'s group (the group default unless they chose), in one query."""
     ids = list(user_ids)
     if not ids:
         return {}
+    group = group_of(kind)
     chosen = dict(db.session.execute(
-        select(NotificationSetting.user_id, NotificationSetting.email_mode).where(NotificationSetting.user_id.in_(ids))
-    ).all())
-    return {user_id: chosen.get(user_id, EmailMode.IMMEDIATE) for user_id in ids}
+        select(NotificationPreference.user_id, NotificationPreference.delivery)
+        .where(NotificationPreference.user_id.in_(ids), NotificationPreference.group_key == group.key)).all())
+    return {user_id: chosen.get(user_id, group.default) for user_id in ids}
+
+
+def preferences(user_id: int) -> dict[str, Delivery]:
+    """A member's delivery for every group, defaults filled in."""
+    chosen = dict(db.session.execute(
+        select(NotificationPreference.group_key, NotificationPreference.delivery)
+        .where(NotificationPreference.user_id == user_id)).all())
+    return {group.key: chosen.get(group.key, group.default) for group in GROUPS}
+
+
+def set_preferences(user_id: int, choices: dict[str, Delivery]) -> None:
+    """Save the member's delivery for the given groups (unknown group keys are ignored)."""
+    existing = {p.group_key: p for p in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user_id))}
+    for key, delivery in choices.items():
+        if key not in GROUPS_BY_KEY:
+            continue
+        if key in existing:
+            existing[key].delivery = delivery
+        else:
+            db.session.add(NotificationPreference(user_id=user_id, group_key=key, delivery=delivery))
 
 
 def email_mode(user_id: int) -> EmailMode:
-    return email_modes([user_id])[user_id]
+    """The delivery most of the member's groups use (the older single setting, for callers that ask)."""
+    chosen = list(preferences(user_id).values())
+    return max(set(chosen), key=chosen.count)
 
 
 def set_email_mode(user_id: int, mode: EmailMode) -> None:
-    setting = db.session.get(NotificationSetting, user_id)
-    if setting is None:
-        db.session.add(NotificationSetting(user_id=user_id, email_mode=mode))
-    else:
-        setting.email_mode = mode
+    """Every group at once."""
+    set_preferences(user_id, {group.key: Delivery(mode) for group in GROUPS})
 
 
 def absolute_url(link: str) -> str:
@@ -63,16 +89,24 @@ def absolute_url(link: str) -> str:
 
 def notify_members(users: list[User], kind: str, title: str, link: str, *, target_type: str | None = None,
                    target_id: int | None = None, mail_subject: str, mail_template: str, **context) -> int:
-    """Notify each member in-app, and mail those who want it right away. Returns how many were notified."""
-    modes = email_modes(user.id for user in users)
+    """Notify each member as they chose for the kind's group: not at all, on the site only, by mail
+    right away or in the daily digest. Returns how many were notified."""
+    modes = deliveries((user.id for user in users), kind)
     now = utcnow()
+    notified = 0
     for user in users:
+        mode = modes[user.id]
+        if mode == Delivery.OFF:
+            continue
         notification = notify(user.id, kind, title, link, target_type, target_id)
-        if modes[user.id] == EmailMode.IMMEDIATE:
+        notified += 1
+        if mode == Delivery.IMMEDIATE:
             queue_email(kind, user.email, mail_subject, mail_template, user=user, link=absolute_url(link),
                         title=title, **context)
             notification.emailed_at = now
-    return len(users)
+        elif mode == Delivery.DAILY:
+            notification.for_digest = True
+    return notified
 
 
 def unread_count(user_id: int) -> int:
@@ -92,6 +126,14 @@ def mark_all_read(user_id: int) -> int:
     return result.rowcount
 
 
+def mark_target_read(user_id: int, target_type: str, target_id: int) -> None:
+    """The member saw the thing itself (e.g. opened the conversation): its notifications are read."""
+    db.session.execute(update(Notification)
+                       .where(Notification.user_id == user_id, Notification.target_type == target_type,
+                              Notification.target_id == target_id, Notification.read_at.is_(None))
+                       .values(read_at=utcnow()))
+
+
 def withdraw(target_type: str, target_id: int, user_ids) -> None:
     """Delete notifications about a target for members who may no longer see it."""
     ids = list(user_ids)
@@ -101,28 +143,52 @@ def withdraw(target_type: str, target_id: int, user_ids) -> None:
             Notification.user_id.in_(ids)))
 
 
+def unsubscribe(email: str, group_key: str) -> tuple[User | None, list[str]]:
+    """Stop mail for one group (or, for the digest, every group in the digest): those groups stay on
+    the site only. Returns the member and the labels of the groups changed."""
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        return None, []
+    current = preferences(user.id)
+    if group_key == DIGEST:
+        keys = [key for key, delivery in current.items() if delivery == Delivery.DAILY]
+    else:
+        keys = [group_key] if current.get(group_key, Delivery.IN_APP).mails else []
+    set_preferences(user.id, dict.fromkeys(keys, Delivery.IN_APP))
+    return user, [GROUPS_BY_KEY[key].label for key in keys]
+
+
 def send_daily_digests() -> int:
-    """One mail per member who chose the daily digest, listing their unread, unmailed notifications of
-    the last day. Returns the number of mails queued (the caller commits)."""
-    since = utcnow() - timedelta(days=1)
+    """One mail per member with unread notifications they wanted in the daily digest. Each notification
+    is claimed (``emailed_at`` set where still empty) before its mail is queued, so reruns, even
+    concurrent ones, never mail it twice. Returns the number of mails queued (the caller commits)."""
+    since = utcnow() - DIGEST_WINDOW
     rows = db.session.execute(
-        select(Notification, User)
+        select(Notification.id, Notification.user_id)
         .join(User, User.id == Notification.user_id)
-        .join(NotificationSetting, NotificationSetting.user_id == User.id)
-        .where(NotificationSetting.email_mode == EmailMode.DAILY, Notification.emailed_at.is_(None),
+        .where(Notification.for_digest.is_(True), Notification.emailed_at.is_(None),
                Notification.read_at.is_(None), Notification.created_at >= since,
                User.status == MemberStatus.VERIFIED)
-        .order_by(User.id, Notification.id)
+        .order_by(Notification.user_id, Notification.id)
     ).all()
-    by_user: dict[int, tuple[User, list[Notification]]] = {}
-    for notification, user in rows:
-        by_user.setdefault(user.id, (user, []))[1].append(notification)
+    by_user: dict[int, list[int]] = {}
+    for notification_id, user_id in rows:
+        by_user.setdefault(user_id, []).append(notification_id)
     now = utcnow()
-    for user, notifications in by_user.values():
+    sent = 0
+    for user_id, ids in by_user.items():
+        claimed = db.session.scalars(
+            update(Notification).where(Notification.id.in_(ids), Notification.emailed_at.is_(None))
+            .values(emailed_at=now).returning(Notification.id),
+            execution_options={"synchronize_session": False}).all()
+        if not claimed:
+            continue
+        notifications = db.session.scalars(select(Notification).where(Notification.id.in_(claimed))
+                                           .order_by(Notification.id)).all()
+        user = db.session.get(User, user_id)
         items = [(n.title, absolute_url(n.link)) for n in notifications]
         queue_email("daily-digest", user.email, f"Your daily digest: {len(items)} new on Fellowship Network",
                     "notification_digest", user=user, items=items)
-        for n in notifications:
-            n.emailed_at = now
-    log.info("daily digest: %s mails", len(by_user))
-    return len(by_user)
+        sent += 1
+    log.info("daily digest: %s mails", sent)
+    return sent

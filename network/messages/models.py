@@ -1,0 +1,122 @@
+"""Conversations between two members, their messages, blocks, reports and who may write to whom."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from network.extensions import db
+from network.types import UTCDateTime, enum_column, utcnow
+
+
+class WhoMayWrite(enum.StrEnum):
+    """Who may start a conversation with a member (replies in an existing one are always allowed)."""
+
+    ANYONE = "anyone"
+    CONNECTED = "connected"
+    NOBODY = "nobody"
+
+    @property
+    def label(self) -> str:
+        return {"anyone": "Any verified member",
+                "connected": "Only my mentors, mentees and the people of my program",
+                "nobody": "Nobody"}[self.value]
+
+
+class MessagingSetting(db.Model):
+    __tablename__ = "messaging_setting"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    who_may_write: Mapped[WhoMayWrite] = mapped_column(enum_column(WhoMayWrite, "who_may_write", length=16),
+                                                       default=WhoMayWrite.ANYONE)
+
+
+class Conversation(db.Model):
+    """One per pair of members: the lower user id is ``low``. Read marks are the last message id each saw."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (UniqueConstraint("low_member_id", "high_member_id"),
+                      CheckConstraint("low_member_id < high_member_id", name="ordered_pair"),
+                      Index("ix_conversation_low_last", "low_member_id", "last_message_at"),
+                      Index("ix_conversation_high_last", "high_member_id", "last_message_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    low_member_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    high_member_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_message_id: Mapped[int | None]
+    low_read_id: Mapped[int] = mapped_column(default=0)
+    high_read_id: Mapped[int] = mapped_column(default=0)
+
+    low_member: Mapped[User] = relationship(foreign_keys=[low_member_id])  # noqa: F821
+    high_member: Mapped[User] = relationship(foreign_keys=[high_member_id])  # noqa: F821
+
+    def has_member(self, user_id: int) -> bool:
+        return user_id in (self.low_member_id, self.high_member_id)
+
+    def other_id(self, user_id: int) -> int:
+        return self.high_member_id if user_id == self.low_member_id else self.low_member_id
+
+    def other(self, user_id: int):
+        return self.high_member if user_id == self.low_member_id else self.low_member
+
+    def read_id(self, user_id: int) -> int:
+        return self.low_read_id if user_id == self.low_member_id else self.high_read_id
+
+
+class Message(db.Model):
+    __tablename__ = "message"
+    __table_args__ = (Index("ix_message_conversation_id_id", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
+    sender_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when a moderator removed the message after a report; the text is kept for the audit trail.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    sender: Mapped[User] = relationship()  # noqa: F821
+    conversation: Mapped[Conversation] = relationship()
+
+
+class MemberBlock(db.Model):
+    """``blocker`` blocked ``blocked``: no messages either way while it lasts."""
+
+    __tablename__ = "member_block"
+
+    blocker_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    blocked_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    blocked: Mapped[User] = relationship(foreign_keys=[blocked_id])  # noqa: F821
+
+
+class ReportStatus(enum.StrEnum):
+    OPEN = "open"
+    DISMISSED = "dismissed"
+    REMOVED = "removed"  # the message was taken down
+
+
+class MessageReport(db.Model):
+    __tablename__ = "message_report"
+    __table_args__ = (UniqueConstraint("message_id", "reporter_id"),
+                      Index("ix_message_report_status_created", "status", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[ReportStatus] = mapped_column(enum_column(ReportStatus, "report_status", length=16),
+                                                 default=ReportStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    message: Mapped[Message] = relationship()
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])  # noqa: F821

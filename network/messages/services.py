@@ -1,0 +1,279 @@
+"""Conversations: who may write to whom, sending, read marks, blocks and reports."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Select, and_, case, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from network.audit.models import record
+from network.extensions import db
+from network.members.models import MemberStatus, User
+from network.messages.models import (
+    Conversation,
+    MemberBlock,
+    Message,
+    MessageReport,
+    MessagingSetting,
+    ReportStatus,
+    WhoMayWrite,
+)
+from network.notifications.models import Notification
+from network.notifications.services import mark_target_read, notify_members
+from network.profiles.privacy import connected_member_ids
+from network.types import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 5000
+PREVIEW = 140
+
+
+class MessagingError(Exception):
+    """A message or report refused, with the reason to show."""
+
+
+class NotAllowed(MessagingError):
+    """The sender may not write to this member (their choice or a block): 403 with the reason."""
+
+
+def who_may_write(user_id: int) -> WhoMayWrite:
+    setting = db.session.get(MessagingSetting, user_id)
+    return setting.who_may_write if setting else WhoMayWrite.ANYONE
+
+
+def set_who_may_write(user_id: int, value: WhoMayWrite) -> None:
+    setting = db.session.get(MessagingSetting, user_id)
+    if setting is None:
+        db.session.add(MessagingSetting(user_id=user_id, who_may_write=value))
+    else:
+        setting.who_may_write = value
+
+
+def blocks_between(a_id: int, b_id: int) -> set[tuple[int, int]]:
+    """The blocks between two members, as ``(blocker, blocked)`` pairs, in one query."""
+    rows = db.session.execute(select(MemberBlock.blocker_id, MemberBlock.blocked_id).where(
+        or_(and_(MemberBlock.blocker_id == a_id, MemberBlock.blocked_id == b_id),
+            and_(MemberBlock.blocker_id == b_id, MemberBlock.blocked_id == a_id)))).all()
+    return {tuple(row) for row in rows}
+
+
+def block_reason(sender: User, recipient: User) -> str | None:
+    blocks = blocks_between(sender.id, recipient.id)
+    if (sender.id, recipient.id) in blocks:
+        return f"You blocked {recipient.name}. Unblock them in your message settings to write again."
+    if (recipient.id, sender.id) in blocks:
+        return f"{recipient.name} does not accept messages from you."
+    return None
+
+
+def is_connected(member_id: int, other_id: int) -> bool:
+    """Whether ``other_id`` is one of ``member_id``'s mentors, mentees or program people."""
+    connected = connected_member_ids(member_id).subquery()
+    return db.session.scalar(select(exists().where(connected.c.user_id == other_id))) or False
+
+
+def start_refusal(sender: User, recipient: User) -> str | None:
+    """Why ``sender`` may not start a conversation with ``recipient``, or ``None`` when they may."""
+    if sender.id == recipient.id:
+        return "You cannot write to yourself."
+    reason = block_reason(sender, recipient)
+    if reason:
+        return reason
+    choice = who_may_write(recipient.id)
+    if choice == WhoMayWrite.NOBODY:
+        return f"{recipient.name} does not accept new conversations."
+    if choice == WhoMayWrite.CONNECTED and not is_connected(recipient.id, sender.id):
+        return (f"{recipient.name} accepts new conversations only from their mentors, mentees and the people "
+                "of their program.")
+    return None
+
+
+def find_conversation(a_id: int, b_id: int) -> Conversation | None:
+    low, high = sorted((a_id, b_id))
+    return db.session.scalar(select(Conversation).where(Conversation.low_member_id == low,
+                                                        Conversation.high_member_id == high))
+
+
+def _conversation_for(a_id: int, b_id: int) -> Conversation:
+    """The pair's conversation, made if missing; two first messages at once still make only one."""
+    conversation = find_conversation(a_id, b_id)
+    if conversation is not None:
+        return conversation
+    low, high = sorted((a_id, b_id))
+    try:
+        with db.session.begin_nested():
+            conversation = Conversation(low_member_id=low, high_member_id=high)
+            db.session.add(conversation)
+    except IntegrityError:
+        conversation = find_conversation(a_id, b_id)
+    return conversation
+
+
+def _clean(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise MessagingError("Write a message first.")
+    if len(body) > MAX_BODY:
+        raise MessagingError(f"A message can be at most {MAX_BODY} characters.")
+    return body
+
+
+def start(sender: User, recipient: User, body: str) -> Message:
+    """The first message to a member (or the next, if they already talk)."""
+    conversation = find_conversation(sender.id, recipient.id)
+    if conversation is None:
+        reason = start_refusal(sender, recipient)
+        if reason:
+            raise NotAllowed(reason)
+    return reply(sender, recipient, conversation or _conversation_for(sender.id, recipient.id), body)
+
+
+def reply(sender: User, recipient: User, conversation: Conversation, body: str) -> Message:
+    """A message in an existing conversation: allowed unless either blocked the other."""
+    reason = block_reason(sender, recipient)
+    if reason:
+        raise NotAllowed(reason)
+    text = _clean(body)
+    message = Message(conversation_id=conversation.id, sender_id=sender.id, body=text)
+    db.session.add(message)
+    db.session.flush()
+    conversation.last_message_at = message.created_at
+    conversation.last_message_id = message.id
+    _set_read(conversation, sender.id, message.id)
+    preview = text if len(text) <= PREVIEW else text[:PREVIEW - 1].rstrip() + "…"
+    notify_members([recipient], "message-new", f"{sender.name} sent you a message: “{preview}”",
+                   f"/messages/{conversation.id}", target_type="conversation", target_id=conversation.id,
+                   mail_subject=f"New message from {sender.name}", mail_template="message_received",
+                   sender=sender, body=preview)
+    return message
+
+
+def _set_read(conversation: Conversation, user_id: int, message_id: int) -> None:
+    if user_id == conversation.low_member_id:
+        conversation.low_read_id = max(conversation.low_read_id or 0, message_id)
+    else:
+        conversation.high_read_id = max(conversation.high_read_id or 0, message_id)
+
+
+def mark_read(conversation: Conversation, user_id: int) -> None:
+    """The member opened the conversation: everything in it, and its notifications, are read."""
+    if conversation.last_message_id and conversation.read_id(user_id) < conversation.last_message_id:
+        _set_read(conversation, user_id, conversation.last_message_id)
+        mark_target_read(user_id, "conversation", conversation.id)
+
+
+def conversations_of(user_id: int) -> Select:
+    """Rows ``(Conversation, other member, last Message, unread count)``, most recent first."""
+    other = aliased(User)
+    last = aliased(Message)
+    unread_message = aliased(Message)
+    read_mark = case((Conversation.low_member_id == user_id, Conversation.low_read_id),
+                     else_=Conversation.high_read_id)
+    unread = (select(func.count(unread_message.id))
+              .where(unread_message.conversation_id == Conversation.id, unread_message.id > read_mark,
+                     unread_message.sender_id != user_id, unread_message.removed_at.is_(None))
+              .correlate(Conversation).scalar_subquery())
+    other_id = case((Conversation.low_member_id == user_id, Conversation.high_member_id),
+                    else_=Conversation.low_member_id)
+    return (select(Conversation, other, last, unread.label("unread"))
+            .join(other, other.id == other_id)
+            .outerjoin(last, last.id == Conversation.last_message_id)
+            .where(or_(Conversation.low_member_id == user_id, Conversation.high_member_id == user_id))
+            .order_by(Conversation.last_message_at.desc(), Conversation.id.desc()))
+
+
+def unread_counts(user_id: int) -> tuple[int, int]:
+    """Unread notifications and unread messages, in one query (the navigation shows both)."""
+    notifications = (select(func.count()).select_from(Notification)
+                     .where(Notification.user_id == user_id, Notification.read_at.is_(None)).scalar_subquery())
+    messages = (select(func.count(Message.id)).select_from(Message)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(or_(and_(Conversation.low_member_id == user_id, Message.id > Conversation.low_read_id),
+                           and_(Conversation.high_member_id == user_id, Message.id > Conversation.high_read_id)),
+                       Message.sender_id != user_id, Message.removed_at.is_(None)).scalar_subquery())
+    row = db.session.execute(select(notifications, messages)).one()
+    return row[0] or 0, row[1] or 0
+
+
+def people_to_write(user_id: int, limit: int = 300) -> list[User]:
+    """The member's mentors, mentees and program people, for the "new message" picker."""
+    connected = connected_member_ids(user_id).subquery()
+    return list(db.session.scalars(
+        select(User).where(User.id.in_(select(connected.c.user_id)), User.id != user_id,
+                           User.status == MemberStatus.VERIFIED, User.deleted_at.is_(None))
+        .order_by(User.name).limit(limit)))
+
+
+def block(blocker: User, blocked: User) -> bool:
+    """Block a member; False if already blocked."""
+    if blocker.id == blocked.id:
+        raise MessagingError("You cannot block yourself.")
+    if db.session.get(MemberBlock, (blocker.id, blocked.id)) is not None:
+        return False
+    db.session.add(MemberBlock(blocker_id=blocker.id, blocked_id=blocked.id))
+    return True
+
+
+def unblock(blocker: User, blocked_id: int) -> bool:
+    entry = db.session.get(MemberBlock, (blocker.id, blocked_id))
+    if entry is None:
+        return False
+    db.session.delete(entry)
+    return True
+
+
+def blocked_members(user_id: int) -> list[MemberBlock]:
+    from sqlalchemy.orm import joinedload
+
+    return list(db.session.scalars(select(MemberBlock).where(MemberBlock.blocker_id == user_id)
+                                   .options(joinedload(MemberBlock.blocked)).order_by(MemberBlock.created_at)))
+
+
+def report(reporter: User, message: Message, reason: str) -> MessageReport:
+    """Send a message the reporter received to the moderators."""
+    if message.sender_id == reporter.id:
+        raise MessagingError("You can report only messages you received.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise MessagingError("Say briefly what is wrong with the message.")
+    existing = db.session.scalar(select(MessageReport).where(MessageReport.message_id == message.id,
+                                                             MessageReport.reporter_id == reporter.id))
+    if existing is not None:
+        raise MessagingError("You already reported this message; the moderators have it.")
+    entry = MessageReport(message_id=message.id, reporter_id=reporter.id, reason=reason[:500])
+    db.session.add(entry)
+    db.session.flush()
+    record(reporter.id, "message.report", "message", message.id, report_id=entry.id)
+    return entry
+
+
+def resolve(moderator: User, entry: MessageReport, action: str) -> None:
+    """Dismiss a report, or remove the message (which closes every open report on it)."""
+    if entry.status != ReportStatus.OPEN:
+        raise MessagingError("This report was already handled.")
+    now = utcnow()
+    if action == "remove":
+        entry.message.removed_at = now
+        db.session.execute(update(MessageReport)
+                           .where(MessageReport.message_id == entry.message_id,
+                                  MessageReport.status == ReportStatus.OPEN)
+                           .values(status=ReportStatus.REMOVED, resolved_at=now, resolved_by_id=moderator.id))
+        record(moderator.id, "message.remove", "message", entry.message_id, report_id=entry.id,
+               sender_id=entry.message.sender_id)
+    else:
+        entry.status = ReportStatus.DISMISSED
+        entry.resolved_at = now
+        entry.resolved_by_id = moderator.id
+        record(moderator.id, "message.report_dismiss", "message", entry.message_id, report_id=entry.id)
+
+
+def open_reports(limit: int = 100) -> list[MessageReport]:
+    from sqlalchemy.orm import joinedload
+
+    return list(db.session.scalars(
+        select(MessageReport).where(MessageReport.status == ReportStatus.OPEN)
+        .options(joinedload(MessageReport.reporter), joinedload(MessageReport.message).joinedload(Message.sender))
+        .order_by(MessageReport.created_at).limit(limit)))

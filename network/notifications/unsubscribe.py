@@ -1,0 +1,52 @@
+"""Signed one-click unsubscribe addresses: a mail's recipient and the group of its kind, no expiry."""
+
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from network.notifications.kinds import GROUPS_BY_KEY, group_of
+
+SALT = "unsubscribe"
+#: The group key of the daily digest mail: unsubscribing moves every "daily" group to on-site only.
+DIGEST = "digest"
+#: Account mails (confirmations, password resets, verification) are not optional: no unsubscribe.
+ACCOUNT_KINDS = frozenset({"confirm-email", "password-reset", "password-changed", "member-verified",
+                           "member-rejected"})
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def group_key_for_mail(kind: str) -> str | None:
+    """The preference group a mail of ``kind`` belongs to, ``None`` for account mails."""
+    if kind in ACCOUNT_KINDS:
+        return None
+    if kind == "daily-digest":
+        return DIGEST
+    return group_of(kind).key
+
+
+def make_token(recipient: str, group_key: str) -> str:
+    return _serializer().dumps([recipient.lower(), group_key])
+
+
+def read_token(token: str) -> tuple[str, str] | None:
+    """``(email, group key)`` from a token, or ``None`` when it was tampered with."""
+    try:
+        email, group_key = _serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if group_key != DIGEST and group_key not in GROUPS_BY_KEY:
+        return None
+    return email, group_key
+
+
+def unsubscribe_path(recipient: str, kind: str) -> str | None:
+    """The site path of the unsubscribe page for this mail, or ``None`` when the kind has none."""
+    group_key = group_key_for_mail(kind)
+    if group_key is None:
+        return None
+    adapter = current_app.url_map.bind("localhost")
+    return adapter.build("notifications.unsubscribe", {"token": make_token(recipient, group_key)})

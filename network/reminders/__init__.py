@@ -1,0 +1,1 @@
+"""Reminders: ``flask reminders send`` nudges overdue mentorships and mentors with waiting requests."""
