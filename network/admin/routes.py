@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from network.access import role_required
 from network.auth.forms import ActionForm
@@ -132,7 +133,7 @@ def add_term(vocabulary: str):
 @role_required(Role.ADMIN)
 def rename_term(vocabulary: str, term_id: int):
     """Rename a term; profiles using it show and find the new name."""
-    model, label = _vocabulary_or_404(vocabulary)
+    model, _label = _vocabulary_or_404(vocabulary)
     term = _term_or_404(model, term_id)
     form = TermForm()
     if not form.validate_on_submit():
@@ -172,3 +173,285 @@ def _set_retired(vocabulary: str, term_id: int, change, done: str):
     db.session.commit()
     flash(f"“{term.name}” {done}.", "success")
     return redirect(url_for("admin.taxonomy", vocabulary=vocabulary))
+
+
+# -- the admin dashboard ---------------------------------------------------------------
+
+
+@bp.route("/")
+@role_required(Role.ADMIN)
+def index():
+    """What needs an administrator, and the way to every admin page."""
+    from flask import current_app
+
+    from network.programs.models import Program
+
+    by_status = dict(db.session.execute(select(User.status, func.count()).group_by(User.status)).all())
+    by_role = dict(db.session.execute(select(User.role, func.count()).where(User.status == MemberStatus.VERIFIED)
+                                      .group_by(User.role)).all())
+    programs = db.session.scalar(select(func.count()).select_from(Program))
+    links = {endpoint: endpoint in current_app.view_functions
+             for endpoint in ("mail.outbox", "messages.reports", "discussions.moderation", "discussions.categories")}
+    return render_template("admin/index.html", by_status=by_status, by_role=by_role, programs=programs,
+                           links=links, Role=Role, MemberStatus=MemberStatus)
+
+
+# -- members -----------------------------------------------------------------------------
+
+
+@bp.route("/members/")
+@role_required(Role.ADMIN)
+def members():
+    """Every member: search by name or email, filter by role and status."""
+    from network.admin import services as admin_services
+    from network.admin.models import MemberDeactivation
+
+    text = (request.args.get("q") or "").strip()[:100]
+    role = request.args.get("role") or None
+    status = request.args.get("status") or None
+    if role not in (None, *[r.value for r in Role]) or \
+            status not in (None, "deactivated", *[s.value for s in MemberStatus]):
+        abort(400)
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    query = admin_services.member_search(text, role, status)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    people = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    deactivated = set(db.session.scalars(select(MemberDeactivation.user_id).where(
+        MemberDeactivation.user_id.in_([p.id for p in people])))) if people else set()
+    return render_template("admin/members.html", people=people, total=total, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), q=text, role=role, status=status,
+                           deactivated=deactivated, roles=list(Role), statuses=list(MemberStatus),
+                           action_form=ActionForm())
+
+
+def _member_action(user_id: int, act, done: str):
+    from network.admin import services as admin_services
+
+    member = db.session.get(User, user_id)
+    if member is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        act(member)
+    except admin_services.AdminError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(request.form.get("back") if _safe_back() else url_for("admin.members")), 409
+    db.session.commit()
+    flash(done.format(name=member.name), "success")
+    return redirect(request.form.get("back") if _safe_back() else url_for("admin.members"))
+
+
+def _safe_back() -> bool:
+    back = request.form.get("back") or ""
+    return back.startswith("/admin/members") and "//" not in back and "\\" not in back
+
+
+@bp.route("/members/<int:user_id>/role", methods=["POST"])
+@role_required(Role.ADMIN)
+def change_role(user_id: int):
+    """Give a member another role (fellow, alumni, faculty, administrator)."""
+    from network.admin import services as admin_services
+
+    value = request.form.get("role", "")
+    if value not in [r.value for r in Role]:
+        if db.session.get(User, user_id) is None:
+            abort(404)
+        abort(400)
+    return _member_action(user_id, lambda m: admin_services.change_role(m, Role(value), current_user),
+                          "{name} is now " + Role(value).label.lower() + ".")
+
+
+@bp.route("/members/<int:user_id>/deactivate", methods=["POST"])
+@role_required(Role.ADMIN)
+def deactivate_member(user_id: int):
+    """Stop a member signing in; their sessions end at once."""
+    from network.admin import services as admin_services
+
+    return _member_action(user_id, lambda m: admin_services.deactivate(m, current_user),
+                          "{name} is deactivated and signed out everywhere.")
+
+
+@bp.route("/members/<int:user_id>/reactivate", methods=["POST"])
+@role_required(Role.ADMIN)
+def reactivate_member(user_id: int):
+    """Let a deactivated member sign in again, with the status they had."""
+    from network.admin import services as admin_services
+
+    return _member_action(user_id, lambda m: admin_services.reactivate(m, current_user),
+                          "{name} can sign in again.")
+
+
+# -- programs ----------------------------------------------------------------------------
+
+
+def _program_form(program=None):
+    from wtforms import SelectChoice
+
+    from network.programs.forms import ProgramForm
+    from network.taxonomy.models import Specialty, active_terms
+
+    form = ProgramForm(prefix="program", obj=program)
+    form.specialty_id.choices = [SelectChoice(0, "—")] + [SelectChoice(s.id, s.name)
+                                                         for s in db.session.scalars(active_terms(Specialty))]
+    return form
+
+
+@bp.route("/programs/", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def programs():
+    """Every program with its staff count, and a form for a new one."""
+    from network.programs import services as program_services
+    from network.programs.models import Program, ProgramStaff
+
+    form = _program_form()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            program = program_services.save_program(
+                None, current_user, name=form.name.data, institution=form.institution.data, city=form.city.data or "",
+                description=form.description.data or "", specialty_id=form.specialty_id.data or None)
+        except program_services.ProgramError as exc:
+            form.name.errors.append(str(exc))
+            status = 409
+        else:
+            db.session.commit()
+            flash(f"{program.name} is created. Add its director and faculty below.", "success")
+            return redirect(url_for("admin.edit_program", program_id=program.id))
+    elif form.is_submitted():
+        status = 400
+    rows = db.session.execute(
+        select(Program, func.count(ProgramStaff.id)).outerjoin(ProgramStaff, ProgramStaff.program_id == Program.id)
+        .group_by(Program.id).order_by(Program.name)).all()
+    return render_template("admin/programs.html", rows=rows, form=form), status
+
+
+@bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_program(program_id: int):
+    """Edit a program and its staff (director, coordinators, faculty)."""
+    from network.programs import services as program_services
+    from network.programs.forms import StaffForm
+    from network.programs.models import Program, ProgramStaff
+
+    program = db.session.get(Program, program_id)
+    if program is None:
+        abort(404)
+    form = _program_form(program)
+    if request.method == "GET":
+        form.specialty_id.data = program.specialty_id or 0
+    status = 200
+    if form.validate_on_submit():
+        try:
+            program_services.save_program(
+                program, current_user, name=form.name.data, institution=form.institution.data,
+                city=form.city.data or "", description=form.description.data or "",
+                specialty_id=form.specialty_id.data or None)
+        except program_services.ProgramError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+            status = 409
+        else:
+            db.session.commit()
+            flash("The program is saved.", "success")
+            return redirect(url_for("admin.edit_program", program_id=program.id))
+    elif form.is_submitted():
+        status = 400
+    staff = db.session.scalars(select(ProgramStaff).where(ProgramStaff.program_id == program.id)
+                               .options(selectinload(ProgramStaff.user)).order_by(ProgramStaff.role)).all()
+    return render_template("admin/program.html", program=program, form=form, staff=staff,
+                           staff_form=StaffForm(prefix="staff"), action_form=ActionForm()), status
+
+
+@bp.route("/programs/<int:program_id>/staff", methods=["POST"])
+@role_required(Role.ADMIN)
+def add_staff(program_id: int):
+    """Give a faculty member a role in the program."""
+    from network.auth.services import find_by_email
+    from network.programs import services as program_services
+    from network.programs.forms import StaffForm
+    from network.programs.models import Program, ProgramRole
+
+    program = db.session.get(Program, program_id)
+    if program is None:
+        abort(404)
+    form = StaffForm(prefix="staff")
+    if not form.validate_on_submit():
+        flash("Enter the email of a faculty member and choose a role.", "danger")
+        return redirect(url_for("admin.edit_program", program_id=program.id)), 400
+    member = find_by_email(form.email.data)
+    if member is None:
+        flash(f"No member has the email {form.email.data}. Invite them into a cohort first.", "warning")
+        return redirect(url_for("admin.edit_program", program_id=program.id)), 400
+    try:
+        program_services.add_staff(program, member, ProgramRole(form.role.data), current_user)
+    except program_services.ProgramError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("admin.edit_program", program_id=program.id)), 409
+    db.session.commit()
+    flash(f"{member.name} is {ProgramRole(form.role.data).label.lower()} of {program.name}.", "success")
+    return redirect(url_for("admin.edit_program", program_id=program.id))
+
+
+@bp.route("/programs/<int:program_id>/staff/<int:staff_id>/remove", methods=["POST"])
+@role_required(Role.ADMIN)
+def remove_staff(program_id: int, staff_id: int):
+    """Take a member off the program's staff."""
+    from network.programs import services as program_services
+    from network.programs.models import ProgramStaff
+
+    staff = db.session.get(ProgramStaff, staff_id)
+    if staff is None or staff.program_id != program_id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    program_services.remove_staff(staff, current_user)
+    db.session.commit()
+    flash("Removed from the program's staff.", "success")
+    return redirect(url_for("admin.edit_program", program_id=program_id))
+
+
+# -- the audit log -----------------------------------------------------------------------
+
+
+def _date_arg(name: str):
+    from datetime import date
+
+    value = request.args.get(name) or ""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400)
+
+
+@bp.route("/audit")
+@role_required(Role.ADMIN, Role.FACULTY)
+def audit_log():
+    """Who did what, on what, when and from where; faculty see their own programs' entries."""
+    from network.admin import services as admin_services
+    from network.audit.models import AuditLog
+    from network.programs.access import managed_program_ids
+
+    program_ids = None if current_user.role == Role.ADMIN else managed_program_ids(current_user)
+    filters = {"actor": (request.args.get("actor") or "").strip()[:100],
+               "action": (request.args.get("action") or "").strip()[:64],
+               "target_type": (request.args.get("target_type") or "").strip()[:32],
+               "since": _date_arg("since"), "until": _date_arg("until")}
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    query = admin_services.audit_query(program_ids=program_ids, **filters)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    entries = db.session.scalars(query.options(selectinload(AuditLog.actor))
+                                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    target_types = db.session.scalars(select(AuditLog.target_type).distinct().order_by(AuditLog.target_type)).all()
+    args = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
+    return render_template("admin/audit.html", entries=entries, total=total, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), filters=args, target_types=target_types,
+                           scoped=program_ids is not None)

@@ -27,7 +27,7 @@ class AuditLog(db.Model):
     # Set when the action concerns one program, so its faculty see the entry.
     program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id", ondelete="SET NULL"), index=True)
 
-    actor: Mapped["User | None"] = relationship()  # noqa: F821
+    actor: Mapped[User | None] = relationship()  # noqa: F821
 
 
 def _request_address() -> str | None:

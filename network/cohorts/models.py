@@ -45,7 +45,7 @@ class Invitation(db.Model):
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     cohort: Mapped[Cohort] = relationship()
-    invited_by: Mapped["User | None"] = relationship(foreign_keys=[invited_by_id])  # noqa: F821
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])  # noqa: F821
 
     def state(self, now: datetime | None = None) -> InvitationStatus:
         """What the director sees: a sent invitation past its expiry is expired."""
@@ -87,6 +87,10 @@ class Graduation(db.Model):
     graduated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def undo_until(self) -> datetime:
+        return self.graduated_at + timedelta(days=UNDO_DAYS)
 
     def can_undo(self, now: datetime | None = None) -> bool:
         return self.undone_at is None and (now or utcnow()) - self.graduated_at <= timedelta(days=UNDO_DAYS)

@@ -1,0 +1,60 @@
+"""The dashboard's charts as standalone SVG documents (pygal): no scripts, shown through <img>."""
+
+from __future__ import annotations
+
+import pygal
+from pygal.style import Style
+
+from network.cohorts.dashboard import TYPES, Dashboard
+
+STYLE = Style(background="white", plot_background="white", foreground="#212529", foreground_strong="#212529",
+              foreground_subtle="#6c757d", colors=("#1f5f8b", "#c8553d", "#2a9d8f", "#8d6a9f", "#e9c46a"),
+              font_family="system-ui, sans-serif", label_font_size=13, major_label_font_size=13,
+              legend_font_size=13, title_font_size=16, value_font_size=12)
+
+#: Chart names, titles and builders; the dashboard template lists them in this order.
+CHARTS = {
+    "coverage": "Mentorship coverage by mentoring type",
+    "fellows": "Fellows by number of mentoring types covered",
+    "activity": "Mentorship requests and meetings by month",
+    "discussions": "Discussion posts by the cohort's fellows, by month",
+    "ratings": "Average mentorship rating by type (1 to 5)",
+}
+
+
+def _config(**extra):
+    return dict(style=STYLE, js=[], disable_xml_declaration=True, width=720, height=360, explicit_size=False,
+                legend_at_bottom=True, print_values=False, show_y_guides=True, **extra)
+
+
+def render(name: str, data: Dashboard) -> str:
+    """The SVG markup of chart ``name`` (a key of ``CHARTS``)."""
+    labels = [t.label for t in TYPES]
+    month_labels = [m[2:] for m in data.months]
+    if name == "coverage":
+        chart = pygal.StackedBar(**_config(title=CHARTS[name]))
+        chart.x_labels = labels
+        covered = data.coverage_by_type
+        chart.add("With a mentor", [covered[t.value] for t in TYPES])
+        chart.add("Without", [len(data.fellows) - covered[t.value] for t in TYPES])
+    elif name == "fellows":
+        chart = pygal.Bar(**_config(title=CHARTS[name], show_legend=False))
+        chart.x_labels = [str(n) for n in range(len(TYPES) + 1)]
+        chart.add("Fellows", data.fellows_by_mentor_count)
+    elif name == "activity":
+        chart = pygal.Line(**_config(title=CHARTS[name], x_label_rotation=0))
+        chart.x_labels = month_labels
+        chart.add("Requests", data.requests)
+        chart.add("Meetings", data.meetings)
+    elif name == "discussions":
+        chart = pygal.Bar(**_config(title=CHARTS[name], show_legend=False))
+        chart.x_labels = month_labels
+        chart.add("Posts", data.posts)
+    elif name == "ratings":
+        chart = pygal.HorizontalBar(**_config(title=CHARTS[name], range=(0, 5), show_legend=False))
+        chart.x_labels = labels
+        chart.add("Average rating", [data.ratings.get(t.value, (None, 0))[0] for t in TYPES])
+    else:
+        raise KeyError(name)
+    svg = chart.render()
+    return svg.decode() if isinstance(svg, bytes) else svg

@@ -1,0 +1,89 @@
+"""Cohort forms. They validate; they never save."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from network.auth.forms import PASSWORD_HINT, new_password_check
+from network.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from network.forms import strip
+
+ROLE_CHOICES = [SelectChoice("fellow", "Fellow"), SelectChoice("faculty", "Faculty advisor")]
+MAX_INVITES = 50
+
+
+class CohortForm(FlaskForm):
+    name = StringField("Name", filters=[strip], description="For example “Class of 2028”.",
+                       validators=[DataRequired("Give the class a name."), Length(max=80)])
+    start_date = DateField("Starts", validators=[InputRequired("Enter the first day.")])
+    end_date = DateField("Ends", validators=[InputRequired("Enter the last day.")])
+    submit = SubmitField("Create cohort")
+
+    def validate_end_date(self, field):
+        if self.start_date.data and field.data and field.data <= self.start_date.data:
+            raise ValidationError("The class must end after it starts.")
+
+
+class InviteForm(FlaskForm):
+    emails = TextAreaField("Email addresses", filters=[strip],
+                           description=f"One or more, separated by commas or new lines (at most {MAX_INVITES}).",
+                           validators=[DataRequired("Enter at least one email address."), Length(max=20000)])
+    role = SelectField("Role in the cohort", choices=ROLE_CHOICES, default="fellow")
+    submit = SubmitField("Send invitations")
+
+    def addresses(self) -> list[str]:
+        raw = (self.emails.data or "").replace(";", ",").replace("\n", ",")
+        seen, result = set(), []
+        for part in raw.split(","):
+            address = part.strip().lower()
+            if address and address not in seen:
+                seen.add(address)
+                result.append(address)
+        return result
+
+    def validate_emails(self, field):
+        from email_validator import EmailNotValidError, validate_email
+
+        addresses = self.addresses()
+        if len(addresses) > MAX_INVITES:
+            raise ValidationError(f"Invite at most {MAX_INVITES} at once, or import a CSV roster.")
+        bad = []
+        for address in addresses:
+            try:
+                validate_email(address, check_deliverability=False)
+            except EmailNotValidError:
+                bad.append(address)
+        if bad:
+            raise ValidationError("Not valid email addresses: " + ", ".join(bad[:10]))
+
+
+class RosterUploadForm(FlaskForm):
+    roster = FileField("Roster file (CSV)", description="Columns: name, email, role, training background; "
+                       "more columns are kept as extras. UTF-8, at most 1 MB and 2,000 rows.")
+    submit = SubmitField("Upload and preview")
+
+
+class GraduateForm(FlaskForm):
+    complete_mentorships = BooleanField("Complete the fellows' active mentorships (as mentees) at the same time",
+                                        default=True)
+    submit = SubmitField("Graduate the class")
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = StringField("Full name", filters=[strip],
+                       validators=[DataRequired("Enter your name."), Length(max=120, message="Use at most 120 characters.")],
+                       render_kw={"autocomplete": "name"})
+    password = PasswordField("Password", validators=[InputRequired("Choose a password."), new_password_check],
+                             description=PASSWORD_HINT,
+                             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+    submit = SubmitField("Create my account and join")

@@ -1,0 +1,83 @@
+"""Staging and importing a roster: one query for existing emails, bulk inserts, mails queued in bulk."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, insert, select
+
+from network.audit.models import record
+from network.cohorts import roster, services
+from network.cohorts.models import ImportStatus, RosterImport
+from network.extensions import db
+from network.members.models import User
+from network.notifications.services import notify_members
+from network.programs.models import Cohort, CohortMembership, CohortRole
+from network.taxonomy.models import Specialty
+from network.types import utcnow
+
+
+def background_lookup() -> dict[str, int]:
+    """Training backgrounds by lower-case name and slug (retired ones excluded)."""
+    lookup = {}
+    for term_id, slug, name in db.session.execute(
+            select(Specialty.id, Specialty.slug, Specialty.name).where(Specialty.retired_at.is_(None))):
+        lookup[slug.lower()] = term_id
+        lookup[name.lower()] = term_id
+    return lookup
+
+
+def stage(cohort: Cohort, data: bytes, filename: str, actor: User) -> RosterImport:
+    """Check the file and keep its rows for the preview (raises ``roster.RosterFileError``)."""
+    rows = roster.read_roster(data, filename, background_lookup())
+    emails = [r.email for r in rows if r.outcome != roster.ERROR]
+    members = dict(db.session.execute(select(User.email, User.id).where(User.email.in_(emails))).all()) \
+        if emails else {}
+    roster.classify(rows, members, services.roster_emails(cohort), services.live_invitation_emails(cohort))
+    staged = RosterImport(cohort_id=cohort.id, uploaded_by_id=actor.id, filename=filename[:200],
+                          rows=[r.as_dict() for r in rows])
+    db.session.add(staged)
+    db.session.flush()
+    return staged
+
+
+def run_import(staged: RosterImport, cohort: Cohort, actor: User) -> dict:
+    """Import the staged rows that are still valid; returns the summary (also kept on the import)."""
+    if staged.status != ImportStatus.PREVIEWED:
+        raise services.InvitationError("This file was imported already.")
+    rows = [roster.RosterRow(**row) for row in staged.rows]
+    emails = [r.email for r in rows if r.outcome != roster.ERROR]
+    # Checked again: someone may have joined or been invited since the preview.
+    members = dict(db.session.execute(select(User.email, User.id).where(User.email.in_(emails))).all()) \
+        if emails else {}
+    roster.classify(rows, members, services.roster_emails(cohort), services.live_invitation_emails(cohort))
+    to_invite = [r for r in rows if r.outcome == roster.INVITE]
+    to_add = [r for r in rows if r.outcome == roster.ADD]
+    if to_invite:
+        services.invite_many(cohort, [{"email": r.email, "name": r.name, "role": r.role,
+                                       "training_background_id": r.background_id} for r in to_invite], actor)
+    if to_add:
+        now = utcnow()
+        db.session.execute(insert(CohortMembership), [
+            {"cohort_id": cohort.id, "user_id": members[r.email], "role": CohortRole(r.role), "joined_at": now}
+            for r in to_add])
+        added = db.session.scalars(select(User).where(User.id.in_([members[r.email] for r in to_add]))).all()
+        from flask import url_for
+
+        notify_members(added, "cohort-added", f"You were added to {cohort.name}, {cohort.program.name}",
+                       url_for("main.index"), target_type="cohort", target_id=cohort.id,
+                       mail_subject=f"You were added to {cohort.name}", mail_template="cohort_added",
+                       cohort=cohort, program=cohort.program)
+    staged.rows = [r.as_dict() for r in rows]
+    staged.summary = {"invited": len(to_invite), "added": len(to_add),
+                      "skipped": [{"line": r.line, "email": r.email, "reason": r.reason or "; ".join(r.problems)}
+                                  for r in rows if r.outcome in (roster.SKIP, roster.ERROR)]}
+    staged.status, staged.imported_at = ImportStatus.IMPORTED, utcnow()
+    record(actor.id, "cohort.import", "cohort", cohort.id, program_id=cohort.program_id,
+           invited=len(to_invite), added=len(to_add), skipped=len(staged.summary["skipped"]),
+           file=staged.filename)
+    return staged.summary
+
+
+def recent_imports(cohort: Cohort):
+    return select(RosterImport.id, RosterImport.filename, RosterImport.status, RosterImport.created_at,
+                  func.coalesce(RosterImport.imported_at, RosterImport.created_at)).where(
+        RosterImport.cohort_id == cohort.id).order_by(RosterImport.id.desc()).limit(5)

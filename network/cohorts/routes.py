@@ -1,0 +1,398 @@
+"""Running a cohort: roster and invitations, CSV import, dashboard and exports, graduation,
+and the public page where an invited person accepts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from network.access import public, role_required
+from network.auth.forms import ActionForm
+from network.cohorts import charts, imports, services
+from network.cohorts import roster as roster_csv
+from network.cohorts.dashboard import TYPES, build
+from network.cohorts.forms import AcceptInvitationForm, GraduateForm, InviteForm, RosterUploadForm
+from network.cohorts.models import Invitation, InvitationStatus, RosterImport
+from network.extensions import db
+from network.members.models import Role, User
+from network.programs.access import can_manage_cohort
+from network.programs.models import Cohort, CohortMembership, CohortRole
+from network.types import utcnow
+
+bp = Blueprint("cohorts", __name__)
+log = logging.getLogger(__name__)
+
+STAFF = (Role.FACULTY, Role.ADMIN)
+
+
+def _cohort_or_404(cohort_id: int) -> Cohort:
+    """The cohort if the viewer manages its program; 404 otherwise (others need not know it exists)."""
+    cohort = db.session.scalars(select(Cohort).where(Cohort.id == cohort_id)
+                                .options(joinedload(Cohort.program))).first()
+    if cohort is None or not can_manage_cohort(current_user, cohort):
+        abort(404)
+    return cohort
+
+
+def _roster_page(cohort: Cohort, invite_form: InviteForm | None = None, status: int = 200):
+    members = db.session.scalars(
+        select(CohortMembership).where(CohortMembership.cohort_id == cohort.id)
+        .options(joinedload(CohortMembership.user).joinedload(User.training_background))
+        .order_by(CohortMembership.role.desc(), CohortMembership.joined_at)).all()
+    invitations = db.session.scalars(select(Invitation).where(Invitation.cohort_id == cohort.id)
+                                     .order_by(Invitation.created_at.desc(), Invitation.id.desc())).all()
+    graduation = services.latest_graduation(cohort)
+    now = utcnow()
+    states = {}
+    for invitation in invitations:
+        states[invitation.state(now)] = states.get(invitation.state(now), 0) + 1
+    return render_template("cohorts/roster.html", cohort=cohort, members=members, invitations=invitations,
+                           now=now, states=states, invite_form=invite_form or InviteForm(prefix="invite"),
+                           action_form=ActionForm(), graduation=graduation,
+                           imports=db.session.execute(imports.recent_imports(cohort)).all(),
+                           InvitationStatus=InvitationStatus), status
+
+
+@bp.route("/cohorts/<int:cohort_id>")
+@role_required(*STAFF)
+def roster(cohort_id: int):
+    """The cohort's roster, its invitations and their states."""
+    return _roster_page(_cohort_or_404(cohort_id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/invitations", methods=["POST"])
+@role_required(*STAFF)
+def invite(cohort_id: int):
+    """Invite one or many addresses with a role."""
+    cohort = _cohort_or_404(cohort_id)
+    form = InviteForm(prefix="invite")
+    if not form.validate_on_submit():
+        return _roster_page(cohort, form, 400)
+    in_cohort, waiting = services.roster_emails(cohort), services.live_invitation_emails(cohort)
+    fresh = [a for a in form.addresses() if a not in in_cohort and a not in waiting]
+    skipped = [a for a in form.addresses() if a not in fresh]
+    if fresh:
+        services.invite_many(cohort, [{"email": a, "role": form.role.data} for a in fresh], current_user)
+        db.session.commit()
+        flash(f"{len(fresh)} invitation(s) sent. Each link works once and for 7 days.", "success")
+    if skipped:
+        flash("Not invited again (already in the cohort or with a valid invitation): " + ", ".join(skipped), "warning")
+    return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
+
+
+def _invitation_or_404(cohort: Cohort, invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.cohort_id != cohort.id:
+        abort(404)
+    return invitation
+
+
+@bp.route("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
+@role_required(*STAFF)
+def resend_invitation(cohort_id: int, invitation_id: int):
+    """Mail a fresh link (valid 7 more days); the old link stops working."""
+    cohort = _cohort_or_404(cohort_id)
+    invitation = _invitation_or_404(cohort, invitation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.resend(invitation, current_user)
+    except services.InvitationError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("cohorts.roster", cohort_id=cohort.id)), 409
+    db.session.commit()
+    flash(f"A new link was sent to {invitation.email}; the previous one no longer works.", "success")
+    return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@role_required(*STAFF)
+def revoke_invitation(cohort_id: int, invitation_id: int):
+    """Withdraw an invitation that was not used yet."""
+    cohort = _cohort_or_404(cohort_id)
+    invitation = _invitation_or_404(cohort, invitation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.revoke(invitation, current_user)
+    except services.InvitationError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("cohorts.roster", cohort_id=cohort.id)), 409
+    db.session.commit()
+    flash(f"The invitation to {invitation.email} was revoked.", "success")
+    return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
+
+
+# -- CSV roster import ---------------------------------------------------------------
+
+
+@bp.route("/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])
+@role_required(*STAFF)
+def import_roster(cohort_id: int):
+    """Step 1: upload a CSV roster; it is checked and kept for the preview, nothing is imported yet."""
+    cohort = _cohort_or_404(cohort_id)
+    form = RosterUploadForm()
+    status = 200
+    if form.validate_on_submit():
+        upload = form.roster.data
+        if upload is None or not getattr(upload, "filename", ""):
+            form.roster.errors.append("Choose a CSV file to upload.")
+            status = 400
+        else:
+            data = upload.read(roster_csv.MAX_BYTES + 1)
+            try:
+                staged = imports.stage(cohort, data, upload.filename, current_user)
+            except roster_csv.RosterFileError as exc:
+                form.roster.errors.append(str(exc))
+                status = 413 if len(data) > roster_csv.MAX_BYTES else 400
+            else:
+                db.session.commit()
+                return redirect(url_for("cohorts.import_preview", cohort_id=cohort.id, import_id=staged.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("cohorts/import.html", cohort=cohort, form=form), status
+
+
+def _staged_or_404(cohort: Cohort, import_id: int) -> RosterImport:
+    staged = db.session.get(RosterImport, import_id)
+    if staged is None or staged.cohort_id != cohort.id:
+        abort(404)
+    return staged
+
+
+@bp.route("/cohorts/<int:cohort_id>/import/<int:import_id>")
+@role_required(*STAFF)
+def import_preview(cohort_id: int, import_id: int):
+    """Step 2: every row with its problems, and what importing will do; step 3: the summary."""
+    cohort = _cohort_or_404(cohort_id)
+    staged = _staged_or_404(cohort, import_id)
+    return render_template("cohorts/import_preview.html", cohort=cohort, staged=staged,
+                           counts=roster_csv.counts(staged.rows), form=ActionForm(), roster=roster_csv)
+
+
+@bp.route("/cohorts/<int:cohort_id>/import/<int:import_id>", methods=["POST"])
+@role_required(*STAFF)
+def run_import(cohort_id: int, import_id: int):
+    """Import the valid rows: invitations for new people, the cohort directly for members."""
+    cohort = _cohort_or_404(cohort_id)
+    staged = _staged_or_404(cohort, import_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        summary = imports.run_import(staged, cohort, current_user)
+    except services.InvitationError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("cohorts.import_preview", cohort_id=cohort.id, import_id=staged.id)), 409
+    db.session.commit()
+    log.info("roster import %s into cohort %s by %s", staged.id, cohort.id, current_user.id)
+    flash(f"Imported: {summary['invited']} invited, {summary['added']} already members added, "
+          f"{len(summary['skipped'])} skipped.", "success")
+    return redirect(url_for("cohorts.import_preview", cohort_id=cohort.id, import_id=staged.id))
+
+
+# -- dashboard and exports -----------------------------------------------------------
+
+
+def _filters():
+    kind = request.args.get("type") or None
+    if kind not in (None, *[t.value for t in TYPES]):
+        abort(400)
+    return kind, request.args.get("attention") == "1"
+
+
+@bp.route("/cohorts/<int:cohort_id>/dashboard")
+@role_required(*STAFF)
+def dashboard(cohort_id: int):
+    """Coverage, overdue mentorships, activity by month and ratings, as charts and tables."""
+    cohort = _cohort_or_404(cohort_id)
+    kind, attention = _filters()
+    data = build(cohort, date.today(), kind, attention)
+    return render_template("cohorts/dashboard.html", cohort=cohort, data=data, types=TYPES, charts=charts.CHARTS,
+                           today=date.today())
+
+
+@bp.route("/cohorts/<int:cohort_id>/charts/<name>.svg")
+@role_required(*STAFF)
+def chart(cohort_id: int, name: str):
+    """One dashboard chart as an SVG image."""
+    cohort = _cohort_or_404(cohort_id)
+    if name not in charts.CHARTS:
+        abort(404)
+    svg = charts.render(name, build(cohort, date.today()))
+    response = Response(svg, mimetype="image/svg+xml")
+    # Shown as an image (so no script could run anyway); pygal styles the chart with an inline <style>.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_response(filename: str, header: list[str], rows) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _file_stem(cohort: Cohort) -> str:
+    return f"{cohort.program.slug}-{cohort.name.lower().replace(' ', '-')}"
+
+
+@bp.route("/cohorts/<int:cohort_id>/roster.csv")
+@role_required(*STAFF)
+def export_roster(cohort_id: int):
+    """The roster as CSV."""
+    cohort = _cohort_or_404(cohort_id)
+    members = db.session.scalars(
+        select(CohortMembership).where(CohortMembership.cohort_id == cohort.id)
+        .options(joinedload(CohortMembership.user).joinedload(User.training_background))
+        .order_by(CohortMembership.role.desc(), CohortMembership.joined_at)).all()
+    return _csv_response(f"{_file_stem(cohort)}-roster.csv",
+                         ["name", "email", "role in cohort", "member role", "training background", "joined"],
+                         ([m.user.name, m.user.email, m.role.value, m.user.role.value,
+                           m.user.training_background.name if m.user.training_background else "",
+                           m.joined_at.date().isoformat()] for m in members))
+
+
+@bp.route("/cohorts/<int:cohort_id>/mentorships.csv")
+@role_required(*STAFF)
+def export_mentorships(cohort_id: int):
+    """The cohort's fellows' mentorships as CSV: type, mentor, dates, rating; never notes or comments."""
+    from network.mentorship.models import Mentorship
+
+    cohort = _cohort_or_404(cohort_id)
+    fellow_ids = (select(CohortMembership.user_id).where(CohortMembership.cohort_id == cohort.id,
+                                                         CohortMembership.role == CohortRole.FELLOW)
+                  .scalar_subquery())
+    mentorships = db.session.scalars(
+        select(Mentorship).where(Mentorship.mentee_id.in_(fellow_ids))
+        .options(selectinload(Mentorship.mentee), selectinload(Mentorship.mentor))
+        .order_by(Mentorship.mentee_id, Mentorship.type, Mentorship.started_at)).all()
+    today = date.today()
+    return _csv_response(f"{_file_stem(cohort)}-mentorships.csv",
+                         ["fellow", "type", "mentor", "status", "started", "ended", "last meeting", "overdue",
+                          "rating"],
+                         ([m.mentee.name, m.type.value, m.mentor.name, m.status.value, m.started_at.date().isoformat(),
+                           m.ended_at.date().isoformat() if m.ended_at else "",
+                           m.last_met_on.isoformat() if m.last_met_on else "", "yes" if m.is_overdue(today) else "no",
+                           m.rating or ""] for m in mentorships))
+
+
+# -- graduation ------------------------------------------------------------------------
+
+
+@bp.route("/cohorts/<int:cohort_id>/graduate", methods=["GET", "POST"])
+@role_required(*STAFF)
+def graduate(cohort_id: int):
+    """Graduate the class: fellows become alumni, optionally completing their mentorships."""
+    cohort = _cohort_or_404(cohort_id)
+    form = GraduateForm()
+    if cohort.is_graduated:
+        if request.method == "POST":
+            flash(f"{cohort.name} graduated already.", "warning")
+            return redirect(url_for("cohorts.roster", cohort_id=cohort.id)), 409
+        return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
+    if form.validate_on_submit():
+        result = services.graduate(cohort, current_user, bool(form.complete_mentorships.data))
+        db.session.commit()
+        log.info("cohort %s graduated by %s", cohort.id, current_user.id)
+        flash(f"{cohort.name} graduated: {len(result.alumni)} new alumni, {result.completed} mentorship(s) "
+              "completed. Each new alumnus was invited to mentor. You can undo this for 7 days.", "success")
+        return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
+    fellows = db.session.scalar(select(db.func.count()).select_from(CohortMembership).where(
+        CohortMembership.cohort_id == cohort.id, CohortMembership.role == CohortRole.FELLOW))
+    return render_template("cohorts/graduate.html", cohort=cohort, form=form, fellows=fellows), \
+        400 if form.is_submitted() else 200
+
+
+@bp.route("/cohorts/<int:cohort_id>/graduation/undo", methods=["POST"])
+@role_required(*STAFF)
+def undo_graduation(cohort_id: int):
+    """Undo the latest graduation within 7 days: roles, years and mentorships as they were."""
+    cohort = _cohort_or_404(cohort_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.undo_graduation(cohort, current_user)
+    except services.InvitationError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("cohorts.roster", cohort_id=cohort.id)), 409
+    db.session.commit()
+    flash(f"The graduation of {cohort.name} was undone.", "success")
+    return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
+
+
+# -- accepting an invitation (public) ----------------------------------------------------
+
+
+def _accept_problem(exc: Exception) -> str:
+    if isinstance(exc, services.InvitationError):
+        return str(exc)
+    return "This invitation was used at the same moment from somewhere else. Sign in to see your cohort."
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    """Register from the invitation, or join as the signed-in member it was sent to."""
+    invitation = services.find_invitation(token)
+    try:
+        services.usable_or_error(invitation)
+    except services.InvitationError as exc:
+        return render_template("cohorts/invitation_error.html", message=str(exc)), 404 if invitation is None else 410
+    existing = db.session.scalars(select(User).where(User.email == invitation.email)).first()
+    cohort = invitation.cohort
+    if existing is not None or current_user.is_authenticated:
+        if not current_user.is_authenticated:
+            flash(f"You already have an account ({invitation.email}). Sign in to join {cohort.name}.", "info")
+            return redirect(url_for("auth.login", next=url_for("cohorts.accept_invitation", token=token)))
+        if existing is None or existing.id != current_user.id:
+            return render_template("cohorts/invitation_error.html",
+                                   message=f"This invitation was sent to {invitation.email}, and you are signed in "
+                                           f"as {current_user.email}. Sign out first to use it."), 403
+        form = ActionForm()
+        if form.validate_on_submit():
+            try:
+                services.accept_as_member(invitation, current_user)
+                db.session.commit()
+            except (services.InvitationError, IntegrityError) as exc:
+                db.session.rollback()
+                return render_template("cohorts/invitation_error.html", message=_accept_problem(exc)), 409
+            flash(f"Welcome to {cohort.name}, {cohort.program.name}!", "success")
+            return redirect(url_for("main.index"))
+        return render_template("cohorts/accept.html", invitation=invitation, cohort=cohort, form=form,
+                               member=True), 400 if form.is_submitted() else 200
+    form = AcceptInvitationForm()
+    if request.method == "GET":
+        form.name.data = invitation.name
+    if form.validate_on_submit():
+        try:
+            user = services.register_from_invitation(invitation, form.name.data, form.password.data)
+            db.session.commit()
+        except (services.InvitationError, IntegrityError) as exc:
+            db.session.rollback()
+            return render_template("cohorts/invitation_error.html", message=_accept_problem(exc)), 409
+        login_user(user)
+        log.info("member %s joined cohort %s from an invitation", user.id, cohort.id)
+        flash(f"Welcome to Fellowship Network and to {cohort.name}!", "success")
+        return redirect(url_for("main.index"))
+    return render_template("cohorts/accept.html", invitation=invitation, cohort=cohort, form=form, member=False), \
+        400 if form.is_submitted() else 200

@@ -1,0 +1,286 @@
+"""Invitations into a cohort and graduation. Services change the session and never commit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import url_for
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from network.audit.models import record
+from network.cohorts.models import INVITATION_DAYS, Graduation, Invitation, InvitationStatus
+from network.extensions import db
+from network.mail.services import queue_email
+from network.members.models import MemberStatus, Role, User, normalize_email
+from network.notifications.services import notify_members
+from network.programs.models import Cohort, CohortMembership, CohortRole
+from network.types import utcnow
+
+
+class InvitationError(Exception):
+    """The invitation cannot be used or changed; the message is for the user."""
+
+
+# -- tokens ------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A random link token and the SHA-256 that is stored."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def accept_link(token: str) -> str:
+    return url_for("cohorts.accept_invitation", token=token, _external=True)
+
+
+def _mail_invitation(invitation: Invitation, token: str, cohort: Cohort, inviter_name: str) -> None:
+    queue_email("cohort-invitation", invitation.email,
+                f"You are invited to {cohort.name}, {cohort.program.name}", "cohort_invitation",
+                invitation=invitation, cohort=cohort, program=cohort.program, inviter_name=inviter_name,
+                link=accept_link(token), days=INVITATION_DAYS)
+
+
+# -- inviting ----------------------------------------------------------------------
+
+
+def roster_emails(cohort: Cohort) -> set[str]:
+    """Emails of the cohort's members, in one query."""
+    return set(db.session.scalars(select(User.email).join(CohortMembership, CohortMembership.user_id == User.id)
+                                  .where(CohortMembership.cohort_id == cohort.id)))
+
+
+def live_invitation_emails(cohort: Cohort, now: datetime | None = None) -> set[str]:
+    """Emails with a usable invitation into the cohort, in one query."""
+    return set(db.session.scalars(select(Invitation.email).where(
+        Invitation.cohort_id == cohort.id, Invitation.status == InvitationStatus.SENT,
+        Invitation.expires_at > (now or utcnow()))))
+
+
+def invite(cohort: Cohort, email: str, role: CohortRole, actor: User, *, name: str = "",
+           training_background_id: int | None = None) -> Invitation:
+    """Invite one address into the cohort and mail the link."""
+    email = normalize_email(email)
+    if email in roster_emails(cohort):
+        raise InvitationError(f"{email} is already in {cohort.name}.")
+    if email in live_invitation_emails(cohort):
+        raise InvitationError(f"{email} already has an invitation waiting; resend it from the list instead.")
+    return invite_many(cohort, [{"email": email, "name": name, "role": role,
+                                 "training_background_id": training_background_id}], actor)[0]
+
+
+def invite_many(cohort: Cohort, people: list[dict], actor: User) -> list[Invitation]:
+    """Create invitations (already checked) in bulk and queue their mails in the same transaction."""
+    now = utcnow()
+    invitations, tokens = [], []
+    for person in people:
+        token, digest = new_token()
+        invitation = Invitation(cohort_id=cohort.id, email=normalize_email(person["email"]),
+                                name=person.get("name") or "", role=CohortRole(person["role"]),
+                                training_background_id=person.get("training_background_id"), token_hash=digest,
+                                status=InvitationStatus.SENT, invited_by_id=actor.id, created_at=now, sent_at=now,
+                                expires_at=now + timedelta(days=INVITATION_DAYS))
+        invitations.append(invitation)
+        tokens.append(token)
+    db.session.add_all(invitations)
+    db.session.flush()
+    for invitation, token in zip(invitations, tokens, strict=True):
+        _mail_invitation(invitation, token, cohort, actor.name)
+    record(actor.id, "cohort.invite", "cohort", cohort.id, program_id=cohort.program_id, count=len(invitations),
+           emails=[i.email for i in invitations[:20]])
+    return invitations
+
+
+def resend(invitation: Invitation, actor: User) -> None:
+    """A new link valid for another 7 days; the old link stops working."""
+    if invitation.status != InvitationStatus.SENT:
+        raise InvitationError(f"The invitation to {invitation.email} was {invitation.status}; it cannot be resent.")
+    token, digest = new_token()
+    now = utcnow()
+    invitation.token_hash, invitation.sent_at = digest, now
+    invitation.expires_at = now + timedelta(days=INVITATION_DAYS)
+    _mail_invitation(invitation, token, invitation.cohort, actor.name)
+    record(actor.id, "invitation.resend", "invitation", invitation.id, program_id=invitation.cohort.program_id,
+           email=invitation.email)
+
+
+def revoke(invitation: Invitation, actor: User) -> None:
+    if invitation.status != InvitationStatus.SENT:
+        raise InvitationError(f"The invitation to {invitation.email} was {invitation.status} already.")
+    invitation.status = InvitationStatus.REVOKED
+    record(actor.id, "invitation.revoke", "invitation", invitation.id, program_id=invitation.cohort.program_id,
+           email=invitation.email)
+
+
+# -- accepting ---------------------------------------------------------------------
+
+
+def find_invitation(token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalars(select(Invitation).where(Invitation.token_hash == hash_token(token))
+                              .options(selectinload(Invitation.cohort).selectinload(Cohort.program))).first()
+
+
+def usable_or_error(invitation: Invitation | None) -> Invitation:
+    """The invitation if it can still be accepted, else an error that says why."""
+    if invitation is None:
+        raise InvitationError("This invitation link is not valid. Check that you copied the whole link.")
+    state = invitation.state()
+    if state == InvitationStatus.ACCEPTED:
+        raise InvitationError("This invitation was used already. Sign in with the account it created.")
+    if state == InvitationStatus.REVOKED:
+        raise InvitationError("This invitation was withdrawn by the program. Write to your program coordinator.")
+    if state == InvitationStatus.EXPIRED:
+        raise InvitationError("This invitation has expired (links are valid for 7 days). "
+                              "Ask your program coordinator to send it again.")
+    return invitation
+
+
+def _join(invitation: Invitation, user: User) -> None:
+    exists = db.session.scalar(select(CohortMembership.id).filter_by(cohort_id=invitation.cohort_id, user_id=user.id))
+    if exists is None:
+        db.session.add(CohortMembership(cohort_id=invitation.cohort_id, user_id=user.id, role=invitation.role))
+    # Conditional: of two simultaneous clicks only one flips the invitation.
+    done = db.session.execute(update(Invitation).where(Invitation.id == invitation.id,
+                                                       Invitation.status == InvitationStatus.SENT)
+                              .values(status=InvitationStatus.ACCEPTED, accepted_at=utcnow(), accepted_by_id=user.id)
+                              .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise InvitationError("This invitation was used already.")
+    db.session.refresh(invitation)
+    record(user.id, "invitation.accept", "invitation", invitation.id, program_id=invitation.cohort.program_id)
+
+
+def register_from_invitation(invitation: Invitation, name: str, password: str) -> User:
+    """Create the invited member, verified (the link proved the address), and place them in the cohort."""
+    usable_or_error(invitation)
+    if db.session.scalar(select(User.id).where(User.email == invitation.email)) is not None:
+        raise InvitationError("An account with this email exists already: sign in to accept.")
+    now = utcnow()
+    role = Role.FACULTY if invitation.role == CohortRole.FACULTY else Role.FELLOW
+    user = User(name=name.strip(), email=invitation.email, role=role, status=MemberStatus.VERIFIED,
+                email_confirmed_at=now, verified_at=now, verified_by_id=invitation.invited_by_id,
+                training_background_id=invitation.training_background_id, last_login_at=now)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    _join(invitation, user)
+    return user
+
+
+def accept_as_member(invitation: Invitation, user: User) -> None:
+    """An existing member joins the cohort; a pending account is verified by the invitation."""
+    usable_or_error(invitation)
+    if normalize_email(user.email) != invitation.email:
+        raise InvitationError(f"This invitation was sent to {invitation.email}; you are signed in as {user.email}.")
+    if user.status == MemberStatus.PENDING:
+        user.status, user.verified_at = MemberStatus.VERIFIED, utcnow()
+        user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    _join(invitation, user)
+
+
+# -- graduation --------------------------------------------------------------------
+
+
+@dataclass
+class GraduationResult:
+    graduation: Graduation
+    alumni: list[User]
+    completed: int
+
+
+def graduate(cohort: Cohort, actor: User, complete_mentorships: bool) -> GraduationResult:
+    """The cohort's fellows become alumni; records what changed so it can be undone for 7 days."""
+    from network.mentorship.models import Mentorship, MentorshipStatus
+    from network.mentorship.services import end_mentorship
+    from network.profiles.models import Profile
+
+    if cohort.is_graduated:
+        raise InvitationError(f"{cohort.name} graduated already.")
+    fellows = db.session.scalars(
+        select(User).join(CohortMembership, CohortMembership.user_id == User.id)
+        .where(CohortMembership.cohort_id == cohort.id, CohortMembership.role == CohortRole.FELLOW)
+        .options(selectinload(User.profile))).all()
+    year = cohort.end_date.year
+    changes: dict = {"users": [], "mentorships": []}
+    alumni = []
+    for fellow in fellows:
+        change = {"id": fellow.id, "role": str(fellow.role), "profile_created": fellow.profile is None,
+                  "year": fellow.profile.graduation_year if fellow.profile else None}
+        if fellow.role == Role.FELLOW:
+            fellow.role = Role.ALUMNI
+            alumni.append(fellow)
+        if fellow.profile is None:
+            db.session.add(Profile(user_id=fellow.id, graduation_year=year))
+        else:
+            fellow.profile.graduation_year = year
+        changes["users"].append(change)
+    completed = 0
+    if complete_mentorships and fellows:
+        active = db.session.scalars(
+            select(Mentorship).where(Mentorship.mentee_id.in_([f.id for f in fellows]),
+                                     Mentorship.status == MentorshipStatus.ACTIVE)
+            .options(selectinload(Mentorship.mentor), selectinload(Mentorship.mentee))).all()
+        for mentorship in active:
+            changes["mentorships"].append({"id": mentorship.id, "closing_comment": mentorship.closing_comment})
+            end_mentorship(mentorship, mentorship.mentee, True, None, "Completed when the class graduated.")
+            completed += 1
+    now = utcnow()
+    cohort.graduated_at = now
+    graduation = Graduation(cohort_id=cohort.id, graduated_by_id=actor.id, graduated_at=now, changes=changes)
+    db.session.add(graduation)
+    db.session.flush()
+    if alumni:
+        notify_members(alumni, "cohort-graduated", f"Congratulations on graduating from {cohort.name}! "
+                       "Would you mentor the next class?", url_for("mentorship.settings"),
+                       target_type="cohort", target_id=cohort.id,
+                       mail_subject=f"Congratulations, {cohort.name}: will you mentor the next class?",
+                       mail_template="cohort_graduated", cohort=cohort, program=cohort.program)
+    record(actor.id, "cohort.graduate", "cohort", cohort.id, program_id=cohort.program_id,
+           alumni=len(alumni), mentorships_completed=completed)
+    return GraduationResult(graduation, alumni, completed)
+
+
+def latest_graduation(cohort: Cohort) -> Graduation | None:
+    return db.session.scalars(select(Graduation).where(Graduation.cohort_id == cohort.id)
+                              .order_by(Graduation.graduated_at.desc(), Graduation.id.desc()).limit(1)).first()
+
+
+def undo_graduation(cohort: Cohort, actor: User) -> Graduation:
+    """Put back exactly what the graduation changed: roles, graduation years, mentorships."""
+    from network.mentorship.models import MentorSettings, Mentorship, MentorshipStatus
+
+    graduation = latest_graduation(cohort)
+    if graduation is None or not cohort.is_graduated or not graduation.can_undo():
+        raise InvitationError("This graduation can no longer be undone (undo is possible for 7 days).")
+    users = {u["id"]: u for u in graduation.changes.get("users", [])}
+    people = db.session.scalars(select(User).where(User.id.in_(users)).options(selectinload(User.profile))).all()
+    for person in people:
+        before = users[person.id]
+        if person.role == Role.ALUMNI and before["role"] == Role.FELLOW:
+            person.role = Role.FELLOW
+        if person.profile is not None:
+            person.profile.graduation_year = before["year"]
+    mentorships = {m["id"]: m for m in graduation.changes.get("mentorships", [])}
+    if mentorships:
+        for mentorship in db.session.scalars(select(Mentorship).where(Mentorship.id.in_(mentorships))):
+            if mentorship.status != MentorshipStatus.COMPLETED:
+                continue
+            mentorship.status, mentorship.ended_at, mentorship.rating = MentorshipStatus.ACTIVE, None, None
+            mentorship.closing_comment = mentorships[mentorship.id]["closing_comment"]
+            db.session.execute(update(MentorSettings).where(MentorSettings.user_id == mentorship.mentor_id)
+                               .values(active_mentees=MentorSettings.active_mentees + 1)
+                               .execution_options(synchronize_session=False))
+    cohort.graduated_at = None
+    graduation.undone_at = utcnow()
+    record(actor.id, "cohort.graduation_undo", "cohort", cohort.id, program_id=cohort.program_id)
+    return graduation
