@@ -611,3 +611,69 @@ def _cell(text: str) -> str:
     """Neutralise spreadsheet formulas in names (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
+
+
+# -- what each page reads -------------------------------------------------------------------------
+
+
+def pool_for_fellow(matching_round: MatchingRound, fellow: User) -> list[dict]:
+    """The pool's mentors with their fit for this fellow and the reasons, best fit first (four queries)."""
+    mentors = db.session.execute(select(Participant.user_id, Participant.capacity)
+                                 .where(Participant.round_id == matching_round.id, Participant.side == Side.MENTOR)
+                                 ).all()
+    ids = [m.user_id for m in mentors] + [fellow.id]
+    details = _people(ids)
+    interests = _interests(ids)
+    me = details[fellow.id]
+    mentee = Mentee(id=me.id, specialty_id=me.specialty_id, background_id=me.background_id,
+                    background_name=me.background_name, interest_ids=frozenset(interests.get(me.id, {})),
+                    time_zone=me.time_zone, country=me.country, region=me.region, career_goal=me.career_goal)
+    kind = matching_round.type.value
+    rows = []
+    for mentor_id, capacity in mentors:
+        person = details.get(mentor_id)
+        if person is None:
+            continue
+        mentor = Mentor(id=mentor_id, name=person.name, types=frozenset([kind]), capacity=max(capacity, 1), active=0,
+                        specialty_id=person.specialty_id, background_id=person.background_id,
+                        interests=interests.get(mentor_id, {}), time_zone=person.time_zone, country=person.country,
+                        region=person.region, paths=frozenset({person.role, person.practice} - {None}))
+        result = score(mentee, mentor, kind)
+        rows.append({"id": mentor_id, "name": person.name, "role": person.role, "capacity": capacity,
+                     "fit": result.score if result else 0,
+                     "reasons": "; ".join(r for r in result.reasons if "places free" not in r) if result else ""})
+    rows.sort(key=lambda r: (-r["fit"], r["name"].lower(), r["id"]))
+    return rows
+
+
+def round_counts(matching_round: MatchingRound) -> dict:
+    """Fellows, fellows who ranked, mentors and places, in one query."""
+    ranked = select(func.count(func.distinct(Choice.fellow_id))).where(Choice.round_id == matching_round.id) \
+        .scalar_subquery()
+    accepted = select(func.count(func.distinct(Choice.mentor_id))).where(
+        Choice.round_id == matching_round.id, Choice.mentor_accepts.is_(True)).scalar_subquery()
+    row = db.session.execute(
+        select(func.count().filter(Participant.side == Side.FELLOW),
+               func.count().filter(Participant.side == Side.MENTOR),
+               func.coalesce(func.sum(Participant.capacity).filter(Participant.side == Side.MENTOR), 0),
+               ranked, accepted)
+        .where(Participant.round_id == matching_round.id)).one()
+    return {"fellows": row[0], "mentors": row[1], "places": row[2], "ranked": row[3], "reviewed": row[4]}
+
+
+def participants_named(matching_round: MatchingRound) -> list:
+    """(user id, name, side, capacity) of everyone in the round, by name."""
+    return db.session.execute(select(Participant.user_id, User.name, Participant.side, Participant.capacity)
+                              .join(User, User.id == Participant.user_id)
+                              .where(Participant.round_id == matching_round.id).order_by(User.name)).all()
+
+
+def overrides_named(matching_round: MatchingRound) -> list:
+    """(override id, kind, fellow name, mentor name) in one query."""
+    from sqlalchemy.orm import aliased
+
+    fellow, mentor = aliased(User), aliased(User)
+    return db.session.execute(select(Override.id, Override.kind, fellow.name, mentor.name)
+                              .join(fellow, fellow.id == Override.fellow_id)
+                              .join(mentor, mentor.id == Override.mentor_id)
+                              .where(Override.round_id == matching_round.id).order_by(Override.id)).all()
