@@ -28,6 +28,9 @@ class PreferencesForm(FlaskForm):
             if field.data not in (None, "") and field.data not in {d.value for d in Delivery}:
                 field.errors = [*field.errors, "Choose one of the options."]
                 valid = False
+        if valid and not self.choices():
+            self.form_errors.append("Choose how you want to hear about each kind of notification.")
+            valid = False
         return valid
 
     def choices(self) -> dict[str, Delivery]:
