@@ -150,6 +150,9 @@ def seed_demo() -> str:
     from network.opportunities.demo import seed_opportunities
 
     seed_opportunities()
+    from network.cohorts.demo import seed_cohorts
+
+    seed_cohorts()
     # (feature areas seed their demo data here, one call each, after the members exist)
     members = db.session.scalar(select(db.func.count()).select_from(User))
     return f"{len(programs)} programs, {len(programs) * len(COHORTS)} cohorts, {members} members"

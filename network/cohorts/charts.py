@@ -24,7 +24,7 @@ CHARTS = {
 
 def _config(**extra):
     return dict(style=STYLE, js=[], disable_xml_declaration=True, width=720, height=360, explicit_size=False,
-                legend_at_bottom=True, print_values=False, show_y_guides=True, **extra)
+                legend_at_bottom=True, print_values=False, show_y_guides=True, truncate_label=40, **extra)
 
 
 def render(name: str, data: Dashboard) -> str:
@@ -56,5 +56,20 @@ def render(name: str, data: Dashboard) -> str:
         chart.add("Average rating", [data.ratings.get(t.value, (None, 0))[0] for t in TYPES])
     else:
         raise KeyError(name)
-    svg = chart.render()
-    return svg.decode() if isinstance(svg, bytes) else svg
+    return _without_scripts(chart)
+
+
+def _without_scripts(chart) -> str:
+    """Serialise the chart without pygal's configuration <script> (emitted even with ``js=[]``)."""
+    from xml.etree import ElementTree
+
+    tree = chart.render_tree()
+    for parent in list(tree.iter()):
+        for child in list(parent):
+            if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
+                parent.remove(child)
+    if hasattr(tree, "getroottree"):  # pygal builds with lxml when it is installed
+        from lxml import etree
+
+        return etree.tostring(tree, encoding="unicode")
+    return ElementTree.tostring(tree, encoding="unicode")
