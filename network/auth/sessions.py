@@ -128,7 +128,7 @@ def require_two_factor():
         return None
     if request.method in ("GET", "HEAD"):
         flash("Your role needs two-step sign-in. Set it up to continue; it takes a minute.", "warning")
-        return redirect(url_for("auth.two_factor"))
+        return redirect(url_for("auth.two_factor_status"))
     from flask import abort
 
     abort(403, "Set up two-step sign-in first (Account → Two-step sign-in).")

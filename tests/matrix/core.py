@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from tests.matrix.common import ACCOUNT, ADMIN_LIST, HOME, LOGIN, PENDING, everyone, members
 
+TWO_FACTOR = "→/auth/account/two-factor"
+TWO_FACTOR_SETUP = "→/auth/account/two-factor/setup"
+
 # (endpoint, method) -> (URL arguments, {role: status code or "→/redirect/path"}).
 # POSTs send an empty form (CSRF is tested on its own in test_csrf.py).
 ROUTES = {
@@ -26,6 +29,15 @@ ROUTES = {
     ("auth.account", "GET"): ({}, members(LOGIN, 200, 200)),
     ("auth.change_password", "POST"): ({}, members(LOGIN, 400, 400)),
     ("auth.sign_out_everywhere", "POST"): ({}, members(LOGIN, ACCOUNT, ACCOUNT)),
+    ("auth.login_code", "GET"): ({}, members(LOGIN, HOME, HOME)),
+    ("auth.login_code", "POST"): ({}, members(LOGIN, HOME, HOME)),
+    ("auth.two_factor_status", "GET"): ({}, members(LOGIN, 200, 200)),
+    ("auth.two_factor_start", "POST"): ({}, members(LOGIN, TWO_FACTOR_SETUP, TWO_FACTOR_SETUP)),
+    ("auth.two_factor_setup", "GET"): ({}, members(LOGIN, TWO_FACTOR, TWO_FACTOR)),
+    ("auth.two_factor_enable", "POST"): ({}, members(LOGIN, TWO_FACTOR, TWO_FACTOR)),
+    ("auth.two_factor_cancel", "POST"): ({}, members(LOGIN, TWO_FACTOR, TWO_FACTOR)),
+    ("auth.two_factor_disable", "POST"): ({}, members(LOGIN, TWO_FACTOR, TWO_FACTOR)),
+    ("auth.two_factor_new_codes", "POST"): ({}, members(LOGIN, TWO_FACTOR, TWO_FACTOR)),
     ("admin.pending_members", "GET"): ({}, members(LOGIN, PENDING, 403, 200)),
     ("admin.verify_member", "POST"): ({"user_id": "@pending_member"}, members(LOGIN, 403, 403, ADMIN_LIST)),
     ("admin.reject_member", "POST"): ({"user_id": "@pending_member"}, members(LOGIN, 403, 403, ADMIN_LIST)),
