@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from network.forms import strip
 from network.messages.models import WhoMayWrite
@@ -13,7 +13,7 @@ from network.messages.services import MAX_BODY
 
 class MessageForm(FlaskForm):
     body = TextAreaField("Message", filters=[strip],
-                         validators=[InputRequired("Write a message first."),
+                         validators=[DataRequired("Write a message first."),
                                      Length(max=MAX_BODY, message=f"At most {MAX_BODY} characters.")],
                          description="Never include patient identifiers.")
     submit = SubmitField("Send")
@@ -21,7 +21,7 @@ class MessageForm(FlaskForm):
 
 class ReportForm(FlaskForm):
     reason = StringField("What is wrong with this message?", filters=[strip],
-                         validators=[InputRequired("Say briefly what is wrong."), Length(max=500)])
+                         validators=[DataRequired("Say briefly what is wrong."), Length(max=500)])
     submit = SubmitField("Report to the moderators")
 
 

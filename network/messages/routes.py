@@ -21,9 +21,10 @@ PAGE_SIZE = 30
 CONVERSATIONS_PER_PAGE = 30
 DEFAULT_MESSAGE_RATE_LIMIT = "12 per minute;120 per hour"
 
-#: Sending is limited per member (colleagues share hospital networks); the 429 page says why.
-sending_limit = limiter.limit(
-    lambda: current_app.config.get("MESSAGE_RATE_LIMIT", DEFAULT_MESSAGE_RATE_LIMIT),
+#: Sending is limited per member (colleagues share hospital networks), one budget for new conversations
+#: and replies together; the 429 page says why.
+sending_limit = limiter.shared_limit(
+    lambda: current_app.config.get("MESSAGE_RATE_LIMIT", DEFAULT_MESSAGE_RATE_LIMIT), scope="message-send",
     key_func=lambda: f"member:{current_user.id}", methods=["POST"],
     error_message="you are sending messages faster than the network allows; nothing was sent: go back, "
                   "your text is still in the form")
@@ -87,8 +88,10 @@ def compose():
         try:
             message = services.start(current_user, recipient, form.body.data)
         except services.NotAllowed as exc:
+            db.session.rollback()
             return render_template("messages/refused.html", recipient=recipient, reason=str(exc)), 403
         except services.MessagingError as exc:
+            db.session.rollback()
             form.body.errors = [str(exc)]
         else:
             db.session.commit()
@@ -107,6 +110,11 @@ def show(conversation_id: int):
 
 def _render_conversation(conversation: Conversation, form: MessageForm, status: int = 200):
     before = request.args.get("before", type=int)
+    read_before = conversation.read_id(current_user.id)
+    if before is None and status == 200:
+        # Committed before the page's rows are loaded: a commit expires them (a query each to reload).
+        services.mark_read(conversation, current_user.id)
+        db.session.commit()
     query = select(Message).where(Message.conversation_id == conversation.id)
     if before is not None:
         query = query.where(Message.id < before)
@@ -114,10 +122,6 @@ def _render_conversation(conversation: Conversation, form: MessageForm, status: 
     older = newest_first[PAGE_SIZE - 1].id if len(newest_first) > PAGE_SIZE else None
     messages = list(reversed(newest_first[:PAGE_SIZE]))
     other = conversation.other(current_user.id)
-    read_before = conversation.read_id(current_user.id)
-    if before is None:
-        services.mark_read(conversation, current_user.id)
-        db.session.commit()
     blocked = services.block_reason(current_user, other)
     names = {conversation.low_member_id: conversation.low_member.name,
              conversation.high_member_id: conversation.high_member.name}
@@ -137,8 +141,10 @@ def send(conversation_id: int):
         try:
             services.reply(current_user, other, conversation, form.body.data)
         except services.NotAllowed as exc:
+            db.session.rollback()
             return render_template("messages/refused.html", recipient=other, reason=str(exc)), 403
         except services.MessagingError as exc:
+            db.session.rollback()
             form.body.errors = [str(exc)]
         else:
             db.session.commit()

@@ -123,6 +123,7 @@ def _clean(body: str) -> str:
 
 def start(sender: User, recipient: User, body: str) -> Message:
     """The first message to a member (or the next, if they already talk)."""
+    _clean(body)
     conversation = find_conversation(sender.id, recipient.id)
     if conversation is None:
         reason = start_refusal(sender, recipient)
