@@ -1,0 +1,84 @@
+"""Access rows for matching rounds.
+
+``prepare`` opens a round for a cohort where the matrix's faculty member is cohort faculty and its fellow
+takes part; the alumna (an alumna of the program) is in the pool. The round has a finished run and a pin.
+Admins manage every round. The faculty member runs the round, so its page sends them to the preview.
+"""
+
+from __future__ import annotations
+
+from tests.matrix.common import LOGIN, PENDING
+
+
+def roles(fellow, alumni, faculty, admin, method="GET"):
+    return {"anonymous": LOGIN, "pending": PENDING if method == "GET" else 403,
+            "fellow": fellow, "alumni": alumni, "faculty": faculty, "admin": admin}
+
+
+ROUND = {"round_id": "@round_id"}
+RUN = {"round_id": "@round_id", "run_id": "@run_id"}
+PAGE = "→/matching/@round_id"
+PREVIEW = "→/matching/@round_id/preview"
+
+ROUTES = {
+    ("matching.index", "GET"): ({}, roles(200, 200, 200, 200)),
+    ("matching.new_round", "GET"): ({}, roles(403, 403, 200, 200)),
+    ("matching.new_round", "POST"): ({}, roles(403, 403, 400, 400, "POST")),
+    ("matching.round_page", "GET"): (ROUND, roles(200, 200, PREVIEW, PREVIEW)),
+    # An empty list is a valid list; an empty pool form lacks the capacity.
+    ("matching.save_ranking", "POST"): (ROUND, roles(PAGE, 403, 403, 403, "POST")),
+    ("matching.join_pool", "POST"): (ROUND, roles(403, 400, 400, 403, "POST")),
+    ("matching.save_review", "POST"): (ROUND, roles(403, PAGE, 403, 403, "POST")),
+    ("matching.preview", "GET"): (ROUND, roles(403, 403, 200, 200)),
+    ("matching.start_run", "POST"): (ROUND, roles(403, 403, PREVIEW, PREVIEW, "POST")),
+    ("matching.run_status", "GET"): (RUN, roles(403, 403, 200, 200)),
+    ("matching.export", "GET"): (RUN, roles(403, 403, 200, 200)),
+    ("matching.add_override", "POST"): (ROUND, roles(403, 403, PREVIEW, PREVIEW, "POST")),
+    # The faculty member removes the pin; the administrator then finds it gone.
+    ("matching.remove_override", "POST"): ({"round_id": "@round_id", "override_id": "@override_id"},
+                                           roles(403, 403, PREVIEW, 404, "POST")),
+    # Without a run to publish the form is refused.
+    ("matching.publish", "POST"): (ROUND, roles(403, 403, 400, 400, "POST")),
+}
+
+
+def prepare(app, people, make_user):
+    from datetime import date, timedelta
+
+    from network.extensions import db
+    from network.matching import services
+    from network.matching.models import Override, OverrideKind, Participant, Side
+    from network.members.models import User
+    from network.programs.models import Cohort, CohortMembership, CohortRole, Program
+    from network.types import utcnow
+
+    # The CSRF test passes only an administrator: make the others here.
+    people = {role: people.get(role) or make_user(role=role) for role in ("fellow", "alumni", "faculty")}
+    with app.app_context(), app.test_request_context():
+        program = Program(slug="matrix-matching", name="Matrix Matching Fellowship", institution="Matrix Hospital")
+        db.session.add(program)
+        db.session.flush()
+        current = Cohort(program_id=program.id, name="Class of 2027", start_date=date(2026, 7, 1),
+                         end_date=date(2027, 6, 30))
+        past = Cohort(program_id=program.id, name="Class of 2026", start_date=date(2025, 7, 1),
+                      end_date=date(2026, 6, 30), graduated_at=utcnow())
+        db.session.add_all([current, past])
+        db.session.flush()
+        db.session.add_all([
+            CohortMembership(cohort_id=current.id, user_id=people["faculty"].id, role=CohortRole.FACULTY),
+            CohortMembership(cohort_id=current.id, user_id=people["fellow"].id, role=CohortRole.FELLOW),
+            CohortMembership(cohort_id=past.id, user_id=people["alumni"].id, role=CohortRole.FELLOW)])
+        db.session.flush()
+        director = db.session.get(User, people["faculty"].id)
+        matching_round = services.open_round(director, title="Matrix round", mentoring_type="research",
+                                             algorithm="stable", deadline=utcnow() + timedelta(days=7),
+                                             max_choices=5, cohorts=[current])
+        db.session.add(Participant(round_id=matching_round.id, user_id=people["alumni"].id, side=Side.MENTOR,
+                                   capacity=2))
+        db.session.flush()
+        override = Override(round_id=matching_round.id, fellow_id=people["fellow"].id,
+                            mentor_id=people["alumni"].id, kind=OverrideKind.PIN)
+        db.session.add(override)
+        run = services.start_run(matching_round, director)
+        db.session.commit()
+        return {"round_id": matching_round.id, "run_id": run.id, "override_id": override.id}
