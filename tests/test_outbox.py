@@ -111,3 +111,141 @@ def test_development_prints_mail_to_the_log(make_app, caplog):
         register(app.test_client())
     assert "Mail to dr.lee@hospital.org" in caplog.text
     assert "/auth/confirm/" in caplog.text
+
+
+# -- the worker under failure: a stopped server, back-off, two workers at once, the loop, failed mails --------
+
+def smtp_on_port(port: int):
+    """An SMTP sink like the ``smtp`` fixture's, on a chosen port (so it can be "restarted" there)."""
+    from aiosmtpd.controller import Controller
+
+    from tests.servers import HOST, SmtpServer, _StoringHandler
+
+    server = SmtpServer(None, port)
+    controller = Controller(_StoringHandler(server), hostname=HOST, port=port, ready_timeout=10,
+                            enable_SMTPUTF8=True)
+    server._controller = controller
+    controller.start()
+    return server
+
+
+def queue_mails(app, count: int) -> list[str]:
+    from network.mail.services import queue_email
+
+    recipients = [f"member{n}@hospital.org" for n in range(count)]
+    with app.test_request_context():
+        for n, recipient in enumerate(recipients):
+            queue_email("discussion-reply", recipient, f"Reply number {n}", "mentorship_event",
+                        user={"name": f"Dr. {n}"}, title=f"Reply number {n}", link="http://localhost/")
+        db.session.commit()
+    return recipients
+
+
+def test_fifty_mails_survive_a_stopped_server_and_two_workers_send_each_exactly_once(make_app):
+    port = free_port()
+    smtp_on_port(port).stop()  # the mail server goes down
+    app = make_app(MAIL_PORT=port, OUTBOX_MAX_ATTEMPTS=5, OUTBOX_RETRY_BASE_SECONDS=60)
+    recipients = queue_mails(app, 50)
+    with app.app_context():
+        assert deliver_outbox(limit=100) == {"sent": 0, "retry": 50, "failed": 0}
+    # Nothing lost: every mail is still there, pending, with its attempt counted and a later retry time.
+    mails = outbox(app)
+    assert len(mails) == 50
+    assert {(m.status, m.attempts) for m in mails} == {(OutboxStatus.PENDING, 1)}
+    assert all(m.next_attempt_at > utcnow() + timedelta(seconds=50) for m in mails)
+    assert all("ConnectionRefusedError" in m.last_error for m in mails)
+    server = smtp_on_port(port)  # back up, same address
+    try:
+        with app.app_context():
+            assert deliver_outbox() == {"sent": 0, "retry": 0, "failed": 0}  # back-off: not due yet
+            db.session.execute(update(EmailOutbox).values(next_attempt_at=utcnow()))
+            db.session.commit()
+        results = []
+        start = threading.Barrier(2)
+
+        def worker():
+            with app.app_context():
+                start.wait()
+                sent = 0
+                while True:  # small batches, so the two workers interleave their claims
+                    counts = deliver_outbox(limit=4)
+                    sent += counts["sent"]
+                    if not any(counts.values()):
+                        break
+                results.append(sent)
+                db.session.remove()
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        received = server.messages
+    finally:
+        server.stop()
+    assert sum(results) == 50 and len(results) == 2
+    assert len(received) == 50
+    assert sorted(m["To"] for m in received) == sorted(recipients)
+    assert len({m["Message-ID"] for m in received}) == 50
+    assert {(m.status, m.attempts) for m in outbox(app)} == {(OutboxStatus.SENT, 2)}
+
+
+def test_the_worker_loop_keeps_polling_and_stops_cleanly_on_sigterm(make_app, database_url, smtp):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    app = make_app()
+    queue_mails(app, 3)
+    env = dict(os.environ, FLASK_DEPLOYMENT="testing", FLASK_SQLALCHEMY_DATABASE_URI=database_url,
+               FLASK_MAIL_SERVER=smtp.host, FLASK_MAIL_PORT=str(smtp.port), FLASK_APP="wsgi")
+    env.pop("DATABASE_URL", None)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "outbox", "send", "--loop", "--interval", "0.2"],
+                              cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        smtp.wait_for(lambda m: m["To"] == "member2@hospital.org", timeout=30)
+        time.sleep(0.5)
+        with app.test_request_context():
+            from network.mail.services import queue_email
+
+            queue_email("discussion-reply", "late@hospital.org", "Later", "mentorship_event",
+                        user={"name": "Dr. Late"}, title="Later", link="http://localhost/")
+            db.session.commit()
+        smtp.wait_for(lambda m: m["To"] == "late@hospital.org", timeout=15)  # still polling
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=15)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, output
+    assert "outbox worker stopped: sent 4" in output
+    assert len(smtp.messages) == 4
+
+
+def test_admins_see_failed_mails_and_retry_them(make_app, make_user, login, smtp):
+    from network.audit.models import AuditLog
+
+    app = make_app(MAIL_PORT=free_port(), OUTBOX_MAX_ATTEMPTS=1)
+    queue_mails(app, 1)
+    with app.app_context():
+        assert deliver_outbox()["failed"] == 1
+    admin = login(app.test_client(), make_user(role="admin"))
+    page = admin.get("/admin/outbox/")
+    text = page.data.decode()
+    assert page.status_code == 200 and "member0@hospital.org" in text and "ConnectionRefusedError" in text
+    assert re.search(r'id="count-failed">1<', text)
+    assert login(app.test_client(), make_user(role="alumni")).get("/admin/outbox/").status_code == 403
+    [mail] = outbox(app)
+    assert admin.post(f"/admin/outbox/{mail.id}/retry").status_code == 302
+    assert admin.post(f"/admin/outbox/{mail.id}/retry").status_code == 409  # no longer failed
+    [mail] = outbox(app)
+    assert mail.status == OutboxStatus.PENDING and mail.attempts == 0
+    with app.app_context():
+        assert db.session.scalar(select(AuditLog.action).where(AuditLog.target_id == mail.id)) == "mail.retry"
+        app.config["MAIL_PORT"] = smtp.port
+        assert deliver_outbox()["sent"] == 1
+    assert smtp.wait_for()["To"] == "member0@hospital.org"
+    assert "No failed mails." in admin.get("/admin/outbox/").data.decode()
