@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: venv dev-venv system-deps run test bench clean
+.PHONY: venv dev-venv system-deps run serve lint test bench clean
 
 # ---------------------------------------------------------------- venvs ----
 
@@ -64,6 +64,33 @@ run: venv
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask demo --if-empty
 	exec $(VENV)/bin/flask run --host 127.0.0.1 --port 5000
+
+# ---------------------------------------------------------------- serve ----
+# Production shape on this machine: gunicorn workers on PostgreSQL + Redis, the outbox
+# worker beside them.  Needs DATABASE_URL, REDIS_URL and FLASK_SECRET_KEY (README, "Production").
+
+serve: venv
+	export FLASK_APP=wsgi.py FLASK_DEPLOYMENT=production
+	: "$${DATABASE_URL:?set DATABASE_URL to PostgreSQL, e.g. postgresql+psycopg://network:secret@127.0.0.1:5432/network}"
+	: "$${REDIS_URL:?set REDIS_URL, e.g. redis://127.0.0.1:6379/0 (rate limits shared by every process)}"
+	: "$${FLASK_SECRET_KEY:?set FLASK_SECRET_KEY to a long random value, e.g. from: python3 -c 'import secrets; print(secrets.token_hex(32))'}"
+	case "$$DATABASE_URL" in
+		postgres*) ;;
+		*) echo "make serve runs several processes: DATABASE_URL must be a PostgreSQL URL" >&2; exit 2 ;;
+	esac
+	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask check-config --connect
+	$(VENV)/bin/flask outbox send --loop &
+	outbox_pid=$$!
+	trap 'kill -TERM $$outbox_pid 2>/dev/null; wait $$outbox_pid 2>/dev/null || true' EXIT
+	trap 'exit 130' INT TERM
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+# ----------------------------------------------------------------- lint ----
+
+lint: dev-venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -r network -lll
 
 # ----------------------------------------------------------------- test ----
 

@@ -1,8 +1,9 @@
-"""Commands: ``flask create-admin`` and ``flask demo``."""
+"""Commands: ``flask create-admin``, ``flask demo`` and ``flask check-config``."""
 
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -66,3 +67,47 @@ def demo_command(if_empty: bool) -> None:
     click.echo(f"Sign in with any of these (password {DEMO_PASSWORD}):")
     for email, what in DEMO_SIGN_INS:
         click.echo(f"  {email:<22} {what}")
+
+
+@click.command("check-config")
+@click.option("--workers", type=int, default=None,
+              help="App processes you will run (default: what gunicorn.conf.py starts).")
+@click.option("--connect/--no-connect", default=False,
+              help="Also check that the database and Redis answer.")
+@with_appcontext
+def check_config_command(workers: int | None, connect: bool) -> None:
+    """Report settings unsafe for production; exit with status 1 if there is any."""
+    from network.config import default_worker_count, unsafe_settings
+
+    workers = workers or default_worker_count()
+    problems, notes = unsafe_settings(current_app.config, debug=current_app.debug, workers=workers)
+    if connect:
+        problems.extend(_unreachable_services())
+    for problem in problems:
+        click.echo(f"UNSAFE  {problem}")
+    for note in notes:
+        click.echo(f"note    {note}")
+    if problems:
+        click.echo(f"{len(problems)} unsafe setting(s) for production with {workers} app process(es).")
+        raise SystemExit(1)
+    click.echo(f"Configuration is fit for production with {workers} app process(es).")
+
+
+def _unreachable_services() -> list[str]:
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    problems = []
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        problems.append(f"The database does not answer: {type(exc).__name__}.")
+    storage = str(current_app.config.get("RATELIMIT_STORAGE_URI") or "")
+    if storage.startswith(("redis://", "rediss://", "unix://")):
+        import redis
+
+        try:
+            redis.Redis.from_url(storage, socket_timeout=3, socket_connect_timeout=3).ping()
+        except redis.RedisError as exc:
+            problems.append(f"Redis does not answer at the rate-limit storage address: {type(exc).__name__}.")
+    return problems

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 #: The placeholder secret. A production app refuses to start with it.
-DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
+DEFAULT_SECRET_KEY = "insecure-development-key-change-me"  # nosec B105 - a placeholder production refuses
 
 
 class Config:
@@ -128,3 +128,81 @@ def deployment_from_environment(overrides: dict | None) -> str:
     if overrides and "DEPLOYMENT" in overrides:
         return overrides["DEPLOYMENT"]
     return os.environ.get("FLASK_DEPLOYMENT", "production")
+
+
+#: Secrets known from this code base: never good enough for production.
+KNOWN_SECRETS = {DEFAULT_SECRET_KEY, TestingConfig.SECRET_KEY, "", "secret", "changeme", "dev"}
+MIN_SECRET_LENGTH = 32
+
+
+def default_worker_count() -> int:
+    """App processes gunicorn.conf.py starts: ``WEB_CONCURRENCY``, else two per CPU plus one."""
+    value = os.environ.get("WEB_CONCURRENCY", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+def unsafe_settings(config, *, debug: bool, workers: int) -> tuple[list[str], list[str]]:
+    """``(problems, notes)`` for running ``config`` in production with ``workers`` processes.
+
+    Problems make ``flask check-config`` fail; notes are worth reading but may be deliberate.
+    """
+    problems: list[str] = []
+    notes: list[str] = []
+    if config.get("DEPLOYMENT") != "production":
+        problems.append(f"FLASK_DEPLOYMENT is {config.get('DEPLOYMENT')!r}; production needs 'production'.")
+    secret = config.get("SECRET_KEY") or ""
+    if secret in KNOWN_SECRETS:
+        problems.append("SECRET_KEY is a default or example value: set FLASK_SECRET_KEY to a long random value.")
+    elif len(secret) < MIN_SECRET_LENGTH:
+        problems.append(f"SECRET_KEY has {len(secret)} characters; use at least {MIN_SECRET_LENGTH} random ones.")
+    if debug or config.get("DEBUG"):
+        problems.append("Debug mode is on (FLASK_DEBUG): it shows code and lets visitors run it. Turn it off.")
+    if config.get("TESTING"):
+        problems.append("TESTING is on: errors and CSRF behave as in the test suite.")
+    uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if uri.startswith("sqlite"):
+        if workers > 1:
+            problems.append(f"SQLite with {workers} app processes: writers queue on one file lock. "
+                            "Use PostgreSQL (DATABASE_URL) or a single worker.")
+        else:
+            notes.append("SQLite in production: fine for one process on one machine; PostgreSQL for more.")
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "")
+    if not config.get("RATELIMIT_ENABLED", True):
+        problems.append("Rate limiting is off (RATELIMIT_ENABLED): sign-in guessing is not slowed down.")
+    elif storage.startswith("memory"):
+        problems.append("Rate-limit counters are kept in process memory: each process counts alone. "
+                        "Set REDIS_URL (or FLASK_RATELIMIT_STORAGE_URI) to a Redis server.")
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
+                "REMEMBER_COOKIE_HTTPONLY"):
+        if not config.get(key):
+            problems.append(f"{key} is off: cookies must be Secure and HttpOnly in production.")
+    for key in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE"):
+        if str(config.get(key) or "").lower() not in ("lax", "strict"):
+            problems.append(f"{key} is {config.get(key)!r}; use 'Lax' or 'Strict'.")
+    if not config.get("WTF_CSRF_ENABLED", True):
+        problems.append("CSRF protection is off (WTF_CSRF_ENABLED).")
+    method = str(config.get("PASSWORD_HASH_METHOD") or "")
+    if not method.startswith(("scrypt", "argon2")) and not (method.startswith("pbkdf2") and _iterations(method) >= 600_000):
+        problems.append(f"PASSWORD_HASH_METHOD {method!r} is too cheap to slow down password cracking; use scrypt.")
+    required = {str(role) for role in config.get("TWO_FACTOR_REQUIRED_ROLES") or ()}
+    if "admin" not in required:
+        problems.append("Administrators may sign in without two-step sign-in (TWO_FACTOR_REQUIRED_ROLES).")
+    elif "faculty" not in required:
+        notes.append("Faculty may sign in without two-step sign-in (TWO_FACTOR_REQUIRED_ROLES).")
+    if config.get("PREFERRED_URL_SCHEME") != "https":
+        problems.append("PREFERRED_URL_SCHEME is not https: emailed links would be sent over plain HTTP.")
+    idle, absolute = config.get("SESSION_IDLE_TIMEOUT"), config.get("SESSION_ABSOLUTE_TIMEOUT")
+    if idle is None or absolute is None or idle > absolute:
+        problems.append("SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_TIMEOUT must be set, idle no longer than absolute.")
+    if not config.get("MAIL_SERVER"):
+        notes.append("No MAIL_SERVER: mails wait in the outbox and are only logged.")
+    if not config.get("PROXY_COUNT"):
+        notes.append("PROXY_COUNT is 0: behind a reverse proxy, rate limits would see the proxy's address only.")
+    return problems, notes
+
+
+def _iterations(method: str) -> int:
+    parts = method.split(":")
+    return int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else 600_000 if len(parts) < 3 else 0

@@ -93,6 +93,12 @@ if _GunicornLogger is not None:
     class GunicornJsonLogger(_GunicornLogger):
         """gunicorn's access log as JSON lines carrying the request id the app echoed."""
 
+        def setup(self, cfg):
+            super().setup(cfg)
+            # gunicorn's own lines (boot, worker exits, timeouts) as JSON too.
+            for handler in self.error_log.handlers:
+                handler.setFormatter(JsonFormatter())
+
         def access(self, resp, req, environ, request_time):
             if not self.access_log_enabled:
                 return

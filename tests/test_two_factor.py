@@ -61,7 +61,7 @@ def test_set_up_shows_a_local_qr_code_and_the_key_and_turns_on_only_with_a_right
     page = client.get(SETUP)
     assert page.status_code == 200
     assert check_page(page.data) == []
-    svg = re.search(rb"<svg[^>]*>.*?</svg>", page.data, re.S).group(0)
+    svg = re.search(rb"<svg[^>]*>.*?</svg>", page.data, re.DOTALL).group(0)
     assert b'role="img"' in svg and b"<path" in svg
     assert b"style=" not in svg and b"<script" not in svg.lower()
     assert b"http" not in svg.replace(b"http://www.w3.org/2000/svg", b""), "the QR code must not load anything"
@@ -286,4 +286,4 @@ def test_sealed_secrets_need_the_same_key_and_resist_tampering():
     version, nonce, body, tag = sealed.split(".")
     flipped = body[:-1] + ("A" if body[-1] != "A" else "B")
     with pytest.raises(SealError):
-        unseal(".".join([version, nonce, flipped, tag]), "key-one" * 6, "two-factor-secret")
+        unseal(f"{version}.{nonce}.{flipped}.{tag}", "key-one" * 6, "two-factor-secret")
