@@ -55,6 +55,8 @@ def read_roster(data: bytes, filename: str, backgrounds: dict[str, int]) -> list
     """
     if len(data) > MAX_BYTES:
         raise RosterFileError("The file is larger than 1 MB. Split the roster into smaller files.")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise RosterFileError("The file is UTF-16 text, not UTF-8. Save it again as “CSV UTF-8” and upload that.")
     if not filename.lower().endswith(".csv") or b"\x00" in data[:4096]:
         raise RosterFileError("That is not a CSV file. Export the spreadsheet as “CSV UTF-8 (comma delimited)”.")
     try:

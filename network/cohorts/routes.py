@@ -147,7 +147,10 @@ def import_roster(cohort_id: int):
             form.roster.errors.append("Choose a CSV file to upload.")
             status = 400
         else:
-            data = upload.read(roster_csv.MAX_BYTES + 1)
+            try:
+                data = upload.read(roster_csv.MAX_BYTES + 1)
+            finally:
+                upload.close()  # a large upload is spooled to a temporary file: release it now
             try:
                 staged = imports.stage(cohort, data, upload.filename, current_user)
             except roster_csv.RosterFileError as exc:
