@@ -6,7 +6,7 @@ import logging
 
 from flask import jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from network.extensions import db
@@ -97,6 +97,23 @@ def _is_connection_error(error: DBAPIError) -> bool:
         "the database system is", "unable to open database"))
 
 
+def handle_integrity_error(error: IntegrityError):
+    """A unique key refused a second row: two submissions raced (a double click, two tabs) and the first won.
+    The transaction is rolled back, so nothing is half-written; any other constraint failure is a bug (500)."""
+    if not _is_unique_violation(error):
+        return handle_unexpected_error(error)
+    log.warning("duplicate refused on %s %s: %s", request.method, request.path, error.orig)
+    db.session.rollback()
+    return render_error(409, "That was already done: a second click or another tab got there first. "
+                             "Reload the page to see the current state.")
+
+
+def _is_unique_violation(error: IntegrityError) -> bool:
+    if getattr(error.orig, "sqlstate", None) == "23505":  # PostgreSQL unique_violation
+        return True
+    return "UNIQUE constraint failed" in str(error.orig)  # SQLite
+
+
 def register_error_handlers(app) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
@@ -104,3 +121,4 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(Exception, handle_unexpected_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(InterfaceError, handle_database_unavailable)
+    app.register_error_handler(IntegrityError, handle_integrity_error)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, SubmitField,
                      TextAreaField)
@@ -25,6 +27,9 @@ BODY_HINT = ("Markdown: **bold**, *italic*, lists, `code`, > quotes, tables and 
 
 
 class PostForm(FlaskForm):
+    # A fresh key each time the form is shown; sending the same form twice makes one post.
+    submission_key = HiddenField(default=lambda: secrets.token_urlsafe(24),
+                                 validators=[Optional(), Length(max=43)])
     body = TextAreaField("Your post", filters=[_strip], description=BODY_HINT,
                          validators=[DataRequired("Write something first."), _length],
                          render_kw={"rows": 8})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
@@ -77,7 +77,8 @@ class Thread(db.Model):
 
 class Post(db.Model):
     __tablename__ = "discussion_post"
-    __table_args__ = (Index("ix_discussion_post_thread_id_id", "thread_id", "id"),)
+    __table_args__ = (Index("ix_discussion_post_thread_id_id", "thread_id", "id"),
+                      UniqueConstraint("author_id", "submission_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_thread.id", ondelete="CASCADE"))
@@ -92,6 +93,8 @@ class Post(db.Model):
     held: Mapped[bool] = mapped_column(Boolean, default=False)
     # Optimistic concurrency: every UPDATE checks and bumps it.
     version: Mapped[int] = mapped_column(default=1)
+    # The reply form's one-time key: the same form sent twice (a double click) makes one post.
+    submission_key: Mapped[str | None] = mapped_column(String(43))
 
     thread: Mapped[Thread] = relationship()
     author: Mapped["User"] = relationship(foreign_keys=[author_id])  # noqa: F821

@@ -11,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from network import permissions
@@ -227,12 +228,24 @@ def reply(thread_id: int):
         return render_template("discussions/reply.html", thread=thread, form=form, preview=preview, phi=phi)
     if form.confirm_no_phi.errors:
         return render_template("discussions/reply.html", thread=thread, form=form, phi=phi), 400
+    earlier = services.sent_before(current_user.id, form.submission_key.data)
+    if earlier is not None:
+        flash("That reply was already posted (the form was sent twice); here it is.", "info")
+        return redirect(url_for(".show_post", post_id=earlier.id))
     try:
-        post = services.reply(current_user, thread, form.body.data)
+        post = services.reply(current_user, thread, form.body.data, form.submission_key.data)
+        db.session.commit()
     except services.ThreadLocked as exc:
         flash(str(exc), "warning")
         return redirect(url_for(".thread", thread_id=thread.id))
-    db.session.commit()
+    except IntegrityError:
+        # The same form, sent twice at once: the other request made the post.
+        db.session.rollback()
+        earlier = services.sent_before(current_user.id, form.submission_key.data)
+        if earlier is None:
+            raise
+        flash("That reply was already posted (the form was sent twice); here it is.", "info")
+        return redirect(url_for(".show_post", post_id=earlier.id))
     if post.held:
         flash("Your reply looks like it may contain patient identifiers, so a moderator will review it "
               "before others can see it.", "warning")

@@ -329,22 +329,31 @@ def start_thread(author: User, category: Category, title: str, body: str) -> tup
     return thread, post
 
 
-def _add_post(author: User, thread: Thread, body: str, held: bool, now: datetime) -> Post:
+def _add_post(author: User, thread: Thread, body: str, held: bool, now: datetime,
+              submission_key: str | None = None) -> Post:
     html, mentioned = render_body(body)
-    post = Post(thread_id=thread.id, author_id=author.id, body=body, body_html=html, created_at=now, held=held)
+    post = Post(thread_id=thread.id, author_id=author.id, body=body, body_html=html, created_at=now, held=held,
+                submission_key=submission_key or None)
     db.session.add(post)
     db.session.flush()
     post._mentioned = mentioned
     return post
 
 
-def reply(author: User, thread: Thread, body: str) -> Post:
+def sent_before(author_id: int, submission_key: str | None) -> Post | None:
+    """The post a reply form with this key already made (the form sent twice), if any."""
+    if not submission_key:
+        return None
+    return db.session.scalar(select(Post).where(Post.author_id == author_id, Post.submission_key == submission_key))
+
+
+def reply(author: User, thread: Thread, body: str, submission_key: str | None = None) -> Post:
     """Add a reply; subscribers and mentioned members are notified (unless it waits for a moderator)."""
     if thread.locked and not permissions.can_moderate(author, thread.category):
         raise ThreadLocked("This thread is locked: it takes no more replies.")
     held = bool(thread.category.holds_phi_matches and find_phi(body))
     now = utcnow()
-    post = _add_post(author, thread, body, held, now)
+    post = _add_post(author, thread, body, held, now, submission_key)
     _subscribe(author.id, thread.id, SubscriptionLevel.WATCH, override=False)
     _advance_mark(author.id, thread.id, post.id)
     if held:

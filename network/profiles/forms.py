@@ -21,6 +21,11 @@ from network.profiles.directory import SORTS
 _strip = strip
 
 
+def _text(value):
+    """A profile text, trimmed; a field the browser left out counts as empty (the columns are NOT NULL)."""
+    return "" if value is None else strip(value)
+
+
 @cache
 def country_choices() -> list[SelectChoice]:
     return [SelectChoice("", "—")] + [SelectChoice(c.alpha2, c.apolitical_name)
@@ -49,35 +54,35 @@ def https_link(form, field):
 class ProfileForm(FlaskForm):
     # The profile's version when the form was opened: a save over someone else's newer one is refused (409).
     version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$", message="Reload the page and try again.")])
-    name = StringField("Full name", filters=[_strip],
+    name = StringField("Full name", filters=[_text],
                        validators=[InputRequired("Enter your name."), Length(max=120)])
-    headline = StringField("Headline", filters=[_strip], validators=[Length(max=160)],
+    headline = StringField("Headline", filters=[_text], validators=[Length(max=160)],
                            description='One line others see first, e.g. "Interventional pain, neuromodulation, Boston".')
-    bio = TextAreaField("About you", filters=[_strip], validators=[Length(max=5000, message="Use at most 5,000 characters.")],
+    bio = TextAreaField("About you", filters=[_text], validators=[Length(max=5000, message="Use at most 5,000 characters.")],
                         description="Markdown works: **bold**, *italic*, lists and links.")
     primary_specialty_id = SelectField("Primary specialty", coerce=optional_int, validate_choice=True)
     training_background_id = SelectField("Training background (specialty before fellowship)", coerce=optional_int)
     interests = CheckboxListField("Interests", coerce=int)
     certifications = CheckboxListField("Board certifications", coerce=int)
-    institution = StringField("Institution", filters=[_strip], validators=[Length(max=160)])
-    city = StringField("City", filters=[_strip], validators=[Length(max=120)])
-    region = StringField("State or region", filters=[_strip], validators=[Length(max=120)])
+    institution = StringField("Institution", filters=[_text], validators=[Length(max=160)])
+    city = StringField("City", filters=[_text], validators=[Length(max=120)])
+    region = StringField("State or region", filters=[_text], validators=[Length(max=120)])
     country = SelectField("Country", choices=country_choices)
     time_zone = SelectField("Time zone", choices=time_zone_choices)
-    languages = StringField("Languages", filters=[_strip], validators=[Length(max=200)],
+    languages = StringField("Languages", filters=[_text], validators=[Length(max=200)],
                             description="Separate them with commas, e.g. English, Spanish.")
-    link1 = URLField("Link", filters=[_strip], validators=[Length(max=300), https_link])
-    link2 = URLField("Another link", filters=[_strip], validators=[Length(max=300), https_link])
-    link3 = URLField("A third link", filters=[_strip], validators=[Length(max=300), https_link])
+    link1 = URLField("Link", filters=[_text], validators=[Length(max=300), https_link])
+    link2 = URLField("Another link", filters=[_text], validators=[Length(max=300), https_link])
+    link3 = URLField("A third link", filters=[_text], validators=[Length(max=300), https_link])
     # Fellows
     career_goal = SelectField("Career goal", choices=enum_choices(CareerGoal))
     # Alumni
     graduation_year = IntegerField("Fellowship graduation year", validators=[
         Optional(), NumberRange(min=1970, max=date.today().year + 6, message="Enter a year between 1970 and %(max)s.")])
-    current_position = StringField("Current position", filters=[_strip], validators=[Length(max=160)])
+    current_position = StringField("Current position", filters=[_text], validators=[Length(max=160)])
     practice_setting_id = SelectField("Practice setting", coerce=optional_int)
     # Faculty
-    title = StringField("Title", filters=[_strip], validators=[Length(max=120)],
+    title = StringField("Title", filters=[_text], validators=[Length(max=120)],
                         description='e.g. "Program director, pain medicine fellowship".')
     academic_rank = SelectField("Academic rank", choices=enum_choices(AcademicRank))
     # Privacy
