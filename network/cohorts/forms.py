@@ -74,8 +74,7 @@ class RosterUploadForm(FlaskForm):
 
 
 class GraduateForm(FlaskForm):
-    complete_mentorships = BooleanField("Complete the fellows' active mentorships (as mentees) at the same time",
-                                        default=True)
+    complete_mentorships = BooleanField("Complete the fellows' active mentorships (as mentees) at the same time")
     submit = SubmitField("Graduate the class")
 
 

@@ -320,6 +320,8 @@ def graduate(cohort_id: int):
         flash(f"{cohort.name} graduated: {len(result.alumni)} new alumni, {result.completed} mentorship(s) "
               "completed. Each new alumnus was invited to mentor. You can undo this for 7 days.", "success")
         return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
+    if request.method == "GET":
+        form.complete_mentorships.data = True  # the usual choice: mentoring for fellowship ends with it
     fellows = db.session.scalar(select(db.func.count()).select_from(CohortMembership).where(
         CohortMembership.cohort_id == cohort.id, CohortMembership.role == CohortRole.FELLOW))
     return render_template("cohorts/graduate.html", cohort=cohort, form=form, fellows=fellows), \
