@@ -153,6 +153,9 @@ def seed_demo() -> str:
     from network.cohorts.demo import seed_cohorts
 
     seed_cohorts()
+    from network.messages.demo import seed_messaging
+
+    seed_messaging()
     # (feature areas seed their demo data here, one call each, after the members exist)
     members = db.session.scalar(select(db.func.count()).select_from(User))
     return f"{len(programs)} programs, {len(programs) * len(COHORTS)} cohorts, {members} members"

@@ -251,3 +251,23 @@ def test_conversation_pages_cost_the_same_queries_at_5_and_500_messages(app, mak
     assert "Message number 460" in page_text(client.get(older))
     assert len(few_list) == len(many_list) <= 12, many_list
     assert len(few_page) == len(many_page) <= 12, many_page
+
+
+def test_the_demo_has_conversations_a_report_and_notifications_of_every_kind(app, runner):
+    from network.notifications.kinds import GROUPS, group_of
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    fellow = app.test_client()
+    fellow.post("/auth/login", data={"email": "fellow@example.org", "password": "demo-password-2026"})
+    listing = page_text(fellow.get("/messages/"))
+    assert "Dr. Priya Raman" in listing and "Dr. Sofia Martins" in listing
+    assert nav_badge(listing) == 1
+    with app.app_context():
+        kinds = set(db.session.scalars(select(Notification.kind)))
+    assert {group_of(kind).key for kind in kinds} == {group.key for group in GROUPS} - {"other"}
+    admin = app.test_client()
+    admin.post("/auth/login", data={"email": "admin@example.org", "password": "demo-password-2026"})
+    assert "discount code" in page_text(admin.get("/messages/reports"))
+    assert runner.invoke(args=["demo"]).exit_code == 0  # idempotent
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Conversation)) == 3
