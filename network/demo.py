@@ -153,6 +153,9 @@ def seed_demo() -> str:
     from network.cohorts.demo import seed_cohorts
 
     seed_cohorts()
+    from network.matching.demo import seed_matching
+
+    seed_matching()
     from network.messages.demo import seed_messaging
 
     seed_messaging()

@@ -115,7 +115,7 @@ def test_a_round_from_opening_to_publishing(app, login, world):
     # Mentor 1 takes fellow 2 (ranked first); fellow 1 falls to mentor 2; fellow 3 listed only mentor 1.
     assert "66.7% (2 of 3 fellows matched)" in text
     assert "Dr. Mentor 1 was Dr. Fellow 2&#39;s 1st choice" in text
-    assert "higher choices: Dr. Mentor 1 was full with fellows they ranked higher" in text
+    assert "Higher choices: Dr. Mentor 1 was full with fellows they ranked higher" in text
     assert "Dr. Fellow 3</strong>: Nobody acceptable" in text
     assert "Blocking pairs</dt><dd class=\"col-sm-8\">0 (stable)" in text
 

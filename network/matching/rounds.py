@@ -164,7 +164,7 @@ def _row(data, fellow, mentor, pinned, fellow_lists, mentor_lists, result, taken
             _why_not(data, fellow, other, mentor_lists, result, taken) for other in better))
     elif not better and row["fellow_rank"] == 1:
         parts.append("first choice")
-    row["why"] = ". ".join(parts[:1] + [p[:1].lower() + p[1:] if i else p for i, p in enumerate(parts[1:], 1)]) + "."
+    row["why"] = ". ".join(p[:1].upper() + p[1:] for p in parts) + "."
     return row
 
 
