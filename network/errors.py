@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, make_response, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -77,11 +77,15 @@ def handle_database_unavailable(error: DBAPIError):
     except DBAPIError:  # the connection is already gone; the pool replaces it on the next checkout
         pass
     title, message = MESSAGES[503]
-    if _wants_json():
+    if request.endpoint == "main.healthz":  # failed before the check ran (loading a signed-in member)
+        response = jsonify(status="error", database="unavailable")
+    elif _wants_json():
         response = jsonify(error=title, detail=message, status=503)
     else:
-        # A standalone page: base.html would ask for the signed-in member, which needs the database.
-        response = make_response(render_template("errors/503.html", title=title, message=message))
+        # A standalone page rendered without the context processors: they (and base.html) ask for the
+        # signed-in member, which needs the database this page says is missing.
+        page = current_app.jinja_env.get_template("errors/503.html")
+        response = make_response(page.render(title=title, message=message, request=request))
     response.status_code = 503
     response.headers["Retry-After"] = "30"
     return response
