@@ -151,3 +151,51 @@ def test_query_count_does_not_grow_with_the_number_of_members(app, make_user, lo
     with count_queries() as many:
         assert client.get(path.format(id=target)).status_code == 200
     assert len(few) == len(many) <= 12, many
+
+
+def test_an_admitted_member_is_found_by_name_before_writing_a_profile(app, make_user, login):
+    from network.members.services import verify_member
+
+    admin = make_user(role="admin")
+    newcomer = make_user(status="pending", name="Dr. Newly Admitted")
+    viewer = login(app.test_client(), make_user())
+    assert names(viewer.get("/members/?q=Newly")) == []  # this ranking is now remembered
+    with app.app_context(), app.test_request_context():
+        verify_member(db.session.get(User, newcomer.id), db.session.get(User, admin.id))
+        db.session.commit()
+    assert names(viewer.get("/members/?q=Newly")) == ["Dr. Newly Admitted"]
+
+
+def test_renamed_and_removed_members_change_the_word_search_at_once(app, make_user, login, people):
+    from network.types import utcnow
+
+    viewer = login(app.test_client(), people["viewer"])
+    assert sorted(names(viewer.get("/members/?q=neuromodulation"))) == ["Dr. Fay Fellow", "Dr. Tex Neuromod"]
+    with app.app_context():
+        db.session.get(User, people["texan"].id).name = "Dr. Tex Renamed"
+        db.session.commit()
+    assert names(viewer.get("/members/?q=Renamed")) == ["Dr. Tex Renamed"]
+    assert "Dr. Tex Renamed" in names(viewer.get("/members/?q=neuromodulation"))
+    with app.app_context():
+        db.session.get(User, people["fellow"].id).deleted_at = utcnow()
+        db.session.commit()
+    assert names(viewer.get("/members/?q=neuromodulation")) == ["Dr. Tex Renamed"]
+    assert "1 member matching" in viewer.get("/members/?q=neuromodulation").data.decode()
+
+
+def test_filter_form_keeps_what_was_asked(app, login, people):
+    client = login(app.test_client(), people["viewer"])
+    research = interest(app, "Research methods")
+    page = client.get(f"/members/?q=pain&role=alumni&country=US&interests={research}&accepting=y"
+                      "&graduated_from=2010&sort=name").data.decode()
+    assert 'value="pain"' in page
+    assert '<option value="alumni" selected>Alumni</option>' in page
+    assert '<option value="US" selected>' in page
+    assert f'value="{research}" checked' in page
+    assert 'id="accepting" name="accepting" value="y" checked' in page
+    assert 'name="graduated_from" value="2010"' in page
+    assert '<option value="name" selected>Name</option>' in page
+    bad = client.get("/members/?graduated_from=abc")
+    assert bad.status_code == 400
+    assert 'aria-describedby="graduated_from-error"' in bad.data.decode()
+    assert 'value="abc"' in bad.data.decode()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload
+from wtforms import SelectChoice
 
 from network.extensions import db
 from network.members.models import MemberStatus, User
@@ -14,6 +17,7 @@ from network.profiles import search
 from network.profiles.models import Profile, SavedMember, Visibility, profile_interest
 from network.profiles.privacy import connected_member_ids, viewer_relations
 from network.programs.models import Cohort, CohortMembership, Program
+from network.taxonomy.models import Interest, PracticeSetting, Specialty
 
 PAGE_SIZE = 20
 #: Counting stops here ("1,000+ members"): an exact count of a broad search costs more than it tells.
@@ -133,40 +137,83 @@ def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str):
     return statement, order
 
 
+def filter_choices() -> dict[str, list[SelectChoice]]:
+    """The filter form's active terms, programs and cohorts, in two queries of plain rows."""
+    terms_statement, programs_statement = _filter_statements()
+    choices = {name: [] for name in FILTER_VOCABULARIES}
+    for vocabulary, term_id, name in db.session.execute(terms_statement):
+        choices[vocabulary].append(SelectChoice(term_id, name))
+    choices["program"], choices["cohort"] = [], []
+    for program_id, program_name, cohort_id, cohort_name in db.session.execute(programs_statement):
+        if not choices["program"] or choices["program"][-1].value != program_id:
+            choices["program"].append(SelectChoice(program_id, program_name))
+        if cohort_id is not None:
+            choices["cohort"].append(SelectChoice(cohort_id, f"{program_name}: {cohort_name}"))
+    return choices
+
+
+FILTER_VOCABULARIES = {"specialty": Specialty, "interest": Interest, "practice_setting": PracticeSetting}
+
+
+@cache
+def _filter_statements():
+    terms = union_all(*(select(literal(name).label("vocabulary"), model.id, model.name, model.position)
+                        .where(model.retired_at.is_(None)) for name, model in FILTER_VOCABULARIES.items())).subquery()
+    terms = select(terms.c.vocabulary, terms.c.id, terms.c.name).order_by(terms.c.vocabulary, terms.c.position,
+                                                                          terms.c.name)
+    programs = (select(Program.id, Program.name, Cohort.id, Cohort.name)
+                .outerjoin(Cohort, Cohort.program_id == Program.id)
+                .order_by(Program.name, Program.id, Cohort.start_date, Cohort.id))
+    return terms, programs
+
+
 def find_members(query: DirectoryQuery, viewer_id: int) -> DirectoryPage:
     """One page of the directory, with what each card needs, in a fixed number of queries."""
     dialect = db.session.get_bind().dialect.name
     offset = (query.page - 1) * PAGE_SIZE
-    statement, order = directory_statement(query, viewer_id, dialect)
     if _only_words(query) and search.search_terms(query.q):
         # A plain word search ranks every match once per version of the index; a page is then a
         # slice of that ranking, whatever the word and however many members it matches.
-        ranked = _ranked_member_ids(query, statement, order)
+        ranked = _ranked_member_ids(query, viewer_id, dialect)
         total, page_ids = len(ranked), ranked[offset:offset + PAGE_SIZE]
-        statement = visible_members().where(User.id.in_(page_ids))
-        order, offset = [], 0
+        users = members_by_id(page_ids)
     else:
+        statement, order = directory_statement(query, viewer_id, dialect)
         total = db.session.scalar(select(func.count()).select_from(
             statement.with_only_columns(User.id).limit(COUNT_CAP + 1).subquery()))
-    users = db.session.scalars(
-        statement
-        .options(joinedload(User.training_background),
-                 contains_eager(User.profile).joinedload(Profile.primary_specialty),
-                 contains_eager(User.profile).joinedload(Profile.practice_setting),
-                 contains_eager(User.profile).selectinload(Profile.interests))
-        .order_by(*order)
-        .limit(PAGE_SIZE).offset(offset)
-    ).unique().all()
-    if not order:
-        position = {user_id: n for n, user_id in enumerate(page_ids)}
-        users.sort(key=lambda user: position[user.id])
+        users = db.session.scalars(
+            statement.options(*_card_options()).order_by(*order).limit(PAGE_SIZE).offset(offset)).unique().all()
     cards = [Card(user=user, profile=user.profile) for user in users]
     decorate_cards(cards, viewer_id)
     return DirectoryPage(cards=cards, total=total, page=query.page,
                          pages=max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE)))
 
 
-def _ranked_member_ids(query: DirectoryQuery, statement, order) -> tuple[int, ...]:
+def _card_options():
+    """What a member card shows, loaded with the members (the profile is joined by the statement)."""
+    return (joinedload(User.training_background),
+            contains_eager(User.profile).joinedload(Profile.primary_specialty),
+            contains_eager(User.profile).joinedload(Profile.practice_setting),
+            contains_eager(User.profile).selectinload(Profile.interests))
+
+
+@cache
+def _members_by_id_statement():
+    # Built once per process: constructing it costs more than running it.
+    return (visible_members().where(User.id.in_(bindparam("ids", expanding=True)))
+            .options(*_card_options()))
+
+
+def members_by_id(ids) -> list[User]:
+    """Visible members with what their cards show, in the order of ``ids``."""
+    if not ids:
+        return []
+    users = db.session.scalars(_members_by_id_statement(), {"ids": list(ids)}).unique().all()
+    position = {user_id: n for n, user_id in enumerate(ids)}
+    return sorted(users, key=lambda user: position[user.id])
+
+
+def _ranked_member_ids(query: DirectoryQuery, viewer_id: int, dialect: str) -> tuple[int, ...]:
     """The ids of the first ``COUNT_CAP + 1`` members a plain word search finds, best match first.
 
     The ranking depends only on the words and the index (not on the viewer: a word search has no
@@ -177,11 +224,30 @@ def _ranked_member_ids(query: DirectoryQuery, statement, order) -> tuple[int, ..
     key = (version, tuple(term.lower() for term in search.search_terms(query.q)))
     ranked = rankings.get(key) if version else None
     if ranked is None:
+        statement, order = directory_statement(query, viewer_id, dialect)
         ranked = tuple(db.session.scalars(statement.with_only_columns(User.id).order_by(*order)
                                           .limit(COUNT_CAP + 1)))
         if version:
             rankings.put(key, ranked)
     return ranked
+
+
+@cache
+def _card_statements():
+    ids = bindparam("ids", expanding=True)
+    memberships = (select(CohortMembership.user_id, Program.id, Program.name, Cohort.name)
+                   .join(Cohort, Cohort.id == CohortMembership.cohort_id)
+                   .join(Program, Program.id == Cohort.program_id)
+                   .where(CohortMembership.user_id.in_(ids))
+                   .order_by(Cohort.start_date))
+    saved = select(SavedMember.member_id).where(SavedMember.owner_id == bindparam("viewer_id", type_=Integer),
+                                                SavedMember.member_id.in_(ids))
+    return memberships, saved
+
+
+class ProgramName(NamedTuple):
+    id: int
+    name: str
 
 
 def decorate_cards(cards: list[Card], viewer_id: int) -> None:
@@ -190,20 +256,14 @@ def decorate_cards(cards: list[Card], viewer_id: int) -> None:
         return
     ids = [card.user.id for card in cards]
     viewer_programs, partners = viewer_relations(viewer_id)
-    memberships = db.session.execute(
-        select(CohortMembership.user_id, Program, Cohort.name)
-        .join(Cohort, Cohort.id == CohortMembership.cohort_id)
-        .join(Program, Program.id == Cohort.program_id)
-        .where(CohortMembership.user_id.in_(ids))
-        .order_by(Cohort.start_date)
-    ).all()
-    saved = set(db.session.scalars(select(SavedMember.member_id).where(SavedMember.owner_id == viewer_id,
-                                                                       SavedMember.member_id.in_(ids))))
+    memberships_statement, saved_statement = _card_statements()
+    memberships = db.session.execute(memberships_statement, {"ids": ids}).all()
+    saved = set(db.session.scalars(saved_statement, {"ids": ids, "viewer_id": viewer_id}))
     by_id = {card.user.id: card for card in cards}
-    for user_id, program, cohort_name in memberships:
+    for user_id, program_id, program_name, cohort_name in memberships:
         card = by_id[user_id]
-        card.cohorts.append((program, cohort_name))
-        if program.id in viewer_programs:
+        card.cohorts.append((ProgramName(program_id, program_name), cohort_name))
+        if program_id in viewer_programs:
             card.connected = True
     for card in cards:
         card.saved = card.user.id in saved

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from functools import cache
+
+from sqlalchemy import Integer, Select, bindparam, literal, or_, select, union_all
 
 from network.extensions import db
 from network.programs.models import Cohort, CohortMembership
@@ -32,14 +34,21 @@ def connected_member_ids(viewer_id: int) -> Select:
 
 def viewer_relations(viewer_id: int) -> tuple[set[int], set[int]]:
     """In one query: the viewer's program ids, and the members they mentor or are mentored by."""
-    from sqlalchemy import literal, or_, union_all
+    rows = db.session.execute(_viewer_relations_statement(), {"viewer_id": viewer_id}).all()
+    return ({i for kind, i in rows if kind == "program"}, {i for kind, i in rows if kind == "partner"})
 
+
+@cache
+def _viewer_relations_statement():
+    # Built once: every profile and directory page runs it, and building costs more than running.
     from network.mentorship.models import Mentorship, MentorshipStatus
 
+    viewer_id = bindparam("viewer_id", type_=Integer)
     partners = (select(literal("partner").label("kind"),
                        (Mentorship.mentee_id + Mentorship.mentor_id - viewer_id).label("id"))
                 .where(or_(Mentorship.mentee_id == viewer_id, Mentorship.mentor_id == viewer_id),
                        Mentorship.status == MentorshipStatus.ACTIVE))
-    programs = select(literal("program").label("kind"), viewer_program_ids(viewer_id).subquery().c.program_id)
-    rows = db.session.execute(union_all(programs, partners)).all()
-    return ({i for kind, i in rows if kind == "program"}, {i for kind, i in rows if kind == "partner"})
+    programs = (select(literal("program").label("kind"), Cohort.program_id)
+                .join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
+                .where(CohortMembership.user_id == viewer_id))
+    return union_all(programs, partners)

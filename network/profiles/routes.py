@@ -5,25 +5,30 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
 
 from network.access import account_view
 from network.auth.forms import ActionForm
 from network.extensions import db
 from network.members.models import Role, User
+from network.permissions import can_see
 from network.profiles import services
-from network.profiles.directory import DirectoryQuery, decorate_cards, Card, find_members, visible_members
+from network.profiles.directory import (
+    Card,
+    DirectoryQuery,
+    decorate_cards,
+    filter_choices,
+    find_members,
+    visible_members,
+)
 from network.profiles.forms import DeleteAccountForm, DirectoryForm, PhotoForm, ProfileForm
 from network.profiles.models import Profile, SavedMember
 from network.profiles.photos import MAX_UPLOAD_BYTES, InvalidImage
-from network.permissions import can_see
-from network.programs.models import Program
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
-from wtforms import SelectChoice
 
 bp = Blueprint("profiles", __name__)
 log = logging.getLogger(__name__)
@@ -68,16 +73,13 @@ def _term_choices(model, selected_ids, blank: str | None = "—"):
 def directory():
     """Find members by words and filters; the URL carries the whole query."""
     form = DirectoryForm(formdata=request.args)
-    specialties = _term_choices(Specialty, [], None)
-    form.specialty.choices = [SelectChoice("", "Any specialty")] + specialties
-    form.background.choices = [SelectChoice("", "Any background")] + specialties
-    form.interests.choices = _term_choices(Interest, [], None)
-    form.setting.choices = _term_choices(PracticeSetting, [], "Any setting")
-    programs = db.session.scalars(select(Program).options(joinedload(Program.cohorts))
-                                  .order_by(Program.name)).unique().all()
-    form.program.choices = [SelectChoice("", "Any program")] + [SelectChoice(p.id, p.name) for p in programs]
-    form.cohort.choices = [SelectChoice("", "Any cohort")] + [
-        SelectChoice(c.id, f"{p.name}: {c.name}") for p in programs for c in p.cohorts]
+    choices = filter_choices()
+    form.specialty.choices = [SelectChoice("", "Any specialty")] + choices["specialty"]
+    form.background.choices = [SelectChoice("", "Any background")] + choices["specialty"]
+    form.interests.choices = choices["interest"]
+    form.setting.choices = [SelectChoice("", "Any setting")] + choices["practice_setting"]
+    form.program.choices = [SelectChoice("", "Any program")] + choices["program"]
+    form.cohort.choices = [SelectChoice("", "Any cohort")] + choices["cohort"]
     if request.args and not form.validate():
         return render_template("profiles/directory.html", form=form, result=None, query=None), 400
     query = DirectoryQuery(
