@@ -16,12 +16,14 @@ from network.types import utcnow
 
 
 def background_lookup() -> dict[str, int]:
-    """Training backgrounds by lower-case name and slug (retired ones excluded)."""
+    """Training backgrounds by lower-case name, abbreviation and slug (retired ones excluded)."""
     lookup = {}
     for term_id, slug, name in db.session.execute(
             select(Specialty.id, Specialty.slug, Specialty.name).where(Specialty.retired_at.is_(None))):
         lookup[slug.lower()] = term_id
         lookup[name.lower()] = term_id
+        if name.endswith(")") and "(" in name:  # "Physical medicine and rehabilitation (PM&R)" answers to "PM&R"
+            lookup[name[name.rindex("(") + 1:-1].strip().lower()] = term_id
     return lookup
 
 
