@@ -182,6 +182,18 @@ def test_optimal_rounds_maximise_the_total_and_forbids_keep_pairs_apart(app, log
     assert by_fellow[f1.id] == m1.id  # with fellow 2 kept away, fellow 1 gets their first choice
     text = director.get(f"/matching/{round_id}/preview").data.decode()
     assert "1 pinned" not in text and "0 pinned, 1 forbidden" in text
+    # Fellow 1 found a research mentor elsewhere before publishing: that pair is skipped and named.
+    with app.app_context():
+        db.session.add(Mentorship(mentee_id=f1.id, mentor_id=world["director"].id, type="research"))
+        db.session.commit()
+        run_id = db.session.scalar(select(MatchingRun.id).where(MatchingRun.round_id == round_id))
+    published = director.post(f"/matching/{round_id}/publish", data={"run_id": str(run_id)}, follow_redirects=True)
+    assert "Not created: Dr. Fellow 1 (already has an active mentor of this kind)" in published.data.decode()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Mentorship).where(
+            Mentorship.mentee_id == f1.id)) == 1
+    told = login(app.test_client(), f1).get(f"/matching/{round_id}").data.decode()
+    assert "no mentorship was created: you already have an active research mentor" in told
 
 
 def test_bad_lists_are_refused_with_a_message(app, login, world):
@@ -279,8 +291,9 @@ def test_the_cli_runs_a_round_and_large_rounds_queue_for_the_worker(app, login, 
         queued = db.session.scalars(select(MatchingRun).order_by(MatchingRun.id.desc())).first()
         assert queued.status == RunStatus.QUEUED
         queued_id = queued.id
-    page = director.get(f"/matching/{round_id}/preview?run={queued_id}").data.decode()
-    assert "This run is queued" in page and "js/matching.js" in page
+    page = director.get(f"/matching/{round_id}/preview?run={queued_id}")
+    assert check_page(page.data) == []
+    assert "This run is queued" in page.data.decode() and "js/matching.js" in page.data.decode()
     status = director.get(f"/matching/{round_id}/runs/{queued_id}/status")
     assert status.json == {"status": "queued", "progress": 0, "error": ""}
     worked = runner.invoke(args=["matching", "work", "--once"])

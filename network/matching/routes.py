@@ -114,7 +114,13 @@ def _published_result(matching_round: MatchingRound, entry):
     if run is None:
         return None
     if entry.side == Side.FELLOW:
-        return next((p for p in run.pairs if p["fellow"] == entry.user_id), None)
+        pair = next((p for p in run.pairs if p["fellow"] == entry.user_id), None)
+        not_created = run.summary.get("not_created", {}).get(str(entry.user_id))
+        if pair is not None and not_created:
+            pair = {**pair, "mentor": None,
+                    "why": f"The match paired you with {pair['mentor_name']}, but no mentorship was created: "
+                           f"{not_created}."}
+        return pair
     return [p for p in run.pairs if p["mentor"] == entry.user_id]
 
 

@@ -130,7 +130,7 @@ def rounds_for(user) -> dict[str, list[MatchingRound]]:
                               .where(Participant.user_id == user.id).options(*options)
                               .order_by(MatchingRound.created_at.desc())).all()
     managed, joinable = [], []
-    if user.role in (Role.ADMIN, Role.FACULTY) or user.role in MENTOR_ROLES:
+    if user.role != Role.FELLOW:
         query = select(MatchingRound).options(*options).order_by(MatchingRound.created_at.desc()).limit(200)
         if user.role != Role.ADMIN:
             my_programs = select(Cohort.program_id).join(CohortMembership, CohortMembership.cohort_id == Cohort.id) \
@@ -532,7 +532,8 @@ def publish(matching_round: MatchingRound, run: MatchingRun, user: User) -> dict
     created, skipped = [], []
     for pair in pairs:
         if pair["fellow"] in busy:
-            skipped.append((pair, "already has an active mentor of this kind"))
+            skipped.append((pair, "already has an active mentor of this kind",
+                            f"you already have an active {kind.label.lower()} mentor"))
             continue
         mentor_settings = settings.get(pair["mentor"])
         if mentor_settings is None:
@@ -553,19 +554,22 @@ def publish(matching_round: MatchingRound, run: MatchingRun, user: User) -> dict
                     else func.greatest(MentorSettings.capacity, MentorSettings.active_mentees + 1))
             .execution_options(synchronize_session=False)).rowcount
         if taken != 1:
-            skipped.append((pair, "the mentor has no place left"))
+            skipped.append((pair, "the mentor has no place left", f"{pair['mentor_name']} had no place left"))
             continue
         mentorship = Mentorship(mentee_id=pair["fellow"], mentor_id=pair["mentor"], type=kind)
         db.session.add(mentorship)
         created.append((pair, mentorship))
     db.session.flush()
+    if skipped:
+        # The round page tells these fellows why no mentorship came of their pair.
+        run.summary = {**run.summary, "not_created": {str(p["fellow"]): told for p, _, told in skipped}}
     matching_round.status = RoundStatus.PUBLISHED
     matching_round.published_at = utcnow()
     matching_round.published_run_id = run.id
     record(user.id, "matching.published", "matching_round", matching_round.id, run_id=run.id,
            mentorships=len(created), skipped=len(skipped))
     _notify_results(matching_round, created, run)
-    return {"created": len(created), "skipped": [(p["fellow_name"], why) for p, why in skipped]}
+    return {"created": len(created), "skipped": [(p["fellow_name"], why) for p, why, _ in skipped]}
 
 
 def _notify_results(matching_round: MatchingRound, created, run: MatchingRun) -> None:
