@@ -154,9 +154,10 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(outbox_cli)
-    from network.cli import check_config_command
+    from network.cli import check_config_command, reset_two_factor_command
 
     app.cli.add_command(check_config_command)
+    app.cli.add_command(reset_two_factor_command)
     from network.opportunities.cli import digest_cli
 
     # One "flask digest" group for every area's digest: notifications register "daily" through

@@ -111,3 +111,22 @@ def _unreachable_services() -> list[str]:
         except redis.RedisError as exc:
             problems.append(f"Redis does not answer at the rate-limit storage address: {type(exc).__name__}.")
     return problems
+
+
+@click.command("reset-two-factor")
+@click.argument("email")
+@with_appcontext
+def reset_two_factor_command(email: str) -> None:
+    """Turn off EMAIL's two-step sign-in (lost phone and recovery codes); audit-logged."""
+    from network.auth import two_factor
+
+    user = db.session.scalars(select(User).where(User.email == normalize_email(email))).first()
+    if user is None:
+        raise click.BadParameter("no account has this address", param_hint="EMAIL")
+    if two_factor.setting(user.id) is None:
+        click.echo(f"{user.email} has no two-step sign-in; nothing to reset.")
+        return
+    two_factor.disable(user, by_operator=True)
+    db.session.commit()
+    click.echo(f"Two-step sign-in of {user.email} is off and their sessions are ended. "
+               "They sign in with their password and set it up again (required roles are asked at once).")

@@ -287,3 +287,20 @@ def test_sealed_secrets_need_the_same_key_and_resist_tampering():
     flipped = body[:-1] + ("A" if body[-1] != "A" else "B")
     with pytest.raises(SealError):
         unseal(f"{version}.{nonce}.{flipped}.{tag}", "key-one" * 6, "two-factor-secret")
+
+
+def test_an_operator_can_reset_a_member_who_lost_phone_and_codes(app, make_user, login, runner):
+    member = make_user()
+    phone = login(app.test_client(), member)
+    turn_on(phone)
+    result = runner.invoke(args=["reset-two-factor", member.email.upper()])
+    assert result.exit_code == 0, result.output
+    assert "is off" in result.output
+    with app.app_context():
+        assert db.session.get(TwoFactor, member.id) is None
+        entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "two-factor.reset")).one()
+        assert entry.actor_id is None and entry.target_id == member.id
+    assert phone.get("/auth/account").headers["Location"].startswith("/auth/login")
+    assert sign_in(app.test_client(), member).headers["Location"] == "/"
+    assert "nothing to reset" in runner.invoke(args=["reset-two-factor", member.email]).output
+    assert runner.invoke(args=["reset-two-factor", "nobody@example.org"]).exit_code != 0

@@ -199,12 +199,18 @@ def new_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def disable(user: User) -> None:
-    """Turn two-step sign-in off: the secret and the recovery codes are deleted."""
+def disable(user: User, *, by_operator: bool = False) -> None:
+    """Turn two-step sign-in off: the secret and the recovery codes are deleted, every session ends.
+
+    ``by_operator``: done from the command line for a member who lost their phone and codes.
+    """
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.execute(delete(TwoFactor).where(TwoFactor.user_id == user.id))
     user.end_other_sessions()
-    record(user.id, "two-factor.disable", "user", user.id)
+    if by_operator:
+        record(None, "two-factor.reset", "user", user.id, email=user.email)
+    else:
+        record(user.id, "two-factor.disable", "user", user.id)
 
 
 def cancel_enrolment(user_id: int) -> None:
