@@ -405,8 +405,15 @@ def work_command(once: bool, interval: float):
         done = 0
         while (run := services.claim_queued_run()) is not None:
             with _cli_request():
-                services.execute_run(run)
-                db.session.commit()
+                try:
+                    services.execute_run(run, save_progress=db.session.commit)
+                    db.session.commit()
+                except Exception as error:  # keep the worker alive; the page shows the failure
+                    log.exception("matching run %s failed", run.id)
+                    db.session.rollback()
+                    failed = db.session.get(MatchingRun, run.id)
+                    failed.status, failed.error, failed.finished_at = RunStatus.FAILED, str(error)[:500], utcnow()
+                    db.session.commit()
             click.echo(f"run {run.id} of round {run.round_id}: {run.status.value}")
             done += 1
         if once:

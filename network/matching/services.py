@@ -462,8 +462,9 @@ def start_run(matching_round: MatchingRound, user: User | None) -> MatchingRun:
     return run
 
 
-def execute_run(run: MatchingRun) -> MatchingRun:
-    """Compute a run and store its figures and pairs (progress is flushed for a polling page)."""
+def execute_run(run: MatchingRun, save_progress=None) -> MatchingRun:
+    """Compute a run and store its figures and pairs; ``save_progress`` (the worker's commit) makes
+    each step visible to the polling preview page."""
     run.status = RunStatus.RUNNING
     run.progress = 5
     db.session.flush()
@@ -474,6 +475,8 @@ def execute_run(run: MatchingRun) -> MatchingRun:
 
         def progress(percent):
             run.progress = percent
+            if save_progress is not None:
+                save_progress()
 
         summary, pairs = run_round(data, progress)
     except ValueError as error:  # the engine names bad input; keep it on the run for the page
