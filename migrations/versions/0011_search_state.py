@@ -1,4 +1,4 @@
-"""the version of the directory's full-text index
+"""the version of the directory's full-text index; a "recently active" index for PostgreSQL
 
 Revision ID: 0011_search_state
 Revises: 0010_concurrency
@@ -25,7 +25,14 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_index_state'))
     )
     op.bulk_insert(state, [{'id': 1, 'version': uuid.uuid4().hex}])
+    if op.get_bind().dialect.name == 'postgresql':
+        # "Recently active" sorts never-seen members last; an index in that order serves the page
+        # (SQLite already puts NULL last in a descending scan of ix_user_status_last_seen_at).
+        op.execute('CREATE INDEX ix_user_status_recent_first ON "user" '
+                   '(status, last_seen_at DESC NULLS LAST, id DESC)')
 
 
 def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('DROP INDEX ix_user_status_recent_first')
     op.drop_table('search_index_state')
