@@ -249,6 +249,18 @@ def test_required_roles_reach_nothing_but_the_set_up_until_it_is_on(strict_app, 
     assert client.get("/auth/account").status_code == 200
 
 
+def test_a_pending_faculty_member_is_asked_once_admitted(strict_app, make_user, login):
+    member = make_user(role="faculty", status="pending")
+    client = login(strict_app.test_client(), member)
+    assert client.get("/").headers["Location"] == "/pending"
+    with strict_app.app_context():
+        from network.members.models import MemberStatus, User
+
+        db.session.get(User, member.id).status = MemberStatus.VERIFIED
+        db.session.commit()
+    assert client.get("/").headers["Location"] == STATUS
+
+
 def test_members_of_other_roles_are_not_asked(strict_app, make_user):
     member = make_user(role="fellow")
     client = strict_app.test_client()

@@ -116,6 +116,9 @@ def require_two_factor():
     """``before_request``: a member whose role requires two-step sign-in reaches only its set-up until it is on."""
     if not current_user.is_authenticated or session.get(TWO_FACTOR_DONE):
         return None
+    if not current_user.is_verified:
+        # A pending member reaches nothing but their account anyway; the rule applies once admitted.
+        return None
     from network.auth import two_factor
 
     if not two_factor.is_required(current_user):
