@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from network import permissions
 from network.access import role_required
@@ -54,7 +55,8 @@ def _member_or_404(member_id: int | None) -> User:
 
 def _conversation_or_404(conversation_id: int) -> Conversation:
     """Only the two members may know a conversation exists: anyone else, admins too, gets 404."""
-    conversation = db.session.get(Conversation, conversation_id)
+    conversation = db.session.get(Conversation, conversation_id,
+                                  options=[joinedload(Conversation.low_member), joinedload(Conversation.high_member)])
     if conversation is None or not conversation.has_member(current_user.id):
         abort(404)
     return conversation
@@ -111,10 +113,9 @@ def show(conversation_id: int):
 def _render_conversation(conversation: Conversation, form: MessageForm, status: int = 200):
     before = request.args.get("before", type=int)
     read_before = conversation.read_id(current_user.id)
-    if before is None and status == 200:
-        # Committed before the page's rows are loaded: a commit expires them (a query each to reload).
-        services.mark_read(conversation, current_user.id)
-        db.session.commit()
+    marking = before is None and status == 200
+    if marking:
+        services.mark_read(conversation, current_user.id)  # flushed with the next query, so the badge agrees
     query = select(Message).where(Message.conversation_id == conversation.id)
     if before is not None:
         query = query.where(Message.id < before)
@@ -125,9 +126,13 @@ def _render_conversation(conversation: Conversation, form: MessageForm, status: 
     blocked = services.block_reason(current_user, other)
     names = {conversation.low_member_id: conversation.low_member.name,
              conversation.high_member_id: conversation.high_member.name}
-    return render_template("messages/show.html", conversation=conversation, other=other, messages=messages,
+    page = render_template("messages/show.html", conversation=conversation, other=other, messages=messages,
                            older=older, names=names, form=form, blocked=blocked, read_before=read_before,
-                           action_form=ActionForm()), status
+                           action_form=ActionForm())
+    if marking:
+        # Committed after rendering: a commit expires every loaded row, and reloading them costs a query each.
+        db.session.commit()
+    return page, status
 
 
 @bp.route("/<int:conversation_id>/send", methods=["POST"])

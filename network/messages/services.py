@@ -187,16 +187,23 @@ def conversations_of(user_id: int) -> Select:
 
 
 def unread_counts(user_id: int) -> tuple[int, int]:
-    """Unread notifications and unread messages, in one query (the navigation shows both)."""
+    """Unread notifications and unread messages, in one query (the navigation shows both).
+
+    Messages are counted per side of the pair, so each part walks the member's conversations by index
+    and then only the messages past the read mark."""
     notifications = (select(func.count()).select_from(Notification)
                      .where(Notification.user_id == user_id, Notification.read_at.is_(None)).scalar_subquery())
-    messages = (select(func.count(Message.id)).select_from(Message)
-                .join(Conversation, Conversation.id == Message.conversation_id)
-                .where(or_(and_(Conversation.low_member_id == user_id, Message.id > Conversation.low_read_id),
-                           and_(Conversation.high_member_id == user_id, Message.id > Conversation.high_read_id)),
-                       Message.sender_id != user_id, Message.removed_at.is_(None)).scalar_subquery())
-    row = db.session.execute(select(notifications, messages)).one()
-    return row[0] or 0, row[1] or 0
+
+    def unread_as(member_column, read_column):
+        return (select(func.count(Message.id)).select_from(Conversation)
+                .join(Message, and_(Message.conversation_id == Conversation.id, Message.id > read_column))
+                .where(member_column == user_id, Message.sender_id != user_id, Message.removed_at.is_(None))
+                .scalar_subquery())
+
+    row = db.session.execute(select(notifications,
+                                    unread_as(Conversation.low_member_id, Conversation.low_read_id),
+                                    unread_as(Conversation.high_member_id, Conversation.high_read_id))).one()
+    return row[0] or 0, (row[1] or 0) + (row[2] or 0)
 
 
 def people_to_write(user_id: int, limit: int = 300) -> list[User]:
