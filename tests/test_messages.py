@@ -271,3 +271,11 @@ def test_the_demo_has_conversations_a_report_and_notifications_of_every_kind(app
     assert runner.invoke(args=["demo"]).exit_code == 0  # idempotent
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Conversation)) == 3
+
+
+def test_line_breaks_are_kept_and_markup_is_escaped(app, make_user, login):
+    first, second = make_user(), make_user()
+    client = login(app.test_client(), first)
+    conversation_id = conversation_id_of(write(client, second.id, "Line one\nLine <b>two</b>"))
+    html = page_text(client.get(f"/messages/{conversation_id}"))
+    assert "Line one<br>Line &lt;b&gt;two&lt;/b&gt;" in html
