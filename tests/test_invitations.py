@@ -139,3 +139,24 @@ def test_inviting_someone_already_in_or_invited_is_skipped(app, make_user, login
     assert emails == ["waiting@example.org", "fresh@example.org"]
     bad = invite(app, login, setup, "not-an-email, fine@example.org")
     assert bad.status_code == 400 and b"not-an-email" in bad.data
+
+
+def test_invitation_list_filters_by_state_and_pages(app, make_user, login):
+    setup = make_program(app, make_user)
+    director = login(app.test_client(), setup["director"])
+    emails = [f"person{n:02d}@example.org" for n in range(45)]
+    assert invite(app, login, setup, ", ".join(emails)).status_code == 302
+    assert invite(app, login, setup, ", ".join(f"more{n:02d}@example.org" for n in range(15))).status_code == 302
+    with app.app_context():
+        db.session.execute(update(Invitation).where(Invitation.email.like("more%"))
+                           .values(expires_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    first = director.get(f"/cohorts/{setup['cohort']}").get_data(as_text=True)
+    assert "45 sent · 0 accepted · 15 expired · 0 revoked" in first
+    assert first.count("Resend<span") == 50 and "Page 1 of 2" in first
+    second = director.get(f"/cohorts/{setup['cohort']}?page=2").get_data(as_text=True)
+    assert second.count("Resend<span") == 10
+    expired = director.get(f"/cohorts/{setup['cohort']}?state=expired").get_data(as_text=True)
+    table = expired[expired.index('id="invitations"'):]
+    assert table.count("<th scope=\"row\">more") == 15 and "person" not in table
+    assert director.get(f"/cohorts/{setup['cohort']}?state=lost").status_code == 400

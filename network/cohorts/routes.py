@@ -10,7 +10,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -42,23 +42,49 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
     return cohort
 
 
+INVITATIONS_PER_PAGE = 50
+
+
+def _invitation_page(cohort: Cohort, now):
+    """State counts (one query) and one page of invitations, newest first, filtered by ``?state=``."""
+    expired = (Invitation.status == InvitationStatus.SENT) & (Invitation.expires_at <= now)
+    states = {state.value: 0 for state in InvitationStatus}
+    for status, count, past_expiry in db.session.execute(
+            select(Invitation.status, func.count(), func.sum(case((Invitation.expires_at <= now, 1), else_=0)))
+            .where(Invitation.cohort_id == cohort.id).group_by(Invitation.status)).all():
+        if status == InvitationStatus.SENT:
+            states[InvitationStatus.EXPIRED.value] += past_expiry or 0
+            count -= past_expiry or 0
+        states[str(status)] += count
+    state = request.args.get("state") or None
+    page = request.args.get("page", 1, type=int)
+    if state not in (None, *states) or page < 1:
+        abort(400)
+    query = select(Invitation).where(Invitation.cohort_id == cohort.id)
+    if state == InvitationStatus.EXPIRED:
+        query = query.where(expired)
+    elif state == InvitationStatus.SENT:
+        query = query.where(Invitation.status == InvitationStatus.SENT, Invitation.expires_at > now)
+    elif state:
+        query = query.where(Invitation.status == InvitationStatus(state))
+    invitations = db.session.scalars(query.order_by(Invitation.created_at.desc(), Invitation.id.desc())
+                                     .limit(INVITATIONS_PER_PAGE).offset((page - 1) * INVITATIONS_PER_PAGE)).all()
+    total = states[state] if state else sum(states.values())
+    return states, invitations, state, page, max(1, -(-total // INVITATIONS_PER_PAGE))
+
+
 def _roster_page(cohort: Cohort, invite_form: InviteForm | None = None, status: int = 200):
     members = db.session.scalars(
         select(CohortMembership).where(CohortMembership.cohort_id == cohort.id)
         .options(joinedload(CohortMembership.user).joinedload(User.training_background))
         .order_by(CohortMembership.role.desc(), CohortMembership.joined_at)).all()
-    invitations = db.session.scalars(select(Invitation).where(Invitation.cohort_id == cohort.id)
-                                     .order_by(Invitation.created_at.desc(), Invitation.id.desc())).all()
-    graduation = services.latest_graduation(cohort)
     now = utcnow()
-    states = {}
-    for invitation in invitations:
-        states[invitation.state(now)] = states.get(invitation.state(now), 0) + 1
+    states, invitations, state, page, pages = _invitation_page(cohort, now)
     return render_template("cohorts/roster.html", cohort=cohort, members=members, invitations=invitations,
-                           now=now, states=states, invite_form=invite_form or InviteForm(prefix="invite"),
-                           action_form=ActionForm(), graduation=graduation,
-                           imports=db.session.execute(imports.recent_imports(cohort)).all(),
-                           InvitationStatus=InvitationStatus), status
+                           now=now, states=states, state=state, page=page, pages=pages,
+                           invite_form=invite_form or InviteForm(prefix="invite"),
+                           graduation=services.latest_graduation(cohort),
+                           imports=db.session.execute(imports.recent_imports(cohort)).all()), status
 
 
 @bp.route("/cohorts/<int:cohort_id>")
