@@ -93,11 +93,48 @@ def window_end(cohort: Cohort, today: date) -> date:
     return min(today, cohort.end_date) if cohort.is_graduated else today
 
 
-def build(cohort: Cohort, today: date, type_filter: str | None = None, attention_only: bool = False) -> Dashboard:
-    """Everything the dashboard shows, in six queries."""
+#: What each chart needs, so a chart image computes only its own part.
+NEEDS = {"coverage": {"fellows"}, "fellows": {"fellows"}, "activity": {"activity"}, "discussions": {"posts"},
+         "ratings": {"ratings"}}
+
+
+def build(cohort: Cohort, today: date, type_filter: str | None = None, attention_only: bool = False,
+          parts: set[str] | None = None) -> Dashboard:
+    """Everything the dashboard shows (or only ``parts`` of it), in at most six queries."""
+    parts = parts or {"fellows", "activity", "posts", "ratings"}
     fellow_ids = (select(CohortMembership.user_id)
                   .where(CohortMembership.cohort_id == cohort.id, CohortMembership.role == CohortRole.FELLOW)
                   .scalar_subquery())
+    fellows: dict[int, FellowRow] = {}
+    if "fellows" in parts:
+        fellows = _fellows(fellow_ids, today)
+    keys = month_keys(window_end(cohort, today))
+    start = datetime.strptime(keys[0] + "-01", "%Y-%m-%d").date()
+    start_at = datetime.combine(start, time.min, tzinfo=UTC)
+    requests = meetings = posts = []
+    if "activity" in parts:
+        requests = db.session.scalars(select(MentorshipRequest.created_at).where(
+            MentorshipRequest.mentee_id.in_(fellow_ids), MentorshipRequest.created_at >= start_at)).all()
+        meetings = db.session.scalars(select(Meeting.met_on).join(Mentorship, Mentorship.id == Meeting.mentorship_id)
+                                      .where(Mentorship.mentee_id.in_(fellow_ids), Meeting.met_on >= start)).all()
+    if "posts" in parts:
+        from network.discussions.models import Post
+
+        posts = db.session.scalars(select(Post.created_at).where(
+            Post.author_id.in_(fellow_ids), Post.removed_at.is_(None), Post.created_at >= start_at)).all()
+    ratings = {}
+    if "ratings" in parts:
+        ratings = {str(kind): (round(float(avg), 2), n) for kind, avg, n in db.session.execute(
+            select(Mentorship.type, func.avg(Mentorship.rating), func.count())
+            .where(Mentorship.mentee_id.in_(fellow_ids), Mentorship.rating.is_not(None))
+            .group_by(Mentorship.type))}
+    return Dashboard(cohort=cohort, fellows=list(fellows.values()), months=keys, requests=_bucket(requests, keys),
+                     meetings=_bucket(meetings, keys), posts=_bucket(posts, keys), ratings=ratings,
+                     type_filter=type_filter, attention_only=attention_only)
+
+
+def _fellows(fellow_ids, today: date) -> dict[int, FellowRow]:
+    """The fellows by name with their active mentorships: two queries."""
     fellows = {uid: FellowRow(uid, name, email, str(role)) for uid, name, email, role in db.session.execute(
         select(User.id, User.name, User.email, User.role).where(User.id.in_(fellow_ids)).order_by(User.name, User.id))}
     mentor = db.aliased(User)
@@ -115,21 +152,4 @@ def build(cohort: Cohort, today: date, type_filter: str | None = None, attention
         row.overdue = row.overdue or overdue
         if last_met_on and (row.last_met_on is None or last_met_on > row.last_met_on):
             row.last_met_on = last_met_on
-    keys = month_keys(window_end(cohort, today))
-    start = datetime.strptime(keys[0] + "-01", "%Y-%m-%d").date()
-    start_at = datetime.combine(start, time.min, tzinfo=UTC)
-    requests = db.session.scalars(select(MentorshipRequest.created_at).where(
-        MentorshipRequest.mentee_id.in_(fellow_ids), MentorshipRequest.created_at >= start_at)).all()
-    meetings = db.session.scalars(select(Meeting.met_on).join(Mentorship, Mentorship.id == Meeting.mentorship_id).where(
-        Mentorship.mentee_id.in_(fellow_ids), Meeting.met_on >= start)).all()
-    from network.discussions.models import Post
-
-    posts = db.session.scalars(select(Post.created_at).where(
-        Post.author_id.in_(fellow_ids), Post.removed_at.is_(None), Post.created_at >= start_at)).all()
-    ratings = {str(kind): (round(float(avg), 2), n) for kind, avg, n in db.session.execute(
-        select(Mentorship.type, func.avg(Mentorship.rating), func.count())
-        .where(Mentorship.mentee_id.in_(fellow_ids), Mentorship.rating.is_not(None))
-        .group_by(Mentorship.type))}
-    return Dashboard(cohort=cohort, fellows=list(fellows.values()), months=keys, requests=_bucket(requests, keys),
-                     meetings=_bucket(meetings, keys), posts=_bucket(posts, keys), ratings=ratings,
-                     type_filter=type_filter, attention_only=attention_only)
+    return fellows

@@ -18,7 +18,7 @@ from network.access import public, role_required
 from network.auth.forms import ActionForm
 from network.cohorts import charts, imports, services
 from network.cohorts import roster as roster_csv
-from network.cohorts.dashboard import TYPES, build
+from network.cohorts.dashboard import NEEDS, TYPES, build
 from network.cohorts.forms import AcceptInvitationForm, GraduateForm, InviteForm, RosterUploadForm
 from network.cohorts.models import Invitation, InvitationStatus, RosterImport
 from network.extensions import db
@@ -255,7 +255,7 @@ def chart(cohort_id: int, name: str):
     cohort = _cohort_or_404(cohort_id)
     if name not in charts.CHARTS:
         abort(404)
-    svg = charts.render(name, build(cohort, date.today()))
+    svg = charts.render(name, build(cohort, date.today(), parts=NEEDS[name]))
     response = Response(svg, mimetype="image/svg+xml")
     # Shown as an image (so no script could run anyway); pygal styles the chart with an inline <style>.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
