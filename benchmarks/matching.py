@@ -138,13 +138,13 @@ def part_d(rng, repeat):
     fellow_lists, mentor_lists, capacity = preference_instance(rng, 5_000, 1_000, 10)
     # Mentors accept four in five of the fellows who listed them.
     mentor_lists = {m: [f for f in fellows if rng.random() < 0.8] for m, fellows in mentor_lists.items()}
-    fit = {(f, m): (rng.randint(0, 100), "shares cancer pain; same time zone")
-           for f, mentors in fellow_lists.items() for m in mentors}
+    fit = {(f, m): rng.randint(0, 100) for f, mentors in fellow_lists.items() for m in mentors}
     names = {**{f: f"Dr. Fellow {f}" for f in fellow_lists}, **{m: f"Dr. Mentor {m}" for m in capacity}}
     print("(d) a whole round (lists, engine, blocking pairs, figures, reasons), 5,000 fellows x 1,000 mentors")
     for algorithm in ("stable", "optimal"):
         data = RoundInput(algorithm=algorithm, max_choices=10, names=names, fellows=list(fellow_lists),
                           capacity=capacity, fellow_lists=fellow_lists, mentor_lists=mentor_lists, fit=fit,
+                          explain_fit=lambda f, m: "shares cancer pain; same time zone",
                           pins=[("e0", "m0")], forbids={("e1", fellow_lists["e1"][0])})
         elapsed, (summary, _) = best_of(repeat, lambda data=data: run_round(data))
         print(f"    {algorithm:<8} {elapsed * 1000:9.1f} ms  coverage {summary['coverage']}%, 1st choice "

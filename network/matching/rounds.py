@@ -14,6 +14,7 @@ struck from both lists. The rest goes to the chosen engine:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from network.matching.engine import blocking_pairs, optimal_match, stable_match
@@ -32,9 +33,18 @@ class RoundInput:
     fellow_lists: dict  # fellow id -> [mentor id, ...] best first
     mentor_lists: dict  # mentor id -> [fellow id, ...] acceptable fellows, best first
     mentor_ranked: dict = field(default_factory=dict)  # (fellow, mentor) -> True when the mentor ranked explicitly
-    fit: dict = field(default_factory=dict)  # (fellow, mentor) -> (score 0-100, "reasons")
+    fit: dict = field(default_factory=dict)  # (fellow, mentor) -> fit score 0-100
+    explain_fit: Callable | None = None  # (fellow, mentor) -> "reasons", asked only for the pairs matched
     pins: list = field(default_factory=list)  # [(fellow, mentor)]
     forbids: set = field(default_factory=set)  # {(fellow, mentor)}
+    _ranks: tuple | None = field(default=None, repr=False)
+
+    def ranks(self) -> tuple[dict, dict]:
+        """({(fellow, mentor): the fellow's rank of the mentor}, {(fellow, mentor): the mentor's rank}), 1 = first."""
+        if self._ranks is None:
+            self._ranks = ({(f, m): n for f, mentors in self.fellow_lists.items() for n, m in enumerate(mentors, 1)},
+                           {(f, m): n for m, fellows in self.mentor_lists.items() for n, f in enumerate(fellows, 1)})
+        return self._ranks
 
 
 def ordinal(n: int) -> str:
@@ -44,38 +54,25 @@ def ordinal(n: int) -> str:
 
 def pair_score(data: RoundInput, fellow, mentor) -> int:
     """The optimal engine's weight of a pair (see the module docstring)."""
-    fellow_points = max(1, data.max_choices + 1 - _fellow_rank(data, fellow, mentor))
-    mentor_points = max(1, data.max_choices + 1 - _mentor_rank(data, fellow, mentor))
-    return FELLOW_WEIGHT * fellow_points + MENTOR_WEIGHT * mentor_points + round(data.fit.get(
-        (fellow, mentor), (0, ""))[0] / 10)
-
-
-def _fellow_rank(data, fellow, mentor):
-    try:
-        return data.fellow_lists[fellow].index(mentor) + 1
-    except (KeyError, ValueError):
-        return data.max_choices + 1
-
-
-def _mentor_rank(data, fellow, mentor):
-    try:
-        return data.mentor_lists[mentor].index(fellow) + 1
-    except (KeyError, ValueError):
-        return data.max_choices + 1
+    fellow_ranks, mentor_ranks = data.ranks()
+    unranked = data.max_choices + 1
+    fellow_points = max(1, unranked - fellow_ranks.get((fellow, mentor), unranked))
+    mentor_points = max(1, unranked - mentor_ranks.get((fellow, mentor), unranked))
+    return FELLOW_WEIGHT * fellow_points + MENTOR_WEIGHT * mentor_points + round(data.fit.get((fellow, mentor), 0) / 10)
 
 
 def _cleaned_lists(data: RoundInput):
-    """Both sides' lists without forbidden pairs, without pinned fellows, and mutual only."""
-    pinned = {fellow for fellow, _ in data.pins}
+    """Both sides' lists without forbidden pairs, and mutual only (pinned fellows still in)."""
     accepted = {mentor: set(fellows) for mentor, fellows in data.mentor_lists.items()}
     listed = {fellow: set(mentors) for fellow, mentors in data.fellow_lists.items()}
+    forbids = data.forbids
     fellow_lists = {
         fellow: [m for m in data.fellow_lists.get(fellow, []) if m in data.capacity and fellow in accepted.get(m, ())
-                 and (fellow, m) not in data.forbids] if fellow not in pinned else []
+                 and (fellow, m) not in forbids]
         for fellow in data.fellows}
     mentor_lists = {
-        mentor: [f for f in data.mentor_lists.get(mentor, []) if f in fellow_lists and f not in pinned
-                 and mentor in listed.get(f, ()) and (f, mentor) not in data.forbids]
+        mentor: [f for f in data.mentor_lists.get(mentor, []) if f in fellow_lists
+                 and mentor in listed.get(f, ()) and (f, mentor) not in forbids]
         for mentor in data.capacity}
     return fellow_lists, mentor_lists
 
@@ -83,9 +80,14 @@ def _cleaned_lists(data: RoundInput):
 def run_round(data: RoundInput, progress=None) -> tuple[dict, list[dict]]:
     """(summary figures, one row per fellow with mentor, ranks, score and the reasons)."""
     report = progress or (lambda percent: None)
-    fellow_lists, mentor_lists = _cleaned_lists(data)
+    full_lists, full_mentor_lists = _cleaned_lists(data)
+    # Pinned fellows are placed first: out of both sides' lists, and each pin takes one of its mentor's places.
+    pinned = dict(data.pins)
+    fellow_lists = {f: ([] if f in pinned else mentors) for f, mentors in full_lists.items()}
+    mentor_lists = {m: [f for f in fellows if f not in pinned] for m, fellows in full_mentor_lists.items()} \
+        if pinned else full_mentor_lists
     capacity = dict(data.capacity)
-    for _, mentor in data.pins:
+    for mentor in pinned.values():
         capacity[mentor] = max(0, capacity.get(mentor, 0) - 1)
     report(30)
     if data.algorithm == "stable":
@@ -96,16 +98,14 @@ def run_round(data: RoundInput, progress=None) -> tuple[dict, list[dict]]:
     report(70)
     result = dict.fromkeys(data.fellows)
     result.update({f: m for f, m in matched.items() if m is not None})
-    pinned = dict(data.pins)
     result.update(pinned)
     # Blocking pairs on the real lists and capacities (pins included): 0 for a stable run without pins.
-    full_lists, full_mentor_lists = _cleaned_lists(RoundInput(**{**data.__dict__, "pins": []}))
     blocking = blocking_pairs(result, full_lists, full_mentor_lists, data.capacity)
     taken = {}
     for mentor in result.values():
         if mentor is not None:
             taken[mentor] = taken.get(mentor, 0) + 1
-    rows = [_row(data, fellow, result[fellow], fellow in pinned, fellow_lists, full_mentor_lists, result, taken)
+    rows = [_row(data, fellow, result[fellow], fellow in pinned, full_mentor_lists, taken)
             for fellow in data.fellows]
     matched_rows = [r for r in rows if r["mentor"] is not None]
     ranks = [r["fellow_rank"] for r in matched_rows if r["fellow_rank"] is not None]
@@ -130,20 +130,21 @@ def _share(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def _row(data, fellow, mentor, pinned, fellow_lists, mentor_lists, result, taken) -> dict:
+def _row(data, fellow, mentor, pinned, mentor_lists, taken) -> dict:
     name = data.names.get(fellow, str(fellow))
     row = {"fellow": fellow, "fellow_name": name, "mentor": mentor,
            "mentor_name": data.names.get(mentor, str(mentor)) if mentor is not None else None,
            "fellow_rank": None, "mentor_rank": None, "score": 0, "fit": None, "pinned": pinned, "why": ""}
     if mentor is None:
-        row["why"] = _unmatched_reason(data, fellow, fellow_lists, mentor_lists, result, taken)
+        row["why"] = _unmatched_reason(data, fellow, mentor_lists, taken)
         return row
     listed = data.fellow_lists.get(fellow, [])
-    row["fellow_rank"] = listed.index(mentor) + 1 if mentor in listed else None
-    accepted = data.mentor_lists.get(mentor, [])
-    row["mentor_rank"] = accepted.index(fellow) + 1 if fellow in accepted else None
+    fellow_ranks, mentor_ranks = data.ranks()
+    row["fellow_rank"] = fellow_ranks.get((fellow, mentor))
+    row["mentor_rank"] = mentor_ranks.get((fellow, mentor))
     row["score"] = pair_score(data, fellow, mentor)
-    fit, reasons = data.fit.get((fellow, mentor), (0, ""))
+    fit = data.fit.get((fellow, mentor), 0)
+    reasons = data.explain_fit(fellow, mentor) if data.explain_fit else ""
     row["fit"] = fit
     mentor_name = row["mentor_name"]
     parts = []
@@ -158,17 +159,17 @@ def _row(data, fellow, mentor, pinned, fellow_lists, mentor_lists, result, taken
     else:
         parts.append(f"{mentor_name} accepted {name} (placed {ordinal(row['mentor_rank'])} by fit)")
     parts.append(f"fit {fit}/100" + (f": {reasons}" if reasons else ""))
-    better = listed[: listed.index(mentor)] if mentor in listed else []
+    better = listed[: row["fellow_rank"] - 1] if row["fellow_rank"] else []
     if better and not pinned:
         parts.append("higher choices: " + "; ".join(
-            _why_not(data, fellow, other, mentor_lists, result, taken) for other in better))
+            _why_not(data, fellow, other, mentor_lists, taken) for other in better))
     elif not better and row["fellow_rank"] == 1:
         parts.append("first choice")
     row["why"] = ". ".join(p[:1].upper() + p[1:] for p in parts) + "."
     return row
 
 
-def _why_not(data, fellow, mentor, mentor_lists, result, taken) -> str:
+def _why_not(data, fellow, mentor, mentor_lists, taken) -> str:
     mentor_name = data.names.get(mentor, str(mentor))
     if (fellow, mentor) in data.forbids:
         return f"{mentor_name} (forbidden by faculty)"
@@ -181,7 +182,7 @@ def _why_not(data, fellow, mentor, mentor_lists, result, taken) -> str:
     return f"{mentor_name} (a higher total score)"
 
 
-def _unmatched_reason(data, fellow, fellow_lists, mentor_lists, result, taken) -> str:
+def _unmatched_reason(data, fellow, mentor_lists, taken) -> str:
     listed = data.fellow_lists.get(fellow, [])
     if not listed:
         return "Listed no mentor."

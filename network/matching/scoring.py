@@ -152,3 +152,14 @@ def recommend(mentee: Mentee, mentors: list[Mentor], mentoring_type: str, limit:
     best = heapq.nsmallest(limit, scored, key=itemgetter(0, 1, 2))
     return [Recommendation(mentor=mentor, score=-negative, reasons=_reasons(mentee, mentor))
             for negative, _, _, mentor in best]
+
+
+def fit_score(mentee: Mentee, mentor: Mentor, mentoring_type: str) -> int | None:
+    """The 0–100 fit alone, without writing the reasons (for scoring many pairs at once)."""
+    points = _points(mentee, mentor, mentoring_type)
+    return None if points is None else round(100 * points / MAX_POINTS)
+
+
+def fit_reasons(mentee: Mentee, mentor: Mentor) -> tuple[str, ...]:
+    """The plain-language reasons behind a fit (only for the pairs someone will read)."""
+    return _reasons(mentee, mentor)

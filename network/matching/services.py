@@ -27,7 +27,7 @@ from network.matching.models import (
     round_cohort,
 )
 from network.matching.rounds import RoundInput, run_round
-from network.matching.scoring import Mentee, Mentor, score
+from network.matching.scoring import Mentee, Mentor, fit_reasons, fit_score, score
 from network.members.models import MemberStatus, Role, User
 from network.mentorship.models import MentoringType, MentorSettings, Mentorship, MentorshipStatus
 from network.notifications.services import notify_members
@@ -380,6 +380,13 @@ def _interests(user_ids: list[int]) -> dict[int, dict[int, str]]:
     return found
 
 
+def _mentee(person: _Person, interests: dict) -> Mentee:
+    return Mentee(id=person.id, specialty_id=person.specialty_id, background_id=person.background_id,
+                  background_name=person.background_name, interest_ids=frozenset(interests.get(person.id, {})),
+                  time_zone=person.time_zone, country=person.country, region=person.region,
+                  career_goal=person.career_goal)
+
+
 def round_input(matching_round: MatchingRound) -> RoundInput:
     """Everything the engine needs for this round, in six queries whatever the round's size."""
     people = db.session.execute(select(Participant.user_id, Participant.side, Participant.capacity,
@@ -401,47 +408,44 @@ def round_input(matching_round: MatchingRound) -> RoundInput:
                              country=details[m].country, region=details[m].region,
                              paths=frozenset({details[m].role, details[m].practice} - {None}))
                    for m, p in mentors.items() if m in details}
+    mentees = {f: _mentee(details[f], interests) for f in fellows if f in details}
     fit = {}
     fellow_lists: dict[int, list[int]] = {f: [] for f in fellows}
-    for choice in choices:
-        if choice.fellow_id not in fellow_lists or choice.mentor_id not in mentor_data:
+    by_mentor: dict[int, list] = {m: [] for m in mentor_data}
+    # Plain tuples unpacked positionally: this loop runs once per listed pair (50,000 in a large round).
+    for fellow_id, mentor_id, fellow_rank, accepts, mentor_rank in choices:
+        if fellow_id not in fellow_lists or mentor_id not in mentor_data:
             continue
-        fellow_lists[choice.fellow_id].append(choice.mentor_id)
-        person = details[choice.fellow_id]
-        mentee = Mentee(id=person.id, specialty_id=person.specialty_id, background_id=person.background_id,
-                        background_name=person.background_name,
-                        interest_ids=frozenset(interests.get(person.id, {})), time_zone=person.time_zone,
-                        country=person.country, region=person.region, career_goal=person.career_goal)
-        result = score(mentee, mentor_data[choice.mentor_id], kind)
-        fit[(choice.fellow_id, choice.mentor_id)] = (
-            result.score if result else 0,
-            "; ".join(r for r in result.reasons if "places free" not in r) if result else "")
-    by_mentor: dict[int, list] = {}
-    for choice in choices:
-        by_mentor.setdefault(choice.mentor_id, []).append(choice)
-    ranked: dict = {}
-    mentor_lists = {m: _mentor_order(by_mentor.get(m, []), p.accept_any, fit, ranked) for m, p in mentors.items()}
+        fellow_lists[fellow_id].append(mentor_id)
+        score_of_pair = fit_score(mentees[fellow_id], mentor_data[mentor_id], kind) or 0
+        fit[(fellow_id, mentor_id)] = score_of_pair
+        accept_any = mentors[mentor_id].accept_any
+        if accepts or accept_any:
+            # The mentor's order: explicit ranks first, then the others by fit, then the fellow's rank.
+            by_mentor[mentor_id].append((mentor_rank is None, mentor_rank or 0, -score_of_pair, fellow_rank,
+                                         fellow_id))
+
+    def explain_fit(fellow_id, mentor_id) -> str:
+        if fellow_id not in mentees or mentor_id not in mentor_data:
+            return ""
+        return "; ".join(r for r in fit_reasons(mentees[fellow_id], mentor_data[mentor_id]) if "places free" not in r)
+
+    ranked = {}
+    mentor_lists = {m: [] for m in mentors}
+    for mentor_id, rows in by_mentor.items():
+        rows.sort()
+        mentor_lists[mentor_id] = [row[4] for row in rows]
+        ranked.update({(row[4], mentor_id): True for row in rows if not row[0]})
     override_rows = db.session.execute(select(Override.fellow_id, Override.mentor_id, Override.kind)
                                        .where(Override.round_id == matching_round.id)).all()
     return RoundInput(
         algorithm=matching_round.algorithm.value, max_choices=matching_round.max_choices,
         names={i: p.name for i, p in details.items()}, fellows=fellows,
         capacity={m: p.capacity for m, p in mentors.items()}, fellow_lists=fellow_lists, mentor_lists=mentor_lists,
-        mentor_ranked=ranked, fit=fit,
+        mentor_ranked=ranked, fit=fit, explain_fit=explain_fit,
         pins=[(o.fellow_id, o.mentor_id) for o in override_rows if o.kind == OverrideKind.PIN
               and o.fellow_id in fellow_lists and o.mentor_id in mentors],
         forbids={(o.fellow_id, o.mentor_id) for o in override_rows if o.kind == OverrideKind.FORBID})
-
-
-def _mentor_order(rows, accept_any: bool, fit: dict, ranked: dict) -> list[int]:
-    """Acceptable fellows: the mentor's explicit ranks first, then the others by fit (then the fellow's rank)."""
-    acceptable = [c for c in rows if c.mentor_accepts or accept_any]
-    for c in acceptable:
-        if c.mentor_rank is not None:
-            ranked[(c.fellow_id, c.mentor_id)] = True
-    acceptable.sort(key=lambda c: (c.mentor_rank is None, c.mentor_rank or 0,
-                                   -fit.get((c.fellow_id, c.mentor_id), (0, ""))[0], c.fellow_rank, c.fellow_id))
-    return [c.fellow_id for c in acceptable]
 
 
 def participant_count(matching_round: MatchingRound) -> int:
@@ -631,10 +635,7 @@ def pool_for_fellow(matching_round: MatchingRound, fellow: User) -> list[dict]:
     ids = [m.user_id for m in mentors] + [fellow.id]
     details = _people(ids)
     interests = _interests(ids)
-    me = details[fellow.id]
-    mentee = Mentee(id=me.id, specialty_id=me.specialty_id, background_id=me.background_id,
-                    background_name=me.background_name, interest_ids=frozenset(interests.get(me.id, {})),
-                    time_zone=me.time_zone, country=me.country, region=me.region, career_goal=me.career_goal)
+    mentee = _mentee(details[fellow.id], interests)
     kind = matching_round.type.value
     rows = []
     for mentor_id, capacity in mentors:
