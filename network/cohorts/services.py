@@ -52,7 +52,7 @@ def _mail_invitation(invitation: Invitation, token: str, cohort: Cohort, inviter
     queue_email("cohort-invitation", invitation.email,
                 f"You are invited to {cohort.name}, {cohort.program.name}", "cohort_invitation",
                 invitation=invitation, cohort=cohort, program=cohort.program, inviter_name=inviter_name,
-                link=accept_link(token), days=INVITATION_DAYS)
+                link=accept_link(token), days=INVITATION_DAYS, unsubscribe="")  # a one-off, not a subscription
 
 
 _NAME = "INVITEDNAMEPLACEHOLDER"
