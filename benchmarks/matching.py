@@ -12,6 +12,8 @@
 (d) A whole round's computation (``network.matching.rounds.run_round``: cleaning the lists, the engine,
     blocking pairs, figures and a written reason for every fellow) at 5,000 fellows x 1,000 mentors,
     both algorithms: what ``flask matching run`` and the queued worker spend besides the database.
+(e) With ``--database``: ``flask matching run`` on a scratch SQLite round of 5,000 fellows and 1,000
+    mentors (10 listed mentors each, seven in ten accepted), database reads and the stored run included.
 
 Times are the best of ``--repeat`` runs (one run for the ``matching`` package, which is slow).
 """
@@ -151,16 +153,68 @@ def part_d(rng, repeat):
               f"{summary['first_choice']}%, top 3 {summary['top_three']}%, blocking pairs {summary['blocking_pairs']}")
 
 
+def part_e(rng):
+    import tempfile
+    from datetime import timedelta
+
+    import flask_migrate
+    from sqlalchemy import insert, select
+
+    from network import create_app
+    from network.extensions import db
+    from network.matching.models import Algorithm, Choice, MatchingRound, Participant
+    from network.members.models import MemberStatus, Role, User
+    from network.types import utcnow
+
+    fellows_count, mentors_count = 5_000, 1_000
+    folder = tempfile.mkdtemp(prefix="fn-bench-")
+    app = create_app({"DEPLOYMENT": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db"})
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.session.execute(insert(User), [
+            {"email": f"member{i}@example.org", "name": f"Dr. Member {i}", "password_hash": "x",
+             "role": Role.FELLOW if i < fellows_count else Role.ALUMNI, "status": MemberStatus.VERIFIED}
+            for i in range(fellows_count + mentors_count)])
+        ids = db.session.scalars(select(User.id).order_by(User.id)).all()
+        fellows, mentors = ids[:fellows_count], ids[fellows_count:]
+        matching_round = MatchingRound(title="Benchmark round", type="research", algorithm=Algorithm.STABLE,
+                                       deadline=utcnow() + timedelta(days=7), max_choices=10)
+        db.session.add(matching_round)
+        db.session.flush()
+        round_id = matching_round.id
+        db.session.execute(insert(Participant), [
+            {"round_id": round_id, "user_id": f, "side": "fellow", "capacity": 0, "accept_any": False}
+            for f in fellows] + [
+            {"round_id": round_id, "user_id": m, "side": "mentor", "capacity": rng.randint(1, 8),
+             "accept_any": rng.random() < 0.5} for m in mentors])
+        db.session.execute(insert(Choice), [
+            {"round_id": round_id, "fellow_id": f, "mentor_id": m, "fellow_rank": n, "mentor_accepts": rng.random() < 0.7}
+            for f in fellows for n, m in enumerate(rng.sample(mentors, 10), 1)])
+        db.session.commit()
+    runner = app.test_cli_runner()
+    print("(e) flask matching run on SQLite, 5,000 fellows x 1,000 mentors, 50,000 listed pairs")
+    for algorithm in ("stable", "optimal"):
+        with app.app_context():
+            db.session.get(MatchingRound, round_id).algorithm = Algorithm(algorithm)
+            db.session.commit()
+        started = time.perf_counter()
+        result = runner.invoke(args=["matching", "run", str(round_id)])
+        print(f"    {algorithm:<8} {time.perf_counter() - started:7.2f} s  {result.output.strip()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--database", action="store_true", help="also time flask matching run on SQLite (e)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     part_a(rng, args.repeat)
     part_b(rng, args.repeat)
     part_c(rng, args.repeat)
     part_d(rng, args.repeat)
+    if args.database:
+        part_e(rng)
 
 
 if __name__ == "__main__":
