@@ -329,3 +329,24 @@ def test_round_pages_keep_a_query_budget(app, login, world, make_user, count_que
             response = client.get(path)
         assert response.status_code == 200, path
         assert len(queries) <= 12, (path, len(queries), "\n\n".join(q[:150] for q in queries))
+
+
+def test_round_computation_explains_the_unmatched_and_counts_choices():
+    from network.matching.rounds import RoundInput, run_round
+
+    names = {"a": "Dr. A", "b": "Dr. B", "c": "Dr. C", "d": "Dr. D", "X": "Dr. X", "Y": "Dr. Y"}
+    data = RoundInput(algorithm="stable", max_choices=3, names=names, fellows=["a", "b", "c", "d"],
+                      capacity={"X": 1, "Y": 1},
+                      fellow_lists={"a": ["X"], "b": ["X", "Y"], "c": ["Y"], "d": []},
+                      mentor_lists={"X": ["b", "a"], "Y": ["b"]}, fit={("b", "X"): 50},
+                      explain_fit=lambda f, m: "same time zone")
+    summary, rows = run_round(data)
+    why = {r["fellow"]: r["why"] for r in rows}
+    assert {r["fellow"]: r["mentor"] for r in rows} == {"a": None, "b": "X", "c": None, "d": None}
+    assert why["a"].startswith("All full: every mentor who accepted them filled their places with fellows")
+    assert why["c"].startswith("Nobody acceptable")
+    assert why["d"] == "Listed no mentor."
+    assert why["b"] == ("Dr. X was Dr. B's 1st choice. Dr. X accepted Dr. B (placed 1st by fit). "
+                        "Fit 50/100: same time zone. First choice.")
+    assert summary["coverage"] == 25.0 and summary["first_choice"] == 25.0 and summary["blocking_pairs"] == 0
+    assert summary["mean_rank"] == 1
