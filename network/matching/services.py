@@ -217,6 +217,7 @@ def join_pool(matching_round: MatchingRound, user: User, capacity: int, accept_a
             db.session.execute(delete(Choice).where(Choice.round_id == matching_round.id,
                                                     Choice.mentor_id == user.id))
             db.session.delete(entry)
+            record(user.id, "matching.pool_left", "matching_round", matching_round.id)
         return None
     if entry is None:
         entry = Participant(round_id=matching_round.id, user_id=user.id, side=Side.MENTOR)
