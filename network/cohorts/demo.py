@@ -99,8 +99,10 @@ def _waiting_class(now: datetime) -> None:
         db.session.add(CohortMembership(cohort_id=cohort.id, user_id=director.id, role=CohortRole.FACULTY))
     db.session.flush()
     from network.discussions.services import ensure_cohort_categories
+    from network.profiles.demo import seed_profiles
 
     ensure_cohort_categories()
+    seed_profiles()  # only members without a profile: the three new fellows
 
 
 def _activity(rng: random.Random, today: date, now: datetime) -> None:
