@@ -115,6 +115,36 @@ def test_remember_me_outlives_the_browser_and_idleness_but_not_the_absolute_time
     assert not signed_in(fresh)
 
 
+def test_signing_out_forgets_the_remember_me_cookie_too(app, make_user):
+    member = make_user()
+    client = app.test_client()
+    sign_in(client, member, remember=True)
+    assert client.get_cookie(app.config["REMEMBER_COOKIE_NAME"]) is not None
+    response = client.post("/auth/logout", follow_redirects=True)
+    assert b"You are signed out" in response.data
+    assert client.get_cookie(app.config["REMEMBER_COOKIE_NAME"]) is None
+    assert not signed_in(client)
+    client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert not signed_in(client)
+
+
+def test_a_sign_in_without_remember_me_drops_an_older_remember_me_cookie(app, make_user):
+    earlier, member = make_user(), make_user()
+    client = app.test_client()
+    sign_in(client, earlier, remember=True)
+    client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    with app.app_context():  # e.g. they signed out everywhere from another device
+        db.session.get(User, earlier.id).end_other_sessions()
+        db.session.commit()
+    sign_in(client, member)
+    assert client.get_cookie(app.config["REMEMBER_COOKIE_NAME"]) is None
+    with client.session_transaction() as session:
+        session[sessions.LAST_SEEN_AT] = int(time.time()) - 3 * 3600
+    assert not signed_in(client)
+    client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert not signed_in(client)
+
+
 def test_remember_me_lasts_no_longer_than_the_absolute_timeout(app):
     assert app.config["REMEMBER_COOKIE_DURATION"] <= app.config["SESSION_ABSOLUTE_TIMEOUT"]
     assert app.config["SESSION_IDLE_TIMEOUT"] == timedelta(hours=2)

@@ -15,6 +15,8 @@ from flask_login import current_user, login_user, logout_user
 
 SIGNED_IN_AT = "_signed_in_at"
 LAST_SEEN_AT = "_last_seen_at"
+#: The member chose "keep me signed in" (or this session came back from that cookie): no idle timeout.
+REMEMBERED = "_remembered"
 #: Set when this session passed the second step (or the member has it on): no query on later requests.
 TWO_FACTOR_DONE = "_two_factor"
 #: A sign-in whose password was right, waiting for its code.
@@ -65,20 +67,29 @@ def start_session(user, remember: bool, two_factor_done: bool = False, signed_in
     session["_user_id"] = login_id(user, started)
     session[SIGNED_IN_AT] = started
     session[LAST_SEEN_AT] = now
+    if remember:
+        session[REMEMBERED] = True
+    elif current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies:
+        # Someone's older remember-me cookie must not outlive this sign-in (nor dodge its idle timeout).
+        session["_remember"] = "clear"
     if two_factor_done:
         session[TWO_FACTOR_DONE] = True
 
 
 def reissue_session(user) -> None:
     """Keep this device signed in after the session version changed; same sign-in time, same factors."""
-    remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+    remembered = bool(session.get(REMEMBERED)) or current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
     start_session(user, remember=remembered, two_factor_done=bool(session.get(TWO_FACTOR_DONE)),
                   signed_in_at=session.get(SIGNED_IN_AT))
 
 
 def end_session(message: str | None = None) -> None:
+    """Sign out: an empty session, and the remember-me cookie deleted too."""
     logout_user()
+    forget_cookie = session.get("_remember")  # "clear" when the browser holds a remember-me cookie
     session.clear()
+    if forget_cookie:
+        session["_remember"] = forget_cookie
     if message:
         flash(message, "info")
 
@@ -95,15 +106,18 @@ def expire_stale_session():
     now = _now()
     parsed = parse_login_id(session.get("_user_id", ""))
     signed_in_at = session.get(SIGNED_IN_AT) or (parsed[2] if parsed else None)
-    if signed_in_at is None:
-        # A session from before these timestamps existed: its clocks start now.
-        signed_in_at = now
-        session[SIGNED_IN_AT] = now
+    if SIGNED_IN_AT not in session:
+        # Back from a remember-me cookie (Flask-Login marks it not fresh), or made before these
+        # timestamps existed: the cookie's sign-in time, else now.
+        signed_in_at = signed_in_at or now
+        session[SIGNED_IN_AT] = signed_in_at
+        if session.get("_fresh") is False and config["REMEMBER_COOKIE_NAME"] in request.cookies:
+            session[REMEMBERED] = True
     if signed_in_too_long_ago(signed_in_at):
         end_session("You were signed in for a long time, so we signed you out for safety. Please sign in again.")
         return
     last_seen = session.get(LAST_SEEN_AT, now)
-    remembered = config["REMEMBER_COOKIE_NAME"] in request.cookies
+    remembered = bool(session.get(REMEMBERED))
     if not remembered and now - last_seen > config["SESSION_IDLE_TIMEOUT"].total_seconds():
         end_session("You were away for a while, so we signed you out for safety. Please sign in again.")
         return
