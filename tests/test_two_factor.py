@@ -74,8 +74,10 @@ def test_set_up_shows_a_local_qr_code_and_the_key_and_turns_on_only_with_a_right
     with app.app_context():
         assert db.session.get(TwoFactor, member.id).enabled_at is None
 
+    assert check_page(client.get(STATUS).data) == []
     right = client.post("/auth/account/two-factor/enable", data={"code": code_for(key)})
     assert right.status_code == 200
+    assert check_page(right.data) == []
     assert b"shown <strong>only this once</strong>" in right.data
     codes = re.findall(rb"<li class=\"col\">([a-z0-9]{5}-[a-z0-9]{5})</li>", right.data)
     assert len(codes) == len(set(codes)) == 10
@@ -87,7 +89,10 @@ def test_set_up_shows_a_local_qr_code_and_the_key_and_turns_on_only_with_a_right
         assert len(stored) == 10 and not {c.decode() for c in codes} & set(stored)
     # The key is never shown again once it is on.
     assert client.get(SETUP).headers["Location"] == STATUS
-    assert key.encode() not in client.get(STATUS).data
+    status_page = client.get(STATUS)
+    assert key.encode() not in status_page.data
+    assert check_page(status_page.data) == []
+    assert re.search(rb"10 unused recovery\s+codes", status_page.data)
     assert "two-factor.enable" in audit_actions(app, member.id)
 
 
