@@ -321,3 +321,31 @@ def test_an_operator_can_reset_a_member_who_lost_phone_and_codes(app, make_user,
     assert sign_in(app.test_client(), member).headers["Location"] == "/"
     assert "nothing to reset" in runner.invoke(args=["reset-two-factor", member.email]).output
     assert runner.invoke(args=["reset-two-factor", "nobody@example.org"]).exit_code != 0
+
+
+def test_the_requirement_costs_no_query_once_the_session_passed_it(strict_app, make_user):
+    from sqlalchemy import event
+
+    app = strict_app
+    faculty, fellow = make_user(role="faculty"), make_user(role="fellow")
+    with_code, without = app.test_client(), app.test_client()
+    sign_in(with_code, faculty)
+    turn_on(with_code)
+    sign_in(without, fellow)
+    with app.app_context():
+        engine = db.engine
+    counts = []
+    for client in (with_code, without):
+        client.get("/auth/account")  # warm up (the first request of a session records last_seen)
+        queries = []
+
+        def count(*args, queries=queries):
+            queries.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/auth/account").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] > 0
