@@ -13,6 +13,7 @@ from network.mail.models import EmailOutbox, OutboxStatus
 from network.mail.services import deliver_outbox
 from network.types import utcnow
 from tests.conftest import outbox
+from tests.html_checks import check_page
 from tests.servers import free_port
 
 
@@ -236,6 +237,7 @@ def test_admins_see_failed_mails_and_retry_them(make_app, make_user, login, smtp
     page = admin.get("/admin/outbox/")
     text = page.data.decode()
     assert page.status_code == 200 and "member0@hospital.org" in text and "ConnectionRefusedError" in text
+    assert check_page(page.data) == []
     assert re.search(r'id="count-failed">1<', text)
     assert login(app.test_client(), make_user(role="alumni")).get("/admin/outbox/").status_code == 403
     [mail] = outbox(app)
