@@ -106,7 +106,8 @@ def _waiting_class(now: datetime) -> None:
 
 
 def _activity(rng: random.Random, today: date, now: datetime) -> None:
-    """Requests, meetings, ratings and posts over the last twelve months for every current class."""
+    """Requests, meetings, ratings and posts over twelve months: the last year of every current class and the
+    final year of each program's Class of 2026."""
     from network.discussions import search
     from network.discussions.models import Category, Post, Thread
     from network.discussions.services import render_body
@@ -122,38 +123,50 @@ def _activity(rng: random.Random, today: date, now: datetime) -> None:
 
     mentors = db.session.scalars(select(User).where(User.role.in_([Role.ALUMNI, Role.FACULTY]),
                                                     User.status == MemberStatus.VERIFIED).order_by(User.id)).all()
-    if not mentors:
+    if len(mentors) < 2:
         return
-    cohorts = db.session.scalars(select(Cohort).where(Cohort.graduated_at.is_(None)).order_by(Cohort.id)).all()
+
+    def mentor_for(fellow_id: int) -> User:
+        # Graduated fellows are alumni, and so mentors themselves: never their own.
+        while True:
+            mentor = rng.choice(mentors)
+            if mentor.id != fellow_id:
+                return mentor
+    # Every current class, and each program's latest graduated class over its own final year.
+    cohorts = db.session.scalars(select(Cohort).where(
+        (Cohort.graduated_at.is_(None)) | (Cohort.name == "Class of 2026")).order_by(Cohort.id)).all()
     for cohort in cohorts:
+        graduated = cohort.is_graduated
+        day = min(today, cohort.end_date) if graduated else today
+        at_day = datetime.combine(day, time(12), tzinfo=UTC) if graduated else now
         fellow_ids = db.session.scalars(select(CohortMembership.user_id).where(
             CohortMembership.cohort_id == cohort.id, CohortMembership.role == CohortRole.FELLOW)).all()
         for fellow_id in fellow_ids:
             # Requests spread over the year: most accepted earlier (and since completed, with a rating).
             for month_back in rng.sample(range(2, 12), 3):
-                at = now - timedelta(days=30 * month_back + rng.randint(0, 25))
-                mentor = rng.choice(mentors)
+                at = at_day - timedelta(days=30 * month_back + rng.randint(0, 25))
+                mentor = mentor_for(fellow_id)
                 kind = rng.choice(list(MentoringType))
                 db.session.add(MentorshipRequest(mentee_id=fellow_id, mentor_id=mentor.id, type=kind,
                                                  message="Could we talk about my plans for this year?",
                                                  status=RequestStatus.DECLINED if month_back % 4 == 0
                                                  else RequestStatus.ACCEPTED,
                                                  created_at=at, responded_at=at + timedelta(days=2)))
-            past = Mentorship(mentee_id=fellow_id, mentor_id=rng.choice(mentors).id, type=rng.choice(list(MentoringType)),
-                              status=MentorshipStatus.COMPLETED, started_at=now - timedelta(days=330),
-                              ended_at=now - timedelta(days=rng.randint(20, 120)), rating=rng.choice([3, 4, 4, 5, 5]),
+            past = Mentorship(mentee_id=fellow_id, mentor_id=mentor_for(fellow_id).id, type=rng.choice(list(MentoringType)),
+                              status=MentorshipStatus.COMPLETED, started_at=at_day - timedelta(days=330),
+                              ended_at=at_day - timedelta(days=rng.randint(20, 120)), rating=rng.choice([3, 4, 4, 5, 5]),
                               closing_comment="Generous with time.")
             db.session.add(past)
             db.session.flush()
             for month_back in range(3, 11):
                 if rng.random() < 0.75:
                     db.session.add(Meeting(mentorship_id=past.id, author_id=fellow_id, minutes=rng.choice([30, 45, 60]),
-                                           met_on=today - timedelta(days=30 * month_back + rng.randint(0, 20)),
+                                           met_on=day - timedelta(days=30 * month_back + rng.randint(0, 20)),
                                            mode=rng.choice(list(MeetingMode)), topics="Progress and next steps",
                                            notes="Private to the pair: never shown on the dashboard."))
         # Meetings on the mentorships active now, one most months.
-        active = db.session.scalars(select(Mentorship).where(Mentorship.mentee_id.in_(fellow_ids),
-                                                             Mentorship.status == MentorshipStatus.ACTIVE)).all()
+        active = [] if graduated else db.session.scalars(select(Mentorship).where(
+            Mentorship.mentee_id.in_(fellow_ids), Mentorship.status == MentorshipStatus.ACTIVE)).all()
         for mentorship in active:
             for month_back in range(1, 3):
                 met_on = today - timedelta(days=30 * month_back + rng.randint(0, 10))
@@ -165,7 +178,7 @@ def _activity(rng: random.Random, today: date, now: datetime) -> None:
         category = db.session.scalars(select(Category).where(Category.cohort_id == cohort.id)).first()
         if category is None or not fellow_ids:
             continue
-        started = datetime.combine(today - timedelta(days=330), time(9), tzinfo=UTC)
+        started = datetime.combine(day - timedelta(days=330), time(9), tzinfo=UTC)
         thread = Thread(category_id=category.id, author_id=fellow_ids[0], title="Monthly check-in",
                         created_at=started, last_post_at=started, post_count=0)
         db.session.add(thread)
