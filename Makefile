@@ -112,3 +112,14 @@ bench: dev-venv
 clean:
 	rm -rf $(VENV) .pytest_cache
 	rm -f instance/*.db instance/*.db-wal instance/*.db-shm
+
+# ----------------------------------------------------------------- load ----
+# The HTTP load test (benchmarks/load.py): gunicorn on a throwaway PostgreSQL and Redis, 20,000
+# members and 200,000 posts (seeded once, then restored from benchmarks/.cache/), a mixed signed-in
+# workload and a bare endpoint of the same app. About 10 minutes the first time, 3 after.
+# `make load LOAD_ARGS="--duration 60"` for a shorter run.
+.PHONY: load
+LOAD_ARGS ?=
+
+load: system-deps dev-venv
+	$(PY) benchmarks/load.py $(LOAD_ARGS)

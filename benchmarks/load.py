@@ -10,7 +10,8 @@ What it does, bounded in time (about 10 minutes the first time, 3 once the datas
 2. restores the dataset from ``benchmarks/.cache/`` (a ``pg_dump`` made the first time: the demo network,
    20,000 members with profiles and interests, mentors' settings, 200,000 posts in about 4,000 threads,
    all indexed for search), keyed by the migrations so a schema change rebuilds it;
-3. serves ``wsgi:app`` with gunicorn (production settings, rate limits in Redis, ``--no-control-socket``),
+3. serves ``wsgi:app`` with gunicorn and the production configuration (``gunicorn.conf.py``: sync workers,
+   JSON access log into ``benchmarks/.cache/gunicorn.log``; rate limits in Redis, ``--no-control-socket``),
    with ``BENCHMARK_BARE_ENDPOINT`` set so ``/_bench/bare`` exists: the same app, server, middleware and
    access check, but no session, query or template;
 4. signs demo members in through the real form (CSRF token and session cookie) and runs
@@ -22,7 +23,8 @@ What it does, bounded in time (about 10 minutes the first time, 3 once the datas
 5. prints the table and the error count (any status other than the page's expected one, or a refused
    connection, is an error) and exits 1 when there were errors.
 
-The load generator is Python (keep-alive connections, threads in ``--client-processes`` processes) on the
+The load generator is Python (threads in ``--client-processes`` processes; sync workers close each
+connection, so every request opens one, as behind a proxy without upstream keep-alive) on the
 same machine as the server: it takes CPU from the server, equally for every page and the bare endpoint.
 """
 
@@ -210,7 +212,9 @@ def dataset_facts(url: str) -> dict:
 
 # -- the server -------------------------------------------------------------------------------------
 
-def start_gunicorn(database_url: str, redis_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_gunicorn(database_url: str, redis_url: str, port: int, workers: int | None) -> subprocess.Popen:
+    """The production configuration (gunicorn.conf.py: sync workers, JSON logs) with its database, Redis
+    and port set here; ``workers`` overrides its count."""
     env = {**os.environ, "FLASK_DEPLOYMENT": "production", "FLASK_SECRET_KEY": secrets.token_hex(32),
            "DATABASE_URL": database_url, "FLASK_RATELIMIT_STORAGE_URI": redis_url,
            "FLASK_BENCHMARK_BARE_ENDPOINT": "true",
@@ -218,9 +222,12 @@ def start_gunicorn(database_url: str, redis_url: str, port: int, workers: int, t
            "FLASK_SESSION_COOKIE_SECURE": "false",
            # Limits stay on (their counters live in Redis), set high enough for one member posting in a loop.
            "FLASK_POST_RATE_LIMIT": "100000 per minute", "FLASK_LOGIN_RATE_LIMIT": "1000 per minute"}
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-               "--keep-alive", "30", "--timeout", "60", "--log-level", "warning", "wsgi:app"]
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--no-control-socket", "--bind", f"127.0.0.1:{port}"]
+    if (ROOT / "gunicorn.conf.py").exists():
+        command += ["--config", str(ROOT / "gunicorn.conf.py")]
+    if workers:
+        command += ["--workers", str(workers)]
+    command.append("wsgi:app")
     with (CACHE / "gunicorn.log").open("wb") as log:  # access log and errors, away from the table
         proc = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
     deadline = time.monotonic() + 60
@@ -404,8 +411,8 @@ def main() -> int:
                         "half split between the pages measured alone)")
     parser.add_argument("--members", type=int, default=20_000)
     parser.add_argument("--posts", type=int, default=200_000)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn worker processes (default: what gunicorn.conf.py starts)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent keep-alive connections")
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--rebuild", action="store_true", help="seed again instead of using the cached dump")
@@ -421,7 +428,7 @@ def main() -> int:
         prepare_database(postgres, args.members, args.posts, args.rebuild)
         facts = dataset_facts(postgres.url)
         port = free_port()
-        gunicorn = start_gunicorn(postgres.url, redis.url, port, args.workers, args.threads)
+        gunicorn = start_gunicorn(postgres.url, redis.url, port, args.workers)
         # Every client browses as the demo fellow (recommendations are a fellow's page) in one session,
         # replying in one thread with the session's CSRF token.
         browser = sign_in(port, "fellow@example.org")
@@ -451,8 +458,9 @@ def main() -> int:
     total = sum(len(v) for v in mixed["latencies"].values())
     errors = {label: mixed["errors"][label] + alone[label]["errors"][label] for label in labels}
     bare_rps = len(alone["bare endpoint"]["latencies"]["bare endpoint"]) / alone_seconds
-    print(f"\n{facts['users']:,} members, {facts['posts']:,} posts; gunicorn {args.workers} workers x "
-          f"{args.threads} threads on PostgreSQL + Redis; {args.clients} clients; {os.cpu_count()} CPUs")
+    workers = args.workers or f"gunicorn.conf.py's default ({os.cpu_count()} CPUs)"
+    print(f"\n{facts['users']:,} members, {facts['posts']:,} posts; gunicorn workers: {workers}, on PostgreSQL "
+          f"+ Redis; {args.clients} concurrent clients in {args.client_processes} processes")
     print(f"mixed phase: {total:,} requests in {mixed_seconds:.0f}s = {total / mixed_seconds:.0f} req/s; "
           f"each page alone for {alone_seconds:.1f}s\n")
     print(f"| {'page':<18} | {'mixed n':>7} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'alone req/s':>11} "
