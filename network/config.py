@@ -70,6 +70,10 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "fn"
+    # Redis down: each process counts in its own memory until Redis is back (limits still hold,
+    # per process), rather than sign-in failing with 500s.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     RESET_RATE_LIMIT = "5 per minute;20 per hour"
     REGISTER_RATE_LIMIT = "10 per hour"
