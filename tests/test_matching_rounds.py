@@ -261,7 +261,9 @@ def test_who_may_see_and_run_a_round(app, login, world, make_user):
         assert client.get(f"/matching/{round_id}/preview").status_code == 404
         assert "Research mentors 2027" not in client.get("/matching/").data.decode()
     mine = login(app.test_client(), fellow)
-    assert "Research mentors 2027" in mine.get("/matching/").data.decode()
+    listing = mine.get("/matching/")
+    assert check_page(listing.data) == [] and "Research mentors 2027" in listing.data.decode()
+    assert "Open a round" not in listing.data.decode()
     assert mine.get(f"/matching/{round_id}/preview").status_code == 403
     assert mine.post(f"/matching/{round_id}/runs").status_code == 403
     assert mine.post(f"/matching/{round_id}/pool", data={"pool-capacity": "1"}).status_code == 403
