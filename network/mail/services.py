@@ -32,7 +32,8 @@ def queue_email(kind: str, recipient: str, subject: str, template: str, **contex
     context.setdefault("subject", subject)
     unsubscribe_url = context.get("unsubscribe")
     if unsubscribe_url is None:
-        path = unsubscribe_path(recipient, kind)
+        member_id = getattr(context.get("user"), "id", None)
+        path = unsubscribe_path(member_id if isinstance(member_id, int) else recipient, kind)
         unsubscribe_url = _absolute(path) if path else None
         context["unsubscribe_url"] = unsubscribe_url
     text_body = render_template(f"mail/{template}.txt", **context)

@@ -88,13 +88,17 @@ def unsubscribe(token: str):
     parsed = read_token(token)
     if parsed is None:
         abort(404)
-    email, group_key = parsed
+    member, group_key = parsed
+    user = services.member_for(member)
+    if user is None:
+        abort(404)
+    email = user.email
     label = "the daily digest" if group_key == DIGEST else GROUPS_BY_KEY[group_key].label
     if request.method == "POST":
         one_click = request.form.get("List-Unsubscribe") == "One-Click"
         if not one_click and current_app.config["WTF_CSRF_ENABLED"]:
             csrf.protect()
-        _, changed = services.unsubscribe(email, group_key)
+        _, changed = services.unsubscribe(member, group_key)
         db.session.commit()
         if one_click:
             return "Unsubscribed.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}

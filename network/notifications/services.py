@@ -143,10 +143,17 @@ def withdraw(target_type: str, target_id: int, user_ids) -> None:
             Notification.user_id.in_(ids)))
 
 
-def unsubscribe(email: str, group_key: str) -> tuple[User | None, list[str]]:
+def member_for(member: int | str) -> User | None:
+    """The member an unsubscribe token names: by id, or by address."""
+    if isinstance(member, int):
+        return db.session.get(User, member)
+    return db.session.scalar(select(User).where(User.email == normalize_email(member)))
+
+
+def unsubscribe(member: int | str, group_key: str) -> tuple[User | None, list[str]]:
     """Stop mail for one group (or, for the digest, every group in the digest): those groups stay on
     the site only. Returns the member and the labels of the groups changed."""
-    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    user = member_for(member)
     if user is None:
         return None, []
     current = preferences(user.id)

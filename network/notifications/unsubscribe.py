@@ -1,4 +1,7 @@
-"""Signed one-click unsubscribe addresses: a mail's recipient and the group of its kind, no expiry."""
+"""Signed one-click unsubscribe addresses: a mail's recipient and the group of its kind, no expiry.
+
+The token names the member by id when the mail was for a member (so no address shows in the link),
+else by the recipient address."""
 
 from __future__ import annotations
 
@@ -28,25 +31,28 @@ def group_key_for_mail(kind: str) -> str | None:
     return group_of(kind).key
 
 
-def make_token(recipient: str, group_key: str) -> str:
-    return _serializer().dumps([recipient.lower(), group_key])
+def make_token(member: int | str, group_key: str) -> str:
+    """``member`` is a member id or, for a mail to an address only, that address."""
+    return _serializer().dumps([member.lower() if isinstance(member, str) else member, group_key])
 
 
-def read_token(token: str) -> tuple[str, str] | None:
-    """``(email, group key)`` from a token, or ``None`` when it was tampered with."""
+def read_token(token: str) -> tuple[int | str, str] | None:
+    """``(member id or address, group key)`` from a token, or ``None`` when it was tampered with."""
     try:
-        email, group_key = _serializer().loads(token)
+        member, group_key = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError):
         return None
     if group_key != DIGEST and group_key not in GROUPS_BY_KEY:
         return None
-    return email, group_key
+    if not isinstance(member, (int, str)) or isinstance(member, bool):
+        return None
+    return member, group_key
 
 
-def unsubscribe_path(recipient: str, kind: str) -> str | None:
+def unsubscribe_path(member: int | str, kind: str) -> str | None:
     """The site path of the unsubscribe page for this mail, or ``None`` when the kind has none."""
     group_key = group_key_for_mail(kind)
     if group_key is None:
         return None
     adapter = current_app.url_map.bind("localhost")
-    return adapter.build("notifications.unsubscribe", {"token": make_token(recipient, group_key)})
+    return adapter.build("notifications.unsubscribe", {"token": make_token(member, group_key)})
