@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from network.audit.models import record
 from network.cohorts.models import Invitation, InvitationStatus
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
@@ -57,13 +58,23 @@ def seed_cohorts(seed=None) -> int:
             .order_by(User.id)).first()
         for label, sent_at, status in states:
             email = accepted_by.email if label == "accepted" and accepted_by else f"incoming.{label}.{key}@example.org"
-            db.session.add(Invitation(
+            invitation = Invitation(
                 cohort_id=current.id, email=email, name="" if label == "accepted" else f"Dr. Incoming {label.title()}",
                 role=CohortRole.FELLOW, token_hash=_token_hash(f"{program.slug}:{label}"),
                 status=status or InvitationStatus.SENT, invited_by_id=director.id if director else None,
                 created_at=sent_at, sent_at=sent_at, expires_at=sent_at + timedelta(days=7),
                 accepted_at=sent_at + timedelta(days=1) if label == "accepted" else None,
-                accepted_by_id=accepted_by.id if label == "accepted" and accepted_by else None))
+                accepted_by_id=accepted_by.id if label == "accepted" and accepted_by else None)
+            db.session.add(invitation)
+            db.session.flush()
+            if director is not None:  # what the director did, in the program's audit log
+                entry = record(director.id, "cohort.invite", "cohort", current.id, program_id=program.id, count=1,
+                               emails=[email])
+                entry.created_at, entry.ip = sent_at, "192.0.2.10"
+                if label == "revoked":
+                    revoked = record(director.id, "invitation.revoke", "invitation", invitation.id, program_id=program.id,
+                                     email=email)
+                    revoked.created_at, revoked.ip = sent_at + timedelta(days=1), "192.0.2.10"
             made += 1
     db.session.flush()
     _waiting_class(now)
