@@ -83,7 +83,8 @@ def seed_messaging() -> int:
 
 def _notifications(fellow: User, mentor: User, alumna: User, with_mentor: Conversation,
                    with_alumna: Conversation) -> None:
-    """A notification of every kind for the demo members; the older ones are read."""
+    """A notification of every kind for the demo members; the older ones, and all the alumna's, are read
+    (her badge starts empty: the discussions walkthrough counts on it)."""
     now = utcnow()
     rows = [
         (fellow, "mentorship-accepted", f"{mentor.name} accepted your request", "/mentorship/", 30),
@@ -108,4 +109,4 @@ def _notifications(fellow: User, mentor: User, alumna: User, with_mentor: Conver
         target = ("conversation", int(link.rsplit("/", 1)[1])) if kind == "message-new" else (None, None)
         db.session.add(Notification(user_id=user.id, kind=kind, title=title, link=link, created_at=created,
                                     target_type=target[0], target_id=target[1],
-                                    read_at=created + timedelta(hours=2) if days_ago > 7 else None))
+                                    read_at=created + timedelta(hours=2) if days_ago > 7 or user is alumna else None))
