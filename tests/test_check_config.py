@@ -110,6 +110,8 @@ def test_the_command_notices_redis_not_answering(postgres_server):
     assert "Redis does not answer" in result.stdout
 
 
+# pygal's import hook (the cohort charts) makes the limits package's optional-import probe warn.
+@pytest.mark.filterwarnings("ignore:PluginImportFixer:ImportWarning")
 def test_redis_url_becomes_the_rate_limit_storage(monkeypatch, tmp_path):
     monkeypatch.setenv("FLASK_SECRET_KEY", GOOD_SECRET)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")

@@ -1,4 +1,4 @@
-"""Sign in, register, confirm, reset and change passwords."""
+"""Sign in (with a second step when it is on), register, confirm, reset and change passwords; two-step set-up."""
 
 from __future__ import annotations
 
