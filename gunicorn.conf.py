@@ -30,8 +30,9 @@ preload_app = False
 # No gunicornc control socket (gunicorn 25+ opens one by default): nothing to manage at run time,
 # and nothing left on disk (same as --no-control-socket).
 control_socket_disable = True
-# Heartbeat files in memory, not on a possibly slow disk.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # nosec B108 - gunicorn's documented choice
+# Heartbeat files in memory, not on a possibly slow disk (what gunicorn's documentation advises;
+# only gunicorn's own unlinked temporary files go there).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # nosec B108
 # Only the local reverse proxy may set X-Forwarded-*; the app trusts FLASK_PROXY_COUNT hops.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "fellowship-network"

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 #: The placeholder secret. A production app refuses to start with it.
-DEFAULT_SECRET_KEY = "insecure-development-key-change-me"  # nosec B105 - a placeholder production refuses
+DEFAULT_SECRET_KEY = "insecure-development-key-change-me"  # nosec B105
 
 
 class Config:
@@ -59,7 +59,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     # Werkzeug's hash; scrypt is memory-hard. Tests use a cheap one to stay fast.
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # nosec B105
 
     # Tokens in emailed links.
     EMAIL_CONFIRM_MAX_AGE = 7 * 24 * 3600
@@ -120,8 +120,8 @@ class TestingConfig(DevelopmentConfig):
     TESTING = True
     MAIL_ECHO = False
     WTF_CSRF_ENABLED = False
-    SECRET_KEY = "testing-secret-key"
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    SECRET_KEY = "testing-secret-key"  # nosec B105
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # nosec B105
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestingConfig}

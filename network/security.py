@@ -1,6 +1,6 @@
 """Response headers that keep pages from being framed, sniffed or scripted from elsewhere."""
 
-CONTENT_SECURITY_POLICY = "; ".join([
+_POLICY_DIRECTIVES = (
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
@@ -11,7 +11,8 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "base-uri 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
-])
+)
+CONTENT_SECURITY_POLICY = "; ".join(_POLICY_DIRECTIVES)
 
 
 def set_security_headers(response):
