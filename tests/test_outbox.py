@@ -251,3 +251,21 @@ def test_admins_see_failed_mails_and_retry_them(make_app, make_user, login, smtp
         assert deliver_outbox()["sent"] == 1
     assert smtp.wait_for()["To"] == "member0@hospital.org"
     assert "No failed mails." in admin.get("/admin/outbox/").data.decode()
+
+
+def test_a_stopping_worker_gives_its_untried_mails_back_to_the_queue(app, smtp):
+    queue_mails(app, 5)
+    tried = []
+
+    def stop_after_two():
+        tried.append(1)
+        return len(tried) > 2
+
+    with app.app_context():
+        assert deliver_outbox(limit=10, should_stop=stop_after_two)["sent"] == 2
+    mails = outbox(app)
+    assert [m.status for m in mails] == [OutboxStatus.SENT] * 2 + [OutboxStatus.PENDING] * 3
+    assert [m.attempts for m in mails] == [1, 1, 0, 0, 0] and all(m.claimed_until is None for m in mails[2:])
+    with app.app_context():
+        assert deliver_outbox()["sent"] == 3  # due at once, not after the claim expires
+    assert len(smtp.messages) == 5

@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 
 def _stop_on_signals(stop: threading.Event) -> dict:
-    """SIGTERM and SIGINT end the loop after the mail in hand (each outcome is already committed)."""
+    """SIGTERM and SIGINT end the loop after the mail in hand (each outcome is already committed; the
+    rest of the batch goes back to the queue)."""
     previous = {}
 
     def handler(signum, frame):
@@ -50,7 +51,7 @@ def send_command(limit: int, loop: bool, interval: float) -> None:
     try:
         while not stop.is_set():
             try:
-                counts = deliver_outbox(limit=limit)
+                counts = deliver_outbox(limit=limit, should_stop=stop.is_set)
             except SQLAlchemyError:
                 # The database is away (restart, failover): keep the worker alive and try again later.
                 log.exception("outbox worker: database error, retrying in %ss", interval)

@@ -115,6 +115,14 @@ def _claim_due(limit: int) -> list[int]:
     return claimed
 
 
+def _release(ids: list[int]) -> None:
+    """Give claimed mails back to the queue untried (no attempt counted)."""
+    db.session.execute(update(EmailOutbox)
+                       .where(EmailOutbox.id.in_(ids), EmailOutbox.status == OutboxStatus.SENDING)
+                       .values(status=OutboxStatus.PENDING, claimed_until=None))
+    db.session.commit()
+
+
 def _smtp_connection(config) -> smtplib.SMTP:
     cls = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     smtp = cls(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
@@ -125,11 +133,12 @@ def _smtp_connection(config) -> smtplib.SMTP:
     return smtp
 
 
-def deliver_outbox(limit: int = 100) -> dict[str, int]:
+def deliver_outbox(limit: int = 100, should_stop=None) -> dict[str, int]:
     """Send the due mails; returns counts of sent, retried and failed.
 
     A mail that cannot be sent is retried with exponential back-off and marked
-    failed after ``OUTBOX_MAX_ATTEMPTS`` attempts.
+    failed after ``OUTBOX_MAX_ATTEMPTS`` attempts. When ``should_stop()`` turns true (the
+    worker got SIGTERM), the claimed mails not yet tried go back to the queue at once.
     """
     config = current_app.config
     counts = {"sent": 0, "retry": 0, "failed": 0}
@@ -143,7 +152,10 @@ def deliver_outbox(limit: int = 100) -> dict[str, int]:
             smtp = _smtp_connection(config)
         except (OSError, smtplib.SMTPException) as exc:
             connect_error = exc
-    for mail_id in ids:
+    for position, mail_id in enumerate(ids):
+        if should_stop is not None and should_stop():
+            _release(ids[position:])
+            break
         mail = db.session.get(EmailOutbox, mail_id)
         mail.attempts += 1
         try:
