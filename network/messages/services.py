@@ -40,11 +40,13 @@ class NotAllowed(MessagingError):
 
 
 def who_may_write(user_id: int) -> WhoMayWrite:
+    """Who may start a conversation with the member (any verified member unless they chose)."""
     setting = db.session.get(MessagingSetting, user_id)
     return setting.who_may_write if setting else WhoMayWrite.ANYONE
 
 
 def set_who_may_write(user_id: int, value: WhoMayWrite) -> None:
+    """Save the member's choice of who may start a conversation with them."""
     setting = db.session.get(MessagingSetting, user_id)
     if setting is None:
         db.session.add(MessagingSetting(user_id=user_id, who_may_write=value))
@@ -61,6 +63,7 @@ def blocks_between(a_id: int, b_id: int) -> set[tuple[int, int]]:
 
 
 def block_reason(sender: User, recipient: User) -> str | None:
+    """Why a block stops ``sender`` writing to ``recipient`` (either direction), or ``None``."""
     blocks = blocks_between(sender.id, recipient.id)
     if (sender.id, recipient.id) in blocks:
         return f"You blocked {recipient.name}. Unblock them in your message settings to write again."
@@ -92,6 +95,7 @@ def start_refusal(sender: User, recipient: User) -> str | None:
 
 
 def find_conversation(a_id: int, b_id: int) -> Conversation | None:
+    """The pair's conversation, if they have one."""
     low, high = sorted((a_id, b_id))
     return db.session.scalar(select(Conversation).where(Conversation.low_member_id == low,
                                                         Conversation.high_member_id == high))
@@ -226,6 +230,7 @@ def block(blocker: User, blocked: User) -> bool:
 
 
 def unblock(blocker: User, blocked_id: int) -> bool:
+    """Lift a block; False if there was none."""
     entry = db.session.get(MemberBlock, (blocker.id, blocked_id))
     if entry is None:
         return False
@@ -234,6 +239,7 @@ def unblock(blocker: User, blocked_id: int) -> bool:
 
 
 def blocked_members(user_id: int) -> list[MemberBlock]:
+    """The member's blocks with the blocked members, in one query."""
     from sqlalchemy.orm import joinedload
 
     return list(db.session.scalars(select(MemberBlock).where(MemberBlock.blocker_id == user_id)
@@ -279,6 +285,7 @@ def resolve(moderator: User, entry: MessageReport, action: str) -> None:
 
 
 def open_reports(limit: int = 100) -> list[MessageReport]:
+    """Reports waiting for a moderator, oldest first, with message, sender and reporter in one query."""
     from sqlalchemy.orm import joinedload
 
     return list(db.session.scalars(

@@ -110,16 +110,19 @@ def notify_members(users: list[User], kind: str, title: str, link: str, *, targe
 
 
 def unread_count(user_id: int) -> int:
+    """The member's unread notifications (the navigation uses ``messages.services.unread_counts``)."""
     return db.session.scalar(select(func.count()).select_from(Notification)
                              .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
 
 
 def mark_read(notification: Notification) -> None:
+    """Mark one notification read (once)."""
     if notification.read_at is None:
         notification.read_at = utcnow()
 
 
 def mark_all_read(user_id: int) -> int:
+    """Mark every unread notification of the member read; returns how many."""
     result = db.session.execute(update(Notification)
                                 .where(Notification.user_id == user_id, Notification.read_at.is_(None))
                                 .values(read_at=utcnow()))
