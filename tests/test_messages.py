@@ -190,6 +190,9 @@ def test_a_reported_message_reaches_the_moderators_who_can_remove_it(app, make_u
     text = page_text(reports)
     assert check_page(reports.data) == []
     assert "Buy my course at a discount" in text and "Dr. Careful" in text and "Advertising" in text
+    # The sender can be found on the members page, to deactivate them.
+    manage = re.search(r'href="(/admin/members/\?q=[^"]+)"', text).group(1).replace("&amp;", "&")
+    assert "Dr. Spammy" in page_text(admin_client.get(manage))
     # The moderator still cannot open the conversation itself.
     assert admin_client.get(f"/messages/{conversation_id}").status_code == 404
     with app.app_context():
