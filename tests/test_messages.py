@@ -282,3 +282,20 @@ def test_line_breaks_are_kept_and_markup_is_escaped(app, make_user, login):
     conversation_id = conversation_id_of(write(client, second.id, "Line one\nLine <b>two</b>"))
     html = page_text(client.get(f"/messages/{conversation_id}"))
     assert "Line one<br>Line &lt;b&gt;two&lt;/b&gt;" in html
+
+
+def test_a_member_hears_once_per_conversation_until_they_read_it(app, make_user, login):
+    writer, reader = make_user(name="Dr. Chatty"), make_user()
+    client, reader_client = login(app.test_client(), writer), login(app.test_client(), reader)
+    conversation_id = conversation_id_of(write(client, reader.id, "First thought"))
+    client.post(f"/messages/{conversation_id}/send", data={"body": "Second thought"})
+    client.post(f"/messages/{conversation_id}/send", data={"body": "Third thought"})
+    with app.app_context():
+        titles = db.session.scalars(select(Notification.title).where(Notification.user_id == reader.id)).all()
+    assert titles == ["Dr. Chatty sent you 3 messages, the latest: “Third thought”"]
+    assert len(outbox(app, "message-new")) == 1
+    assert nav_badge(page_text(reader_client.get("/"))) == 3
+    reader_client.get(f"/messages/{conversation_id}")  # read: the next message is news again
+    client.post(f"/messages/{conversation_id}/send", data={"body": "Fourth thought"})
+    assert len(outbox(app, "message-new")) == 2
+    assert "Fourth thought" in page_text(reader_client.get("/notifications/"))

@@ -149,11 +149,33 @@ def reply(sender: User, recipient: User, conversation: Conversation, body: str) 
     conversation.last_message_id = message.id
     _set_read(conversation, sender.id, message.id)
     preview = text if len(text) <= PREVIEW else text[:PREVIEW - 1].rstrip() + "…"
-    notify_members([recipient], "message-new", f"{sender.name} sent you a message: “{preview}”",
-                   f"/messages/{conversation.id}", target_type="conversation", target_id=conversation.id,
-                   mail_subject=f"New message from {sender.name}", mail_template="message_received",
-                   sender=sender, body=preview)
+    if not _refresh_unread_notification(conversation, sender, recipient, preview):
+        notify_members([recipient], "message-new", f"{sender.name} sent you a message: “{preview}”",
+                       f"/messages/{conversation.id}", target_type="conversation", target_id=conversation.id,
+                       mail_subject=f"New message from {sender.name}", mail_template="message_received",
+                       sender=sender, body=preview)
     return message
+
+
+def _refresh_unread_notification(conversation: Conversation, sender: User, recipient: User, preview: str) -> bool:
+    """One notification (and so one mail) per conversation until the member reads it: a message that
+    follows an unread one updates that notification instead. A digest not yet sent picks up the update;
+    one already sent leaves the notification for the next digest. Returns whether there was one."""
+    notification = db.session.scalar(
+        select(Notification).where(Notification.user_id == recipient.id, Notification.kind == "message-new",
+                                   Notification.target_type == "conversation",
+                                   Notification.target_id == conversation.id, Notification.read_at.is_(None))
+        .order_by(Notification.id.desc()).limit(1))
+    if notification is None:
+        return False
+    unread = db.session.scalar(select(func.count(Message.id)).where(
+        Message.conversation_id == conversation.id, Message.id > conversation.read_id(recipient.id),
+        Message.sender_id != recipient.id, Message.removed_at.is_(None)))
+    notification.title = f"{sender.name} sent you {unread} messages, the latest: “{preview}”"[:300]
+    notification.created_at = utcnow()
+    if notification.for_digest:
+        notification.emailed_at = None
+    return True
 
 
 def _set_read(conversation: Conversation, user_id: int, message_id: int) -> None:
