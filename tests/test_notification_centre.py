@@ -240,3 +240,23 @@ def test_the_old_single_mail_setting_is_carried_over_to_every_group(tmp_path):
                                                                 NotificationPreference.delivery)).all()
         db.engine.dispose()
     assert sorted(rows) == [(2, Delivery.DAILY, len(GROUPS)), (3, Delivery.IN_APP, len(GROUPS))]
+
+
+def test_the_centre_lists_every_kind_and_can_show_unread_only(app, make_user, login):
+    member = make_user()
+    for kind in ("mentorship-accepted", "discussion-mention", "opportunity-interest", "cohort-invitation",
+                 "matching-results", "reminder-meeting"):
+        tell(app, member.id, kind, f"About {kind}")
+    client = login(app.test_client(), member)
+    page = client.get("/notifications/")
+    assert page.status_code == 200 and check_page(page.data) == []
+    for label in ("Mentoring", "Mentions", "Opportunities", "Cohort", "Matching rounds", "Reminders"):
+        assert label in page_text(page)
+    with app.app_context():
+        first = db.session.scalar(select(Notification.id).where(Notification.user_id == member.id)
+                                  .order_by(Notification.id))
+    assert client.post(f"/notifications/{first}/open").headers["Location"] == "/notifications/"
+    unread = page_text(client.get("/notifications/?unread=1"))
+    assert "About reminder-meeting" in unread and "About mentorship-accepted" not in unread
+    client.post("/notifications/read-all")
+    assert "Nothing unread." in page_text(client.get("/notifications/?unread=1"))

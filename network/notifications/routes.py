@@ -26,15 +26,18 @@ def notification_group_label(kind: str) -> str:
 
 @bp.route("/")
 def index():
-    """Newest first; keyset pages by id."""
+    """Newest first, all or unread only (``?unread=1``); keyset pages by id."""
     before = request.args.get("before", type=int)
+    unread_only = request.args.get("unread") == "1"
     query = select(Notification).where(Notification.user_id == current_user.id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
     if before is not None:
         query = query.where(Notification.id < before)
     rows = db.session.scalars(query.order_by(Notification.id.desc()).limit(PAGE_SIZE + 1)).all()
     older = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     return render_template("notifications/index.html", notifications=rows[:PAGE_SIZE], older=older,
-                           action_form=ActionForm())
+                           unread_only=unread_only, action_form=ActionForm())
 
 
 @bp.route("/<int:notification_id>/open", methods=["POST"])
