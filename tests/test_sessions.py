@@ -177,6 +177,19 @@ def test_deactivation_by_an_admin_ends_every_session_and_remember_me(app, make_u
     sign_in(app.test_client(), member)
 
 
+def test_static_files_cost_a_signed_in_member_no_query(app, make_user, count_queries):
+    member = make_user()
+    client = app.test_client()
+    sign_in(client, member)
+    client.get("/auth/account")
+    with count_queries() as queries:
+        for path in ("/static/css/app.css", "/bootstrap/static/css/bootstrap.min.css"):
+            response = client.get(path)
+            response.close()
+            assert response.status_code == 200
+    assert queries == []
+
+
 def test_a_bumped_session_version_ends_sessions_made_before(app, make_user):
     member = make_user()
     client = app.test_client()

@@ -31,6 +31,12 @@ SETUP_ENDPOINTS = frozenset({
 })
 
 
+def _is_static() -> bool:
+    """Static files need no member: no user query, and fetching them is not activity."""
+    endpoint = request.endpoint
+    return endpoint is None or endpoint == "static" or endpoint.endswith(".static")
+
+
 def _now() -> int:
     return int(time.time())
 
@@ -100,7 +106,7 @@ def expire_stale_session():
     A member who chose "keep me signed in" is not signed out for being idle (that is what they
     asked for) but is for the absolute timeout, remember-me cookie included.
     """
-    if not current_user.is_authenticated:
+    if _is_static() or not current_user.is_authenticated:
         return
     config = current_app.config
     now = _now()
@@ -128,7 +134,7 @@ def expire_stale_session():
 
 def require_two_factor():
     """``before_request``: a member whose role requires two-step sign-in reaches only its set-up until it is on."""
-    if not current_user.is_authenticated or session.get(TWO_FACTOR_DONE):
+    if _is_static() or not current_user.is_authenticated or session.get(TWO_FACTOR_DONE):
         return None
     if not current_user.is_verified:
         # A pending member reaches nothing but their account anyway; the rule applies once admitted.
