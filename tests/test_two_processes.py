@@ -140,7 +140,7 @@ def two_instances(shared_database, redis_server, tmp_path):
         "FLASK_SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": shared_database,
         "REDIS_URL": redis_server.url,
-        "FLASK_LOGIN_RATE_LIMIT": "5 per minute",  # her sign-in counts as one
+        "FLASK_LOGIN_RATE_LIMIT": "6 per minute",  # her two sign-ins count too
         # Fast hashes for the test member; the other production settings stay as they are.
         "FLASK_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "WEB_CONCURRENCY": "2",
@@ -184,6 +184,12 @@ def test_two_gunicorn_instances_share_sessions_rate_limits_and_writes(two_instan
     status, _, page = on_b.get("/auth/account/two-factor")
     assert status == 200 and b"you need two-step" in page
 
+    # Her laptop, signed in on A too.
+    laptop = Browser(port_a)
+    status, _, _ = laptop.post_form("/auth/login", "/auth/login",
+                                    {"email": "priya@example.org", "password": DEFAULT_PASSWORD})
+    assert status == 302
+
     # A write on A is read on B: A starts the two-step set-up, B shows the same key; B turns it on, A sees it on.
     status, headers, _ = on_a.post_form("/auth/account/two-factor", "/auth/account/two-factor/setup", {})
     assert status == 302
@@ -199,9 +205,12 @@ def test_two_gunicorn_instances_share_sessions_rate_limits_and_writes(two_instan
     assert b"is <strong>on</strong>" in status_page
     status, _, page = on_a.get("/auth/account")
     assert status == 200 and b"priya@example.org" in page
+    # Turning it on (on B) signed out every other device, on whichever process it next asks.
+    status, headers, _ = laptop.get("/auth/account")
+    assert status == 302 and "/auth/login" in headers["Location"]
 
-    # A rate limit counted on A applies on B (Redis): her sign-in and 4 wrong passwords on A make 5 tries
-    # from this address; the 6th, on B, is refused.
+    # A rate limit counted on A applies on B (Redis): her two sign-ins and 4 wrong passwords on A make
+    # 6 tries from this address; the 7th, on B, is refused.
     guesser_a, guesser_b = Browser(port_a), Browser(port_b)
     for _ in range(4):
         status, _, _ = guesser_a.post_form("/auth/login", "/auth/login",
