@@ -15,7 +15,7 @@ from network.extensions import db
 from network.members.models import Role
 from network.programs import services
 from network.programs.access import can_manage_program
-from network.programs.models import Program, ProgramStaff
+from network.programs.models import Cohort, Program, ProgramStaff
 
 bp = Blueprint("programs", __name__)
 
@@ -26,8 +26,15 @@ STAFF = (Role.FACULTY, Role.ADMIN)
 @role_required(*STAFF)
 def index():
     """The programs I manage (all of them for administrators)."""
-    programs = db.session.scalars(services.programs_for(current_user).options(selectinload(Program.cohorts))).all()
-    return render_template("programs/index.html", programs=programs)
+    query = services.programs_for(current_user)
+    programs = db.session.scalars(query).all()
+    # One query for every listed program's cohorts (a subquery, not a list of ids, whatever the count).
+    cohorts: dict[int, list[Cohort]] = {}
+    for cohort in db.session.scalars(select(Cohort).where(Cohort.program_id.in_(query.with_only_columns(Program.id)
+                                                                                   .order_by(None)))
+                                     .order_by(Cohort.start_date.desc(), Cohort.id.desc())):
+        cohorts.setdefault(cohort.program_id, []).append(cohort)
+    return render_template("programs/index.html", programs=programs, cohorts=cohorts)
 
 
 def _program_or_404(slug: str) -> Program:
