@@ -262,7 +262,7 @@ TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 class Browser:
-    """One keep-alive connection with a cookie jar of one cookie name per name."""
+    """A member's browser: its cookies, and one connection reused while the server keeps it open."""
 
     def __init__(self, port: int, cookies: dict | None = None):
         self.port = port
