@@ -92,13 +92,14 @@ def handle_database_unavailable(error: DBAPIError):
 
 
 def _is_connection_error(error: DBAPIError) -> bool:
-    """True for a lost or refused connection; a bad statement (also an OperationalError) is a bug, a 500."""
+    """True for a lost or refused connection (or SQLite still busy after its timeout); a bad statement
+    (also an OperationalError) is a bug, a 500."""
     if error.connection_invalidated or isinstance(error, InterfaceError):
         return True
     text = str(error.orig or error).lower()
     return any(sign in text for sign in (
         "connection", "server closed", "terminating", "could not connect", "shutting down",
-        "the database system is", "unable to open database"))
+        "the database system is", "unable to open database", "database is locked"))
 
 
 def handle_integrity_error(error: IntegrityError):

@@ -97,4 +97,5 @@ def _register_benchmark_endpoint(state) -> None:
 
 
 def _bare():
+    """The benchmark's baseline: answers without a session, a query or a template."""
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
