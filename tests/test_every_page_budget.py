@@ -28,6 +28,8 @@ PREFERENCE = ("fellow", "alumni", "faculty", "admin", "pending", "anonymous")
 KNOWN_OVER_BUDGET = {
     "opportunities.mine": "lists every saved, posted and answered opportunity without paging and loads each "
                           "one's interests in its own query (one query per row)",
+    "matching.new_round": "loads every open cohort of every program and filters them in Python; past 500 "
+                          "programs the eager load of their programs takes a second query",
 }
 
 GET_PAGES = sorted(endpoint for endpoint, method in MATRIX if method == "GET" and endpoint not in NOT_PAGES)
