@@ -239,7 +239,7 @@ def _form_fields(page: bytes) -> dict:
 def test_two_edits_of_one_post_the_second_gets_a_conflict_with_its_text_kept(app, make_user, login):
     from network.discussions.models import Post
 
-    author, thread_id, post_id = _thread(app, make_user)
+    author, _, post_id = _thread(app, make_user)
     first_tab, second_tab = login(app.test_client(), author), login(app.test_client(), author)
     first_form = _form_fields(first_tab.get(f"/discussions/p/{post_id}/edit").data)
     second_form = _form_fields(second_tab.get(f"/discussions/p/{post_id}/edit").data)
