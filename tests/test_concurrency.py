@@ -251,6 +251,23 @@ def test_a_reply_sent_twice_is_one_post(app, make_user, login):
     assert bodies.count("We use 80 degrees for 90 seconds.") == 1
 
 
+@POSTGRES_ONLY
+def test_a_reply_sent_twice_at_once_is_one_post(app, make_user, login):
+    from network.discussions.models import Post
+
+    _, thread_id, _ = _thread(app, make_user)
+    fellow = make_user(role="fellow")
+    tabs = [login(app.test_client(), fellow) for _ in range(2)]
+    form = {k.decode(): v.decode() for k, v in token_of(tabs[0].get(f"/discussions/t/{thread_id}/reply").data).items()}
+    form["body"] = "Sent with a double click."
+    responses = run_together(app, 2, lambda i: tabs[i].post(f"/discussions/t/{thread_id}/reply", data=form))
+    assert [r.status_code for r in responses] == [302, 302]
+    assert responses[0].headers["Location"] == responses[1].headers["Location"]
+    with app.app_context():
+        bodies = db.session.scalars(select(Post.body).where(Post.thread_id == thread_id)).all()
+    assert bodies.count("Sent with a double click.") == 1
+
+
 # -- edit conflicts ---------------------------------------------------------------------------------------
 
 def _form_fields(page: bytes) -> dict:
