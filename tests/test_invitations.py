@@ -52,6 +52,8 @@ def test_invitation_is_mailed_and_registering_joins_the_cohort_verified(app, mak
     joined = visitor.post(path, data={"name": "Dr. New Fellow", "password": PASSWORD})
     assert joined.status_code == 302 and joined.headers["Location"] == "/"
     assert visitor.get("/").status_code == 200  # signed in and verified: no pending page
+    found = visitor.get("/members/?q=New+Fellow").data.decode()
+    assert ">Dr. New Fellow</a>" in found  # in the directory by name before writing a profile
     with app.app_context():
         user = db.session.scalars(select(User).where(User.email == "new.fellow@example.org")).one()
         assert user.status == MemberStatus.VERIFIED and user.role == Role.FELLOW and user.email_confirmed

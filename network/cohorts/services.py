@@ -21,6 +21,7 @@ from network.mail.models import EmailOutbox, OutboxStatus
 from network.mail.services import queue_email
 from network.members.models import MemberStatus, Role, User, normalize_email
 from network.notifications.services import notify_members
+from network.profiles.services import reindex
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.types import utcnow
 
@@ -198,6 +199,8 @@ def register_from_invitation(invitation: Invitation, name: str, password: str) -
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    # Findable by name in the directory from the first minute, before they write a profile.
+    reindex(user)
     _join(invitation, user)
     return user
 
