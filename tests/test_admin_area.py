@@ -70,7 +70,7 @@ def test_deactivation_ends_sessions_and_reactivation_restores(app, make_user, lo
     kicked = member_client.get("/mentorship/")
     assert kicked.status_code == 302 and kicked.headers["Location"].startswith("/auth/login")
     refused = app.test_client().post("/auth/login", data={"email": member.email, "password": member.password})
-    assert refused.status_code == 403
+    assert refused.status_code == 403 and b"deactivated by the site administrators" in refused.data
     listing = admin_client.get("/admin/members/?status=deactivated").get_data(as_text=True)
     assert member.email in listing and "Reactivate" in listing
     assert admin_client.post(f"/admin/members/{member.id}/deactivate").status_code == 409

@@ -153,7 +153,14 @@ def login():
             log.info("member %s signed in", user.id)
             return redirect(next_url or url_for("main.index"))
         if user is not None:
-            form.form_errors.append("This account was not admitted to the network. Write to the site administrators if you think this is a mistake.")
+            from network.admin.models import MemberDeactivation
+
+            if db.session.get(MemberDeactivation, user.id) is not None:
+                form.form_errors.append("This account has been deactivated by the site administrators. "
+                                        "Write to them if you think this is a mistake.")
+            else:
+                form.form_errors.append("This account was not admitted to the network. Write to the site "
+                                        "administrators if you think this is a mistake.")
             status = 403
         else:
             form.form_errors.append("That email and password do not match an account. Check both, or reset your password.")
