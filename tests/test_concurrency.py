@@ -152,9 +152,6 @@ def test_a_mentorship_request_sent_twice_is_one_request(app, make_user, login):
 
 
 @POSTGRES_ONLY
-@pytest.mark.xfail(strict=True, reason="mentorship requests have no unique key for a pending (mentee, mentor, type): "
-                                       "two requests sent at the same moment both pass the duplicate check; a partial "
-                                       "unique index (status = 'pending') in the mentorship area would close it")
 def test_a_mentorship_request_sent_twice_at_once_is_one_request(app, make_user, login):
     from network.mentorship.models import MentorshipRequest
 

@@ -97,7 +97,10 @@ class MentorSettings(db.Model):
 class MentorshipRequest(db.Model):
     __tablename__ = "mentorship_request"
     __table_args__ = (Index("ix_mentorship_request_mentor_status", "mentor_id", "status"),
-                      Index("ix_mentorship_request_mentee_status", "mentee_id", "status"))
+                      Index("ix_mentorship_request_mentee_status", "mentee_id", "status"),
+                      # One waiting request per mentee, mentor and type, even when two arrive at once.
+                      Index("uq_mentorship_request_pending", "mentee_id", "mentor_id", "type", unique=True,
+                            sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mentee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
