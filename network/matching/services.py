@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from network.audit.models import record
 from network.extensions import db
@@ -32,7 +32,7 @@ from network.members.models import MemberStatus, Role, User
 from network.mentorship.models import MentoringType, MentorSettings, Mentorship, MentorshipStatus
 from network.notifications.services import notify_members
 from network.profiles.models import Profile, profile_interest
-from network.programs.access import can_manage_cohort
+from network.programs.access import can_manage_cohort, managed_program_ids
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
 from network.types import utcnow
@@ -116,11 +116,15 @@ def participant(matching_round: MatchingRound, user) -> Participant | None:
 
 
 def cohorts_for_new_round(user) -> list[Cohort]:
-    """The current (not graduated) cohorts ``user`` may open a round for."""
-    cohorts = db.session.scalars(select(Cohort).where(Cohort.graduated_at.is_(None))
-                                 .options(selectinload(Cohort.program)).order_by(Cohort.program_id, Cohort.name)).all()
-    programs = _faculty_program_ids(user) if user.role == Role.FACULTY else set()
-    return [c for c in cohorts if can_open_round_for(user, c, programs)]
+    """The current (not graduated) cohorts ``user`` may open a round for, with their programs, in one query."""
+    if not can_open_rounds(user):
+        return []
+    statement = (select(Cohort).join(Cohort.program).where(Cohort.graduated_at.is_(None))
+                 .options(contains_eager(Cohort.program)).order_by(Cohort.program_id, Cohort.name))
+    if user.role != Role.ADMIN:
+        programs = set(managed_program_ids(user)) | _faculty_program_ids(user)
+        statement = statement.where(Cohort.program_id.in_(programs))
+    return list(db.session.scalars(statement))
 
 
 def rounds_for(user) -> dict[str, list[MatchingRound]]:

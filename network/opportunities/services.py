@@ -437,7 +437,7 @@ def interested_members(viewer_id: int, opportunity: Opportunity) -> list[Interes
     connected = set()
     if ids:
         related = connected_member_ids(viewer_id).subquery()
-        column = list(related.c)[0]
+        column = next(iter(related.c))
         connected = set(db.session.scalars(select(column).where(column.in_(ids))))
     result = []
     for expression, user, visibility in rows:
@@ -609,6 +609,7 @@ def my_opportunities(user_id: int):
     saved = db.session.scalars(select(Opportunity).join(Bookmark, Bookmark.opportunity_id == Opportunity.id)
                                .where(Bookmark.user_id == user_id,
                                       Opportunity.status != OpportunityStatus.REMOVED)
+                               .options(selectinload(Opportunity.interests))
                                .order_by(Bookmark.created_at.desc())).all()
     rsvps = db.session.execute(select(Opportunity, Rsvp.status).join(Rsvp, Rsvp.opportunity_id == Opportunity.id)
                                .where(Rsvp.user_id == user_id, Opportunity.status != OpportunityStatus.REMOVED)
