@@ -94,7 +94,7 @@ lint: dev-venv
 
 # ----------------------------------------------------------------- test ----
 
-test: system-deps dev-venv
+test: system-deps dev-venv lint
 	if [ "$${CI:-}" = true ]; then
 		tmp_home="$$(mktemp -d)"
 		export HOME="$$tmp_home"

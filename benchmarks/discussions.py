@@ -41,18 +41,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import flask_migrate  # noqa: E402
-from sqlalchemy import insert, select, text  # noqa: E402
+import flask_migrate
+from run import bare_app, measure
+from sqlalchemy import insert, select, text
 
-from network import create_app  # noqa: E402
-from network.demo import seed_demo  # noqa: E402
-from network.discussions.demo import REPLIES  # noqa: E402
-from network.discussions.models import Category, Post, Thread  # noqa: E402
-from network.discussions.services import render_body  # noqa: E402
-from network.extensions import db  # noqa: E402
-from network.members.models import Role, User  # noqa: E402
-from network.types import utcnow  # noqa: E402
-from run import bare_app, measure  # noqa: E402
+from network import create_app
+from network.demo import seed_demo
+from network.discussions.demo import REPLIES
+from network.discussions.models import Category, Post, Thread
+from network.discussions.services import render_body
+from network.extensions import db
+from network.members.models import Role, User
+from network.types import utcnow
 
 BIG_THREAD = 5_000
 THREAD_SIZE = 50

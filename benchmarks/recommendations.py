@@ -57,7 +57,7 @@ def main() -> None:
         statements = []
         with app.app_context():
             engine = db.engine
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        listener = lambda *args: statements.append(args[2])
         event.listen(engine, "before_cursor_execute", listener)
         client.get("/mentorship/recommendations?type=research").close()
         event.remove(engine, "before_cursor_execute", listener)

@@ -43,7 +43,7 @@ def _finish_config(app: Flask) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "network.db")
     uri = config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("postgres://") or uri.startswith("postgresql://"):
+    if uri.startswith(("postgres://", "postgresql://")):
         # Heroku-style URLs: use psycopg 3, the driver we ship.
         config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
     engine_options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

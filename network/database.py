@@ -34,6 +34,4 @@ def include_object(obj, name, type_, reflected, compare_to):
         return False
     if type_ == "column" and name in UNMODELLED_COLUMNS:
         return False
-    if type_ == "index" and name and (name.endswith("_search_vector") or name in UNMODELLED_INDEXES):
-        return False
-    return True
+    return not (type_ == "index" and name and (name.endswith("_search_vector") or name in UNMODELLED_INDEXES))

@@ -1,22 +1,32 @@
 """Import every model module so the metadata (and Alembic) sees all tables."""
 
-from network.audit.models import AuditLog  # noqa: F401
-from network.mail.models import EmailOutbox  # noqa: F401
-from network.members.models import User  # noqa: F401
-from network.programs.models import Cohort, CohortMembership, Program  # noqa: F401
-from network.profiles.models import Profile, SavedMember  # noqa: F401
-from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty  # noqa: F401
-from network.discussions.models import Category, Flag, Post, PostRevision, ReadMark, Subscription, Thread  # noqa: F401
-from network.notifications.models import Notification, NotificationPreference  # noqa: F401
-from network.mentorship.models import Goal, Meeting, MentorSettings, Mentorship, MentorshipRequest  # noqa: F401
-from network.opportunities.models import (Bookmark, DigestDelivery, ExpressionOfInterest, Opportunity,  # noqa: F401
-                                          OpportunityPreference, Rsvp)
-from network.programs.models import ProgramStaff  # noqa: F401
-from network.cohorts.models import Graduation, Invitation, RosterImport  # noqa: F401
 from network.admin.models import MemberDeactivation  # noqa: F401
-from network.profiles.indexing import search  # noqa: F401  (the index version table and its upkeep)
+from network.audit.models import AuditLog  # noqa: F401
 from network.auth.models import RecoveryCode, TwoFactor  # noqa: F401
-from network.messages.models import Conversation, MemberBlock, Message, MessageReport, MessagingSetting  # noqa: F401
-from network.reminders.models import ReminderLog  # noqa: F401
+from network.cohorts.models import Graduation, Invitation, RosterImport  # noqa: F401
+from network.discussions.models import Category, Flag, Post, PostRevision, ReadMark, Subscription, Thread  # noqa: F401
+from network.mail.models import EmailOutbox  # noqa: F401
 from network.matching.models import Choice, MatchingRound, MatchingRun, Override, Participant  # noqa: F401
+from network.members.models import User  # noqa: F401
+from network.mentorship.models import Goal, Meeting, MentorSettings, Mentorship, MentorshipRequest  # noqa: F401
+from network.messages.models import Conversation, MemberBlock, Message, MessageReport, MessagingSetting  # noqa: F401
+from network.notifications.models import Notification, NotificationPreference  # noqa: F401
+from network.opportunities.models import (  # noqa: F401
+                                          Bookmark,
+                                          DigestDelivery,
+                                          ExpressionOfInterest,
+                                          Opportunity,
+                                          OpportunityPreference,
+                                          Rsvp,
+)
+from network.profiles.indexing import search  # noqa: F401  (the index version table and its upkeep)
+from network.profiles.models import Profile, SavedMember  # noqa: F401
+from network.programs.models import (  # noqa: F401
+                                          Cohort,
+                                          CohortMembership,
+                                          Program,
+                                          ProgramStaff,
+)
+from network.reminders.models import ReminderLog  # noqa: F401
+from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty  # noqa: F401
 # (each feature area adds its models module on its own line above this comment)

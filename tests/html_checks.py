@@ -44,6 +44,6 @@ def check_page(body: bytes | str) -> list[str]:
         for element in tree.iter(f"{NS}{style}"):
             if element.text and element.text.strip():
                 problems.append(f"inline <{style}> (blocked by the Content-Security-Policy)")
-    if tree.findall(f".//*[@style]"):
+    if tree.findall(".//*[@style]"):
         problems.append("inline style attribute (blocked by the Content-Security-Policy)")
     return problems

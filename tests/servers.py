@@ -50,14 +50,14 @@ import subprocess
 import tempfile
 import threading
 import time
-from typing import Callable, List, Optional
+from collections.abc import Callable
 
 __all__ = [
-    "ServerUnavailable",
-    "ServerStartError",
-    "Server",
     "PostgresServer",
     "RedisServer",
+    "Server",
+    "ServerStartError",
+    "ServerUnavailable",
     "SmtpServer",
     "free_port",
     "start_postgres",
@@ -91,7 +91,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _tail(path: Optional[str], lines: int = 40) -> str:
+def _tail(path: str | None, lines: int = 40) -> str:
     if not path:
         return "(no log)"
     try:
@@ -127,15 +127,15 @@ def _base_tmpdir() -> str:
 
 
 _live_lock = threading.Lock()
-_live: "List[Server]" = []
+_live: list[Server] = []
 
 
-def _register(server: "Server") -> None:
+def _register(server: Server) -> None:
     with _live_lock:
         _live.append(server)
 
 
-def _unregister(server: "Server") -> None:
+def _unregister(server: Server) -> None:
     with _live_lock:
         try:
             _live.remove(server)
@@ -191,7 +191,7 @@ class _Watchdog:
         import sys
 
         spec = {"cmds": [list(c) for c in cmds], "pids": list(pids), "rmtree": list(rmtree)}
-        self._proc: Optional[subprocess.Popen] = None
+        self._proc: subprocess.Popen | None = None
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-I", "-S", "-c", _WATCHDOG_CODE, json.dumps(spec)],
@@ -222,8 +222,8 @@ class Server:
 
     name = "server"
 
-    def __init__(self, url: str, host: str, port: int, workdir: Optional[str] = None,
-                 log_path: Optional[str] = None):
+    def __init__(self, url: str, host: str, port: int, workdir: str | None = None,
+                 log_path: str | None = None):
         self.url = url
         self.host = host
         self.port = port
@@ -231,7 +231,7 @@ class Server:
         self.log_path = log_path
         self._stop_lock = threading.Lock()
         self._stopped = False
-        self._watchdog: Optional[_Watchdog] = None
+        self._watchdog: _Watchdog | None = None
 
     @property
     def stopped(self) -> bool:
@@ -297,7 +297,7 @@ def _find_pg_bindir() -> str:
 
 
 def _have_locale(name: str) -> bool:
-    norm = lambda s: s.lower().replace("-", "").replace("_", "")  # noqa: E731
+    norm = lambda s: s.lower().replace("-", "").replace("_", "")
     try:
         out = subprocess.run(["locale", "-a"], capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError):
@@ -329,14 +329,14 @@ class PostgresServer(Server):
     def url_for(self, database: str) -> str:
         return f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{database}"
 
-    def connect(self, database: Optional[str] = None, **kwargs):
+    def connect(self, database: str | None = None, **kwargs):
         """Return a psycopg connection (default: to the test database)."""
         import psycopg
 
         return psycopg.connect(host=self.host, port=self.port, user=self.user,
                                dbname=database or self.database, **kwargs)
 
-    def create_database(self, name: str, template: Optional[str] = None) -> str:
+    def create_database(self, name: str, template: str | None = None) -> str:
         """CREATE DATABASE name [TEMPLATE template]; returns its SQLAlchemy URL."""
         from psycopg import sql
 
@@ -373,7 +373,7 @@ class PostgresServer(Server):
     _do_stop = _pg_ctl_stop
 
 
-def _postmaster_pid(datadir: str) -> Optional[int]:
+def _postmaster_pid(datadir: str) -> int | None:
     try:
         with open(os.path.join(datadir, "postmaster.pid")) as fh:
             return int(fh.readline().strip())
@@ -396,7 +396,7 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
-def _pg_cmd(cmd: List[str], as_postgres_user: bool) -> List[str]:
+def _pg_cmd(cmd: list[str], as_postgres_user: bool) -> list[str]:
     if as_postgres_user:
         return ["runuser", "-u", PG_USER, "--"] + cmd
     return cmd
@@ -409,7 +409,7 @@ def _pg_env() -> dict:
     return env
 
 
-def _run_logged(cmd: List[str], log_path: str, cwd: str, timeout: float) -> int:
+def _run_logged(cmd: list[str], log_path: str, cwd: str, timeout: float) -> int:
     with open(log_path, "ab") as log:
         log.write(("$ " + " ".join(cmd) + "\n").encode())
         log.flush()
@@ -448,14 +448,14 @@ def start_postgres(timeout: float = DEFAULT_TIMEOUT, database: str = PG_DATABASE
     sockdir = os.path.join(workdir, "sock")
     pg_log = os.path.join(workdir, "postgres.log")      # server log (pg_ctl -l)
     setup_log = os.path.join(workdir, "setup.log")      # initdb / pg_ctl output
-    server: Optional[PostgresServer] = None
+    server: PostgresServer | None = None
     watchdog = _Watchdog(
         cmds=[_pg_cmd([os.path.join(bindir, "pg_ctl"), "stop", "-D", datadir, "-m", "immediate",
                        "-w", "-t", "20"], as_pg)],
         rmtree=[workdir],
     )
 
-    def fail(what: str) -> "ServerStartError":
+    def fail(what: str) -> ServerStartError:
         msg = (f"PostgreSQL {what}\n--- initdb/pg_ctl output ---\n{_tail(setup_log)}"
                f"\n--- server log ---\n{_tail(pg_log)}")
         if server is not None:
@@ -526,7 +526,7 @@ def start_postgres(timeout: float = DEFAULT_TIMEOUT, database: str = PG_DATABASE
 
         # ---- wait until it accepts TCP connections, then create the db ------
         deadline = time.monotonic() + timeout
-        last_exc: Optional[BaseException] = None
+        last_exc: BaseException | None = None
         while True:
             try:
                 with psycopg.connect(host=HOST, port=port, user=PG_USER, dbname="postgres",
@@ -552,7 +552,7 @@ def start_postgres(timeout: float = DEFAULT_TIMEOUT, database: str = PG_DATABASE
 # Redis
 # --------------------------------------------------------------------------
 
-def _die_with_parent_prefix() -> List[str]:
+def _die_with_parent_prefix() -> list[str]:
     """Command prefix asking Linux to SIGTERM the child when we die.
 
     Uses util-linux ``setpriv --pdeathsig`` (no preexec_fn, which is unsafe
@@ -652,7 +652,7 @@ def start_redis(timeout: float = DEFAULT_TIMEOUT) -> RedisServer:
 # --------------------------------------------------------------------------
 
 class _StoringHandler:
-    def __init__(self, owner: "SmtpServer"):
+    def __init__(self, owner: SmtpServer):
         self._owner = owner
 
     async def handle_DATA(self, server, session, envelope):
@@ -673,8 +673,8 @@ class SmtpServer(Server):
         super().__init__(url=f"smtp://{HOST}:{port}", host=HOST, port=port)
         self._controller = controller
         self._cond = threading.Condition()
-        self._messages: List[email.message.EmailMessage] = []
-        self._envelopes: List[tuple] = []
+        self._messages: list[email.message.EmailMessage] = []
+        self._envelopes: list[tuple] = []
 
     def _add(self, msg, mail_from, rcpt_tos) -> None:
         with self._cond:
@@ -683,13 +683,13 @@ class SmtpServer(Server):
             self._cond.notify_all()
 
     @property
-    def messages(self) -> List[email.message.EmailMessage]:
+    def messages(self) -> list[email.message.EmailMessage]:
         """Snapshot (a new list) of the messages received since the last clear()."""
         with self._cond:
             return list(self._messages)
 
     @property
-    def envelopes(self) -> List[tuple]:
+    def envelopes(self) -> list[tuple]:
         """(mail_from, rcpt_tos) for each message in ``messages``, same order."""
         with self._cond:
             return list(self._envelopes)
@@ -699,7 +699,7 @@ class SmtpServer(Server):
             self._messages.clear()
             self._envelopes.clear()
 
-    def wait_for(self, predicate: Optional[Callable[[email.message.EmailMessage], bool]] = None,
+    def wait_for(self, predicate: Callable[[email.message.EmailMessage], bool] | None = None,
                  timeout: float = 5):
         """Return the first received message for which ``predicate(msg)`` is true
         (any message if predicate is None), waiting up to ``timeout`` seconds.
@@ -732,7 +732,7 @@ def start_smtp(timeout: float = DEFAULT_TIMEOUT) -> SmtpServer:
     except ImportError as exc:
         raise ServerUnavailable(f"aiosmtpd is not installed (pip install aiosmtpd): {exc}") from exc
 
-    last_exc: Optional[BaseException] = None
+    last_exc: BaseException | None = None
     for _attempt in range(3):
         port = free_port()
         server = SmtpServer(None, port)

@@ -10,8 +10,14 @@ import pytest
 from sqlalchemy import func, select, update
 
 from network.extensions import db
-from network.mentorship.models import (Meeting, MentorSettings, Mentorship, MentorshipRequest, MentorshipStatus,
-                                       RequestStatus)
+from network.mentorship.models import (
+    Meeting,
+    MentorSettings,
+    Mentorship,
+    MentorshipRequest,
+    MentorshipStatus,
+    RequestStatus,
+)
 from network.notifications.models import Notification
 from network.types import utcnow
 from tests.conftest import outbox

@@ -204,7 +204,7 @@ def test_profile_page_respects_each_field(app, login, private_people):
 
 
 def test_directory_cards_and_location_filters_respect_privacy(app, login, private_people):
-    owner, mate, outsider = private_people
+    owner, _mate, outsider = private_people
     client = login(app.test_client(), outsider)
     listing = client.get("/members/?q=Owner").data.decode()
     assert "Dr. Owner Private" in listing and "Austin" not in listing and "owner@example.org" not in listing
@@ -236,7 +236,7 @@ def test_pending_and_deleted_members_are_not_shown(app, make_user, login):
 
 
 def test_export_holds_my_data_and_nothing_hidden_of_others(app, login, private_people):
-    owner, mate, outsider = private_people
+    owner, _mate, outsider = private_people
     outsider_client = login(app.test_client(), outsider)
     outsider_client.post(f"/members/{owner.id}/save")
     response = outsider_client.get("/members/me/export")

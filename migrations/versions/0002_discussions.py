@@ -5,9 +5,8 @@ Revises: 0001_initial
 Create Date: 2026-11-23 21:37:34.907928
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002_discussions'

@@ -5,9 +5,8 @@ Revises: 0002_discussions
 Create Date: 2026-11-23 21:35:28.508652
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0003_profiles"

@@ -5,9 +5,8 @@ Revises: 0004_opportunities
 Create Date: 2026-11-23 22:05:53.765796
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005_mentorship'

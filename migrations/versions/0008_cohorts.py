@@ -5,9 +5,8 @@ Revises: 0007_messaging
 Create Date: 2026-11-23 23:55:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008_cohorts'

@@ -5,9 +5,8 @@ Revises: 0011_search_state
 Create Date: 2026-11-24 01:20:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012_request_once'

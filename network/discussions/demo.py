@@ -12,8 +12,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from network.discussions import search
-from network.discussions.models import Category, CategoryVisibility, Post, ReadMark, Subscription, \
-    SubscriptionLevel, Thread
+from network.discussions.models import (
+    Category,
+    CategoryVisibility,
+    Post,
+    ReadMark,
+    Subscription,
+    SubscriptionLevel,
+    Thread,
+)
 from network.discussions.services import ensure_cohort_categories, render_body
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
@@ -39,41 +46,41 @@ CATEGORIES = [
 
 THREADS = [
     ("interventional-techniques", "How do you set up a dorsal root ganglion stimulation trial?",
-     "We are starting DRG stimulation next month. How do you **position the leads** for an L5 and S1 trial, "
+     ("We are starting DRG stimulation next month. How do you **position the leads** for an L5 and S1 trial, "
      "and how long do you run the trial before deciding?\n\n- Fluoroscopy only or do you add ultrasound?\n"
-     "- Which programming settings do you start with?"),
+     "- Which programming settings do you start with?")),
     ("interventional-techniques", "Genicular nerve radiofrequency ablation: targets after total knee arthroplasty",
-     "After TKA the classic superomedial, superolateral and inferomedial targets can be hard to see. "
-     "Do you add the recurrent peroneal or the infrapatellar branch? Cooled RF or conventional?"),
+     ("After TKA the classic superomedial, superolateral and inferomedial targets can be hard to see. "
+     "Do you add the recurrent peroneal or the infrapatellar branch? Cooled RF or conventional?")),
     ("interventional-techniques", "Ultrasound-guided erector spinae plane block for rib fractures",
-     "Anyone running a catheter-based ESP service for rib fractures on the trauma floor? "
-     "Interested in your volumes (20 mL of 0.25% bupivacaine?) and how you hand over to the ward."),
+     ("Anyone running a catheter-based ESP service for rib fractures on the trauma floor? "
+     "Interested in your volumes (20 mL of 0.25% bupivacaine?) and how you hand over to the ward.")),
     ("interventional-techniques", "Basivertebral nerve ablation: patient selection",
-     "Modic type 1 and 2 changes at L3 to S1, chronic axial pain for 6 months or more. "
-     "What else do you require before offering it?"),
+     ("Modic type 1 and 2 changes at L3 to S1, chronic axial pain for 6 months or more. "
+     "What else do you require before offering it?")),
     ("interventional-techniques", "Cervical transforaminal injections: still doing them?",
-     "Given the particulate steroid concerns, does anyone still do cervical TFESIs, or has everyone moved to "
-     "interlaminar at C7-T1 with dexamethasone?"),
+     ("Given the particulate steroid concerns, does anyone still do cervical TFESIs, or has everyone moved to "
+     "interlaminar at C7-T1 with dexamethasone?")),
     ("interventional-techniques", "Spinal cord stimulator trial to implant conversion rates",
      "Our conversion rate is about 70%. We use a 7-day trial with 50% relief as the threshold. How about you?"),
     ("case-discussions", "Refractory CRPS of the upper limb after a distal radius fracture",
-     "A middle-aged patient, 8 months out, allodynia and colour change, failed stellate ganglion blocks x3 and "
-     "a course of prednisone. Next step: DRG stimulation, ketamine infusions, or intensive graded motor imagery?"),
+     ("A middle-aged patient, 8 months out, allodynia and colour change, failed stellate ganglion blocks x3 and "
+     "a course of prednisone. Next step: DRG stimulation, ketamine infusions, or intensive graded motor imagery?")),
     ("case-discussions", "Intrathecal pump: rising dose with little benefit",
-     "Cancer pain, morphine intrathecal, dose doubled over 3 months, pain scores still 7/10. "
-     "Would you add bupivacaine or switch to ziconotide?"),
+     ("Cancer pain, morphine intrathecal, dose doubled over 3 months, pain scores still 7/10. "
+     "Would you add bupivacaine or switch to ziconotide?")),
     ("case-discussions", "Post-herpetic neuralgia in the V1 distribution",
-     "Older adult, 4 months after shingles, failed gabapentin and lidocaine patches. "
-     "Supraorbital nerve blocks or pulsed RF?"),
+     ("Older adult, 4 months after shingles, failed gabapentin and lidocaine patches. "
+     "Supraorbital nerve blocks or pulsed RF?")),
     ("case-discussions", "Opioid tapering in a patient on 180 MME",
-     "Long-term high-dose opioids after multiple spine surgeries. Buprenorphine rotation with micro-induction, "
-     "or a slow 10% monthly taper?"),
+     ("Long-term high-dose opioids after multiple spine surgeries. Buprenorphine rotation with micro-induction, "
+     "or a slow 10% monthly taper?")),
     ("board-review", "ABA pain medicine exam: study group for spring",
-     "Starting a weekly study group, Tuesdays 8 pm Eastern. We go through one question-bank block and one "
-     "topic. Reply if you want in!"),
+     ("Starting a weekly study group, Tuesdays 8 pm Eastern. We go through one question-bank block and one "
+     "topic. Reply if you want in!")),
     ("board-review", "High-yield pharmacology: methadone and QTc",
-     "Summary I made for our group:\n\n| Drug | Concern |\n|---|---|\n| Methadone | QTc prolongation |\n"
-     "| Tramadol | Serotonin syndrome, seizures |\n| Buprenorphine | Ceiling effect on respiratory depression |"),
+     ("Summary I made for our group:\n\n| Drug | Concern |\n|---|---|\n| Methadone | QTc prolongation |\n"
+     "| Tramadol | Serotonin syndrome, seizures |\n| Buprenorphine | Ceiling effect on respiratory depression |")),
     ("board-review", "Which question bank did you use?",
      "Trying to decide between the two big ones. Which one matched the real exam better?"),
     ("careers", "Academic versus private practice: what would you do again?",
@@ -83,16 +90,16 @@ THREADS = [
     ("careers", "Credentialing for neuromodulation as a PM&R-trained fellow",
      "Some hospitals ask for a minimum number of implants. How many did you log in fellowship?"),
     ("research", "Paper: 12-month outcomes of 10 kHz SCS for painful diabetic neuropathy",
-     "Sharing the latest follow-up. Interesting that the neurological exam improved in a subset. "
-     "Journal club next week?"),
+     ("Sharing the latest follow-up. Interesting that the neurological exam improved in a subset. "
+     "Journal club next week?")),
     ("research", "Looking for collaborators: multicentre registry of genicular RFA",
-     "We are building a registry of genicular RFA outcomes across programs. Need 3 to 4 sites. "
-     "IRB templates ready."),
+     ("We are building a registry of genicular RFA outcomes across programs. Need 3 to 4 sites. "
+     "IRB templates ready.")),
     ("research", "Methods question: minimal clinically important difference for PROMIS pain interference",
      "Which MCID do you use for PROMIS pain interference in interventional trials?"),
     ("general", "Welcome to the discussions!",
-     "This is the place for questions, papers and planning. **Never post patient identifiers**: no names, dates "
-     "of birth, record numbers or addresses. In *Case discussions* such posts wait for a moderator."),
+     ("This is the place for questions, papers and planning. **Never post patient identifiers**: no names, dates "
+     "of birth, record numbers or addresses. In *Case discussions* such posts wait for a moderator.")),
     ("general", "ASRA Pain Medicine meeting: who is going?",
      "Planning a fellowship-family dinner on the Friday night. Reply with your name and we will find a place."),
     ("general", "Favourite resources for ultrasound scanning practice",
@@ -223,8 +230,8 @@ def seed_discussions(now: datetime | None = None) -> str:
     for category in categories.values():
         if category.cohort_id is not None and cohort_members.get(category.cohort_id):
             threads.append((category.slug, "Journal club and call schedule",
-                            "Who is presenting at journal club this month? Also, please check the call "
-                            "schedule for the holidays and swap directly with each other."))
+                            ("Who is presenting at journal club this month? Also, please check the call "
+                            "schedule for the holidays and swap directly with each other.")))
             threads.append((category.slug, "Procedure day pearls",
                             "Share one thing you learned in the procedure suite this week."))
             threads.append((category.slug, "Board study plan for our class",

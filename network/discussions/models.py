@@ -43,7 +43,7 @@ class Category(db.Model):
     holds_phi_matches: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    cohort: Mapped["Cohort | None"] = relationship()  # noqa: F821
+    cohort: Mapped[Cohort | None] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Category {self.slug}>"
@@ -69,7 +69,7 @@ class Thread(db.Model):
     held: Mapped[bool] = mapped_column(Boolean, default=False)
 
     category: Mapped[Category] = relationship()
-    author: Mapped["User"] = relationship()  # noqa: F821
+    author: Mapped[User] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Thread {self.id}>"
@@ -97,9 +97,9 @@ class Post(db.Model):
     submission_key: Mapped[str | None] = mapped_column(String(43))
 
     thread: Mapped[Thread] = relationship()
-    author: Mapped["User"] = relationship(foreign_keys=[author_id])  # noqa: F821
+    author: Mapped[User] = relationship(foreign_keys=[author_id])  # noqa: F821
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (SQLAlchemy reads it once, at mapping)
 
     @property
     def is_removed(self) -> bool:
@@ -120,7 +120,7 @@ class PostRevision(db.Model):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    editor: Mapped["User | None"] = relationship()  # noqa: F821
+    editor: Mapped[User | None] = relationship()  # noqa: F821
 
 
 class SubscriptionLevel(enum.StrEnum):
@@ -161,4 +161,4 @@ class Flag(db.Model):
     resolution: Mapped[str | None] = mapped_column(String(32))
 
     post: Mapped[Post] = relationship()
-    reporter: Mapped["User"] = relationship(foreign_keys=[reporter_id])  # noqa: F821
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])  # noqa: F821

@@ -25,25 +25,25 @@ _STREET_TYPES = (r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|
 #: (kind, human label, pattern). Order matters only for overlapping matches: earlier wins.
 PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("dob", "date of birth",
-     re.compile(rf"\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|born(?: on)?)\s*[:#-]?\s*{_ANY_DATE}", re.I)),
+     re.compile(rf"\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|born(?: on)?)\s*[:#-]?\s*{_ANY_DATE}", re.IGNORECASE)),
     ("ssn", "social security number",
-     re.compile(r"\b(?:ssn\s*[:#]?\s*)?(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b", re.I)),
+     re.compile(r"\b(?:ssn\s*[:#]?\s*)?(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b", re.IGNORECASE)),
     ("mrn", "medical record number",
      re.compile(r"\b(?:mrn|mr#|mr\s*no\.?|medical record(?: number| no\.?| #)?|chart(?: number| no\.?| #)|"
-                r"acct(?:ount)?\s*(?:#|no\.?|number)|patient id)\s*[:#]?\s*[A-Z]{0,3}\d[\d-]{4,}\b", re.I)),
+                r"acct(?:ount)?\s*(?:#|no\.?|number)|patient id)\s*[:#]?\s*[A-Z]{0,3}\d[\d-]{4,}\b", re.IGNORECASE)),
     ("email", "email address", re.compile(r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")),
     ("phone", "phone number",
      re.compile(r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-])")),
     ("address", "street address",
-     re.compile(rf"\b\d{{1,5}}\s+(?:[A-Z][a-z]+\.?\s+){{1,3}}{_STREET_TYPES}\b\.?", re.I)),
+     re.compile(rf"\b\d{{1,5}}\s+(?:[A-Z][a-z]+\.?\s+){{1,3}}{_STREET_TYPES}\b\.?", re.IGNORECASE)),
     ("age", "age over 89",
      re.compile(r"\b(?:(?:9\d|1[0-1]\d)[\s-]?(?:years?|yrs?|y)[\s-]?(?:old|o\b|/o)|(?:9\d|1[0-1]\d)\s?yo\b|"
-                r"(?:aged?|age:)\s*(?:9\d|1[0-1]\d)\b)", re.I)),
+                r"(?:aged?|age:)\s*(?:9\d|1[0-1]\d)\b)", re.IGNORECASE)),
     ("name", "patient name",
      re.compile(r"\b(?:patient|pt\.?|client|gentleman|lady|man|woman|boy|girl)\s+(?:named|called|by the name of|"
                 r"whose name is|name is|name:)\s+[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?"
                 r"|\b(?:patient|pt\.?)\s+(?:Mr|Mrs|Ms|Miss)\.?\s+[A-Z][a-z'-]+")),
-    ("date", "full date (a date tied to a patient)", re.compile(rf"\b{_ANY_DATE}\b", re.I)),
+    ("date", "full date (a date tied to a patient)", re.compile(rf"\b{_ANY_DATE}\b", re.IGNORECASE)),
     ("mrn", "long identifier number", re.compile(r"(?<![\w.,/-])\d{8,12}(?![\w.,/-])")),
 ]
 

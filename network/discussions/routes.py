@@ -9,16 +9,24 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from wtforms import SelectChoice
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
 
 from network import permissions
 from network.access import role_required
 from network.discussions import services
-from network.discussions.forms import (ActionForm, CategoryForm, EditPostForm, FlagForm, MoveForm, PostForm,
-                                       SearchForm, ThreadForm)
+from network.discussions.forms import (
+    ActionForm,
+    CategoryForm,
+    EditPostForm,
+    FlagForm,
+    MoveForm,
+    PostForm,
+    SearchForm,
+    ThreadForm,
+)
 from network.discussions.models import Category, CategoryVisibility, Flag, SubscriptionLevel
 from network.discussions.phi import find_phi, highlight
 from network.discussions.search import search_posts
@@ -99,8 +107,8 @@ def _phi_problem(form, text: str, category: Category, can_hold: bool = True) -> 
         return highlighted  # shown as a notice; the post will be held, no confirmation needed
     if not form.confirm_no_phi.data:
         form.confirm_no_phi.errors = list(form.confirm_no_phi.errors) + [
-            "This text looks like it may identify a patient (highlighted above). Remove the identifiers, "
-            "or tick this box to confirm they are not patient information."]
+            ("This text looks like it may identify a patient (highlighted above). Remove the identifiers, "
+            "or tick this box to confirm they are not patient information.")]
     return highlighted
 
 
@@ -190,7 +198,7 @@ def new_thread(slug: str):
         elif form.confirm_no_phi.errors:
             return render_template("discussions/new_thread.html", category=category, form=form, phi=phi), 400
         else:
-            thread, post = services.start_thread(current_user, category, form.title.data, form.body.data)
+            thread, _post = services.start_thread(current_user, category, form.title.data, form.body.data)
             db.session.commit()
             log.info("thread %s started by %s", thread.id, current_user.id)
             if thread.held:

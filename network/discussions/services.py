@@ -16,8 +16,17 @@ from sqlalchemy.orm.exc import StaleDataError
 from network import permissions
 from network.audit.models import record
 from network.discussions import search
-from network.discussions.models import (Category, CategoryVisibility, Flag, Post, PostRevision, ReadMark,
-                                        Subscription, SubscriptionLevel, Thread)
+from network.discussions.models import (
+    Category,
+    CategoryVisibility,
+    Flag,
+    Post,
+    PostRevision,
+    ReadMark,
+    Subscription,
+    SubscriptionLevel,
+    Thread,
+)
 from network.discussions.phi import find_phi
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
@@ -272,7 +281,7 @@ def _profile_path(user_id: int) -> str:
 
 
 MENTION = re.compile(r"(?<![\w@/\[])@([A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,3})")
-_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
 
 
 def _outside_code(text: str, change) -> str:

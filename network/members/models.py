@@ -76,8 +76,8 @@ class User(UserMixin, db.Model):
     # Set when the member deleted their account: personal data is gone, the row keeps their posts' authorship.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    training_background: Mapped["Specialty | None"] = relationship()  # noqa: F821
-    profile: Mapped["Profile | None"] = relationship(back_populates="user", uselist=False)  # noqa: F821
+    training_background: Mapped[Specialty | None] = relationship()  # noqa: F821
+    profile: Mapped[Profile | None] = relationship(back_populates="user", uselist=False)  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -10,8 +10,16 @@ from sqlalchemy.orm import selectinload
 
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
-from network.mentorship.models import (Goal, Meeting, MeetingMode, MentoringType, MentorSettings, Mentorship,
-                                       MentorshipRequest, MentorshipStatus)
+from network.mentorship.models import (
+    Goal,
+    Meeting,
+    MeetingMode,
+    MentoringType,
+    MentorSettings,
+    Mentorship,
+    MentorshipRequest,
+    MentorshipStatus,
+)
 from network.profiles.models import Profile
 
 TYPES = [t.value for t in MentoringType]

@@ -5,14 +5,22 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectChoice, SelectField, StringField,
-                     SubmitField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from network.mentorship.models import DeclineReason, MeetingMode, MentoringType
 from network.forms import CheckboxListField
 from network.forms import strip as _strip
-
+from network.mentorship.models import DeclineReason, MeetingMode, MentoringType
 
 TYPE_CHOICES = [SelectChoice(t.value, t.label) for t in MentoringType]
 

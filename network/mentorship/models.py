@@ -5,8 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text,
-                        text)
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
@@ -115,8 +114,8 @@ class MentorshipRequest(db.Model):
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mentorship_id: Mapped[int | None] = mapped_column(ForeignKey("mentorship.id", ondelete="SET NULL"))
 
-    mentee: Mapped["User"] = relationship(foreign_keys=[mentee_id])  # noqa: F821
-    mentor: Mapped["User"] = relationship(foreign_keys=[mentor_id])  # noqa: F821
+    mentee: Mapped[User] = relationship(foreign_keys=[mentee_id])  # noqa: F821
+    mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])  # noqa: F821
 
 
 class Mentorship(db.Model):
@@ -145,8 +144,8 @@ class Mentorship(db.Model):
     rating: Mapped[int | None]
     closing_comment: Mapped[str] = mapped_column(Text, default="")
 
-    mentee: Mapped["User"] = relationship(foreign_keys=[mentee_id])  # noqa: F821
-    mentor: Mapped["User"] = relationship(foreign_keys=[mentor_id])  # noqa: F821
+    mentee: Mapped[User] = relationship(foreign_keys=[mentee_id])  # noqa: F821
+    mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])  # noqa: F821
     goals: Mapped[list[Goal]] = relationship(back_populates="mentorship", order_by="Goal.id",
                                              cascade="all, delete-orphan")
 
@@ -185,4 +184,4 @@ class Meeting(db.Model):
     notes_private: Mapped[bool] = mapped_column(default=False)  # only the writer sees the notes
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    author: Mapped["User | None"] = relationship()  # noqa: F821
+    author: Mapped[User | None] = relationship()  # noqa: F821

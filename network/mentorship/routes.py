@@ -17,10 +17,16 @@ from network.auth.forms import ActionForm
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
 from network.mentorship import services
-from network.mentorship.forms import (CompactForm, DeclineForm, EndForm, GoalForm, MeetingForm, MentorSettingsForm,
-                                      RequestForm)
-from network.mentorship.models import (DeclineReason, Goal, MentoringType, Mentorship, MentorshipRequest,
-                                       RequestStatus)
+from network.mentorship.forms import (
+    CompactForm,
+    DeclineForm,
+    EndForm,
+    GoalForm,
+    MeetingForm,
+    MentorSettingsForm,
+    RequestForm,
+)
+from network.mentorship.models import DeclineReason, Goal, MentoringType, Mentorship, MentorshipRequest, RequestStatus
 from network.taxonomy.models import Interest, active_terms
 
 bp = Blueprint("mentorship", __name__)

@@ -11,8 +11,18 @@ from sqlalchemy.orm import joinedload, selectinload
 from network.extensions import db
 from network.matching.scoring import Mentee, Mentor, recommend
 from network.members.models import MemberStatus, Role, User
-from network.mentorship.models import (DeclineReason, Goal, Meeting, MentoringType, MentorSettings, Mentorship,
-                                       MentorshipRequest, MentorshipStatus, RequestStatus, mentor_topic)
+from network.mentorship.models import (
+    DeclineReason,
+    Goal,
+    Meeting,
+    MentoringType,
+    MentorSettings,
+    Mentorship,
+    MentorshipRequest,
+    MentorshipStatus,
+    RequestStatus,
+    mentor_topic,
+)
 from network.notifications.services import notify_members
 from network.profiles.models import Profile, profile_interest
 from network.taxonomy.models import Interest, PracticeSetting

@@ -168,9 +168,9 @@ class OpportunityForm(FlaskForm):
         return datetime.combine(self.deadline.data, time(23, 59), self.zone()).astimezone(UTC)
 
     def validate_deadline(self, field):
-        if field.data is not None and self.creating and self.time_zone.data in zoneinfo.available_timezones():
-            if self.deadline_utc() < datetime.now(UTC):
-                raise ValidationError("The deadline is in the past. Choose today or a later date.")
+        if (field.data is not None and self.creating and self.time_zone.data in zoneinfo.available_timezones()
+                and self.deadline_utc() < datetime.now(UTC)):
+            raise ValidationError("The deadline is in the past. Choose today or a later date.")
 
     def values(self) -> dict:
         """The validated values as the columns want them (UTC datetimes, apply URL or email)."""
@@ -281,9 +281,9 @@ class EventForm(OpportunityForm):
         return value.replace(tzinfo=self.zone()).astimezone(UTC) if value is not None else None
 
     def validate_starts_at(self, field):
-        if field.data is not None and self.creating and self.time_zone.data in zoneinfo.available_timezones():
-            if self._local(field.data) < datetime.now(UTC):
-                raise ValidationError("The event would start in the past. Choose a later start.")
+        if (field.data is not None and self.creating and self.time_zone.data in zoneinfo.available_timezones()
+                and self._local(field.data) < datetime.now(UTC)):
+            raise ValidationError("The event would start in the past. Choose a later start.")
 
     def validate_ends_at(self, field):
         if field.data is not None and self.starts_at.data is not None and field.data <= self.starts_at.data:

@@ -26,7 +26,6 @@ from network.extensions import db
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
 from network.types import UTCDateTime, enum_column, utcnow
 
-
 _enum = enum_column
 
 
@@ -192,7 +191,7 @@ class Opportunity(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    poster: Mapped["User | None"] = relationship()  # noqa: F821
+    poster: Mapped[User | None] = relationship()  # noqa: F821
     practice_setting: Mapped[PracticeSetting | None] = relationship()
     interests: Mapped[list[Interest]] = relationship(secondary=opportunity_interest, order_by=Interest.name)
     specialties: Mapped[list[Specialty]] = relationship(secondary=opportunity_specialty, order_by=Specialty.name)
@@ -250,7 +249,7 @@ class ExpressionOfInterest(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped[User] = relationship()  # noqa: F821
 
 
 class Rsvp(db.Model):

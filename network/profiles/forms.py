@@ -9,14 +9,24 @@ from functools import cache
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from iso3166 import countries
-from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SearchField, SelectChoice, SelectField,
-                     StringField, SubmitField, TextAreaField, URLField)
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from network.forms import CheckboxListField, optional_int, strip
-from network.profiles.models import AcademicRank, CareerGoal, Visibility
 from network.profiles.directory import SORTS
-
+from network.profiles.models import AcademicRank, CareerGoal, Visibility
 
 _strip = strip
 

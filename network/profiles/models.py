@@ -105,7 +105,7 @@ class Profile(db.Model):
     # Counts saves of the edit form; the form carries the number it was opened at (edit conflicts).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    user: Mapped["User"] = relationship(back_populates="profile")  # noqa: F821
+    user: Mapped[User] = relationship(back_populates="profile")  # noqa: F821
     primary_specialty: Mapped[Specialty | None] = relationship()
     practice_setting: Mapped[PracticeSetting | None] = relationship()
     interests: Mapped[list[Interest]] = relationship(secondary=profile_interest, order_by=Interest.name)
@@ -138,4 +138,4 @@ class SavedMember(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    member: Mapped["User"] = relationship(foreign_keys=[member_id])  # noqa: F821
+    member: Mapped[User] = relationship(foreign_keys=[member_id])  # noqa: F821

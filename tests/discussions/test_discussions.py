@@ -191,7 +191,7 @@ def test_daily_digest_preference(app, make_user, login, make_category, make_thre
 def test_opening_a_notification_marks_it_read(app, make_user, login, make_category, make_thread):
     author, replier = make_user(), make_user()
     category_id, _ = make_category()
-    thread_id, _ = make_thread(category_id, author.id, replies=1, reply_author_id=replier.id)
+    _thread_id, _ = make_thread(category_id, author.id, replies=1, reply_author_id=replier.id)
     client = login(app.test_client(), author)
     from network.notifications.models import Notification
 
@@ -358,7 +358,7 @@ def test_lock_pin_and_move(app, make_user, login, make_category, make_thread, ma
 
 def test_case_discussion_posts_with_identifiers_are_held(app, make_user, login, make_category, make_thread):
     author, reader, admin = make_user(), make_user(), make_user(role="admin")
-    category_id, slug = make_category(holds_phi_matches=True, name="Case discussions")
+    _category_id, slug = make_category(holds_phi_matches=True, name="Case discussions")
     client = login(app.test_client(), author)
     response = client.post(f"/discussions/c/{slug}/new", data={
         "title": "Knee pain", "body": "Seen on 4/12/2025, MRN 48213377", "submit": "x"})

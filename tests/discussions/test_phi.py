@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from network.discussions.phi import find_phi, highlight
@@ -102,7 +104,7 @@ def test_matches_do_not_overlap_and_are_in_order():
     text = "DOB 03/14/1962, MRN 48213377, phone 617-555-0134"
     matches = find_phi(text)
     assert [m.kind for m in matches] == ["dob", "mrn", "phone"]
-    assert all(a.end <= b.start for a, b in zip(matches, matches[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(matches))
     assert [text[m.start:m.end] for m in matches] == [m.text for m in matches]
 
 

@@ -12,7 +12,7 @@ from network.extensions import db
 from tests.discussions.xss_corpus import ATTACKS
 
 NS = "{http://www.w3.org/1999/xhtml}"
-SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 
 
 def safe_url(value: str) -> bool:
@@ -45,9 +45,9 @@ def dangers(fragment: str, whole_page: bool = False) -> list[str]:
             name = name.split("}")[-1].lower()
             if name.startswith("on"):
                 found.append(f"handler {name}")
-            if name in ("href", "src", "action", "formaction", "xlink:href", "background", "data", "cite"):
-                if not safe_url(value):
-                    found.append(f"{name}={value!r}")
+            if (name in ("href", "src", "action", "formaction", "xlink:href", "background", "data", "cite")
+                    and not safe_url(value)):
+                found.append(f"{name}={value!r}")
             if name == "style":
                 found.append("style attribute")
     return found
