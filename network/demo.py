@@ -141,9 +141,6 @@ def seed_demo() -> str:
     from network.profiles.demo import seed_profiles
 
     seed_profiles()
-    from network.discussions.demo import seed_discussions
-
-    seed_discussions()
     from network.mentorship.demo import seed_mentorship
 
     seed_mentorship()
@@ -153,6 +150,10 @@ def seed_demo() -> str:
     from network.cohorts.demo import seed_cohorts
 
     seed_cohorts()
+    # After the cohorts: the research-track class they add gets its class threads in the same run.
+    from network.discussions.demo import seed_discussions
+
+    seed_discussions()
     from network.matching.demo import seed_matching
 
     seed_matching()
