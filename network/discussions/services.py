@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask import current_app, url_for
 from sqlalchemy import and_, case, false, func, or_, select, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -612,8 +613,12 @@ def mark_read(user_id: int, thread_id: int, post_id: int, current: int | None) -
     if current is None:
         exists = db.session.get(ReadMark, (user_id, thread_id))
         if exists is None:
-            db.session.add(ReadMark(user_id=user_id, thread_id=thread_id, last_read_post_id=post_id))
-            return True
+            try:
+                with db.session.begin_nested():
+                    db.session.add(ReadMark(user_id=user_id, thread_id=thread_id, last_read_post_id=post_id))
+                return True
+            except IntegrityError:
+                pass  # the member's other tab made the mark a moment ago: move it forward instead
     db.session.execute(update(ReadMark).where(ReadMark.user_id == user_id, ReadMark.thread_id == thread_id,
                                               ReadMark.last_read_post_id < post_id)
                        .values(last_read_post_id=post_id))
