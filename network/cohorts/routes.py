@@ -125,35 +125,30 @@ def _invitation_or_404(cohort: Cohort, invitation_id: int) -> Invitation:
 @role_required(*STAFF)
 def resend_invitation(cohort_id: int, invitation_id: int):
     """Mail a fresh link (valid 7 more days); the old link stops working."""
-    cohort = _cohort_or_404(cohort_id)
-    invitation = _invitation_or_404(cohort, invitation_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        services.resend(invitation, current_user)
-    except services.InvitationError as exc:
-        flash(str(exc), "warning")
-        return redirect(url_for("cohorts.roster", cohort_id=cohort.id)), 409
-    db.session.commit()
-    flash(f"A new link was sent to {invitation.email}; the previous one no longer works.", "success")
-    return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
+    return _invitation_action(cohort_id, invitation_id, services.resend,
+                              "A new link was sent to {email}; the previous one no longer works.")
 
 
 @bp.route("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
 @role_required(*STAFF)
 def revoke_invitation(cohort_id: int, invitation_id: int):
     """Withdraw an invitation that was not used yet."""
+    return _invitation_action(cohort_id, invitation_id, services.revoke, "The invitation to {email} was revoked.")
+
+
+def _invitation_action(cohort_id: int, invitation_id: int, action, done: str):
+    """Apply ``action`` to one invitation of the cohort; 409 with the reason when it no longer applies."""
     cohort = _cohort_or_404(cohort_id)
     invitation = _invitation_or_404(cohort, invitation_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.revoke(invitation, current_user)
+        action(invitation, current_user)
     except services.InvitationError as exc:
         flash(str(exc), "warning")
         return redirect(url_for("cohorts.roster", cohort_id=cohort.id)), 409
     db.session.commit()
-    flash(f"The invitation to {invitation.email} was revoked.", "success")
+    flash(done.format(email=invitation.email), "success")
     return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
 
 
