@@ -51,7 +51,9 @@ class Category(db.Model):
 
 class Thread(db.Model):
     __tablename__ = "discussion_thread"
-    __table_args__ = (Index("ix_discussion_thread_listing", "category_id", "pinned", "last_post_at", "id"),)
+    __table_args__ = (Index("ix_discussion_thread_listing", "category_id", "pinned", "last_post_at", "id"),
+                      # The home page's "latest discussions" across categories, newest first.
+                      Index("ix_discussion_thread_recent", "last_post_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("discussion_category.id"), index=True)
