@@ -8,6 +8,7 @@ from network.discussions.models import Category, Flag, Post, PostRevision, ReadM
 from network.mail.models import EmailOutbox  # noqa: F401
 from network.matching.models import Choice, MatchingRound, MatchingRun, Override, Participant  # noqa: F401
 from network.members.models import User  # noqa: F401
+from network.mentorship.cache import mentor_pool_state  # noqa: F401  (the mentor pool version and its upkeep)
 from network.mentorship.models import Goal, Meeting, MentorSettings, Mentorship, MentorshipRequest  # noqa: F401
 from network.messages.models import Conversation, MemberBlock, Message, MessageReport, MessagingSetting  # noqa: F401
 from network.notifications.models import Notification, NotificationPreference  # noqa: F401

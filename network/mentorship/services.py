@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import String, cast, func, select, union_all, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from network.extensions import db
 from network.matching.scoring import Mentee, Mentor, recommend
 from network.members.models import MemberStatus, Role, User
+from network.mentorship import cache
 from network.mentorship.models import (
     DeclineReason,
     Goal,
@@ -25,7 +28,7 @@ from network.mentorship.models import (
 )
 from network.notifications.services import notify_members
 from network.profiles.models import Profile, profile_interest
-from network.taxonomy.models import Interest, PracticeSetting
+from network.taxonomy.models import Interest, PracticeSetting, Specialty
 from network.types import utcnow
 
 #: A request nobody answered in this many days expires.
@@ -76,48 +79,77 @@ def _active_count(mentor_id: int) -> int:
 
 # -- recommendations ---------------------------------------------------------------------------
 
+#: How many mentors a cached ranking keeps: enough that leaving out a mentee's open requests and
+#: current mentors still fills the page.
+RANKED_DEPTH = 60
 
-def mentee_data(user: User) -> Mentee:
-    profile = db.session.scalars(select(Profile).where(Profile.user_id == user.id)
-                                 .options(joinedload(Profile.interests))).unique().first()
-    return Mentee(
-        id=user.id,
-        specialty_id=profile.primary_specialty_id if profile else None,
-        background_id=user.training_background_id,
-        background_name=user.training_background.name if user.training_background else None,
-        interest_ids=frozenset(i.id for i in profile.interests) if profile else frozenset(),
-        time_zone=profile.time_zone if profile else "",
-        country=profile.country if profile else "",
-        region=profile.region if profile else "",
-        career_goal=profile.career_goal.value if profile and profile.career_goal else None,
-    )
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One recommended mentor, as the page shows them."""
+
+    mentor_id: int
+    name: str
+    score: int  # 0–100
+    reasons: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def mentee_and_pool_version(user: User) -> tuple[Mentee, str | None]:
+    """The mentee's scoring inputs and the mentor pool's version, in one query (a row per interest)."""
+    rows = db.session.execute(
+        select(User.training_background_id, Specialty.name, Profile.primary_specialty_id, Profile.time_zone,
+               Profile.country, Profile.region, Profile.career_goal, profile_interest.c.interest_id,
+               cache.version_column())
+        .select_from(User)
+        .outerjoin(Specialty, Specialty.id == User.training_background_id)
+        .outerjoin(Profile, Profile.user_id == User.id)
+        .outerjoin(profile_interest, profile_interest.c.profile_id == Profile.user_id)
+        .where(User.id == user.id)).all()
+    (background_id, background_name, specialty_id, time_zone, country, region, career_goal, _, version) = rows[0]
+    mentee = Mentee(id=user.id, specialty_id=specialty_id, background_id=background_id,
+                    background_name=background_name,
+                    interest_ids=frozenset(row.interest_id for row in rows if row.interest_id is not None),
+                    time_zone=time_zone or "", country=country or "", region=region or "",
+                    career_goal=career_goal.value if career_goal else None)
+    return mentee, version
+
+
+def _digest(mentee: Mentee) -> str:
+    """Everything of the mentee that scores and reasons read (not who they are: equal inputs share a list)."""
+    inputs = (mentee.specialty_id, mentee.background_id, mentee.background_name, sorted(mentee.interest_ids),
+              mentee.time_zone, mentee.country, mentee.region, mentee.career_goal)
+    return hashlib.blake2b(repr(inputs).encode(), digest_size=16).hexdigest()
 
 
 def mentor_candidates(mentoring_type: str, exclude_ids: set[int], wanted_interest_ids=frozenset()) -> list[Mentor]:
-    """Every verified mentor accepting ``mentoring_type`` with a place free, in three queries.
+    """Every verified mentor accepting ``mentoring_type`` with a place free, in two queries.
 
     Only the interests a mentor shares with the mentee are loaded: that is all the score reads,
-    and it keeps the page cheap with ten thousand mentors.
+    and it keeps the ranking cheap with ten thousand mentors.
     """
+    open_to_mentees = (MentorSettings.accepting.is_(True), MentorSettings.active_mentees < MentorSettings.capacity,
+                       # The JSON text holds each type in double quotes, so this match is exact.
+                       cast(MentorSettings.types, String).like(f'%"{mentoring_type}"%'))
     rows = db.session.execute(
-        select(User.id, User.name, User.role, User.training_background_id, MentorSettings.types,
-               MentorSettings.capacity, MentorSettings.active_mentees, Profile.primary_specialty_id,
-               Profile.time_zone, Profile.country, Profile.region, PracticeSetting.slug)
+        select(User.id, User.name, User.role, User.training_background_id, MentorSettings.capacity,
+               MentorSettings.active_mentees, Profile.primary_specialty_id, Profile.time_zone, Profile.country,
+               Profile.region, PracticeSetting.slug)
         .join(MentorSettings, MentorSettings.user_id == User.id)
         .outerjoin(Profile, Profile.user_id == User.id)
         .outerjoin(PracticeSetting, PracticeSetting.id == Profile.practice_setting_id)
-        .where(User.status == MemberStatus.VERIFIED, User.deleted_at.is_(None), MentorSettings.accepting.is_(True),
-               MentorSettings.active_mentees < MentorSettings.capacity,
-               # A cheap pre-filter on the JSON text; the exact check follows in Python.
-               cast(MentorSettings.types, String).like(f'%"{mentoring_type}"%'))
+        .where(User.status == MemberStatus.VERIFIED, User.deleted_at.is_(None), *open_to_mentees)
     ).all()
-    rows = [r for r in rows if mentoring_type in (r.types or []) and r.id not in exclude_ids]
     interests: dict[int, dict[int, str]] = {}
     wanted = list(wanted_interest_ids)
     if rows and wanted:
+        mentors = select(MentorSettings.user_id).where(*open_to_mentees)
         shared = union_all(
             select(profile_interest.c.profile_id.label("owner"), profile_interest.c.interest_id.label("interest"))
-            .where(profile_interest.c.interest_id.in_(wanted)),
+            .where(profile_interest.c.interest_id.in_(wanted), profile_interest.c.profile_id.in_(mentors)),
             select(mentor_topic.c.mentor_id, mentor_topic.c.interest_id).where(mentor_topic.c.interest_id.in_(wanted)),
         ).subquery()
         for owner, interest_id, name in db.session.execute(
@@ -125,22 +157,48 @@ def mentor_candidates(mentoring_type: str, exclude_ids: set[int], wanted_interes
                 .join(Interest, Interest.id == shared.c.interest)):
             interests.setdefault(owner, {})[interest_id] = name
     none: dict[int, str] = {}
-    # Plain tuples unpacked positionally: this loop runs once per mentor on every page view.
-    return [Mentor(user_id, name, frozenset(types or ()), capacity, active, specialty_id, background_id,
+    types = frozenset((mentoring_type,))
+    # Plain tuples unpacked positionally: this loop runs once per mentor.
+    return [Mentor(user_id, name, types, capacity, active, specialty_id, background_id,
                    interests.get(user_id, none), time_zone or "", country or "", region or "",
                    frozenset((str(role), slug) if slug else (str(role),)))
-            for (user_id, name, role, background_id, types, capacity, active, specialty_id, time_zone, country,
-                 region, slug) in rows]
+            for (user_id, name, role, background_id, capacity, active, specialty_id, time_zone, country,
+                 region, slug) in rows if user_id not in exclude_ids]
 
 
-def recommendations(user: User, mentoring_type: str, team: dict, limit: int = 20):
-    """Ranked mentors for this mentee and type, leaving out current mentors (``team``) and open requests."""
+def rank(mentee: Mentee, mentoring_type: str, exclude_ids: set[int], limit: int) -> list[Suggestion]:
+    """Score every candidate mentor now (no cache): the best ``limit``, each with the reasons."""
+    candidates = mentor_candidates(mentoring_type, exclude_ids, mentee.interest_ids)
+    return [Suggestion(r.mentor.id, r.mentor.name, r.score, r.reasons)
+            for r in recommend(mentee, candidates, mentoring_type, limit)]
+
+
+def recommendations(user: User, mentoring_type: str, team: dict, limit: int = 20) -> list[Suggestion]:
+    """Ranked mentors for this mentee and type, leaving out current mentors (``team``) and open requests.
+
+    The ranking of the whole pool is cached per pool version and mentee inputs (``cache``); the
+    mentee's own open requests and mentors are left out afterwards, as they change without
+    changing the pool.
+    """
     busy = set(db.session.scalars(select(MentorshipRequest.mentor_id).where(
         MentorshipRequest.mentee_id == user.id, MentorshipRequest.status == RequestStatus.PENDING)))
     busy |= {m.mentor_id for m in team.values() if m is not None}
     busy.add(user.id)
-    mentee = mentee_data(user)
-    return recommend(mentee, mentor_candidates(mentoring_type, busy, mentee.interest_ids), mentoring_type, limit)
+    mentee, version = mentee_and_pool_version(user)
+    if version is None or cache.changed_in(db.session):
+        return rank(mentee, mentoring_type, busy, limit)
+    lists = cache.ranked_lists(current_app)
+    key = f"fn:mentor-recommendations:{version}:{mentoring_type}:{_digest(mentee)}"
+    ranked = lists.get(key)
+    if ranked is None:
+        ranked = [[s.mentor_id, s.name, s.score, s.reasons]
+                  for s in rank(replace(mentee, id=0), mentoring_type, set(), RANKED_DEPTH)]
+        lists.put(key, ranked)
+    shown = [Suggestion(mentor_id, name, score, tuple(reasons))
+             for mentor_id, name, score, reasons in ranked if mentor_id not in busy][:limit]
+    if len(shown) < limit and len(ranked) == RANKED_DEPTH:
+        return rank(mentee, mentoring_type, busy, limit)  # so many left out that the rest must be ranked
+    return shown
 
 
 # -- requests -----------------------------------------------------------------------------------
