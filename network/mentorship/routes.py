@@ -91,10 +91,9 @@ def settings():
 def recommendations():
     """Mentors ranked for me and one kind of mentoring, each with the reason."""
     mentoring_type = _type_or_404(request.args.get("type"))
-    team = services.team_of(current_user)
-    results = services.recommendations(current_user, mentoring_type.value, team)
+    results, current_mentor = services.recommendations(current_user, mentoring_type)
     return render_template("mentorship/recommendations.html", mentoring_type=mentoring_type, results=results,
-                           current_mentor=team[mentoring_type], types=list(MentoringType))
+                           current_mentor=current_mentor, types=list(MentoringType))
 
 
 @bp.route("/ask/<int:mentor_id>", methods=["GET", "POST"])

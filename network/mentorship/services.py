@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import String, cast, func, select, union_all, update
+from sqlalchemy import String, bindparam, cast, func, null, select, union_all, update
 from sqlalchemy.orm import selectinload
 
 from network.extensions import db
@@ -98,17 +99,33 @@ class Suggestion:
         return "; ".join(self.reasons)
 
 
+@functools.cache
+def _page_statements():
+    """The recommendation page's two queries, built once (building a statement costs more than running it)."""
+    mentee_id = bindparam("mentee_id")
+    # The mentors this mentee has (an active mentorship, with its type and the mentor's name) or has
+    # asked (an open request: the mentor's id alone).
+    mentors = union_all(
+        select(Mentorship.mentor_id, Mentorship.id, Mentorship.type, User.name)
+        .join(User, User.id == Mentorship.mentor_id)
+        .where(Mentorship.mentee_id == mentee_id, Mentorship.status == MentorshipStatus.ACTIVE),
+        select(MentorshipRequest.mentor_id, null(), null(), null())
+        .where(MentorshipRequest.mentee_id == mentee_id, MentorshipRequest.status == RequestStatus.PENDING))
+    # The mentee's scoring inputs, a row per interest, and the mentor pool's version.
+    mentee = (select(User.training_background_id, Specialty.name, Profile.primary_specialty_id, Profile.time_zone,
+                     Profile.country, Profile.region, Profile.career_goal, profile_interest.c.interest_id,
+                     cache.version_column())
+              .select_from(User)
+              .outerjoin(Specialty, Specialty.id == User.training_background_id)
+              .outerjoin(Profile, Profile.user_id == User.id)
+              .outerjoin(profile_interest, profile_interest.c.profile_id == Profile.user_id)
+              .where(User.id == mentee_id))
+    return mentors, mentee
+
+
 def mentee_and_pool_version(user: User) -> tuple[Mentee, str | None]:
-    """The mentee's scoring inputs and the mentor pool's version, in one query (a row per interest)."""
-    rows = db.session.execute(
-        select(User.training_background_id, Specialty.name, Profile.primary_specialty_id, Profile.time_zone,
-               Profile.country, Profile.region, Profile.career_goal, profile_interest.c.interest_id,
-               cache.version_column())
-        .select_from(User)
-        .outerjoin(Specialty, Specialty.id == User.training_background_id)
-        .outerjoin(Profile, Profile.user_id == User.id)
-        .outerjoin(profile_interest, profile_interest.c.profile_id == Profile.user_id)
-        .where(User.id == user.id)).all()
+    """The mentee's scoring inputs and the mentor pool's version, in one query."""
+    rows = db.session.execute(_page_statements()[1], {"mentee_id": user.id}).all()
     (background_id, background_name, specialty_id, time_zone, country, region, career_goal, _, version) = rows[0]
     mentee = Mentee(id=user.id, specialty_id=specialty_id, background_id=background_id,
                     background_name=background_name,
@@ -173,20 +190,29 @@ def rank(mentee: Mentee, mentoring_type: str, exclude_ids: set[int], limit: int)
             for r in recommend(mentee, candidates, mentoring_type, limit)]
 
 
-def recommendations(user: User, mentoring_type: str, team: dict, limit: int = 20) -> list[Suggestion]:
-    """Ranked mentors for this mentee and type, leaving out current mentors (``team``) and open requests.
+@dataclass(frozen=True, slots=True)
+class CurrentMentor:
+    """The mentee's active mentorship of the type shown: no asking anyone else until it ends."""
+
+    mentorship_id: int
+    name: str
+
+
+def recommendations(user: User, mentoring_type: str, limit: int = 20) -> tuple[list[Suggestion], CurrentMentor | None]:
+    """Ranked mentors for this mentee and type, leaving out their current mentors and open requests;
+    and their current mentor of this type, if any.
 
     The ranking of the whole pool is cached per pool version and mentee inputs (``cache``); the
-    mentee's own open requests and mentors are left out afterwards, as they change without
+    mentee's own mentors and open requests are left out afterwards, as they change without
     changing the pool.
     """
-    busy = set(db.session.scalars(select(MentorshipRequest.mentor_id).where(
-        MentorshipRequest.mentee_id == user.id, MentorshipRequest.status == RequestStatus.PENDING)))
-    busy |= {m.mentor_id for m in team.values() if m is not None}
-    busy.add(user.id)
+    mentors = db.session.execute(_page_statements()[0], {"mentee_id": user.id}).all()
+    current = next((CurrentMentor(m.id, m.name) for m in mentors if m.id is not None and m.type == mentoring_type),
+                   None)
+    busy = {m.mentor_id for m in mentors} | {user.id}
     mentee, version = mentee_and_pool_version(user)
     if version is None or cache.changed_in(db.session):
-        return rank(mentee, mentoring_type, busy, limit)
+        return rank(mentee, mentoring_type, busy, limit), current
     lists = cache.ranked_lists(current_app)
     key = f"fn:mentor-recommendations:{version}:{mentoring_type}:{_digest(mentee)}"
     ranked = lists.get(key)
@@ -197,8 +223,8 @@ def recommendations(user: User, mentoring_type: str, team: dict, limit: int = 20
     shown = [Suggestion(mentor_id, name, score, tuple(reasons))
              for mentor_id, name, score, reasons in ranked if mentor_id not in busy][:limit]
     if len(shown) < limit and len(ranked) == RANKED_DEPTH:
-        return rank(mentee, mentoring_type, busy, limit)  # so many left out that the rest must be ranked
-    return shown
+        shown = rank(mentee, mentoring_type, busy, limit)  # so many left out that the rest must be ranked
+    return shown, current
 
 
 # -- requests -----------------------------------------------------------------------------------
