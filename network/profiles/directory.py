@@ -7,17 +7,18 @@ from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Integer, and_, bindparam, func, literal, or_, select, union_all
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import Date, Integer, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
+from sqlalchemy.orm import aliased
 from wtforms import SelectChoice
 
 from network.extensions import db
-from network.members.models import MemberStatus, User
+from network.members.models import MemberStatus, Role, User
+from network.permissions import can_see
 from network.profiles import search
-from network.profiles.models import Profile, SavedMember, Visibility, profile_interest
-from network.profiles.privacy import connected_member_ids, viewer_relations
+from network.profiles.models import Profile, SavedMember, Visibility, profile_certification, profile_interest
+from network.profiles.privacy import connected_member_ids, viewer_partner_ids, viewer_program_ids
 from network.programs.models import Cohort, CohortMembership, Program
-from network.taxonomy.models import Interest, PracticeSetting, Specialty
+from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
 
 PAGE_SIZE = 20
 #: Counting stops here ("1,000+ members"): an exact count of a broad search costs more than it tells.
@@ -48,11 +49,33 @@ class DirectoryQuery:
 
 @dataclass
 class Card:
-    user: User
-    profile: Profile | None
+    """A member as a list shows them: plain values read in a few queries, no ORM objects.
+
+    The location is only filled in when the member lets this viewer see it, so a template
+    cannot show it by mistake.
+    """
+
+    id: int
+    name: str
+    role: Role
+    headline: str = ""
+    accepting_mentees: bool = False
+    specialty: str | None = None
+    background: str | None = None  # the training background's name
+    institution: str = ""
+    photo_version: int = 0
+    place: str = ""  # "city, region, country", when visible to the viewer
+    interests: list[str] = field(default_factory=list)
+    certifications: list[str] = field(default_factory=list)  # only read for the profile page
     cohorts: list = field(default_factory=list)  # (program, cohort name) pairs
     connected: bool = False
     saved: bool = False
+
+    @property
+    def facts(self) -> str:
+        """The card's line of facts: specialty, training background, institution and place."""
+        background = f"trained in {self.background}" if self.background else ""
+        return " · ".join(fact for fact in (self.specialty, background, self.institution, self.place) if fact)
 
 
 @dataclass
@@ -137,8 +160,24 @@ def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str):
     return statement, order
 
 
-def filter_choices() -> dict[str, list[SelectChoice]]:
-    """The filter form's active terms, programs and cohorts, in two queries of plain rows."""
+def filter_choices(version: str | None) -> dict[str, list[SelectChoice]]:
+    """The filter form's active terms, programs and cohorts.
+
+    Read on every directory page, they change rarely: a copy is kept per process for one version
+    of the directory (``version``, read by the caller before this), and every write to a term, a
+    program or a cohort changes that version (``network.profiles.indexing``).
+    """
+    kept = current_app.extensions.get("directory_filter_choices")
+    if version and kept is not None and kept[0] == version:
+        return kept[1]
+    choices = _read_filter_choices()
+    if version:
+        current_app.extensions["directory_filter_choices"] = (version, choices)
+    return choices
+
+
+def _read_filter_choices() -> dict[str, list[SelectChoice]]:
+    """The filter choices from the database, in two queries of plain rows."""
     terms_statement, programs_statement = _filter_statements()
     choices = {name: [] for name in FILTER_VOCABULARIES}
     for vocabulary, term_id, name in db.session.execute(terms_statement):
@@ -167,60 +206,67 @@ def _filter_statements():
     return terms, programs
 
 
-def find_members(query: DirectoryQuery, viewer_id: int) -> DirectoryPage:
-    """One page of the directory, with what each card needs, in a fixed number of queries."""
+def find_members(query: DirectoryQuery, viewer_id: int, version: str | None) -> DirectoryPage:
+    """One page of the directory, with what each card needs, in a fixed number of queries.
+
+    ``version`` is the directory's version (``search.index_version``), read once by the caller.
+    """
     dialect = db.session.get_bind().dialect.name
     offset = (query.page - 1) * PAGE_SIZE
     if _only_words(query) and search.search_terms(query.q):
         # A plain word search ranks every match once per version of the index; a page is then a
         # slice of that ranking, whatever the word and however many members it matches.
-        ranked = _ranked_member_ids(query, viewer_id, dialect)
+        ranked = _ranked_member_ids(query, viewer_id, dialect, version)
         total, page_ids = len(ranked), ranked[offset:offset + PAGE_SIZE]
-        users = members_by_id(page_ids)
+        rows = card_rows_by_id(page_ids)
     else:
         statement, order = directory_statement(query, viewer_id, dialect)
         total = db.session.scalar(select(func.count()).select_from(
             statement.with_only_columns(User.id).limit(COUNT_CAP + 1).subquery()))
-        users = db.session.scalars(
-            statement.options(*_card_options()).order_by(*order).limit(PAGE_SIZE).offset(offset)).unique().all()
-    cards = [Card(user=user, profile=user.profile) for user in users]
-    decorate_cards(cards, viewer_id)
-    return DirectoryPage(cards=cards, total=total, page=query.page,
+        rows = db.session.execute(
+            with_card_columns(statement).order_by(*order).limit(PAGE_SIZE).offset(offset)).all()
+    return DirectoryPage(cards=load_cards(rows, viewer_id), total=total, page=query.page,
                          pages=max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE)))
 
 
-def _card_options():
-    """What a member card shows, loaded with the members (the profile is joined by the statement)."""
-    return (joinedload(User.training_background),
-            contains_eager(User.profile).joinedload(Profile.primary_specialty),
-            contains_eager(User.profile).joinedload(Profile.practice_setting),
-            contains_eager(User.profile).selectinload(Profile.interests))
+#: The training background is a specialty too, so it joins a second time under its own name.
+_background = aliased(Specialty, name="background")
+
+#: What a member card shows, as columns: one row per member, no ORM objects to build.
+CARD_COLUMNS = (User.id, User.name, User.role, Profile.headline, Profile.accepting_mentees,
+                Specialty.name.label("specialty"), _background.name.label("background"), Profile.institution,
+                Profile.photo_version, Profile.city, Profile.region, Profile.country, Profile.location_visibility)
+
+
+def with_card_columns(statement, *more_columns):
+    """``statement`` (built on ``visible_members()``) selecting the card's columns instead of ``User``."""
+    return (statement.with_only_columns(*CARD_COLUMNS, *more_columns)
+            .outerjoin(Specialty, Specialty.id == Profile.primary_specialty_id)
+            .outerjoin(_background, _background.id == User.training_background_id))
 
 
 @cache
-def _members_by_id_statement():
+def _card_rows_statement():
     # Built once per process: constructing it costs more than running it.
-    return (visible_members().where(User.id.in_(bindparam("ids", expanding=True)))
-            .options(*_card_options()))
+    return with_card_columns(visible_members()).where(User.id.in_(bindparam("ids", expanding=True)))
 
 
-def members_by_id(ids) -> list[User]:
-    """Visible members with what their cards show, in the order of ``ids``."""
+def card_rows_by_id(ids) -> list:
+    """Card rows of the visible members among ``ids``, in the order of ``ids``."""
     if not ids:
         return []
-    users = db.session.scalars(_members_by_id_statement(), {"ids": list(ids)}).unique().all()
+    rows = db.session.execute(_card_rows_statement(), {"ids": list(ids)}).all()
     position = {user_id: n for n, user_id in enumerate(ids)}
-    return sorted(users, key=lambda user: position[user.id])
+    return sorted(rows, key=lambda row: position[row.id])
 
 
-def _ranked_member_ids(query: DirectoryQuery, viewer_id: int, dialect: str) -> tuple[int, ...]:
+def _ranked_member_ids(query: DirectoryQuery, viewer_id: int, dialect: str, version: str | None) -> tuple[int, ...]:
     """The ids of the first ``COUNT_CAP + 1`` members a plain word search finds, best match first.
 
     The ranking depends only on the words and the index (not on the viewer: a word search has no
     location filter), so it is kept per version of the index, which every index write changes.
     """
     rankings = current_app.extensions.setdefault("directory_rankings", search.RankingCache())
-    version = search.index_version(db.session)
     key = (version, tuple(term.lower() for term in search.search_terms(query.q)))
     ranked = rankings.get(key) if version else None
     if ranked is None:
@@ -232,39 +278,89 @@ def _ranked_member_ids(query: DirectoryQuery, viewer_id: int, dialect: str) -> t
     return ranked
 
 
-@cache
-def _card_statements():
-    ids = bindparam("ids", expanding=True)
-    memberships = (select(CohortMembership.user_id, Program.id, Program.name, Cohort.name)
-                   .join(Cohort, Cohort.id == CohortMembership.cohort_id)
-                   .join(Program, Program.id == Cohort.program_id)
-                   .where(CohortMembership.user_id.in_(ids))
-                   .order_by(Cohort.start_date))
-    saved = select(SavedMember.member_id).where(SavedMember.owner_id == bindparam("viewer_id", type_=Integer),
-                                                SavedMember.member_id.in_(ids))
-    return memberships, saved
-
-
 class ProgramName(NamedTuple):
     id: int
     name: str
 
 
-def decorate_cards(cards: list[Card], viewer_id: int) -> None:
-    """Cohorts, connection to the viewer and saved state for a page of cards: three queries."""
-    if not cards:
-        return
-    ids = [card.user.id for card in cards]
-    viewer_programs, partners = viewer_relations(viewer_id)
-    memberships_statement, saved_statement = _card_statements()
-    memberships = db.session.execute(memberships_statement, {"ids": ids}).all()
-    saved = set(db.session.scalars(saved_statement, {"ids": ids, "viewer_id": viewer_id}))
-    by_id = {card.user.id: card for card in cards}
-    for user_id, program_id, program_name, cohort_name in memberships:
-        card = by_id[user_id]
+def _details_row(kind: str, member_id=None, ref_id=None, name=None, cohort=None, start=None):
+    """A ``select`` of one kind of card detail, with the columns every kind shares (NULL where unused)."""
+    def column(value, type_, label):
+        return (cast(null(), type_) if value is None else value).label(label)
+
+    return select(literal(kind).label("kind"), column(member_id, Integer, "member_id"),
+                  column(ref_id, Integer, "ref_id"), column(name, String, "name"),
+                  column(cohort, String, "cohort"), column(start, Date, "start"))
+
+
+@cache
+def _card_details_statement(certifications: bool):
+    """Everything a page of cards needs beyond their rows, in one round trip: the viewer's programs
+    and mentorship partners (for "connected"), and the members' cohorts, interests, saved state and,
+    for the profile page, certifications. Rows are (kind, member id, id, name, cohort name)."""
+    ids = bindparam("ids", expanding=True)
+    viewer_id = bindparam("viewer_id", type_=Integer)
+    programs = viewer_program_ids(viewer_id).subquery()
+    partners = viewer_partner_ids(viewer_id).subquery()
+    parts = [
+        _details_row("program", ref_id=programs.c.program_id),
+        _details_row("partner", ref_id=partners.c.id),
+        _details_row("cohort", CohortMembership.user_id, Program.id, Program.name, Cohort.name, Cohort.start_date)
+        .join(Cohort, Cohort.id == CohortMembership.cohort_id)
+        .join(Program, Program.id == Cohort.program_id)
+        .where(CohortMembership.user_id.in_(ids)),
+        _details_row("saved", SavedMember.member_id)
+        .where(SavedMember.owner_id == viewer_id, SavedMember.member_id.in_(ids)),
+        _details_row("interest", profile_interest.c.profile_id, Interest.id, Interest.name)
+        .join(Interest, Interest.id == profile_interest.c.interest_id)
+        .where(profile_interest.c.profile_id.in_(ids)),
+    ]
+    if certifications:
+        parts.append(_details_row("certification", profile_certification.c.profile_id, BoardCertification.id,
+                                  BoardCertification.name)
+                     .join(BoardCertification, BoardCertification.id == profile_certification.c.certification_id)
+                     .where(profile_certification.c.profile_id.in_(ids)))
+    details = union_all(*parts).subquery("details")
+    # Cohorts in the order they started, terms by name (as the profile's relationships order them).
+    return (select(details.c.kind, details.c.member_id, details.c.ref_id, details.c.name, details.c.cohort)
+            .order_by(details.c.kind, details.c.start, details.c.name))
+
+
+def load_cards(rows, viewer_id: int, certifications: bool = False) -> list[Card]:
+    """Cards for rows of ``CARD_COLUMNS``: cohorts, interests, connection to the viewer and saved
+    state are read in one more query; the location is kept only where the viewer may see it."""
+    if not rows:
+        return []
+    cards = [Card(id=row.id, name=row.name, role=row.role, headline=row.headline or "",
+                  accepting_mentees=bool(row.accepting_mentees), specialty=row.specialty,
+                  background=row.background, institution=row.institution or "",
+                  photo_version=row.photo_version or 0) for row in rows]
+    by_id = {card.id: card for card in cards}
+    viewer_programs, partners, saved = set(), set(), set()
+    memberships = []
+    details = db.session.execute(_card_details_statement(certifications),
+                                 {"ids": list(by_id), "viewer_id": viewer_id})
+    for kind, member_id, ref_id, name, cohort in details:
+        if kind == "interest":
+            by_id[member_id].interests.append(name)
+        elif kind == "cohort":
+            memberships.append((member_id, ref_id, name, cohort))
+        elif kind == "program":
+            viewer_programs.add(ref_id)
+        elif kind == "partner":
+            partners.add(ref_id)
+        elif kind == "saved":
+            saved.add(member_id)
+        elif kind == "certification":
+            by_id[member_id].certifications.append(name)
+    for member_id, program_id, program_name, cohort_name in memberships:
+        card = by_id[member_id]
         card.cohorts.append((ProgramName(program_id, program_name), cohort_name))
-        if program_id in viewer_programs:
-            card.connected = True
-    for card in cards:
-        card.saved = card.user.id in saved
-        card.connected = card.connected or card.user.id in partners
+        card.connected = card.connected or program_id in viewer_programs
+    for card, row in zip(cards, rows):
+        card.saved = card.id in saved
+        card.connected = card.connected or card.id in partners
+        if row.location_visibility is not None and can_see(row.location_visibility, viewer_id=viewer_id,
+                                                           owner_id=card.id, connected=card.connected):
+            card.place = ", ".join(part for part in (row.city, row.region, row.country) if part)
+    return cards

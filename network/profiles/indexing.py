@@ -15,9 +15,16 @@ from sqlalchemy.orm import Session
 from network.members.models import User
 from network.profiles import search
 from network.profiles.models import Profile
+from network.programs.models import Cohort, Program
+from network.taxonomy.models import Interest, PracticeSetting, Specialty
 
 #: The member columns that decide whether, and by which name, a member is found.
 WATCHED = ("name", "status", "deleted_at")
+
+#: What the directory's filter form offers. Each process keeps the filter choices for one version of
+#: the directory, so a flush that adds, changes or deletes any of these gives it a new version.
+#: (Bulk ``insert()``/``update()`` statements bypass the flush: call ``search.mark_changed`` with them.)
+FILTER_MODELS = (Specialty, Interest, PracticeSetting, Program, Cohort)
 
 
 @event.listens_for(Session, "before_flush")
@@ -33,8 +40,17 @@ def _note_members_to_reindex(session: Session, flush_context, instances) -> None
     session.info.setdefault("members_to_reindex", set()).update(changed)
 
 
+@event.listens_for(Session, "before_flush")
+def _note_filter_changes(session: Session, flush_context, instances) -> None:
+    if any(isinstance(item, FILTER_MODELS) for changes in (session.new, session.dirty, session.deleted)
+           for item in changes):
+        session.info["directory_filters_changed"] = True
+
+
 @event.listens_for(Session, "after_flush_postexec")
 def _reindex_members(session: Session, flush_context) -> None:
+    if session.info.pop("directory_filters_changed", False):
+        search.mark_changed(session)
     users = session.info.pop("members_to_reindex", None)
     for user in users or ():
         profile = user.profile

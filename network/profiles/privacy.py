@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
+from sqlalchemy import Select, or_, select
 
-from sqlalchemy import Integer, Select, bindparam, literal, or_, select, union_all
-
-from network.extensions import db
 from network.programs.models import Cohort, CohortMembership
 
 
-def viewer_program_ids(viewer_id: int) -> Select:
+def viewer_program_ids(viewer_id) -> Select:
     """A ``select`` of the ids of the programs the viewer belongs to (any cohort, any role)."""
     return (select(Cohort.program_id)
             .join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
@@ -32,23 +29,10 @@ def connected_member_ids(viewer_id: int) -> Select:
     return program_mates.union(mentees, mentors)
 
 
-def viewer_relations(viewer_id: int) -> tuple[set[int], set[int]]:
-    """In one query: the viewer's program ids, and the members they mentor or are mentored by."""
-    rows = db.session.execute(_viewer_relations_statement(), {"viewer_id": viewer_id}).all()
-    return ({i for kind, i in rows if kind == "program"}, {i for kind, i in rows if kind == "partner"})
-
-
-@cache
-def _viewer_relations_statement():
-    # Built once: every profile and directory page runs it, and building costs more than running.
+def viewer_partner_ids(viewer_id) -> Select:
+    """A ``select`` of the members the viewer mentors or is mentored by (active mentorships), as ``id``."""
     from network.mentorship.models import Mentorship, MentorshipStatus
 
-    viewer_id = bindparam("viewer_id", type_=Integer)
-    partners = (select(literal("partner").label("kind"),
-                       (Mentorship.mentee_id + Mentorship.mentor_id - viewer_id).label("id"))
-                .where(or_(Mentorship.mentee_id == viewer_id, Mentorship.mentor_id == viewer_id),
-                       Mentorship.status == MentorshipStatus.ACTIVE))
-    programs = (select(literal("program").label("kind"), Cohort.program_id)
-                .join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
-                .where(CohortMembership.user_id == viewer_id))
-    return union_all(programs, partners)
+    return (select((Mentorship.mentee_id + Mentorship.mentor_id - viewer_id).label("id"))
+            .where(or_(Mentorship.mentee_id == viewer_id, Mentorship.mentor_id == viewer_id),
+                   Mentorship.status == MentorshipStatus.ACTIVE))

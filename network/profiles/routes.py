@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import cache
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Integer, bindparam, select
+from sqlalchemy.orm import aliased, selectinload
 from wtforms import SelectChoice
 
 from network.access import account_view
@@ -16,14 +17,14 @@ from network.auth.forms import ActionForm
 from network.extensions import db
 from network.members.models import Role, User
 from network.permissions import can_see
-from network.profiles import services
+from network.profiles import search, services
 from network.profiles.directory import (
-    Card,
     DirectoryQuery,
-    decorate_cards,
     filter_choices,
     find_members,
+    load_cards,
     visible_members,
+    with_card_columns,
 )
 from network.profiles.forms import DeleteAccountForm, DirectoryForm, PhotoForm, ProfileForm
 from network.profiles.models import Profile, SavedMember
@@ -47,17 +48,26 @@ COMMON_FIELDS = ("headline", "bio", "primary_specialty_id", "institution", "city
 
 def _member_or_404(user_id: int) -> User:
     """A verified, not deleted member (404 otherwise: pending and deleted members are not shown)."""
-    user = db.session.scalars(
-        visible_members().where(User.id == user_id)
-        .options(joinedload(User.training_background),
-                 selectinload(User.profile).joinedload(Profile.primary_specialty),
-                 selectinload(User.profile).joinedload(Profile.practice_setting),
-                 selectinload(User.profile).selectinload(Profile.interests),
-                 selectinload(User.profile).selectinload(Profile.certifications))
-    ).first()
+    user = db.session.scalars(visible_members().where(User.id == user_id)).first()
     if user is None:
         abort(404)
     return user
+
+
+#: What the profile page shows beyond a card, as columns of the same one-row query.
+_practice_setting = aliased(PracticeSetting, name="practice_setting")
+PROFILE_COLUMNS = (User.email, Profile.user_id.label("profile_id"), Profile.bio, Profile.career_goal,
+                   Profile.graduation_year, Profile.current_position, _practice_setting.name.label("practice_setting"),
+                   Profile.title, Profile.academic_rank, Profile.time_zone, Profile.languages, Profile.links,
+                   Profile.email_visibility, Profile.links_visibility)
+
+
+@cache
+def _profile_statement():
+    # Built once per process: constructing it costs more than running it.
+    return (with_card_columns(visible_members(), *PROFILE_COLUMNS)
+            .outerjoin(_practice_setting, _practice_setting.id == Profile.practice_setting_id)
+            .where(User.id == bindparam("user_id", type_=Integer)))
 
 
 def _term_choices(model, selected_ids, blank: str | None = "—"):
@@ -73,7 +83,8 @@ def _term_choices(model, selected_ids, blank: str | None = "—"):
 def directory():
     """Find members by words and filters; the URL carries the whole query."""
     form = DirectoryForm(formdata=request.args)
-    choices = filter_choices()
+    version = search.index_version(db.session)
+    choices = filter_choices(version)
     form.specialty.choices = [SelectChoice("", "Any specialty")] + choices["specialty"]
     form.background.choices = [SelectChoice("", "Any background")] + choices["specialty"]
     form.interests.choices = choices["interest"]
@@ -89,7 +100,7 @@ def directory():
         program_id=form.program.data, cohort_id=form.cohort.data, graduated_from=form.graduated_from.data,
         graduated_to=form.graduated_to.data, accepting=bool(form.accepting.data),
         sort=form.sort.data or "relevance", page=form.page.data or 1)
-    result = find_members(query, current_user.id)
+    result = find_members(query, current_user.id, version)
     return render_template("profiles/directory.html", form=form, result=result, query=query,
                            action_form=ActionForm())
 
@@ -108,21 +119,21 @@ def directory_page_url(page: int) -> str:
 @bp.route("/<int:user_id>")
 def show(user_id: int):
     """A member's profile, as far as its owner lets the viewer see it."""
-    member = _member_or_404(user_id)
-    card = Card(user=member, profile=member.profile)
-    decorate_cards([card], current_user.id)
-    profile = member.profile
+    member = db.session.execute(_profile_statement(), {"user_id": user_id}).first()
+    if member is None:
+        abort(404)
+    # The card holds the location only where the member lets this viewer see it.
+    card = load_cards([member], current_user.id, certifications=True)[0]
 
     def visible(level) -> bool:
-        return can_see(level, viewer_id=current_user.id, owner_id=member.id, connected=card.connected)
+        return level is not None and can_see(level, viewer_id=current_user.id, owner_id=member.id,
+                                             connected=card.connected)
 
-    shown = {
-        "email": profile is not None and visible(profile.email_visibility),
-        "links": profile is not None and visible(profile.links_visibility),
-        "location": profile is not None and visible(profile.location_visibility),
-    }
-    completeness = services.completeness(member, profile) if member.id == current_user.id else None
-    return render_template("profiles/show.html", member=member, profile=profile, card=card, shown=shown,
+    shown = {"email": visible(member.email_visibility), "links": visible(member.links_visibility)}
+    completeness = None
+    if member.id == current_user.id:
+        completeness = services.completeness(current_user, current_user.profile)
+    return render_template("profiles/show.html", member=member, card=card, shown=shown,
                            completeness=completeness, action_form=ActionForm())
 
 
@@ -296,18 +307,14 @@ def _back_to(default: str) -> str:
 @bp.route("/saved")
 def saved():
     """The people I saved, most recent first."""
-    rows = db.session.scalars(
-        visible_members()
+    rows = db.session.execute(
+        with_card_columns(visible_members())
         .join(SavedMember, SavedMember.member_id == User.id)
         .where(SavedMember.owner_id == current_user.id)
-        .options(joinedload(User.training_background),
-                 selectinload(User.profile).joinedload(Profile.primary_specialty),
-                 selectinload(User.profile).selectinload(Profile.interests))
         .order_by(SavedMember.created_at.desc(), SavedMember.id.desc())
         .limit(200)
-    ).unique().all()
-    cards = [Card(user=user, profile=user.profile) for user in rows]
-    decorate_cards(cards, current_user.id)
+    ).all()
+    cards = load_cards(rows, current_user.id)
     return render_template("profiles/saved.html", cards=cards, action_form=ActionForm())
 
 

@@ -23,6 +23,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 #: One row whose ``version`` changes (to a fresh random value) in the transaction of every index write,
 #: so a ranking computed for one version of the index is known to be current or stale with one query.
+#: Writes to what the directory's filters offer (terms, programs, cohorts) change it too
+#: (``network.profiles.indexing``): it is the version of the whole directory.
 search_index_state = Table(
     "search_index_state",
     db.metadata,
@@ -42,17 +44,19 @@ def build_document(name: str, profile) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def _changed(session: Session) -> None:
+def mark_changed(session: Session) -> None:
+    """Give the directory a new version, in the session's transaction."""
     session.execute(update(search_index_state).values(version=uuid.uuid4().hex))
 
 
 def index_version(session: Session) -> str | None:
+    """The directory's current version (None before the migration seeded its row: nothing is then kept)."""
     return session.scalar(select(search_index_state.c.version).where(search_index_state.c.id == 1))
 
 
 def sync_document(session: Session, user_id: int, document: str) -> None:
     """Write the member's document into the dialect's index."""
-    _changed(session)
+    mark_changed(session)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("UPDATE profile SET search_vector = to_tsvector('english', :doc) WHERE user_id = :id"),
                         {"doc": document, "id": user_id})
@@ -63,7 +67,7 @@ def sync_document(session: Session, user_id: int, document: str) -> None:
 
 
 def drop_document(session: Session, user_id: int) -> None:
-    _changed(session)
+    mark_changed(session)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("UPDATE profile SET search_vector = NULL WHERE user_id = :id"), {"id": user_id})
     else:
