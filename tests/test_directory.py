@@ -199,3 +199,132 @@ def test_filter_form_keeps_what_was_asked(app, login, people):
     assert bad.status_code == 400
     assert 'aria-describedby="graduated_from-error"' in bad.data.decode()
     assert 'value="abc"' in bad.data.decode()
+
+
+# -- what each process keeps, and how a write reaches the next view ------------------------------
+
+
+def filter_options(page: str, select_id: str) -> list[str]:
+    """The labels of one filter select of a directory page."""
+    import re
+
+    select = re.search(rf'<select[^>]* id="{select_id}"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
+    return re.findall(r"<option [^>]*>([^<]*)</option>", select)
+
+
+def test_filter_choices_follow_terms_programs_and_cohorts_at_once(app, make_user, login):
+    """The filter choices are kept per process; each admin edit shows on the very next view."""
+    from datetime import date
+
+    from network.programs.models import Cohort
+
+    admin = login(app.test_client(), make_user(role="admin"))
+    viewer = login(app.test_client(), make_user())
+    page = viewer.get("/members/").data.decode()  # the choices are now kept
+    assert "Sleep medicine" not in page
+    admin.post("/admin/taxonomy/interests", data={"name": "Sleep medicine"})
+    page = viewer.get("/members/").data.decode()
+    assert "Sleep medicine" in page
+    term = interest(app, "Sleep medicine")
+    admin.post(f"/admin/taxonomy/interests/{term}/rename", data={"name": "Sleep and pain"})
+    page = viewer.get("/members/").data.decode()
+    assert "Sleep and pain" in page and "Sleep medicine" not in page
+    admin.post(f"/admin/taxonomy/interests/{term}/retire")
+    assert "Sleep and pain" not in viewer.get("/members/").data.decode()
+    # A retired term's old link still answers (it is no longer a valid choice), never a server error.
+    assert viewer.get(f"/members/?interests={term}").status_code == 400
+
+    specialties = filter_options(viewer.get("/members/").data.decode(), "specialty")
+    with app.app_context():
+        pain = db.session.scalar(select(Specialty).where(Specialty.slug == "pain-medicine"))
+        old_name, pain.name = pain.name, "Pain medicine (renamed)"
+        db.session.commit()
+    renamed = filter_options(viewer.get("/members/").data.decode(), "specialty")
+    assert renamed == [("Pain medicine (renamed)" if name == old_name else name) for name in specialties]
+
+    program_id = make_program_with(app, name="Eastbay")
+    page = viewer.get("/members/").data.decode()
+    assert "Eastbay Pain Fellowship" in filter_options(page, "program")
+    assert "Eastbay Pain Fellowship: Class of 2027" in filter_options(page, "cohort")
+    with app.app_context():
+        db.session.add(Cohort(program_id=program_id, name="Class of 2028", start_date=date(2027, 7, 1),
+                              end_date=date(2028, 6, 30)))
+        db.session.commit()
+    assert "Eastbay Pain Fellowship: Class of 2028" in filter_options(viewer.get("/members/").data.decode(), "cohort")
+
+
+def test_a_profile_edit_shows_on_the_next_card_and_profile_view(app, make_user, login):
+    import re
+
+    from tests.test_profiles import profile_form
+
+    member = make_user(role="alumni", name="Dr. Card Quince")
+    viewer = login(app.test_client(), make_user())
+    client = login(app.test_client(), member)
+    client.post("/members/me/edit", data=profile_form(app, name="Dr. Card Quince", headline="Old headline",
+                                                      institution="Old Clinic"))
+    # Filters (no words) and words both list the member; the profile page shows the same.
+    for path in ("/members/?role=alumni", "/members/?q=Quince"):
+        assert "Old headline" in viewer.get(path).data.decode()
+    assert "Old Clinic" in viewer.get(f"/members/{member.id}").data.decode()
+    client.post("/members/me/edit", data=profile_form(
+        app, name="Dr. Card Juniper", headline="New headline", institution="New Clinic",
+        interests=[str(interest(app, "Cancer pain"))]))
+    for path in ("/members/?role=alumni", "/members/?q=Juniper", f"/members/{member.id}"):
+        page = viewer.get(path).data.decode()
+        assert "Dr. Card Juniper" in page and "New headline" in page and "New Clinic" in page, path
+        shown_interests = re.findall(r'badge text-bg-light border[^"]*">([^<]+)<', page)
+        assert shown_interests == ["Cancer pain"], path
+        assert "Old headline" not in page and "Dr. Card Quince" not in page, path
+
+
+def test_card_links_are_the_routes_links(app, make_user, login):
+    """The cards write their links out from one url_for: they must stay the routes' own."""
+    import io
+
+    from flask import url_for
+
+    from tests.profiles_helpers import image_bytes
+
+    viewer = make_user()
+    member = make_user(role="alumni", name="Dr. Linked Member")
+    member_client = login(app.test_client(), member)
+    member_client.post("/members/me/photo", data={"photo": (io.BytesIO(image_bytes()), "me.png")},
+                       content_type="multipart/form-data")
+    client = login(app.test_client(), viewer)
+    page = client.get("/members/?role=alumni").data.decode()
+    client.post(f"/members/{member.id}/save")
+    saved_page = client.get("/members/?role=alumni").data.decode()
+    with app.test_request_context():
+        show = url_for("profiles.show", user_id=member.id)
+        photo = url_for("profiles.photo", user_id=member.id, v=1)
+        save = url_for("profiles.save", user_id=member.id)
+        unsave = url_for("profiles.unsave", user_id=member.id)
+    assert f'href="{show}"' in page and f'src="{photo}"' in page and f'action="{save}"' in page
+    assert f'action="{unsave}"' in saved_page
+    assert client.get(photo).status_code == 200
+    assert "Dr. Linked Member" in client.get(show).data.decode()
+
+
+def test_connected_locations_show_to_program_mates_and_mentorship_partners_only(app, make_user, login):
+    from network.mentorship.models import Mentorship
+
+    owner = make_user(role="alumni", name="Dr. Connected Owner")
+    add_profile(app, owner, headline="Owner", city="Tucson", region="AZ", country="US",
+                location_visibility="connected")
+    mate, mentee, outsider = make_user(), make_user(), make_user()
+    make_program_with(app, owner.id, mate.id)
+    with app.app_context():
+        db.session.add(Mentorship(mentee_id=mentee.id, mentor_id=owner.id, type="research"))
+        db.session.commit()
+    for viewer, sees in ((mate, True), (mentee, True), (outsider, False), (owner, True)):
+        client = login(app.test_client(), viewer)
+        for path in ("/members/?q=Connected", "/members/?role=alumni", f"/members/{owner.id}"):
+            assert ("Tucson, AZ, US" in client.get(path).data.decode()) is sees, (viewer.name, path)
+        # Nor can an outsider find the member by filtering on the place.
+        assert ("Dr. Connected Owner" in client.get("/members/?region=AZ").data.decode()) is sees, viewer.name
+    with app.app_context():
+        mentorship = db.session.scalar(select(Mentorship).where(Mentorship.mentee_id == mentee.id))
+        mentorship.status = "completed"
+        db.session.commit()
+    assert "Tucson" not in login(app.test_client(), mentee).get(f"/members/{owner.id}").data.decode()
