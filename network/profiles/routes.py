@@ -23,6 +23,7 @@ from network.profiles.directory import (
     filter_choices,
     find_members,
     load_cards,
+    read_rows,
     visible_members,
     with_card_columns,
 )
@@ -119,7 +120,7 @@ def directory_page_url(page: int) -> str:
 @bp.route("/<int:user_id>")
 def show(user_id: int):
     """A member's profile, as far as its owner lets the viewer see it."""
-    member = db.session.execute(_profile_statement(), {"user_id": user_id}).first()
+    member = read_rows(_profile_statement(), {"user_id": user_id}).first()
     if member is None:
         abort(404)
     # The card holds the location only where the member lets this viewer see it.

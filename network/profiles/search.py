@@ -51,7 +51,11 @@ def mark_changed(session: Session) -> None:
 
 def index_version(session: Session) -> str | None:
     """The directory's current version (None before the migration seeded its row: nothing is then kept)."""
-    return session.scalar(select(search_index_state.c.version).where(search_index_state.c.id == 1))
+    return session.connection().scalar(_VERSION)
+
+
+#: Built once: every directory page reads it.
+_VERSION = select(search_index_state.c.version).where(search_index_state.c.id == 1)
 
 
 def sync_document(session: Session, user_id: int, document: str) -> None:
