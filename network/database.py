@@ -2,6 +2,8 @@
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -35,3 +37,51 @@ def include_object(obj, name, type_, reflected, compare_to):
     if type_ == "column" and name in UNMODELLED_COLUMNS:
         return False
     return not (type_ == "index" and name and (name.endswith("_search_vector") or name in UNMODELLED_INDEXES))
+
+
+def commit_read_only_requests(app, db) -> None:
+    """End a request that only read with COMMIT instead of ROLLBACK.
+
+    psycopg forgets its prepared statements at every ROLLBACK, and closing a session rolls back its
+    transaction: so no statement would ever be prepared, and PostgreSQL would parse and plan every query
+    of every page again. For a transaction that wrote nothing, COMMIT and ROLLBACK do the same; anything
+    that wrote (a flush, an INSERT/UPDATE/DELETE, any text statement) and was not committed by its view is
+    still rolled back, as is everything after an error.
+    """
+    for name, listener in _WRITE_TRACKING.items():
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+    @app.teardown_appcontext  # registered after Flask-SQLAlchemy's, so it runs before the session closes
+    def _commit_reads(exc) -> None:
+        session = db.session()
+        if exc is not None or not session.in_transaction() or session.info.get("wrote"):
+            return
+        if session.new or session.dirty or session.deleted:
+            return
+        # Nothing was written, so nothing loaded can be out of date: objects stay as they are, as after a
+        # rollback (a commit would expire them).
+        session.expire_on_commit, expire = False, session.expire_on_commit
+        try:
+            session.commit()
+        except SQLAlchemyError:
+            session.rollback()  # the page is already answered: this only ends the transaction
+        finally:
+            session.expire_on_commit = expire
+
+
+def _wrote(session, *_args) -> None:
+    session.info["wrote"] = True
+
+
+def _forget(session, *_args) -> None:
+    session.info.pop("wrote", None)
+
+
+def _on_execute(state) -> None:
+    if not state.is_select:
+        _wrote(state.session)
+
+
+_WRITE_TRACKING = {"after_flush": _wrote, "do_orm_execute": _on_execute, "after_commit": _forget,
+                   "after_rollback": _forget}
