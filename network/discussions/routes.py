@@ -149,13 +149,16 @@ def thread(thread_id: int):
     if not page.posts and (after is not None or before is not None):
         return redirect(url_for(".thread", thread_id=thread.id))
     mark = services.read_mark(current_user.id, thread.id)
-    if page.posts and services.mark_read(current_user.id, thread.id, page.posts[-1].id, mark):
-        db.session.commit()
     level = services.subscription_level(current_user.id, thread.id)
     form = PostForm() if permissions.can_reply(current_user, thread) and page.newer is None else None
-    return render_template("discussions/thread.html", thread=thread, page=page, last_read=mark, level=level,
+    html = render_template("discussions/thread.html", thread=thread, page=page, last_read=mark, level=level,
                            form=form, action_form=ActionForm(),
                            moderator=permissions.can_moderate(current_user, thread.category))
+    # The read mark moves after the page is built: a commit expires every loaded post and author,
+    # and reading them again would cost a query each.
+    if page.posts and services.mark_read(current_user.id, thread.id, page.posts[-1].id, mark):
+        db.session.commit()
+    return html
 
 
 @bp.route("/t/<int:thread_id>/unread")
@@ -242,6 +245,7 @@ def reply(thread_id: int):
         return redirect(url_for(".show_post", post_id=earlier.id))
     try:
         post = services.reply(current_user, thread, form.body.data, form.submission_key.data)
+        post_id, held = post.id, post.held  # read before the commit expires them
         db.session.commit()
     except services.ThreadLocked as exc:
         flash(str(exc), "warning")
@@ -254,12 +258,12 @@ def reply(thread_id: int):
             raise
         flash("That reply was already posted (the form was sent twice); here it is.", "info")
         return redirect(url_for(".show_post", post_id=earlier.id))
-    if post.held:
+    if held:
         flash("Your reply looks like it may contain patient identifiers, so a moderator will review it "
               "before others can see it.", "warning")
     else:
         flash("Your reply is posted.", "success")
-    return redirect(url_for(".show_post", post_id=post.id))
+    return redirect(url_for(".show_post", post_id=post_id))
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])

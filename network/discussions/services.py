@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import current_app, url_for
 from sqlalchemy import and_, case, false, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from network import permissions
@@ -380,7 +380,8 @@ def _publish(post: Post, thread: Thread, now: datetime) -> None:
         last_post_id=func.max(func.coalesce(Thread.last_post_id, 0), post.id)
         if db.session.get_bind().dialect.name == "sqlite"
         else func.greatest(func.coalesce(Thread.last_post_id, 0), post.id)))
-    db.session.refresh(thread)
+    # The counters are read again only if something asks for them (a reply's redirect does not).
+    db.session.expire(thread, ["post_count", "last_post_at", "last_post_id"])
     search.index_post(post.id, post.body, thread.title if post.id == thread.first_post_id else "")
     if thread.held:
         return  # nobody else sees the thread yet: notify when its opening post is approved
@@ -685,6 +686,6 @@ def recent_threads(user, limit: int = 5) -> list[Thread]:
     """The latest active threads the member may see, for the home page."""
     return db.session.scalars(
         select(Thread).join(Category, Category.id == Thread.category_id)
-        .options(selectinload(Thread.category))
+        .options(contains_eager(Thread.category))
         .where(visible_categories(user), Thread.held.is_(False))
         .order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(limit)).all()

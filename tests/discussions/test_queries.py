@@ -78,3 +78,27 @@ def test_pages_cost_the_same_with_5_and_500_rows(app, make_user, login, make_cat
     for name in pages:
         assert large[name] == small[name], (name, small, large)
         assert large[name] <= BUDGET, (name, large)
+
+
+def test_a_first_visit_that_writes_the_read_mark_costs_no_query_per_post(app, make_user, login, make_category,
+                                                                        make_thread, count_queries):
+    """The read mark is written after the page is built: a commit before it would expire every post and
+    author, and the page would read each one again."""
+    member, other = make_user(), make_user()
+    client = login(app.test_client(), member)
+    category_id, _ = make_category()
+    few, _ = make_thread(category_id, other.id, title="Few replies", replies=2)
+    many, _ = make_thread(category_id, other.id, title="Many replies", replies=2)
+    add_posts(app, many, other.id, 30)
+    client.get("/discussions/")  # warm: the session's first page writes last-seen
+    costs = {}
+    for thread_id in (few, many):
+        with count_queries() as queries:
+            response = client.get(f"/discussions/t/{thread_id}")
+        assert response.status_code == 200
+        costs[thread_id] = len(queries)
+        again = measure(client, count_queries, f"/discussions/t/{thread_id}")
+        # The read mark: looked up, then inserted in a savepoint (SAVEPOINT, INSERT, RELEASE).
+        assert costs[thread_id] <= again + 4, "the first visit writes the read mark: a few writes, no reads per post"
+    assert costs[few] == costs[many], costs
+    assert costs[many] <= BUDGET
