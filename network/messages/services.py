@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -213,10 +214,18 @@ def conversations_of(user_id: int) -> Select:
 
 
 def unread_counts(user_id: int) -> tuple[int, int]:
-    """Unread notifications and unread messages, in one query (the navigation shows both).
+    """Unread notifications and unread messages, in one query (the navigation shows both)."""
+    row = db.session.execute(_unread_counts_statement(), {"user_id": user_id}).one()
+    return row[0] or 0, (row[1] or 0) + (row[2] or 0)
+
+
+@cache
+def _unread_counts_statement() -> Select:
+    """Built once: every signed-in page runs it.
 
     Messages are counted per side of the pair, so each part walks the member's conversations by index
     and then only the messages past the read mark."""
+    user_id = bindparam("user_id", type_=Integer)
     notifications = (select(func.count()).select_from(Notification)
                      .where(Notification.user_id == user_id, Notification.read_at.is_(None)).scalar_subquery())
 
@@ -226,10 +235,8 @@ def unread_counts(user_id: int) -> tuple[int, int]:
                 .where(member_column == user_id, Message.sender_id != user_id, Message.removed_at.is_(None))
                 .scalar_subquery())
 
-    row = db.session.execute(select(notifications,
-                                    unread_as(Conversation.low_member_id, Conversation.low_read_id),
-                                    unread_as(Conversation.high_member_id, Conversation.high_read_id))).one()
-    return row[0] or 0, (row[1] or 0) + (row[2] or 0)
+    return select(notifications, unread_as(Conversation.low_member_id, Conversation.low_read_id),
+                  unread_as(Conversation.high_member_id, Conversation.high_read_id))
 
 
 def people_to_write(user_id: int, limit: int = 300) -> list[User]:

@@ -9,6 +9,7 @@ from datetime import UTC
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from sqlalchemy import literal, select, union_all
 
 from network import permissions
 from network.access import public
@@ -105,11 +106,22 @@ def _form_error(form, error: services.OpportunityError) -> None:
 
 # -- the board ------------------------------------------------------------------------
 
+def _filter_terms() -> tuple[list, list]:
+    """The specialties and interests offered as filters, as (id, name) pairs, in one query."""
+    terms = union_all(*(select(literal(model.__name__).label("vocabulary"), model.id, model.name, model.position)
+                        .where(model.retired_at.is_(None)) for model in (Specialty, Interest))).subquery()
+    by_vocabulary = {"Specialty": [], "Interest": []}
+    for vocabulary, term_id, name in db.session.execute(
+            select(terms.c.vocabulary, terms.c.id, terms.c.name).order_by(terms.c.position, terms.c.name)):
+        by_vocabulary[vocabulary].append((term_id, name))
+    return by_vocabulary["Specialty"], by_vocabulary["Interest"]
+
+
 def _board(archive: bool):
     form = BoardForm(request.args)
-    form.specialty.choices = [("", "Any specialty")] + [(s.id, s.name) for s in
-                                                        db.session.scalars(active_terms(Specialty))]
-    form.interests.choices = [(i.id, i.name) for i in db.session.scalars(active_terms(Interest))]
+    specialties, interests = _filter_terms()
+    form.specialty.choices = [("", "Any specialty"), *specialties]
+    form.interests.choices = interests
     form.validate()
     mode = form.work_mode.data or ""
     filters = services.BoardFilters(

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flask import url_for
 from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from network.audit.models import record
 from network.extensions import db
@@ -284,14 +284,21 @@ class Page:
 
 
 def paginate(statement: Select, page: int, per_page: int = PER_PAGE) -> Page:
-    """One page of opportunities with their tags and posters, and the total, in three queries."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    """One page of opportunities with their tags and the total, in two queries: the total rides on
+    each row (a window count), so only a page past the end needs a third to count."""
     page = max(1, page)
-    items = db.session.scalars(
-        statement.options(selectinload(Opportunity.interests), joinedload(Opportunity.poster))
+    rows = db.session.execute(
+        statement.add_columns(func.count().over().label("total"))
+        # The cards show neither the description nor the search text: not read, not sent.
+        .options(selectinload(Opportunity.interests), defer(Opportunity.description),
+                 defer(Opportunity.search_document))
         .limit(per_page).offset((page - 1) * per_page)
-    ).unique().all()
-    return Page(list(items), total, page, per_page)
+    ).all()
+    if rows:
+        total = rows[0].total
+    else:
+        total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    return Page([row[0] for row in rows], total, page, per_page)
 
 
 def bookmarked_ids(user_id: int, opportunity_ids) -> set[int]:
