@@ -9,7 +9,8 @@ What it does, bounded in time (about 10 minutes the first time, 3 once the datas
 1. starts a throwaway PostgreSQL and Redis (tests/servers.py);
 2. restores the dataset from ``benchmarks/.cache/`` (a ``pg_dump`` made the first time: the demo network,
    20,000 members with profiles and interests, mentors' settings, 200,000 posts in about 4,000 threads,
-   all indexed for search), keyed by the migrations so a schema change rebuilds it;
+   all indexed for search), keyed by the migrations: after a schema change the last dump is restored,
+   migrated and dumped again (``--rebuild`` seeds from scratch);
 3. serves ``wsgi:app`` with gunicorn and the production configuration (``gunicorn.conf.py``: sync workers,
    JSON access log into ``benchmarks/.cache/gunicorn.log``; rate limits in Redis, ``--no-control-socket``),
    with ``BENCHMARK_BARE_ENDPOINT`` set so ``/_bench/bare`` exists: the same app, server, middleware and
@@ -169,6 +170,22 @@ def seed_posts(total: int, rng: random.Random) -> None:
         "FROM discussion_thread t WHERE t.id = p.thread_id AND t.title LIKE 'Load thread %'"))
 
 
+def migrate(url: str) -> None:
+    """Bring a restored dataset to the current migrations, then refresh the planner's statistics."""
+    import flask_migrate
+    from sqlalchemy import text
+
+    from network import create_app
+    from network.extensions import db
+
+    app = create_app({"DEPLOYMENT": "testing", "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        flask_migrate.upgrade(revision="heads")
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        db.engine.dispose()
+
+
 def pg_tool(server, name: str) -> list[str]:
     return [os.path.join(server.bindir, name), "-h", server.host, "-p", str(server.port), "-U", "postgres"]
 
@@ -177,7 +194,7 @@ def prepare_database(server, members: int, posts: int, rebuild: bool) -> None:
     """Restore the cached dump, or seed and dump it the first time."""
     CACHE.mkdir(exist_ok=True)
     (CACHE / ".gitignore").write_text("*\n")
-    dump = CACHE / f"load-{members}-{posts}-{dataset_key(members, posts)}.dump"
+    dump = CACHE / f"load-{members}-{posts}-v{SEED_VERSION}-{dataset_key(members, posts)}.dump"
     database = server.url.rsplit("/", 1)[1]
     started = time.perf_counter()
     if dump.exists() and not rebuild:
@@ -186,10 +203,18 @@ def prepare_database(server, members: int, posts: int, rebuild: bool) -> None:
         subprocess.run(pg_tool(server, "psql") + ["-q", "-d", database, "-c", "ANALYZE"], check=True)
         print(f"restored {dump.name} in {time.perf_counter() - started:.0f}s", flush=True)
         return
-    print(f"seeding {members:,} members and {posts:,} posts (once; cached as {dump.name})", flush=True)
+    older = sorted(CACHE.glob(f"load-{members}-{posts}-v{SEED_VERSION}-*.dump"), key=os.path.getmtime)
+    if older and not rebuild:
+        # Only the migrations changed: restore the last dataset and migrate it, as production would.
+        print(f"migrating {older[-1].name} to the current schema (cached as {dump.name})", flush=True)
+        subprocess.run(pg_tool(server, "pg_restore") + ["--no-owner", "-j", "2", "-d", database, str(older[-1])],
+                       check=True)
+        migrate(server.url)
+    else:
+        print(f"seeding {members:,} members and {posts:,} posts (once; cached as {dump.name})", flush=True)
+        seed(server.url, members, posts)
     for old in CACHE.glob(f"load-{members}-{posts}-*.dump"):
         old.unlink()
-    seed(server.url, members, posts)
     subprocess.run(pg_tool(server, "pg_dump") + ["-Fc", "-Z", "1", "-f", str(dump) + ".tmp", database], check=True)
     os.replace(str(dump) + ".tmp", dump)
 
