@@ -3,7 +3,6 @@
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -44,20 +43,20 @@ def commit_read_only_requests(app, db) -> None:
 
     psycopg forgets its prepared statements at every ROLLBACK, and closing a session rolls back its
     transaction: so no statement would ever be prepared, and PostgreSQL would parse and plan every query
-    of every page again. For a transaction that wrote nothing, COMMIT and ROLLBACK do the same; anything
-    that wrote (a flush, an INSERT/UPDATE/DELETE, any text statement) and was not committed by its view is
-    still rolled back, as is everything after an error.
+    of every page again. For a transaction that ran nothing but SELECTs, COMMIT and ROLLBACK do the same;
+    a transaction that ran anything else (an ORM flush, Core or text statements, through the session or
+    its connection) and was not committed by its view is still rolled back, as is everything after an error.
     """
     for name, listener in _WRITE_TRACKING.items():
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+        if not event.contains(Engine, name, listener):
+            event.listen(Engine, name, listener)
 
     @app.teardown_appcontext  # registered after Flask-SQLAlchemy's, so it runs before the session closes
     def _commit_reads(exc) -> None:
         session = db.session()
-        if exc is not None or not session.in_transaction() or session.info.get("wrote"):
+        if exc is not None or not session.in_transaction() or session.new or session.dirty or session.deleted:
             return
-        if session.new or session.dirty or session.deleted:
+        if session.connection().info.get("wrote"):
             return
         # Nothing was written, so nothing loaded can be out of date: objects stay as they are, as after a
         # rollback (a commit would expire them).
@@ -70,18 +69,14 @@ def commit_read_only_requests(app, db) -> None:
             session.expire_on_commit = expire
 
 
-def _wrote(session, *_args) -> None:
-    session.info["wrote"] = True
+def _note_statement(conn, _cursor, statement: str, *_args) -> None:
+    if statement.lstrip()[:6].upper() != "SELECT":
+        conn.info["wrote"] = True
 
 
-def _forget(session, *_args) -> None:
-    session.info.pop("wrote", None)
+def _transaction_ended(conn, *_args) -> None:
+    conn.info.pop("wrote", None)
 
 
-def _on_execute(state) -> None:
-    if not state.is_select:
-        _wrote(state.session)
-
-
-_WRITE_TRACKING = {"after_flush": _wrote, "do_orm_execute": _on_execute, "after_commit": _forget,
-                   "after_rollback": _forget}
+_WRITE_TRACKING = {"before_cursor_execute": _note_statement, "commit": _transaction_ended,
+                   "rollback": _transaction_ended}

@@ -67,3 +67,10 @@ def test_postgresql_keeps_prepared_statements_between_requests(app, make_user, d
     with app.app_context():
         prepared = db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
     assert prepared >= 1
+
+
+def test_writes_through_the_sessions_connection_are_rolled_back_too(app, make_user):
+    member = make_user(name="Dr. Original")
+    with app.app_context():
+        db.session.connection().execute(update(User).where(User.id == member.id).values(name="Dr. Connection"))
+    assert _name_of(app, member.id) == "Dr. Original"
