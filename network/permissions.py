@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from network.members.models import Role
 
 
@@ -111,6 +113,31 @@ def can_remove_post(user, post) -> bool:
 def can_see_history(user, post) -> bool:
     """Revisions are for the author and moderators."""
     return can_view_post(user, post) and (post.author_id == user.id or can_moderate(user, post.thread.category))
+
+
+class PostActions(NamedTuple):
+    edit: bool
+    remove: bool
+    history: bool
+
+
+def post_actions_on_page(user, thread):
+    """For a page of ``thread``'s posts: a function post -> ``PostActions``, the answers of
+    ``can_edit_post``, ``can_remove_post`` and ``can_see_history`` with the thread-level checks made once
+    for the page instead of three times per post (tests/discussions check they agree on every case)."""
+    if not can_view_thread(user, thread):
+        return lambda post: PostActions(False, False, False)
+    moderator = can_moderate(user, thread.category)
+
+    def actions(post) -> PostActions:
+        own = post.author_id == user.id
+        if post.held and not (own or moderator):
+            return PostActions(False, False, False)
+        live = not post.is_removed
+        return PostActions(edit=live and (moderator or (own and not thread.locked)), remove=live and (own or moderator),
+                           history=own or moderator)
+
+    return actions
 
 
 def can_manage_categories(user) -> bool:
