@@ -266,10 +266,13 @@ def test_a_profile_edit_shows_on_the_next_card_and_profile_view(app, make_user, 
     # Filters (no words) and words both list the member; the profile page shows the same.
     for path in ("/members/?role=alumni", "/members/?q=Quince"):
         assert "Old headline" in viewer.get(path).data.decode()
-    assert "Old Clinic" in viewer.get(f"/members/{member.id}").data.decode()
+    before = viewer.get(f"/members/{member.id}").data.decode()
+    assert "Old Clinic" in before and "Hello <strong>there</strong>" in before
     client.post("/members/me/edit", data=profile_form(
-        app, name="Dr. Card Juniper", headline="New headline", institution="New Clinic",
+        app, name="Dr. Card Juniper", headline="New headline", institution="New Clinic", bio="A *new* bio",
         interests=[str(interest(app, "Cancer pain"))]))
+    after = viewer.get(f"/members/{member.id}").data.decode()
+    assert "A <em>new</em> bio" in after and "there" not in after
     for path in ("/members/?role=alumni", "/members/?q=Juniper", f"/members/{member.id}"):
         page = viewer.get(path).data.decode()
         assert "Dr. Card Juniper" in page and "New headline" in page and "New Clinic" in page, path

@@ -229,8 +229,7 @@ def find_members(query: DirectoryQuery, viewer_id: int, version: str | None) -> 
         statement, order = directory_statement(query, viewer_id, dialect)
         total = db.session.scalar(select(func.count()).select_from(
             statement.with_only_columns(User.id).limit(COUNT_CAP + 1).subquery()))
-        rows = db.session.execute(
-            with_card_columns(statement).order_by(*order).limit(PAGE_SIZE).offset(offset)).all()
+        rows = read_rows(with_card_columns(statement).order_by(*order).limit(PAGE_SIZE).offset(offset)).all()
     return DirectoryPage(cards=load_cards(rows, viewer_id), total=total, page=query.page,
                          pages=max(1, -(-min(total, COUNT_CAP) // PAGE_SIZE)))
 

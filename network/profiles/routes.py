@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from functools import cache
+from functools import cache, lru_cache
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
@@ -31,6 +31,7 @@ from network.profiles.forms import DeleteAccountForm, DirectoryForm, PhotoForm, 
 from network.profiles.models import Profile, SavedMember
 from network.profiles.photos import MAX_UPLOAD_BYTES, InvalidImage
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
+from network.text.markdown import render_markdown
 
 bp = Blueprint("profiles", __name__)
 log = logging.getLogger(__name__)
@@ -71,6 +72,13 @@ def _profile_statement():
             .where(User.id == bindparam("user_id", type_=Integer)))
 
 
+@lru_cache(maxsize=512)
+def bio_html(source: str):
+    """A bio as safe HTML, kept per process under its own text (an edit is a new text, so a kept copy
+    is never stale): rendering and sanitising a long bio costs more than the rest of the profile page."""
+    return render_markdown(source)
+
+
 def _term_choices(model, selected_ids, blank: str | None = "—"):
     """Active terms, plus retired ones the member already has (retiring keeps existing data)."""
     terms = db.session.scalars(select(model).where(
@@ -102,8 +110,7 @@ def directory():
         graduated_to=form.graduated_to.data, accepting=bool(form.accepting.data),
         sort=form.sort.data or "relevance", page=form.page.data or 1)
     result = find_members(query, current_user.id, version)
-    return render_template("profiles/directory.html", form=form, result=result, query=query,
-                           action_form=ActionForm())
+    return render_template("profiles/directory.html", form=form, result=result, query=query)
 
 
 def _page_args(page: int) -> dict:
@@ -135,7 +142,7 @@ def show(user_id: int):
     if member.id == current_user.id:
         completeness = services.completeness(current_user, current_user.profile)
     return render_template("profiles/show.html", member=member, card=card, shown=shown,
-                           completeness=completeness, action_form=ActionForm())
+                           bio=bio_html(member.bio) if member.bio else "", completeness=completeness)
 
 
 @bp.route("/<int:user_id>/photo")
@@ -206,7 +213,7 @@ def edit():
         form.form_errors.append("Your profile was saved from somewhere else while you were editing it. "
                                 "Your changes are below and are not saved yet: check them and save again.")
         return render_template("profiles/edit.html", form=form, user=user, role_fields=ROLE_FIELDS[user.role],
-                               photo_form=PhotoForm(), action_form=ActionForm(),
+                               photo_form=PhotoForm(),
                                completeness=services.completeness(user, user.profile)), 409
     if valid:
         fields = {name: getattr(form, name).data for name in COMMON_FIELDS + ROLE_FIELDS[user.role]}
@@ -229,7 +236,7 @@ def edit():
         status = 400
     completeness = services.completeness(user, user.profile)
     return render_template("profiles/edit.html", form=form, user=user, role_fields=ROLE_FIELDS[user.role],
-                           photo_form=PhotoForm(), action_form=ActionForm(), completeness=completeness), status
+                           photo_form=PhotoForm(), completeness=completeness), status
 
 
 @bp.route("/me/photo", methods=["POST"])
@@ -257,7 +264,7 @@ def upload_photo():
     edit_form = ProfileForm(formdata=None)
     _fill_edit_form(edit_form, user)
     return render_template("profiles/edit.html", form=edit_form, user=user, role_fields=ROLE_FIELDS[user.role],
-                           photo_form=form, action_form=ActionForm(),
+                           photo_form=form,
                            completeness=services.completeness(user, user.profile)), 400
 
 
@@ -308,7 +315,7 @@ def _back_to(default: str) -> str:
 @bp.route("/saved")
 def saved():
     """The people I saved, most recent first."""
-    rows = db.session.execute(
+    rows = read_rows(
         with_card_columns(visible_members())
         .join(SavedMember, SavedMember.member_id == User.id)
         .where(SavedMember.owner_id == current_user.id)
@@ -316,7 +323,7 @@ def saved():
         .limit(200)
     ).all()
     cards = load_cards(rows, current_user.id)
-    return render_template("profiles/saved.html", cards=cards, action_form=ActionForm())
+    return render_template("profiles/saved.html", cards=cards)
 
 
 @bp.route("/me/export")
