@@ -148,8 +148,7 @@ def thread(thread_id: int):
     page = services.post_page(current_user, thread, after=after, before=before)
     if not page.posts and (after is not None or before is not None):
         return redirect(url_for(".thread", thread_id=thread.id))
-    mark = services.read_mark(current_user.id, thread.id)
-    level = services.subscription_level(current_user.id, thread.id)
+    mark, level = services.reader_state(current_user.id, thread.id)
     form = PostForm() if permissions.can_reply(current_user, thread) and page.newer is None else None
     html = render_template("discussions/thread.html", thread=thread, page=page, last_read=mark, level=level,
                            form=form, action_form=ActionForm(),

@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import current_app, url_for
 from sqlalchemy import and_, case, false, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from network import permissions
@@ -631,6 +631,14 @@ def read_mark(user_id: int, thread_id: int) -> int | None:
                                                                       ReadMark.thread_id == thread_id))
 
 
+def reader_state(user_id: int, thread_id: int) -> tuple[int | None, SubscriptionLevel | None]:
+    """The member's read mark and subscription level for a thread, in one query (the thread page shows both)."""
+    mark = select(ReadMark.last_read_post_id).where(ReadMark.user_id == user_id, ReadMark.thread_id == thread_id)
+    level = select(Subscription.level).where(Subscription.user_id == user_id, Subscription.thread_id == thread_id)
+    row = db.session.execute(select(mark.scalar_subquery(), level.scalar_subquery())).one()
+    return row[0], row[1]
+
+
 # -- reading a thread -------------------------------------------------------------
 
 @dataclass
@@ -646,7 +654,8 @@ def post_page(user, thread: Thread, *, after: int | None = None, before: int | N
     visible = or_(Post.held.is_(False), Post.author_id == user.id)
     if permissions.can_moderate(user, thread.category):
         visible = true()
-    query = (select(Post).options(joinedload(Post.author))
+    # The page shows each author's name and role, and the rendered text (the source is for editing).
+    query = (select(Post).options(joinedload(Post.author).load_only(User.id, User.name, User.role), defer(Post.body))
              .where(Post.thread_id == thread.id, visible))
     if before is not None:
         posts = db.session.scalars(query.where(Post.id < before).order_by(Post.id.desc()).limit(size + 1)).all()
