@@ -81,7 +81,7 @@ def _active_count(mentor_id: int) -> int:
 # -- recommendations ---------------------------------------------------------------------------
 
 #: How many mentors a cached ranking keeps: enough that leaving out a mentee's open requests and
-#: current mentors still fills the page.
+#: current mentors still fills the page (a mentee with very many gets a deeper ranking of their own).
 RANKED_DEPTH = 60
 
 
@@ -213,17 +213,19 @@ def recommendations(user: User, mentoring_type: str, limit: int = 20) -> tuple[l
     mentee, version = mentee_and_pool_version(user)
     if version is None or cache.changed_in(db.session):
         return rank(mentee, mentoring_type, busy, limit), current
+    # Deep enough that leaving out every mentor the mentee has or has asked still fills the page.
+    depth = RANKED_DEPTH
+    while depth < limit + len(busy):
+        depth *= 2
     lists = cache.ranked_lists(current_app)
-    key = f"fn:mentor-recommendations:{version}:{mentoring_type}:{_digest(mentee)}"
+    key = f"fn:mentor-recommendations:{version}:{mentoring_type}:{depth}:{_digest(mentee)}"
     ranked = lists.get(key)
     if ranked is None:
         ranked = [[s.mentor_id, s.name, s.score, s.reasons]
-                  for s in rank(replace(mentee, id=0), mentoring_type, set(), RANKED_DEPTH)]
+                  for s in rank(replace(mentee, id=0), mentoring_type, set(), depth)]
         lists.put(key, ranked)
     shown = [Suggestion(mentor_id, name, score, tuple(reasons))
              for mentor_id, name, score, reasons in ranked if mentor_id not in busy][:limit]
-    if len(shown) < limit and len(ranked) == RANKED_DEPTH:
-        shown = rank(mentee, mentoring_type, busy, limit)  # so many left out that the rest must be ranked
     return shown, current
 
 
