@@ -67,6 +67,9 @@ def test_a_message_reaches_the_other_member_with_a_badge_a_notification_and_a_ma
     page = mentor_client.get(f"/messages/{conversation_id}")
     assert page.status_code == 200 and check_page(page.data) == []
     assert "ultrasound-guided block study" in page_text(page)
+    # The badges are read with the member at the start of each request: reading the conversation drops them,
+    # so the conversation page itself already shows no unread message or notification.
+    assert nav_badge(page_text(page)) == 0 and not re.search(r"Notifications <span class=\"badge", page_text(page))
     assert nav_badge(page_text(mentor_client.get("/"))) == 0
     with app.app_context():
         assert db.session.scalar(select(Notification.read_at).where(Notification.user_id == mentor.id)) is not None

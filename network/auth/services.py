@@ -97,7 +97,9 @@ def load_session_user(session_id: str) -> User | None:
     user_id, version, signed_in_at = parsed
     if signed_in_too_long_ago(signed_in_at):
         return None
-    user = db.session.get(User, user_id)
+    from network.messages.services import member_with_unread_counts
+
+    user = member_with_unread_counts(user_id)  # the navigation's badges come with the member
     if user is None or user.session_version != version or not user.is_active:
         return None
     return user

@@ -22,7 +22,7 @@ from network.messages.models import (
     WhoMayWrite,
 )
 from network.notifications.models import Notification
-from network.notifications.services import mark_target_read, notify_members
+from network.notifications.services import UNREAD_COUNTS, forget_unread_counts, mark_target_read, notify_members
 from network.profiles.privacy import connected_member_ids
 from network.types import utcnow
 
@@ -180,6 +180,7 @@ def _refresh_unread_notification(conversation: Conversation, sender: User, recip
 
 
 def _set_read(conversation: Conversation, user_id: int, message_id: int) -> None:
+    forget_unread_counts()
     if user_id == conversation.low_member_id:
         conversation.low_read_id = max(conversation.low_read_id or 0, message_id)
     else:
@@ -214,14 +215,33 @@ def conversations_of(user_id: int) -> Select:
 
 
 def unread_counts(user_id: int) -> tuple[int, int]:
-    """Unread notifications and unread messages, in one query (the navigation shows both)."""
-    row = db.session.execute(_unread_counts_statement(), {"user_id": user_id}).one()
+    """Unread notifications and unread messages (the navigation shows both): as read with the member at
+    the start of the request when nothing changed them since, else in one query."""
+    known = db.session.info.get(UNREAD_COUNTS)
+    if known is not None and known[0] == user_id:
+        return known[1], known[2]
+    row = db.session.execute(select(*_unread_columns()), {"user_id": user_id}).one()
     return row[0] or 0, (row[1] or 0) + (row[2] or 0)
 
 
+def member_with_unread_counts(user_id: int) -> User | None:
+    """The signed-in member with the navigation's unread counts, in one query (every page shows both):
+    the counts wait in ``db.session.info`` until a change to notifications or read marks drops them."""
+    row = db.session.execute(_member_statement(), {"user_id": user_id}).first()
+    if row is None:
+        return None
+    db.session.info[UNREAD_COUNTS] = (user_id, row[1] or 0, (row[2] or 0) + (row[3] or 0))
+    return row[0]
+
+
 @cache
-def _unread_counts_statement() -> Select:
-    """Built once: every signed-in page runs it.
+def _member_statement() -> Select:
+    return select(User, *_unread_columns()).where(User.id == bindparam("user_id", type_=Integer))
+
+
+@cache
+def _unread_columns() -> tuple:
+    """Built once: every signed-in page runs them.
 
     Messages are counted per side of the pair, so each part walks the member's conversations by index
     and then only the messages past the read mark."""
@@ -235,8 +255,8 @@ def _unread_counts_statement() -> Select:
                 .where(member_column == user_id, Message.sender_id != user_id, Message.removed_at.is_(None))
                 .scalar_subquery())
 
-    return select(notifications, unread_as(Conversation.low_member_id, Conversation.low_read_id),
-                  unread_as(Conversation.high_member_id, Conversation.high_read_id))
+    return (notifications, unread_as(Conversation.low_member_id, Conversation.low_read_id),
+            unread_as(Conversation.high_member_id, Conversation.high_read_id))
 
 
 def people_to_write(user_id: int, limit: int = 300) -> list[User]:

@@ -22,9 +22,20 @@ log = logging.getLogger(__name__)
 DIGEST_WINDOW = timedelta(days=7)
 
 
+#: ``db.session.info`` key: (member id, unread notifications, unread messages), read with the signed-in
+#: member (``messages.services.member_with_unread_counts``) and dropped by anything that changes them.
+UNREAD_COUNTS = "unread_counts"
+
+
+def forget_unread_counts() -> None:
+    """Notifications or read marks changed in this request: the navigation counts again."""
+    db.session.info.pop(UNREAD_COUNTS, None)
+
+
 def notify(user_id: int, kind: str, title: str, link: str, target_type: str | None = None,
            target_id: int | None = None) -> Notification:
     """Add an in-app notification for one member to the current transaction (no preference check)."""
+    forget_unread_counts()
     notification = Notification(user_id=user_id, kind=kind, title=title[:300], link=link,
                                 target_type=target_type, target_id=target_id)
     db.session.add(notification)
@@ -117,12 +128,14 @@ def unread_count(user_id: int) -> int:
 
 def mark_read(notification: Notification) -> None:
     """Mark one notification read (once)."""
+    forget_unread_counts()
     if notification.read_at is None:
         notification.read_at = utcnow()
 
 
 def mark_all_read(user_id: int) -> int:
     """Mark every unread notification of the member read; returns how many."""
+    forget_unread_counts()
     result = db.session.execute(update(Notification)
                                 .where(Notification.user_id == user_id, Notification.read_at.is_(None))
                                 .values(read_at=utcnow()))
@@ -131,6 +144,7 @@ def mark_all_read(user_id: int) -> int:
 
 def mark_target_read(user_id: int, target_type: str, target_id: int) -> None:
     """The member saw the thing itself (e.g. opened the conversation): its notifications are read."""
+    forget_unread_counts()
     db.session.execute(update(Notification)
                        .where(Notification.user_id == user_id, Notification.target_type == target_type,
                               Notification.target_id == target_id, Notification.read_at.is_(None))
@@ -139,6 +153,7 @@ def mark_target_read(user_id: int, target_type: str, target_id: int) -> None:
 
 def withdraw(target_type: str, target_id: int, user_ids) -> None:
     """Delete notifications about a target for members who may no longer see it."""
+    forget_unread_counts()
     ids = list(user_ids)
     if ids:
         db.session.execute(Notification.__table__.delete().where(
