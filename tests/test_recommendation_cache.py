@@ -238,3 +238,16 @@ def test_processes_share_rankings_through_redis(make_app, make_user, login, redi
     save_settings(second, login, mentor, accepting=False)
     assert shown(first_client) == []
     redis.flushdb()
+
+
+def test_card_links_are_the_routes_own(app, pool):
+    """The cards write their links out from one url_for per page: they must stay the routes' own."""
+    from flask import url_for
+
+    page = pool.client.get("/mentorship/recommendations?type=career").get_data(as_text=True)
+    with app.test_request_context():
+        profile = url_for("profiles.show", user_id=pool.ada.id)
+        ask_link = url_for("mentorship.ask", mentor_id=pool.ada.id, type="career")
+    assert f'<a href="{profile}">Dr. Ada Mentor</a>' in page
+    assert f'href="{html.escape(ask_link)}">Ask<span class="visually-hidden"> Dr. Ada Mentor' in page
+    assert pool.client.get(ask_link).status_code == 200
