@@ -251,3 +251,14 @@ def test_card_links_are_the_routes_own(app, pool):
     assert f'<a href="{profile}">Dr. Ada Mentor</a>' in page
     assert f'href="{html.escape(ask_link)}">Ask<span class="visually-hidden"> Dr. Ada Mentor' in page
     assert pool.client.get(ask_link).status_code == 200
+
+
+def test_the_page_works_with_redis_down(make_app, make_user, login):
+    app = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")  # nothing listens there
+    fellow = make_user(role="fellow")
+    mentor = mentor_with_settings(app, make_user, login, name="Dr. Ada Mentor")
+    client = login(app.test_client(), fellow)
+    assert shown(client) == ["Dr. Ada Mentor"]
+    assert shown(client) == ["Dr. Ada Mentor"]  # kept in this process meanwhile
+    save_settings(app, login, mentor, accepting=False)
+    assert shown(client) == []

@@ -80,6 +80,9 @@ def _active_count(mentor_id: int) -> int:
 
 # -- recommendations ---------------------------------------------------------------------------
 
+#: Part of every cache key: change it when the scoring or the stored shape of a ranking changes, so a
+#: new release never reads rankings an older one kept in Redis.
+RANKING_FORMAT = 1
 #: How many mentors a cached ranking keeps: enough that leaving out a mentee's open requests and
 #: current mentors still fills the page (a mentee with very many gets a deeper ranking of their own).
 RANKED_DEPTH = 60
@@ -218,7 +221,7 @@ def recommendations(user: User, mentoring_type: str, limit: int = 20) -> tuple[l
     while depth < limit + len(busy):
         depth *= 2
     lists = cache.ranked_lists(current_app)
-    key = f"fn:mentor-recommendations:{version}:{mentoring_type}:{depth}:{_digest(mentee)}"
+    key = f"fn:mentor-recommendations:{RANKING_FORMAT}:{version}:{mentoring_type}:{depth}:{_digest(mentee)}"
     ranked = lists.get(key)
     if ranked is None:
         ranked = [[s.mentor_id, s.name, s.score, s.reasons]
