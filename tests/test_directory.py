@@ -305,6 +305,7 @@ def test_card_links_are_the_routes_links(app, make_user, login):
         unsave = url_for("profiles.unsave", user_id=member.id)
     assert f'href="{show}"' in page and f'src="{photo}"' in page and f'action="{save}"' in page
     assert f'action="{unsave}"' in saved_page
+    assert check_page(page.encode()) == [] and check_page(saved_page.encode()) == []
     assert client.get(photo).status_code == 200
     assert "Dr. Linked Member" in client.get(show).data.decode()
 
@@ -323,7 +324,10 @@ def test_connected_locations_show_to_program_mates_and_mentorship_partners_only(
     for viewer, sees in ((mate, True), (mentee, True), (outsider, False), (owner, True)):
         client = login(app.test_client(), viewer)
         for path in ("/members/?q=Connected", "/members/?role=alumni", f"/members/{owner.id}"):
-            assert ("Tucson, AZ, US" in client.get(path).data.decode()) is sees, (viewer.name, path)
+            page = client.get(path).data
+            assert ("Tucson, AZ, US" in page.decode()) is sees, (viewer.name, path)
+            assert "Northbridge Pain Fellowship, Class of 2027" in page.decode()
+            assert check_page(page) == []
         # Nor can an outsider find the member by filtering on the place.
         assert ("Dr. Connected Owner" in client.get("/members/?region=AZ").data.decode()) is sees, viewer.name
     with app.app_context():
