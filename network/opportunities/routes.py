@@ -135,11 +135,10 @@ def _board(archive: bool):
         sort=form.sort.data if form.sort.data in services.SORTS else "newest")
     page_number = form.page.data if form.page.data and not form.page.errors else 1
     page = services.paginate(services.board_query(current_user.id, filters, utcnow(), archive=archive),
-                             page_number)
-    saved = services.bookmarked_ids(current_user.id, [o.id for o in page.items])
+                             page_number, current_user.id)
     args = request.args.to_dict(flat=False)
     args.pop("page", None)
-    return render_template("opportunities/board.html", form=form, page=page, saved=saved, archive=archive,
+    return render_template("opportunities/board.html", form=form, page=page, saved=page.saved, archive=archive,
                            filters=filters, args=args, now=utcnow(),
                            can_post=permissions.can_post_opportunity(current_user))
 

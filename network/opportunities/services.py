@@ -269,6 +269,8 @@ class Page:
     total: int
     page: int
     per_page: int
+    #: Ids of the items the viewer bookmarked.
+    saved: set[int] = field(default_factory=set)
 
     @property
     def pages(self) -> int:
@@ -283,12 +285,13 @@ class Page:
         return self.page > 1
 
 
-def paginate(statement: Select, page: int, per_page: int = PER_PAGE) -> Page:
-    """One page of opportunities with their tags and the total, in two queries: the total rides on
-    each row (a window count), so only a page past the end needs a third to count."""
+def paginate(statement: Select, page: int, viewer_id: int, per_page: int = PER_PAGE) -> Page:
+    """One page of opportunities with their tags, whether the viewer bookmarked each, and the total, in two
+    queries: the total rides on each row (a window count), so only a page past the end needs a third."""
     page = max(1, page)
+    saved = exists().where(Bookmark.user_id == viewer_id, Bookmark.opportunity_id == Opportunity.id)
     rows = db.session.execute(
-        statement.add_columns(func.count().over().label("total"))
+        statement.add_columns(saved.label("saved"), func.count().over().label("total"))
         # The cards show neither the description nor the search text: not read, not sent.
         .options(selectinload(Opportunity.interests), defer(Opportunity.description),
                  defer(Opportunity.search_document))
@@ -298,15 +301,7 @@ def paginate(statement: Select, page: int, per_page: int = PER_PAGE) -> Page:
         total = rows[0].total
     else:
         total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    return Page([row[0] for row in rows], total, page, per_page)
-
-
-def bookmarked_ids(user_id: int, opportunity_ids) -> set[int]:
-    ids = list(opportunity_ids)
-    if not ids:
-        return set()
-    return set(db.session.scalars(select(Bookmark.opportunity_id)
-                                  .where(Bookmark.user_id == user_id, Bookmark.opportunity_id.in_(ids))))
+    return Page([row[0] for row in rows], total, page, per_page, {row[0].id for row in rows if row.saved})
 
 
 def load_opportunity(opportunity_id: int) -> Opportunity | None:
