@@ -93,11 +93,14 @@ def _note_pool_changes(session: Session, flush_context, instances) -> None:
                 (obj in session.deleted or _changed(inspect(obj), TERM_FIELDS[type(obj)])):
             session.info[CHANGED] = True
             return
+        # A member not yet flushed cannot mentor yet (their settings, when added, count above).
         if isinstance(obj, User) and obj.id is not None and \
                 (obj in session.deleted or _changed(inspect(obj), MEMBER_FIELDS)):
             members.add(obj.id)
-        if isinstance(obj, Profile) and obj.user_id is not None and \
-                (added_or_deleted or _changed(inspect(obj), PROFILE_FIELDS)):
+        if isinstance(obj, Profile) and (added_or_deleted or _changed(inspect(obj), PROFILE_FIELDS)):
+            if obj.user_id is None:  # whose it is shows only at flush: count it
+                session.info[CHANGED] = True
+                return
             members.add(obj.user_id)
     # A member or profile matters only if they mentor (new settings in this flush are caught above).
     if members and session.scalar(select(MentorSettings.user_id)
