@@ -262,3 +262,21 @@ def test_the_page_works_with_redis_down(make_app, make_user, login):
     assert shown(client) == ["Dr. Ada Mentor"]  # kept in this process meanwhile
     save_settings(app, login, mentor, accepting=False)
     assert shown(client) == []
+
+
+def test_graduation_and_its_undo_move_the_mentors_places(app, make_user, login):
+    from tests.test_graduation import graduating_class
+
+    setup = graduating_class(app, make_user)  # Dr. Mentor mentors one of the class
+    with app.app_context():
+        db.session.execute(update(MentorSettings).where(MentorSettings.user_id == setup["mentor"].id)
+                           .values(capacity=1))
+        db.session.commit()
+    viewer = login(app.test_client(), make_user(role="fellow"))
+    viewer.get("/")
+    assert shown(viewer) == []  # no place free
+    director = login(app.test_client(), setup["director"])
+    assert director.post(f"/cohorts/{setup['cohort']}/graduate", data={"complete_mentorships": "y"}).status_code == 302
+    assert shown(viewer) == ["Dr. Mentor"]
+    assert director.post(f"/cohorts/{setup['cohort']}/graduation/undo").status_code == 302
+    assert shown(viewer) == []  # the undo takes the place back with an UPDATE of its own
