@@ -280,3 +280,30 @@ def test_graduation_and_its_undo_move_the_mentors_places(app, make_user, login):
     assert shown(viewer) == ["Dr. Mentor"]
     assert director.post(f"/cohorts/{setup['cohort']}/graduation/undo").status_code == 302
     assert shown(viewer) == []  # the undo takes the place back with an UPDATE of its own
+
+
+def test_publishing_a_matching_round_fills_the_mentors_places(app, make_user, login):
+    from network.matching.models import MatchingRun
+    from tests.test_matching_rounds import add_program, join, prepared_round
+
+    _, current, past = add_program(app)
+    director = make_user(role="faculty", name="Dr. Director")
+    join(app, current, director, "faculty")
+    fellows = [make_user(role="fellow", name=f"Dr. Fellow {n}") for n in (1, 2, 3)]
+    mentors = [make_user(role="alumni", name=f"Dr. Mentor {n}") for n in (1, 2, 3)]
+    for fellow in fellows:
+        join(app, current, fellow, "fellow")
+    for mentor in mentors:
+        join(app, past, mentor, "fellow")
+        save_settings(app, login, mentor, capacity=1, types=("research",))
+    viewer = login(app.test_client(), make_user(role="fellow"))
+    viewer.get("/")
+    assert shown(viewer) == ["Dr. Mentor 1", "Dr. Mentor 2", "Dr. Mentor 3"]
+    world = {"cohort": current, "director": director, "fellows": fellows, "mentors": mentors}
+    director_client, round_id = prepared_round(app, login, world)
+    assert director_client.post(f"/matching/{round_id}/runs").status_code == 302
+    with app.app_context():
+        run_id = db.session.scalar(select(MatchingRun.id).where(MatchingRun.round_id == round_id))
+    assert director_client.post(f"/matching/{round_id}/publish", data={"run_id": str(run_id)}).status_code == 302
+    # Mentors 1 and 2 gave their one place to a fellow of the round (mentor 3 matched nobody).
+    assert shown(viewer) == ["Dr. Mentor 3"]
