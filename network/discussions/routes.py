@@ -238,10 +238,6 @@ def reply(thread_id: int):
         return render_template("discussions/reply.html", thread=thread, form=form, preview=preview, phi=phi)
     if form.confirm_no_phi.errors:
         return render_template("discussions/reply.html", thread=thread, form=form, phi=phi), 400
-    earlier = services.sent_before(current_user.id, form.submission_key.data)
-    if earlier is not None:
-        flash("That reply was already posted (the form was sent twice); here it is.", "info")
-        return redirect(url_for(".show_post", post_id=earlier.id))
     try:
         post = services.reply(current_user, thread, form.body.data, form.submission_key.data)
         post_id, held = post.id, post.held  # read before the commit expires them
@@ -250,7 +246,8 @@ def reply(thread_id: int):
         flash(str(exc), "warning")
         return redirect(url_for(".thread", thread_id=thread.id))
     except IntegrityError:
-        # The same form, sent twice at once: the other request made the post.
+        # The same form sent twice (the post's first write meets the unique submission key): the other
+        # request made the post, and nothing of this one was written.
         db.session.rollback()
         earlier = services.sent_before(current_user.id, form.submission_key.data)
         if earlier is None:
