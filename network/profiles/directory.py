@@ -92,7 +92,8 @@ class DirectoryPage:
 
 def read_rows(statement, params=None):
     """Plain rows of a read-only statement that selects columns, on the session's own connection and
-    transaction: the ORM's result handling is for entities and only costs time here."""
+    transaction: the ORM's result handling is for entities and only costs time here. Pending ORM
+    changes are not flushed first, so this is for the pages that only read."""
     return db.session.connection().execute(statement, params)
 
 
