@@ -271,6 +271,8 @@ class Page:
     per_page: int
     #: Ids of the items the viewer bookmarked.
     saved: set[int] = field(default_factory=set)
+    #: Each item's interest tags (names, alphabetical), by item id.
+    tags: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -293,15 +295,26 @@ def paginate(statement: Select, page: int, viewer_id: int, per_page: int = PER_P
     rows = db.session.execute(
         statement.add_columns(saved.label("saved"), func.count().over().label("total"))
         # The cards show neither the description nor the search text: not read, not sent.
-        .options(selectinload(Opportunity.interests), defer(Opportunity.description),
-                 defer(Opportunity.search_document))
+        .options(defer(Opportunity.description), defer(Opportunity.search_document))
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    if rows:
-        total = rows[0].total
-    else:
+    if not rows:
         total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    return Page([row[0] for row in rows], total, page, per_page, {row[0].id for row in rows if row.saved})
+        return Page([], total, page, per_page)
+    items = [row[0] for row in rows]
+    return Page(items, rows[0].total, page, per_page, {row[0].id for row in rows if row.saved},
+                tag_names([item.id for item in items]))
+
+
+def tag_names(opportunity_ids: list[int]) -> dict[int, list[str]]:
+    """Interest tag names of these opportunities, alphabetical, as plain rows (cards only show the names)."""
+    tags: dict[int, list[str]] = {}
+    for opportunity_id, name in db.session.execute(
+            select(opportunity_interest.c.opportunity_id, Interest.name)
+            .join(Interest, Interest.id == opportunity_interest.c.interest_id)
+            .where(opportunity_interest.c.opportunity_id.in_(opportunity_ids)).order_by(Interest.name)):
+        tags.setdefault(opportunity_id, []).append(name)
+    return tags
 
 
 def load_opportunity(opportunity_id: int) -> Opportunity | None:
