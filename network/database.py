@@ -54,15 +54,16 @@ def commit_read_only_requests(app, db) -> None:
     @app.teardown_appcontext  # registered after Flask-SQLAlchemy's, so it runs before the session closes
     def _commit_reads(exc) -> None:
         session = db.session()
-        if exc is not None or not session.in_transaction() or session.new or session.dirty or session.deleted:
-            return
-        if session.connection().info.get("wrote"):
+        if exc is not None or not session.in_transaction() or not session.is_active:
+            return  # (not active: a failed statement already waits for its rollback)
+        if session.new or session.dirty or session.deleted:
             return
         # Nothing was written, so nothing loaded can be out of date: objects stay as they are, as after a
         # rollback (a commit would expire them).
         session.expire_on_commit, expire = False, session.expire_on_commit
         try:
-            session.commit()
+            if not session.connection().info.get("wrote"):
+                session.commit()
         except SQLAlchemyError:
             session.rollback()  # the page is already answered: this only ends the transaction
         finally:
