@@ -42,3 +42,13 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 logger_class = "network.logging.GunicornJsonLogger"
+
+
+def post_worker_init(worker):
+    """The app is loaded in this worker: hand what start-up allocated (modules, the app, SQLAlchemy's
+    mappings; about 200,000 objects) to ``gc.freeze``, so the collector's passes during requests walk only
+    what requests make. A full pass over everything took a few milliseconds every few hundred requests."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
