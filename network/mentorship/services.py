@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import String, bindparam, cast, func, null, select, union_all, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from network.extensions import db
 from network.matching.scoring import Mentee, Mentor, recommend
@@ -441,7 +441,7 @@ def team_of(mentee: User) -> dict[MentoringType, Mentorship | None]:
     """The fellow's four slots: the active mentorship of each type, or None."""
     active = db.session.scalars(select(Mentorship).where(
         Mentorship.mentee_id == mentee.id, Mentorship.status == MentorshipStatus.ACTIVE)
-        .options(selectinload(Mentorship.mentor))).all()
+        .options(joinedload(Mentorship.mentor))).all()  # at most four: one query with their mentors
     by_type = {m.type: m for m in active}
     return {t: by_type.get(t) for t in MentoringType}
 
