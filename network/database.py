@@ -53,8 +53,10 @@ def commit_read_only_requests(app, db) -> None:
 
     @app.teardown_appcontext  # registered after Flask-SQLAlchemy's, so it runs before the session closes
     def _commit_reads(exc) -> None:
+        if exc is not None or not db.session.registry.has():
+            return  # (an error, or a request that never used the database)
         session = db.session()
-        if exc is not None or not session.in_transaction() or not session.is_active:
+        if not session.in_transaction() or not session.is_active:
             return  # (not active: a failed statement already waits for its rollback)
         if session.new or session.dirty or session.deleted:
             return
