@@ -9,7 +9,7 @@ from datetime import UTC
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import literal, select, union_all
+from wtforms import SelectChoice
 
 from network import permissions
 from network.access import public
@@ -17,6 +17,8 @@ from network.extensions import db, limiter
 from network.opportunities import calendar, digest, services
 from network.opportunities.forms import ActionForm, BoardForm, InterestForm, RemoveForm, RsvpForm, form_class
 from network.opportunities.models import Opportunity, OpportunityKind, RsvpStatus
+from network.profiles import search as search_index
+from network.profiles.directory import filter_choices
 from network.taxonomy.models import Interest, PracticeSetting, Specialty, active_terms
 from network.types import utcnow
 
@@ -107,20 +109,16 @@ def _form_error(form, error: services.OpportunityError) -> None:
 # -- the board ------------------------------------------------------------------------
 
 def _filter_terms() -> tuple[list, list]:
-    """The specialties and interests offered as filters, as (id, name) pairs, in one query."""
-    terms = union_all(*(select(literal(model.__name__).label("vocabulary"), model.id, model.name, model.position)
-                        .where(model.retired_at.is_(None)) for model in (Specialty, Interest))).subquery()
-    by_vocabulary = {"Specialty": [], "Interest": []}
-    for vocabulary, term_id, name in db.session.execute(
-            select(terms.c.vocabulary, terms.c.id, terms.c.name).order_by(terms.c.position, terms.c.name)):
-        by_vocabulary[vocabulary].append((term_id, name))
-    return by_vocabulary["Specialty"], by_vocabulary["Interest"]
+    """The specialties and interests offered as filters: the directory's filter choices, kept per process
+    for one version of the directory, which every change to a term changes (``network.profiles``)."""
+    choices = filter_choices(search_index.index_version(db.session))
+    return choices["specialty"], choices["interest"]
 
 
 def _board(archive: bool):
     form = BoardForm(request.args)
     specialties, interests = _filter_terms()
-    form.specialty.choices = [("", "Any specialty"), *specialties]
+    form.specialty.choices = [SelectChoice("", "Any specialty"), *specialties]
     form.interests.choices = interests
     form.validate()
     mode = form.work_mode.data or ""

@@ -160,3 +160,21 @@ def test_search_index_follows_edits(app, make_user, signed_in, make_opportunity)
         db.session.commit()
     assert titles(client.get("/opportunities/?q=kyphoplasty")) == []
     assert titles(client.get("/opportunities/?q=vertebr")) == ["Vertebral augmentation attending"]
+
+
+def test_filter_terms_follow_taxonomy_edits_on_the_next_view(app, make_user, signed_in):
+    """The board's specialties and interests are kept per process between edits of the terms."""
+    client = signed_in(make_user())
+    page = client.get("/opportunities/").get_data(as_text=True)
+    assert ">Cancer pain<" in page
+    with app.app_context():
+        interest = db.session.scalars(select(Interest).where(Interest.name == "Cancer pain")).one()
+        interest.name = "Cancer and palliative pain"
+        db.session.commit()
+    page = client.get("/opportunities/").get_data(as_text=True)
+    assert ">Cancer and palliative pain<" in page and ">Cancer pain<" not in page
+    with app.app_context():
+        db.session.scalars(select(Interest).where(Interest.name == "Cancer and palliative pain")).one().retired_at = \
+            datetime.now(UTC)
+        db.session.commit()
+    assert "Cancer and palliative pain" not in client.get("/opportunities/").get_data(as_text=True)
