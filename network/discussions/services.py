@@ -364,10 +364,10 @@ def reply(author: User, thread: Thread, body: str, submission_key: str | None = 
     held = bool(thread.category.holds_phi_matches and find_phi(body))
     now = utcnow()
     post = _add_post(author, thread, body, held, now, submission_key)
-    subscription, mark = _reader_rows(author.id, thread.id)
-    if subscription is None:  # replying watches the thread, unless the member chose otherwise before
-        db.session.add(Subscription(user_id=author.id, thread_id=thread.id, level=SubscriptionLevel.WATCH))
-    _move_mark(mark, author.id, thread.id, post.id)
+    mark, level = reader_state(author.id, thread.id)
+    if level is None:  # replying watches the thread, unless the member chose a level before
+        _subscribe(author.id, thread.id, SubscriptionLevel.WATCH, override=False)
+    mark_read(author.id, thread.id, post.id, mark)
     if held:
         record(author.id, "post.hold", "post", post.id, thread_id=thread.id, reason="possible patient identifiers")
         return post
@@ -601,21 +601,8 @@ def subscription_level(user_id: int, thread_id: int) -> SubscriptionLevel | None
                                                               Subscription.thread_id == thread_id))
 
 
-def _reader_rows(user_id: int, thread_id: int) -> tuple[Subscription | None, ReadMark | None]:
-    """The member's subscription and read mark for a thread, in one query."""
-    row = db.session.execute(
-        select(Subscription, ReadMark).select_from(User)
-        .outerjoin(Subscription, and_(Subscription.user_id == User.id, Subscription.thread_id == thread_id))
-        .outerjoin(ReadMark, and_(ReadMark.user_id == User.id, ReadMark.thread_id == thread_id))
-        .where(User.id == user_id)).one()
-    return row[0], row[1]
-
-
 def _advance_mark(user_id: int, thread_id: int, post_id: int) -> None:
-    _move_mark(db.session.get(ReadMark, (user_id, thread_id)), user_id, thread_id, post_id)
-
-
-def _move_mark(mark: ReadMark | None, user_id: int, thread_id: int, post_id: int) -> None:
+    mark = db.session.get(ReadMark, (user_id, thread_id))
     if mark is None:
         db.session.add(ReadMark(user_id=user_id, thread_id=thread_id, last_read_post_id=post_id))
     elif mark.last_read_post_id < post_id:

@@ -220,8 +220,7 @@ def unread_counts(user_id: int) -> tuple[int, int]:
     known = db.session.info.get(UNREAD_COUNTS)
     if known is not None and known[0] == user_id:
         return known[1], known[2]
-    row = db.session.execute(select(*_unread_columns()), {"user_id": user_id}).one()
-    return row[0] or 0, (row[1] or 0) + (row[2] or 0)
+    return _counts(*db.session.execute(select(*_unread_columns()), {"user_id": user_id}).one())
 
 
 def member_with_unread_counts(user_id: int) -> User | None:
@@ -230,8 +229,13 @@ def member_with_unread_counts(user_id: int) -> User | None:
     row = db.session.execute(_member_statement(), {"user_id": user_id}).first()
     if row is None:
         return None
-    db.session.info[UNREAD_COUNTS] = (user_id, row[1] or 0, (row[2] or 0) + (row[3] or 0))
+    db.session.info[UNREAD_COUNTS] = (user_id, *_counts(*row[1:]))
     return row[0]
+
+
+def _counts(notifications: int | None, as_low: int | None, as_high: int | None) -> tuple[int, int]:
+    """(unread notifications, unread messages) from the three counts of ``_unread_columns``."""
+    return notifications or 0, (as_low or 0) + (as_high or 0)
 
 
 @cache
