@@ -133,12 +133,13 @@ def _register_hooks(app: Flask) -> None:
     from network.templating import register_template_helpers
 
     app.before_request(limit_plain_form_size)
-    from network.auth.sessions import expire_stale_session, require_two_factor
+    from network.auth.sessions import expire_stale_session, keep_waiting_messages_distinct, require_two_factor
 
     app.before_request(expire_stale_session)
     app.before_request(require_two_factor)
     app.before_request(enforce_access)
     app.after_request(set_security_headers)
+    app.after_request(keep_waiting_messages_distinct)
     if app.config["SESSION_COOKIE_SECURE"]:
         app.after_request(set_hsts)
     register_error_handlers(app)

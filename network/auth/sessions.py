@@ -23,6 +23,8 @@ TWO_FACTOR_DONE = "_two_factor"
 PENDING_SIGN_IN = "_pending_sign_in"
 # Refresh the idle clock at most this often, so the session cookie is not rewritten on every request.
 SEEN_RESOLUTION_SECONDS = 60
+#: Messages waiting in the cookie for the next page: each distinct message once, the newest few.
+MAX_WAITING_MESSAGES = 5
 
 #: What a member who must turn on two-step sign-in can still reach.
 SETUP_ENDPOINTS = frozenset({
@@ -130,6 +132,22 @@ def expire_stale_session():
     if LAST_SEEN_AT not in session or now - last_seen >= SEEN_RESOLUTION_SECONDS:
         session[LAST_SEEN_AT] = now
     return
+
+
+def keep_waiting_messages_distinct(response):
+    """``after_request``: a message already waiting for the next page is not queued again.
+
+    Messages wait in the signed session cookie until a page shows them. A form sent again and
+    again without that page in between (two tabs, a script, a client that does not follow the
+    redirect) would otherwise queue "Your reply is posted." each time: a cookie that grows on every
+    request, costs more to sign and read each time, and ends as a page of repeated alerts.
+    """
+    if "_flashes" in session:  # testing for the key does not count as reading the session
+        waiting = session["_flashes"]
+        distinct = list(dict.fromkeys(tuple(message) for message in waiting))[-MAX_WAITING_MESSAGES:]
+        if len(distinct) != len(waiting):
+            session["_flashes"] = distinct
+    return response
 
 
 def require_two_factor():

@@ -36,6 +36,25 @@ def test_start_a_thread_with_markdown_preview_and_post(app, make_user, login, ma
     assert "Your thread is posted." in text
 
 
+def test_replies_sent_without_reading_the_page_between_leave_one_message_and_a_small_cookie(
+        app, make_user, login, make_category, make_thread):
+    member = make_user()
+    client = login(app.test_client(), member)
+    category_id, _ = make_category()
+    thread_id, _ = make_thread(category_id, member.id)
+    cookie = app.config["SESSION_COOKIE_NAME"]
+    sizes = []
+    for n in range(30):  # a second tab, or a client that does not follow the redirect
+        response = client.post(f"/discussions/t/{thread_id}/reply", data={"body": f"Reply {n}", "submit": "x"})
+        assert response.status_code == 302
+        sizes.append(len(client.get_cookie(cookie).value))
+    assert sizes[-1] == sizes[1]
+    text = page_text(client.get(response.headers["Location"], follow_redirects=True))
+    assert text.count("Your reply is posted.") == 1
+    assert "Reply 29" in text
+    assert "Your reply is posted." not in page_text(client.get(f"/discussions/t/{thread_id}"))
+
+
 def test_bad_input_gets_messages_next_to_the_fields(app, make_user, login, make_category):
     client = login(app.test_client(), make_user())
     _, slug = make_category()
