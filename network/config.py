@@ -68,7 +68,9 @@ class Config:
     # Rate limits (Flask-Limiter). Redis in production: ``redis://host:6379/0``.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit-* headers on every limited response: they cost a Redis round trip each and no
+    # browser reads them. A 429 still says when to retry (network/errors.py).
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_KEY_PREFIX = "fn"
     # Redis down: each process counts in its own memory until Redis is back (limits still hold,
     # per process), rather than sign-in failing with 500s.

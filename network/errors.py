@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from network.extensions import db
+from network.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,21 @@ def handle_http_error(error: HTTPException):
         detail = f"Too many attempts ({error.description}). Please wait a minute before trying again."
     response = render_error(error.code, detail)
     if error.code == 429:
-        response.headers.setdefault("Retry-After", "60")
+        response.headers["Retry-After"] = str(_seconds_until_retry())
     if error.code == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
+
+
+def _seconds_until_retry() -> int:
+    """When the breached rate limit's window ends, in seconds; a minute if that cannot be known."""
+    try:
+        limit = limiter.current_limit
+        if limit is not None and limit.breached:
+            return max(1, min(3600, int(limit.reset_at - time.time())))
+    except Exception:  # the limiter's storage went away between the count and now
+        log.warning("could not read the rate limit's window", exc_info=True)
+    return 60
 
 
 def handle_csrf_error(error: CSRFError):

@@ -197,6 +197,18 @@ def test_sign_in_is_rate_limited_with_a_429_page(app, make_user):
     assert 0 < int(last.headers["Retry-After"]) <= 60
 
 
+def test_a_429_says_when_the_breached_limit_ends(make_app, make_user):
+    app = make_app(LOGIN_RATE_LIMIT="2 per hour")
+    member = make_user()
+    client = app.test_client()
+    codes = [client.post("/auth/login", data={"email": member.email, "password": "wrong password!!"}).status_code
+             for _ in range(3)]
+    assert codes == [400, 400, 429]
+    refused = client.post("/auth/login", data={"email": member.email, "password": member.password})
+    assert refused.status_code == 429
+    assert 3000 < int(refused.headers["Retry-After"]) <= 3600  # the hour's window, not a stock minute
+
+
 def test_reset_answers_the_same_for_known_and_unknown_addresses(app, make_user):
     member = make_user()
     client = app.test_client()
