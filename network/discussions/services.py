@@ -7,10 +7,12 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from types import SimpleNamespace
 
 from flask import current_app, url_for
-from sqlalchemy import and_, case, false, func, or_, select, true, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Integer, and_, bindparam, case, false, func, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, defer, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -330,8 +332,7 @@ def start_thread(author: User, category: Category, title: str, body: str) -> tup
     if not held:
         thread.last_post_id = post.id
         search.index_post(post.id, body, title)
-    _subscribe(author.id, thread.id, SubscriptionLevel.WATCH, override=False)
-    _advance_mark(author.id, thread.id, post.id)
+    _follow(author.id, thread.id, post.id)
     if held:
         record(author.id, "post.hold", "post", post.id, thread_id=thread.id, reason="possible patient identifiers")
     else:
@@ -364,10 +365,7 @@ def reply(author: User, thread: Thread, body: str, submission_key: str | None = 
     held = bool(thread.category.holds_phi_matches and find_phi(body))
     now = utcnow()
     post = _add_post(author, thread, body, held, now, submission_key)
-    mark, level = reader_state(author.id, thread.id)
-    if level is None:  # replying watches the thread, unless the member chose a level before
-        _subscribe(author.id, thread.id, SubscriptionLevel.WATCH, override=False)
-    mark_read(author.id, thread.id, post.id, mark)
+    _follow(author.id, thread.id, post.id)
     if held:
         record(author.id, "post.hold", "post", post.id, thread_id=thread.id, reason="possible patient identifiers")
         return post
@@ -377,11 +375,9 @@ def reply(author: User, thread: Thread, body: str, submission_key: str | None = 
 
 def _publish(post: Post, thread: Thread, now: datetime) -> None:
     """A post becomes visible: counts, index, notifications."""
-    db.session.execute(update(Thread).where(Thread.id == thread.id).values(
-        post_count=Thread.post_count + 1, last_post_at=now,
-        last_post_id=func.max(func.coalesce(Thread.last_post_id, 0), post.id)
-        if db.session.get_bind().dialect.name == "sqlite"
-        else func.greatest(func.coalesce(Thread.last_post_id, 0), post.id)))
+    connection = db.session.connection()
+    connection.execute(_statements(connection.dialect.name).count_post,
+                       {"thread": thread.id, "post": post.id, "now": now})
     # The counters are read again only if something asks for them (a reply's redirect does not).
     db.session.expire(thread, ["post_count", "last_post_at", "last_post_id"])
     search.index_post(post.id, post.body, thread.title if post.id == thread.first_post_id else "")
@@ -421,11 +417,13 @@ def _notify_mentions(post: Post, thread: Thread, author: User, mentioned: list[U
 
 
 def _notify_subscribers(post: Post, thread: Thread, author: User, skip: set[int]) -> None:
-    watchers = db.session.scalars(
-        select(User).join(Subscription, Subscription.user_id == User.id)
-        .where(Subscription.thread_id == thread.id, Subscription.level == SubscriptionLevel.WATCH,
-               User.id != author.id)).all()
-    targets = who_can_view([u for u in watchers if u.id not in skip], thread)
+    connection = db.session.connection()
+    ids = set(connection.execute(_statements(connection.dialect.name).watchers, {"thread": thread.id}).scalars())
+    ids -= skip | {author.id}
+    if not ids:
+        return  # (most replies: nobody else watches, or the mentions reached them)
+    watchers = db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id)).all()
+    targets = who_can_view(watchers, thread)
     if targets:
         notify_members(targets, "discussion-reply", f"{author.name} replied in “{thread.title}”",
                        _thread_link(thread, post), target_type="thread", target_id=thread.id,
@@ -601,31 +599,53 @@ def subscription_level(user_id: int, thread_id: int) -> SubscriptionLevel | None
                                                               Subscription.thread_id == thread_id))
 
 
-def _advance_mark(user_id: int, thread_id: int, post_id: int) -> None:
-    mark = db.session.get(ReadMark, (user_id, thread_id))
-    if mark is None:
-        db.session.add(ReadMark(user_id=user_id, thread_id=thread_id, last_read_post_id=post_id))
-    elif mark.last_read_post_id < post_id:
-        mark.last_read_post_id = post_id
-
-
 def mark_read(user_id: int, thread_id: int, post_id: int, current: int | None) -> bool:
-    """Move the member's read mark forward to ``post_id``; writes only when it moves."""
+    """Move the member's read mark forward to ``post_id`` (``current`` is the mark as read before, if any);
+    writes only when it moves, and never moves it back (the member's other tab may have gone further)."""
     if current is not None and current >= post_id:
         return False
-    if current is None:
-        exists = db.session.get(ReadMark, (user_id, thread_id))
-        if exists is None:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(ReadMark(user_id=user_id, thread_id=thread_id, last_read_post_id=post_id))
-                return True
-            except IntegrityError:
-                pass  # the member's other tab made the mark a moment ago: move it forward instead
-    db.session.execute(update(ReadMark).where(ReadMark.user_id == user_id, ReadMark.thread_id == thread_id,
-                                              ReadMark.last_read_post_id < post_id)
-                       .values(last_read_post_id=post_id))
+    connection = db.session.connection()
+    connection.execute(_statements(connection.dialect.name).mark_read,
+                       {"member": user_id, "thread": thread_id, "post": post_id})
     return True
+
+
+def _follow(user_id: int, thread_id: int, post_id: int) -> None:
+    """The author of a post watches its thread (unless they chose a level before) and has read up to it."""
+    connection = db.session.connection()
+    statements = _statements(connection.dialect.name)
+    connection.execute(statements.watch, {"member": user_id, "thread": thread_id})
+    connection.execute(statements.mark_read, {"member": user_id, "thread": thread_id, "post": post_id})
+
+
+@cache
+def _statements(dialect: str) -> SimpleNamespace:
+    """The statements every post and thread view runs, built once per database dialect.
+
+    They run as Core on the session's connection, so in the request's transaction. Through the ORM each
+    cost several times the Python of its round trip, and posting a reply is the most frequent write. The
+    upserts are atomic: two tabs, or a reply and a thread view, never meet a duplicate key.
+    """
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    threads, subscriptions, marks = Thread.__table__, Subscription.__table__, ReadMark.__table__
+    member, thread, post = bindparam("member", type_=Integer), bindparam("thread", type_=Integer), \
+        bindparam("post", type_=Integer)
+    new_mark = insert(marks).values(user_id=member, thread_id=thread, last_read_post_id=post)
+    return SimpleNamespace(
+        count_post=update(threads).where(threads.c.id == thread).values(
+            post_count=threads.c.post_count + 1, last_post_at=bindparam("now", type_=threads.c.last_post_at.type),
+            # (approving a held post publishes it after newer ones: the last post stays the newest)
+            last_post_id=case((func.coalesce(threads.c.last_post_id, 0) < post, post),
+                              else_=threads.c.last_post_id)),
+        watch=insert(subscriptions).values(user_id=member, thread_id=thread, level=SubscriptionLevel.WATCH)
+        .on_conflict_do_nothing(index_elements=[subscriptions.c.user_id, subscriptions.c.thread_id]),
+        mark_read=new_mark.on_conflict_do_update(
+            index_elements=[marks.c.user_id, marks.c.thread_id],
+            set_={"last_read_post_id": new_mark.excluded.last_read_post_id},
+            where=marks.c.last_read_post_id < new_mark.excluded.last_read_post_id),
+        watchers=select(subscriptions.c.user_id).where(subscriptions.c.thread_id == thread,
+                                                       subscriptions.c.level == SubscriptionLevel.WATCH),
+    )
 
 
 def read_mark(user_id: int, thread_id: int) -> int | None:
