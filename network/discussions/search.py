@@ -34,18 +34,21 @@ def plain(markdown: str) -> str:
     return _MARKS.sub(" ", markdown_to_text(markdown))
 
 
+_INDEX = {
+    "postgresql": [text("UPDATE discussion_post SET search_vector = setweight(to_tsvector('english', :title), 'A') "
+                        "|| to_tsvector('english', :body) WHERE id = :id")],
+    "sqlite": [text("DELETE FROM post_fts WHERE rowid = :id"),
+               text("INSERT INTO post_fts (rowid, title, body) VALUES (:id, :title, :body)")],
+}
+
+
 def index_post(post_id: int, body: str, title: str = "") -> None:
-    """(Re)index a post's words (and its thread's title when it opens the thread)."""
-    title, words = _MARKS.sub(" ", title or ""), plain(body)
-    if _dialect() == "postgresql":
-        db.session.execute(
-            text("UPDATE discussion_post SET search_vector = "
-                 "setweight(to_tsvector('english', :title), 'A') || to_tsvector('english', :body) WHERE id = :id"),
-            {"title": title, "body": words, "id": post_id})
-    else:
-        db.session.execute(text("DELETE FROM post_fts WHERE rowid = :id"), {"id": post_id})
-        db.session.execute(text("INSERT INTO post_fts (rowid, title, body) VALUES (:id, :title, :body)"),
-                           {"title": title, "body": words, "id": post_id})
+    """(Re)index a post's words (and its thread's title when it opens the thread), on the session's
+    connection (in its transaction; every new post comes through here)."""
+    params = {"title": _MARKS.sub(" ", title or ""), "body": plain(body), "id": post_id}
+    connection = db.session.connection()
+    for statement in _INDEX[connection.dialect.name]:
+        connection.execute(statement, params)
 
 
 def unindex_post(post_id: int) -> None:
