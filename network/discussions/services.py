@@ -654,6 +654,11 @@ def _statements(dialect: str) -> SimpleNamespace:
             where=marks.c.last_read_post_id < new_mark.excluded.last_read_post_id),
         watchers=select(subscriptions.c.user_id).where(subscriptions.c.thread_id == thread,
                                                        subscriptions.c.level == SubscriptionLevel.WATCH),
+        reader_state=select(
+            select(marks.c.last_read_post_id).where(marks.c.user_id == member, marks.c.thread_id == thread)
+            .scalar_subquery(),
+            select(subscriptions.c.level).where(subscriptions.c.user_id == member, subscriptions.c.thread_id == thread)
+            .scalar_subquery()),
     )
 
 
@@ -664,9 +669,9 @@ def read_mark(user_id: int, thread_id: int) -> int | None:
 
 def reader_state(user_id: int, thread_id: int) -> tuple[int | None, SubscriptionLevel | None]:
     """The member's read mark and subscription level for a thread, in one query (the thread page shows both)."""
-    mark = select(ReadMark.last_read_post_id).where(ReadMark.user_id == user_id, ReadMark.thread_id == thread_id)
-    level = select(Subscription.level).where(Subscription.user_id == user_id, Subscription.thread_id == thread_id)
-    row = db.session.execute(select(mark.scalar_subquery(), level.scalar_subquery())).one()
+    connection = db.session.connection()
+    row = connection.execute(_statements(connection.dialect.name).reader_state,
+                             {"member": user_id, "thread": thread_id}).one()
     return row[0], row[1]
 
 
@@ -682,27 +687,38 @@ class PostPage:
 def post_page(user, thread: Thread, *, after: int | None = None, before: int | None = None,
               size: int = POSTS_PER_PAGE) -> PostPage:
     """A page of a thread's posts by post id (keyset, never OFFSET): after a post, before one, or the first."""
-    visible = or_(Post.held.is_(False), Post.author_id == user.id)
-    if permissions.can_moderate(user, thread.category):
-        visible = true()
-    # The page shows each author's name and role, and the rendered text (the source is for editing).
-    query = (select(Post).options(joinedload(Post.author).load_only(User.id, User.name, User.role), defer(Post.body))
-             .where(Post.thread_id == thread.id, visible))
+    moderator = permissions.can_moderate(user, thread.category)
+    direction = "before" if before is not None else "after" if after is not None else "first"
+    posts = db.session.scalars(_post_page_statement(moderator, direction, size),
+                               {"thread": thread.id, "viewer": user.id, "cursor": before or after}).all()
     if before is not None:
-        posts = db.session.scalars(query.where(Post.id < before).order_by(Post.id.desc()).limit(size + 1)).all()
         has_older = len(posts) > size
         posts = list(reversed(posts[:size]))
         has_newer = True
     else:
-        if after is not None:
-            query = query.where(Post.id > after)
-        posts = db.session.scalars(query.order_by(Post.id).limit(size + 1)).all()
         has_newer = len(posts) > size
         posts = posts[:size]
         has_older = after is not None and after >= (thread.first_post_id or 0)
     if not posts:
         return PostPage([], None, None)
     return PostPage(posts, posts[-1].id if has_newer else None, posts[0].id if has_older else None)
+
+
+@cache
+def _post_page_statement(moderator: bool, direction: str, size: int):
+    """Posts of a page (``direction``: "first", "after" or "before" the ``cursor`` post id), built once
+    per kind of page. Held posts are shown to moderators and to their own author."""
+    # The page shows each author's name and role, and the rendered text (the source is for editing).
+    query = (select(Post).options(joinedload(Post.author).load_only(User.id, User.name, User.role), defer(Post.body))
+             .where(Post.thread_id == bindparam("thread", type_=Integer)))
+    if not moderator:
+        query = query.where(or_(Post.held.is_(False), Post.author_id == bindparam("viewer", type_=Integer)))
+    cursor = bindparam("cursor", type_=Integer)
+    if direction == "before":
+        return query.where(Post.id < cursor).order_by(Post.id.desc()).limit(size + 1)
+    if direction == "after":
+        query = query.where(Post.id > cursor)
+    return query.order_by(Post.id).limit(size + 1)
 
 
 def previous_post_id(thread: Thread, post_id: int) -> int | None:
