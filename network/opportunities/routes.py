@@ -132,13 +132,11 @@ def _board(archive: bool):
         mine=bool(form.mine.data), q=(form.q.data or "")[:200],
         sort=form.sort.data if form.sort.data in services.SORTS else "newest")
     page_number = form.page.data if form.page.data and not form.page.errors else 1
-    page = services.paginate(services.board_query(current_user.id, filters, utcnow(), archive=archive),
-                             page_number, current_user.id)
+    page = services.board_page(current_user.id, filters, utcnow(), page_number, archive=archive)
     args = request.args.to_dict(flat=False)
     args.pop("page", None)
-    return render_template("opportunities/board.html", form=form, page=page, saved=page.saved, archive=archive,
-                           filters=filters, args=args, now=utcnow(),
-                           can_post=permissions.can_post_opportunity(current_user))
+    return render_template("opportunities/board.html", form=form, page=page, archive=archive, filters=filters,
+                           args=args, can_post=permissions.can_post_opportunity(current_user))
 
 
 @bp.route("/")

@@ -62,3 +62,23 @@ def apply_search(statement, dialect: str, terms: list[str]):
     matches = (select(literal_column("rowid")).select_from(table("opportunity_fts"))
                .where(literal_column("opportunity_fts").op("MATCH")(expression)))
     return statement.where(Opportunity.id.in_(matches))
+
+
+def search_expression(dialect: str, terms: list[str]) -> str:
+    """What ``apply_search`` matches for these terms, as the value of a parameter."""
+    if dialect == "postgresql":
+        return " & ".join(f"{term}:*" for term in terms)
+    return " ".join('"' + term.replace('"', "") + '"*' for term in terms)
+
+
+def apply_search_parameter(statement, dialect: str, expression):
+    """``apply_search`` with the match expression as a parameter (``search_expression`` gives its value), for
+    statements built once and run with other words."""
+    if dialect == "postgresql":
+        from sqlalchemy import func
+
+        return statement.where(literal_column("opportunity.search_vector").op("@@")(func.to_tsquery("english",
+                                                                                                     expression)))
+    matches = (select(literal_column("rowid")).select_from(table("opportunity_fts"))
+               .where(literal_column("opportunity_fts").op("MATCH")(expression)))
+    return statement.where(Opportunity.id.in_(matches))

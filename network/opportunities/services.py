@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache, lru_cache
 
 from flask import url_for
-from sqlalchemy import Select, and_, exists, func, or_, select, update
+from sqlalchemy import Integer, Select, String, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from network.audit.models import record
 from network.extensions import db
@@ -226,53 +229,137 @@ def archive_condition(now: datetime):
                     or_(Opportunity.deadline < now, Opportunity.ends_at < now)))
 
 
-def board_query(viewer_id: int, filters: BoardFilters, now: datetime, archive: bool = False) -> Select:
-    """A ``select`` of the opportunities the board shows for these filters, in the chosen order."""
-    statement = select(Opportunity).where(archive_condition(now) if archive else current_condition(now))
-    if filters.kinds:
-        statement = statement.where(Opportunity.kind.in_(filters.kinds))
-    if filters.interest_ids:
-        statement = statement.where(exists().where(opportunity_interest.c.opportunity_id == Opportunity.id,
-                                                   opportunity_interest.c.interest_id.in_(filters.interest_ids)))
-    if filters.specialty_id:
-        statement = statement.where(exists().where(opportunity_specialty.c.opportunity_id == Opportunity.id,
-                                                   opportunity_specialty.c.specialty_id == filters.specialty_id))
-    if filters.mine:
-        my_interests = select(profile_interest.c.interest_id).where(profile_interest.c.profile_id == viewer_id)
+def _shape(filters: BoardFilters) -> tuple:
+    """Which filters are set (not their values): one statement is built per shape and reused."""
+    work_mode = filters.work_mode if filters.work_mode in ("remote", "remote_only", "onsite") else ""
+    return (bool(filters.kinds), bool(filters.interest_ids), bool(filters.specialty_id), filters.mine,
+            bool(filters.location), work_mode, bool(filters.deadline_days), bool(search.search_terms(filters.q)))
+
+
+def _like_pattern(words: str) -> str:
+    """``words`` anywhere, ``%`` and ``_`` taken literally (what ``contains(..., autoescape=True)`` writes)."""
+    escaped = words.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+def _board_where(statement: Select, shape: tuple, dialect: str, archive: bool) -> Select:
+    """``statement`` narrowed to the board's (or the archive's) opportunities for filters of this shape; the
+    values are parameters: ``now``, ``viewer``, ``kinds``, ``interests``, ``specialty``, ``location``,
+    ``deadline_before`` and ``query``."""
+    kinds, interests, specialty, mine, location, work_mode, deadline, words = shape
+    now = bindparam("now", type_=Opportunity.deadline.type)
+    statement = statement.where(archive_condition(now) if archive else current_condition(now))
+    if kinds:
+        statement = statement.where(Opportunity.kind.in_(bindparam("kinds", expanding=True)))
+    if interests:
+        statement = statement.where(exists().where(
+            opportunity_interest.c.opportunity_id == Opportunity.id,
+            opportunity_interest.c.interest_id.in_(bindparam("interests", expanding=True))))
+    if specialty:
+        statement = statement.where(exists().where(
+            opportunity_specialty.c.opportunity_id == Opportunity.id,
+            opportunity_specialty.c.specialty_id == bindparam("specialty", type_=Integer)))
+    if mine:
+        my_interests = select(profile_interest.c.interest_id).where(
+            profile_interest.c.profile_id == bindparam("viewer", type_=Integer))
         statement = statement.where(exists().where(opportunity_interest.c.opportunity_id == Opportunity.id,
                                                    opportunity_interest.c.interest_id.in_(my_interests)))
-    if filters.location:
-        statement = statement.where(func.lower(Opportunity.location).contains(filters.location.lower(),
-                                                                              autoescape=True))
-    if filters.work_mode == "remote":
+    if location:
+        statement = statement.where(func.lower(Opportunity.location).like(bindparam("location", type_=String),
+                                                                          escape="/"))
+    if work_mode == "remote":
         statement = statement.where(Opportunity.work_mode.in_([WorkMode.REMOTE, WorkMode.HYBRID]))
-    elif filters.work_mode == "remote_only":
+    elif work_mode == "remote_only":
         statement = statement.where(Opportunity.work_mode == WorkMode.REMOTE)
-    elif filters.work_mode == "onsite":
+    elif work_mode == "onsite":
         statement = statement.where(Opportunity.work_mode == WorkMode.ONSITE)
-    if filters.deadline_days:
+    if deadline:
         statement = statement.where(Opportunity.deadline.is_not(None),
-                                    Opportunity.deadline <= now + timedelta(days=filters.deadline_days))
-    statement = search.apply_search(statement, db.session.get_bind().dialect.name, search.search_terms(filters.q))
-    if filters.sort == "deadline":
+                                    Opportunity.deadline <= bindparam("deadline_before",
+                                                                      type_=Opportunity.deadline.type))
+    if words:
+        statement = search.apply_search_parameter(statement, dialect, bindparam("query", type_=String))
+    return statement
+
+
+def _tag_list(dialect: str):
+    """The opportunity's interest names in one column: a JSON array, alphabetical on PostgreSQL (SQLite's
+    ``json_group_array`` takes no order: its names are sorted after reading, in SQLite's own binary order)."""
+    if dialect == "postgresql":
+        names = func.json_agg(aggregate_order_by(Interest.name, Interest.name))
+    else:
+        names = func.json_group_array(Interest.name)
+    return (select(names).select_from(opportunity_interest)
+            .join(Interest, Interest.id == opportunity_interest.c.interest_id)
+            .where(opportunity_interest.c.opportunity_id == Opportunity.id)
+            .scalar_subquery().label("tags"))
+
+
+#: What a card on the board shows, and what it needs to know whether the opportunity is past.
+CARD_COLUMNS = (Opportunity.id, Opportunity.kind, Opportunity.status, Opportunity.title, Opportunity.organisation,
+                Opportunity.location, Opportunity.venue, Opportunity.online_url, Opportunity.work_mode,
+                Opportunity.time_zone, Opportunity.starts_at, Opportunity.ends_at, Opportunity.deadline,
+                Opportunity.cme_credits)
+
+
+@lru_cache(maxsize=512)
+def _board_statement(shape: tuple, dialect: str, archive: bool, sort: str) -> Select:
+    """One page of the board for filters of this shape, built once per process: building it cost more than
+    running it. Each row carries whether the viewer bookmarked it, its tags and the total (a window count)."""
+    saved = exists().where(Bookmark.user_id == bindparam("viewer", type_=Integer),
+                           Bookmark.opportunity_id == Opportunity.id)
+    statement = select(*CARD_COLUMNS, saved.label("saved"), _tag_list(dialect),
+                       func.count().over().label("total"))
+    if sort == "deadline":
         order = (Opportunity.deadline.is_(None), Opportunity.deadline, Opportunity.id)
-    elif filters.sort == "starting":
+    elif sort == "starting":
         order = (Opportunity.starts_at.is_(None), Opportunity.starts_at, Opportunity.id)
     else:
         order = (Opportunity.created_at.desc(), Opportunity.id.desc())
-    return statement.order_by(*order)
+    return (_board_where(statement, shape, dialect, archive).order_by(*order)
+            .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
+
+
+@lru_cache(maxsize=512)
+def _board_count_statement(shape: tuple, dialect: str, archive: bool) -> Select:
+    """How many opportunities the filters find: asked only for a page past the end."""
+    return _board_where(select(func.count()).select_from(Opportunity), shape, dialect, archive)
+
+
+def _board_parameters(viewer_id: int, filters: BoardFilters, now: datetime, dialect: str) -> dict:
+    terms = search.search_terms(filters.q)
+    return {"now": now, "viewer": viewer_id, "kinds": list(filters.kinds), "interests": list(filters.interest_ids),
+            "specialty": filters.specialty_id, "location": _like_pattern(filters.location),
+            "deadline_before": now + timedelta(days=filters.deadline_days) if filters.deadline_days else None,
+            "query": search.search_expression(dialect, terms) if terms else None}
+
+
+@dataclass(slots=True)
+class BoardCard:
+    """One opportunity on the board, as plain values."""
+
+    id: int
+    kind: OpportunityKind
+    status: OpportunityStatus
+    title: str
+    organisation: str
+    place: str
+    work_mode: WorkMode
+    time_zone: str
+    starts_at: datetime | None
+    deadline: datetime | None
+    cme_credits: object
+    past: bool
+    saved: bool
+    tags: list[str]
 
 
 @dataclass
 class Page:
-    items: list[Opportunity]
+    items: list[BoardCard]
     total: int
     page: int
     per_page: int
-    #: Ids of the items the viewer bookmarked.
-    saved: set[int] = field(default_factory=set)
-    #: Each item's interest tags (names, alphabetical), by item id.
-    tags: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -287,33 +374,36 @@ class Page:
         return self.page > 1
 
 
-def paginate(statement: Select, page: int, viewer_id: int, per_page: int = PER_PAGE) -> Page:
-    """One page of opportunities with their tags, whether the viewer bookmarked each, and the total, in two
-    queries: the total rides on each row (a window count), so only a page past the end needs a third."""
+def board_page(viewer_id: int, filters: BoardFilters, now: datetime, page: int, archive: bool = False,
+               per_page: int = PER_PAGE) -> Page:
+    """One page of the board (or the archive) for these filters, in the chosen order, with whether the viewer
+    bookmarked each and each one's interest tags: one query from a statement built once, plain rows on the
+    session's connection; only a page past the end needs a second, for the total."""
     page = max(1, page)
-    saved = exists().where(Bookmark.user_id == viewer_id, Bookmark.opportunity_id == Opportunity.id)
-    rows = db.session.execute(
-        statement.add_columns(saved.label("saved"), func.count().over().label("total"))
-        # The cards show neither the description nor the search text: not read, not sent.
-        .options(defer(Opportunity.description), defer(Opportunity.search_document))
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    shape = _shape(filters)
+    parameters = _board_parameters(viewer_id, filters, now, dialect)
+    sort = filters.sort if filters.sort in SORTS else "newest"
+    rows = connection.execute(_board_statement(shape, dialect, archive, sort),
+                              {**parameters, "limit": per_page, "offset": (page - 1) * per_page}).all()
     if not rows:
-        total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+        total = connection.execute(_board_count_statement(shape, dialect, archive), parameters).scalar() or 0
         return Page([], total, page, per_page)
-    items = [row[0] for row in rows]
-    return Page(items, rows[0].total, page, per_page, {row[0].id for row in rows if row.saved},
-                tag_names([item.id for item in items]))
+    sqlite = dialect != "postgresql"
+    cards = [BoardCard(row.id, row.kind, row.status, row.title, row.organisation,
+                       row.location or row.venue or ("Online" if row.online_url else "No fixed place"),
+                       row.work_mode, row.time_zone, row.starts_at, row.deadline, row.cme_credits,
+                       (row.deadline is not None and row.deadline < now) or (row.ends_at is not None and row.ends_at < now),
+                       bool(row.saved), _names(row.tags, sqlite)) for row in rows]
+    return Page(cards, rows[0].total, page, per_page)
 
 
-def tag_names(opportunity_ids: list[int]) -> dict[int, list[str]]:
-    """Interest tag names of these opportunities, alphabetical, as plain rows (cards only show the names)."""
-    tags: dict[int, list[str]] = {}
-    for opportunity_id, name in db.session.execute(
-            select(opportunity_interest.c.opportunity_id, Interest.name)
-            .join(Interest, Interest.id == opportunity_interest.c.interest_id)
-            .where(opportunity_interest.c.opportunity_id.in_(opportunity_ids)).order_by(Interest.name)):
-        tags.setdefault(opportunity_id, []).append(name)
+def _names(tags, sqlite: bool) -> list[str]:
+    if tags is None:
+        return []
+    if sqlite:
+        return sorted(json.loads(tags))
     return tags
 
 
@@ -326,14 +416,24 @@ def load_opportunity(opportunity_id: int) -> Opportunity | None:
     ).first()
 
 
-def recent_for_home(viewer_id: int, limit: int = 5) -> list[Opportunity]:
-    """Current opportunities for the home page: those matching the member's interests first, newest."""
-    mine = select(profile_interest.c.interest_id).where(profile_interest.c.profile_id == viewer_id)
+def recent_for_home(viewer_id: int, limit: int = 5) -> list:
+    """Current opportunities for the home page: those matching the member's interests first, newest. Rows
+    of what the card shows: ``id``, ``title``, ``kind``, ``starts_at``, ``deadline`` and ``time_zone``."""
+    return db.session.connection().execute(_home_statement(limit), {"viewer": viewer_id, "now": utcnow()}).all()
+
+
+@cache
+def _home_statement(limit: int) -> Select:
+    """Built once, the member and the time as parameters: every home page view runs it, and building it
+    cost more than running it."""
+    mine = select(profile_interest.c.interest_id).where(
+        profile_interest.c.profile_id == bindparam("viewer", type_=Integer))
     matches = exists().where(opportunity_interest.c.opportunity_id == Opportunity.id,
                              opportunity_interest.c.interest_id.in_(mine))
-    return list(db.session.scalars(
-        select(Opportunity).where(current_condition(utcnow()))
-        .order_by(matches.desc(), Opportunity.created_at.desc(), Opportunity.id.desc()).limit(limit)))
+    return (select(Opportunity.id, Opportunity.title, Opportunity.kind, Opportunity.starts_at, Opportunity.deadline,
+                   Opportunity.time_zone)
+            .where(current_condition(bindparam("now", type_=Opportunity.deadline.type)))
+            .order_by(matches.desc(), Opportunity.created_at.desc(), Opportunity.id.desc()).limit(limit))
 
 
 # -- what a member did with one opportunity --------------------------------------------
