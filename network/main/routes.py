@@ -8,13 +8,11 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, ur
 from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload
 
 from network.access import account_view, public
 from network.auth.forms import ActionForm
 from network.extensions import db
 from network.members.models import MemberStatus, User
-from network.profiles.models import Profile
 
 bp = Blueprint("main", __name__)
 log = logging.getLogger(__name__)
@@ -30,6 +28,7 @@ def index():
         return redirect(url_for("main.pending"))
     from datetime import date
 
+    from network.main.services import own_profile
     from network.mentorship.services import home_summary
     from network.profiles.services import completeness
 
@@ -37,12 +36,12 @@ def index():
     if current_user.is_admin:
         pending_count = db.session.scalar(
             select(func.count()).select_from(User).where(User.status == MemberStatus.PENDING))
-    # The member's profile, interests and training background in one query (the page reads all three).
-    db.session.scalars(select(User).where(User.id == current_user.id).options(
-        joinedload(User.training_background), joinedload(User.profile).joinedload(Profile.interests))).unique().one()
+    own = own_profile(current_user)
     return render_template("main/home.html", pending_count=pending_count,
-                           completeness=completeness(current_user, current_user.profile),
-                           mentoring=home_summary(current_user), today=date.today())
+                           training_background=own.training_background,
+                           accepting_mentees=own.profile is not None and own.profile.accepting_mentees,
+                           completeness=completeness(current_user, own.profile),
+                           mentoring=home_summary(current_user, date.today()))
 
 
 @bp.route("/pending")

@@ -6,9 +6,10 @@ import functools
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from flask import current_app, url_for
-from sqlalchemy import String, bindparam, cast, func, null, select, union_all, update
+from sqlalchemy import Integer, String, bindparam, cast, func, null, select, union_all, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from network.extensions import db
@@ -446,15 +447,38 @@ def team_of(mentee: User) -> dict[MentoringType, Mentorship | None]:
     return {t: by_type.get(t) for t in MentoringType}
 
 
-def home_summary(user: User) -> dict:
-    """What the home page shows about mentoring: a fellow's team, a mentor's mentees and waiting requests."""
-    summary = {"team": None, "mentees": [], "waiting": 0}
+def home_summary(user: User, today: date) -> dict:
+    """What the home page shows about mentoring: a fellow's team (each type's active mentorship or None), a
+    mentor's first five mentees and the requests waiting for them, and which of those mentorships are overdue.
+    Mentorships are plain rows of ``id``, ``type`` and the other member's name (``mentor_name`` on the team,
+    ``mentee_name`` in the mentees)."""
+    summary = {"team": None, "mentees": [], "waiting": 0, "overdue": set()}
+    statements, connection, active = _home_statements(), db.session.connection(), []
     if user.role == Role.FELLOW:
-        summary["team"] = team_of(user)
+        active = connection.execute(statements.team, {"member": user.id}).all()  # at most one per type
+        by_type = {row.type: row for row in active}
+        summary["team"] = {t: by_type.get(t) for t in MentoringType}
     elif user.role in MENTOR_ROLES:
-        summary["mentees"] = db.session.scalars(
-            select(Mentorship).where(Mentorship.mentor_id == user.id, Mentorship.status == MentorshipStatus.ACTIVE)
-            .options(selectinload(Mentorship.mentee)).order_by(Mentorship.started_at).limit(5)).all()
-        summary["waiting"] = db.session.scalar(select(func.count()).select_from(MentorshipRequest).where(
-            MentorshipRequest.mentor_id == user.id, MentorshipRequest.status == RequestStatus.PENDING))
+        active = summary["mentees"] = connection.execute(statements.mentees, {"member": user.id}).all()
+        summary["waiting"] = connection.execute(statements.waiting, {"member": user.id}).scalar_one()
+    # The model's own rule, read from the row's columns.
+    summary["overdue"] = {row.id for row in active if Mentorship.is_overdue(row, today)}
     return summary
+
+
+@functools.cache
+def _home_statements():
+    """Built once, the member as a parameter: every home page view runs them, and building them cost more
+    than running them. Only the columns the card and the overdue rule read."""
+    member = bindparam("member", type_=Integer)
+    columns = (Mentorship.id, Mentorship.type, Mentorship.status, Mentorship.started_at, Mentorship.last_met_on,
+               Mentorship.cadence_days)
+    active = Mentorship.status == MentorshipStatus.ACTIVE
+    return SimpleNamespace(
+        team=select(*columns, User.name.label("mentor_name")).join(User, User.id == Mentorship.mentor_id)
+        .where(Mentorship.mentee_id == member, active),
+        mentees=select(*columns, User.name.label("mentee_name")).join(User, User.id == Mentorship.mentee_id)
+        .where(Mentorship.mentor_id == member, active).order_by(Mentorship.started_at).limit(5),
+        waiting=select(func.count()).select_from(MentorshipRequest).where(
+            MentorshipRequest.mentor_id == member, MentorshipRequest.status == RequestStatus.PENDING),
+    )
