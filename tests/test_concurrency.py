@@ -248,6 +248,29 @@ def test_a_reply_sent_twice_is_one_post(app, make_user, login):
     assert bodies.count("We use 80 degrees for 90 seconds.") == 1
 
 
+def test_a_new_thread_sent_twice_is_one_thread(app, make_user, login):
+    from network.discussions import services
+    from network.discussions.models import Category, CategoryVisibility, Thread
+
+    with app.app_context():
+        category = services.save_category(None, None, name="Interventional", description="",
+                                          visibility=CategoryVisibility.MEMBERS, cohort_id=None,
+                                          holds_phi_matches=False)
+        db.session.commit()
+        slug = category.slug
+    client = login(app.test_client(), make_user(role="fellow"))
+    form = {k.decode(): v.decode() for k, v in token_of(client.get(f"/discussions/c/{slug}/new").data).items()}
+    form.update(title="Cooled RF for knee pain", body="Who has tried it after a total knee?")
+    first = client.post(f"/discussions/c/{slug}/new", data=form)
+    second = client.post(f"/discussions/c/{slug}/new", data=form)
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]  # the same thread, shown again
+    assert "That thread was already started" in client.get(second.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        titles = db.session.scalars(select(Thread.title).join(Category).where(Category.slug == slug)).all()
+    assert titles == ["Cooled RF for knee pain"]
+
+
 @POSTGRES_ONLY
 def test_a_reply_sent_twice_at_once_is_one_post(app, make_user, login):
     from network.discussions.models import Post

@@ -200,8 +200,19 @@ def new_thread(slug: str):
         elif form.confirm_no_phi.errors:
             return render_template("discussions/new_thread.html", category=category, form=form, phi=phi), 400
         else:
-            thread, _post = services.start_thread(current_user, category, form.title.data, form.body.data)
-            db.session.commit()
+            try:
+                thread, _post = services.start_thread(current_user, category, form.title.data, form.body.data,
+                                                      form.submission_key.data)
+                db.session.commit()
+            except IntegrityError:
+                # The same form sent twice: its opening post met the unique submission key, and nothing
+                # of this request was written. Show the thread the first one started.
+                db.session.rollback()
+                earlier = services.sent_before(current_user.id, form.submission_key.data)
+                if earlier is None:
+                    raise
+                flash("That thread was already started (the form was sent twice); here it is.", "info")
+                return redirect(url_for(".thread", thread_id=earlier.thread_id))
             log.info("thread %s started by %s", thread.id, current_user.id)
             if thread.held:
                 flash("Your thread looks like it may contain patient identifiers, so a moderator will review it "

@@ -319,15 +319,17 @@ def _thread_link(thread: Thread, post: Post | None = None) -> str:
     return url_for("discussions.show_post", post_id=post.id)
 
 
-def start_thread(author: User, category: Category, title: str, body: str) -> tuple[Thread, Post]:
-    """Open a thread; in a case-discussion category a draft with likely identifiers waits for a moderator."""
+def start_thread(author: User, category: Category, title: str, body: str,
+                 submission_key: str | None = None) -> tuple[Thread, Post]:
+    """Open a thread; in a case-discussion category a draft with likely identifiers waits for a moderator.
+    The same form sent twice fails on its opening post's unique submission key (IntegrityError)."""
     held = bool(category.holds_phi_matches and find_phi(title + "\n" + body))
     now = utcnow()
     thread = Thread(category=category, author_id=author.id, title=title, created_at=now, last_post_at=now,
                     post_count=0 if held else 1, held=held)
     db.session.add(thread)
     db.session.flush()
-    post = _add_post(author, thread, body, held, now)
+    post = _add_post(author, thread, body, held, now, submission_key)
     thread.first_post_id = post.id
     if not held:
         thread.last_post_id = post.id
@@ -359,7 +361,7 @@ def _add_post(author: User, thread: Thread, body: str, held: bool, now: datetime
 
 
 def sent_before(author_id: int, submission_key: str | None) -> Post | None:
-    """The post a reply form with this key already made (the form sent twice), if any."""
+    """The post a reply or new-thread form with this key already made (the form sent twice), if any."""
     if not submission_key:
         return None
     return db.session.scalar(select(Post).where(Post.author_id == author_id, Post.submission_key == submission_key))
