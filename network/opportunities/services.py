@@ -336,22 +336,26 @@ def _board_parameters(viewer_id: int, filters: BoardFilters, now: datetime, dial
 
 @dataclass(slots=True)
 class BoardCard:
-    """One opportunity on the board, as plain values."""
+    """One opportunity on the board, as the plain values its card writes."""
 
     id: int
-    kind: OpportunityKind
+    kind: str  # its label
     status: OpportunityStatus
     title: str
     organisation: str
     place: str
-    work_mode: WorkMode
+    work_mode: str  # its label
     time_zone: str
     starts_at: datetime | None
     deadline: datetime | None
-    cme_credits: object
+    credits: str  # CME credits to one decimal, "" for none
     past: bool
     saved: bool
     tags: list[str]
+
+
+_KIND_LABELS = {kind: kind.label for kind in OpportunityKind}
+_WORK_MODE_LABELS = {mode: mode.label for mode in WorkMode}
 
 
 @dataclass
@@ -391,9 +395,10 @@ def board_page(viewer_id: int, filters: BoardFilters, now: datetime, page: int, 
         total = connection.execute(_board_count_statement(shape, dialect, archive), parameters).scalar() or 0
         return Page([], total, page, per_page)
     sqlite = dialect != "postgresql"
-    cards = [BoardCard(row.id, row.kind, row.status, row.title, row.organisation,
+    cards = [BoardCard(row.id, _KIND_LABELS[row.kind], row.status, row.title, row.organisation,
                        row.location or row.venue or ("Online" if row.online_url else "No fixed place"),
-                       row.work_mode, row.time_zone, row.starts_at, row.deadline, row.cme_credits,
+                       _WORK_MODE_LABELS[row.work_mode], row.time_zone, row.starts_at, row.deadline,
+                       str(round(float(row.cme_credits), 1)) if row.cme_credits else "",
                        (row.deadline is not None and row.deadline < now) or (row.ends_at is not None and row.ends_at < now),
                        bool(row.saved), _names(row.tags, sqlite)) for row in rows]
     return Page(cards, rows[0].total, page, per_page)

@@ -134,3 +134,27 @@ def test_a_page_past_the_end_still_counts_what_the_filters_find(app, make_user, 
     assert heading(client, "/opportunities/?page=9") == "4 opportunities"
     assert heading(client, "/opportunities/?kind=locum&page=9") == "1 opportunity"
     assert "Nothing matches these filters." in client.get("/opportunities/?page=9").get_data(as_text=True)
+
+
+def test_the_filter_form_shows_each_query_its_own_values_and_errors(app, make_user, signed_in):
+    """The filters' markup is kept per query string and version of the terms: each view still shows its own."""
+    client = signed_in(make_user())
+
+    def form(url: str) -> str:
+        page = client.get(url).get_data(as_text=True)
+        return re.search(r'<form method="get".*?</form>', page, re.DOTALL).group(0)
+
+    plain = form("/opportunities/")
+    assert 'action="/opportunities/"' in plain and 'name="q" type="search" value=""' in plain
+    searched = form("/opportunities/?q=ultrasound&kind=webinar&sort=deadline")
+    assert 'value="ultrasound"' in searched
+    assert 'value="webinar" checked' in searched and 'value="job" checked' not in searched
+    assert '<option value="deadline" selected>' in searched
+    assert form("/opportunities/?q=cooled+rf").count('value="cooled rf"') == 1
+    too_long = form("/opportunities/?location=" + "x" * 121)
+    assert 'aria-invalid="true"' in too_long and "invalid-feedback" in too_long
+    # Back to an earlier query: its own state, not the last one's.
+    assert form("/opportunities/") == plain
+    assert 'value="ultrasound"' not in form("/opportunities/?kind=webinar")
+    archive = form("/opportunities/archive?q=ultrasound&kind=webinar&sort=deadline")
+    assert 'action="/opportunities/archive"' in archive and 'href="/opportunities/archive">Clear' in archive
