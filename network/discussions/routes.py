@@ -204,13 +204,8 @@ def new_thread(slug: str):
                 thread, _post = services.start_thread(current_user, category, form.title.data, form.body.data,
                                                       form.submission_key.data)
                 db.session.commit()
-            except IntegrityError:
-                # The same form sent twice: its opening post met the unique submission key, and nothing
-                # of this request was written. Show the thread the first one started.
-                db.session.rollback()
-                earlier = services.sent_before(current_user.id, form.submission_key.data)
-                if earlier is None:
-                    raise
+            except IntegrityError as error:
+                earlier = _sent_before(form, error)
                 flash("That thread was already started (the form was sent twice); here it is.", "info")
                 return redirect(url_for(".thread", thread_id=earlier.thread_id))
             log.info("thread %s started by %s", thread.id, current_user.id)
@@ -221,6 +216,17 @@ def new_thread(slug: str):
                 flash("Your thread is posted.", "success")
             return redirect(url_for(".thread", thread_id=thread.id))
     return render_template("discussions/new_thread.html", category=category, form=form, preview=preview, phi=phi)
+
+
+def _sent_before(form, error: IntegrityError):
+    """The post an earlier send of this same form made. A form sent twice meets the unique submission
+    key with its post's first write, so nothing of the second request was written; any other integrity
+    error is raised again."""
+    db.session.rollback()
+    earlier = services.sent_before(current_user.id, form.submission_key.data)
+    if earlier is None:
+        raise error
+    return earlier
 
 
 @bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
@@ -256,13 +262,8 @@ def reply(thread_id: int):
     except services.ThreadLocked as exc:
         flash(str(exc), "warning")
         return redirect(url_for(".thread", thread_id=thread.id))
-    except IntegrityError:
-        # The same form sent twice (the post's first write meets the unique submission key): the other
-        # request made the post, and nothing of this one was written.
-        db.session.rollback()
-        earlier = services.sent_before(current_user.id, form.submission_key.data)
-        if earlier is None:
-            raise
+    except IntegrityError as error:
+        earlier = _sent_before(form, error)
         flash("That reply was already posted (the form was sent twice); here it is.", "info")
         return redirect(url_for(".show_post", post_id=earlier.id))
     if held:
