@@ -186,9 +186,9 @@ def archive():
 @bp.route("/mine")
 def mine():
     """What the member posted, bookmarked and RSVPed to."""
-    posted, saved, rsvps, interest_counts = services.my_opportunities(current_user.id)
+    posted, saved, rsvps, interest_counts = services.my_opportunities(current_user.id, utcnow())
     return render_template("opportunities/mine.html", posted=posted, saved=saved, rsvps=rsvps,
-                           interest_counts=interest_counts, now=utcnow())
+                           interest_counts=interest_counts)
 
 
 def _render_show(opportunity: Opportunity, *, interest_form=None, rsvp_form=None, remove_form=None,

@@ -395,13 +395,19 @@ def board_page(viewer_id: int, filters: BoardFilters, now: datetime, page: int, 
         total = connection.execute(_board_count_statement(shape, dialect, archive), parameters).scalar() or 0
         return Page([], total, page, per_page)
     sqlite = dialect != "postgresql"
-    cards = [BoardCard(row.id, _KIND_LABELS[row.kind], row.status, row.title, row.organisation,
-                       row.location or row.venue or ("Online" if row.online_url else "No fixed place"),
-                       _WORK_MODE_LABELS[row.work_mode], row.time_zone, row.starts_at, row.deadline,
-                       str(round(float(row.cme_credits), 1)) if row.cme_credits else "",
-                       (row.deadline is not None and row.deadline < now) or (row.ends_at is not None and row.ends_at < now),
-                       bool(row.saved), _names(row.tags, sqlite)) for row in rows]
+    cards = [card_of(row, now, bool(row.saved), _names(row.tags, sqlite)) for row in rows]
     return Page(cards, rows[0].total, page, per_page)
+
+
+def card_of(opportunity, now: datetime, saved: bool, tags: list[str]) -> BoardCard:
+    """The card of an opportunity: a row of ``CARD_COLUMNS`` or an ``Opportunity`` (the model's own rule
+    for "past" reads the row's columns too)."""
+    o = opportunity
+    return BoardCard(o.id, _KIND_LABELS[o.kind], o.status, o.title, o.organisation,
+                     o.location or o.venue or ("Online" if o.online_url else "No fixed place"),
+                     _WORK_MODE_LABELS[o.work_mode], o.time_zone, o.starts_at, o.deadline,
+                     str(round(float(o.cme_credits), 1)) if o.cme_credits else "",
+                     Opportunity.is_past(o, now), saved, tags)
 
 
 def _names(tags, sqlite: bool) -> list[str]:
@@ -721,8 +727,8 @@ def set_digest(user_id: int, enabled: bool) -> None:
     preference(user_id, create=True).digest_enabled = enabled
 
 
-def my_opportunities(user_id: int):
-    """What the member posted, bookmarked and RSVPed to, for their page."""
+def my_opportunities(user_id: int, now: datetime):
+    """What the member posted, bookmarked (as cards) and RSVPed to, for their page."""
     posted = db.session.scalars(select(Opportunity).where(Opportunity.poster_id == user_id,
                                                           Opportunity.status != OpportunityStatus.REMOVED)
                                 .order_by(Opportunity.created_at.desc())).all()
@@ -738,4 +744,5 @@ def my_opportunities(user_id: int):
         select(ExpressionOfInterest.opportunity_id, func.count())
         .join(Opportunity, Opportunity.id == ExpressionOfInterest.opportunity_id)
         .where(Opportunity.poster_id == user_id).group_by(ExpressionOfInterest.opportunity_id)).all())
-    return list(posted), list(saved), [(o, s) for o, s in rsvps], interest_counts
+    saved = [card_of(o, now, True, [interest.name for interest in o.interests]) for o in saved]
+    return list(posted), saved, [(o, s) for o, s in rsvps], interest_counts
