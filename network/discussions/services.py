@@ -585,27 +585,16 @@ def moderation_queue(user) -> tuple[list[Flag], list[Post]]:
 
 # -- subscriptions and read marks -------------------------------------------------
 
-def _subscribe(user_id: int, thread_id: int, level: SubscriptionLevel, override: bool = True) -> None:
-    existing = db.session.get(Subscription, (user_id, thread_id))
-    if existing is None:
-        db.session.add(Subscription(user_id=user_id, thread_id=thread_id, level=level))
-    elif override:
-        existing.level = level
-
-
 def set_subscription(user: User, thread: Thread, level: SubscriptionLevel | None) -> None:
     """Watch, mute, or go back to the default (no subscription)."""
+    existing = db.session.get(Subscription, (user.id, thread.id))
     if level is None:
-        existing = db.session.get(Subscription, (user.id, thread.id))
         if existing is not None:
             db.session.delete(existing)
+    elif existing is None:
+        db.session.add(Subscription(user_id=user.id, thread_id=thread.id, level=level))
     else:
-        _subscribe(user.id, thread.id, level)
-
-
-def subscription_level(user_id: int, thread_id: int) -> SubscriptionLevel | None:
-    return db.session.scalar(select(Subscription.level).where(Subscription.user_id == user_id,
-                                                              Subscription.thread_id == thread_id))
+        existing.level = level
 
 
 def mark_read(user_id: int, thread_id: int, post_id: int, current: int | None) -> bool:

@@ -491,10 +491,10 @@ def test_subscription_levels(app, make_user, login, make_category, make_thread, 
     thread_id, _ = make_thread(category_id, author.id)
     client = login(app.test_client(), member)
     assert client.post(f"/discussions/t/{thread_id}/subscription", data={"level": level}).status_code == 302
-    from network.discussions.services import subscription_level
+    from network.discussions.services import reader_state
 
     with app.app_context():
-        assert subscription_level(member.id, thread_id) == (None if level == "default" else level)
+        assert reader_state(member.id, thread_id)[1] == (None if level == "default" else level)
 
 
 def test_search_newest_first(app, make_user, login, make_category, make_thread):
