@@ -49,31 +49,16 @@ def _unindex(mapper, connection, target) -> None:
         connection.execute(text("DELETE FROM opportunity_fts WHERE rowid = :id"), {"id": target.id})
 
 
-def apply_search(statement, dialect: str, terms: list[str]):
-    """``statement`` narrowed to opportunities whose document has every term (as a prefix)."""
-    if not terms:
-        return statement
-    if dialect == "postgresql":
-        from sqlalchemy import func
-
-        query = func.to_tsquery("english", " & ".join(f"{term}:*" for term in terms))
-        return statement.where(literal_column("opportunity.search_vector").op("@@")(query))
-    expression = " ".join('"' + term.replace('"', "") + '"*' for term in terms)
-    matches = (select(literal_column("rowid")).select_from(table("opportunity_fts"))
-               .where(literal_column("opportunity_fts").op("MATCH")(expression)))
-    return statement.where(Opportunity.id.in_(matches))
-
-
 def search_expression(dialect: str, terms: list[str]) -> str:
-    """What ``apply_search`` matches for these terms, as the value of a parameter."""
+    """What ``apply_search`` matches for these terms (every one, as a prefix): the value of its parameter."""
     if dialect == "postgresql":
         return " & ".join(f"{term}:*" for term in terms)
     return " ".join('"' + term.replace('"', "") + '"*' for term in terms)
 
 
-def apply_search_parameter(statement, dialect: str, expression):
-    """``apply_search`` with the match expression as a parameter (``search_expression`` gives its value), for
-    statements built once and run with other words."""
+def apply_search(statement, dialect: str, expression):
+    """``statement`` narrowed to opportunities whose document matches ``expression``, a parameter whose value
+    ``search_expression`` gives: the statement is built once and run with other words."""
     if dialect == "postgresql":
         from sqlalchemy import func
 

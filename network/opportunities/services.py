@@ -278,7 +278,7 @@ def _board_where(statement: Select, shape: tuple, dialect: str, archive: bool) -
                                     Opportunity.deadline <= bindparam("deadline_before",
                                                                       type_=Opportunity.deadline.type))
     if words:
-        statement = search.apply_search_parameter(statement, dialect, bindparam("query", type_=String))
+        statement = search.apply_search(statement, dialect, bindparam("query", type_=String))
     return statement
 
 
