@@ -443,6 +443,11 @@ def team_of(mentee: User) -> dict[MentoringType, Mentorship | None]:
     active = db.session.scalars(select(Mentorship).where(
         Mentorship.mentee_id == mentee.id, Mentorship.status == MentorshipStatus.ACTIVE)
         .options(joinedload(Mentorship.mentor))).all()  # at most four: one query with their mentors
+    return _slots(active)
+
+
+def _slots(active) -> dict:
+    """Each mentoring type's active mentorship (an object or a row), or None: a fellow has one of each at most."""
     by_type = {m.type: m for m in active}
     return {t: by_type.get(t) for t in MentoringType}
 
@@ -455,9 +460,8 @@ def home_summary(user: User, today: date) -> dict:
     summary = {"team": None, "mentees": [], "waiting": 0, "overdue": set()}
     statements, connection, active = _home_statements(), db.session.connection(), []
     if user.role == Role.FELLOW:
-        active = connection.execute(statements.team, {"member": user.id}).all()  # at most one per type
-        by_type = {row.type: row for row in active}
-        summary["team"] = {t: by_type.get(t) for t in MentoringType}
+        active = connection.execute(statements.team, {"member": user.id}).all()
+        summary["team"] = _slots(active)
     elif user.role in MENTOR_ROLES:
         active = summary["mentees"] = connection.execute(statements.mentees, {"member": user.id}).all()
         summary["waiting"] = connection.execute(statements.waiting, {"member": user.id}).scalar_one()
