@@ -16,6 +16,12 @@ def can_verify_members(user) -> bool:
     return is_member(user) and user.role == Role.ADMIN
 
 
+def can_place_in_cohort(user) -> bool:
+    """Put an existing member in a cohort without their accepting an invitation: administrators only
+    (program staff invite; the member joins by accepting)."""
+    return is_member(user) and user.role == Role.ADMIN
+
+
 # -- discussions ---------------------------------------------------------------
 # Categories and threads are passed in; only their plain attributes are read, so this module
 # needs nothing from the discussions area (visibility values: "members", "cohort", "faculty").

@@ -1,5 +1,6 @@
 """CSV roster import: every file error class writes nothing; every row problem is shown in the
-preview; importing the valid rows invites new people and adds existing members; 500 rows in seconds."""
+preview; importing the valid rows invites everyone, existing members included (they join only when they
+accept); 500 rows in seconds."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 
 from network.cohorts.models import Invitation, RosterImport
-from network.cohorts.roster import ERROR, INVITE, RosterFileError, read_roster
+from network.cohorts.roster import ERROR, INVITE, SKIP, RosterFileError, classify, counts, mark_invited, read_roster
 from network.extensions import db
 from network.mail.models import EmailOutbox
 from network.programs.models import CohortMembership
@@ -41,6 +42,21 @@ def test_each_row_problem_is_named():
     assert "“Dermatology” is unknown" in rows[3].problems[0]
     assert rows[4].problems == ["The name is missing."]
     assert "janitor" in rows[5].problems[0]
+
+
+def test_an_existing_member_is_invited_never_added():
+    rows = read_roster((HEADER + "Dr. New,new@example.org,fellow,,\n"
+                        "Dr. Member,member@example.org,fellow,,\n"
+                        "Dr. In,in@example.org,fellow,,\n").encode(), "roster.csv", BACKGROUNDS)
+    classify(rows, {"member@example.org": 7, "in@example.org": 8}, {"in@example.org"}, set())
+    assert [(r.outcome, r.member) for r in rows] == [(INVITE, False), (INVITE, True), (SKIP, False)]
+    assert rows[1].reason == "already a member: will be invited, and joins only if they accept"
+    assert counts([r.as_dict() for r in rows]) == {INVITE: 2, SKIP: 1, ERROR: 0, "members": 1}
+    mark_invited(rows)
+    assert [r.reason for r in rows] == ["invited", "already a member: invited, joins when they accept",
+                                        "already in this cohort"]
+    # A row staged under the old rule ("add") counts as an invitation to a member.
+    assert counts([{**rows[1].as_dict(), "outcome": "add"}]) == {INVITE: 1, SKIP: 0, ERROR: 0, "members": 1}
 
 
 @pytest.mark.parametrize(("data", "filename", "message"), [
@@ -104,19 +120,25 @@ def test_preview_then_import_then_summary(app, make_user, login):
     text = preview.get_data(as_text=True)
     assert "“bad-address” is not a valid email address." in text
     assert "The training background “Cardiology” is unknown." in text
-    assert "already a member: added to the cohort" in text and "already in this cohort" in text
+    assert "already a member: will be invited, and joins only if they accept" in text
+    assert "already in this cohort" in text
+    assert "<strong>3</strong> will be invited, <strong>1</strong> of them already members" in text
     assert "Import 3 valid row(s)" in text
     done = client.post(staged.headers["Location"])
     assert done.status_code == 302
     summary = client.get(done.headers["Location"]).get_data(as_text=True)
-    assert "<strong>2</strong> invited" in summary and "<strong>1</strong> already members added" in summary
+    assert "<strong>3</strong> invited" in summary and "<strong>1</strong> of them already have an account" in summary
     assert "<strong>3</strong> skipped" in summary and "Line 6 (bad-address)" in summary
-    assert sorted(m.recipient for m in outbox(app, "cohort-invitation")) == ["new1@example.org", "new2@example.org"]
+    assert "will be invited" not in summary  # after importing, the rows say what was done
+    assert sorted(m.recipient for m in outbox(app, "cohort-invitation")) == [
+        "member@example.org", "new1@example.org", "new2@example.org"]
     with app.app_context():
-        assert db.session.scalar(select(CohortMembership.id).filter_by(cohort_id=setup["cohort"], user_id=member.id))
+        # The existing member is invited, not placed: they join when they accept.
+        assert not db.session.scalar(select(CohortMembership.id).filter_by(cohort_id=setup["cohort"],
+                                                                            user_id=member.id))
     # Importing the same staged file twice does nothing more.
     assert client.post(staged.headers["Location"]).status_code == 409
-    assert len(outbox(app, "cohort-invitation")) == 2
+    assert len(outbox(app, "cohort-invitation")) == 3
 
 
 @pytest.mark.parametrize(("data", "filename", "status", "message"), [

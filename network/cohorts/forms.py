@@ -67,6 +67,16 @@ class InviteForm(FlaskForm):
             raise ValidationError("Not valid email addresses: " + ", ".join(bad[:10]))
 
 
+class PlaceMemberForm(FlaskForm):
+    """Administrators only: put an existing member in the cohort without an invitation."""
+
+    email = StringField("Member's email", filters=[strip],
+                        validators=[DataRequired("Enter the member's email address."), Length(max=254)],
+                        render_kw={"autocomplete": "off"})
+    role = SelectField("Role in the cohort", choices=ROLE_CHOICES, default="fellow")
+    submit = SubmitField("Place in the cohort")
+
+
 class RosterUploadForm(FlaskForm):
     roster = FileField("Roster file (CSV)", description="Columns: name, email, role, training background; "
                        "more columns are kept as extras. UTF-8, at most 1 MB and 2,000 rows.")

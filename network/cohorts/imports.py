@@ -1,16 +1,18 @@
-"""Staging and importing a roster: one query for existing emails, bulk inserts, mails queued in bulk."""
+"""Staging and importing a roster: one query for existing emails, bulk inserts, mails queued in bulk.
+
+Every valid new row becomes an invitation, existing members included: a roster file never places anyone
+in a cohort (only the member accepting, or an administrator, does)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from network.audit.models import record
 from network.cohorts import roster, services
 from network.cohorts.models import ImportStatus, RosterImport
 from network.extensions import db
 from network.members.models import User
-from network.notifications.services import notify_members
-from network.programs.models import Cohort, CohortMembership, CohortRole
+from network.programs.models import Cohort
 from network.taxonomy.models import Specialty
 from network.types import utcnow
 
@@ -52,29 +54,20 @@ def run_import(staged: RosterImport, cohort: Cohort, actor: User) -> dict:
         if emails else {}
     roster.classify(rows, members, services.roster_emails(cohort), services.live_invitation_emails(cohort))
     to_invite = [r for r in rows if r.outcome == roster.INVITE]
-    to_add = [r for r in rows if r.outcome == roster.ADD]
     if to_invite:
+        # Existing members too: they join only by accepting, so nobody is placed in a cohort by a file.
         services.invite_many(cohort, [{"email": r.email, "name": r.name, "role": r.role,
-                                       "training_background_id": r.background_id} for r in to_invite], actor)
-    if to_add:
-        now = utcnow()
-        db.session.execute(insert(CohortMembership), [
-            {"cohort_id": cohort.id, "user_id": members[r.email], "role": CohortRole(r.role), "joined_at": now}
-            for r in to_add])
-        added = db.session.scalars(select(User).where(User.id.in_([members[r.email] for r in to_add]))).all()
-        from flask import url_for
-
-        notify_members(added, "cohort-added", f"You were added to {cohort.name}, {cohort.program.name}",
-                       url_for("main.index"), target_type="cohort", target_id=cohort.id,
-                       mail_subject=f"You were added to {cohort.name}", mail_template="cohort_added",
-                       cohort=cohort, program=cohort.program)
+                                       "training_background_id": r.background_id} for r in to_invite], actor,
+                             existing={r.email for r in to_invite if r.member})
+    roster.mark_invited(rows)
     staged.rows = [r.as_dict() for r in rows]
-    staged.summary = {"invited": len(to_invite), "added": len(to_add),
+    members_invited = sum(1 for r in to_invite if r.member)
+    staged.summary = {"invited": len(to_invite), "members_invited": members_invited,
                       "skipped": [{"line": r.line, "email": r.email, "reason": r.reason or "; ".join(r.problems)}
                                   for r in rows if r.outcome in (roster.SKIP, roster.ERROR)]}
     staged.status, staged.imported_at = ImportStatus.IMPORTED, utcnow()
     record(actor.id, "cohort.import", "cohort", cohort.id, program_id=cohort.program_id,
-           invited=len(to_invite), added=len(to_add), skipped=len(staged.summary["skipped"]),
+           invited=len(to_invite), members_invited=members_invited, skipped=len(staged.summary["skipped"]),
            file=staged.filename)
     return staged.summary
 

@@ -16,11 +16,19 @@ MAX_ROWS = 2000
 REQUIRED = ("name", "email", "role", "training_background")
 ROLES = ("fellow", "faculty")
 
-# What each row ends up as.
-INVITE = "invite"  # no account yet: an invitation is mailed
-ADD = "add"  # an existing member: placed in the cohort directly
+# What each row ends up as. An existing member is invited like anyone else: they join the cohort only
+# when they accept (their own click), never because a program's staff listed their address.
+INVITE = "invite"  # an invitation is mailed (to a new person, or to a member who must accept)
 SKIP = "skip"  # nothing to do (already in the cohort or invited)
 ERROR = "error"  # a problem the file must fix
+#: Rows staged before existing members were invited instead of added; read as INVITE.
+LEGACY_ADD = "add"
+
+# The row's reason, before and after importing.
+WILL_INVITE = "will be invited"
+WILL_INVITE_MEMBER = "already a member: will be invited, and joins only if they accept"
+INVITED = "invited"
+INVITED_MEMBER = "already a member: invited, joins when they accept"
 
 
 class RosterFileError(Exception):
@@ -39,6 +47,7 @@ class RosterRow:
     problems: list[str] = field(default_factory=list)
     outcome: str = INVITE
     reason: str = ""
+    member: bool = False  # the address belongs to an existing account
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()
@@ -120,14 +129,24 @@ def classify(rows: list[RosterRow], members: dict[str, int], in_cohort: set[str]
             row.outcome, row.reason = SKIP, "already in this cohort"
         elif row.email in invited:
             row.outcome, row.reason = SKIP, "already invited (invitation still valid)"
-        elif row.email in members:
-            row.outcome, row.reason = ADD, "already a member: added to the cohort"
         else:
-            row.outcome, row.reason = INVITE, "will be invited"
+            row.member = row.email in members
+            row.outcome, row.reason = INVITE, WILL_INVITE_MEMBER if row.member else WILL_INVITE
+
+
+def mark_invited(rows: list[RosterRow]) -> None:
+    """After importing: the invited rows say they were invited."""
+    for row in rows:
+        if row.outcome == INVITE:
+            row.reason = INVITED_MEMBER if row.member else INVITED
 
 
 def counts(rows: list[dict]) -> dict[str, int]:
-    result = {INVITE: 0, ADD: 0, SKIP: 0, ERROR: 0}
+    """Rows per outcome, and how many of the invited are existing members (``"members"``)."""
+    result = {INVITE: 0, SKIP: 0, ERROR: 0, "members": 0}
     for row in rows:
-        result[row["outcome"]] += 1
+        outcome = INVITE if row["outcome"] == LEGACY_ADD else row["outcome"]
+        result[outcome] += 1
+        if outcome == INVITE and (row.get("member") or row["outcome"] == LEGACY_ADD):
+            result["members"] += 1
     return result

@@ -19,10 +19,11 @@ from network.auth.forms import ActionForm
 from network.cohorts import charts, imports, services
 from network.cohorts import roster as roster_csv
 from network.cohorts.dashboard import NEEDS, TYPES, build
-from network.cohorts.forms import AcceptInvitationForm, GraduateForm, InviteForm, RosterUploadForm
+from network.cohorts.forms import AcceptInvitationForm, GraduateForm, InviteForm, PlaceMemberForm, RosterUploadForm
 from network.cohorts.models import Invitation, InvitationStatus, RosterImport
 from network.extensions import db
-from network.members.models import Role, User
+from network.members.models import Role, User, normalize_email
+from network.permissions import can_place_in_cohort
 from network.programs.access import can_manage_cohort
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.types import utcnow
@@ -73,7 +74,8 @@ def _invitation_page(cohort: Cohort, now):
     return states, invitations, state, page, max(1, -(-total // INVITATIONS_PER_PAGE))
 
 
-def _roster_page(cohort: Cohort, invite_form: InviteForm | None = None, status: int = 200):
+def _roster_page(cohort: Cohort, invite_form: InviteForm | None = None, status: int = 200,
+                 place_form: PlaceMemberForm | None = None):
     members = db.session.scalars(
         select(CohortMembership).where(CohortMembership.cohort_id == cohort.id)
         .options(joinedload(CohortMembership.user).joinedload(User.training_background))
@@ -83,6 +85,8 @@ def _roster_page(cohort: Cohort, invite_form: InviteForm | None = None, status: 
     return render_template("cohorts/roster.html", cohort=cohort, members=members, invitations=invitations,
                            now=now, states=states, state=state, page=page, pages=pages,
                            invite_form=invite_form or InviteForm(prefix="invite"),
+                           place_form=place_form or (PlaceMemberForm(prefix="place")
+                                                     if can_place_in_cohort(current_user) else None),
                            graduation=services.latest_graduation(cohort),
                            imports=db.session.execute(imports.recent_imports(cohort)).all()), status
 
@@ -108,9 +112,37 @@ def invite(cohort_id: int):
     if fresh:
         services.invite_many(cohort, [{"email": a, "role": form.role.data} for a in fresh], current_user)
         db.session.commit()
-        flash(f"{len(fresh)} invitation(s) sent. Each link works once and for 7 days.", "success")
+        flash(f"{len(fresh)} invitation(s) sent. Each link works once and for 7 days; people who already have "
+              "an account join the cohort only when they accept.", "success")
     if skipped:
         flash("Not invited again (already in the cohort or with a valid invitation): " + ", ".join(skipped), "warning")
+    return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/placements", methods=["POST"])
+@role_required(Role.ADMIN)
+def place_member(cohort_id: int):
+    """Administrators: put an existing member in the cohort without an invitation (audited; they are told)."""
+    cohort = _cohort_or_404(cohort_id)
+    if not can_place_in_cohort(current_user):
+        abort(403)
+    form = PlaceMemberForm(prefix="place")
+    if not form.validate_on_submit():
+        return _roster_page(cohort, place_form=form, status=400)
+    member = db.session.scalars(select(User).where(User.email == normalize_email(form.email.data))).first()
+    if member is None or not (member.is_verified and member.is_active):
+        form.email.errors.append(f"No verified member has the email {form.email.data}. "
+                                 "Invite them instead: they join when they accept.")
+        return _roster_page(cohort, place_form=form, status=400)
+    try:
+        services.place_member(cohort, member, CohortRole(form.role.data), current_user)
+    except services.InvitationError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("cohorts.roster", cohort_id=cohort.id)), 409
+    db.session.commit()
+    log.info("member %s placed in cohort %s by %s", member.id, cohort.id, current_user.id)
+    flash(f"{member.name} is now in {cohort.name}; they were told, and the placement is in the audit log.",
+          "success")
     return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
 
 
@@ -205,7 +237,7 @@ def import_preview(cohort_id: int, import_id: int):
 @bp.route("/cohorts/<int:cohort_id>/import/<int:import_id>", methods=["POST"])
 @role_required(*STAFF)
 def run_import(cohort_id: int, import_id: int):
-    """Import the valid rows: invitations for new people, the cohort directly for members."""
+    """Import the valid rows: each becomes an invitation; existing members join only when they accept."""
     cohort = _cohort_or_404(cohort_id)
     staged = _staged_or_404(cohort, import_id)
     if not ActionForm().validate_on_submit():
@@ -217,8 +249,8 @@ def run_import(cohort_id: int, import_id: int):
         return redirect(url_for("cohorts.import_preview", cohort_id=cohort.id, import_id=staged.id)), 409
     db.session.commit()
     log.info("roster import %s into cohort %s by %s", staged.id, cohort.id, current_user.id)
-    flash(f"Imported: {summary['invited']} invited, {summary['added']} already members added, "
-          f"{len(summary['skipped'])} skipped.", "success")
+    flash(f"Imported: {summary['invited']} invited ({summary['members_invited']} of them already members, who "
+          f"join when they accept), {len(summary['skipped'])} skipped.", "success")
     return redirect(url_for("cohorts.import_preview", cohort_id=cohort.id, import_id=staged.id))
 
 

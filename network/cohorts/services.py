@@ -49,21 +49,30 @@ def accept_link(token: str) -> str:
     return url_for("cohorts.accept_invitation", token=token, _external=True)
 
 
+def existing_emails(emails) -> set[str]:
+    """Which of ``emails`` belong to an account already, in one query (their mail says: sign in and accept)."""
+    emails = list(emails)
+    return set(db.session.scalars(select(User.email).where(User.email.in_(emails)))) if emails else set()
+
+
 def _mail_invitation(invitation: Invitation, token: str, cohort: Cohort, inviter_name: str) -> None:
     queue_email("cohort-invitation", invitation.email,
                 f"You are invited to {cohort.name}, {cohort.program.name}", "cohort_invitation",
                 invitation=invitation, cohort=cohort, program=cohort.program, inviter_name=inviter_name,
-                link=accept_link(token), days=INVITATION_DAYS, unsubscribe="")  # a one-off, not a subscription
+                link=accept_link(token), days=INVITATION_DAYS, member=bool(existing_emails([invitation.email])),
+                unsubscribe="")  # a one-off, not a subscription
 
 
 _NAME = "INVITEDNAMEPLACEHOLDER"
 _LINK = "INVITATIONLINKPLACEHOLDER"
 
 
-def _invitation_bodies(cohort: Cohort, inviter_name: str, role: str) -> tuple[str, str]:
-    """The mail rendered once, with placeholders for the name and the link (hundreds of mails in one import)."""
+def _invitation_bodies(cohort: Cohort, inviter_name: str, role: str, member: bool) -> tuple[str, str]:
+    """The mail rendered once, with placeholders for the name and the link (hundreds of mails in one import).
+
+    ``member``: the address has an account, so the mail asks them to sign in and accept."""
     context = {"invitation": SimpleNamespace(name=_NAME, role=role), "cohort": cohort, "program": cohort.program,
-               "inviter_name": inviter_name, "link": _LINK, "days": INVITATION_DAYS,
+               "inviter_name": inviter_name, "link": _LINK, "days": INVITATION_DAYS, "member": member,
                "subject": f"You are invited to {cohort.name}, {cohort.program.name}"}
     return render_template("mail/cohort_invitation.txt", **context), render_template("mail/cohort_invitation.html",
                                                                                       **context)
@@ -91,14 +100,18 @@ def live_invitation_emails(cohort: Cohort, now: datetime | None = None) -> set[s
         Invitation.expires_at > (now or utcnow()))))
 
 
-def invite_many(cohort: Cohort, people: list[dict], actor: User) -> int:
+def invite_many(cohort: Cohort, people: list[dict], actor: User, existing: set[str] | None = None) -> int:
     """Create invitations (already checked) in bulk and queue their mails in the same transaction.
 
-    One INSERT for the invitations and one for the mails; each mail body is rendered once per role and
-    filled in per person, so a 2,000-row roster stays within seconds."""
+    Existing members are invited like new people and join only when they accept; ``existing`` names their
+    addresses when the caller knows them already (else one query finds them). One INSERT for the invitations
+    and one for the mails; each mail body is rendered once per role and kind of recipient and filled in per
+    person, so a 2,000-row roster stays within seconds."""
     now = utcnow()
     subject = f"You are invited to {cohort.name}, {cohort.program.name}"
-    bodies: dict[str, tuple[str, str]] = {}
+    if existing is None:
+        existing = existing_emails(normalize_email(person["email"]) for person in people)
+    bodies: dict[tuple[str, bool], tuple[str, str]] = {}
     invitations, mails = [], []
     for person in people:
         token, digest = new_token()
@@ -108,9 +121,10 @@ def invite_many(cohort: Cohort, people: list[dict], actor: User) -> int:
                             "training_background_id": person.get("training_background_id"), "token_hash": digest,
                             "status": InvitationStatus.SENT, "invited_by_id": actor.id, "created_at": now,
                             "sent_at": now, "expires_at": now + timedelta(days=INVITATION_DAYS)})
-        if role not in bodies:
-            bodies[role] = _invitation_bodies(cohort, actor.name, role)
-        text, html = bodies[role]
+        kind = (role, email in existing)
+        if kind not in bodies:
+            bodies[kind] = _invitation_bodies(cohort, actor.name, *kind)
+        text, html = bodies[kind]
         link = accept_link(token)
         mails.append({"kind": "cohort-invitation", "recipient": email, "subject": subject,
                       "text_body": _fill(text, name, link, html=False), "html_body": _fill(html, name, link, html=True),
@@ -214,6 +228,29 @@ def accept_as_member(invitation: Invitation, user: User) -> None:
         user.status, user.verified_at = MemberStatus.VERIFIED, utcnow()
         user.email_confirmed_at = user.email_confirmed_at or utcnow()
     _join(invitation, user)
+
+
+# -- placing (administrators only) ------------------------------------------------
+
+
+def place_member(cohort: Cohort, member: User, role: CohortRole, actor: User) -> CohortMembership:
+    """An administrator puts an existing member in the cohort without an invitation; audited, and the member
+    is told. Program staff cannot: everyone else joins only by accepting an invitation."""
+    if member.status != MemberStatus.VERIFIED or not member.is_active:
+        raise InvitationError(f"{member.email} is not a verified, active member.")
+    if db.session.scalar(select(CohortMembership.id).filter_by(cohort_id=cohort.id, user_id=member.id)) is not None:
+        raise InvitationError(f"{member.name} is in {cohort.name} already.")
+    membership = CohortMembership(cohort_id=cohort.id, user_id=member.id, role=role)
+    db.session.add(membership)
+    db.session.flush()
+    record(actor.id, "cohort.place", "user", member.id, program_id=cohort.program_id, cohort_id=cohort.id,
+           role=str(role))
+    title = f"An administrator placed you in {cohort.name}, {cohort.program.name}"
+    notify_members([member], "cohort-added", title, url_for("main.index"), target_type="cohort",
+                   target_id=cohort.id, mail_subject=f"You were placed in {cohort.name}",
+                   mail_template="cohort_added", cohort=cohort, program=cohort.program, actor_name=actor.name,
+                   role=str(role))
+    return membership
 
 
 # -- graduation --------------------------------------------------------------------

@@ -27,6 +27,8 @@ ROUTES = {
     ("programs.create_cohort", "POST"): ({"slug": "@program_slug"}, staff(400, get=False)),
     ("cohorts.roster", "GET"): (COHORT, staff(200)),
     ("cohorts.invite", "POST"): (COHORT, staff(400, get=False)),
+    # Placing a member without an invitation: administrators only (faculty invite; the member accepts).
+    ("cohorts.place_member", "POST"): (COHORT, admin_only(400, get=False)),
     ("cohorts.resend_invitation", "POST"): ({**COHORT, "invitation_id": "@invitation"},
                                             staff("→@roster_url", get=False)),
     ("cohorts.revoke_invitation", "POST"): ({**COHORT, "invitation_id": "@invitation"},
