@@ -112,7 +112,8 @@ def main() -> None:
     kinds = sorted(set().union(*(s.total for s in scores.values())))
     print(f"{'identifier kind':<18}" + "".join(f"{part + ' recall':>16}{'n':>6}" for part in parts))
     for kind in kinds:
-        print(f"{kind:<18}" + "".join(f"{s.kind_recall(kind):>16.3f}{s.total[kind]:>6}" for s in scores.values()))
+        print(f"{kind:<18}" + "".join((f"{s.kind_recall(kind):>16.3f}" if s.total[kind] else f"{'-':>16}")
+                                      + f"{s.total[kind]:>6}" for s in scores.values()))
     print(f"{'overall recall':<18}" + "".join(f"{s.recall:>16.3f}{sum(s.total.values()):>6}"
                                              for s in scores.values()))
     print(f"{'clean flagged':<18}" + "".join(f"{s.false_alarm_rate:>16.1%}{s.clean:>6}" for s in scores.values()))

@@ -85,7 +85,7 @@ _EVENT_CONTEXT = re.compile(
     r"exam|board|oral|written|ite|in-training|interview|match|eras|application|"
     r"published|epub|accepted|submitted|issue|volume|vol|doi|pmid|et al|asra|nans|aapm|asipp|sis|"
     r"wip|isis|aaos|nass|asa|retreat|cadaver|lab|hands-on|virtual|zoom|call for|"
-    r"office (?:is |will be )?closed|holiday|vacation|pto|schedule|rotation|orientation|graduation|"
+    r"office (?:is |will be )?closed|holiday|vacation|pto|rotation|orientation|graduation|"
     r"start|start date|begin|rsvp|dinner|reception|happy hour|gala|vote|election|renewal|"
     r"moc|certification|talk|podcast|newsletter|release|fda|approval|launch|guideline|consensus|policy|"
     r"effective|cms|fellow|resident|class|site visit|visiting professor|study group|review)(?:s|es)?\b",
@@ -100,7 +100,7 @@ _AGE = re.compile(
     r"\b(?:9\d|1[01]\d)(?:[ -]?(?:years?|yrs?|y)[ -]?(?:old|o\b|/o)|[ -]?yo\b|[ -]?y\.o\.|[ -]?y/o\b|"
     r"[ -]year-old|[ -]?(?:M|F)\b(?![/-])| ?(?:yom|yof|yowm|yowf|yo[mf])\b)"
     r"|\b(?:aged?|age:|age of|age is|aged:)\s*(?:9\d|1[01]\d)\b(?!\s*(?:%|mg|ml|mcg|days|mme|minutes))"
-    r"|\b(?:9\d|1[01]\d)(?:th)? birthday\b|\bturn(?:s|ed|ing)? (?:9\d|1[01]\d)\b", re.IGNORECASE)
+    r"|\bat (?:9\d|1[01]\d)(?=\s*,)|\b(?:9\d|1[01]\d)(?:th)? birthday\b|\bturn(?:s|ed|ing)? (?:9\d|1[01]\d)\b", re.IGNORECASE)
 
 _PHONE = re.compile(
     r"(?<![\w/.-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:\s*(?:x|ext\.?)\s*\d{1,5})?(?![\w/-])"

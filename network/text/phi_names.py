@@ -72,7 +72,7 @@ Nurtec Xtampza Oxycontin Percocet Norco Vicodin Dilaudid Ultram Methadone Fentan
 Nevro Medtronic Boston Stryker Saluda Evoke Proclaim Intellis WaveWriter Senza Vertos Intracept
 Relievant SPRINT Spr Sprint Mild Superion Vertiflex Coolief Avanos Halyard Bioness
 Stimwave Nalu Axonics Inspire Omnipod Dexcom Freestyle Libre Medline Baxter Pfizer Lilly Merck
-Epic Cerner MyChart Zoom Teams Slack Google Apple Microsoft Amazon Facebook Twitter Instagram
+Las Los San Santa Vegas Angeles Francisco Diego Antonio Johns Epic Cerner MyChart Zoom Teams Slack Google Apple Microsoft Amazon Facebook Twitter Instagram
 """)
 
 # Eponyms of signs, tests and syndromes: a capitalised word that is a person long dead.
@@ -134,10 +134,10 @@ _PAIR = re.compile(rf"\b([{_UPPER}][{_LOWER}]+)(?=[ \t]+(?:[{_UPPER}]\.[ \t]*)?(
 _PROFESSIONAL_BEFORE = re.compile(
     r"(?:\b(?:dr|drs|doctor|prof|professor|dean|colleague|mentor|attending|fellow|resident|chair|chief|"
     r"director|pd|apd|coordinator|speaker|presenter|author|editor|surgeon|anesthesiologist|physiatrist|"
-    r"neurologist|radiologist|np|pa|crna|rn|nurse|by|from|per|cc|thanks|thank you|shout[ -]out to|"
+    r"neurologist|radiologist|np|pa|crna|rn|nurse|by|per|cc|thanks(?: to)?|thank you(?: to)?|shout[ -]out to|"
     r"congrats(?: to)?|congratulations(?: to)?|welcome|invited|"
     r"featuring|moderated by|hosted by|led by|according to|via|sen|senator|rep|gov|president|st|saint|"
-    r"lecture|lectureship|award|memorial)\b\.?,?[ \t]*$)", re.IGNORECASE)
+    r"lecture|lectureship|award|memorial)\b\.?,?[ \t]*$|@$)", re.IGNORECASE)
 _PROFESSIONAL_AFTER = re.compile(
     r"^(?:'s?|’s?)?[ \t]*,?[ \t]*(?:md|do|phd|mbbs|mbchb|mph|ms|msc|ma|mba|frcpc|frca|fipp|dabpm|crna|np|"
     r"pa-c|pa|rn|dnp|pharmd|dpt|jr|sr|iii|et al|and colleagues|and coworkers|and co-?authors|"
@@ -194,6 +194,9 @@ _RELATIVE_GATE = _words(
     "fiancée girlfriend boyfriend grandson granddaughter grandmother grandfather grandma grandpa niece nephew "
     "aunt uncle cousin caregiver carer guardian neighbor neighbour roommate child kid baby stepson "
     "stepdaughter sibling twin family next poa proxy")
+_INITIALS_GATE = frozenset({"pt", "patient", "mr", "mrs", "ms", "miss"})
+_FAMILY_GATE = frozenset({"family", "household", "twins", "kids", "children", "parents", "boys", "girls"})
+_FAMILY = re.compile(rf"\b[Tt]he[ \t]+({_TOKEN})[ \t]+(?:family|household|twins|kids|children|parents|boys|girls)\b")
 _NAMING_GATE = frozenset({"named", "called", "goes", "went", "name", "known", "nicknamed", "introduced", "signed",
                           "registered", "checked"})
 
@@ -208,6 +211,12 @@ def cued_names(text: str, words: frozenset, digits: bool, found: list[tuple[int,
         _after_relative_cue(text, found)
     if not words.isdisjoint(_NAMING_GATE):
         _after_naming_cue(text, found)
+    if not words.isdisjoint(_INITIALS_GATE):
+        _cued_initials(text, found)
+    if not words.isdisjoint(_FAMILY_GATE):
+        for family in _FAMILY.finditer(text):
+            if _surname(family.group(1)) or family.group(1) not in NOT_NAME:
+                found.append((family.start(1), family.end(1), True))
     if digits:
         _initials(text, found)
 
@@ -249,9 +258,12 @@ def _after_naming_cue(text: str, found: list) -> None:
             found.append((run[0], run[1], True))
 
 
-def _initials(text: str, found: list) -> None:
+def _cued_initials(text: str, found: list) -> None:
     for cue in _CUED_INITIALS.finditer(text):
         found.append((cue.start(), cue.end(), True))
+
+
+def _initials(text: str, found: list) -> None:
     for initials in _INITIALS.finditer(text):
         after = _AGE_SEX_AFTER.match(text, initials.end())
         if after and (initials.group(0)[1] == "." or _plausible_age_sex(after.group(0))):
@@ -276,6 +288,7 @@ def uncued_names(text: str, found: list[tuple[int, int, bool]]) -> None:
         start, end = pair.start(), pair.end(2)
         if first in NOT_NAME or last in NOT_NAME:
             continue
+        run = _NAME_RUN.match(text, start)
         if _AGE_SEX_AFTER.match(text, end):
             found.append((start, end, True))
             continue
@@ -283,7 +296,7 @@ def uncued_names(text: str, found: list[tuple[int, int, bool]]) -> None:
             continue
         if (first in AMBIGUOUS_FIRST or first not in FIRST_NAMES) and not _surname(last):
             continue
-        if _professional(text, start, end) or _CITATION.search(text, max(0, start - 80), end + 80):
+        if _professional(text, start, max(end, run.end() if run else end)) or _CITATION.search(text, max(0, start - 80), end + 80):
             continue
         after = text[end:end + 40]
         strong = bool(_AGE_SEX_AFTER.match(after) or _CLINICAL_AFTER.match(after))
