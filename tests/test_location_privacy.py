@@ -10,23 +10,19 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from network.extensions import db
-from network.programs.models import CohortMembership, CohortRole
+from network.matching.models import MatchingRun
+from network.types import utcnow
 from tests.test_directory import add_profile
-from tests.test_matching_rounds import add_program
+from tests.test_matching_rounds import add_program, join
 from tests.test_mentorship import mentor_with_settings
 from tests.test_recommendation_cache import cards
 
 TEXAS = {"city": "Austin", "region": "TX", "country": "US", "time_zone": "America/Chicago"}
 MASSACHUSETTS = {"city": "Boston", "region": "MA", "country": "US", "time_zone": "America/New_York"}
 LOCATION_WORDS = ("region", "country", "time zone", "austin", "chicago")
-
-
-def join(app, cohort_id, member, role):
-    with app.app_context():
-        db.session.add(CohortMembership(cohort_id=cohort_id, user_id=member.id, role=CohortRole(role)))
-        db.session.commit()
 
 
 def recommendation(client, name) -> tuple[str, int]:
@@ -64,7 +60,7 @@ def test_a_hidden_location_does_not_move_the_recommendation(app, make_user, logi
 
 def test_a_shared_location_still_counts(app, make_user, login):
     """Shared with members, or connected to the fellow: "same time zone" and "same region" keep working."""
-    program, current, past = add_program(app)
+    _, current, past = add_program(app)
     fellow = make_user(role="fellow")
     join(app, current, fellow, "fellow")
     shared = mentor_with_settings(app, make_user, login, name="Dr. Shared Place")
@@ -125,8 +121,6 @@ def round_with_mentor(app, make_user, login):
     join(app, current, fellow, "fellow")
     mentor = make_user(role="alumni", name="Dr. Round Mentor")
     join(app, past, mentor, "fellow")
-    from network.types import utcnow
-
     director_client = login(app.test_client(), director)
     response = director_client.post("/matching/new", data={
         "title": "Research mentors", "cohorts": [str(current)], "type": "research", "algorithm": "stable",
@@ -146,10 +140,6 @@ def round_views(app, r) -> dict[str, str]:
     preview and CSV of a fresh run."""
     round_id = r["round"]
     assert r["director"].post(f"/matching/{round_id}/runs").status_code == 302
-    from sqlalchemy import select
-
-    from network.matching.models import MatchingRun
-
     with app.app_context():
         run_id = db.session.scalar(select(MatchingRun.id).where(MatchingRun.round_id == round_id)
                                    .order_by(MatchingRun.id.desc()))
@@ -219,3 +209,38 @@ def test_the_profile_page_shows_a_shared_time_zone(app, make_user, login):
     add_profile(app, owner, location_visibility="members", **TEXAS)
     page = _profile_page(app, login, viewer, owner).get_data(as_text=True)
     assert "America/Chicago" in page and "Austin" in page
+
+
+# -- every page that showed a location or something derived from it ------------------------------
+
+LOS_ANGELES = {"city": "Los Angeles", "region": "CA", "country": "US", "time_zone": "America/Los_Angeles"}
+PAGES = ("profile", "directory", "recommendations", "home", "team", "ranking", "review", "preview", "export")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_private_location_and_time_zone_show_on_no_page(app, login, round_with_mentor, page):
+    """The mentor and the fellow keep their location, time zone included, to themselves and share it: no page
+    the other side or the round's staff read shows it or a reason derived from it."""
+    r = round_with_mentor
+    assert r["mentor_client"].post("/mentorship/settings", data={
+        "accepting": "y", "capacity": "2", "types": ["research"], "meeting_modes": ["video"]}).status_code == 302
+    for member in (r["mentor"], r["fellow"]):
+        add_profile(app, member, location_visibility="private", **LOS_ANGELES)
+    reads = {
+        "profile": lambda: r["fellow_client"].get(f"/members/{r['mentor'].id}"),
+        "directory": lambda: r["fellow_client"].get("/members/?region=CA&country=US"),
+        "recommendations": lambda: r["fellow_client"].get("/mentorship/recommendations?type=research"),
+        "home": lambda: r["fellow_client"].get("/"),
+        "team": lambda: r["fellow_client"].get("/mentorship/"),
+    }
+    if page in reads:
+        response = reads[page]()
+        assert response.status_code == 200
+        text = response.get_data(as_text=True)
+    else:
+        text = round_views(app, r)[page]
+    if page == "directory":  # the fellow finds themself there, with their own place; not the mentor
+        assert "Dr. Round Fellow" in text and "Dr. Round Mentor" not in text
+        return
+    for hidden in ("Los Angeles", "Los_Angeles", "same time zone", "same region"):
+        assert hidden not in text, (page, hidden)
