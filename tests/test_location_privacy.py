@@ -164,7 +164,7 @@ def test_a_hidden_location_does_not_move_a_rounds_fit(app, round_with_mentor):
         views.append(round_views(app, r))
     for page in views[0]:
         assert views[0][page] == views[1][page], page
-        assert "same region" not in views[0][page] and "same time zone" not in views[0][page], page
+        assert "same region" not in views[0][page].lower() and "same time zone" not in views[0][page].lower(), page
 
 
 def test_a_shared_location_still_counts_in_a_round(app, round_with_mentor):
@@ -184,7 +184,7 @@ def test_a_run_counts_only_locations_every_manager_may_see(app, round_with_mento
     add_profile(app, r["fellow"], location_visibility="members", **TEXAS)
     views = round_views(app, r)
     assert "same time zone" in views["ranking"]  # the fellow and the mentor are of one program
-    assert "time zone" not in views["preview"] and "time zone" not in views["export"]
+    assert "time zone" not in views["preview"].lower() and "time zone" not in views["export"].lower()
 
 
 # -- the time zone on every page that showed it ---------------------------------------------------
@@ -242,5 +242,5 @@ def test_a_private_location_and_time_zone_show_on_no_page(app, login, round_with
     if page == "directory":  # the fellow finds themself there, with their own place; not the mentor
         assert "Dr. Round Fellow" in text and "Dr. Round Mentor" not in text
         return
-    for hidden in ("Los Angeles", "Los_Angeles", "same time zone", "same region"):
-        assert hidden not in text, (page, hidden)
+    for hidden in ("los angeles", "los_angeles", "same time zone", "same region"):
+        assert hidden not in text.lower(), (page, hidden)
