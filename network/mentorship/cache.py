@@ -13,8 +13,9 @@ name) or the mentee's own scoring inputs do. So:
   write (which changes the version) or a profile edit (which changes the digest) makes the next
   view compute afresh; nothing needs deleting. The inputs include which mentors' connections-only
   locations the mentee may see (a location counts in a score only where the mentee may see it), so
-  mentees share a list only when they may see the same locations. The version is bumped once, last, at commit: the
-  version row is then locked only for the commit, after every other row the transaction locks.
+  mentees share a list only when they may see the same locations. The version is bumped once, last,
+  at commit: the version row is then locked only for the commit, after every other row the
+  transaction locks.
 - A transaction that has written to the pool and not yet committed neither reads nor stores lists:
   it would see its own uncommitted rows under the old version.
 
