@@ -161,6 +161,13 @@ def can_see(level, *, viewer_id: int | None, owner_id: int, connected: bool) -> 
         return False
     if viewer_id == owner_id:
         return True
+    return reaches_others(level, connected=connected)
+
+
+def reaches_others(level, *, connected: bool) -> bool:
+    """``can_see`` for a verified member other than the owner, ``connected`` to them or not: for reads made
+    for someone who is never the owner (a mentee's mentor suggestions; a matching run, ``connected=False``
+    when its readers need not be connected to the people in it)."""
     if level == "members":
         return True
     if level == "connected":

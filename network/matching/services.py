@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from network.audit.models import record
@@ -31,7 +31,9 @@ from network.matching.scoring import Mentee, Mentor, fit_reasons, fit_score, sco
 from network.members.models import MemberStatus, Role, User
 from network.mentorship.models import MentoringType, MentorSettings, Mentorship, MentorshipStatus
 from network.notifications.services import notify_members
+from network.permissions import reaches_others
 from network.profiles.models import Profile, profile_interest
+from network.profiles.privacy import connected_member_ids
 from network.programs.access import can_manage_cohort, managed_program_ids
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
@@ -353,20 +355,36 @@ class _Person:
     region: str
     career_goal: str | None
     practice: str | None
+    location_visibility: str | None
+    connected: bool  # to the viewer ``_people`` was read for (False when read for nobody in particular)
+
+    def location(self, seen: bool) -> dict:
+        """The time zone, country and region as the score reads them: empty unless ``seen``."""
+        if not seen:
+            return {"time_zone": "", "country": "", "region": ""}
+        return {"time_zone": self.time_zone, "country": self.country, "region": self.region}
+
+    @property
+    def location_reaches_others(self) -> bool:
+        """Whether the viewer read for (never this person) may see the location; for nobody in particular,
+        whether every member may."""
+        return reaches_others(self.location_visibility, connected=self.connected)
 
 
-def _people(user_ids: list[int]) -> dict[int, _Person]:
-    """Names and the profile fields the fit score reads, in one query."""
+def _people(user_ids: list[int], viewer_id: int | None = None) -> dict[int, _Person]:
+    """Names and the profile fields the fit score reads, and whether each is connected to ``viewer_id``,
+    in one query."""
+    connected = User.id.in_(connected_member_ids(viewer_id)) if viewer_id is not None else literal(False)
     rows = db.session.execute(
         select(User.id, User.name, User.training_background_id, Specialty.name, User.role,
                Profile.primary_specialty_id, Profile.time_zone, Profile.country, Profile.region, Profile.career_goal,
-               PracticeSetting.slug)
+               PracticeSetting.slug, Profile.location_visibility, connected.label("connected"))
         .outerjoin(Specialty, Specialty.id == User.training_background_id)
         .outerjoin(Profile, Profile.user_id == User.id)
         .outerjoin(PracticeSetting, PracticeSetting.id == Profile.practice_setting_id)
         .where(User.id.in_(user_ids))).all()
     return {r[0]: _Person(r[0], r[1], r[2], r[3], str(r[4]), r[5], r[6] or "", r[7] or "", r[8] or "",
-                          r[9].value if r[9] else None, r[10]) for r in rows}
+                          r[9].value if r[9] else None, r[10], r[11], bool(r[12])) for r in rows}
 
 
 def _interests(user_ids: list[int]) -> dict[int, dict[int, str]]:
@@ -385,15 +403,25 @@ def _interests(user_ids: list[int]) -> dict[int, dict[int, str]]:
     return found
 
 
-def _mentee(person: _Person, interests: dict) -> Mentee:
+def _mentee(person: _Person, interests: dict, location_seen: bool) -> Mentee:
     return Mentee(id=person.id, specialty_id=person.specialty_id, background_id=person.background_id,
                   background_name=person.background_name, interest_ids=frozenset(interests.get(person.id, {})),
-                  time_zone=person.time_zone, country=person.country, region=person.region,
-                  career_goal=person.career_goal)
+                  career_goal=person.career_goal, **person.location(location_seen))
+
+
+def _mentor(person: _Person, kind: str, capacity: int, interests: dict, location_seen: bool) -> Mentor:
+    return Mentor(id=person.id, name=person.name, types=frozenset([kind]), capacity=max(capacity, 1), active=0,
+                  specialty_id=person.specialty_id, background_id=person.background_id,
+                  interests=interests.get(person.id, {}), paths=frozenset({person.role, person.practice} - {None}),
+                  **person.location(location_seen))
 
 
 def round_input(matching_round: MatchingRound) -> RoundInput:
-    """Everything the engine needs for this round, in six queries whatever the round's size."""
+    """Everything the engine needs for this round, in six queries whatever the round's size.
+
+    A run's fits and reasons are kept and read by every manager of the round, who need not be connected
+    to the fellow or the mentor: a location counts in them only when its owner shares it with all members.
+    """
     people = db.session.execute(select(Participant.user_id, Participant.side, Participant.capacity,
                                        Participant.accept_any)
                                 .where(Participant.round_id == matching_round.id)
@@ -407,13 +435,9 @@ def round_input(matching_round: MatchingRound) -> RoundInput:
     details = _people(ids)
     interests = _interests(ids)
     kind = matching_round.type.value
-    mentor_data = {m: Mentor(id=m, name=details[m].name, types=frozenset([kind]), capacity=max(p.capacity, 1),
-                             active=0, specialty_id=details[m].specialty_id, background_id=details[m].background_id,
-                             interests=interests.get(m, {}), time_zone=details[m].time_zone,
-                             country=details[m].country, region=details[m].region,
-                             paths=frozenset({details[m].role, details[m].practice} - {None}))
+    mentor_data = {m: _mentor(details[m], kind, p.capacity, interests, details[m].location_reaches_others)
                    for m, p in mentors.items() if m in details}
-    mentees = {f: _mentee(details[f], interests) for f in fellows if f in details}
+    mentees = {f: _mentee(details[f], interests, details[f].location_reaches_others) for f in fellows if f in details}
     fit = {}
     fellow_lists: dict[int, list[int]] = {f: [] for f in fellows}
     by_mentor: dict[int, list] = {m: [] for m in mentor_data}
@@ -633,24 +657,23 @@ def _cell(text: str) -> str:
 
 
 def pool_for_fellow(matching_round: MatchingRound, fellow: User) -> list[dict]:
-    """The pool's mentors with their fit for this fellow and the reasons, best fit first (four queries)."""
+    """The pool's mentors with their fit for this fellow and the reasons, best fit first (four queries).
+
+    A mentor's location counts only where the fellow may see it (the reasons and the fit would tell it)."""
     mentors = db.session.execute(select(Participant.user_id, Participant.capacity)
                                  .where(Participant.round_id == matching_round.id, Participant.side == Side.MENTOR)
                                  ).all()
     ids = [m.user_id for m in mentors] + [fellow.id]
-    details = _people(ids)
+    details = _people(ids, viewer_id=fellow.id)
     interests = _interests(ids)
-    mentee = _mentee(details[fellow.id], interests)
+    mentee = _mentee(details[fellow.id], interests, location_seen=True)  # the fellow's own
     kind = matching_round.type.value
     rows = []
     for mentor_id, capacity in mentors:
         person = details.get(mentor_id)
         if person is None:
             continue
-        mentor = Mentor(id=mentor_id, name=person.name, types=frozenset([kind]), capacity=max(capacity, 1), active=0,
-                        specialty_id=person.specialty_id, background_id=person.background_id,
-                        interests=interests.get(mentor_id, {}), time_zone=person.time_zone, country=person.country,
-                        region=person.region, paths=frozenset({person.role, person.practice} - {None}))
+        mentor = _mentor(person, kind, capacity, interests, person.location_reaches_others)
         result = score(mentee, mentor, kind)
         rows.append({"id": mentor_id, "name": person.name, "role": person.role, "capacity": capacity,
                      "fit": result.score if result else 0,

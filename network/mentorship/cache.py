@@ -11,8 +11,11 @@ name) or the mentee's own scoring inputs do. So:
   mentorship, undoing a graduation, publishing a matching round).
 - A ranked list is stored under (pool version, mentoring type, digest of the mentee's inputs), so a
   write (which changes the version) or a profile edit (which changes the digest) makes the next
-  view compute afresh; nothing needs deleting. The version is bumped once, last, at commit: the
-  version row is then locked only for the commit, after every other row the transaction locks.
+  view compute afresh; nothing needs deleting. The inputs include which mentors' connections-only
+  locations the mentee may see (a location counts in a score only where the mentee may see it), so
+  mentees share a list only when they may see the same locations. The version is bumped once, last,
+  at commit: the version row is then locked only for the commit, after every other row the
+  transaction locks.
 - A transaction that has written to the pool and not yet committed neither reads nor stores lists:
   it would see its own uncommitted rows under the old version.
 
@@ -57,7 +60,7 @@ POOL_TABLES = frozenset({"mentor_settings", "mentor_topic", "user", "profile", "
 #: since before a flush only the attribute that was set shows a change).
 MEMBER_FIELDS = ("name", "role", "status", "deleted_at", "training_background", "training_background_id")
 PROFILE_FIELDS = ("primary_specialty", "primary_specialty_id", "time_zone", "country", "region",
-                  "practice_setting", "practice_setting_id", "interests")
+                  "location_visibility", "practice_setting", "practice_setting_id", "interests")
 TERM_FIELDS = {Interest: ("name",), PracticeSetting: ("slug",)}
 
 

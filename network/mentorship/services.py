@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 from flask import current_app, url_for
-from sqlalchemy import Integer, String, bindparam, cast, func, null, select, union_all, update
+from sqlalchemy import Integer, String, bindparam, cast, func, literal, null, select, union_all, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from network.extensions import db
@@ -29,7 +29,9 @@ from network.mentorship.models import (
     mentor_topic,
 )
 from network.notifications.services import notify_members
-from network.profiles.models import Profile, profile_interest
+from network.permissions import reaches_others
+from network.profiles.models import Profile, Visibility, profile_interest
+from network.profiles.privacy import connected_member_ids
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
 from network.types import utcnow
 
@@ -83,7 +85,7 @@ def _active_count(mentor_id: int) -> int:
 
 #: Part of every cache key: change it when the scoring or the stored shape of a ranking changes, so a
 #: new release never reads rankings an older one kept in Redis.
-RANKING_FORMAT = 1
+RANKING_FORMAT = 2  # 2: a mentor's location counts only where the mentee may see it
 #: How many mentors a cached ranking keeps: enough that leaving out a mentee's open requests and
 #: current mentors still fills the page (a mentee with very many gets a deeper ranking of their own).
 RANKED_DEPTH = 60
@@ -106,15 +108,20 @@ class Suggestion:
 @functools.cache
 def _page_statements():
     """The recommendation page's two queries, built once (building a statement costs more than running it)."""
-    mentee_id = bindparam("mentee_id")
+    mentee_id = bindparam("mentee_id", type_=Integer)
     # The mentors this mentee has (an active mentorship, with its type and the mentor's name) or has
-    # asked (an open request: the mentor's id alone).
+    # asked (an open request: the mentor's id alone); and the members open to mentees (the profile's flag,
+    # which follows the settings) who share their location with their connections only and are connected
+    # to this mentee: their location counts for this mentee's ranking, not for others'.
     mentors = union_all(
-        select(Mentorship.mentor_id, Mentorship.id, Mentorship.type, User.name)
+        select(Mentorship.mentor_id, Mentorship.id, Mentorship.type, User.name, literal("mentor").label("kind"))
         .join(User, User.id == Mentorship.mentor_id)
         .where(Mentorship.mentee_id == mentee_id, Mentorship.status == MentorshipStatus.ACTIVE),
-        select(MentorshipRequest.mentor_id, null(), null(), null())
-        .where(MentorshipRequest.mentee_id == mentee_id, MentorshipRequest.status == RequestStatus.PENDING))
+        select(MentorshipRequest.mentor_id, null(), null(), null(), literal("asked"))
+        .where(MentorshipRequest.mentee_id == mentee_id, MentorshipRequest.status == RequestStatus.PENDING),
+        select(Profile.user_id, null(), null(), null(), literal("located"))
+        .where(Profile.accepting_mentees.is_(True), Profile.location_visibility == Visibility.CONNECTED,
+               Profile.user_id.in_(connected_member_ids(mentee_id))))
     # The mentee's scoring inputs, a row per interest, and the mentor pool's version.
     mentee = (select(User.training_background_id, Specialty.name, Profile.primary_specialty_id, Profile.time_zone,
                      Profile.country, Profile.region, Profile.career_goal, profile_interest.c.interest_id,
@@ -139,18 +146,24 @@ def mentee_and_pool_version(user: User) -> tuple[Mentee, str | None]:
     return mentee, version
 
 
-def _digest(mentee: Mentee) -> str:
-    """Everything of the mentee that scores and reasons read (not who they are: equal inputs share a list)."""
+def _digest(mentee: Mentee, located: frozenset[int]) -> str:
+    """Everything of the mentee that scores and reasons read (not who they are: equal inputs share a list),
+    including whose connections-only location they may see (``located``): two mentees share a list only
+    when they may see the same locations."""
     inputs = (mentee.specialty_id, mentee.background_id, mentee.background_name, sorted(mentee.interest_ids),
-              mentee.time_zone, mentee.country, mentee.region, mentee.career_goal)
+              mentee.time_zone, mentee.country, mentee.region, mentee.career_goal, sorted(located))
     return hashlib.blake2b(repr(inputs).encode(), digest_size=16).hexdigest()
 
 
-def mentor_candidates(mentoring_type: str, exclude_ids: set[int], wanted_interest_ids=frozenset()) -> list[Mentor]:
+def mentor_candidates(mentoring_type: str, exclude_ids: set[int], wanted_interest_ids=frozenset(),
+                      located: frozenset[int] = frozenset()) -> list[Mentor]:
     """Every verified mentor accepting ``mentoring_type`` with a place free, in two queries.
 
     Only the interests a mentor shares with the mentee are loaded: that is all the score reads,
-    and it keeps the ranking cheap with ten thousand mentors.
+    and it keeps the ranking cheap with ten thousand mentors. A mentor's location (time zone,
+    country, region) is kept only where the mentee may see it: shared with all members, or with
+    connections and the mentor is in ``located`` (connected to the mentee); otherwise the score
+    and the reasons would tell the mentee what the profile hides.
     """
     open_to_mentees = (MentorSettings.accepting.is_(True), MentorSettings.active_mentees < MentorSettings.capacity,
                        # The JSON text holds each type in double quotes, so this match is exact.
@@ -158,7 +171,7 @@ def mentor_candidates(mentoring_type: str, exclude_ids: set[int], wanted_interes
     rows = db.session.execute(
         select(User.id, User.name, User.role, User.training_background_id, MentorSettings.capacity,
                MentorSettings.active_mentees, Profile.primary_specialty_id, Profile.time_zone, Profile.country,
-               Profile.region, PracticeSetting.slug)
+               Profile.region, PracticeSetting.slug, Profile.location_visibility)
         .join(MentorSettings, MentorSettings.user_id == User.id)
         .outerjoin(Profile, Profile.user_id == User.id)
         .outerjoin(PracticeSetting, PracticeSetting.id == Profile.practice_setting_id)
@@ -181,15 +194,23 @@ def mentor_candidates(mentoring_type: str, exclude_ids: set[int], wanted_interes
     types = frozenset((mentoring_type,))
     # Plain tuples unpacked positionally: this loop runs once per mentor.
     return [Mentor(user_id, name, types, capacity, active, specialty_id, background_id,
-                   interests.get(user_id, none), time_zone or "", country or "", region or "",
+                   interests.get(user_id, none),
+                   *((time_zone or "", country or "", region or "")
+                     if reaches_others(level, connected=user_id in located) else _NOWHERE),
                    frozenset((str(role), slug) if slug else (str(role),)))
             for (user_id, name, role, background_id, capacity, active, specialty_id, time_zone, country,
-                 region, slug) in rows if user_id not in exclude_ids]
+                 region, slug, level) in rows if user_id not in exclude_ids]
 
 
-def rank(mentee: Mentee, mentoring_type: str, exclude_ids: set[int], limit: int) -> list[Suggestion]:
-    """Score every candidate mentor now (no cache): the best ``limit``, each with the reasons."""
-    candidates = mentor_candidates(mentoring_type, exclude_ids, mentee.interest_ids)
+#: A location the mentee may not see: no time zone, country or region.
+_NOWHERE = ("", "", "")
+
+
+def rank(mentee: Mentee, mentoring_type: str, exclude_ids: set[int], limit: int,
+         located: frozenset[int] = frozenset()) -> list[Suggestion]:
+    """Score every candidate mentor now (no cache): the best ``limit``, each with the reasons; ``located``
+    are the mentors connected to the mentee who share their location with connections only."""
+    candidates = mentor_candidates(mentoring_type, exclude_ids, mentee.interest_ids, located)
     return [Suggestion(r.mentor.id, r.mentor.name, r.score, r.reasons)
             for r in recommend(mentee, candidates, mentoring_type, limit)]
 
@@ -210,23 +231,25 @@ def recommendations(user: User, mentoring_type: str, limit: int = 20) -> tuple[l
     mentee's own mentors and open requests are left out afterwards, as they change without
     changing the pool.
     """
-    mentors = db.session.execute(_page_statements()[0], {"mentee_id": user.id}).all()
+    rows = db.session.execute(_page_statements()[0], {"mentee_id": user.id}).all()
+    mentors = [m for m in rows if m.kind != "located"]
+    located = frozenset(m.mentor_id for m in rows if m.kind == "located")
     current = next((CurrentMentor(m.id, m.name) for m in mentors if m.id is not None and m.type == mentoring_type),
                    None)
     busy = {m.mentor_id for m in mentors} | {user.id}
     mentee, version = mentee_and_pool_version(user)
     if version is None or cache.changed_in(db.session):
-        return rank(mentee, mentoring_type, busy, limit), current
+        return rank(mentee, mentoring_type, busy, limit, located), current
     # Deep enough that leaving out every mentor the mentee has or has asked still fills the page.
     depth = RANKED_DEPTH
     while depth < limit + len(busy):
         depth *= 2
     lists = cache.ranked_lists(current_app)
-    key = f"fn:mentor-recommendations:{RANKING_FORMAT}:{version}:{mentoring_type}:{depth}:{_digest(mentee)}"
+    key = f"fn:mentor-recommendations:{RANKING_FORMAT}:{version}:{mentoring_type}:{depth}:{_digest(mentee, located)}"
     ranked = lists.get(key)
     if ranked is None:
         ranked = [[s.mentor_id, s.name, s.score, s.reasons]
-                  for s in rank(replace(mentee, id=0), mentoring_type, set(), depth)]
+                  for s in rank(replace(mentee, id=0), mentoring_type, set(), depth, located)]
         lists.put(key, ranked)
     shown = [Suggestion(mentor_id, name, score, tuple(reasons))
              for mentor_id, name, score, reasons in ranked if mentor_id not in busy][:limit]

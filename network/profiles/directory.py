@@ -65,6 +65,7 @@ class Card:
     institution: str = ""
     photo_version: int = 0
     place: str = ""  # "city, region, country", when visible to the viewer
+    time_zone: str = ""  # part of the location: shown to the same viewers
     interests: list[str] = field(default_factory=list)
     certifications: list[str] = field(default_factory=list)  # only read for the profile page
     cohorts: list = field(default_factory=list)  # (program, cohort name) pairs
@@ -241,7 +242,8 @@ _background = aliased(Specialty, name="background")
 #: What a member card shows, as columns: one row per member, no ORM objects to build.
 CARD_COLUMNS = (User.id, User.name, User.role, Profile.headline, Profile.accepting_mentees,
                 Specialty.name.label("specialty"), _background.name.label("background"), Profile.institution,
-                Profile.photo_version, Profile.city, Profile.region, Profile.country, Profile.location_visibility)
+                Profile.photo_version, Profile.city, Profile.region, Profile.country, Profile.time_zone,
+                Profile.location_visibility)
 
 
 def with_card_columns(statement, *more_columns):
@@ -334,7 +336,8 @@ def _card_details_statement(certifications: bool):
 
 def load_cards(rows, viewer_id: int, certifications: bool = False) -> list[Card]:
     """Cards for rows of ``CARD_COLUMNS``: cohorts, interests, connection to the viewer and saved
-    state are read in one more query; the location is kept only where the viewer may see it."""
+    state are read in one more query; the location (with the time zone) is kept only where the viewer may
+    see it."""
     if not rows:
         return []
     cards = [Card(id=row.id, name=row.name, role=row.role, headline=row.headline or "",
@@ -368,4 +371,5 @@ def load_cards(rows, viewer_id: int, certifications: bool = False) -> list[Card]
         if row.location_visibility is not None and can_see(row.location_visibility, viewer_id=viewer_id,
                                                            owner_id=card.id, connected=card.connected):
             card.place = ", ".join(part for part in (row.city, row.region, row.country) if part)
+            card.time_zone = row.time_zone or ""
     return cards

@@ -98,7 +98,9 @@ class ProfileForm(FlaskForm):
     # Privacy
     email_visibility = SelectField("Who sees your email address", choices=visibility_choices)
     links_visibility = SelectField("Who sees your links", choices=visibility_choices)
-    location_visibility = SelectField("Who sees your city, region and country", choices=visibility_choices)
+    location_visibility = SelectField(
+        "Who sees your city, region, country and time zone", choices=visibility_choices,
+        description="Mentor suggestions and matching rounds count a shared region or time zone only for them.")
     submit = SubmitField("Save profile")
 
     def validate_interests(self, field):

@@ -60,7 +60,7 @@ def _member_or_404(user_id: int) -> User:
 _practice_setting = aliased(PracticeSetting, name="practice_setting")
 PROFILE_COLUMNS = (User.email, Profile.user_id.label("profile_id"), Profile.bio, Profile.career_goal,
                    Profile.graduation_year, Profile.current_position, _practice_setting.name.label("practice_setting"),
-                   Profile.title, Profile.academic_rank, Profile.time_zone, Profile.languages, Profile.links,
+                   Profile.title, Profile.academic_rank, Profile.languages, Profile.links,
                    Profile.email_visibility, Profile.links_visibility)
 
 

@@ -24,7 +24,7 @@ def test_fellow_completes_profile_searches_and_saves(page: Page, live_server, sc
     page.goto(f"{base}/members/me/edit")
     page.get_by_label("Headline").fill("PGY-5 pain fellow, neuromodulation and spine")
     page.get_by_label("Peripheral nerve stimulation").check()
-    page.get_by_label("Who sees your city, region and country").select_option("connected")
+    page.get_by_label("Who sees your city, region, country and time zone").select_option("connected")
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Your profile is saved.")).to_be_visible()
     expect(page.get_by_text("PGY-5 pain fellow, neuromodulation and spine")).to_be_visible()
