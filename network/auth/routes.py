@@ -40,7 +40,8 @@ from network.types import utcnow
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
 
-DUPLICATE_EMAIL = "An account with this email address already exists. Sign in, or reset your password if you forgot it."
+REGISTERED = ("Thank you. We sent a mail to that address: follow its link to confirm it, then sign in here. "
+              "An administrator verifies new accounts.")
 
 
 def _login_limit():
@@ -106,27 +107,27 @@ def _pending_member():
 @public
 @limiter.limit(_register_limit, methods=["POST"])
 def register():
-    """Create an account: pending until the email is confirmed and an admin verifies it."""
+    """Create an account: pending until the email is confirmed and an admin verifies it.
+
+    An address that already has an account gets the same answer as a new one (its owner is mailed
+    instead), so the form tells nobody who is a member.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    status = 200
     if form.validate_on_submit():
         try:
             user = services.register_member(form.name.data, form.email.data, form.password.data, Role(form.role.data))
-            start_session(user, remember=False)
             db.session.commit()
-        except (services.EmailTaken, IntegrityError):
+        except IntegrityError:
+            # The same address registered at the same moment: as for any address already taken.
             db.session.rollback()
-            end_session()
-            form.email.errors.append(DUPLICATE_EMAIL)
-            status = 409
         else:
-            log.info("member %s registered as %s", user.id, user.role)
-            flash("Welcome! We sent you an email: follow its link to confirm your address.", "success")
-            return redirect(url_for("main.pending"))
-    elif form.is_submitted():
-        status = 400
+            if user is not None:
+                log.info("member %s registered as %s", user.id, user.role)
+        flash(REGISTERED, "success")
+        return redirect(url_for("auth.login"))
+    status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
 
 

@@ -26,18 +26,25 @@ from network.types import utcnow
 _DUMMY_HASH = generate_password_hash("timing-equaliser-not-a-password")
 
 
-class EmailTaken(Exception):
-    """An account with this email already exists."""
-
-
 def find_by_email(address: str) -> User | None:
     return db.session.scalars(user_by_email(address)).first()
 
 
-def register_member(name: str, email: str, password: str, role: Role) -> User:
-    """Create a pending member and queue their confirmation mail."""
-    if find_by_email(email) is not None:
-        raise EmailTaken(email)
+def register_member(name: str, email: str, password: str, role: Role) -> User | None:
+    """Create a pending member and queue their confirmation mail; the new member.
+
+    For an address already in use nobody is created: its owner gets a mail saying so, and None comes
+    back. The visitor is answered the same either way (no one learns who is a member), and both ways
+    hash a password and queue one mail, so they take as long too.
+    """
+    owner = find_by_email(email)
+    if owner is not None:
+        generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        queue_email("registration-attempt", owner.email, "Someone tried to register with your Fellowship Network address",
+                    "registration_attempt", user=owner,
+                    login_link=url_for("auth.login", _external=True),
+                    reset_link=url_for("auth.forgot_password", _external=True))
+        return None
     user = User(name=name.strip(), email=normalize_email(email), role=role, status=MemberStatus.PENDING)
     user.set_password(password)
     db.session.add(user)
