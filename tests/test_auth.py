@@ -323,3 +323,54 @@ def test_resend_confirmation(app, make_user, login):
     response = client.post("/auth/confirm/resend", follow_redirects=True)
     assert b"We sent a new confirmation link" in response.data
     assert [m.recipient for m in outbox(app, "confirm-email")] == [member.email]
+
+
+# -- every action that checks a password or a code again is rate-limited, per member and per address --
+
+def _start_two_factor_setup(client):
+    client.post("/auth/account/two-factor/setup")
+
+
+def _turn_two_factor_on(client):
+    from tests.test_two_factor import turn_on
+
+    turn_on(client)
+
+
+REAUTH_ACTIONS = {
+    "change password": (None, "/auth/account/password",
+                        {"current_password": "not my password at all", "password": GOOD_PASSWORD}),
+    "delete account": (None, "/members/me/delete", {"password": "not my password at all"}),
+    "two-step set-up": (_start_two_factor_setup, "/auth/account/two-factor/enable", {"code": "000000"}),
+    "two-step off": (_turn_two_factor_on, "/auth/account/two-factor/disable",
+                     {"disable-password": "not my password at all", "disable-code": "abcde-fghjk"}),
+    "new recovery codes": (_turn_two_factor_on, "/auth/account/two-factor/recovery-codes",
+                           {"codes-password": "not my password at all", "codes-code": "abcde-fghjk"}),
+}
+
+
+@pytest.mark.parametrize("action", sorted(REAUTH_ACTIONS))
+def test_guessing_a_password_or_code_again_is_limited_per_member(make_app, make_user, login, action):
+    prepare, path, data = REAUTH_ACTIONS[action]
+    app = make_app(REAUTH_RATE_LIMIT="3 per minute")
+    member = make_user()
+    client = login(app.test_client(), member)
+    if prepare:
+        prepare(client)
+    # A new address for each guess does not help: the limit also counts per member.
+    statuses = [client.post(path, data=data, environ_base={"REMOTE_ADDR": f"10.0.1.{n}"}).status_code
+                for n in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    refused = client.post(path, data=data, environ_base={"REMOTE_ADDR": "10.0.1.9"})
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.get_data(as_text=True)
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def test_guessing_passwords_of_many_members_from_one_address_is_limited(make_app, make_user, login):
+    app = make_app(REAUTH_RATE_LIMIT="3 per minute")
+    statuses = []
+    for _ in range(4):
+        client = login(app.test_client(), make_user())
+        statuses.append(client.post("/members/me/delete", data={"password": "not my password at all"}).status_code)
+    assert statuses == [400, 400, 400, 429]

@@ -23,6 +23,7 @@ from network.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from network.auth.limits import reauth_limited
 from network.auth.sessions import (
     PENDING_SIGN_IN,
     TWO_FACTOR_DONE,
@@ -321,6 +322,7 @@ def account():
 
 @bp.route("/account/password", methods=["POST"])
 @account_view
+@reauth_limited
 def change_password():
     """Change the password; every other session ends."""
     form = ChangePasswordForm()
@@ -429,6 +431,7 @@ def two_factor_setup():
 
 @bp.route("/account/two-factor/enable", methods=["POST"])
 @account_view
+@reauth_limited
 def two_factor_enable():
     """Turn two-step sign-in on when the first code is right; show the recovery codes once."""
     form = EnableTwoFactorForm()
@@ -479,6 +482,7 @@ def _check_password_and_code(form) -> bool:
 
 @bp.route("/account/two-factor/disable", methods=["POST"])
 @account_view
+@reauth_limited
 def two_factor_disable():
     """Turn two-step sign-in off (password and a code); a role that requires it goes straight to a new set-up."""
     user = current_user._get_current_object()
@@ -504,6 +508,7 @@ def two_factor_disable():
 
 @bp.route("/account/two-factor/recovery-codes", methods=["POST"])
 @account_view
+@reauth_limited
 def two_factor_new_codes():
     """Replace the recovery codes (password and a code); the old ones stop working."""
     user = current_user._get_current_object()

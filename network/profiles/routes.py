@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 
 from network.access import account_view
 from network.auth.forms import ActionForm
+from network.auth.limits import reauth_limited
 from network.auth.sessions import end_session
 from network.extensions import db
 from network.members.models import Role, User
@@ -340,6 +341,7 @@ def export():
 
 @bp.route("/me/delete", methods=["GET", "POST"])
 @account_view
+@reauth_limited
 def delete_account():
     """Delete my account after confirming with my password."""
     form = DeleteAccountForm()
