@@ -290,6 +290,7 @@ def reset_password(token: str):
     except TokenError as exc:
         return render_template("auth/token_error.html", message=str(exc), reset=True), 400
     form = ResetPasswordForm()
+    form.member_words = (user.name, user.email)
     if form.validate_on_submit():
         services.set_new_password(user, form.password.data)
         # The link came to their inbox, so the address is theirs.
@@ -326,6 +327,7 @@ def account():
 def change_password():
     """Change the password; every other session ends."""
     form = ChangePasswordForm()
+    form.member_words = (current_user.name, current_user.email)
     if form.validate_on_submit():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append("This is not your current password.")

@@ -408,6 +408,7 @@ def accept_invitation(token: str):
         return render_template("cohorts/accept.html", invitation=invitation, cohort=cohort, form=form,
                                member=True), 400 if form.is_submitted() else 200
     form = AcceptInvitationForm()
+    form.member_words = (invitation.email,)
     if request.method == "GET":
         form.name.data = invitation.name
     if form.validate_on_submit():
