@@ -32,7 +32,7 @@ def create_admin_command(email: str, name: str | None, password: str | None) -> 
     if user is None:
         if password is None:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        problem = password_problem(password)
+        problem = password_problem(password, (email, name or email.split("@")[0]))
         if problem:
             raise click.BadParameter(problem, param_hint="--password")
         user = User(email=normalize_email(email), name=name or email.split("@")[0], role=Role.ADMIN)

@@ -79,6 +79,9 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     RESET_RATE_LIMIT = "5 per minute;20 per hour"
     REGISTER_RATE_LIMIT = "10 per hour"
+    # Actions that check a signed-in member's password or a code again (change password, delete the
+    # account, two-step set-up, turning it off, new recovery codes): one count, per member and per address.
+    REAUTH_RATE_LIMIT = "5 per minute;20 per hour"
 
     # Outgoing mail goes through the outbox; ``flask outbox send`` delivers it.
     MAIL_SERVER: str | None = None

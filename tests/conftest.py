@@ -193,13 +193,21 @@ def make_user(app):
 
 def sign_in_session(client, app, member: Member) -> None:
     """Sign ``member`` in on ``client`` by writing the Flask-Login session directly."""
+    import time
+
+    from network.auth.sessions import LAST_SEEN_AT, SIGNED_IN_AT, login_id, open_member_session
     from network.members.models import User
 
+    now = int(time.time())
     with app.app_context():
-        version = db.session.get(User, member.id).session_version
+        user = db.session.get(User, member.id)
+        token = open_member_session(user.id)
+        session_id = login_id(user, now, token)
+        db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = f"{member.id}:{version}"
+        session["_user_id"] = session_id
         session["_fresh"] = True
+        session[SIGNED_IN_AT] = session[LAST_SEEN_AT] = now
 
 
 @pytest.fixture

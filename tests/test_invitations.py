@@ -164,3 +164,27 @@ def test_invitation_list_filters_by_state_and_pages(app, make_user, login):
     table = expired[expired.index('id="invitations"'):]
     assert table.count("<th scope=\"row\">more") == 15 and "person" not in table
     assert director.get(f"/cohorts/{setup['cohort']}?state=lost").status_code == 400
+
+
+def test_signing_up_from_an_invitation_starts_a_new_session(app, make_user, login):
+    setup = make_program(app, make_user)
+    invite(app, login, setup, "new.fellow@example.org")
+    path = link_for(app, "new.fellow@example.org")
+    visitor = app.test_client()
+    visitor.get(path)
+    # An attacker got this browser to carry a session of their choosing (planted values included).
+    with visitor.session_transaction() as session:
+        session["planted"] = "by an attacker"
+        session["_two_factor"] = True
+    planted_cookie = visitor.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    joined = visitor.post(path, data={"name": "Dr. New Fellow", "password": PASSWORD})
+    assert joined.status_code == 302
+    after = visitor.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    assert after != planted_cookie
+    with visitor.session_transaction() as session:
+        assert "planted" not in session and "_two_factor" not in session
+    assert visitor.get("/auth/account").status_code == 200
+    # The attacker's copy of the session they planted opens nothing.
+    attacker = app.test_client()
+    attacker.set_cookie(app.config["SESSION_COOKIE_NAME"], planted_cookie)
+    assert attacker.get("/auth/account").headers["Location"].startswith("/auth/login")

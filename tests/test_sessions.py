@@ -9,10 +9,11 @@ import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from network.auth import sessions
 from network.extensions import db
-from network.members.models import User
+from network.members.models import MemberSession, User
 
 
 def sign_in(client, member, remember=False):
@@ -242,3 +243,109 @@ def test_json_log_lines_carry_the_request_id(app):
     assert line["message"] == "member 7 signed in"
     assert line["request_id"] == "proxy-request-12345"
     assert line["level"] == "INFO" and line["logger"] == "network.test" and line["program"] == 3
+
+
+# -- revocation on the server: sign-out ends the session, not only the browser's copy of it (ASVS 3.3.1) --
+
+def test_a_session_cookie_copied_before_sign_out_opens_nothing_after_it(app, make_user):
+    member = make_user()
+    client = app.test_client()
+    sign_in(client, member)
+    assert client.get("/messages/").status_code == 200
+    copied = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    client.post("/auth/logout")
+    thief = app.test_client()
+    thief.set_cookie(app.config["SESSION_COOKIE_NAME"], copied)
+    for path in ("/auth/account", "/messages/"):
+        response = thief.get(path)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login"), path
+
+
+def test_a_remember_me_cookie_copied_before_sign_out_signs_nobody_in_after_it(app, make_user):
+    member = make_user()
+    client = app.test_client()
+    sign_in(client, member, remember=True)
+    copied = client.get_cookie(app.config["REMEMBER_COOKIE_NAME"]).value
+    client.post("/auth/logout")
+    thief = app.test_client()
+    thief.set_cookie(app.config["REMEMBER_COOKIE_NAME"], copied)
+    assert not signed_in(thief)
+    assert thief.get("/messages/").headers["Location"].startswith("/auth/login")
+
+
+def test_signing_out_on_one_device_leaves_the_others_signed_in(app, make_user):
+    member = make_user()
+    phone, laptop = app.test_client(), app.test_client()
+    sign_in(phone, member, remember=True)
+    sign_in(laptop, member, remember=True)
+    phone.post("/auth/logout")
+    assert not signed_in(phone)
+    assert signed_in(laptop)
+    laptop.delete_cookie(app.config["SESSION_COOKIE_NAME"])  # the laptop's remember-me cookie still works too
+    assert signed_in(laptop)
+
+
+def test_the_account_page_lists_sessions_and_ends_one_of_them(app, make_user):
+    member = make_user()
+    phone, laptop = app.test_client(), app.test_client()
+    phone.post("/auth/login", data={"email": member.email, "password": member.password, "remember": "y"},
+               headers={"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Version/17.0 "
+                                      "Mobile/15E148 Safari/604.1"})
+    laptop.post("/auth/login", data={"email": member.email, "password": member.password},
+                headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"})
+    page = laptop.get("/auth/account").get_data(as_text=True)
+    assert "Safari on iPhone" in page and "Firefox on Linux" in page
+    assert "This device" in page
+    with app.app_context():
+        phone_session = db.session.scalars(
+            select(MemberSession).where(MemberSession.user_id == member.id,
+                                        MemberSession.user_agent == "Safari on iPhone")).one()
+    response = laptop.post(f"/auth/account/sessions/{phone_session.id}/end", follow_redirects=True)
+    assert "signed out" in response.get_data(as_text=True)
+    assert not signed_in(phone)
+    phone.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert not signed_in(phone)  # its remember-me cookie went with it
+    assert signed_in(laptop)
+
+
+def test_nobody_ends_another_members_session(app, make_user):
+    member, other = make_user(), make_user()
+    victim = app.test_client()
+    sign_in(victim, member)
+    with app.app_context():
+        row_id = db.session.scalars(select(MemberSession.id).where(MemberSession.user_id == member.id)).one()
+    intruder = app.test_client()
+    sign_in(intruder, other)
+    assert intruder.post(f"/auth/account/sessions/{row_id}/end").status_code == 404
+    assert signed_in(victim)
+
+
+def test_sign_out_everywhere_ends_every_other_session_row(app, make_user):
+    member = make_user()
+    devices = [app.test_client() for _ in range(3)]
+    for device in devices:
+        sign_in(device, member, remember=True)
+    copied = devices[1].get_cookie(app.config["REMEMBER_COOKIE_NAME"]).value
+    devices[0].post("/auth/account/sign-out-everywhere")
+    assert signed_in(devices[0])
+    thief = app.test_client()
+    thief.set_cookie(app.config["REMEMBER_COOKIE_NAME"], copied)
+    assert not signed_in(thief)
+    with app.app_context():
+        live = db.session.scalars(select(MemberSession).where(MemberSession.user_id == member.id,
+                                                              MemberSession.revoked_at.is_(None))).all()
+    assert len(live) == 1
+
+
+def test_a_session_row_records_activity_at_most_once_a_minute(app, make_user, count_queries):
+    member = make_user()
+    client = app.test_client()
+    sign_in(client, member)
+    with count_queries() as quiet:
+        client.get("/auth/account")
+    assert not any(q.lstrip().upper().startswith("UPDATE MEMBER_SESSION") for q in quiet)
+    with client.session_transaction() as session:
+        session[sessions.LAST_SEEN_AT] = int(time.time()) - 61
+    with count_queries() as touched:
+        client.get("/auth/account")
+    assert sum(q.lstrip().upper().startswith("UPDATE MEMBER_SESSION") for q in touched) == 1

@@ -10,7 +10,11 @@ from network.members.models import SELF_SERVICE_ROLES, Role
 
 
 def new_password_check(form, field):
-    problem = password_problem(field.data or "")
+    """The password policy, with the member's name and address: the form's own ``name`` and ``email``
+    fields, and ``form.member_words`` that a route sets for a member it knows (reset, change, invitation)."""
+    words = [*getattr(form, "member_words", ())]
+    words += [form[name].data or "" for name in ("name", "email") if name in form]
+    problem = password_problem(field.data or "", words)
     if problem:
         raise ValidationError(problem)
 

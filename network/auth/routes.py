@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from network.access import account_view, public
@@ -22,23 +23,26 @@ from network.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from network.auth.limits import reauth_limited
 from network.auth.sessions import (
     PENDING_SIGN_IN,
     TWO_FACTOR_DONE,
+    current_token,
     end_session,
-    parse_login_id,
     reissue_session,
     start_session,
+    token_hash,
 )
 from network.auth.tokens import TokenError, read_confirmation_token, read_reset_token
 from network.extensions import db, limiter
-from network.members.models import Role, normalize_email
+from network.members.models import MemberSession, Role, normalize_email
 from network.types import utcnow
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
 
-DUPLICATE_EMAIL = "An account with this email address already exists. Sign in, or reset your password if you forgot it."
+REGISTERED = ("Thank you. We sent a mail to that address: follow its link to confirm it, then sign in here. "
+              "An administrator verifies new accounts.")
 
 
 def _login_limit():
@@ -89,13 +93,13 @@ def _pending_member():
     pending = session.get(PENDING_SIGN_IN)
     if not isinstance(pending, dict):
         return None
-    parsed = parse_login_id(pending.get("user", ""))
+    parts = str(pending.get("user", "")).split(":")  # the member's Flask-Login id, "<id>:<session version>"
     started = pending.get("at")
-    if parsed is None or not isinstance(started, int) \
+    if len(parts) != 2 or not all(part.isdigit() for part in parts) or not isinstance(started, int) \
             or not 0 <= utcnow().timestamp() - started <= current_app.config["TWO_FACTOR_PENDING_SECONDS"]:
         return None
-    user = services.load_member(parsed[0])
-    if user is None or user.session_version != parsed[1] or not user.is_active:
+    user = services.load_member(int(parts[0]))
+    if user is None or user.session_version != int(parts[1]) or not user.is_active:
         return None
     return user
 
@@ -104,26 +108,27 @@ def _pending_member():
 @public
 @limiter.limit(_register_limit, methods=["POST"])
 def register():
-    """Create an account: pending until the email is confirmed and an admin verifies it."""
+    """Create an account: pending until the email is confirmed and an admin verifies it.
+
+    An address that already has an account gets the same answer as a new one (its owner is mailed
+    instead), so the form tells nobody who is a member.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    status = 200
     if form.validate_on_submit():
         try:
             user = services.register_member(form.name.data, form.email.data, form.password.data, Role(form.role.data))
             db.session.commit()
-        except (services.EmailTaken, IntegrityError):
+        except IntegrityError:
+            # The same address registered at the same moment: as for any address already taken.
             db.session.rollback()
-            form.email.errors.append(DUPLICATE_EMAIL)
-            status = 409
         else:
-            log.info("member %s registered as %s", user.id, user.role)
-            start_session(user, remember=False)
-            flash("Welcome! We sent you an email: follow its link to confirm your address.", "success")
-            return redirect(url_for("main.pending"))
-    elif form.is_submitted():
-        status = 400
+            if user is not None:
+                log.info("member %s registered as %s", user.id, user.role)
+        flash(REGISTERED, "success")
+        return redirect(url_for("auth.login"))
+    status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
 
 
@@ -215,6 +220,7 @@ def logout():
     form = ActionForm()
     if form.validate_on_submit() and current_user.is_authenticated:
         end_session("You are signed out.")
+        db.session.commit()
     return redirect(url_for("main.index"))
 
 
@@ -284,14 +290,15 @@ def reset_password(token: str):
     except TokenError as exc:
         return render_template("auth/token_error.html", message=str(exc), reset=True), 400
     form = ResetPasswordForm()
+    form.member_words = (user.name, user.email)
     if form.validate_on_submit():
         services.set_new_password(user, form.password.data)
         # The link came to their inbox, so the address is theirs.
         services.confirm_email(user)
-        db.session.commit()
-        log.info("member %s reset their password", user.id)
         if current_user.is_authenticated:
             end_session()
+        db.session.commit()
+        log.info("member %s reset their password", user.id)
         flash("Your password is changed and every other session is signed out. Sign in with the new password.",
               "success")
         return redirect(url_for("auth.login"))
@@ -299,30 +306,40 @@ def reset_password(token: str):
     return render_template("auth/reset_password.html", form=form, user=user), status
 
 
+def _account_page(password_form, status: int = 200):
+    member_sessions = db.session.scalars(services.live_sessions(current_user.id).limit(50)).all()
+    token = current_token()
+    return render_template("auth/account.html", password_form=password_form, action_form=ActionForm(),
+                           member_sessions=member_sessions,
+                           this_session=token_hash(token) if token else None), status
+
+
 @bp.route("/account")
 @account_view
 def account():
     """The member's own account: details, password and sessions."""
-    return render_template("auth/account.html", password_form=ChangePasswordForm(), action_form=ActionForm())
+    return _account_page(ChangePasswordForm())
 
 
 @bp.route("/account/password", methods=["POST"])
 @account_view
+@reauth_limited
 def change_password():
     """Change the password; every other session ends."""
     form = ChangePasswordForm()
+    form.member_words = (current_user.name, current_user.email)
     if form.validate_on_submit():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append("This is not your current password.")
         else:
             user = current_user._get_current_object()
             services.set_new_password(user, form.password.data)
-            db.session.commit()
             _keep_signed_in(user)
+            db.session.commit()
             log.info("member %s changed their password", user.id)
             flash("Your password is changed. Every other device is signed out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", password_form=form, action_form=ActionForm()), 400
+    return _account_page(form, 400)
 
 
 @bp.route("/account/sign-out-everywhere", methods=["POST"])
@@ -333,10 +350,31 @@ def sign_out_everywhere():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         user.end_other_sessions()
-        db.session.commit()
         _keep_signed_in(user)
+        db.session.commit()
         log.info("member %s signed out everywhere else", user.id)
         flash("Every other device is signed out. This one stays signed in.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@account_view
+def end_member_session(session_id: int):
+    """Sign one of my devices out (its remember-me cookie too)."""
+    member_session = db.first_or_404(select(MemberSession).where(MemberSession.id == session_id,
+                                                                 MemberSession.user_id == current_user.id))
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.account"))
+    token = current_token()
+    if token is not None and member_session.token_hash == token_hash(token):
+        end_session("You are signed out.")
+        db.session.commit()
+        return redirect(url_for("main.index"))
+    services.end_member_session(member_session)
+    db.session.commit()
+    log.info("member %s ended their session %s", current_user.id, member_session.id)
+    flash(f"{member_session.user_agent} is signed out.", "success")
     return redirect(url_for("auth.account"))
 
 
@@ -395,6 +433,7 @@ def two_factor_setup():
 
 @bp.route("/account/two-factor/enable", methods=["POST"])
 @account_view
+@reauth_limited
 def two_factor_enable():
     """Turn two-step sign-in on when the first code is right; show the recovery codes once."""
     form = EnableTwoFactorForm()
@@ -407,10 +446,10 @@ def two_factor_enable():
         db.session.rollback()
         form.code.errors.append(str(exc))
         return _setup_page(form, 400)
-    db.session.commit()
     # Every other session ended; this one carries on, now with its second step done.
     session[TWO_FACTOR_DONE] = True
     reissue_session(user)
+    db.session.commit()
     log.info("member %s turned on two-step sign-in", user.id)
     flash("Two-step sign-in is on. Every other device was signed out.", "success")
     # Shown in this response only (not redirected): the codes never travel in a cookie or a URL.
@@ -445,6 +484,7 @@ def _check_password_and_code(form) -> bool:
 
 @bp.route("/account/two-factor/disable", methods=["POST"])
 @account_view
+@reauth_limited
 def two_factor_disable():
     """Turn two-step sign-in off (password and a code); a role that requires it goes straight to a new set-up."""
     user = current_user._get_current_object()
@@ -456,9 +496,9 @@ def two_factor_disable():
         db.session.rollback()
         return _two_factor_page(400, disable_form=form)
     two_factor.disable(user)
-    db.session.commit()
     session.pop(TWO_FACTOR_DONE, None)
     reissue_session(user)
+    db.session.commit()
     log.info("member %s turned off two-step sign-in", user.id)
     if two_factor.is_required(user):
         flash("Two-step sign-in is off. Your role requires it: set it up again, for example on your new phone.",
@@ -470,6 +510,7 @@ def two_factor_disable():
 
 @bp.route("/account/two-factor/recovery-codes", methods=["POST"])
 @account_view
+@reauth_limited
 def two_factor_new_codes():
     """Replace the recovery codes (password and a code); the old ones stop working."""
     user = current_user._get_current_object()

@@ -2,32 +2,49 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from network.auth.sessions import parse_login_id, signed_in_too_long_ago, token_hash
 from network.auth.tokens import make_confirmation_token, make_reset_token
 from network.extensions import db
 from network.mail.services import queue_email
-from network.members.models import MemberStatus, Role, User, normalize_email, user_by_email
+from network.members.models import (
+    MemberSession,
+    MemberStatus,
+    Role,
+    User,
+    normalize_email,
+    revoke_sessions,
+    user_by_email,
+)
+from network.messages.services import member_with_unread_counts
 from network.types import utcnow
 
 # Checked against when the email is unknown, so both answers take as long.
 _DUMMY_HASH = generate_password_hash("timing-equaliser-not-a-password")
 
 
-class EmailTaken(Exception):
-    """An account with this email already exists."""
-
-
 def find_by_email(address: str) -> User | None:
     return db.session.scalars(user_by_email(address)).first()
 
 
-def register_member(name: str, email: str, password: str, role: Role) -> User:
-    """Create a pending member and queue their confirmation mail."""
-    if find_by_email(email) is not None:
-        raise EmailTaken(email)
+def register_member(name: str, email: str, password: str, role: Role) -> User | None:
+    """Create a pending member and queue their confirmation mail; the new member.
+
+    For an address already in use nobody is created: its owner gets a mail saying so, and None comes
+    back. The visitor is answered the same either way (no one learns who is a member), and both ways
+    hash a password and queue one mail, so they take as long too.
+    """
+    owner = find_by_email(email)
+    if owner is not None:
+        generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        queue_email("registration-attempt", owner.email, "Someone tried to register with your Fellowship Network address",
+                    "registration_attempt", user=owner,
+                    login_link=url_for("auth.login", _external=True),
+                    reset_link=url_for("auth.forgot_password", _external=True))
+        return None
     user = User(name=name.strip(), email=normalize_email(email), role=role, status=MemberStatus.PENDING)
     user.set_password(password)
     db.session.add(user)
@@ -87,22 +104,31 @@ def load_member(user_id) -> User | None:
 
 
 def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: ``"<id>:<session version>[:<signed-in at>]"`` (session or remember-me
-    cookie) must match the member's current version, an active account and the absolute timeout."""
-    from network.auth.sessions import parse_login_id, signed_in_too_long_ago
-
+    """Flask-Login's loader: ``"<id>:<session version>:<signed-in at>:<token>"`` (session or remember-me
+    cookie) must name a live session row of an active member, at the member's current version and
+    within the absolute timeout. One query: the row is joined to the member."""
     parsed = parse_login_id(session_id)
-    if parsed is None:
+    if parsed is None or signed_in_too_long_ago(parsed.signed_in_at):
         return None
-    user_id, version, signed_in_at = parsed
-    if signed_in_too_long_ago(signed_in_at):
-        return None
-    from network.messages.services import member_with_unread_counts
-
-    user = member_with_unread_counts(user_id)  # the navigation's badges come with the member
-    if user is None or user.session_version != version or not user.is_active:
+    # The navigation's badges come with the member.
+    user = member_with_unread_counts(parsed.user_id, token_hash(parsed.token))
+    if user is None or user.session_version != parsed.version or not user.is_active:
         return None
     return user
+
+
+def live_sessions(user_id: int):
+    """A ``select`` of the member's sessions that can still be used, most recently active first."""
+    since = utcnow() - current_app.config["SESSION_ABSOLUTE_TIMEOUT"]
+    return (select(MemberSession)
+            .where(MemberSession.user_id == user_id, MemberSession.revoked_at.is_(None),
+                   MemberSession.created_at >= since)
+            .order_by(MemberSession.last_seen_at.desc(), MemberSession.id.desc()))
+
+
+def end_member_session(member_session: MemberSession) -> None:
+    """End one session: its cookie and its remember-me cookie open nothing from now on."""
+    db.session.execute(revoke_sessions().where(MemberSession.id == member_session.id))
 
 
 def verified_admins():

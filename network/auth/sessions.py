@@ -1,17 +1,29 @@
 """Session lifetime: a new session at every sign-in, idle and absolute timeouts, two-step enforcement.
 
-Sessions are signed cookies (no server-side store, so any app process can read them). The
-Flask-Login id is ``"<user id>:<session version>:<signed-in at>"``: the version ends every
-session when it is bumped (password change, "sign out everywhere", deactivation), and the
-sign-in time travels into the remember-me cookie too, so the absolute timeout binds both.
+Sessions are signed cookies, each backed by a ``member_session`` row. The Flask-Login id is
+``"<user id>:<session version>:<signed-in at>:<token>"``: the token names the row (by its hash), so
+signing out ends this session on the server, copies of its cookies included; the version ends every
+session when it is bumped (password change, "sign out everywhere", deactivation); and the sign-in time
+travels into the remember-me cookie too, so the absolute timeout binds both. The member loader checks
+the row in the query that loads the member, so no request pays an extra query for it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+import secrets
 import time
+from datetime import timedelta
+from typing import NamedTuple
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import delete, update
+
+from network.extensions import db
+from network.members.models import MemberSession, revoke_sessions
+from network.types import utcnow
 
 SIGNED_IN_AT = "_signed_in_at"
 LAST_SEEN_AT = "_last_seen_at"
@@ -21,16 +33,26 @@ REMEMBERED = "_remembered"
 TWO_FACTOR_DONE = "_two_factor"
 #: A sign-in whose password was right, waiting for its code.
 PENDING_SIGN_IN = "_pending_sign_in"
-# Refresh the idle clock at most this often, so the session cookie is not rewritten on every request.
+# Refresh the idle clock (the cookie's and the session row's) at most this often, so neither the
+# cookie nor the row is rewritten on every request.
 SEEN_RESOLUTION_SECONDS = 60
 #: Messages waiting in the cookie for the next page: each distinct message once, the newest few.
 MAX_WAITING_MESSAGES = 5
+# 16 random bytes, URL-safe base64: 22 characters, never a colon.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
 
 #: What a member who must turn on two-step sign-in can still reach.
 SETUP_ENDPOINTS = frozenset({
     "static", "bootstrap.static", "auth.logout", "auth.two_factor_status", "auth.two_factor_start",
     "auth.two_factor_setup", "auth.two_factor_enable", "auth.two_factor_cancel", "main.healthz",
 })
+
+
+class LoginId(NamedTuple):
+    user_id: int
+    version: int
+    signed_in_at: int
+    token: str
 
 
 def _is_static() -> bool:
@@ -43,16 +65,59 @@ def _now() -> int:
     return int(time.time())
 
 
-def login_id(user, signed_in_at: int) -> str:
-    return f"{user.get_id()}:{signed_in_at}"
+def login_id(user, signed_in_at: int, token: str) -> str:
+    return f"{user.get_id()}:{signed_in_at}:{token}"
 
 
-def parse_login_id(value: str) -> tuple[int, int, int | None] | None:
-    """``(user id, session version, signed-in at or None)`` from a session or remember-me id."""
+def parse_login_id(value: str) -> LoginId | None:
+    """The parts of a session or remember-me id, or None when it is not one (ids from before session
+    rows existed, without a token, are not: their sessions end)."""
     parts = str(value).split(":")
-    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+    if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]) or not _TOKEN.fullmatch(parts[3]):
         return None
-    return int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) == 3 else None
+    return LoginId(int(parts[0]), int(parts[1]), int(parts[2]), parts[3])
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def describe_device(user_agent: str) -> str:
+    """"Firefox on Linux" from a User-Agent header: enough for a member to tell their devices apart."""
+    ua = user_agent or ""
+    browser = next((name for marker, name in (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+                                              ("FxiOS/", "Firefox"), ("CriOS/", "Chrome"), ("Chrome/", "Chrome"),
+                                              ("Safari/", "Safari")) if marker in ua), "A browser")
+    system = next((name for marker, name in (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
+                                             ("Windows", "Windows"), ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"),
+                                             ("Linux", "Linux")) if marker in ua), None)
+    return f"{browser} on {system}" if system else browser
+
+
+def open_member_session(user_id: int, user_agent: str = "") -> str:
+    """Add the row of a new session (the caller commits); its token, for the cookie.
+
+    The member's rows past the absolute timeout go at the same time: they can open nothing any more.
+    """
+    token = secrets.token_urlsafe(16)
+    oldest = utcnow() - current_app.config["SESSION_ABSOLUTE_TIMEOUT"] - timedelta(minutes=5)
+    db.session.execute(delete(MemberSession).where(MemberSession.user_id == user_id,
+                                                   MemberSession.created_at < oldest))
+    db.session.add(MemberSession(token_hash=token_hash(token), user_id=user_id,
+                                 user_agent=describe_device(user_agent)[:80]))
+    return token
+
+
+def current_token() -> str | None:
+    """The token of this request's session (or of the remember-me cookie it came back from)."""
+    parsed = parse_login_id(session.get("_user_id", ""))
+    return parsed.token if parsed else None
+
+
+def _revoke_current_session() -> None:
+    token = current_token()
+    if token is not None:
+        db.session.execute(revoke_sessions().where(MemberSession.token_hash == token_hash(token)))
 
 
 def signed_in_too_long_ago(signed_in_at: int | None) -> bool:
@@ -67,12 +132,15 @@ def start_session(user, remember: bool, two_factor_done: bool = False, signed_in
     """Sign ``user`` in on a brand-new session: nothing set before the sign-in survives it (no fixation).
 
     ``signed_in_at`` keeps the original sign-in time when a session is re-issued (password change).
+    The session's row is added to the database session: the caller commits.
     """
+    _revoke_current_session()
     session.clear()
     login_user(user, remember=remember, fresh=True)
     now = _now()
     started = signed_in_at or now
-    session["_user_id"] = login_id(user, started)
+    token = open_member_session(user.id, request.headers.get("User-Agent", ""))
+    session["_user_id"] = login_id(user, started, token)
     session[SIGNED_IN_AT] = started
     session[LAST_SEEN_AT] = now
     if remember:
@@ -92,7 +160,9 @@ def reissue_session(user) -> None:
 
 
 def end_session(message: str | None = None) -> None:
-    """Sign out: an empty session, and the remember-me cookie deleted too."""
+    """Sign out: the session's row ended (the caller commits), an empty session, and the remember-me
+    cookie deleted too."""
+    _revoke_current_session()
     logout_user()
     forget_cookie = session.get("_remember")  # "clear" when the browser holds a remember-me cookie
     session.clear()
@@ -113,7 +183,7 @@ def expire_stale_session():
     config = current_app.config
     now = _now()
     parsed = parse_login_id(session.get("_user_id", ""))
-    signed_in_at = session.get(SIGNED_IN_AT) or (parsed[2] if parsed else None)
+    signed_in_at = session.get(SIGNED_IN_AT) or (parsed.signed_in_at if parsed else None)
     if SIGNED_IN_AT not in session:
         # Back from a remember-me cookie (Flask-Login marks it not fresh), or made before these
         # timestamps existed: the cookie's sign-in time, else now.
@@ -123,14 +193,21 @@ def expire_stale_session():
             session[REMEMBERED] = True
     if signed_in_too_long_ago(signed_in_at):
         end_session("You were signed in for a long time, so we signed you out for safety. Please sign in again.")
+        db.session.commit()
         return
     last_seen = session.get(LAST_SEEN_AT, now)
     remembered = bool(session.get(REMEMBERED))
     if not remembered and now - last_seen > config["SESSION_IDLE_TIMEOUT"].total_seconds():
         end_session("You were away for a while, so we signed you out for safety. Please sign in again.")
+        db.session.commit()
         return
     if LAST_SEEN_AT not in session or now - last_seen >= SEEN_RESOLUTION_SECONDS:
         session[LAST_SEEN_AT] = now
+        if parsed is not None:
+            # The account page's "last active", at the cookie's own resolution: a write a minute at most.
+            db.session.execute(update(MemberSession).where(MemberSession.token_hash == token_hash(parsed.token))
+                               .values(last_seen_at=utcnow()).execution_options(synchronize_session=False))
+            db.session.commit()
     return
 
 

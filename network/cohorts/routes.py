@@ -9,13 +9,14 @@ import logging
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from network.access import public, role_required
 from network.auth.forms import ActionForm
+from network.auth.sessions import end_session, start_session
 from network.cohorts import charts, imports, services
 from network.cohorts import roster as roster_csv
 from network.cohorts.dashboard import NEEDS, TYPES, build
@@ -439,16 +440,19 @@ def accept_invitation(token: str):
         return render_template("cohorts/accept.html", invitation=invitation, cohort=cohort, form=form,
                                member=True), 400 if form.is_submitted() else 200
     form = AcceptInvitationForm()
+    form.member_words = (invitation.email,)
     if request.method == "GET":
         form.name.data = invitation.name
     if form.validate_on_submit():
         try:
             user = services.register_from_invitation(invitation, form.name.data, form.password.data)
+            # A brand-new session, as at every sign-in: nothing planted in this browser's session survives.
+            start_session(user, remember=False)
             db.session.commit()
         except (services.InvitationError, IntegrityError) as exc:
             db.session.rollback()
+            end_session()
             return render_template("cohorts/invitation_error.html", message=_accept_problem(exc)), 409
-        login_user(user)
         log.info("member %s joined cohort %s from an invitation", user.id, cohort.id)
         flash(f"Welcome to Fellowship Network and to {cohort.name}!", "success")
         return redirect(url_for("main.index"))

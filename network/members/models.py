@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Index, String, func, select
+from sqlalchemy import Enum, ForeignKey, Index, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -116,6 +116,36 @@ class User(UserMixin, db.Model):
     def end_other_sessions(self) -> None:
         """Invalidate every session and remember-me cookie issued before now."""
         self.session_version = (self.session_version or 1) + 1
+        if self.id is not None:
+            # The rows too, so the account page lists no session that can no longer be used.
+            db.session.execute(revoke_sessions().where(MemberSession.user_id == self.id))
+
+
+class MemberSession(db.Model):
+    """One signed-in device: its cookie (and remember-me cookie) carry a random token whose hash is here.
+
+    The member loader joins this row, so ending it (sign-out, "sign out" on the account page) ends the
+    session on the server: a copied cookie opens nothing afterwards.
+    """
+
+    __tablename__ = "member_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the 128-bit token in the cookie: a leaked table signs nobody in.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Refreshed at most once a minute (when the cookie's own idle clock is).
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # "Firefox on Linux": enough for the member to tell their devices apart, nothing more.
+    user_agent: Mapped[str] = mapped_column(String(80), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def revoke_sessions():
+    """An ``update`` ending the sessions its ``where`` picks (those not ended already)."""
+    return (update(MemberSession).where(MemberSession.revoked_at.is_(None)).values(revoked_at=utcnow())
+            .execution_options(synchronize_session=False))
 
 
 def user_by_email(address: str):

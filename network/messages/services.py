@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from functools import cache
 
-from sqlalchemy import Integer, Select, and_, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import Integer, Select, String, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from network.audit.models import record
 from network.extensions import db
-from network.members.models import MemberStatus, User
+from network.members.models import MemberSession, MemberStatus, User
 from network.messages.models import (
     Conversation,
     MemberBlock,
@@ -223,10 +223,11 @@ def unread_counts(user_id: int) -> tuple[int, int]:
     return _counts(*db.session.execute(select(*_unread_columns()), {"user_id": user_id}).one())
 
 
-def member_with_unread_counts(user_id: int) -> User | None:
-    """The signed-in member with the navigation's unread counts, in one query (every page shows both):
-    the counts wait in ``db.session.info`` until a change to notifications or read marks drops them."""
-    row = db.session.execute(_member_statement(), {"user_id": user_id}).first()
+def member_with_unread_counts(user_id: int, session_token_hash: str) -> User | None:
+    """The member signed in on a live session (``MemberSession.token_hash``) with the navigation's
+    unread counts, in one query (every page shows both): the counts wait in ``db.session.info`` until a
+    change to notifications or read marks drops them. None when the member or the session is gone."""
+    row = db.session.execute(_member_statement(), {"user_id": user_id, "token_hash": session_token_hash}).first()
     if row is None:
         return None
     db.session.info[UNREAD_COUNTS] = (user_id, *_counts(*row[1:]))
@@ -240,7 +241,11 @@ def _counts(notifications: int | None, as_low: int | None, as_high: int | None) 
 
 @cache
 def _member_statement() -> Select:
-    return select(User, *_unread_columns()).where(User.id == bindparam("user_id", type_=Integer))
+    return (select(User, *_unread_columns())
+            .join(MemberSession, MemberSession.user_id == User.id)
+            .where(User.id == bindparam("user_id", type_=Integer),
+                   MemberSession.token_hash == bindparam("token_hash", type_=String),
+                   MemberSession.revoked_at.is_(None)))
 
 
 @cache

@@ -7,13 +7,15 @@ import logging
 from functools import cache, lru_cache
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import aliased, selectinload
 from wtforms import SelectChoice
 
 from network.access import account_view
 from network.auth.forms import ActionForm
+from network.auth.limits import reauth_limited
+from network.auth.sessions import end_session
 from network.extensions import db
 from network.members.models import Role, User
 from network.permissions import can_see
@@ -339,6 +341,7 @@ def export():
 
 @bp.route("/me/delete", methods=["GET", "POST"])
 @account_view
+@reauth_limited
 def delete_account():
     """Delete my account after confirming with my password."""
     form = DeleteAccountForm()
@@ -348,9 +351,9 @@ def delete_account():
         else:
             user = current_user._get_current_object()
             services.delete_account(user)
+            end_session()
             db.session.commit()
             log.info("member %s deleted their account", user.id)
-            logout_user()
             flash("Your account and your personal data are deleted. Thank you for being part of the network.",
                   "info")
             return redirect(url_for("main.index"))

@@ -29,6 +29,7 @@ ROUTES = {
     ("auth.account", "GET"): ({}, members(LOGIN, 200, 200)),
     ("auth.change_password", "POST"): ({}, members(LOGIN, 400, 400)),
     ("auth.sign_out_everywhere", "POST"): ({}, members(LOGIN, ACCOUNT, ACCOUNT)),
+    ("auth.end_member_session", "POST"): ({"session_id": 999999}, members(LOGIN, 404, 404)),
     ("auth.login_code", "GET"): ({}, members(LOGIN, HOME, HOME)),
     ("auth.login_code", "POST"): ({}, members(LOGIN, HOME, HOME)),
     ("auth.two_factor_status", "GET"): ({}, members(LOGIN, 200, 200)),
