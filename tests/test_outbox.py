@@ -33,7 +33,7 @@ def test_flask_outbox_send_delivers_text_and_html_with_a_working_link(app, runne
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
     assert "Confirm my email address" in html
-    link = re.search(r"https?://localhost(/auth/confirm/\S+)", text).group(1)
+    link = re.search(r"http://127\.0\.0\.1:5000(/auth/confirm/\S+)", text).group(1)
     assert client.get(link).status_code == 302
     [mail] = outbox(app)
     assert mail.status == OutboxStatus.SENT and mail.attempts == 1 and mail.sent_at is not None

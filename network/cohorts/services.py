@@ -24,6 +24,7 @@ from network.notifications.services import notify_members
 from network.profiles.services import reindex
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.types import utcnow
+from network.urls import public_url
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def new_token() -> tuple[str, str]:
 
 
 def accept_link(token: str) -> str:
-    return url_for("cohorts.accept_invitation", token=token, _external=True)
+    return public_url("cohorts.accept_invitation", token=token)
 
 
 def _mail_invitation(invitation: Invitation, token: str, cohort: Cohort, inviter_name: str) -> None:

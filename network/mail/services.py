@@ -8,13 +8,14 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 from sqlalchemy import func, or_, select, update
 
 from network.extensions import db
 from network.mail.models import EmailOutbox, OutboxStatus
 from network.notifications.unsubscribe import unsubscribe_path
 from network.types import utcnow
+from network.urls import absolute
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def queue_email(kind: str, recipient: str, subject: str, template: str, **contex
     if unsubscribe_url is None:
         member_id = getattr(context.get("user"), "id", None)
         path = unsubscribe_path(member_id if isinstance(member_id, int) else recipient, kind)
-        unsubscribe_url = _absolute(path) if path else None
+        unsubscribe_url = absolute(path) if path else None
         context["unsubscribe_url"] = unsubscribe_url
     text_body = render_template(f"mail/{template}.txt", **context)
     if context.get("unsubscribe_url"):
@@ -52,15 +53,6 @@ def queue_email(kind: str, recipient: str, subject: str, template: str, **contex
         # Development has no mail server: the console is the inbox.
         log.warning("Mail to %s: %s\n%s", recipient, subject, mail.text_body)
     return mail
-
-
-def _absolute(path: str) -> str:
-    """A site path as a full URL: the request's host, else ``SERVER_NAME``, else localhost."""
-    if has_request_context():
-        return request.host_url.rstrip("/") + path
-    config = current_app.config
-    server = config.get("SERVER_NAME") or "localhost"
-    return f"{config['PREFERRED_URL_SCHEME']}://{server}{path}"
 
 
 def build_message(mail: EmailOutbox, sender: str) -> EmailMessage:

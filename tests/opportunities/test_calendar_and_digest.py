@@ -57,7 +57,7 @@ def test_deadline_ics(app, make_user, signed_in, make_opportunity):
 
 def _feed_url(client) -> str:
     page = client.get("/opportunities/calendar").get_data(as_text=True)
-    return re.search(r'value="http://localhost(/opportunities/feed/[^"]+\.ics)"', page).group(1)
+    return re.search(r'value="http://127\.0\.0\.1:5000(/opportunities/feed/[^"]+\.ics)"', page).group(1)
 
 
 def test_personal_feed_has_rsvps_and_bookmarked_deadlines_and_can_be_revoked(app, make_user, signed_in,
@@ -125,7 +125,7 @@ def test_weekly_digest_once_per_week_with_one_click_unsubscribe(app, runner, mak
         delivery = db.session.scalars(select(DigestDelivery)).one()
         assert delivery.user_id == reader.id and len(delivery.opportunity_ids) == 1
         assert re.fullmatch(r"\d{4}-W\d{2}", delivery.week)
-    link = re.search(r"http://localhost(/opportunities/digest/unsubscribe/\S+)", mails[0].text_body).group(1)
+    link = re.search(r"http://127\.0\.0\.1:5000(/opportunities/digest/unsubscribe/\S+)", mails[0].text_body).group(1)
     visitor = app.test_client()
     page = visitor.get(link)
     assert page.status_code == 200 and "Unsubscribe" in page.get_data(as_text=True)
