@@ -10,7 +10,6 @@ from network.config import DEFAULT_SECRET_KEY
 from network.extensions import db
 from tests.html_checks import check_page
 
-
 PUBLIC_URL = "https://network.example.org"
 GOOD_SECRET = "f3a1" * 16
 
