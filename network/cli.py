@@ -11,6 +11,7 @@ from network.audit.models import record
 from network.auth.passwords import password_problem
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User, normalize_email
+from network.text.lines import single_line
 from network.types import utcnow
 
 
@@ -35,7 +36,7 @@ def create_admin_command(email: str, name: str | None, password: str | None) -> 
         problem = password_problem(password)
         if problem:
             raise click.BadParameter(problem, param_hint="--password")
-        user = User(email=normalize_email(email), name=name or email.split("@")[0], role=Role.ADMIN)
+        user = User(email=normalize_email(email), name=single_line(name or email.split("@")[0]), role=Role.ADMIN)
         user.set_password(password)
         db.session.add(user)
         action = "created"

@@ -23,6 +23,7 @@ from network.members.models import MemberStatus, Role, User, normalize_email
 from network.notifications.services import notify_members
 from network.profiles.services import reindex
 from network.programs.models import Cohort, CohortMembership, CohortRole
+from network.text.lines import single_line
 from network.types import utcnow
 from network.urls import public_url
 
@@ -98,7 +99,7 @@ def invite_many(cohort: Cohort, people: list[dict], actor: User) -> int:
     One INSERT for the invitations and one for the mails; each mail body is rendered once per role and
     filled in per person, so a 2,000-row roster stays within seconds."""
     now = utcnow()
-    subject = f"You are invited to {cohort.name}, {cohort.program.name}"
+    subject = single_line(f"You are invited to {cohort.name}, {cohort.program.name}")
     bodies: dict[str, tuple[str, str]] = {}
     invitations, mails = [], []
     for person in people:
