@@ -96,6 +96,25 @@ def test_personal_feed_has_rsvps_and_bookmarked_deadlines_and_can_be_revoked(app
     assert anonymous.get("/opportunities/feed/guess.ics").status_code == 404
 
 
+def test_calendar_links_name_the_public_address_whatever_the_host_header(app, make_user, signed_in,
+                                                                        make_opportunity):
+    """The feed address and each event's URL are copied into calendar apps: never the request's host."""
+    event = make_opportunity(make_user(role="faculty"), "workshop", title="RFA masterclass")
+    client = signed_in(make_user())
+    client.set_cookie("fn_session", client.get_cookie("fn_session").value, domain="attacker.example")
+    forged = {"Host": "attacker.example"}
+    client.post(f"/opportunities/{event}/rsvp", data={"status": "going"}, headers=forged)
+    assert client.post("/opportunities/calendar/feed", headers=forged).status_code == 302
+    page = client.get("/opportunities/calendar", headers=forged).get_data(as_text=True)
+    assert "attacker.example" not in page
+    feed = re.search(r'value="http://127\.0\.0\.1:5000(/opportunities/feed/[^"]+\.ics)"', page).group(1)
+    for path in (f"/opportunities/{event}/event.ics", feed):
+        response = client.get(path, headers=forged)
+        assert response.status_code == 200 and b"attacker.example" not in response.data
+        [vevent] = Calendar.from_ical(response.data).walk("VEVENT")
+        assert str(vevent["URL"]) == f"http://127.0.0.1:5000/opportunities/{event}"
+
+
 def _with_interests(app, member, names):
     with app.app_context():
         profile = Profile(user_id=member.id)
