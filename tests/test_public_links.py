@@ -202,3 +202,39 @@ def test_the_data_export_links_to_the_public_url(forged, make_user, login):
     data = json.loads(response.data)
     for entry in data["saved_members"]:
         assert entry["profile"].startswith(PUBLIC + "/members/")
+
+
+# -- network/urls.py on its own -------------------------------------------------------------------------
+
+def _bare_app(public: str):
+    from flask import Flask
+
+    app = Flask("links")
+    app.config["PUBLIC_URL"] = public
+    app.add_url_rule("/auth/reset/<token>", "auth.reset_password", lambda token: "")
+    return app
+
+
+@pytest.mark.parametrize(("public", "expected"), [
+    ("https://network.test", "https://network.test/auth/reset/abc"),
+    ("https://network.test/", "https://network.test/auth/reset/abc"),
+    ("https://network.test:8443/fellows", "https://network.test:8443/fellows/auth/reset/abc"),
+])
+def test_public_url_builds_on_the_configured_address_and_its_prefix(public, expected):
+    from network.urls import absolute, public_url
+
+    with _bare_app(public).test_request_context("/", headers={"Host": ATTACKER, "X-Forwarded-Host": ATTACKER}):
+        assert public_url("auth.reset_password", token="abc") == expected
+        assert absolute("/auth/reset/abc") == expected
+        # A link already made absolute from the request keeps its path, not its host.
+        assert absolute(f"http://{ATTACKER}/auth/reset/abc") == expected
+
+
+@pytest.mark.parametrize("value", [None, "", "network.test", "ftp://network.test", "https://", "https://network.test?x=1",
+                                   "https://network.test/#top", "https://u:p@network.test", "https://network.test:99999",
+                                   "https://net work.test"])
+def test_an_invalid_public_url_is_refused_with_a_reason(value):
+    from network.urls import InvalidPublicURL, parse_public_url
+
+    with pytest.raises(InvalidPublicURL, match="PUBLIC_URL"):
+        parse_public_url(value)
