@@ -67,13 +67,14 @@ run: venv
 
 # ---------------------------------------------------------------- serve ----
 # Production shape on this machine: gunicorn workers on PostgreSQL + Redis, the outbox
-# worker beside them.  Needs DATABASE_URL, REDIS_URL and FLASK_SECRET_KEY (README, "Production").
+# worker beside them.  Needs DATABASE_URL, REDIS_URL, FLASK_SECRET_KEY and FLASK_PUBLIC_URL (README, "Production").
 
 serve: venv
 	export FLASK_APP=wsgi.py FLASK_DEPLOYMENT=production
 	: "$${DATABASE_URL:?set DATABASE_URL to PostgreSQL, e.g. postgresql+psycopg://network:secret@127.0.0.1:5432/network}"
 	: "$${REDIS_URL:?set REDIS_URL, e.g. redis://127.0.0.1:6379/0 (rate limits shared by every process)}"
 	: "$${FLASK_SECRET_KEY:?set FLASK_SECRET_KEY to a long random value, e.g. from: python3 -c 'import secrets; print(secrets.token_hex(32))'}"
+	: "$${FLASK_PUBLIC_URL:?set FLASK_PUBLIC_URL to the address members use, e.g. https://network.example.org (links in mails are built from it)}"
 	case "$$DATABASE_URL" in
 		postgres*) ;;
 		*) echo "make serve runs several processes: DATABASE_URL must be a PostgreSQL URL" >&2; exit 2 ;;

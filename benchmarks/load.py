@@ -242,7 +242,8 @@ def start_gunicorn(database_url: str, redis_url: str, port: int, workers: int | 
     and port set here; ``workers`` overrides its count."""
     env = {**os.environ, "FLASK_DEPLOYMENT": "production", "FLASK_SECRET_KEY": secrets.token_hex(32),
            "DATABASE_URL": database_url, "FLASK_RATELIMIT_STORAGE_URI": redis_url,
-           "FLASK_BENCHMARK_BARE_ENDPOINT": "true",
+           # The baseline route: production allows it only when the public address is this machine.
+           "FLASK_BENCHMARK_BARE_ENDPOINT": "true", "FLASK_PUBLIC_URL": f"http://127.0.0.1:{port}",
            # Plain HTTP on localhost; the cookie would be Secure behind TLS in production.
            "FLASK_SESSION_COOKIE_SECURE": "false",
            # Limits stay on (their counters live in Redis), set high enough for one member posting in a loop.

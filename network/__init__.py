@@ -6,7 +6,7 @@ import os
 
 from flask import Flask
 
-from network.config import CONFIGS, DEFAULT_SECRET_KEY, deployment_from_environment
+from network.config import CONFIGS, deployment_from_environment, fatal_settings, trusted_hosts
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -36,9 +36,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _finish_config(app: Flask) -> None:
     config = app.config
-    if config["DEPLOYMENT"] == "production" and config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
-        raise RuntimeError("Refusing to start in production with the default secret key: "
-                           "set FLASK_SECRET_KEY to a long random value.")
+    if config["DEPLOYMENT"] == "production":
+        fatal = fatal_settings(config)
+        if fatal:
+            raise RuntimeError("Refusing to start in production:\n" + "\n".join(f"  UNSAFE  {p}" for p in fatal))
+        # Requests for any other Host get a 400 (network/errors.py), before a route or a link sees them.
+        config["TRUSTED_HOSTS"] = trusted_hosts(config)
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "network.db")

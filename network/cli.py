@@ -11,6 +11,7 @@ from network.audit.models import record
 from network.auth.passwords import password_problem
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User, normalize_email
+from network.text.lines import single_line
 from network.types import utcnow
 
 
@@ -35,7 +36,7 @@ def create_admin_command(email: str, name: str | None, password: str | None) -> 
         problem = password_problem(password, (email, name or email.split("@")[0]))
         if problem:
             raise click.BadParameter(problem, param_hint="--password")
-        user = User(email=normalize_email(email), name=name or email.split("@")[0], role=Role.ADMIN)
+        user = User(email=normalize_email(email), name=single_line(name or email.split("@")[0]), role=Role.ADMIN)
         user.set_password(password)
         db.session.add(user)
         action = "created"
@@ -53,11 +54,21 @@ def create_admin_command(email: str, name: str | None, password: str | None) -> 
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only seed when the database has no members yet.")
+@click.option("--force-production", is_flag=True,
+              help="Seed even a production deployment (its accounts share one published password).")
 @with_appcontext
-def demo_command(if_empty: bool) -> None:
-    """Seed a believable pain-medicine network (safe to run again)."""
+def demo_command(if_empty: bool, force_production: bool) -> None:
+    """Seed a believable pain-medicine network (safe to run again). Development and testing only."""
     from network.demo import DEMO_PASSWORD, DEMO_SIGN_INS, seed_demo
 
+    deployment = current_app.config["DEPLOYMENT"]
+    if deployment not in ("development", "testing") and not force_production:
+        # The demo administrator and faculty sign in with a password printed in the README.
+        click.echo(f"Refusing to seed the demo into a {deployment} deployment: its accounts, administrators "
+                   f"included, share the published password {DEMO_PASSWORD!r}. Run it with "
+                   "FLASK_DEPLOYMENT=development, or add --force-production if this really is a throwaway "
+                   "production-like database.", err=True)
+        raise SystemExit(1)
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("The database already has members; demo data not added.")
         return

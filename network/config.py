@@ -6,6 +6,8 @@ import os
 from datetime import timedelta
 from typing import ClassVar
 
+from network.urls import InvalidPublicURL, parse_public_url
+
 #: The placeholder secret. A production app refuses to start with it.
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"  # nosec B105
 
@@ -98,9 +100,15 @@ class Config:
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* to trust.
     PROXY_COUNT = 0
-    # Where links in emails point (scheme://host) when built outside a request.
-    SERVER_NAME: str | None = None
+    # The address members use (``https://network.example.org``, a path prefix allowed). Every link that
+    # leaves the request (mails, also those queued by CLI commands, calendar feeds, exports) is built
+    # from it, never from the request's Host. Production refuses to start without it and accepts
+    # requests only for its host (TRUSTED_HOSTS, plus any names in FLASK_TRUSTED_HOSTS).
+    PUBLIC_URL: str | None = None
     PREFERRED_URL_SCHEME = "https"
+    # The load test's baseline route /_bench/bare (benchmarks/load.py). Never in production
+    # unless PUBLIC_URL is this machine's loopback address (a load test, not a site).
+    BENCHMARK_BARE_ENDPOINT = False
 
     BOOTSTRAP_SERVE_LOCAL = True
 
@@ -113,6 +121,7 @@ class DevelopmentConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     MAIL_ECHO = True
     PREFERRED_URL_SCHEME = "http"
+    PUBLIC_URL = "http://127.0.0.1:5000"  # make run's address
     # The demo sign-ins work without an authenticator app; production requires one for admins and faculty.
     TWO_FACTOR_REQUIRED_ROLES: tuple[str, ...] = ()
     LOG_FORMAT = "text"
@@ -142,6 +151,38 @@ def deployment_from_environment(overrides: dict | None) -> str:
 #: Secrets known from this code base: never good enough for production.
 KNOWN_SECRETS = {DEFAULT_SECRET_KEY, TestingConfig.SECRET_KEY, "", "secret", "changeme", "dev"}
 MIN_SECRET_LENGTH = 32
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def fatal_settings(config) -> list[str]:
+    """Settings a production app refuses to start with (``flask check-config`` names them too):
+    a missing or invalid PUBLIC_URL, a placeholder, published or short secret, the benchmark route."""
+    problems: list[str] = []
+    secret = config.get("SECRET_KEY") or ""
+    if secret in KNOWN_SECRETS or secret.lower() in KNOWN_SECRETS:
+        problems.append("SECRET_KEY is a default or example value (the default secret key or a published one): "
+                        "set FLASK_SECRET_KEY to a long random value.")
+    elif len(secret) < MIN_SECRET_LENGTH:
+        problems.append(f"SECRET_KEY has {len(secret)} characters; use at least {MIN_SECRET_LENGTH} random ones.")
+    try:
+        public = parse_public_url(config.get("PUBLIC_URL"))
+    except InvalidPublicURL as exc:
+        public = None
+        problems.append(f"{exc}.")
+    if config.get("BENCHMARK_BARE_ENDPOINT") and (public is None or public.hostname not in LOOPBACK_HOSTS):
+        problems.append("BENCHMARK_BARE_ENDPOINT is on: /_bench/bare answers anyone. It is for load tests "
+                        "on this machine (PUBLIC_URL on 127.0.0.1) only; unset FLASK_BENCHMARK_BARE_ENDPOINT.")
+    return problems
+
+
+def trusted_hosts(config) -> list[str]:
+    """The Host names production answers: PUBLIC_URL's, then any in ``FLASK_TRUSTED_HOSTS`` (a list, or
+    names separated by commas or spaces: an internal name for health checks, say)."""
+    extra = config.get("TRUSTED_HOSTS") or []
+    if isinstance(extra, str):
+        extra = extra.replace(",", " ").split()
+    hosts = [parse_public_url(config.get("PUBLIC_URL")).hostname]
+    return hosts + [str(host) for host in extra if str(host) not in hosts]
 
 
 def default_worker_count() -> int:
@@ -161,11 +202,20 @@ def unsafe_settings(config, *, debug: bool, workers: int) -> tuple[list[str], li
     notes: list[str] = []
     if config.get("DEPLOYMENT") != "production":
         problems.append(f"FLASK_DEPLOYMENT is {config.get('DEPLOYMENT')!r}; production needs 'production'.")
-    secret = config.get("SECRET_KEY") or ""
-    if secret in KNOWN_SECRETS:
-        problems.append("SECRET_KEY is a default or example value: set FLASK_SECRET_KEY to a long random value.")
-    elif len(secret) < MIN_SECRET_LENGTH:
-        problems.append(f"SECRET_KEY has {len(secret)} characters; use at least {MIN_SECRET_LENGTH} random ones.")
+    problems.extend(fatal_settings(config))
+    if config.get("BENCHMARK_BARE_ENDPOINT") and not any("BENCHMARK" in problem for problem in problems):
+        problems.append("BENCHMARK_BARE_ENDPOINT is on: /_bench/bare answers anyone (a load test's baseline). "
+                        "Unset FLASK_BENCHMARK_BARE_ENDPOINT for a real site.")
+    try:
+        public = parse_public_url(config.get("PUBLIC_URL"))
+    except InvalidPublicURL:
+        public = None
+    if public is not None and public.scheme != "https":
+        problems.append(f"PUBLIC_URL {config.get('PUBLIC_URL')!r} is not https: emailed reset and invitation "
+                        "links would travel over plain HTTP.")
+    if public is not None and public.hostname in LOOPBACK_HOSTS:
+        problems.append(f"PUBLIC_URL {config.get('PUBLIC_URL')!r} is this machine: mailed links would not reach "
+                        "anyone. Set FLASK_PUBLIC_URL to the site's public address.")
     if debug or config.get("DEBUG"):
         problems.append("Debug mode is on (FLASK_DEBUG): it shows code and lets visitors run it. Turn it off.")
     if config.get("TESTING"):
@@ -200,8 +250,6 @@ def unsafe_settings(config, *, debug: bool, workers: int) -> tuple[list[str], li
         problems.append("Administrators may sign in without two-step sign-in (TWO_FACTOR_REQUIRED_ROLES).")
     elif "faculty" not in required:
         notes.append("Faculty may sign in without two-step sign-in (TWO_FACTOR_REQUIRED_ROLES).")
-    if config.get("PREFERRED_URL_SCHEME") != "https":
-        problems.append("PREFERRED_URL_SCHEME is not https: emailed links would be sent over plain HTTP.")
     idle, absolute = config.get("SESSION_IDLE_TIMEOUT"), config.get("SESSION_ABSOLUTE_TIMEOUT")
     if idle is None or absolute is None or idle > absolute:
         problems.append("SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_TIMEOUT must be set, idle no longer than absolute.")

@@ -8,9 +8,10 @@ import time
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
-from network.extensions import db, limiter
+from network.extensions import bootstrap, db, limiter
+from network.urls import public_url
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,30 @@ def _seconds_until_retry() -> int:
 
 def handle_csrf_error(error: CSRFError):
     return render_error(400, "This form has expired or was not sent from this site. Reload the page and try again.")
+
+
+UNTRUSTED_HOST = "This address is not served here. Open Fellowship Network at its public address."
+
+
+def refuse_untrusted_host():
+    """The first before-request hook: a Host outside TRUSTED_HOSTS leaves the request without a URL
+    adapter, so the other hooks (a sign-in redirect, say) must not run; the error handler answers."""
+    if isinstance(request.routing_exception, SecurityError):
+        raise request.routing_exception
+
+
+def handle_untrusted_host(error: SecurityError):
+    """A designed 400 for a Host (or X-Forwarded-Host) outside TRUSTED_HOSTS, built without the request's
+    host: every url_for and request.host_url would read it again and fail."""
+    title = MESSAGES[400][0]
+    log.warning("refused a request for an untrusted host on %s %s", request.method, request.path)
+    if _wants_json():
+        return make_response(jsonify(error=title, detail=UNTRUSTED_HOST, status=400), 400)
+    page = current_app.jinja_env.get_template("errors/bad_host.html")
+    css = f"css/{bootstrap.bootstrap_css_filename}"
+    return make_response(page.render(title=title, message=UNTRUSTED_HOST, home=public_url("main.index"),
+                                     stylesheet=public_url("static", filename="css/app.css"),
+                                     bootstrap_css=public_url("bootstrap.static", filename=css)), 400)
 
 
 def handle_unexpected_error(error: Exception):
@@ -133,6 +158,8 @@ def _is_unique_violation(error: IntegrityError) -> bool:
 
 def register_error_handlers(app) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected_error)
     app.register_error_handler(Exception, handle_unexpected_error)

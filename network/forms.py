@@ -7,6 +7,8 @@ import re
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from network.text.lines import single_line
+
 
 def optional_int(value):
     """Coerce a select's value: "" means none."""
@@ -21,7 +23,15 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def strip(value):
-    """The filter for every text field: trimmed, control characters dropped."""
+    """The filter for every single-line field (names, titles, subjects, search words): trimmed, each run of
+    line breaks, line separators (U+2028, NEL, ...) and control characters folded to one space. These
+    values reach mail subjects and headers, where a line break would split the header."""
+    return single_line(value) if isinstance(value, str) else value
+
+
+def strip_text(value):
+    """The filter for multi-line fields (a ``TextAreaField``): trimmed, control characters other than tab
+    and line breaks dropped."""
     return _CONTROL.sub("", value).strip() if isinstance(value, str) else value
 
 

@@ -98,3 +98,18 @@ def test_every_demo_member_has_a_complete_profile(app, runner):
         incomplete = {m.email: completeness(m, m.profile).missing for m in members
                       if completeness(m, m.profile).percent < 100}
         assert incomplete == {}
+
+
+def test_demo_refuses_a_production_deployment_unless_forced(make_app):
+    app = make_app(DEPLOYMENT="production", SECRET_KEY="f3a1" * 16, PUBLIC_URL="https://network.example.org")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "Refusing to seed the demo into a production deployment" in result.output
+    assert "--force-production" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    forced = runner.invoke(args=["demo", "--if-empty", "--force-production"])
+    assert forced.exit_code == 0, forced.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) > 0

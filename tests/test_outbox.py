@@ -6,6 +6,7 @@ import re
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from network.extensions import db
@@ -33,7 +34,7 @@ def test_flask_outbox_send_delivers_text_and_html_with_a_working_link(app, runne
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
     assert "Confirm my email address" in html
-    link = re.search(r"https?://localhost(/auth/confirm/\S+)", text).group(1)
+    link = re.search(r"http://127\.0\.0\.1:5000(/auth/confirm/\S+)", text).group(1)
     assert client.get(link).status_code == 302
     [mail] = outbox(app)
     assert mail.status == OutboxStatus.SENT and mail.attempts == 1 and mail.sent_at is not None
@@ -269,3 +270,97 @@ def test_a_stopping_worker_gives_its_untried_mails_back_to_the_queue(app, smtp):
     with app.app_context():
         assert deliver_outbox()["sent"] == 3  # due at once, not after the claim expires
     assert len(smtp.messages) == 5
+
+
+# -- one bad mail never stops the queue ---------------------------------------------------------------------
+
+def add_raw_mail(app, recipient: str, subject: str, **fields) -> int:
+    """An outbox row as any writer could leave it (bulk inserts, old rows): nothing cleaned on the way in."""
+    with app.app_context():
+        mail = EmailOutbox(kind="discussion-reply", recipient=recipient, subject=subject, text_body="Hello",
+                           html_body="<p>Hello</p>", **fields)
+        db.session.add(mail)
+        db.session.commit()
+        return mail.id
+
+
+POISONED_SUBJECTS = {
+    "crlf-bcc": "Reply in Thread\r\nBcc: attacker@evil.example",
+    "lf": "Reply in\nThread",
+    "line-separator": "Reply in\u2028Thread",
+    "paragraph-separator": "Reply in\u2029Thread",
+    "next-line": "Reply in\x85Thread",
+    "vertical-tab": "Reply in\x0bThread",
+}
+
+
+@pytest.mark.parametrize("subject", list(POISONED_SUBJECTS.values()), ids=list(POISONED_SUBJECTS))
+def test_a_line_break_in_a_subject_is_folded_and_the_next_mail_still_goes(app, smtp, subject):
+    poisoned = add_raw_mail(app, "first@hospital.org", subject)
+    add_raw_mail(app, "second@hospital.org", "Password reset")
+    with app.app_context():
+        assert deliver_outbox() == {"sent": 2, "retry": 0, "failed": 0}
+    first = smtp.wait_for(lambda m: m["To"] == "first@hospital.org")
+    smtp.wait_for(lambda m: m["To"] == "second@hospital.org")
+    assert first["Bcc"] is None and "attacker@evil.example" not in first["To"]
+    assert " ".join(first["Subject"].split()) == " ".join(subject.replace("\u2028", " ").replace("\u2029", " ")
+                                                          .replace("\x85", " ").replace("\x0b", " ").split())
+    assert all(m["To"] != "attacker@evil.example" for m in smtp.messages)
+    with app.app_context():
+        assert db.session.get(EmailOutbox, poisoned).status == OutboxStatus.SENT
+
+
+@pytest.mark.parametrize("recipient", ["first@hospital.org\r\nBcc: attacker@evil.example", "not an address",
+                                       "first@hospital.org, attacker@evil.example"],
+                         ids=["crlf", "garbage", "two-addresses"])
+def test_a_mail_that_cannot_be_built_is_marked_failed_with_its_error_and_the_queue_goes_on(app, smtp, recipient):
+    bad = add_raw_mail(app, recipient, "Invitation")
+    add_raw_mail(app, "second@hospital.org", "Password reset")
+    with app.app_context():
+        assert deliver_outbox() == {"sent": 1, "retry": 0, "failed": 1}
+        mail = db.session.get(EmailOutbox, bad)
+        assert mail.status == OutboxStatus.FAILED and mail.claimed_until is None
+        assert "recipient" in mail.last_error
+        assert deliver_outbox() == {"sent": 0, "retry": 0, "failed": 0}  # never claimed again
+    assert [m["To"] for m in smtp.messages] == ["second@hospital.org"]
+
+
+def test_the_worker_loop_survives_a_poisoned_mail(make_app, database_url, smtp):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    app = make_app()
+    add_raw_mail(app, "first@hospital.org\r\nBcc: attacker@evil.example", "Poisoned\r\nBcc: attacker@evil.example")
+    add_raw_mail(app, "reset@hospital.org", "Reset your password\u2028now")
+    env = dict(os.environ, FLASK_DEPLOYMENT="testing", FLASK_SQLALCHEMY_DATABASE_URI=database_url,
+               FLASK_MAIL_SERVER=smtp.host, FLASK_MAIL_PORT=str(smtp.port), FLASK_APP="wsgi")
+    env.pop("DATABASE_URL", None)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "outbox", "send", "--loop", "--interval", "0.2"],
+                              cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        smtp.wait_for(lambda m: m["To"] == "reset@hospital.org", timeout=30)
+        add_raw_mail(app, "invited@hospital.org", "You are invited")
+        smtp.wait_for(lambda m: m["To"] == "invited@hospital.org", timeout=15)  # still polling
+        assert worker.poll() is None
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=15)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, output
+    assert "outbox worker stopped: sent 2, to retry 0, failed 1" in output
+    assert sorted(m["To"] for m in smtp.messages) == ["invited@hospital.org", "reset@hospital.org"]
+
+
+def test_queue_email_stores_a_single_line_subject(app):
+    from network.mail.services import queue_email
+
+    with app.test_request_context():
+        queue_email("discussion-reply", "member@hospital.org", "New reply in\r\nBcc: x@evil.example\u2028thread",
+                    "mentorship_event", user={"name": "Dr. A"}, title="t", link="/")
+        db.session.commit()
+    [mail] = outbox(app)
+    assert mail.subject == "New reply in Bcc: x@evil.example thread"

@@ -27,7 +27,7 @@ HTTPS = "https://localhost"
 def app(make_app):
     # Production settings (secure cookies, HSTS, CSRF on); two-step sign-in is left to its own tests.
     return make_app(DEPLOYMENT="production", SECRET_KEY="a-long-production-like-secret-for-tests-0123456789",
-                    TWO_FACTOR_REQUIRED_ROLES=(), RATELIMIT_ENABLED=False, PREFERRED_URL_SCHEME="https",
+                    TWO_FACTOR_REQUIRED_ROLES=(), RATELIMIT_ENABLED=False, PUBLIC_URL=HTTPS,
                     PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
 
 

@@ -138,6 +138,7 @@ def two_instances(shared_database, redis_server, tmp_path):
         **os.environ,
         "FLASK_DEPLOYMENT": "production",
         "FLASK_SECRET_KEY": secrets.token_hex(32),
+        "FLASK_PUBLIC_URL": "http://127.0.0.1",  # both instances answer on this machine, on their own ports
         "DATABASE_URL": shared_database,
         "REDIS_URL": redis_server.url,
         "FLASK_LOGIN_RATE_LIMIT": "6 per minute",  # her two sign-ins count too

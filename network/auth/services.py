@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -21,6 +21,7 @@ from network.members.models import (
 )
 from network.messages.services import member_with_unread_counts
 from network.types import utcnow
+from network.urls import public_url
 
 # Checked against when the email is unknown, so both answers take as long.
 _DUMMY_HASH = generate_password_hash("timing-equaliser-not-a-password")
@@ -42,8 +43,8 @@ def register_member(name: str, email: str, password: str, role: Role) -> User | 
         generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
         queue_email("registration-attempt", owner.email, "Someone tried to register with your Fellowship Network address",
                     "registration_attempt", user=owner,
-                    login_link=url_for("auth.login", _external=True),
-                    reset_link=url_for("auth.forgot_password", _external=True))
+                    login_link=public_url("auth.login"),
+                    reset_link=public_url("auth.forgot_password"))
         return None
     user = User(name=name.strip(), email=normalize_email(email), role=role, status=MemberStatus.PENDING)
     user.set_password(password)
@@ -55,7 +56,7 @@ def register_member(name: str, email: str, password: str, role: Role) -> User | 
 
 def send_confirmation(user: User) -> None:
     """Queue the mail with the link that confirms the member's address."""
-    link = url_for("auth.confirm_email", token=make_confirmation_token(user), _external=True)
+    link = public_url("auth.confirm_email", token=make_confirmation_token(user))
     queue_email("confirm-email", user.email, "Confirm your email for Fellowship Network",
                 "confirm_email", user=user, link=link)
 
@@ -84,7 +85,7 @@ def request_password_reset(email: str) -> None:
     user = find_by_email(email)
     if user is None or not user.is_active:
         return
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = public_url("auth.reset_password", token=make_reset_token(user))
     queue_email("password-reset", user.email, "Reset your Fellowship Network password",
                 "reset_password", user=user, link=link)
 
@@ -94,7 +95,7 @@ def set_new_password(user: User, password: str) -> None:
     user.set_password(password)
     user.end_other_sessions()
     queue_email("password-changed", user.email, "Your Fellowship Network password was changed",
-                "password_changed", user=user, reset_link=url_for("auth.forgot_password", _external=True))
+                "password_changed", user=user, reset_link=public_url("auth.forgot_password"))
 
 
 def load_member(user_id) -> User | None:

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from network.auth.forms import PASSWORD_HINT, new_password_check
 from network.auth.passwords import MAX_LENGTH, MIN_LENGTH
-from network.forms import strip
+from network.forms import strip, strip_text
 
 ROLE_CHOICES = [SelectChoice("fellow", "Fellow"), SelectChoice("faculty", "Faculty advisor")]
 MAX_INVITES = 50
@@ -35,7 +35,7 @@ class CohortForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    emails = TextAreaField("Email addresses", filters=[strip],
+    emails = TextAreaField("Email addresses", filters=[strip_text],
                            description=f"One or more, separated by commas or new lines (at most {MAX_INVITES}).",
                            validators=[DataRequired("Enter at least one email address."), Length(max=20000)])
     role = SelectField("Role in the cohort", choices=ROLE_CHOICES, default="fellow")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from network.text.lines import single_line
+
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
 REQUIRED = ("name", "email", "role", "training_background")
@@ -90,7 +92,8 @@ def read_roster(data: bytes, filename: str, backgrounds: dict[str, int]) -> list
         raise RosterFileError(f"The file has {len(records):,} rows; at most {MAX_ROWS:,} are imported at once.")
     rows, seen = [], {}
     for number, record in enumerate(records, start=2):
-        values = {key: (record[i].strip() if i < len(record) else "") for i, key in enumerate(header)}
+        # One line each: a quoted cell may hold line breaks, and names reach mail subjects.
+        values = {key: (single_line(record[i]) if i < len(record) else "") for i, key in enumerate(header)}
         row = RosterRow(line=number, name=values.get("name", "")[:120], email=values.get("email", "").lower(),
                         role=(values.get("role") or "fellow").lower(), background=values.get("training_background", ""),
                         extras={k: v for k, v in values.items() if k not in REQUIRED and v})

@@ -23,7 +23,9 @@ from network.members.models import MemberStatus, Role, User, normalize_email
 from network.notifications.services import notify_members
 from network.profiles.services import reindex
 from network.programs.models import Cohort, CohortMembership, CohortRole
+from network.text.lines import single_line
 from network.types import utcnow
+from network.urls import public_url
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ def new_token() -> tuple[str, str]:
 
 
 def accept_link(token: str) -> str:
-    return url_for("cohorts.accept_invitation", token=token, _external=True)
+    return public_url("cohorts.accept_invitation", token=token)
 
 
 def existing_emails(emails) -> set[str]:
@@ -108,7 +110,7 @@ def invite_many(cohort: Cohort, people: list[dict], actor: User, existing: set[s
     and one for the mails; each mail body is rendered once per role and kind of recipient and filled in per
     person, so a 2,000-row roster stays within seconds."""
     now = utcnow()
-    subject = f"You are invited to {cohort.name}, {cohort.program.name}"
+    subject = single_line(f"You are invited to {cohort.name}, {cohort.program.name}")
     if existing is None:
         existing = existing_emails(normalize_email(person["email"]) for person in people)
     bodies: dict[tuple[str, bool], tuple[str, str]] = {}

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from network.discussions.models import CategoryVisibility
 from network.discussions.services import MAX_POST_LENGTH, MAX_TITLE_LENGTH
 from network.forms import strip as _strip
+from network.forms import strip_text
 
 
 def _length(form, field):
@@ -38,7 +39,7 @@ class PostForm(FlaskForm):
     # A fresh key each time the form is shown; sending the same form twice makes one post.
     submission_key = HiddenField(default=lambda: secrets.token_urlsafe(24),
                                  validators=[Optional(), Length(max=43)])
-    body = TextAreaField("Your post", filters=[_strip], description=BODY_HINT,
+    body = TextAreaField("Your post", filters=[strip_text], description=BODY_HINT,
                          validators=[DataRequired("Write something first."), _length],
                          render_kw={"rows": 8})
     confirm_no_phi = BooleanField("I checked: the highlighted text identifies no patient")
@@ -63,7 +64,7 @@ class EditPostForm(PostForm):
 
 
 class FlagForm(FlaskForm):
-    reason = TextAreaField("Why should a moderator look at this post?", filters=[_strip],
+    reason = TextAreaField("Why should a moderator look at this post?", filters=[strip_text],
                            validators=[DataRequired("Tell the moderators what is wrong."),
                                        Length(max=500, message="Use at most 500 characters.")],
                            render_kw={"rows": 3})
@@ -78,7 +79,7 @@ class MoveForm(FlaskForm):
 class CategoryForm(FlaskForm):
     name = StringField("Name", filters=[_strip], validators=[DataRequired("Name the category."),
                                                              Length(max=120, message="Use at most 120 characters.")])
-    description = TextAreaField("Description", filters=[_strip],
+    description = TextAreaField("Description", filters=[strip_text],
                                 validators=[Length(max=2000, message="Use at most 2,000 characters.")],
                                 render_kw={"rows": 3})
     visibility = RadioField("Who can see it", choices=[SelectChoice(v.value, v.label) for v in CategoryVisibility],

@@ -57,6 +57,11 @@ def send_command(limit: int, loop: bool, interval: float) -> None:
                 log.exception("outbox worker: database error, retrying in %ss", interval)
                 db.session.rollback()
                 counts = {"sent": 0, "retry": 0, "failed": 0}
+            except Exception:
+                # A bug must not stop every later mail (password resets, invitations): log it and poll on.
+                log.exception("outbox worker: unexpected error, retrying in %ss", interval)
+                db.session.rollback()
+                counts = {"sent": 0, "retry": 0, "failed": 0}
             finally:
                 db.session.remove()
             for key in totals:

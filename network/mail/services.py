@@ -6,15 +6,17 @@ import logging
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import getaddresses, make_msgid
 
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 from sqlalchemy import func, or_, select, update
 
 from network.extensions import db
 from network.mail.models import EmailOutbox, OutboxStatus
 from network.notifications.unsubscribe import unsubscribe_path
+from network.text.lines import has_line_break, single_line
 from network.types import utcnow
+from network.urls import absolute
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +31,13 @@ def queue_email(kind: str, recipient: str, subject: str, template: str, **contex
     account ones gets a signed one-click unsubscribe link for its kind (an area's own ``unsubscribe``
     address, if it passes one, is used instead).
     """
+    subject = single_line(subject)  # a name or title with a line break must not split the header
     context.setdefault("subject", subject)
     unsubscribe_url = context.get("unsubscribe")
     if unsubscribe_url is None:
         member_id = getattr(context.get("user"), "id", None)
         path = unsubscribe_path(member_id if isinstance(member_id, int) else recipient, kind)
-        unsubscribe_url = _absolute(path) if path else None
+        unsubscribe_url = absolute(path) if path else None
         context["unsubscribe_url"] = unsubscribe_url
     text_body = render_template(f"mail/{template}.txt", **context)
     if context.get("unsubscribe_url"):
@@ -54,29 +57,36 @@ def queue_email(kind: str, recipient: str, subject: str, template: str, **contex
     return mail
 
 
-def _absolute(path: str) -> str:
-    """A site path as a full URL: the request's host, else ``SERVER_NAME``, else localhost."""
-    if has_request_context():
-        return request.host_url.rstrip("/") + path
-    config = current_app.config
-    server = config.get("SERVER_NAME") or "localhost"
-    return f"{config['PREFERRED_URL_SCHEME']}://{server}{path}"
+class UnbuildableMail(ValueError):
+    """The outbox row cannot become a mail (its recipient is not one address): retrying will not help."""
 
 
 def build_message(mail: EmailOutbox, sender: str) -> EmailMessage:
-    """The MIME message for an outbox row: a plain-text part and an HTML alternative."""
+    """The MIME message for an outbox row: a plain-text part and an HTML alternative.
+
+    Every header value is folded onto one line here, whoever wrote the row: a line break in a subject
+    (a member's name, a thread title) would otherwise add headers or make ``email`` refuse the mail."""
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = mail.recipient
-    message["Subject"] = mail.subject
+    message["From"] = single_line(sender)
+    message["To"] = _one_recipient(mail.recipient)
+    message["Subject"] = single_line(mail.subject)
     message["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}", domain="fellowship.network")
     if mail.unsubscribe_url:
         # RFC 8058 one-click: the mail client POSTs "List-Unsubscribe=One-Click" to the address.
-        message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
+        message["List-Unsubscribe"] = f"<{single_line(mail.unsubscribe_url)}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.text_body)
     message.add_alternative(mail.html_body, subtype="html")
     return message
+
+
+def _one_recipient(recipient: str) -> str:
+    """The row's recipient, refused unless it is exactly one address. Never folded like a subject: a
+    recipient with a line break and a "Bcc:" after it would still name a second person."""
+    addresses = getaddresses([recipient]) if not has_line_break(recipient) else []
+    if len(addresses) != 1 or "@" not in addresses[0][1] or addresses[0][1] != recipient.strip():
+        raise UnbuildableMail(f"the recipient {recipient[:100]!r} is not one email address")
+    return recipient.strip()
 
 
 def _claim_due(limit: int) -> list[int]:
@@ -159,13 +169,14 @@ def deliver_outbox(limit: int = 100, should_stop=None) -> dict[str, int]:
         mail = db.session.get(EmailOutbox, mail_id)
         mail.attempts += 1
         try:
+            message = build_message(mail, config["MAIL_DEFAULT_SENDER"])
             if connect_error is not None:
                 raise connect_error
             if smtp is None:
                 log.warning("No MAIL_SERVER configured; mail %s to %s logged only:\n%s",
                             mail.id, mail.recipient, mail.text_body)
             else:
-                smtp.send_message(build_message(mail, config["MAIL_DEFAULT_SENDER"]))
+                smtp.send_message(message)
         except (TimeoutError, OSError, smtplib.SMTPException) as exc:
             mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             mail.claimed_until = None
@@ -180,6 +191,14 @@ def deliver_outbox(limit: int = 100, should_stop=None) -> dict[str, int]:
                 counts["retry"] += 1
                 log.warning("mail %s to %s will be retried in %ss: %s", mail.id, mail.recipient,
                             delay, mail.last_error)
+        except Exception as exc:  # noqa: BLE001 - this mail cannot be built or sent; the queue goes on
+            # Not a passing fault of the server: retrying would fail the same way, first in the queue each
+            # time. Mark it failed (an administrator sees it on the outbox page) and go on.
+            mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            mail.claimed_until = None
+            mail.status = OutboxStatus.FAILED
+            counts["failed"] += 1
+            log.error("mail %s cannot be sent and is marked failed: %s", mail.id, mail.last_error)
         else:
             mail.status = OutboxStatus.SENT
             mail.sent_at = utcnow()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import url_for
-
 from network.audit.models import record
 from network.mail.services import queue_email
 from network.members.models import MemberStatus, User
 from network.types import utcnow
+from network.urls import public_url
 
 
 class NotPending(Exception):
@@ -29,7 +28,7 @@ def verify_member(user: User, admin: User) -> None:
     user.verified_by_id = admin.id
     record(admin.id, "member.verify", "user", user.id, email=user.email, role=user.role.value)
     queue_email("member-verified", user.email, "You are in: welcome to Fellowship Network",
-                "member_verified", user=user, link=url_for("main.index", _external=True))
+                "member_verified", user=user, link=public_url("main.index"))
 
 
 def reject_member(user: User, admin: User) -> None:

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from network.forms import CheckboxListField
+from network.forms import CheckboxListField, strip_text
 from network.forms import strip as _strip
 from network.mentorship.models import DeclineReason, MeetingMode, MentoringType
 
@@ -44,7 +44,7 @@ class MentorSettingsForm(FlaskForm):
 
 class RequestForm(FlaskForm):
     type = SelectField("Kind of mentoring", choices=TYPE_CHOICES)
-    message = TextAreaField("Message", filters=[_strip],
+    message = TextAreaField("Message", filters=[strip_text],
                             validators=[DataRequired("Say briefly what you hope to get from this mentorship."),
                                         Length(max=2000, message="Use at most 2,000 characters.")],
                             description="What you hope to work on, and how often you would like to meet.")
@@ -53,7 +53,7 @@ class RequestForm(FlaskForm):
 
 class DeclineForm(FlaskForm):
     reason = SelectField("Reason", choices=[SelectChoice(r.value, r.label) for r in DeclineReason])
-    note = TextAreaField("Note (optional)", filters=[_strip], validators=[Length(max=1000)])
+    note = TextAreaField("Note (optional)", filters=[strip_text], validators=[Length(max=1000)])
     decline = SubmitField("Decline")
 
 
@@ -62,7 +62,7 @@ class CompactForm(FlaskForm):
         SelectChoice(7, "week"), SelectChoice(14, "two weeks"), SelectChoice(30, "month"),
         SelectChoice(60, "two months"), SelectChoice(90, "three months")])
     length_months = IntegerField("For (months)", validators=[InputRequired(), NumberRange(min=1, max=36)])
-    expectations = TextAreaField("What we expect of each other", filters=[_strip],
+    expectations = TextAreaField("What we expect of each other", filters=[strip_text],
                                  validators=[Length(max=3000, message="Use at most 3,000 characters.")])
     save_compact = SubmitField("Save the compact")
 
@@ -83,7 +83,7 @@ class MeetingForm(FlaskForm):
     minutes = IntegerField("Minutes", default=30, validators=[InputRequired(), NumberRange(min=5, max=600)])
     mode = SelectField("How", choices=[SelectChoice(m.value, m.label) for m in MeetingMode])
     topics = StringField("Topics", filters=[_strip], validators=[Length(max=300)])
-    notes = TextAreaField("Notes", filters=[_strip], validators=[Length(max=5000)])
+    notes = TextAreaField("Notes", filters=[strip_text], validators=[Length(max=5000)])
     notes_private = BooleanField("Keep my notes private (only I see them)")
     log_meeting = SubmitField("Log meeting")
 
@@ -94,5 +94,5 @@ class EndForm(FlaskForm):
         SelectChoice("ended", "Ended early")])
     rating = RadioField("Rating", coerce=int, validators=[InputRequired("Give a rating from 1 to 5.")],
                         choices=[SelectChoice(n, f"{n} of 5") for n in range(1, 6)])
-    comment = TextAreaField("Comment", filters=[_strip], validators=[Length(max=2000)])
+    comment = TextAreaField("Comment", filters=[strip_text], validators=[Length(max=2000)])
     end = SubmitField("End the mentorship")

@@ -6,13 +6,13 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
-from network.forms import strip
+from network.forms import strip, strip_text
 from network.messages.models import WhoMayWrite
 from network.messages.services import MAX_BODY
 
 
 class MessageForm(FlaskForm):
-    body = TextAreaField("Message", filters=[strip],
+    body = TextAreaField("Message", filters=[strip_text],
                          validators=[DataRequired("Write a message first."),
                                      Length(max=MAX_BODY, message=f"At most {MAX_BODY} characters.")],
                          description="Never include patient identifiers.")

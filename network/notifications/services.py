@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import current_app, has_request_context, request
 from sqlalchemy import func, select, update
 
 from network.extensions import db
@@ -15,6 +14,7 @@ from network.notifications.kinds import GROUPS, GROUPS_BY_KEY, Delivery, EmailMo
 from network.notifications.models import Notification, NotificationPreference
 from network.notifications.unsubscribe import DIGEST
 from network.types import utcnow
+from network.urls import absolute
 
 log = logging.getLogger(__name__)
 
@@ -86,18 +86,6 @@ def set_email_mode(user_id: int, mode: EmailMode) -> None:
     set_preferences(user_id, {group.key: Delivery(mode) for group in GROUPS})
 
 
-def absolute_url(link: str) -> str:
-    """A site path as a full URL for a mail: the request's host, else ``SERVER_NAME``."""
-    if link.startswith(("http://", "https://")):
-        return link
-    if has_request_context():
-        return request.host_url.rstrip("/") + link
-    server = current_app.config.get("SERVER_NAME")
-    if server:
-        return f"{current_app.config['PREFERRED_URL_SCHEME']}://{server}{link}"
-    return link
-
-
 def notify_members(users: list[User], kind: str, title: str, link: str, *, target_type: str | None = None,
                    target_id: int | None = None, mail_subject: str, mail_template: str, **context) -> int:
     """Notify each member as they chose for the kind's group: not at all, on the site only, by mail
@@ -112,7 +100,7 @@ def notify_members(users: list[User], kind: str, title: str, link: str, *, targe
         notification = notify(user.id, kind, title, link, target_type, target_id)
         notified += 1
         if mode == Delivery.IMMEDIATE:
-            queue_email(kind, user.email, mail_subject, mail_template, user=user, link=absolute_url(link),
+            queue_email(kind, user.email, mail_subject, mail_template, user=user, link=absolute(link),
                         title=title, **context)
             notification.emailed_at = now
         elif mode == Delivery.DAILY:
@@ -211,7 +199,7 @@ def send_daily_digests() -> int:
         notifications = db.session.scalars(select(Notification).where(Notification.id.in_(claimed))
                                            .order_by(Notification.id)).all()
         user = db.session.get(User, user_id)
-        items = [(n.title, absolute_url(n.link)) for n in notifications]
+        items = [(n.title, absolute(n.link)) for n in notifications]
         queue_email("daily-digest", user.email, f"Your daily digest: {len(items)} new on Fellowship Network",
                     "notification_digest", user=user, items=items)
         sent += 1

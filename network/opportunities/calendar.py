@@ -9,12 +9,12 @@ from __future__ import annotations
 import zoneinfo
 from datetime import UTC, timedelta
 
-from flask import url_for
 from icalendar import Calendar, Event
 
 from network.opportunities.models import Opportunity, RsvpStatus
 from network.text.markdown import markdown_to_text
 from network.types import utcnow
+from network.urls import public_url
 
 PRODID = "-//Fellowship Network//Opportunities//EN"
 UID_DOMAIN = "fellowship.network"
@@ -41,7 +41,7 @@ def _calendar(name: str | None = None) -> Calendar:
 
 
 def _link(opportunity: Opportunity) -> str:
-    return url_for("opportunities.show", opportunity_id=opportunity.id, _external=True)
+    return public_url("opportunities.show", opportunity_id=opportunity.id)
 
 
 def _event(opportunity: Opportunity, status: RsvpStatus | None = None) -> Event:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import false, select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +18,7 @@ from network.opportunities.models import DigestDelivery, Opportunity, Opportunit
 from network.opportunities.services import current_condition
 from network.profiles.models import profile_interest
 from network.types import utcnow
+from network.urls import public_url
 
 log = logging.getLogger(__name__)
 
@@ -75,33 +76,31 @@ def send_weekly_digests(now: datetime | None = None) -> dict[str, int]:
     members = db.session.scalars(select(User).where(User.status == MemberStatus.VERIFIED, User.deleted_at.is_(None),
                                                     User.id.in_(list(interests)) if interests else false())
                                  .order_by(User.id)).all()
-    base = f"{current_app.config['PREFERRED_URL_SCHEME']}://{current_app.config.get('SERVER_NAME') or 'localhost'}"
-    with current_app.test_request_context("/", base_url=base):
-        for member in members:
-            if member.id in opted_out:
-                continue
-            if member.id in done:
-                counts["already"] += 1
-                continue
-            mine = interests.get(member.id, set())
-            matches = [o for o in new if o.poster_id != member.id and mine & {t.id for t in o.interests}]
-            if not matches:
-                counts["nothing"] += 1
-                continue
-            matches = matches[:MAX_ITEMS]
-            try:
-                with db.session.begin_nested():
-                    db.session.add(DigestDelivery(user_id=member.id, week=week,
-                                                  opportunity_ids=[o.id for o in matches], sent_at=now))
-            except IntegrityError:
-                counts["already"] += 1
-                continue
-            unsubscribe = url_for("opportunities.unsubscribe", token=unsubscribe_token(member.id), _external=True)
-            items = [(o, url_for("opportunities.show", opportunity_id=o.id, _external=True)) for o in matches]
-            queue_email("opportunity-digest", member.email,
-                        f"{len(items)} new {'opportunity' if len(items) == 1 else 'opportunities'} for you "
-                        f"this week", "opportunity_digest", user=member, items=items, unsubscribe=unsubscribe,
-                        board=url_for("opportunities.board", mine="y", _external=True))
-            counts["sent"] += 1
+    for member in members:
+        if member.id in opted_out:
+            continue
+        if member.id in done:
+            counts["already"] += 1
+            continue
+        mine = interests.get(member.id, set())
+        matches = [o for o in new if o.poster_id != member.id and mine & {t.id for t in o.interests}]
+        if not matches:
+            counts["nothing"] += 1
+            continue
+        matches = matches[:MAX_ITEMS]
+        try:
+            with db.session.begin_nested():
+                db.session.add(DigestDelivery(user_id=member.id, week=week,
+                                              opportunity_ids=[o.id for o in matches], sent_at=now))
+        except IntegrityError:
+            counts["already"] += 1
+            continue
+        unsubscribe = public_url("opportunities.unsubscribe", token=unsubscribe_token(member.id))
+        items = [(o, public_url("opportunities.show", opportunity_id=o.id)) for o in matches]
+        queue_email("opportunity-digest", member.email,
+                    f"{len(items)} new {'opportunity' if len(items) == 1 else 'opportunities'} for you "
+                    f"this week", "opportunity_digest", user=member, items=items, unsubscribe=unsubscribe,
+                    board=public_url("opportunities.board", mine="y"))
+        counts["sent"] += 1
     log.info("opportunity digest %s: %s", week, counts)
     return counts

@@ -25,7 +25,7 @@ from wtforms import (
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from network.forms import CheckboxListField, optional_int
+from network.forms import CheckboxListField, optional_int, strip_text
 from network.forms import strip as _strip
 from network.opportunities.models import EmploymentType, IrbStatus, OpportunityKind, ProjectStage, RsvpStatus, WorkMode
 from network.opportunities.services import MAX_NOTE_LENGTH, SORTS
@@ -109,7 +109,7 @@ class OpportunityForm(FlaskForm):
                            validators=[Length(max=160, message="Use at most 160 characters.")],
                            description='City and state or country, e.g. "Austin, TX". Leave empty if fully remote.')
     work_mode = SelectField("On site or remote", choices=enum_choices(WorkMode, None), default="onsite")
-    description = TextAreaField("Description", filters=[_strip],
+    description = TextAreaField("Description", filters=[strip_text],
                                 validators=[InputRequired("Describe the opportunity."), _description_length],
                                 description="Markdown: **bold**, *italic*, lists and links. "
                                             "Never include patient identifiers.",
@@ -234,7 +234,7 @@ class ResearchForm(OpportunityForm):
     roles_sought = StringField("Roles sought", filters=[_strip],
                                validators=[Length(max=300, message="Use at most 300 characters.")],
                                description="e.g. co-investigator, data collection site, statistician.")
-    authorship = TextAreaField("Authorship expectations", filters=[_strip],
+    authorship = TextAreaField("Authorship expectations", filters=[strip_text],
                                validators=[Length(max=500, message="Use at most 500 characters.")],
                                render_kw={"rows": 3})
 
@@ -327,7 +327,7 @@ def form_class(kind: OpportunityKind):
 
 
 class InterestForm(FlaskForm):
-    note = TextAreaField("A note for the poster", filters=[_strip],
+    note = TextAreaField("A note for the poster", filters=[strip_text],
                          validators=[Length(max=MAX_NOTE_LENGTH,
                                             message=f"Use at most {MAX_NOTE_LENGTH:,} characters.")],
                          description="Optional: who you are and why this fits you. The poster sees it.",

@@ -23,6 +23,7 @@ from network.profiles import search as search_index
 from network.profiles.directory import filter_choices
 from network.taxonomy.models import Interest, PracticeSetting, Specialty, active_terms
 from network.types import utcnow
+from network.urls import public_url
 
 bp = Blueprint("opportunities", __name__)
 log = logging.getLogger(__name__)
@@ -441,7 +442,7 @@ def calendar_settings():
     pref = services.preference(current_user.id)
     # The address is shown once, right after it is made: only its hash is stored.
     token = session.pop("new_feed_token", None)
-    feed_url = url_for(".feed", token=token, _external=True) if token and pref and pref.feed_token else None
+    feed_url = public_url("opportunities.feed", token=token) if token and pref and pref.feed_token else None
     return render_template("opportunities/calendar.html", feed_url=feed_url,
                            feed_on=bool(pref and pref.feed_token),
                            digest_enabled=pref.digest_enabled if pref else True, form=ActionForm())

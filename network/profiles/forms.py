@@ -24,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from network.forms import CheckboxListField, optional_int, strip
+from network.forms import CheckboxListField, optional_int, strip, strip_text
 from network.profiles.directory import SORTS
 from network.profiles.models import AcademicRank, CareerGoal, Visibility
 
@@ -34,6 +34,11 @@ _strip = strip
 def _text(value):
     """A profile text, trimmed; a field the browser left out counts as empty (the columns are NOT NULL)."""
     return "" if value is None else strip(value)
+
+
+def _long_text(value):
+    """A multi-line profile text (the bio): line breaks kept; left out counts as empty, like ``_text``."""
+    return "" if value is None else strip_text(value)
 
 
 @cache
@@ -68,7 +73,7 @@ class ProfileForm(FlaskForm):
                        validators=[InputRequired("Enter your name."), Length(max=120)])
     headline = StringField("Headline", filters=[_text], validators=[Length(max=160)],
                            description='One line others see first, e.g. "Interventional pain, neuromodulation, Boston".')
-    bio = TextAreaField("About you", filters=[_text], validators=[Length(max=5000, message="Use at most 5,000 characters.")],
+    bio = TextAreaField("About you", filters=[_long_text], validators=[Length(max=5000, message="Use at most 5,000 characters.")],
                         description="Markdown works: **bold**, *italic*, lists and links.")
     primary_specialty_id = SelectField("Primary specialty", coerce=optional_int, validate_choice=True)
     training_background_id = SelectField("Training background (specialty before fellowship)", coerce=optional_int)

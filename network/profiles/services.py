@@ -6,7 +6,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import url_for
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 from werkzeug.security import generate_password_hash
@@ -19,6 +18,7 @@ from network.profiles.models import Profile, SavedMember
 from network.profiles.photos import make_thumbnail
 from network.programs.models import Cohort, CohortMembership
 from network.types import utcnow
+from network.urls import public_url
 
 #: How stale "last seen" may get before a request refreshes it (one write per member per window).
 LAST_SEEN_WINDOW = timedelta(minutes=10)
@@ -160,8 +160,7 @@ def export_data(user: User) -> dict:
         "cohorts": [{"program": cohort.program.name, "cohort": cohort.name, "role": membership.role.value}
                     for membership, cohort in memberships],
         # Saved people: only what any member may see of them, never their hidden fields.
-        "saved_members": [{"name": s.member.name, "profile": url_for("profiles.show", user_id=s.member_id,
-                                                                     _external=True),
+        "saved_members": [{"name": s.member.name, "profile": public_url("profiles.show", user_id=s.member_id),
                            "saved_at": when(s.created_at)} for s in saved],
     }
     if profile is not None:

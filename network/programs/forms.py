@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
-from network.forms import strip
+from network.forms import strip, strip_text
 from network.programs.models import ProgramRole
 
 
@@ -14,7 +14,7 @@ class ProgramForm(FlaskForm):
                               validators=[DataRequired("Enter the institution."), Length(max=160)])
     specialty_id = SelectField("Specialty", coerce=int)
     city = StringField("City", filters=[strip], validators=[Length(max=120)])
-    description = TextAreaField("Description", filters=[strip], validators=[Length(max=4000)])
+    description = TextAreaField("Description", filters=[strip_text], validators=[Length(max=4000)])
     submit = SubmitField("Save program")
 
 

@@ -70,6 +70,7 @@ def live_server(sqlite_template, smtp, tmp_path):
         "MAIL_PORT": smtp.port,
     })
     server = LiveServer(app)
+    app.config["PUBLIC_URL"] = server.url  # mailed links lead the browser back to this server
     server.start()
     yield server
     server.stop()

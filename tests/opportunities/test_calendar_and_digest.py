@@ -57,7 +57,7 @@ def test_deadline_ics(app, make_user, signed_in, make_opportunity):
 
 def _feed_url(client) -> str:
     page = client.get("/opportunities/calendar").get_data(as_text=True)
-    return re.search(r'value="http://localhost(/opportunities/feed/[^"]+\.ics)"', page).group(1)
+    return re.search(r'value="http://127\.0\.0\.1:5000(/opportunities/feed/[^"]+\.ics)"', page).group(1)
 
 
 def test_personal_feed_has_rsvps_and_bookmarked_deadlines_and_can_be_revoked(app, make_user, signed_in,
@@ -96,6 +96,25 @@ def test_personal_feed_has_rsvps_and_bookmarked_deadlines_and_can_be_revoked(app
     assert anonymous.get("/opportunities/feed/guess.ics").status_code == 404
 
 
+def test_calendar_links_name_the_public_address_whatever_the_host_header(app, make_user, signed_in,
+                                                                        make_opportunity):
+    """The feed address and each event's URL are copied into calendar apps: never the request's host."""
+    event = make_opportunity(make_user(role="faculty"), "workshop", title="RFA masterclass")
+    client = signed_in(make_user())
+    client.set_cookie("fn_session", client.get_cookie("fn_session").value, domain="attacker.example")
+    forged = {"Host": "attacker.example"}
+    client.post(f"/opportunities/{event}/rsvp", data={"status": "going"}, headers=forged)
+    assert client.post("/opportunities/calendar/feed", headers=forged).status_code == 302
+    page = client.get("/opportunities/calendar", headers=forged).get_data(as_text=True)
+    assert "attacker.example" not in page
+    feed = re.search(r'value="http://127\.0\.0\.1:5000(/opportunities/feed/[^"]+\.ics)"', page).group(1)
+    for path in (f"/opportunities/{event}/event.ics", feed):
+        response = client.get(path, headers=forged)
+        assert response.status_code == 200 and b"attacker.example" not in response.data
+        [vevent] = Calendar.from_ical(response.data).walk("VEVENT")
+        assert str(vevent["URL"]) == f"http://127.0.0.1:5000/opportunities/{event}"
+
+
 def _with_interests(app, member, names):
     with app.app_context():
         profile = Profile(user_id=member.id)
@@ -125,7 +144,7 @@ def test_weekly_digest_once_per_week_with_one_click_unsubscribe(app, runner, mak
         delivery = db.session.scalars(select(DigestDelivery)).one()
         assert delivery.user_id == reader.id and len(delivery.opportunity_ids) == 1
         assert re.fullmatch(r"\d{4}-W\d{2}", delivery.week)
-    link = re.search(r"http://localhost(/opportunities/digest/unsubscribe/\S+)", mails[0].text_body).group(1)
+    link = re.search(r"http://127\.0\.0\.1:5000(/opportunities/digest/unsubscribe/\S+)", mails[0].text_body).group(1)
     visitor = app.test_client()
     page = visitor.get(link)
     assert page.status_code == 200 and "Unsubscribe" in page.get_data(as_text=True)
