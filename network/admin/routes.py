@@ -452,6 +452,8 @@ def audit_log():
                                  .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     target_types = db.session.scalars(select(AuditLog.target_type).distinct().order_by(AuditLog.target_type)).all()
     args = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
+    scoped = program_ids is not None
+    details = {entry.id: admin_services.visible_details(entry, addresses=not scoped) for entry in entries}
     return render_template("admin/audit.html", entries=entries, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), filters=args, target_types=target_types,
-                           scoped=program_ids is not None)
+                           scoped=scoped, details=details)
