@@ -8,7 +8,7 @@ import io
 import logging
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +21,7 @@ from network.cohorts import roster as roster_csv
 from network.cohorts.dashboard import NEEDS, TYPES, build
 from network.cohorts.forms import AcceptInvitationForm, GraduateForm, InviteForm, RosterUploadForm
 from network.cohorts.models import Invitation, InvitationStatus, RosterImport
-from network.extensions import db
+from network.extensions import db, limiter
 from network.members.models import Role, User
 from network.programs.access import can_manage_cohort
 from network.programs.models import Cohort, CohortMembership, CohortRole
@@ -31,6 +31,13 @@ bp = Blueprint("cohorts", __name__)
 log = logging.getLogger(__name__)
 
 STAFF = (Role.FACULTY, Role.ADMIN)
+DEFAULT_ROSTER_UPLOAD_RATE_LIMIT = "30 per hour"
+
+#: Each roster file is parsed and checked against the members table, so uploads are limited per member.
+roster_upload_limit = limiter.limit(
+    lambda: current_app.config.get("ROSTER_UPLOAD_RATE_LIMIT", DEFAULT_ROSTER_UPLOAD_RATE_LIMIT),
+    key_func=lambda: f"member:{getattr(current_user, 'id', None) or request.remote_addr}", methods=["POST"],
+    error_message="you are uploading roster files faster than the network allows; wait a while, then try again")
 
 
 def _cohort_or_404(cohort_id: int) -> Cohort:
@@ -156,6 +163,7 @@ def _invitation_action(cohort_id: int, invitation_id: int, action, done: str):
 
 
 @bp.route("/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])
+@roster_upload_limit
 @role_required(*STAFF)
 def import_roster(cohort_id: int):
     """Step 1: upload a CSV roster; it is checked and kept for the preview, nothing is imported yet."""
