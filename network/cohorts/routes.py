@@ -21,6 +21,7 @@ from network.cohorts import roster as roster_csv
 from network.cohorts.dashboard import NEEDS, TYPES, build
 from network.cohorts.forms import AcceptInvitationForm, GraduateForm, InviteForm, RosterUploadForm
 from network.cohorts.models import Invitation, InvitationStatus, RosterImport
+from network.downloads import private_file
 from network.extensions import db, limiter
 from network.members.models import Role, User
 from network.programs.access import can_manage_cohort
@@ -278,13 +279,11 @@ def _csv_response(filename: str, header: list[str], rows) -> Response:
     writer.writerow(header)
     for row in rows:
         writer.writerow([_cell(v) for v in row])
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(buffer.getvalue(), "text/csv", filename)
 
 
 def _file_stem(cohort: Cohort) -> str:
+    # The name as written (any script): private_file encodes it for the header.
     return f"{cohort.program.slug}-{cohort.name.lower().replace(' ', '-')}"
 
 

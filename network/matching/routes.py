@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import click
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 from network.access import role_required
 from network.audit.models import record
 from network.auth.forms import ActionForm
+from network.downloads import private_file
 from network.extensions import db
 from network.matching import services
 from network.matching.forms import OpenRoundForm, OverrideForm, PoolForm
@@ -363,8 +364,7 @@ def export(round_id: int, run_id: int):
     if run is None or run.round_id != matching_round.id or run.status != RunStatus.DONE:
         abort(404)
     filename = f"matching-round-{matching_round.id}-run-{run.id}.csv"
-    return Response(services.export_csv(run), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return private_file(services.export_csv(run), "text/csv", filename)
 
 
 # -- command line ---------------------------------------------------------------------------------

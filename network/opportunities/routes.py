@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 
 from network import permissions
 from network.access import public
+from network.downloads import private_file
 from network.extensions import csrf, db, limiter
 from network.opportunities import calendar, digest, services
 from network.opportunities.forms import ActionForm, BoardForm, InterestForm, RemoveForm, RsvpForm, form_class
@@ -412,9 +413,7 @@ def rsvp(opportunity_id: int):
 # -- calendars ----------------------------------------------------------------------------
 
 def _ics(body: bytes, filename: str) -> Response:
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return private_file(body, "text/calendar", filename)
 
 
 @bp.route("/<int:opportunity_id>/event.ics")
@@ -478,9 +477,8 @@ def feed(token: str):
     if owner is None:
         abort(404)
     events, deadlines = services.feed_items(owner.id)
-    response = Response(calendar.personal_feed(owner, events, deadlines), mimetype="text/calendar")
-    response.headers["Cache-Control"] = "private, max-age=900"
-    return response
+    # Calendar apps poll the address; what they fetch (a member's RSVPs and bookmarks) is not kept in a cache.
+    return private_file(calendar.personal_feed(owner, events, deadlines), "text/calendar")
 
 
 @bp.route("/digest", methods=["POST"])

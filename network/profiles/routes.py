@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 
 from network.access import account_view
 from network.auth.forms import ActionForm
+from network.downloads import private_file
 from network.extensions import db, limiter
 from network.members.models import Role, User
 from network.permissions import can_see
@@ -341,9 +342,7 @@ def export():
     """Download everything the network keeps about me, as JSON."""
     data = services.export_data(current_user)
     body = json.dumps(data, indent=2, ensure_ascii=False)
-    response = Response(body, mimetype="application/json")
-    response.headers["Content-Disposition"] = 'attachment; filename="fellowship-network-my-data.json"'
-    return response
+    return private_file(body, "application/json", "fellowship-network-my-data.json")
 
 
 @bp.route("/me/delete", methods=["GET", "POST"])
