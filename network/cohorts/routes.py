@@ -23,6 +23,7 @@ from network.cohorts.forms import AcceptInvitationForm, GraduateForm, InviteForm
 from network.cohorts.models import Invitation, InvitationStatus, RosterImport
 from network.downloads import private_file
 from network.extensions import db, limiter
+from network.integers import int_arg
 from network.members.models import Role, User
 from network.programs.access import can_manage_cohort
 from network.programs.models import Cohort, CohortMembership, CohortRole
@@ -65,7 +66,7 @@ def _invitation_page(cohort: Cohort, now):
             count -= past_expiry or 0
         states[str(status)] += count
     state = request.args.get("state") or None
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1)
     if state not in (None, *states) or page < 1:
         abort(400)
     query = select(Invitation).where(Invitation.cohort_id == cohort.id)

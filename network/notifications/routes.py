@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from network.access import public
 from network.extensions import csrf, db
+from network.integers import int_arg
 from network.notifications import services
 from network.notifications.forms import ActionForm, PreferencesForm, field_name
 from network.notifications.kinds import GROUPS_BY_KEY, group_of
@@ -27,7 +28,7 @@ def notification_group_label(kind: str) -> str:
 @bp.route("/")
 def index():
     """Newest first, all or unread only (``?unread=1``); keyset pages by id."""
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     unread_only = request.args.get("unread") == "1"
     query = select(Notification).where(Notification.user_id == current_user.id)
     if unread_only:
