@@ -7,12 +7,15 @@ import os
 from flask import Flask
 
 from network.config import CONFIGS, deployment_from_environment, fatal_settings, trusted_hosts
+from network.integers import BoundedIntegerConverter
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app: defaults, then ``FLASK_*`` and ``DATABASE_URL``, then ``overrides``."""
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_relative_config=True)
+    # Before any route is added: every <int:...> is bounded to what an id column holds (else a 404).
+    app.url_map.converters["int"] = BoundedIntegerConverter
     deployment = deployment_from_environment(overrides)
     if deployment not in CONFIGS:
         raise RuntimeError(f"FLASK_DEPLOYMENT must be one of {', '.join(CONFIGS)}, not {deployment!r}")

@@ -117,5 +117,7 @@ def test_faculty_see_only_their_programs_entries(app, make_user, login):
     page = login(app.test_client(), a["director"]).get("/admin/audit")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "a.person@example.org" in html
-    assert "b.person@example.org" not in html and "member.deactivate" not in html
+    assert html.count("<code>cohort.invite</code>") == 1 and f"cohort {a['cohort']}" in html
+    assert "member.deactivate" not in html
+    # Faculty see who acted, never a mail address (their own invitees' included) or an IP address.
+    assert "a.person@example.org" not in html and "b.person@example.org" not in html and "127.0.0.1" not in html

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from network.access import role_required
 from network.auth.forms import ActionForm
 from network.extensions import db
+from network.integers import int_arg
 from network.members import services
 from network.members.models import MemberStatus, Role, User
 from network.taxonomy import services as taxonomy_services
@@ -28,7 +29,7 @@ PAGE_SIZE = 50
 @role_required(Role.ADMIN)
 def pending_members():
     """Members waiting for verification, oldest first."""
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1)
     if page < 1:
         abort(404)
     query = select(User).where(User.status == MemberStatus.PENDING).order_by(User.created_at, User.id)
@@ -212,7 +213,7 @@ def members():
     if role not in (None, *[r.value for r in Role]) or \
             status not in (None, "deactivated", *[s.value for s in MemberStatus]):
         abort(400)
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1)
     if page < 1:
         abort(404)
     query = admin_services.member_search(text, role, status)
@@ -443,7 +444,7 @@ def audit_log():
                "action": (request.args.get("action") or "").strip()[:64],
                "target_type": (request.args.get("target_type") or "").strip()[:32],
                "since": _date_arg("since"), "until": _date_arg("until")}
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1)
     if page < 1:
         abort(404)
     query = admin_services.audit_query(program_ids=program_ids, **filters)
@@ -452,6 +453,8 @@ def audit_log():
                                  .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     target_types = db.session.scalars(select(AuditLog.target_type).distinct().order_by(AuditLog.target_type)).all()
     args = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
+    scoped = program_ids is not None
+    details = {entry.id: admin_services.visible_details(entry, addresses=not scoped) for entry in entries}
     return render_template("admin/audit.html", entries=entries, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), filters=args, target_types=target_types,
-                           scoped=program_ids is not None)
+                           scoped=scoped, details=details)

@@ -20,8 +20,9 @@ def member_search(text: str = "", role: str | None = None, status: str | None = 
     """A ``select`` of members whose name or email contains ``text``, newest first."""
     query = select(User).where(User.deleted_at.is_(None))
     if text:
-        pattern = f"%{text.lower()}%"
-        query = query.where(or_(db.func.lower(User.name).like(pattern), User.email.like(pattern)))
+        # autoescape: a typed % or _ is a character to find, not a wildcard.
+        query = query.where(or_(db.func.lower(User.name).contains(text.lower(), autoescape=True),
+                                User.email.contains(text.lower(), autoescape=True)))
     if role:
         query = query.where(User.role == Role(role))
     if status == "deactivated":
@@ -64,18 +65,27 @@ def reactivate(member: User, admin: User) -> None:
     record(admin.id, "member.reactivate", "user", member.id, email=member.email)
 
 
+#: Detail keys that hold a mail address; faculty (``program_ids`` given) never see them.
+ADDRESS_DETAILS = frozenset({"email", "emails", "recipient"})
+
+
 def audit_query(*, program_ids: frozenset[int] | None = None, actor: str = "", action: str = "",
                 target_type: str = "", since: date | None = None, until: date | None = None):
-    """A ``select`` of audit entries, newest first; ``program_ids`` limits it to those programs' entries."""
+    """A ``select`` of audit entries, newest first; ``program_ids`` limits it to those programs' entries.
+
+    ``actor`` matches names, and emails too for admins (``program_ids`` None): faculty see members' names,
+    never their addresses, so a prefix probe on the filter must not reveal one either.
+    """
     query = select(AuditLog)
     if program_ids is not None:
         query = query.where(AuditLog.program_id.in_(program_ids or [0]))
     if actor:
-        pattern = f"%{actor.lower()}%"
-        query = query.where(AuditLog.actor_id.in_(select(User.id).where(
-            or_(db.func.lower(User.name).like(pattern), User.email.like(pattern)))))
+        matches = db.func.lower(User.name).contains(actor.lower(), autoescape=True)
+        if program_ids is None:
+            matches = or_(matches, User.email.contains(actor.lower(), autoescape=True))
+        query = query.where(AuditLog.actor_id.in_(select(User.id).where(matches)))
     if action:
-        query = query.where(AuditLog.action.like(f"{action}%"))
+        query = query.where(AuditLog.action.startswith(action, autoescape=True))
     if target_type:
         query = query.where(AuditLog.target_type == target_type)
     if since:
@@ -83,3 +93,10 @@ def audit_query(*, program_ids: frozenset[int] | None = None, actor: str = "", a
     if until:
         query = query.where(AuditLog.created_at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC))
     return query.order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+
+
+def visible_details(entry: AuditLog, *, addresses: bool) -> dict:
+    """The entry's details as a reader sees them: without mail addresses unless ``addresses``."""
+    if addresses:
+        return entry.details
+    return {key: value for key, value in entry.details.items() if key not in ADDRESS_DETAILS}

@@ -8,7 +8,7 @@ import io
 import logging
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +22,9 @@ from network.cohorts import roster as roster_csv
 from network.cohorts.dashboard import NEEDS, TYPES, build
 from network.cohorts.forms import AcceptInvitationForm, GraduateForm, InviteForm, PlaceMemberForm, RosterUploadForm
 from network.cohorts.models import Invitation, InvitationStatus, RosterImport
-from network.extensions import db
+from network.downloads import private_file
+from network.extensions import db, limiter
+from network.integers import int_arg
 from network.members.models import Role, User, normalize_email
 from network.permissions import can_place_in_cohort
 from network.programs.access import can_manage_cohort
@@ -33,6 +35,13 @@ bp = Blueprint("cohorts", __name__)
 log = logging.getLogger(__name__)
 
 STAFF = (Role.FACULTY, Role.ADMIN)
+DEFAULT_ROSTER_UPLOAD_RATE_LIMIT = "30 per hour"
+
+#: Each roster file is parsed and checked against the members table, so uploads are limited per member.
+roster_upload_limit = limiter.limit(
+    lambda: current_app.config.get("ROSTER_UPLOAD_RATE_LIMIT", DEFAULT_ROSTER_UPLOAD_RATE_LIMIT),
+    key_func=lambda: f"member:{getattr(current_user, 'id', None) or request.remote_addr}", methods=["POST"],
+    error_message="you are uploading roster files faster than the network allows; wait a while, then try again")
 
 
 def _cohort_or_404(cohort_id: int) -> Cohort:
@@ -59,7 +68,7 @@ def _invitation_page(cohort: Cohort, now):
             count -= past_expiry or 0
         states[str(status)] += count
     state = request.args.get("state") or None
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1)
     if state not in (None, *states) or page < 1:
         abort(400)
     query = select(Invitation).where(Invitation.cohort_id == cohort.id)
@@ -189,6 +198,7 @@ def _invitation_action(cohort_id: int, invitation_id: int, action, done: str):
 
 
 @bp.route("/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])
+@roster_upload_limit
 @role_required(*STAFF)
 def import_roster(cohort_id: int):
     """Step 1: upload a CSV roster; it is checked and kept for the preview, nothing is imported yet."""
@@ -303,13 +313,11 @@ def _csv_response(filename: str, header: list[str], rows) -> Response:
     writer.writerow(header)
     for row in rows:
         writer.writerow([_cell(v) for v in row])
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(buffer.getvalue(), "text/csv", filename)
 
 
 def _file_stem(cohort: Cohort) -> str:
+    # The name as written (any script): private_file encodes it for the header.
     return f"{cohort.program.slug}-{cohort.name.lower().replace(' ', '-')}"
 
 

@@ -31,6 +31,7 @@ from network.discussions.models import Category, CategoryVisibility, Flag, Subsc
 from network.discussions.phi import find_phi, highlight
 from network.discussions.search import search_posts
 from network.extensions import db, limiter
+from network.integers import bounded_int, int_arg
 from network.members.models import Role
 from network.programs.models import Cohort, Program
 
@@ -128,11 +129,13 @@ def category(slug: str):
     category = _category_or_404(slug)
     before = None
     if request.args.get("before"):
+        # "<last activity>_<thread id>"; a cursor that is not one (hand-edited) is ignored: the first page.
+        at, _, thread_id = request.args["before"].rpartition("_")
+        cursor_id = bounded_int(thread_id)
         try:
-            at, _, thread_id = request.args["before"].rpartition("_")
-            before = (datetime.fromisoformat(at), int(thread_id))
+            before = (datetime.fromisoformat(at), cursor_id) if cursor_id is not None else None
         except ValueError:
-            abort(404)
+            before = None
     rows, cursor = services.thread_rows(current_user, category, before)
     next_url = url_for(".category", slug=slug, before=f"{cursor[0].isoformat()}_{cursor[1]}") if cursor else None
     return render_template("discussions/category.html", category=category, rows=rows, next_url=next_url,
@@ -143,8 +146,8 @@ def category(slug: str):
 def thread(thread_id: int):
     """A page of a thread's posts; reading moves the member's read mark forward."""
     thread = _thread_or_404(thread_id)
-    after = request.args.get("after", type=int)
-    before = request.args.get("before", type=int)
+    after = int_arg("after")
+    before = int_arg("before")
     page = services.post_page(current_user, thread, after=after, before=before)
     if not page.posts and (after is not None or before is not None):
         return redirect(url_for(".thread", thread_id=thread.id))
@@ -239,7 +242,7 @@ def reply(thread_id: int):
     form = PostForm()
     preview = phi = None
     if not form.is_submitted():
-        quoted_id = request.args.get("quote", type=int)
+        quoted_id = int_arg("quote")
         if quoted_id is not None:
             quoted = services.load_post(quoted_id)
             if quoted is None or quoted.thread_id != thread.id or quoted.is_removed \

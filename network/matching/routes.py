@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import click
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,7 +14,9 @@ from wtforms import SelectChoice
 from network.access import role_required
 from network.audit.models import record
 from network.auth.forms import ActionForm
+from network.downloads import private_file
 from network.extensions import db
+from network.integers import int_arg, int_form
 from network.matching import services
 from network.matching.forms import OpenRoundForm, OverrideForm, PoolForm
 from network.matching.models import MatchingRound, MatchingRun, Override, RoundStatus, RunStatus, Side
@@ -245,7 +247,7 @@ def preview(round_id: int):
     matching_round = _managed_round(round_id)
     runs = services.runs_of(matching_round)
     run = None
-    wanted = request.args.get("run", type=int)
+    wanted = int_arg("run")
     if runs:
         run_id = wanted if wanted in {r.id for r in runs} else runs[0].id
         run = db.session.get(MatchingRun, run_id)
@@ -339,7 +341,7 @@ def remove_override(round_id: int, override_id: int):
 def publish(round_id: int):
     """Publish one run: mentorships are created, everyone is told, the round locks."""
     matching_round = _managed_round(round_id)
-    run = db.session.get(MatchingRun, request.form.get("run_id", type=int) or 0)
+    run = db.session.get(MatchingRun, int_form("run_id") or 0)
     if run is None or run.round_id != matching_round.id or not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -363,8 +365,7 @@ def export(round_id: int, run_id: int):
     if run is None or run.round_id != matching_round.id or run.status != RunStatus.DONE:
         abort(404)
     filename = f"matching-round-{matching_round.id}-run-{run.id}.csv"
-    return Response(services.export_csv(run), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return private_file(services.export_csv(run), "text/csv", filename)
 
 
 # -- command line ---------------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def mentor_candidates(mentoring_type: str, exclude_ids: set[int], wanted_interes
     """
     open_to_mentees = (MentorSettings.accepting.is_(True), MentorSettings.active_mentees < MentorSettings.capacity,
                        # The JSON text holds each type in double quotes, so this match is exact.
-                       cast(MentorSettings.types, String).like(f'%"{mentoring_type}"%'))
+                       cast(MentorSettings.types, String).contains(f'"{mentoring_type}"', autoescape=True))
     rows = db.session.execute(
         select(User.id, User.name, User.role, User.training_background_id, MentorSettings.capacity,
                MentorSettings.active_mentees, Profile.primary_specialty_id, Profile.time_zone, Profile.country,

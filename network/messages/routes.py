@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from network import permissions
 from network.access import role_required
 from network.extensions import db, limiter
+from network.integers import int_arg
 from network.members.models import MemberStatus, Role, User
 from network.messages import services
 from network.messages.forms import MessageForm, MessagingSettingsForm, ReportForm, ResolveForm
@@ -65,7 +66,7 @@ def _conversation_or_404(conversation_id: int) -> Conversation:
 @bp.route("/")
 def index():
     """My conversations, most recent first, with unread counts."""
-    page = max(1, request.args.get("page", 1, type=int))
+    page = max(1, int_arg("page", 1))
     rows = db.session.execute(services.conversations_of(current_user.id)
                               .limit(CONVERSATIONS_PER_PAGE + 1)
                               .offset((page - 1) * CONVERSATIONS_PER_PAGE)).all()
@@ -78,7 +79,7 @@ def index():
 @sending_limit
 def compose():
     """Write to a member (``?to=<id>``); an existing conversation opens instead of a new one."""
-    recipient = _member_or_404(request.args.get("to", type=int))
+    recipient = _member_or_404(int_arg("to"))
     existing = services.find_conversation(current_user.id, recipient.id)
     if existing is not None and request.method == "GET":
         return redirect(url_for("messages.show", conversation_id=existing.id))
@@ -111,7 +112,7 @@ def show(conversation_id: int):
 
 
 def _render_conversation(conversation: Conversation, form: MessageForm, status: int = 200):
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     read_before = conversation.read_id(current_user.id)
     marking = before is None and status == 200
     if marking:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from network.access import public
 from network.extensions import csrf, db
+from network.integers import int_arg
 from network.notifications import services
 from network.notifications.forms import ActionForm, PreferencesForm, field_name
 from network.notifications.kinds import GROUPS_BY_KEY, group_of
@@ -27,7 +28,7 @@ def notification_group_label(kind: str) -> str:
 @bp.route("/")
 def index():
     """Newest first, all or unread only (``?unread=1``); keyset pages by id."""
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     unread_only = request.args.get("unread") == "1"
     query = select(Notification).where(Notification.user_id == current_user.id)
     if unread_only:
@@ -95,7 +96,6 @@ def unsubscribe(token: str):
     user = services.member_for(member)
     if user is None:
         abort(404)
-    email = user.email
     label = "the daily digest" if group_key == DIGEST else GROUPS_BY_KEY[group_key].label
     if request.method == "POST":
         one_click = request.form.get("List-Unsubscribe") == "One-Click"
@@ -105,10 +105,11 @@ def unsubscribe(token: str):
         db.session.commit()
         if one_click:
             return "Unsubscribed.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
-        flash(f"No more emails about {', '.join(changed) if changed else label} to {email}. You still see these "
+        # The address is never shown: anyone holding the link (a forwarded mail) would learn it.
+        flash(f"No more emails about {', '.join(changed) if changed else label}. You still see these "
               "notifications on the site; change that in your notification settings.", "success")
         return redirect(url_for("notifications.unsubscribe", token=token))
-    return render_template("notifications/unsubscribe.html", email=email, label=label, form=ActionForm())
+    return render_template("notifications/unsubscribe.html", label=label, form=ActionForm())
 
 
 @bp.cli.command("daily")

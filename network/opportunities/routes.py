@@ -15,7 +15,8 @@ from wtforms import SelectChoice
 
 from network import permissions
 from network.access import public
-from network.extensions import db, limiter
+from network.downloads import private_file
+from network.extensions import csrf, db, limiter
 from network.opportunities import calendar, digest, services
 from network.opportunities.forms import ActionForm, BoardForm, InterestForm, RemoveForm, RsvpForm, form_class
 from network.opportunities.models import Opportunity, OpportunityKind, RsvpStatus
@@ -413,9 +414,7 @@ def rsvp(opportunity_id: int):
 # -- calendars ----------------------------------------------------------------------------
 
 def _ics(body: bytes, filename: str) -> Response:
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return private_file(body, "text/calendar", filename)
 
 
 @bp.route("/<int:opportunity_id>/event.ics")
@@ -479,9 +478,8 @@ def feed(token: str):
     if owner is None:
         abort(404)
     events, deadlines = services.feed_items(owner.id)
-    response = Response(calendar.personal_feed(owner, events, deadlines), mimetype="text/calendar")
-    response.headers["Cache-Control"] = "private, max-age=900"
-    return response
+    # Calendar apps poll the address; what they fetch (a member's RSVPs and bookmarks) is not kept in a cache.
+    return private_file(calendar.personal_feed(owner, events, deadlines), "text/calendar")
 
 
 @bp.route("/digest", methods=["POST"])
@@ -498,16 +496,22 @@ def digest_setting():
 
 @bp.route("/digest/unsubscribe/<token>", methods=["GET", "POST"])
 @public
+@csrf.exempt
 def unsubscribe(token: str):
-    """The digest's one-click unsubscribe: the signed token names the member; the page's button POSTs."""
+    """The digest's unsubscribe link: the signed token names the member; the page's button POSTs with its
+    CSRF token, a mail client's RFC 8058 one-click POST ("List-Unsubscribe=One-Click") without one: the
+    signature is the proof."""
     user_id = digest.read_unsubscribe_token(token)
     if user_id is None:
         abort(404)
     form = ActionForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
+        one_click = request.form.get("List-Unsubscribe") == "One-Click"
+        if not one_click and current_app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect()  # the page's button: exempt from the automatic check, so checked here
         services.set_digest(user_id, False)
         db.session.commit()
+        if one_click:
+            return "Unsubscribed.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
         return render_template("opportunities/unsubscribed.html", done=True)
     return render_template("opportunities/unsubscribed.html", done=False, form=form)

@@ -6,7 +6,7 @@ import json
 import logging
 from functools import cache, lru_cache
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import aliased, selectinload
@@ -16,7 +16,8 @@ from network.access import account_view
 from network.auth.forms import ActionForm
 from network.auth.limits import reauth_limited
 from network.auth.sessions import end_session
-from network.extensions import db
+from network.downloads import private_file
+from network.extensions import db, limiter
 from network.members.models import Role, User
 from network.permissions import can_see
 from network.profiles import search, services
@@ -37,6 +38,14 @@ from network.text.markdown import render_markdown
 
 bp = Blueprint("profiles", __name__)
 log = logging.getLogger(__name__)
+
+DEFAULT_PHOTO_UPLOAD_RATE_LIMIT = "10 per hour"
+
+#: Each upload is decoded and re-encoded (CPU and memory), so uploads are limited per member.
+photo_upload_limit = limiter.limit(
+    lambda: current_app.config.get("PHOTO_UPLOAD_RATE_LIMIT", DEFAULT_PHOTO_UPLOAD_RATE_LIMIT),
+    key_func=lambda: f"member:{getattr(current_user, 'id', None) or request.remote_addr}", methods=["POST"],
+    error_message="you are changing your photo more often than the network allows; wait a while, then try again")
 
 LINK_FIELDS = ("link1", "link2", "link3")
 ROLE_FIELDS = {
@@ -242,6 +251,7 @@ def edit():
 
 
 @bp.route("/me/photo", methods=["POST"])
+@photo_upload_limit
 def upload_photo():
     """Replace my photo: checked, re-encoded and cropped to a square."""
     limit = MAX_UPLOAD_BYTES + 64 * 1024  # the photo and the form around it
@@ -334,9 +344,7 @@ def export():
     """Download everything the network keeps about me, as JSON."""
     data = services.export_data(current_user)
     body = json.dumps(data, indent=2, ensure_ascii=False)
-    response = Response(body, mimetype="application/json")
-    response.headers["Content-Disposition"] = 'attachment; filename="fellowship-network-my-data.json"'
-    return response
+    return private_file(body, "application/json", "fellowship-network-my-data.json")
 
 
 @bp.route("/me/delete", methods=["GET", "POST"])

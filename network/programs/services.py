@@ -27,7 +27,7 @@ def programs_for(user):
 
 def _unique_slug(name: str, program_id: int | None = None) -> str:
     base = slugify(name, 70, "program")
-    taken = set(db.session.scalars(select(Program.slug).where(Program.slug.like(f"{base}%"),
+    taken = set(db.session.scalars(select(Program.slug).where(Program.slug.startswith(base, autoescape=True),
                                                               Program.id != (program_id or 0))))
     slug, n = base, 2
     while slug in taken:

@@ -1,13 +1,17 @@
 """Markdown for member-written text: markdown-it-py to HTML, then nh3 (ammonia) to keep it safe.
 
 Pure functions, no Flask import. Raw HTML in the source is escaped, not rendered;
-links may only be http, https or mailto and always get ``rel="nofollow ugc noopener"``;
-images are dropped (no images from outside the site).
+links may only be absolute http, https or mailto addresses, paths on this site starting with a single
+"/", or "#fragments", and always get ``rel="nofollow ugc noopener"``; any other address (protocol-relative
+``//host``, ``/\\host``, relative ``host.example``) is removed, leaving inert text. Images are dropped
+(no images from outside the site).
 """
 
 from __future__ import annotations
 
 import html
+import re
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -24,14 +28,46 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+#: What browsers drop from a URL before reading it: tab, line feed and carriage return anywhere,
+#: C0 controls and spaces at either end.
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_URL_TRIMMED = "".join(chr(c) for c in range(0x21))
+
+
+def is_safe_link(url: str) -> bool:
+    """An absolute http(s)/mailto address, a path on this site starting with one "/", or a "#fragment".
+
+    A path starting "//" or "/\\" (plain or percent-encoded) leaves the site in a browser, or after a server
+    decodes it, so it is refused; so is a relative address, which a reader cannot tell from a host name.
+    """
+    for form in (url, unquote(url)):
+        cleaned = _URL_IGNORED.sub("", form).strip(_URL_TRIMMED)
+        scheme = _SCHEME.match(cleaned)
+        if scheme:
+            if scheme.group(1).lower() not in URL_SCHEMES:
+                return False
+        elif cleaned.startswith("#"):
+            continue
+        elif not cleaned.startswith("/") or cleaned[1:2] in ("/", "\\"):
+            return False
+    return True
+
+
+def _keep_safe_links(tag: str, attribute: str, value: str) -> str | None:
+    if (tag, attribute) in URL_ATTRIBUTES and not is_safe_link(value):
+        return None
+    return value
 
 
 def sanitize_html(html: str) -> str:
-    """Keep only the tags, attributes and URL schemes above."""
+    """Keep only the tags, attributes and URL schemes above, and only safe link addresses."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_safe_links,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow ugc noopener",
         strip_comments=True,
