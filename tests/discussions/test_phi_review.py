@@ -132,3 +132,28 @@ def test_an_author_redacts_identifiers_left_in_the_history(app, make_user, login
     assert "617-555-0134" not in history and "Call her at [removed]" in history
     with app.app_context():
         assert all("617-555-0134" not in body for body in db.session.scalars(select(PostRevision.body)))
+
+
+def test_excerpts_snippets_and_digests_never_carry_a_flagged_span(app, make_user, login, make_category):
+    from network.notifications.services import send_daily_digests
+
+    author, reader = make_user(), make_user()
+    _, slug = make_category()
+    client = login(app.test_client(), author)
+    response = client.post(f"/discussions/c/{slug}/new", data={
+        "title": "Knee referral 617-555-0134", "body": "The knee clinic at 617-555-0134 takes referrals",
+        "confirm_no_phi": "y", "submit": "x"})
+    assert response.status_code == 302
+    reader_client = login(app.test_client(), reader)
+    home = page_text(reader_client.get("/"))
+    assert "Knee referral [removed]" in home and "617-555-0134" not in home
+    hits = page_text(reader_client.get("/discussions/search?q=knee"))
+    assert "Knee referral" in hits and "617-555-0134" not in hits and "[removed]" in hits
+    with app.test_request_context():
+        db.session.add(Notification(user_id=reader.id, kind="discussion-reply", title="Old 617-555-0134 title",
+                                    link="/x", for_digest=True))
+        db.session.commit()
+        assert send_daily_digests() == 1
+        db.session.commit()
+    digest = outbox(app, "daily-digest")[0]
+    assert "617-555-0134" not in digest.text_body + digest.html_body and "[removed]" in digest.text_body
