@@ -121,6 +121,11 @@ def can_see_history(user, post) -> bool:
     return can_view_post(user, post) and (post.author_id == user.id or can_moderate(user, post.thread.category))
 
 
+def can_redact_post(user, post) -> bool:
+    """Patient identifiers in a post (and its history, even once removed): its author and moderators."""
+    return can_see_history(user, post)
+
+
 class PostActions(NamedTuple):
     edit: bool
     remove: bool

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from network import permissions
 from network.members.models import Role
 from network.text.markdown import render_markdown
+from network.text.phi import without_phi
 
 
 def select_options(field) -> Markup:
@@ -125,6 +126,8 @@ def register_template_helpers(app) -> None:
                                  checkbox_items=checkbox_items, row_url=RowUrl)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["initials"] = initials
+    # Excerpts and mail quotes of members' text never carry what the patient-identifier detector flags.
+    app.jinja_env.filters["without_phi"] = without_phi
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

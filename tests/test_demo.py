@@ -113,3 +113,23 @@ def test_demo_refuses_a_production_deployment_unless_forced(make_app):
     assert forced.exit_code == 0, forced.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) > 0
+
+
+def test_the_demo_shows_a_moderator_a_held_post_and_a_redacted_revision(app, runner):
+    from network.discussions.models import Post, PostRevision
+    from tests.conftest import sign_in_session
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+        member = type("Member", (), {"id": admin.id})
+        assert db.session.scalar(select(func.count()).select_from(Post).where(Post.held.is_(True))) == 1
+        revision = db.session.scalar(select(PostRevision).where(PostRevision.body.contains("[removed]")))
+        assert revision is not None and "617-555-0134" not in revision.body
+    client = app.test_client()
+    sign_in_session(client, app, member)
+    queue = client.get("/discussions/moderation").get_data(as_text=True)
+    assert 'MRN <mark title="medical record number">4821337</mark>' in queue
+    history = client.get(f"/discussions/p/{revision.post_id}/history").get_data(as_text=True)
+    assert "call her at [removed]" in history

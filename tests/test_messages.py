@@ -302,3 +302,44 @@ def test_a_member_hears_once_per_conversation_until_they_read_it(app, make_user,
     client.post(f"/messages/{conversation_id}/send", data={"body": "Fourth thought"})
     assert len(outbox(app, "message-new")) == 2
     assert "Fourth thought" in page_text(reader_client.get("/notifications/"))
+
+
+def test_a_message_with_strong_patient_identifiers_is_not_sent(app, make_user, login):
+    fellow, mentor = make_user(role="fellow"), make_user(role="alumni")
+    client = login(app.test_client(), fellow)
+    body = "Pt John Smith MRN 1234567 DOB 01/02/1960 is on my list"
+    for data in ({"body": body}, {"body": body, "confirm_no_phi": "y"}):
+        refused = client.post(f"/messages/new?to={mentor.id}", data=data)
+        text = page_text(refused)
+        assert refused.status_code == 400 and "cannot be sent" in text
+        assert '<mark title="medical record number">1234567</mark>' in text
+        assert check_page(refused.data) == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Message.id))) == 0
+        assert db.session.scalar(select(func.count(Notification.id))) == 0
+    assert outbox(app, "message-new") == []
+    # The same in a conversation that already exists.
+    sent = write(client, mentor.id, "Hello, a question about your study")
+    conversation_id = conversation_id_of(sent)
+    refused = client.post(f"/messages/{conversation_id}/send", data={"body": body, "confirm_no_phi": "y"})
+    assert refused.status_code == 400 and "cannot be sent" in page_text(refused)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Message.id))) == 1
+    assert "1234567" not in page_text(login(app.test_client(), mentor).get("/notifications/"))
+
+
+def test_weaker_identifiers_need_confirmation_and_never_reach_previews(app, make_user, login):
+    fellow, mentor = make_user(role="fellow"), make_user(role="alumni")
+    client = login(app.test_client(), fellow)
+    body = "Her office said to call 617-555-0134 about the referral"
+    refused = write(client, mentor.id, body)
+    assert refused.status_code == 400 and "tick the box" in page_text(refused)
+    assert 'name="confirm_no_phi"' in page_text(refused)
+    sent = client.post(f"/messages/new?to={mentor.id}", data={"body": body, "confirm_no_phi": "y"})
+    assert sent.status_code == 302
+    mentor_client = login(app.test_client(), mentor)
+    assert "617-555-0134" in page_text(mentor_client.get(f"/messages/{conversation_id_of(sent)}"))
+    notifications = page_text(mentor_client.get("/notifications/"))
+    assert "call [removed] about" in notifications and "617-555-0134" not in notifications
+    mails = outbox(app, "message-new")
+    assert mails and all("617-555-0134" not in m.subject + m.text_body + m.html_body for m in mails)

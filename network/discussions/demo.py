@@ -11,11 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from network.audit.models import record
 from network.discussions import search
 from network.discussions.models import (
     Category,
     CategoryVisibility,
     Post,
+    PostRevision,
     ReadMark,
     Subscription,
     SubscriptionLevel,
@@ -280,4 +282,51 @@ def seed_discussions(now: datetime | None = None) -> str:
         created_threads += 1
         created_posts += len(posts)
     db.session.flush()
+    _seed_review(categories.get("case-discussions"), fellow, faculty, now)
     return f"{created_threads} threads and {created_posts} posts in {len(categories)} categories"
+
+
+REVIEW_THREAD = "Genicular RFA: three-month follow-up"
+HELD_REPLY = "Follow-up on this case: Pt Maria Lopez, MRN 4821337, is pain-free at 3 months."
+REMOVED_NOTE = "and the daughter's number was removed from the edit history."
+REDACTED_BEFORE = "Her daughter asked us to call her at 617-555-0134 with the results."
+
+
+def _seed_review(category: Category | None, fellow: User | None, faculty: list[User], now: datetime) -> None:
+    """A thread a moderator finds in the queue with one held reply (a name and record number), and a
+    reply whose earlier revision had a phone number redacted: the audit names the kind only."""
+    admin = db.session.scalars(select(User).where(User.role == Role.ADMIN).order_by(User.id)).first()
+    if category is None or fellow is None or not faculty or admin is None or db.session.scalar(
+            select(Thread.id).where(Thread.title == REVIEW_THREAD)):
+        return
+    started = now - timedelta(days=2)
+    thread = Thread(category_id=category.id, author_id=faculty[0].id, title=REVIEW_THREAD, created_at=started,
+                    last_post_at=started, post_count=0)
+    db.session.add(thread)
+    db.session.flush()
+    texts = [(faculty[0], "De-identified: knee osteoarthritis, 80% relief after genicular RFA. How do you follow up?",
+              False),
+             (fellow, f"Results were shared by phone, {REMOVED_NOTE}", False),
+             (fellow, HELD_REPLY, True)]
+    posts = []
+    for index, (author, body, held) in enumerate(texts):
+        posts.append(Post(thread_id=thread.id, author_id=author.id, body=body, body_html=render_body(body)[0],
+                          created_at=started + timedelta(hours=index + 1), held=held))
+    db.session.add_all(posts)
+    db.session.flush()
+    published = [p for p in posts if not p.held]
+    thread.first_post_id, thread.last_post_id = posts[0].id, published[-1].id
+    thread.post_count, thread.last_post_at = len(published), published[-1].created_at
+    for post in published:
+        search.index_post(post.id, post.body, REVIEW_THREAD if post is posts[0] else "")
+    redacted = posts[1]
+    redacted.edited_at = redacted.created_at + timedelta(minutes=20)
+    db.session.add(PostRevision(post_id=redacted.id, editor_id=fellow.id, created_at=redacted.edited_at,
+                                body=REDACTED_BEFORE.replace("617-555-0134", "[removed]")))
+    record(admin.id, "post.redact", "post", redacted.id, thread_id=thread.id, author_id=fellow.id, kinds=["phone"],
+           spans=1, revisions=1)
+    record(fellow.id, "post.hold", "post", posts[2].id, thread_id=thread.id, reason="possible patient identifiers",
+           kinds=["mrn", "name"])
+    for user_id in {faculty[0].id, fellow.id}:
+        db.session.add(Subscription(user_id=user_id, thread_id=thread.id, level=SubscriptionLevel.WATCH))
+

@@ -26,14 +26,21 @@ class Match:
     start: int
     end: int
     text: str
+    # Strong identifiers (a cued name, MRN, SSN, date of birth, street address) are never waved through.
+    strong: bool = False
 
 
 def find_phi(text: str | None) -> list[Match]:
     """Likely patient identifiers in ``text``, in order, without overlaps."""
     if not text:
         return []
-    return [Match(span.kind, _LABELS.get(span.kind, span.label), span.start, span.end, text[span.start:span.end])
+    return [Match(span.kind, _LABELS.get(span.kind, span.label), span.start, span.end, text[span.start:span.end],
+                  span.strong)
             for span in phi.find_phi(text)]
+
+
+def any_strong(matches: list[Match]) -> bool:
+    return any(match.strong for match in matches)
 
 
 def highlight(text: str, matches: list[Match]) -> str:

@@ -4,6 +4,7 @@ call a service, commit once, flash, redirect."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -28,7 +29,7 @@ from network.discussions.forms import (
     ThreadForm,
 )
 from network.discussions.models import Category, CategoryVisibility, Flag, SubscriptionLevel
-from network.discussions.phi import find_phi, highlight
+from network.discussions.phi import any_strong, find_phi, highlight
 from network.discussions.search import search_posts
 from network.extensions import db, limiter
 from network.integers import bounded_int, int_arg
@@ -95,22 +96,41 @@ def _moderator_or_403(category: Category) -> None:
         abort(403)
 
 
-def _phi_problem(form, text: str, category: Category, can_hold: bool = True) -> Markup | None:
-    """Highlighted matches when the draft looks like it holds patient identifiers and needs confirming.
+@dataclass(frozen=True)
+class PhiNotice:
+    """What the post form says about the draft's likely patient identifiers."""
 
-    New posts in a case-discussion category are held instead (``can_hold``); edits of a published post
-    cannot be held without hiding it, so they need the confirmation everywhere."""
+    html: Markup  # the draft with the matches highlighted
+    holding: bool  # the post will wait for a moderator: no confirmation asked
+    refused: bool  # strong identifiers in an edit of a published post: they must go
+
+
+def _phi_problem(form, text: str, category: Category, can_hold: bool = True) -> PhiNotice | None:
+    """The highlighted matches when the draft looks like it holds patient identifiers.
+
+    Strong identifiers (a cued name, MRN, SSN, date of birth, street address) are never waved through:
+    a new post with them waits for a moderator in any category, as does any match in a case-discussion
+    category; an edit of a published post cannot be held without hiding it, so it must lose them.
+    Weaker matches elsewhere need the author's confirmation (and the post then enters the queue)."""
     matches = find_phi(text)
     if not matches:
         return None
     highlighted = Markup(highlight(text, matches))
-    if category.holds_phi_matches and can_hold:
-        return highlighted  # shown as a notice; the post will be held, no confirmation needed
+    if can_hold and services.must_hold(category, matches):
+        return PhiNotice(highlighted, holding=True, refused=False)
+    if any_strong(matches):
+        form.body.errors = list(form.body.errors) + [
+            "This text holds patient identifiers that cannot be published (highlighted above): remove them."]
+        return PhiNotice(highlighted, holding=False, refused=True)
     if not form.confirm_no_phi.data:
         form.confirm_no_phi.errors = list(form.confirm_no_phi.errors) + [
             ("This text looks like it may identify a patient (highlighted above). Remove the identifiers, "
             "or tick this box to confirm they are not patient information.")]
-    return highlighted
+    return PhiNotice(highlighted, holding=False, refused=False)
+
+
+def _needs_changes(form, phi: PhiNotice | None) -> bool:
+    return bool(form.confirm_no_phi.errors or (phi is not None and phi.refused))
 
 
 # -- reading ------------------------------------------------------------------------
@@ -200,7 +220,7 @@ def new_thread(slug: str):
         phi = _phi_problem(form, form.title.data + "\n" + form.body.data, category)
         if form.preview.data:
             preview = services.render_body(form.body.data)[0]
-        elif form.confirm_no_phi.errors:
+        elif _needs_changes(form, phi):
             return render_template("discussions/new_thread.html", category=category, form=form, phi=phi), 400
         else:
             try:
@@ -213,8 +233,9 @@ def new_thread(slug: str):
                 return redirect(url_for(".thread", thread_id=earlier.thread_id))
             log.info("thread %s started by %s", thread.id, current_user.id)
             if thread.held:
-                flash("Your thread looks like it may contain patient identifiers, so a moderator will review it "
-                      "before others can see it.", "warning")
+                flash("Your thread looks like it contains patient identifiers, so it is held: a moderator will review it "
+                      "before others can see it (only you and the moderators see it meanwhile), and you will be told.",
+                      "warning")
             else:
                 flash("Your thread is posted.", "success")
             return redirect(url_for(".thread", thread_id=thread.id))
@@ -256,7 +277,7 @@ def reply(thread_id: int):
     if form.preview.data:
         preview = services.render_body(form.body.data)[0]
         return render_template("discussions/reply.html", thread=thread, form=form, preview=preview, phi=phi)
-    if form.confirm_no_phi.errors:
+    if _needs_changes(form, phi):
         return render_template("discussions/reply.html", thread=thread, form=form, phi=phi), 400
     try:
         post = services.reply(current_user, thread, form.body.data, form.submission_key.data)
@@ -270,8 +291,9 @@ def reply(thread_id: int):
         flash("That reply was already posted (the form was sent twice); here it is.", "info")
         return redirect(url_for(".show_post", post_id=earlier.id))
     if held:
-        flash("Your reply looks like it may contain patient identifiers, so a moderator will review it "
-              "before others can see it.", "warning")
+        flash("Your reply looks like it contains patient identifiers, so it is held: a moderator will review it "
+              "before others can see it (only you and the moderators see it meanwhile), and you will be told.",
+              "warning")
     else:
         flash("Your reply is posted.", "success")
     return redirect(url_for(".show_post", post_id=post_id))
@@ -300,7 +322,7 @@ def edit_post(post_id: int):
     if form.preview.data:
         return render_template("discussions/edit.html", post=post, form=form, opening=opening, phi=phi,
                                preview=services.render_body(form.body.data)[0])
-    if form.confirm_no_phi.errors:
+    if _needs_changes(form, phi):
         return render_template("discussions/edit.html", post=post, form=form, opening=opening, phi=phi), 400
     try:
         expected = int(form.version.data)
@@ -308,6 +330,10 @@ def edit_post(post_id: int):
         abort(400)
     try:
         services.edit_post(current_user, post, form.body.data, expected, form.title.data if opening else None)
+    except services.IdentifiersRefused as exc:  # (the form's check said so already; the service decides)
+        db.session.rollback()
+        form.body.errors = list(form.body.errors) + [str(exc)]
+        return render_template("discussions/edit.html", post=post, form=form, opening=opening, phi=phi), 400
     except services.EditConflict as exc:
         db.session.rollback()
         post = services.load_post(post_id)
@@ -326,7 +352,13 @@ def history(post_id: int):
     post = _post_or_404(post_id)
     if not permissions.can_see_history(current_user, post):
         abort(403)
-    return render_template("discussions/history.html", post=post, revisions=services.revisions(post))
+    revisions = services.revisions(post)
+    marked = {}  # version (0: the current text) -> the text with likely identifiers highlighted
+    for key, text in [(0, post.body)] + [(revision.id, revision.body) for revision in revisions]:
+        matches = find_phi(text)
+        if matches:
+            marked[key] = Markup(highlight(text, matches))
+    return render_template("discussions/history.html", post=post, revisions=revisions, marked=marked)
 
 
 @bp.route("/p/<int:post_id>/remove", methods=["POST"])
@@ -444,12 +476,40 @@ def approve(post_id: int):
     return redirect(url_for(".moderation"))
 
 
+@bp.route("/p/<int:post_id>/redact", methods=["POST"])
+def redact(post_id: int):
+    """Replace a post's patient identifiers by "[removed]" everywhere its text is kept (author or moderator)."""
+    post = _post_or_404(post_id)
+    if not permissions.can_redact_post(current_user, post):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    moderator = permissions.can_moderate(current_user, post.thread.category)
+    try:
+        services.redact_post(current_user, post)
+    except services.AlreadyDone as exc:
+        flash(str(exc), "info")
+    else:
+        db.session.commit()
+        flash("The patient identifiers are removed from the post and its history.", "success")
+    if moderator and request.form.get("back") == "queue":
+        return redirect(url_for(".moderation"))
+    return redirect(url_for(".show_post", post_id=post_id))
+
+
 @bp.route("/moderation")
 @role_required(Role.ADMIN, Role.FACULTY)
 def moderation():
-    """Open flags and held posts in the categories the member moderates."""
+    """Open flags and held posts in the categories the member moderates, identifiers highlighted."""
     flags, held = services.moderation_queue(current_user)
-    return render_template("discussions/moderation.html", flags=flags, held=held, action_form=ActionForm())
+    marked = {}
+    for post in [flag.post for flag in flags] + held:
+        text = (post.thread.title + "\n" if post.id == post.thread.first_post_id else "") + post.body
+        matches = find_phi(text)
+        if matches:
+            marked[post.id] = Markup(highlight(text, matches))
+    return render_template("discussions/moderation.html", flags=flags, held=held, marked=marked,
+                           action_form=ActionForm())
 
 
 @bp.route("/moderation/flags/<int:flag_id>", methods=["POST"])

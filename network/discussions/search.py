@@ -18,6 +18,7 @@ from network.discussions.models import Category, Post, Thread
 from network.extensions import db
 from network.members.models import User
 from network.text.markdown import markdown_to_text
+from network.text.phi import find_phi, without_phi
 
 # Control characters mark highlights in snippets; they are stripped from indexed text, so after
 # escaping the snippet they can only be our marks.
@@ -71,9 +72,43 @@ class Hit:
 
 
 def highlight_snippet(raw: str) -> Markup:
-    """Escape everything, then turn our marks into ``<mark>``."""
-    escaped = str(escape(raw or ""))
+    """Escape everything, then turn our marks into ``<mark>``. A snippet never shows a span the
+    patient-identifier detector flags (a confirmed post may hold weaker ones)."""
+    escaped = str(escape(without_phi_marked(raw or "")))
     return Markup(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+def without_phi_marked(raw: str) -> str:
+    """``raw`` (a snippet with our highlight marks) with each flagged span replaced by "[removed]"; the
+    marks stay balanced (a mark inside a span is closed before it and reopened after)."""
+    clean = raw.replace(START, "").replace(STOP, "")
+    spans = find_phi(clean)
+    if not spans:
+        return raw
+    out: list[str] = []
+    position = index = 0  # in the clean text, in the raw one
+    inside = False  # within a highlight
+    for span in spans:
+        while position < span.start:
+            character = raw[index]
+            out.append(character)
+            if character in (START, STOP):
+                inside = character == START
+            else:
+                position += 1
+            index += 1
+        out.append((STOP if inside else "") + "[removed]")
+        while position < span.end:
+            character = raw[index]
+            if character in (START, STOP):
+                inside = character == START
+            else:
+                position += 1
+            index += 1
+        if inside:
+            out.append(START)
+    out.append(raw[index:])
+    return "".join(out)
 
 
 def fts5_query(words: str) -> str | None:
@@ -135,6 +170,6 @@ def search_posts(visible, words: str, category_id: int | None = None, author: st
         snippet = func.snippet(literal_column("post_fts"), -1, START, STOP, "…", 24)
         snippets = dict(db.session.execute(select(fts.c.rowid, snippet).where(
             match, fts.c.rowid.in_([r[0] for r in rows]))).all()) if rows else {}
-    return [Hit(post_id, thread_id, title, category, author_id, author_name, created_at,
+    return [Hit(post_id, thread_id, without_phi(title), category, author_id, author_name, created_at,
                 highlight_snippet(snippets.get(post_id, "")))
             for post_id, thread_id, title, category, author_id, author_name, created_at in rows]

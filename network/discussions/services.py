@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from html import escape as html_escape
 from types import SimpleNamespace
 
 from flask import current_app, url_for
@@ -30,12 +31,15 @@ from network.discussions.models import (
     SubscriptionLevel,
     Thread,
 )
-from network.discussions.phi import find_phi
+from network.discussions.phi import Match, any_strong, find_phi
 from network.extensions import db
+from network.mail.models import EmailOutbox
 from network.members.models import MemberStatus, Role, User
-from network.notifications.services import notify_members, withdraw
+from network.notifications.models import Notification
+from network.notifications.services import notify, notify_members, withdraw
 from network.programs.models import Cohort, CohortMembership, Program
 from network.text.markdown import render_markdown
+from network.text.phi import redact, without_phi
 from network.text.slugs import slugify
 from network.types import utcnow
 
@@ -61,6 +65,25 @@ class ThreadLocked(DiscussionError):
 
 class AlreadyDone(DiscussionError):
     pass
+
+
+class IdentifiersRefused(DiscussionError):
+    """The text holds strong patient identifiers, which no confirmation can publish."""
+
+
+#: The reason of the queue entry a post gets when its author confirmed its possible identifiers.
+AUTHOR_CONFIRMED = "The author confirmed that the highlighted text identifies no patient"
+#: What replaces a redacted identifier, everywhere the text is stored.
+REMOVED = "[removed]"
+
+
+def must_hold(category: Category, matches: list[Match]) -> bool:
+    """Strong identifiers wait for a moderator in every category; in a case-discussion category, any match."""
+    return any_strong(matches) or bool(category.holds_phi_matches and matches)
+
+
+def _kinds(matches) -> list[str]:
+    return sorted({match.kind for match in matches})
 
 
 # -- visibility as SQL (the same rules as network.permissions) ----------------
@@ -323,7 +346,8 @@ def start_thread(author: User, category: Category, title: str, body: str,
                  submission_key: str | None = None) -> tuple[Thread, Post]:
     """Open a thread; in a case-discussion category a draft with likely identifiers waits for a moderator.
     The same form sent twice fails on its opening post's unique submission key (IntegrityError)."""
-    held = bool(category.holds_phi_matches and find_phi(title + "\n" + body))
+    matches = find_phi(title + "\n" + body)
+    held = must_hold(category, matches)
     now = utcnow()
     thread = Thread(category=category, author_id=author.id, title=title, created_at=now, last_post_at=now,
                     post_count=0 if held else 1, held=held)
@@ -336,9 +360,12 @@ def start_thread(author: User, category: Category, title: str, body: str,
         search.index_post(post.id, body, title)
     _follow(author.id, thread.id, post.id)
     if held:
-        record(author.id, "post.hold", "post", post.id, thread_id=thread.id, reason="possible patient identifiers")
+        record(author.id, "post.hold", "post", post.id, thread_id=thread.id, reason="possible patient identifiers",
+               kinds=_kinds(matches))
     else:
         _notify_mentions(post, thread, author, mentioned=post._mentioned)
+        if matches:
+            _ask_for_a_look(author, post, matches)
     return thread, post
 
 
@@ -371,15 +398,29 @@ def reply(author: User, thread: Thread, body: str, submission_key: str | None = 
     """Add a reply; subscribers and mentioned members are notified (unless it waits for a moderator)."""
     if thread.locked and not permissions.can_moderate(author, thread.category):
         raise ThreadLocked("This thread is locked: it takes no more replies.")
-    held = bool(thread.category.holds_phi_matches and find_phi(body))
+    matches = find_phi(body)
+    held = must_hold(thread.category, matches)
     now = utcnow()
     post = _add_post(author, thread, body, held, now, submission_key)
     _follow(author.id, thread.id, post.id)
     if held:
-        record(author.id, "post.hold", "post", post.id, thread_id=thread.id, reason="possible patient identifiers")
+        record(author.id, "post.hold", "post", post.id, thread_id=thread.id, reason="possible patient identifiers",
+               kinds=_kinds(matches))
         return post
     _publish(post, thread, now)
+    if matches:
+        _ask_for_a_look(author, post, matches)
     return post
+
+
+def _ask_for_a_look(author: User, post: Post, matches: list[Match]) -> None:
+    """A published post with weaker identifiers its author confirmed: it enters the moderation queue
+    (once while the entry is open) so a moderator looks at the highlighted text."""
+    waiting = db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.reporter_id == author.id,
+                                                      Flag.resolved_at.is_(None)))
+    if waiting is None:
+        db.session.add(Flag(post_id=post.id, reporter_id=author.id, reason=AUTHOR_CONFIRMED))
+    record(author.id, "post.phi-confirm", "post", post.id, thread_id=post.thread_id, kinds=_kinds(matches))
 
 
 def _publish(post: Post, thread: Thread, now: datetime) -> None:
@@ -418,10 +459,11 @@ def who_can_view(users: list[User], thread: Thread) -> list[User]:
 def _notify_mentions(post: Post, thread: Thread, author: User, mentioned: list[User]) -> set[int]:
     targets = [u for u in who_can_view([u for u in mentioned if u.id != author.id], thread)]
     if targets:
-        notify_members(targets, "discussion-mention", f"{author.name} mentioned you in “{thread.title}”",
+        title = without_phi(thread.title)
+        notify_members(targets, "discussion-mention", f"{author.name} mentioned you in “{title}”",
                        _thread_link(thread, post), target_type="thread", target_id=thread.id,
-                       mail_subject=f"{author.name} mentioned you in “{thread.title}”",
-                       mail_template="discussion_post", author=author, thread=thread, post_text=post.body)
+                       mail_subject=f"{author.name} mentioned you in “{title}”",
+                       mail_template="discussion_post", author=author, thread=thread, post_text=without_phi(post.body))
     return {u.id for u in targets}
 
 
@@ -434,10 +476,11 @@ def _notify_subscribers(post: Post, thread: Thread, author: User, skip: set[int]
     watchers = db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id)).all()
     targets = who_can_view(watchers, thread)
     if targets:
-        notify_members(targets, "discussion-reply", f"{author.name} replied in “{thread.title}”",
+        title = without_phi(thread.title)
+        notify_members(targets, "discussion-reply", f"{author.name} replied in “{title}”",
                        _thread_link(thread, post), target_type="thread", target_id=thread.id,
-                       mail_subject=f"New reply in “{thread.title}”", mail_template="discussion_post",
-                       author=author, thread=thread, post_text=post.body)
+                       mail_subject=f"New reply in “{title}”", mail_template="discussion_post",
+                       author=author, thread=thread, post_text=without_phi(post.body))
 
 
 def quote(post: Post) -> str:
@@ -457,12 +500,16 @@ def edit_post(editor: User, post: Post, body: str, expected_version: int, title:
     thread = post.thread
     if body == post.body and (title is None or title == thread.title):
         return post
+    matches = find_phi((title + "\n" if title is not None else "") + body)
+    if any_strong(matches) and not post.held:
+        raise IdentifiersRefused("This text holds patient identifiers that cannot be published (highlighted). "
+                                 "Remove them to save your changes.")
     db.session.add(PostRevision(post_id=post.id, editor_id=editor.id, body=post.body))
     html, mentioned = render_body(body)
     old_mentions = {u.id for u in render_body(post.body)[1]}
     post.body, post.body_html, post.edited_at = body, html, utcnow()
     if title is not None and post.id == thread.first_post_id and title != thread.title:
-        record(editor.id, "thread.retitle", "thread", thread.id, old=thread.title, new=title)
+        record(editor.id, "thread.retitle", "thread", thread.id, old=without_phi(thread.title), new=without_phi(title))
         thread.title = title
     try:
         db.session.flush()
@@ -473,6 +520,8 @@ def edit_post(editor: User, post: Post, body: str, expected_version: int, title:
         new = [u for u in mentioned if u.id not in old_mentions]
         if new:
             _notify_mentions(post, thread, editor, new)
+        if matches:
+            _ask_for_a_look(editor, post, matches)
     if editor.id != post.author_id:
         record(editor.id, "post.edit", "post", post.id, thread_id=thread.id, author_id=post.author_id)
     return post
@@ -508,6 +557,81 @@ def approve_post(actor: User, post: Post) -> None:
     db.session.flush()
     record(actor.id, "post.approve", "post", post.id, thread_id=thread.id)
     _publish(post, thread, utcnow())
+    _tell_author(actor, post, thread, "published")
+
+
+def _tell_author(actor: User, post: Post, thread: Thread, what: str) -> None:
+    """The author of a post a moderator reviewed hears what became of it."""
+    if actor.id != post.author_id:
+        notify(post.author_id, "discussion-review", f"A moderator {what} your post in “{without_phi(thread.title)}”",
+               _thread_link(thread, post), target_type="thread", target_id=thread.id)
+
+
+def redact_post(actor: User, post: Post) -> list[str]:
+    """Replace the patient identifiers of a post by "[removed]" wherever its text is kept: the post, every
+    earlier revision, the thread title (opening post), the search index, notification titles and stored
+    mails. A moderator's redaction of a held post releases it. The audit entry names the kinds, never the
+    text. Returns the kinds removed."""
+    thread = post.thread
+    opening = post.id == thread.first_post_id
+    history = db.session.scalars(select(PostRevision).where(PostRevision.post_id == post.id)).all()
+    texts = [post.body, *(revision.body for revision in history)] + ([thread.title] if opening else [])
+    found = [(text, find_phi(text)) for text in texts]
+    matches = [match for _text, spans in found for match in spans]
+    if not matches:
+        raise AlreadyDone("Nothing in this post looks like a patient identifier.")
+    # The exact strings go too wherever they were copied (a quote in a title, a mail, another revision).
+    removed = sorted({match.text for match in matches if match.text.strip()}, key=len, reverse=True)
+
+    def scrub(text: str, spans=None) -> str:
+        text = redact(text, spans if spans is not None else find_phi(text), REMOVED)
+        for value in removed:
+            text = text.replace(value, REMOVED)
+        return text
+
+    body = scrub(post.body, found[0][1])
+    post.body, post.body_html = body, render_body(body)[0]
+    for revision, (_text, spans) in zip(history, found[1:], strict=False):
+        revision.body = scrub(revision.body, spans)
+    if opening:
+        thread.title = scrub(thread.title)
+    db.session.flush()
+    if not post.held and not post.is_removed:
+        search.index_post(post.id, post.body, thread.title if opening else "")
+    for notification in db.session.scalars(select(Notification).where(
+            Notification.target_type == "thread", Notification.target_id == thread.id,
+            or_(*(Notification.title.contains(value, autoescape=True) for value in removed)))):
+        notification.title = scrub(notification.title)
+    _scrub_mails(removed)
+    db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
+                       .values(resolved_at=utcnow(), resolved_by_id=actor.id, resolution="redacted"))
+    kinds = _kinds(matches)
+    record(actor.id, "post.redact", "post", post.id, thread_id=thread.id, author_id=post.author_id,
+           kinds=kinds, spans=len(matches), revisions=len(history))
+    if post.held and permissions.can_moderate(actor, thread.category):
+        post.held = False
+        if opening:
+            thread.held = False
+        db.session.flush()
+        _publish(post, thread, utcnow())
+        _tell_author(actor, post, thread, "removed patient identifiers from and published")
+    else:
+        _tell_author(actor, post, thread, "removed patient identifiers from")
+    return kinds
+
+
+def _scrub_mails(removed: list[str]) -> None:
+    """Stored mails (queued ones above all: they have not gone out yet) lose the removed strings."""
+    variants = sorted({v for value in removed for v in (value, html_escape(value, quote=True),
+                                                        html_escape(value, quote=False))}, key=len, reverse=True)
+    mails = db.session.scalars(select(EmailOutbox).where(or_(*(
+        column.contains(value, autoescape=True) for value in variants
+        for column in (EmailOutbox.subject, EmailOutbox.text_body, EmailOutbox.html_body))))).all()
+    for mail in mails:
+        for value in variants:
+            mail.subject = mail.subject.replace(value, REMOVED)
+            mail.text_body = mail.text_body.replace(value, REMOVED)
+            mail.html_body = mail.html_body.replace(value, REMOVED)
 
 
 # -- moderation -----------------------------------------------------------------
@@ -556,8 +680,6 @@ def move_thread(actor: User, thread: Thread, category: Category) -> None:
 
 def _withdraw_unseen_notifications(thread: Thread) -> None:
     """Withdraw notifications about ``thread`` from members who can no longer see it."""
-    from network.notifications.models import Notification
-
     recipients = db.session.scalars(select(User).where(User.id.in_(
         select(Notification.user_id).where(Notification.target_type == "thread",
                                            Notification.target_id == thread.id)))).all()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from network.forms import strip, strip_text
@@ -16,6 +16,7 @@ class MessageForm(FlaskForm):
                          validators=[DataRequired("Write a message first."),
                                      Length(max=MAX_BODY, message=f"At most {MAX_BODY} characters.")],
                          description="Never include patient identifiers.")
+    confirm_no_phi = BooleanField("I checked: the highlighted text identifies no patient")
     submit = SubmitField("Send")
 
 

@@ -89,10 +89,14 @@ def compose():
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            message = services.start(current_user, recipient, form.body.data)
+            message = services.start(current_user, recipient, form.body.data, form.confirm_no_phi.data)
         except services.NotAllowed as exc:
             db.session.rollback()
             return render_template("messages/refused.html", recipient=recipient, reason=str(exc)), 403
+        except services.PatientIdentifiers as exc:
+            db.session.rollback()
+            form.body.errors = [str(exc)]
+            return render_template("messages/compose.html", form=form, recipient=recipient, phi=exc.found), 400
         except services.MessagingError as exc:
             db.session.rollback()
             form.body.errors = [str(exc)]
@@ -111,7 +115,7 @@ def show(conversation_id: int):
     return _render_conversation(conversation, MessageForm())
 
 
-def _render_conversation(conversation: Conversation, form: MessageForm, status: int = 200):
+def _render_conversation(conversation: Conversation, form: MessageForm, status: int = 200, phi=None):
     before = int_arg("before")
     read_before = conversation.read_id(current_user.id)
     marking = before is None and status == 200
@@ -129,7 +133,7 @@ def _render_conversation(conversation: Conversation, form: MessageForm, status: 
              conversation.high_member_id: conversation.high_member.name}
     page = render_template("messages/show.html", conversation=conversation, other=other, messages=messages,
                            older=older, names=names, form=form, blocked=blocked, read_before=read_before,
-                           action_form=ActionForm())
+                           action_form=ActionForm(), phi=phi)
     if marking:
         # Committed after rendering: a commit expires every loaded row, and reloading them costs a query each.
         db.session.commit()
@@ -145,10 +149,14 @@ def send(conversation_id: int):
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            services.reply(current_user, other, conversation, form.body.data)
+            services.reply(current_user, other, conversation, form.body.data, form.confirm_no_phi.data)
         except services.NotAllowed as exc:
             db.session.rollback()
             return render_template("messages/refused.html", recipient=other, reason=str(exc)), 403
+        except services.PatientIdentifiers as exc:
+            db.session.rollback()
+            form.body.errors = [str(exc)]
+            return _render_conversation(conversation, form, 400, phi=exc.found)
         except services.MessagingError as exc:
             db.session.rollback()
             form.body.errors = [str(exc)]

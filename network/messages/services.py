@@ -24,6 +24,8 @@ from network.messages.models import (
 from network.notifications.models import Notification
 from network.notifications.services import UNREAD_COUNTS, forget_unread_counts, mark_target_read, notify_members
 from network.profiles.privacy import connected_member_ids
+from network.text import phi_guard
+from network.text.phi import without_phi
 from network.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,14 @@ class MessagingError(Exception):
 
 class NotAllowed(MessagingError):
     """The sender may not write to this member (their choice or a block): 403 with the reason."""
+
+
+class PatientIdentifiers(MessagingError):
+    """The message looks like it identifies a patient: strong identifiers must go, weaker ones be confirmed."""
+
+    def __init__(self, found: phi_guard.PhiCheck):
+        super().__init__(found.message)
+        self.found = found
 
 
 def who_may_write(user_id: int) -> WhoMayWrite:
@@ -126,7 +136,15 @@ def _clean(body: str) -> str:
     return body
 
 
-def start(sender: User, recipient: User, body: str) -> Message:
+def _guard(text: str, confirmed: bool) -> None:
+    """A message no moderator reads is never sent with strong patient identifiers; weaker ones need the
+    sender's confirmation."""
+    found = phi_guard.check(text)
+    if phi_guard.blocks(found, confirmed):
+        raise PatientIdentifiers(found)
+
+
+def start(sender: User, recipient: User, body: str, confirmed: bool = False) -> Message:
     """The first message to a member (or the next, if they already talk)."""
     _clean(body)
     conversation = find_conversation(sender.id, recipient.id)
@@ -134,22 +152,25 @@ def start(sender: User, recipient: User, body: str) -> Message:
         reason = start_refusal(sender, recipient)
         if reason:
             raise NotAllowed(reason)
-    return reply(sender, recipient, conversation or _conversation_for(sender.id, recipient.id), body)
+    return reply(sender, recipient, conversation or _conversation_for(sender.id, recipient.id), body, confirmed)
 
 
-def reply(sender: User, recipient: User, conversation: Conversation, body: str) -> Message:
+def reply(sender: User, recipient: User, conversation: Conversation, body: str, confirmed: bool = False) -> Message:
     """A message in an existing conversation: allowed unless either blocked the other."""
     reason = block_reason(sender, recipient)
     if reason:
         raise NotAllowed(reason)
     text = _clean(body)
+    _guard(text, confirmed)
     message = Message(conversation_id=conversation.id, sender_id=sender.id, body=text)
     db.session.add(message)
     db.session.flush()
     conversation.last_message_at = message.created_at
     conversation.last_message_id = message.id
     _set_read(conversation, sender.id, message.id)
-    preview = text if len(text) <= PREVIEW else text[:PREVIEW - 1].rstrip() + "…"
+    # Notification titles and mails never carry what the detector flags, even confirmed.
+    shown = without_phi(text)
+    preview = shown if len(shown) <= PREVIEW else shown[:PREVIEW - 1].rstrip() + "…"
     if not _refresh_unread_notification(conversation, sender, recipient, preview):
         notify_members([recipient], "message-new", f"{sender.name} sent you a message: “{preview}”",
                        f"/messages/{conversation.id}", target_type="conversation", target_id=conversation.id,

@@ -38,6 +38,7 @@ from network.profiles.models import Profile, profile_interest
 from network.profiles.privacy import connected_member_ids
 from network.taxonomy.models import Interest, Specialty
 from network.text.markdown import markdown_to_text
+from network.text.phi import without_phi
 from network.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -162,10 +163,11 @@ def _tell_attendees(opportunity: Opportunity, change: str) -> int:
         .order_by(User.id)).all()
     if not attendees:
         return 0
-    title = f"“{opportunity.title}” {change}"
+    name = without_phi(opportunity.title)  # notification titles and mails never quote an identifier
+    title = f"“{name}” {change}"
     return notify_members(list(attendees), "opportunity-event-changed", title,
                           url_for("opportunities.show", opportunity_id=opportunity.id), target_type="opportunity",
-                          target_id=opportunity.id, mail_subject=f"{opportunity.title} {change}",
+                          target_id=opportunity.id, mail_subject=f"{name} {change}",
                           mail_template="opportunity_event_changed", opportunity=opportunity, change=change)
 
 
@@ -528,7 +530,7 @@ def express_interest(member: User, opportunity: Opportunity, note: str) -> Expre
     poster = opportunity.poster
     if poster is not None and poster.status == MemberStatus.VERIFIED and poster.deleted_at is None:
         link = url_for("opportunities.interested", opportunity_id=opportunity.id)
-        notify_members([poster], "opportunity-interest", f"{member.name} is interested in “{opportunity.title}”",
+        notify_members([poster], "opportunity-interest", f"{member.name} is interested in “{without_phi(opportunity.title)}”",
                        link, target_type="opportunity", target_id=opportunity.id,
                        mail_subject=f"{member.name} is interested in your opportunity",
                        mail_template="opportunity_interest", opportunity=opportunity, member=member, note=note)
@@ -618,9 +620,10 @@ def _promote_waitlist(opportunity: Opportunity) -> list[int]:
         db.session.flush()
         promoted.append(waiting.user_id)
         member = db.session.get(User, waiting.user_id)
-        notify_members([member], "opportunity-waitlist", f"A seat opened: you are going to “{opportunity.title}”",
+        name = without_phi(opportunity.title)
+        notify_members([member], "opportunity-waitlist", f"A seat opened: you are going to “{name}”",
                        url_for("opportunities.show", opportunity_id=opportunity.id), target_type="opportunity",
-                       target_id=opportunity.id, mail_subject=f"You have a seat at {opportunity.title}",
+                       target_id=opportunity.id, mail_subject=f"You have a seat at {name}",
                        mail_template="opportunity_waitlist", opportunity=opportunity)
     if promoted:
         log.info("event %s: promoted %s from the waitlist", opportunity.id, promoted)

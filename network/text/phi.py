@@ -330,3 +330,12 @@ def redact(text: str, spans: list[Span], replacement: str = "[removed]") -> str:
         position = span.end
     parts.append(text[position:])
     return "".join(parts)
+
+
+def without_phi(text: str | None, replacement: str = "[removed]") -> str:
+    """``text`` with every span the detector flags replaced: for previews (notification titles, mail
+    subjects and bodies, digests, snippets, excerpts), which never carry an identifier."""
+    if not text:
+        return text or ""
+    spans = find_phi(text)
+    return redact(text, spans, replacement) if spans else text

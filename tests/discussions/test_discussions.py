@@ -389,7 +389,7 @@ def test_case_discussion_posts_with_identifiers_are_held(app, make_user, login, 
     assert "Knee pain" not in page_text(reader_client.get(f"/discussions/c/{slug}"))
     admin_client = login(app.test_client(), admin)
     queue = page_text(admin_client.get("/discussions/moderation"))
-    assert "MRN 48213377" in queue
+    assert 'MRN <mark title="medical record number">48213377</mark>' in queue
     post_id = int(re.search(r"/discussions/p/(\d+)/approve", queue).group(1))
     assert admin_client.post(f"/discussions/p/{post_id}/approve").status_code == 302
     assert reader_client.get(f"/discussions/t/{thread_id}").status_code == 200
@@ -508,15 +508,22 @@ def test_search_newest_first(app, make_user, login, make_category, make_thread):
     assert client.get("/discussions/search?q=epidural&sort=sideways").status_code == 400
 
 
-def test_edits_in_case_discussions_need_confirmation(app, make_user, login, make_category, make_thread):
+@pytest.mark.parametrize("holds", [True, False])
+def test_edits_need_confirmation_and_never_publish_strong_identifiers(app, make_user, login, make_category,
+                                                                      make_thread, holds):
     author = make_user()
-    category_id, _ = make_category(holds_phi_matches=True)
-    _, (post_id,) = make_thread(category_id, author.id, title="Knee", body="De-identified case")
+    category_id, _ = make_category(holds_phi_matches=holds)
+    thread_id, (post_id,) = make_thread(category_id, author.id, title="Knee", body="De-identified case")
     client = login(app.test_client(), author)
-    data = {"title": "Knee", "body": "Now with MRN 48213377", "version": "1", "submit": "x"}
+    data = {"title": "Knee", "body": "Now with a call to 617-555-0134", "version": "1", "submit": "x"}
     refused = client.post(f"/discussions/p/{post_id}/edit", data=data)
     assert refused.status_code == 400 and "tick this box" in page_text(refused)
     assert client.post(f"/discussions/p/{post_id}/edit", data={**data, "confirm_no_phi": "y"}).status_code == 302
+    strong = {**data, "body": "Now with MRN 48213377", "version": "2", "confirm_no_phi": "y"}
+    refused = client.post(f"/discussions/p/{post_id}/edit", data=strong)
+    assert refused.status_code == 400 and "cannot be published" in page_text(refused)
+    assert '<mark title="medical record number">48213377</mark>' in page_text(refused)
+    assert "48213377" not in page_text(client.get(f"/discussions/t/{thread_id}"))
 
 
 def test_narrowing_a_category_withdraws_notifications_its_members_can_no_longer_see(

@@ -55,6 +55,8 @@ ROUTES = {
     ("discussions.lock", "POST"): (THREAD, admin_only(400, "POST")),
     ("discussions.move", "GET"): (THREAD, admin_only(200)),
     ("discussions.move", "POST"): (THREAD, admin_only(400, "POST")),
+    # Nothing in post 1 looks like an identifier: its author and the admin are told so.
+    ("discussions.redact", "POST"): (OWN_POST, roles("→/discussions/p/1", 403, 403, "→/discussions/p/1", "POST")),
     ("discussions.approve", "POST"): (REPLY_POST, admin_only("→/discussions/moderation", "POST")),
     ("discussions.moderation", "GET"): ({}, roles(403, 403, 200, 200)),
     ("discussions.resolve_flag", "POST"): ({"flag_id": "@flag_id"}, admin_only(400, "POST")),
