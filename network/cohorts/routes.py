@@ -23,7 +23,7 @@ from network.cohorts.forms import AcceptInvitationForm, GraduateForm, InviteForm
 from network.cohorts.models import Invitation, InvitationStatus, RosterImport
 from network.extensions import db
 from network.members.models import Role, User
-from network.programs.access import can_manage_cohort
+from network.permissions import can_manage_cohort
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.types import utcnow
 
