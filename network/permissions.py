@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import null, select
 
 from network.extensions import db
 from network.members.models import Role
@@ -28,31 +28,43 @@ def can_verify_members(user) -> bool:
 # -- programs and cohorts --------------------------------------------------------
 # Programs, cohorts and matching rounds are passed in; only their plain attributes are read.
 
+def _runs_programs(user) -> bool:
+    """Only verified faculty can be a program's staff (admins run every program without being its staff)."""
+    return is_member(user) and user.role == Role.FACULTY
+
+
+def _load_program_ties(user) -> None:
+    """Read ``user``'s cohorts (role, program) and, for faculty, the programs they are staff of, in one
+    query, and cache both on the loaded user: the pages that ask one usually ask the other."""
+    statement = (select(CohortMembership.cohort_id, CohortMembership.role, Cohort.program_id)
+                 .join(Cohort, Cohort.id == CohortMembership.cohort_id)
+                 .where(CohortMembership.user_id == user.id))
+    staff = _runs_programs(user)
+    if staff:  # staff rows come back with no cohort and no role
+        statement = statement.union_all(select(null(), null(), ProgramStaff.program_id)
+                                        .where(ProgramStaff.user_id == user.id))
+    rows = db.session.execute(statement).all()
+    user._cohort_roles = {cohort_id: (str(role), program_id) for cohort_id, role, program_id in rows
+                          if cohort_id is not None}
+    if staff:
+        user._managed_program_ids = frozenset(program_id for cohort_id, _, program_id in rows if cohort_id is None)
+
+
 def managed_program_ids(user) -> frozenset[int]:
-    """The ids of the programs ``user`` is staff of, queried once per loaded user (none unless faculty)."""
-    cached = getattr(user, "_managed_program_ids", None)
-    if cached is None:
-        if not (is_member(user) and user.role == Role.FACULTY):
-            cached = frozenset()
+    """The ids of the programs ``user`` is staff of (none unless faculty), read once per loaded user."""
+    if getattr(user, "_managed_program_ids", None) is None:
+        if _runs_programs(user):
+            _load_program_ties(user)
         else:
-            cached = frozenset(db.session.scalars(
-                select(ProgramStaff.program_id).where(ProgramStaff.user_id == user.id)))
-        user._managed_program_ids = cached
-    return cached
+            user._managed_program_ids = frozenset()
+    return user._managed_program_ids
 
 
 def cohort_roles(user) -> dict[int, tuple[str, int]]:
-    """``{cohort_id: (role in cohort, program_id)}`` for ``user``, queried once per loaded user."""
-    cached = getattr(user, "_cohort_roles", None)
-    if cached is None:
-        rows = db.session.execute(
-            select(CohortMembership.cohort_id, CohortMembership.role, Cohort.program_id)
-            .join(Cohort, Cohort.id == CohortMembership.cohort_id)
-            .where(CohortMembership.user_id == user.id)
-        ).all()
-        cached = {cohort_id: (str(role), program_id) for cohort_id, role, program_id in rows}
-        user._cohort_roles = cached
-    return cached
+    """``{cohort_id: (role in cohort, program_id)}`` for ``user``, read once per loaded user."""
+    if getattr(user, "_cohort_roles", None) is None:
+        _load_program_ties(user)
+    return user._cohort_roles
 
 
 def can_manage_program(user, program) -> bool:
