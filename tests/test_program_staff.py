@@ -93,9 +93,11 @@ def round_management(round_id: int, run_id: int, fellow_id: int, mentor_id: int)
 def test_faculty_taken_off_staff_can_no_longer_run_their_programs_rounds(app, login, program):
     director, round_id, run_id = a_round_with_a_run(app, login, program)
     requests = round_management(round_id, run_id, program["fellow"].id, program["alumna"].id)
-    # While on staff, the director previews and exports (the rest would change the round).
+    # While on staff, the director previews and exports (the rest would change the round), and reads the
+    # program's entries in the audit log.
     assert director.get(requests[0][1]).status_code == 200
     assert director.get(requests[3][1]).status_code == 200
+    assert "matching.round_opened" in director.get("/admin/audit").text
 
     take_off_staff(app, login, program)
     former = login(app.test_client(), program["director"])
@@ -111,9 +113,13 @@ def test_faculty_taken_off_staff_can_no_longer_run_their_programs_rounds(app, lo
     assert page.status_code == 200 and f"/matching/{round_id}/preview" not in page.text
     index = former.get("/matching/").text
     assert "Research mentors 2027" in index and "Rounds you run" not in index
-    # Opening rounds and the cohort's pages are for program staff.
+    # Opening rounds, the cohort's pages and the program's audit entries are for program staff.
     assert former.get("/matching/new").status_code == 403
-    assert former.get(f"/cohorts/{program['cohort']}").status_code == 404
+    cohort = program["cohort"]
+    for url in (f"/cohorts/{cohort}", f"/cohorts/{cohort}/dashboard", f"/cohorts/{cohort}/roster.csv",
+                "/programs/northbridge"):
+        assert former.get(url).status_code == 404, url
+    assert "matching.round_opened" not in former.get("/admin/audit").text
     # The administrator still runs the round.
     assert login(app.test_client(), program["admin"]).get(requests[0][1]).status_code == 200
 
