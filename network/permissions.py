@@ -1,10 +1,19 @@
-"""Yes/no answers about what a member may do, used by routes and templates alike."""
+"""Yes/no answers about what a member may do, used by routes and templates alike.
+
+One rule for running a program: admins run every program, faculty the programs whose staff they are
+(``ProgramStaff``). Being a cohort's faculty advisor makes a member of the cohort (its category, its
+matching rounds' mentor pool), never a manager of it.
+"""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
+from sqlalchemy import null, select
+
+from network.extensions import db
 from network.members.models import Role
+from network.programs.models import Cohort, CohortMembership, ProgramStaff
 
 
 def is_member(user) -> bool:
@@ -22,27 +31,96 @@ def can_place_in_cohort(user) -> bool:
     return is_member(user) and user.role == Role.ADMIN
 
 
+# -- programs and cohorts --------------------------------------------------------
+# Programs, cohorts and matching rounds are passed in; only their plain attributes are read.
+
+def _runs_programs(user) -> bool:
+    """Only verified faculty can be a program's staff (admins run every program without being its staff)."""
+    return is_member(user) and user.role == Role.FACULTY
+
+
+def _load_program_ties(user) -> None:
+    """Read ``user``'s cohorts (role, program) and, for faculty, the programs they are staff of, in one
+    query, and cache both on the loaded user: the pages that ask one usually ask the other."""
+    statement = (select(CohortMembership.cohort_id, CohortMembership.role, Cohort.program_id)
+                 .join(Cohort, Cohort.id == CohortMembership.cohort_id)
+                 .where(CohortMembership.user_id == user.id))
+    staff = _runs_programs(user)
+    if staff:  # staff rows come back with no cohort and no role
+        statement = statement.union_all(select(null(), null(), ProgramStaff.program_id)
+                                        .where(ProgramStaff.user_id == user.id))
+    rows = db.session.execute(statement).all()
+    user._cohort_roles = {cohort_id: (str(role), program_id) for cohort_id, role, program_id in rows
+                          if cohort_id is not None}
+    if staff:
+        user._managed_program_ids = frozenset(program_id for cohort_id, _, program_id in rows if cohort_id is None)
+
+
+def managed_program_ids(user) -> frozenset[int]:
+    """The ids of the programs ``user`` is staff of (none unless faculty), read once per loaded user."""
+    if getattr(user, "_managed_program_ids", None) is None:
+        if _runs_programs(user):
+            _load_program_ties(user)
+        else:
+            user._managed_program_ids = frozenset()
+    return user._managed_program_ids
+
+
+def cohort_roles(user) -> dict[int, tuple[str, int]]:
+    """``{cohort_id: (role in cohort, program_id)}`` for ``user``, read once per loaded user."""
+    if getattr(user, "_cohort_roles", None) is None:
+        _load_program_ties(user)
+    return user._cohort_roles
+
+
+def can_manage_program(user, program) -> bool:
+    """Admins manage every program; faculty only the programs they are staff of."""
+    if program is None or not is_member(user):
+        return False
+    return user.role == Role.ADMIN or program.id in managed_program_ids(user)
+
+
+def can_manage_cohort(user, cohort) -> bool:
+    """A cohort is managed by whoever manages its program (its roster, invitations, dashboard, exports)."""
+    if cohort is None or not is_member(user):
+        return False
+    return user.role == Role.ADMIN or cohort.program_id in managed_program_ids(user)
+
+
+def manages_any_program(user) -> bool:
+    """Admins, and faculty who are staff of at least one program."""
+    return is_member(user) and (user.role == Role.ADMIN or bool(managed_program_ids(user)))
+
+
+# -- matching rounds -------------------------------------------------------------
+
+def can_open_rounds(user) -> bool:
+    """Opening a round is for those who run a program (for its cohorts, ``can_manage_cohort``)."""
+    return manages_any_program(user)
+
+
+def can_manage_round(user, matching_round) -> bool:
+    """A round's managers (preview, runs, overrides, publish, export): admins, and faculty who run the
+    program of every cohort in it."""
+    if not is_member(user) or matching_round is None:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    managed = managed_program_ids(user)
+    return bool(matching_round.cohorts) and all(cohort.program_id in managed for cohort in matching_round.cohorts)
+
+
+def can_join_pool(user, matching_round) -> bool:
+    """Alumni and faculty who belong to a program in the round (any cohort of it) may offer to mentor."""
+    if not is_member(user) or matching_round is None or user.role not in (Role.ALUMNI, Role.FACULTY):
+        return False
+    programs = {cohort.program_id for cohort in matching_round.cohorts}
+    return any(program in programs for _, program in cohort_roles(user).values())
+
+
 # -- discussions ---------------------------------------------------------------
 # Categories and threads are passed in; only their plain attributes are read, so this module
 # needs nothing from the discussions area (visibility values: "members", "cohort", "faculty").
-
-def cohort_roles(user) -> dict[int, tuple[str, int]]:
-    """``{cohort_id: (role in cohort, program_id)}`` for ``user``, queried once per loaded user."""
-    cached = getattr(user, "_cohort_roles", None)
-    if cached is None:
-        from sqlalchemy import select
-
-        from network.extensions import db
-        from network.programs.models import Cohort, CohortMembership
-
-        rows = db.session.execute(
-            select(CohortMembership.cohort_id, CohortMembership.role, Cohort.program_id)
-            .join(Cohort, Cohort.id == CohortMembership.cohort_id)
-            .where(CohortMembership.user_id == user.id)
-        ).all()
-        cached = {cohort_id: (str(role), program_id) for cohort_id, role, program_id in rows}
-        user._cohort_roles = cached
-    return cached
 
 
 def can_view_category(user, category) -> bool:
@@ -60,7 +138,8 @@ def can_view_category(user, category) -> bool:
 
 
 def can_moderate(user, category) -> bool:
-    """Admins everywhere; faculty in the faculty-only category and in their programs' cohort categories."""
+    """Admins everywhere; faculty in the faculty-only category and in the categories of the cohorts they
+    belong to of the programs they run (a cohort's faculty advisor who is not its program's staff does not)."""
     if not can_view_category(user, category):
         return False
     if user.role == Role.ADMIN:
@@ -70,9 +149,10 @@ def can_moderate(user, category) -> bool:
     visibility = str(category.visibility)
     if visibility == "faculty":
         return True
-    if visibility == "cohort" and category.cohort is not None:
-        programs = {program for role, program in cohort_roles(user).values() if role == "faculty"}
-        return category.cohort.program_id in programs
+    if visibility == "cohort":
+        # Seeing the category means belonging to its cohort, whose program the member's roles name.
+        _, program_id = cohort_roles(user)[category.cohort_id]
+        return program_id in managed_program_ids(user)
     return False
 
 

@@ -6,13 +6,14 @@ import pytest
 
 from tests.conftest import sign_in_session
 from tests.matrix import MATRIX, PREPARERS, ROLES
+from tests.matrix.common import make_people
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
 
 @pytest.fixture
 def app(make_app):
-    # Six roles post to the same rate-limited form from one address; limits have their own tests.
+    # Eight roles post to the same rate-limited form from one address; limits have their own tests.
     return make_app(RATELIMIT_ENABLED=False)
 
 
@@ -64,9 +65,7 @@ def test_route_answers_each_role_as_the_matrix_says(app, make_user, endpoint, me
     from flask import url_for
 
     kwargs, outcomes = MATRIX[(endpoint, method)]
-    people = {role: make_user(role="fellow" if role == "pending" else role,
-                              status="pending" if role == "pending" else "verified")
-              for role in ROLES if role != "anonymous"}
+    people = make_people(app, make_user)
     named = {"_always": any(isinstance(o, str) and "@" in o for o in outcomes.values())}
     kwargs = resolve_arguments(kwargs, app, people, make_user, named, route=(endpoint, method))
     outcomes = resolve_outcomes(outcomes, named)

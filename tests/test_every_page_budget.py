@@ -12,7 +12,8 @@ import pytest
 
 from tests.budget import ARGUMENTS, HOOKS, VIEWERS
 from tests.conftest import sign_in_session
-from tests.matrix import MATRIX, ROLES
+from tests.matrix import MATRIX
+from tests.matrix.common import make_people
 from tests.test_access_matrix import resolve_arguments
 
 LIMIT = 12
@@ -70,8 +71,7 @@ def test_the_page_costs_the_same_queries_with_5_and_500_rows(app, make_user, cou
     role = viewer_of(endpoint, outcomes)
     if role is None:
         pytest.skip("no role gets this page (only redirects or errors): nothing to count")
-    people = {r: make_user(role="fellow" if r == "pending" else r, status="pending" if r == "pending" else "verified")
-              for r in ROLES if r != "anonymous"}
+    people = make_people(app, make_user)
     named: dict = {"_always": True}
     kwargs = resolve_arguments(kwargs, app, people, make_user, named, route=(endpoint, "GET"))
     populate(app, people, named, SMALL)

@@ -14,7 +14,7 @@ from network.extensions import db
 from network.matching.models import Choice, MatchingRound, MatchingRun, Participant, RunStatus
 from network.mentorship.models import MentorSettings, Mentorship
 from network.notifications.models import Notification
-from network.programs.models import Cohort, CohortMembership, CohortRole, Program
+from network.programs.models import Cohort, CohortMembership, CohortRole, Program, ProgramStaff
 from network.types import utcnow
 from tests.conftest import outbox
 from tests.html_checks import check_page
@@ -42,11 +42,20 @@ def join(app, cohort_id, member, role):
         db.session.commit()
 
 
+def add_staff(app, program_id, member, role="director"):
+    """``member`` runs the program (its rounds, cohorts and dashboard)."""
+    with app.app_context():
+        db.session.add(ProgramStaff(program_id=program_id, user_id=member.id, role=role))
+        db.session.commit()
+
+
 @pytest.fixture
 def world(app, make_user):
-    """A program with a faculty director, three current fellows and three alumni of the past class."""
-    _, current, past = add_program(app)
+    """A program with a faculty director (its staff and an advisor of the current class), three current
+    fellows and three alumni of the past class."""
+    program, current, past = add_program(app)
     director = make_user(role="faculty", name="Dr. Director")
+    add_staff(app, program, director)
     join(app, current, director, "faculty")
     fellows = [make_user(role="fellow", name=f"Dr. Fellow {n}") for n in (1, 2, 3)]
     for fellow in fellows:
@@ -233,8 +242,9 @@ def test_opening_a_round_validates_the_form(app, login, world, make_user):
     assert "Give the round a title" in text and "at least one cohort" in text and "in the future" in text
     assert "between 1 and 20" in text
     # Faculty of another program cannot open a round for this cohort.
-    _, other_cohort, _ = add_program(app, "lakeshore")
+    other_program, other_cohort, _ = add_program(app, "lakeshore")
     stranger = make_user(role="faculty")
+    add_staff(app, other_program, stranger)
     join(app, other_cohort, stranger, "faculty")
     deadline = (utcnow() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     refused = login(app.test_client(), stranger).post("/matching/new", data={
@@ -248,10 +258,11 @@ def test_opening_a_round_validates_the_form(app, login, world, make_user):
 def test_who_may_see_and_run_a_round(app, login, world, make_user):
     _director, round_id = prepared_round(app, login, world)
     fellow = world["fellows"][0]
-    _, other_cohort, other_past = add_program(app, "lakeshore")
+    other_program, other_cohort, other_past = add_program(app, "lakeshore")
     outsider_fellow = make_user(role="fellow")
     join(app, other_cohort, outsider_fellow, "fellow")
     outsider_faculty = make_user(role="faculty")
+    add_staff(app, other_program, outsider_faculty)
     join(app, other_cohort, outsider_faculty, "faculty")
     outsider_alumni = make_user(role="alumni")
     join(app, other_past, outsider_alumni, "fellow")

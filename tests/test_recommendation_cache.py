@@ -284,10 +284,11 @@ def test_graduation_and_its_undo_move_the_mentors_places(app, make_user, login):
 
 def test_publishing_a_matching_round_fills_the_mentors_places(app, make_user, login):
     from network.matching.models import MatchingRun
-    from tests.test_matching_rounds import add_program, join, prepared_round
+    from tests.test_matching_rounds import add_program, add_staff, join, prepared_round
 
-    _, current, past = add_program(app)
+    program, current, past = add_program(app)
     director = make_user(role="faculty", name="Dr. Director")
+    add_staff(app, program, director)
     join(app, current, director, "faculty")
     fellows = [make_user(role="fellow", name=f"Dr. Fellow {n}") for n in (1, 2, 3)]
     mentors = [make_user(role="alumni", name=f"Dr. Mentor {n}") for n in (1, 2, 3)]

@@ -15,6 +15,7 @@ from network.extensions import db
 from network.integers import int_arg
 from network.members import services
 from network.members.models import MemberStatus, Role, User
+from network.permissions import managed_program_ids
 from network.taxonomy import services as taxonomy_services
 from network.taxonomy.forms import TermForm
 from network.taxonomy.models import VOCABULARIES, all_terms
@@ -437,7 +438,6 @@ def audit_log():
     """Who did what, on what, when and from where; faculty see their own programs' entries."""
     from network.admin import services as admin_services
     from network.audit.models import AuditLog
-    from network.programs.access import managed_program_ids
 
     program_ids = None if current_user.role == Role.ADMIN else managed_program_ids(current_user)
     filters = {"actor": (request.args.get("actor") or "").strip()[:100],

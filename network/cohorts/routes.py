@@ -26,8 +26,7 @@ from network.downloads import private_file
 from network.extensions import db, limiter
 from network.integers import int_arg
 from network.members.models import Role, User, normalize_email
-from network.permissions import can_place_in_cohort
-from network.programs.access import can_manage_cohort
+from network.permissions import can_manage_cohort, can_place_in_cohort
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.types import utcnow
 

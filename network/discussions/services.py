@@ -102,16 +102,17 @@ def visible_categories(user):
 
 
 def moderated_categories(user):
-    """A SQL condition on Category: the categories ``user`` moderates."""
+    """A SQL condition on Category: the categories ``user`` moderates (``permissions.can_moderate``)."""
     if user.role == Role.ADMIN:
         return true()
     if user.role != Role.FACULTY:
         return false()
-    programs = {program for role, program in permissions.cohort_roles(user).values() if role == "faculty"}
+    programs = permissions.managed_program_ids(user)
+    cohorts = [cohort for cohort, (_, program) in permissions.cohort_roles(user).items() if program in programs] \
+        if programs else []
     conditions = [Category.visibility == CategoryVisibility.FACULTY]
-    if programs:
-        conditions.append(and_(Category.visibility == CategoryVisibility.COHORT, Category.cohort_id.in_(
-            select(Cohort.id).where(Cohort.program_id.in_(programs)))))
+    if cohorts:
+        conditions.append(and_(Category.visibility == CategoryVisibility.COHORT, Category.cohort_id.in_(cohorts)))
     return or_(*conditions)
 
 

@@ -21,6 +21,7 @@ from network.matching import services
 from network.matching.forms import OpenRoundForm, OverrideForm, PoolForm
 from network.matching.models import MatchingRound, MatchingRun, Override, RoundStatus, RunStatus, Side
 from network.members.models import Role
+from network.permissions import can_join_pool, can_manage_round, can_open_rounds
 from network.types import utcnow
 
 bp = Blueprint("matching", __name__)
@@ -37,9 +38,9 @@ def _round_or_404(round_id: int) -> MatchingRound:
 
 def _viewer(matching_round: MatchingRound):
     """(participant row or None, manages the round, may join the pool); 404 for those who may not know it."""
-    manages = services.can_manage_round(current_user, matching_round)
+    manages = can_manage_round(current_user, matching_round)
     entry = services.participant(matching_round, current_user)
-    may_join = entry is None and services.can_join_pool(current_user, matching_round)
+    may_join = entry is None and can_join_pool(current_user, matching_round)
     if not (manages or entry is not None or may_join):
         abort(404)
     return entry, manages, may_join
@@ -48,7 +49,7 @@ def _viewer(matching_round: MatchingRound):
 def _managed_round(round_id: int) -> MatchingRound:
     """The round for its managers: 404 if the viewer may not know it, 403 if they may not run it."""
     matching_round = _round_or_404(round_id)
-    if not services.can_manage_round(current_user, matching_round):
+    if not can_manage_round(current_user, matching_round):
         _viewer(matching_round)  # 404 unless the viewer takes part or may join
         abort(403)
     return matching_round
@@ -63,13 +64,15 @@ def _conflict(message: str, endpoint: str, **values):
 def index():
     """The rounds I run, take part in, or may join as a mentor."""
     return render_template("matching/index.html", rounds=services.rounds_for(current_user),
-                           can_open=services.can_open_rounds(current_user))
+                           can_open=can_open_rounds(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.FACULTY, Role.ADMIN)
 def new_round():
     """Open a round for cohorts I run."""
+    if not can_open_rounds(current_user):
+        abort(403)
     cohorts = services.cohorts_for_new_round(current_user)
     form = OpenRoundForm()
     form.cohorts.choices = [SelectChoice(c.id, f"{c.program.name} — {c.name}") for c in cohorts]

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, literal, select, update
+from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from network.audit.models import record
@@ -31,10 +31,16 @@ from network.matching.scoring import Mentee, Mentor, fit_reasons, fit_score, sco
 from network.members.models import MemberStatus, Role, User
 from network.mentorship.models import MentoringType, MentorSettings, Mentorship, MentorshipStatus
 from network.notifications.services import notify_members
-from network.permissions import reaches_others
+from network.permissions import (
+    can_join_pool,
+    can_manage_cohort,
+    can_manage_round,
+    can_open_rounds,
+    managed_program_ids,
+    reaches_others,
+)
 from network.profiles.models import Profile, profile_interest
 from network.profiles.privacy import connected_member_ids
-from network.programs.access import can_manage_cohort, managed_program_ids
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
 from network.types import utcnow
@@ -48,65 +54,6 @@ MENTOR_ROLES = (Role.ALUMNI, Role.FACULTY)
 
 class RoundError(Exception):
     """A refused action; the message is for the member."""
-
-
-# -- who may do what ------------------------------------------------------------------------------
-# Every check about rounds lives here, so switching the rule for "runs a program" is one edit.
-
-
-def _verified(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_verified)
-
-
-def _faculty_program_ids(user) -> set[int]:
-    """Programs where ``user`` is faculty of a cohort (the cohort-membership rule)."""
-    return set(db.session.scalars(
-        select(Cohort.program_id).join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
-        .where(CohortMembership.user_id == user.id, CohortMembership.role == CohortRole.FACULTY)))
-
-
-def can_open_round_for(user, cohort: Cohort, faculty_programs: set[int] | None = None) -> bool:
-    """Admins for any cohort; faculty for cohorts of programs they run (program staff or cohort faculty)."""
-    if not _verified(user) or cohort is None:
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    if user.role != Role.FACULTY:
-        return False
-    if can_manage_cohort(user, cohort):
-        return True
-    programs = _faculty_program_ids(user) if faculty_programs is None else faculty_programs
-    return cohort.program_id in programs
-
-
-def can_open_rounds(user) -> bool:
-    return _verified(user) and user.role in (Role.ADMIN, Role.FACULTY)
-
-
-def can_manage_round(user, matching_round: MatchingRound) -> bool:
-    """The round's managers: admins, and faculty who may open rounds for every cohort in it."""
-    if not _verified(user):
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    if user.role != Role.FACULTY or not matching_round.cohorts:
-        return False
-    programs = _faculty_program_ids(user)
-    return all(can_open_round_for(user, cohort, programs) for cohort in matching_round.cohorts)
-
-
-def round_program_ids(matching_round: MatchingRound) -> set[int]:
-    return {cohort.program_id for cohort in matching_round.cohorts}
-
-
-def can_join_pool(user, matching_round: MatchingRound) -> bool:
-    """Alumni and faculty of a program in the round (any cohort of it) may offer to mentor."""
-    if not _verified(user) or user.role not in MENTOR_ROLES:
-        return False
-    programs = round_program_ids(matching_round)
-    return bool(db.session.scalar(
-        select(func.count()).select_from(CohortMembership).join(Cohort, Cohort.id == CohortMembership.cohort_id)
-        .where(CohortMembership.user_id == user.id, Cohort.program_id.in_(programs))))
 
 
 def participant(matching_round: MatchingRound, user) -> Participant | None:
@@ -124,8 +71,7 @@ def cohorts_for_new_round(user) -> list[Cohort]:
     statement = (select(Cohort).join(Cohort.program).where(Cohort.graduated_at.is_(None))
                  .options(contains_eager(Cohort.program)).order_by(Cohort.program_id, Cohort.name))
     if user.role != Role.ADMIN:
-        programs = set(managed_program_ids(user)) | _faculty_program_ids(user)
-        statement = statement.where(Cohort.program_id.in_(programs))
+        statement = statement.where(Cohort.program_id.in_(managed_program_ids(user)))
     return list(db.session.scalars(statement))
 
 
@@ -137,20 +83,23 @@ def rounds_for(user) -> dict[str, list[MatchingRound]]:
                               .order_by(MatchingRound.created_at.desc())).all()
     managed, joinable = [], []
     if user.role != Role.FELLOW:
-        query = select(MatchingRound).options(*options).order_by(MatchingRound.created_at.desc()).limit(200)
+        # Rounds of the programs the member belongs to (may mentor in: ``can_join_pool``) or runs.
+        member_programs = select(Cohort.program_id).join(CohortMembership, CohortMembership.cohort_id == Cohort.id) \
+            .where(CohortMembership.user_id == user.id)
+        of_member_programs = MatchingRound.id.in_(
+            select(round_cohort.c.round_id).join(Cohort, Cohort.id == round_cohort.c.cohort_id)
+            .where(Cohort.program_id.in_(member_programs)))
+        query = select(MatchingRound, of_member_programs).options(*options) \
+            .order_by(MatchingRound.created_at.desc()).limit(200)
         if user.role != Role.ADMIN:
-            my_programs = select(Cohort.program_id).join(CohortMembership, CohortMembership.cohort_id == Cohort.id) \
-                .where(CohortMembership.user_id == user.id)
-            query = query.where(MatchingRound.id.in_(
+            query = query.where(or_(of_member_programs, MatchingRound.id.in_(
                 select(round_cohort.c.round_id).join(Cohort, Cohort.id == round_cohort.c.cohort_id)
-                .where(Cohort.program_id.in_(my_programs))))
+                .where(Cohort.program_id.in_(managed_program_ids(user))))))
         seen = {r.id for r in mine}
-        programs = _faculty_program_ids(user) if user.role == Role.FACULTY else set()
-        for matching_round in db.session.scalars(query):
-            if user.role == Role.ADMIN or (user.role == Role.FACULTY and matching_round.cohorts and all(
-                    can_open_round_for(user, c, programs) for c in matching_round.cohorts)):
+        for matching_round, may_mentor in db.session.execute(query):
+            if can_manage_round(user, matching_round):
                 managed.append(matching_round)
-            elif user.role in MENTOR_ROLES and matching_round.id not in seen \
+            elif may_mentor and user.role in MENTOR_ROLES and matching_round.id not in seen \
                     and matching_round.status == RoundStatus.OPEN:
                 joinable.append(matching_round)
     return {"managed": managed, "mine": mine, "joinable": joinable}
@@ -161,9 +110,8 @@ def open_round(user: User, *, title: str, mentoring_type: str, algorithm: str, d
     """Open a round for ``cohorts``: their current fellows take part; mentors join the pool themselves."""
     if not cohorts:
         raise RoundError("Choose at least one cohort.")
-    programs = _faculty_program_ids(user) if user.role == Role.FACULTY else set()
     for cohort in cohorts:
-        if not can_open_round_for(user, cohort, programs):
+        if not can_manage_cohort(user, cohort):
             raise RoundError(f"You do not run {cohort.name} of its program.")
     if deadline <= utcnow():
         raise RoundError("The deadline must be in the future.")

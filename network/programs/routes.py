@@ -13,8 +13,8 @@ from network.access import role_required
 from network.cohorts.forms import CohortForm
 from network.extensions import db
 from network.members.models import Role
+from network.permissions import can_manage_program
 from network.programs import services
-from network.programs.access import can_manage_program
 from network.programs.models import Cohort, Program, ProgramStaff
 
 bp = Blueprint("programs", __name__)

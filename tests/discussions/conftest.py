@@ -37,12 +37,13 @@ def make_category(app):
 
 @pytest.fixture
 def make_cohort(app):
-    """``make_cohort(members={user_id: "fellow"|"faculty"})`` -> cohort id (a new program each time)."""
-    from network.programs.models import Cohort, CohortMembership, CohortRole, Program
+    """``make_cohort(members={user_id: "fellow"|"faculty"}, staff=(user_id, ...))`` -> cohort id (a new
+    program each time, run by ``staff``)."""
+    from network.programs.models import Cohort, CohortMembership, CohortRole, Program, ProgramStaff
 
     counter = itertools.count(1)
 
-    def factory(members=None, program_id=None):
+    def factory(members=None, program_id=None, staff=()):
         n = next(counter)
         with app.app_context():
             if program_id is None:
@@ -50,6 +51,7 @@ def make_cohort(app):
                 db.session.add(program)
                 db.session.flush()
                 program_id = program.id
+            db.session.add_all([ProgramStaff(program_id=program_id, user_id=user_id, role="faculty") for user_id in staff])
             cohort = Cohort(program_id=program_id, name=f"Class {n}", start_date=date(2026, 7, 1),
                             end_date=date(2027, 6, 30))
             db.session.add(cohort)

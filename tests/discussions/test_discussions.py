@@ -325,7 +325,8 @@ def test_flag_queue_and_removal_are_audited(app, make_user, login, make_category
 def test_faculty_moderate_their_cohort_category_and_the_faculty_lounge_only(app, make_user, login, make_category,
                                                                              make_thread, make_cohort):
     faculty, other_faculty, fellow = make_user(role="faculty"), make_user(role="faculty"), make_user()
-    cohort_id = make_cohort({faculty.id: "faculty", fellow.id: "fellow", other_faculty.id: "fellow"})
+    cohort_id = make_cohort({faculty.id: "faculty", fellow.id: "fellow", other_faculty.id: "fellow"},
+                            staff=(faculty.id,))
     cohort_category, _ = make_category("cohort", cohort_id=cohort_id)
     lounge, _ = make_category("faculty")
     open_category, _ = make_category()

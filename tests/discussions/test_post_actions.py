@@ -12,14 +12,16 @@ from network.members.models import Role
 COHORT, PROGRAM = 7, 3
 
 
-def member(user_id, role, cohort_role=None):
+def member(user_id, role, cohort_role=None, staff=False):
     user = SimpleNamespace(id=user_id, role=role, is_authenticated=True, is_verified=True)
     user._cohort_roles = {COHORT: (cohort_role, PROGRAM)} if cohort_role else {}
+    user._managed_program_ids = frozenset({PROGRAM}) if staff else frozenset()
     return user
 
 
-VIEWERS = [member(1, Role.FELLOW, "fellow"), member(2, Role.FELLOW), member(3, Role.FACULTY, "faculty"),
-           member(4, Role.FACULTY), member(5, Role.ADMIN), member(6, Role.ALUMNI)]
+# Faculty 3 runs the cohort's program; faculty 7 advises the cohort without being its program's staff.
+VIEWERS = [member(1, Role.FELLOW, "fellow"), member(2, Role.FELLOW), member(3, Role.FACULTY, "faculty", staff=True),
+           member(4, Role.FACULTY), member(5, Role.ADMIN), member(6, Role.ALUMNI), member(7, Role.FACULTY, "faculty")]
 CATEGORIES = [SimpleNamespace(visibility=visibility, cohort_id=COHORT if visibility == "cohort" else None,
                               cohort=SimpleNamespace(program_id=PROGRAM) if visibility == "cohort" else None)
               for visibility in ("members", "cohort", "faculty")]
@@ -41,6 +43,21 @@ def test_page_answers_equal_the_per_post_checks_in_every_case():
                 assert actions(post) == expected, (category.visibility, locked, viewer.role, author_id, held, removed)
                 checked += 1
     assert checked > 100  # the cases above include many a viewer may see
+
+
+def test_only_the_programs_staff_moderate_a_cohort_category():
+    """A cohort's faculty advisor who is not staff of its program sees its category but moderates nothing
+    in it; a member of staff who belongs to the cohort does; staff of the program alone see nothing."""
+    cohort_category = CATEGORIES[1]
+    staff, advisor, admin = VIEWERS[2], VIEWERS[6], VIEWERS[4]
+    outsider_staff = member(8, Role.FACULTY, staff=True)
+    assert permissions.can_moderate(staff, cohort_category) and permissions.can_moderate(admin, cohort_category)
+    assert permissions.can_view_category(advisor, cohort_category)
+    assert not permissions.can_moderate(advisor, cohort_category)
+    assert not permissions.can_view_category(outsider_staff, cohort_category)
+    assert not permissions.can_moderate(outsider_staff, cohort_category)
+    # Both faculty members moderate the faculty-only category, as every faculty member does.
+    assert permissions.can_moderate(advisor, CATEGORIES[2]) and permissions.can_moderate(staff, CATEGORIES[2])
 
 
 def test_links_on_a_thread_page_lead_where_url_for_would(app, make_user, login, make_category, make_thread):

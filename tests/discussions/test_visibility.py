@@ -19,8 +19,8 @@ def cohort_world(app, make_user, make_cohort, make_category, make_thread):
 
     insider, insider_faculty = make_user(name="Ines Insider"), make_user(role="faculty", name="Fay Faculty")
     interloper, interloper_faculty = make_user(name="Fred Interloper"), make_user(role="faculty", name="Olga Other")
-    make_cohort({interloper.id: "fellow", interloper_faculty.id: "faculty"})
-    cohort_id = make_cohort({insider.id: "fellow", insider_faculty.id: "faculty"})
+    make_cohort({interloper.id: "fellow", interloper_faculty.id: "faculty"}, staff=(interloper_faculty.id,))
+    cohort_id = make_cohort({insider.id: "fellow", insider_faculty.id: "faculty"}, staff=(insider_faculty.id,))
     category_id, slug = make_category("cohort", cohort_id=cohort_id, name="Private cohort")
     thread_id, (first, reply) = make_thread(
         category_id, insider.id, title="Hidden schedule", body="Mentioning @Fred Interloper about the schedule",

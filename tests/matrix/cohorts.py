@@ -1,18 +1,21 @@
 """Access rows for programs, cohorts and the admin wing.
 
-The prepared program has no staff among the matrix's people, so the matrix's faculty member is
-"faculty of another program": 404 on every page and export of it. Fellows and alumni get 403 on
-every management page; the invitation page is public (a bad token is 404 for everyone)."""
+The prepared program has no staff among the matrix's people: its former staff member (still a faculty
+advisor of its cohort), the director of another program and a faculty member who runs no program all
+get 404 on every page and export of it. Fellows and alumni get 403 on every management page; the
+invitation page is public (a bad token is 404 for everyone)."""
 
 from __future__ import annotations
 
-from tests.matrix.common import LOGIN, PENDING, everyone
+from tests.matrix.common import LOGIN, PENDING, everyone, staff_history
 
 
-def staff(admin, faculty=404, get=True):
-    """Management pages: admins get ``admin``; faculty of another program ``faculty``."""
+def staff(admin, faculty=404, get=True, ex_staff=None, other_staff=None):
+    """Management pages: admins get ``admin``; faculty who do not run the program ``faculty`` (the former
+    staff member and the other program's director too, unless given)."""
     return {"anonymous": LOGIN, "pending": PENDING if get else 403, "fellow": 403, "alumni": 403,
-            "faculty": faculty, "admin": admin}
+            "faculty": faculty, "ex_staff": faculty if ex_staff is None else ex_staff,
+            "other_staff": faculty if other_staff is None else other_staff, "admin": admin}
 
 
 def admin_only(admin, get=True):
@@ -63,8 +66,8 @@ ROUTES = {
 
 
 def prepare(app, people, make_user):
-    """A program nobody in the matrix runs, with an ended cohort (an invitation, a staged import)
-    and a graduated one that can still be undone."""
+    """A program nobody in the matrix runs (ex-staff ran it), with an ended cohort (an invitation, a
+    staged import, ex-staff as a faculty advisor) and a graduated one that can still be undone."""
     from datetime import date
 
     from network.cohorts.models import Graduation, Invitation, RosterImport
@@ -95,6 +98,7 @@ def prepare(app, people, make_user):
         ])
         invitation = Invitation(cohort_id=cohort.id, email="invited@example.org", role=CohortRole.FELLOW,
                                 token_hash="0" * 64)
+        staff_history(people.get("ex_staff"), program.id, cohort.id)
         staged = RosterImport(cohort_id=cohort.id, filename="roster.csv", rows=[
             {"line": 2, "name": "Dr. New Fellow", "email": "new.fellow@example.org", "role": "fellow",
              "background": "", "background_id": None, "extras": {}, "problems": [], "outcome": "invite",

@@ -2,22 +2,30 @@
 
 ``prepare`` builds, on a fresh database: an open category (id 1, slug ``open-talk``) with thread 1
 (post 1 by the fellow, post 2 a reply by the alumna, flagged by the fellow), a cohort category (id 2)
-for a cohort of the fellow and the faculty member with thread 2 (post 3), and an empty faculty-only
-category (id 3); and notification 1 for the fellow pointing at post 2. Ids are fixed because these are
-the first discussion rows of each test database.
+for a cohort of the fellow, the faculty member (who runs its program) and ex-staff (its former staff,
+still a faculty advisor of the cohort) with thread 2 (post 3), and an empty faculty-only category (id 3);
+and notification 1 for the fellow pointing at post 2. Ids are fixed because these are the first
+discussion rows of each test database.
+
+Pinning, locking and moving act on the cohort's thread: its program's staff moderate it; ex-staff, a
+member of the cohort, sees it and gets 403; the director of another program may not see it (404).
+Elsewhere ex-staff and the other director answer like any faculty member.
 """
 
 from __future__ import annotations
 
-from tests.matrix.common import LOGIN, PENDING
+from tests.matrix.common import LOGIN, PENDING, staff_history
 
 GET_PENDING = PENDING  # pending members are sent to their waiting page
 POST_PENDING = 403
 
 
-def roles(fellow, alumni, faculty, admin, method="GET"):
+def roles(fellow, alumni, faculty, admin, method="GET", *, ex_staff=None, other_staff=None):
+    """Ex-staff and the other program's director answer as ``faculty`` unless given."""
     return {"anonymous": LOGIN, "pending": GET_PENDING if method == "GET" else POST_PENDING,
-            "fellow": fellow, "alumni": alumni, "faculty": faculty, "admin": admin}
+            "fellow": fellow, "alumni": alumni, "faculty": faculty,
+            "ex_staff": faculty if ex_staff is None else ex_staff,
+            "other_staff": faculty if other_staff is None else other_staff, "admin": admin}
 
 
 def members(outcome, method="GET"):
@@ -28,8 +36,14 @@ def admin_only(outcome, method="GET", others=403):
     return roles(others, others, others, outcome, method)
 
 
+def cohort_moderation(outcome, method="GET"):
+    """Moderating the cohort's thread: the program's staff and admins; its other members 403; others 404."""
+    return roles(403, 404, outcome, outcome, method, ex_staff=403, other_staff=404)
+
+
 CATEGORY = {"slug": "@category_slug"}
 THREAD = {"thread_id": "@thread_id"}
+COHORT_THREAD = {"thread_id": "@cohort_thread_id"}
 OWN_POST = {"post_id": "@fellow_post_id"}
 REPLY_POST = {"post_id": "@alumni_post_id"}
 
@@ -51,10 +65,10 @@ ROUTES = {
     ("discussions.flag_post", "GET"): (OWN_POST, members(200)),
     ("discussions.flag_post", "POST"): (OWN_POST, members(400, "POST")),
     ("discussions.subscription", "POST"): (THREAD, members(400, "POST")),
-    ("discussions.pin", "POST"): (THREAD, admin_only(400, "POST")),
-    ("discussions.lock", "POST"): (THREAD, admin_only(400, "POST")),
-    ("discussions.move", "GET"): (THREAD, admin_only(200)),
-    ("discussions.move", "POST"): (THREAD, admin_only(400, "POST")),
+    ("discussions.pin", "POST"): (COHORT_THREAD, cohort_moderation(400, "POST")),
+    ("discussions.lock", "POST"): (COHORT_THREAD, cohort_moderation(400, "POST")),
+    ("discussions.move", "GET"): (COHORT_THREAD, cohort_moderation(200)),
+    ("discussions.move", "POST"): (COHORT_THREAD, cohort_moderation(400, "POST")),
     # Nothing in post 1 looks like an identifier: its author and the admin are told so.
     ("discussions.redact", "POST"): (OWN_POST, roles("→/discussions/p/1", 403, 403, "→/discussions/p/1", "POST")),
     ("discussions.approve", "POST"): (REPLY_POST, admin_only("→/discussions/moderation", "POST")),
@@ -87,7 +101,7 @@ def prepare(app, people, make_user):
     from network.extensions import db
     from network.members.models import User
     from network.notifications.services import notify
-    from network.programs.models import Cohort, CohortMembership, CohortRole, Program
+    from network.programs.models import Cohort, CohortMembership, CohortRole, Program, ProgramStaff
 
     fellow = people.get("fellow") or make_user(role="fellow")
     alumni = people.get("alumni") or make_user(role="alumni")
@@ -101,7 +115,9 @@ def prepare(app, people, make_user):
         db.session.add(cohort)
         db.session.flush()
         db.session.add_all([CohortMembership(cohort_id=cohort.id, user_id=fellow.id, role=CohortRole.FELLOW),
-                            CohortMembership(cohort_id=cohort.id, user_id=faculty.id, role=CohortRole.FACULTY)])
+                            CohortMembership(cohort_id=cohort.id, user_id=faculty.id, role=CohortRole.FACULTY),
+                            ProgramStaff(program_id=program.id, user_id=faculty.id, role="director")])
+        staff_history(people.get("ex_staff"), program.id, cohort.id)
         open_category = services.save_category(None, None, name="Open talk", description="",
                                                visibility=CategoryVisibility.MEMBERS, cohort_id=None,
                                                holds_phi_matches=False)
@@ -114,11 +130,12 @@ def prepare(app, people, make_user):
         fellow_user, alumni_user = db.session.get(User, fellow.id), db.session.get(User, alumni.id)
         thread, first = services.start_thread(fellow_user, open_category, "Open thread", "The opening post.")
         answer = services.reply(alumni_user, thread, "A reply from an alumna.")
-        services.start_thread(fellow_user, cohort_category, "Cohort thread", "For the cohort only.")
+        cohort_thread, _ = services.start_thread(fellow_user, cohort_category, "Cohort thread", "For the cohort only.")
         flag = services.flag_post(fellow_user, answer, "Off topic")
         notification = notify(fellow.id, "test", "A test notification", f"/discussions/p/{answer.id}")
         db.session.commit()
-        assert (open_category.id, cohort_category.id, empty.id, thread.id, first.id, answer.id) == (1, 2, 3, 1, 1, 2)
+        assert (open_category.id, cohort_category.id, empty.id, thread.id, first.id, answer.id, cohort_thread.id) \
+            == (1, 2, 3, 1, 1, 2, 2)
         return {"category_slug": open_category.slug, "category_id": open_category.id, "empty_category_id": empty.id,
-                "thread_id": thread.id, "fellow_post_id": first.id, "alumni_post_id": answer.id,
+                "thread_id": thread.id, "cohort_thread_id": cohort_thread.id, "fellow_post_id": first.id, "alumni_post_id": answer.id,
                 "flag_id": flag.id, "notification_id": notification.id}

@@ -3,12 +3,13 @@ matrix's roles, so every role is an interloper there: 404, whatever the role (ad
 
 from __future__ import annotations
 
-from tests.matrix.common import LOGIN, PENDING, members
+from tests.matrix.common import LOGIN, PENDING, like_faculty, members
 
 
 def only(roles, yes, no=403, anonymous=LOGIN, pending=PENDING):
-    return {"anonymous": anonymous, "pending": pending,
-            **{role: (yes if role in roles else no) for role in ("fellow", "alumni", "faculty", "admin")}}
+    """Ex-staff and staff of another program are faculty members like any other here."""
+    return like_faculty({"anonymous": anonymous, "pending": pending,
+                         **{role: (yes if role in roles else no) for role in ("fellow", "alumni", "faculty", "admin")}})
 
 
 MENTORS = ("alumni", "faculty")

@@ -5,11 +5,12 @@ included, gets 404 there (only its two members may know it exists)."""
 
 from __future__ import annotations
 
-from tests.matrix.common import LOGIN, PENDING, everyone, members
+from tests.matrix.common import LOGIN, PENDING, everyone, like_faculty, members
 
 
 def admin_only(admin, pending=PENDING):
-    return {"anonymous": LOGIN, "pending": pending, "fellow": 403, "alumni": 403, "faculty": 403, "admin": admin}
+    return like_faculty({"anonymous": LOGIN, "pending": pending, "fellow": 403, "alumni": 403, "faculty": 403,
+                         "admin": admin})
 
 
 NOT_THEIRS = members(LOGIN, 403, 404)

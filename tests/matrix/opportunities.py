@@ -6,12 +6,13 @@ for the fellow and a signed digest unsubscribe token.
 
 from __future__ import annotations
 
-from tests.matrix.common import LOGIN, PENDING, everyone
+from tests.matrix.common import LOGIN, PENDING, everyone, like_faculty
 
 
 def roles(fellow, alumni, faculty, admin, method="GET"):
-    return {"anonymous": LOGIN, "pending": PENDING if method == "GET" else 403,
-            "fellow": fellow, "alumni": alumni, "faculty": faculty, "admin": admin}
+    """Ex-staff and staff of another program are faculty members like any other here."""
+    return like_faculty({"anonymous": LOGIN, "pending": PENDING if method == "GET" else 403,
+                         "fellow": fellow, "alumni": alumni, "faculty": faculty, "admin": admin})
 
 
 def members(outcome, method="GET"):
