@@ -14,7 +14,9 @@ PYTEST_ARGS ?=
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: venv dev-venv system-deps run serve lint test bench clean
+NODE_STAMP := node_modules/.installed
+
+.PHONY: venv dev-venv node-deps system-deps run serve lint test bench clean
 
 # ---------------------------------------------------------------- venvs ----
 
@@ -35,6 +37,19 @@ venv: $(RUNTIME_STAMP)
 
 dev-venv: $(DEV_STAMP)
 
+# --------------------------------------------------------- node packages ----
+# axe-core and the W3C Nu HTML checker (vnu-jar) for tests/e2e/test_accessibility.py, pinned in
+# package-lock.json.  --ignore-scripts: vnu-jar runs on the system Java, nothing is downloaded.
+$(NODE_STAMP): package.json package-lock.json
+	if ! command -v npm >/dev/null; then
+		echo "note: npm is missing; the accessibility test will be skipped (it fails when CI=true)"
+		exit 0
+	fi
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+node-deps: $(NODE_STAMP)
+
 # ------------------------------------------------------ system packages ----
 
 system-deps:
@@ -42,12 +57,14 @@ system-deps:
 	compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing="$$missing postgresql"
 	command -v redis-server >/dev/null || missing="$$missing redis-server"
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"
+	command -v java >/dev/null || missing="$$missing default-jre-headless"
+	command -v npm >/dev/null || missing="$$missing npm"
 	[ -z "$$missing" ] && exit 0
 	if [ "$$(id -u)" = 0 ]; then
 		echo "installing system packages (missing:$$missing)"
 		apt-get update
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-			postgresql redis-server chromium fonts-dejavu-core
+			postgresql redis-server chromium fonts-dejavu-core $$missing
 	else
 		echo "note: missing$$missing and not root; tests needing them will be skipped (they fail when CI=true)"
 	fi
@@ -95,7 +112,7 @@ lint: dev-venv
 
 # ----------------------------------------------------------------- test ----
 
-test: system-deps dev-venv lint
+test: system-deps dev-venv node-deps lint
 	if [ "$${CI:-}" = true ]; then
 		tmp_home="$$(mktemp -d)"
 		export HOME="$$tmp_home"
@@ -111,7 +128,7 @@ bench: dev-venv
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules
 	rm -f instance/*.db instance/*.db-wal instance/*.db-shm
 
 # ----------------------------------------------------------------- load ----

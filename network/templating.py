@@ -1,5 +1,6 @@
 """Things every template can use."""
 
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from flask import url_for
@@ -121,6 +122,19 @@ def initials(name: str) -> str:
     return "".join(word[0] for word in name.replace("Dr. ", "").split()[:2]).upper()
 
 
+def time_attribute(value: datetime | date) -> str:
+    """The ``datetime`` attribute of a ``<time>`` element: ISO 8601 to the second, in UTC.
+
+    HTML allows at most three digits of a second (``isoformat()`` writes six); a stored time without
+    a zone (SQLite) is UTC, like every time the app writes.
+    """
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def register_template_helpers(app) -> None:
     app.jinja_env.globals.update(permissions=permissions, Role=Role, select_options=select_options,
                                  checkbox_items=checkbox_items, row_url=RowUrl)
@@ -128,6 +142,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["initials"] = initials
     # Excerpts and mail quotes of members' text never carry what the patient-identifier detector flags.
     app.jinja_env.filters["without_phi"] = without_phi
+    app.jinja_env.filters["time_attribute"] = time_attribute
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -77,3 +77,14 @@ def live_server(sqlite_template, smtp, tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+# Pages checked per role by tests/e2e/test_accessibility.py, printed at the end of the run.
+accessibility_pages: dict[str, int] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if accessibility_pages:
+        terminalreporter.section("accessibility")
+        for role, count in accessibility_pages.items():
+            terminalreporter.write_line(f"{role}: {count} pages checked")
