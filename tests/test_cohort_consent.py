@@ -168,6 +168,7 @@ def test_an_administrator_places_a_member_directly_audited_and_told(app, make_us
     mails = outbox(app, "cohort-added")
     assert [m.recipient for m in mails] == [victim.email]
     assert "Class of 2027" in mails[0].subject and "administrator" in mails[0].text_body
+    assert not mails[0].unsubscribe_url  # told like an account change, whatever their choices
     # Placing them again changes nothing and says so.
     again = place(admin, a["cohort"], victim.email)
     assert again.status_code == 409
@@ -255,3 +256,18 @@ def test_a_resent_invitation_to_a_member_still_asks_them_to_sign_in_and_accept(a
     assert len(mails) == 2
     assert "sign in and accept" in mails[-1].text_body and "Sign in and accept" in mails[-1].html_body
     assert not in_cohort(app, a["cohort"], victim.id)
+
+
+def test_a_placed_member_is_told_even_with_cohort_notifications_off(app, make_user, login):
+    from network.notifications.models import Delivery, NotificationPreference
+
+    a, _, victim, _ = attack_setup(app, make_user)
+    with app.app_context():
+        db.session.add(NotificationPreference(user_id=victim.id, group_key="cohort", delivery=Delivery.OFF))
+        db.session.commit()
+    admin = login(app.test_client(), make_user(role="admin"))
+    assert place(admin, a["cohort"], victim.email).status_code == 302
+    assert [m.recipient for m in outbox(app, "cohort-added")] == [victim.email]
+    with app.app_context():
+        assert db.session.scalars(select(Notification.kind).where(Notification.user_id == victim.id)).all() \
+            == ["cohort-added"]

@@ -16,7 +16,7 @@ from network.extensions import db
 from network.matching.models import MatchingRun
 from network.types import utcnow
 from tests.test_directory import add_profile
-from tests.test_matching_rounds import add_program, join
+from tests.test_matching_rounds import add_program, add_staff, join
 from tests.test_mentorship import mentor_with_settings
 from tests.test_recommendation_cache import cards
 
@@ -114,9 +114,10 @@ def round_with_mentor(app, make_user, login):
     """An open research round: a director, a fellow of the current class and a mentor (an alumnus of the
     program) who joined the pool, was ranked first and accepts the fellow. Returns a function giving the
     mentor's location a visibility."""
-    _, current, past = add_program(app)
+    program, current, past = add_program(app)
     director = make_user(role="faculty", name="Dr. Director")
     join(app, current, director, "faculty")
+    add_staff(app, program, director)
     fellow = make_user(role="fellow", name="Dr. Round Fellow")
     join(app, current, fellow, "fellow")
     mentor = make_user(role="alumni", name="Dr. Round Mentor")
@@ -217,8 +218,8 @@ LOS_ANGELES = {"city": "Los Angeles", "region": "CA", "country": "US", "time_zon
 PAGES = ("profile", "directory", "recommendations", "home", "team", "ranking", "review", "preview", "export")
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_a_private_location_and_time_zone_show_on_no_page(app, login, round_with_mentor, page):
+@pytest.mark.parametrize("surface", PAGES)
+def test_a_private_location_and_time_zone_show_on_no_page(app, login, round_with_mentor, surface):
     """The mentor and the fellow keep their location, time zone included, to themselves and share it: no page
     the other side or the round's staff read shows it or a reason derived from it."""
     r = round_with_mentor
@@ -233,14 +234,14 @@ def test_a_private_location_and_time_zone_show_on_no_page(app, login, round_with
         "home": lambda: r["fellow_client"].get("/"),
         "team": lambda: r["fellow_client"].get("/mentorship/"),
     }
-    if page in reads:
-        response = reads[page]()
+    if surface in reads:
+        response = reads[surface]()
         assert response.status_code == 200
         text = response.get_data(as_text=True)
     else:
-        text = round_views(app, r)[page]
-    if page == "directory":  # the fellow finds themself there, with their own place; not the mentor
+        text = round_views(app, r)[surface]
+    if surface == "directory":  # the fellow finds themself there, with their own place; not the mentor
         assert "Dr. Round Fellow" in text and "Dr. Round Mentor" not in text
         return
     for hidden in ("los angeles", "los_angeles", "same time zone", "same region"):
-        assert hidden not in text.lower(), (page, hidden)
+        assert hidden not in text.lower(), (surface, hidden)

@@ -20,7 +20,7 @@ from network.extensions import db
 from network.mail.models import EmailOutbox, OutboxStatus
 from network.mail.services import queue_email
 from network.members.models import MemberStatus, Role, User, normalize_email
-from network.notifications.services import notify_members
+from network.notifications.services import notify, notify_members
 from network.profiles.services import reindex
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.text.lines import single_line
@@ -247,11 +247,13 @@ def place_member(cohort: Cohort, member: User, role: CohortRole, actor: User) ->
     db.session.flush()
     record(actor.id, "cohort.place", "user", member.id, program_id=cohort.program_id, cohort_id=cohort.id,
            role=str(role))
+    # Told whatever their notification choices: this changes who can see their connected-only fields
+    # and write to them, like an account mail (no unsubscribe link).
     title = f"An administrator placed you in {cohort.name}, {cohort.program.name}"
-    notify_members([member], "cohort-added", title, url_for("main.index"), target_type="cohort",
-                   target_id=cohort.id, mail_subject=f"You were placed in {cohort.name}",
-                   mail_template="cohort_added", cohort=cohort, program=cohort.program, actor_name=actor.name,
-                   role=str(role))
+    notify(member.id, "cohort-added", title, url_for("main.index"), "cohort", cohort.id).emailed_at = utcnow()
+    queue_email("cohort-added", member.email, f"You were placed in {cohort.name}", "cohort_added", user=member,
+                title=title, link=public_url("main.index"), cohort=cohort, program=cohort.program,
+                actor_name=actor.name, role=str(role), unsubscribe="")
     return membership
 
 
