@@ -2,8 +2,10 @@
 
 No model: a name is found by a cue in front of it (Pt, Mr/Mrs/Ms, "my patient", "his wife"),
 by age and sex behind it ("J.S. 62M", "Maria Lopez, 45F"), or, without a cue, as a first name
-and a surname from the 1990 US Census frequency lists (``names/``) that no professional context
-surrounds ("Dr. Raman's protocol", "Smith et al.", "John Smith, MD presented").
+and a surname from the name lists (``names/``: the 1990 US Census lists, and broader lists of SSA
+baby names, 2010 Census surnames and international names) that no professional context, institution
+or citation surrounds ("Dr. Raman's protocol", "Smith et al.", "John Smith, MD presented",
+"Henry Ford Health").
 """
 
 from __future__ import annotations
