@@ -26,7 +26,7 @@ def test_the_corpus_is_big_enough():
 def test_heldout_recall_and_false_alarms_hold_the_floor(heldout):
     result = score(heldout)
     assert result.recall >= 0.95, result.misses
-    assert result.kind_recall("name") >= 0.90, result.misses
+    assert result.kind_recall("name") >= 0.95, result.misses
     assert result.false_alarm_rate <= 0.03, result.false_alarms
 
 
@@ -55,6 +55,15 @@ def test_fast_enough_for_every_text_surface(heldout):
     ("admitted on 3/14 after a fall", "3/14", "date"),
     ("IPG serial number NPQ123456H", "NPQ123456H", "device"),
     ("films at https://www.dropbox.com/s/abc123/mri.jpg", "dropbox", "url"),
+    # Names off the 1990 Census lists: SSA first names, 2010 Census surnames, international names.
+    ("Does anybody know Chukwuemeka Ndlovu? He says you did his RFA.", "Chukwuemeka Ndlovu", "name"),
+    ("Still thinking about Nkechi Otieno and her CRPS.", "Nkechi Otieno", "name"),
+    ("Pt Łukasz Wiśniewski came in with neck pain", "Łukasz Wiśniewski", "name"),
+    ("admitted on the 12th after a fall", "the 12th", "date"),
+    ("ED visit Sunday the 3rd for a headache", "the 3rd", "date"),
+    ("she was admitted Tuesday 3/4 and went home", "3/4", "date"),
+    ("DOI 6/1/23 per the workers comp paperwork", "6/1/23", "date"),
+    ("seen 2024/03/04 for the block", "2024/03/04", "date"),
 ])
 def test_finds_identifiers(text, identifier, kind):
     position = text.index(identifier)
@@ -76,6 +85,13 @@ def test_finds_identifiers(text, identifier, kind):
     "Michael Brown, MD, will present at NANS",
     "Nevro Senza vs Abbott Proclaim for failed back surgery syndrome",
     "an 89 year old patient, 90 mg MME, 90 days of conservative care",
+    "Henry Ford Health runs a buprenorphine bridge clinic",
+    "Beth Israel Deaconess started a transitional pain service",
+    "Welcome our new fellows Tomasz Wiśniewski and Oluwaseun Bello!",
+    "Congrats to Ana Costa, Tomás Ruiz and Chidi Eze on the match",
+    "DOI 10.1016/j.pain.2020.01.001, published 3/4/2020",
+    "she fell on the 3rd floor landing, no injury",
+    "Tomorrow we meet Tuesday 3/4 for journal club",
 ])
 def test_clinical_writing_is_not_flagged(text):
     assert find_phi(text) == []

@@ -52,13 +52,14 @@ class Span:
         return KINDS[self.kind]
 
 
+_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _YEAR = r"(?:19|20)\d\d"
 _NUMERIC_DATE = rf"(?:0?[1-9]|1[0-2])([/.-]){_DAY}\1(?:{_YEAR}|\d\d)(?![\d/.-]\d)"
 _DAY_FIRST_DATE = rf"(?:1[3-9]|2\d|3[01])([/.-])(?:0?[1-9]|1[0-2])\2(?:{_YEAR}|\d\d)(?![\d/.-]\d)"
-_ISO_DATE = rf"{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+_ISO_DATE = rf"{_YEAR}(?:-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])|/(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))\b"
 _WORD_DATE_YEAR = (rf"(?:{_MONTH}\.?\s+{_DAY}(?:st|nd|rd|th)?,?\s+{_YEAR}"
                    rf"|{_DAY}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+{_YEAR}"
                    rf"|{_DAY}-{_MONTH}-(?:{_YEAR}|\d\d)|{_YEAR}\s+{_MONTH}\.?\s+{_DAY})")
@@ -72,7 +73,15 @@ _DATE_CUE_BEFORE = re.compile(
     r"\b(?:on|since|from|until|dated|dos|d\.o\.s\.?|admitted|admission|discharged|seen|visit|surgery|"
     r"procedure|injected|implanted|fell|fall|mva|mvc|died|expired|passed|scheduled|booked|last|"
     r"next|f/u|follow[- ]up|fu|ed|er|adm|dc|d/c|s/p|done|performed|placed|explanted|trialed|doi)"
-    r"\s*:?\s*$", re.IGNORECASE)
+    rf"\s*:?(?:\s+(?:on\s+)?{_WEEKDAY}\.?,?)?\s*$", re.IGNORECASE)
+# A bare day of the month ("admitted on the 12th", "ED visit Sunday the 3rd") after a patient event only,
+# and only where no noun follows ("the 3rd floor", "the 2nd attempt" are not dates).
+_ORDINAL_DAY = re.compile(
+    rf"\b(?:admitted|admission|discharged|seen|visit|surgery|procedure|injected|implanted|explanted|fell|"
+    rf"fall|mva|mvc|died|expired|passed away|dos|ed|er|presented|came in|injury|doi|overdosed?|od'd)"
+    rf"(?:\s+(?:on|since|from|until))?(?:\s+{_WEEKDAY},?)?\s+(?P<v>the\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th))\b"
+    rf"(?=\s*(?:[,.;:)!?]|$|(?:after|and|for|at|in|with|when|but|to|from|by|until|of (?:this|last) month)\b))",
+    re.IGNORECASE)
 _DOB_CUE = re.compile(
     r"\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|birthday|bday|born(?: on)?)\s*(?:is|was|of|:|#|-)?\s*",
     re.IGNORECASE)
@@ -93,7 +102,9 @@ _EVENT_CONTEXT = re.compile(
 _PATIENT_EVENT = re.compile(
     r"\b(?:admitted|discharged|dob|born|underwent|s/p|injected|implanted|explanted|seen in|saw (?:him|her)|"
     r"his|her|he|she|pt|patient|died|fell|mva|mvc|dos|ed visit|er visit|surgery on|procedure on|"
-    r"presented|accident|overdose|od'd|fusion|rfa|tfesi|esi|block|trial(?:ed)? on|follow[- ]up)\b",
+    r"presented|accident|overdose|od'd|fusion|rfa|tfesi|esi|block|trial(?:ed)? on|follow[- ]up)\b"
+    # DOI followed by a date is a date of injury, not a digital object identifier (those start "10.").
+    r"|\bdoi\s*:?\s*(?=\d{1,2}[/.]\d{1,2}\b|\d{1,2}-\d{1,2}-\d|(?:19|20)\d\d/\d)",
     re.IGNORECASE)
 
 _AGE = re.compile(
@@ -289,6 +300,8 @@ def _dates(text: str, words: frozenset, add) -> None:
             if event_seen[1]:
                 continue
             add(Span(m.start(), m.end(), "date", False))
+    for m in _ORDINAL_DAY.finditer(text):
+        add(Span(m.start("v"), m.end("v"), "date", False))
     for m in _SHORT_NUMERIC.finditer(text):
         before = text[max(0, m.start() - 20):m.start()]
         if _DATE_CUE_BEFORE.search(before) and not re.match(r"/10\b", text[m.end() - 3:m.end()]):

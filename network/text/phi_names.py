@@ -2,12 +2,15 @@
 
 No model: a name is found by a cue in front of it (Pt, Mr/Mrs/Ms, "my patient", "his wife"),
 by age and sex behind it ("J.S. 62M", "Maria Lopez, 45F"), or, without a cue, as a first name
-and a surname from the 1990 US Census frequency lists (``names/``) that no professional context
-surrounds ("Dr. Raman's protocol", "Smith et al.", "John Smith, MD presented").
+and a surname from the name lists (``names/``: the 1990 US Census lists, and broader lists of SSA
+baby names, 2010 Census surnames and international names) that no professional context, institution
+or citation surrounds ("Dr. Raman's protocol", "Smith et al.", "John Smith, MD presented",
+"Henry Ford Health").
 """
 
 from __future__ import annotations
 
+import gzip
 import re
 from pathlib import Path
 
@@ -23,8 +26,18 @@ def _words(block: str) -> frozenset[str]:
     return frozenset(block.split())
 
 
+def _read_gzipped_names(filename: str) -> frozenset[str]:
+    lines = gzip.decompress((_DATA / filename).read_bytes()).decode("utf-8").split("\n")
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+# The curated lists: a name from them is enough on its own (with the stop-lists below).
 FIRST_NAMES = _read_names("first_names.txt")
 SURNAMES = _read_names("surnames.txt")
+# The broad lists (SSA baby names, 2010 Census surnames, international names; see names/README.md),
+# without everyday English words: without a cue, a first name and a surname from them must both be listed.
+MORE_FIRST_NAMES = _read_gzipped_names("first_names_more.txt.gz")
+MORE_SURNAMES = _read_gzipped_names("surnames_more.txt.gz")
 
 # First names that are also everyday words, months or places: without a cue they are a name
 # only when a listed surname follows ("Grace Hospital", "Austin Pain Associates" are not).
@@ -64,7 +77,7 @@ Syndrome Disease Sign Test Maneuver Manoeuvre Criteria Scale Score Index Protoco
 Block Blocks Injection Injections Nerve Plexus Ganglion Trial Study Studies Guidelines Guideline
 Consensus Statement Practice Update Updates Committee Department Division Service Team Office
 Insurance Medicare Medicaid Tricare Aetna Cigna Humana Anthem Kaiser United Blue Cross Shield
-Emergency Department Urgent Intensive Unit Floor Ward Bay Bed Suite Apt Unit Box
+Emergency Department Urgent Intensive Unit Floor Ward Bay Bed Suite Apt Unit Box Adult Adults Atrium
 Tylenol Advil Motrin Aleve Lyrica Neurontin Cymbalta Nucynta Belbuca Butrans Suboxone Zubsolv Narcan
 Exparel Zynrelef Kenalog Depo Medrol Decadron Celestone Toradol Mobic Celebrex Flexeril Zanaflex
 Robaxin Skelaxin Baclofen Lidoderm Flector Voltaren Qutenza Ajovy Aimovig Emgality Botox Ubrelvy
@@ -86,8 +99,9 @@ Hashimoto Cushing Parkinson Alzheimer Huntington Gehrig Bechterew Forestier Schl
 Preiser Colles Monteggia Galeazzi Maisonneuve
 """)
 
-_UPPER = "A-ZÀ-ÖØ-Þ"
-_LOWER = "a-zß-öø-ÿ"
+# Latin-1 and Latin Extended-A letters (Łukasz, Wiśniewski, Şahin); the block mixes cases, so both sets have it.
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ž"
+_LOWER = "a-zß-öø-ÿĀ-ž"
 _TOKEN = rf"(?:Mc|Mac|O['’])?[{_UPPER}][{_LOWER}]+(?:['’-][{_UPPER}{_LOWER}][{_LOWER}]+)*"
 _PARTICLE = r"(?:de la|de los|del|de|van der|van den|van|von|da|dos|das|di|du|le|la|bin|ibn|al|el|st\.?)"
 _NAME_RUN = re.compile(rf"(?:[{_UPPER}]\.\s?)?{_TOKEN}(?:(?:\s+{_PARTICLE})?\s+(?:[{_UPPER}]\.\s?)?{_TOKEN}){{0,3}}")
@@ -137,7 +151,11 @@ _PROFESSIONAL_BEFORE = re.compile(
     r"neurologist|radiologist|np|pa|crna|rn|nurse|by|per|cc|thanks(?: to)?|thank you(?: to)?|shout[ -]out to|"
     r"congrats(?: to)?|congratulations(?: to)?|welcome|invited|"
     r"featuring|moderated by|hosted by|led by|according to|via|sen|senator|rep|gov|president|st|saint|"
-    r"lecture|lectureship|award|memorial)\b\.?,?[ \t]*$|@$)", re.IGNORECASE)
+    r"lecture|lectureship|award|memorial)s?\b\.?,?[ \t]*$|@$)", re.IGNORECASE)
+# Names listed before this one: "our new fellows Ana Costa and Tomás Ruiz", "Drs. Lee, Park and Kim".
+# (A comma alone needs a full name before it: "Dr. Lee, Maria Lopez is the one" names a patient.)
+_LISTED_BEFORE = re.compile(r"(?:[A-Z][\w'’.-]*[ \t]+){0,2}[A-Z][\w'’-]*[ \t]*,?[ \t]+(?:and|&)[ \t]+$"
+                            r"|(?:[A-Z][\w'’-]*[ \t]+){1,2}[A-Z][\w'’-]*[ \t]*,[ \t]*$")
 _PROFESSIONAL_AFTER = re.compile(
     r"^(?:'s?|’s?)?[ \t]*,?[ \t]*(?:md|do|phd|mbbs|mbchb|mph|ms|msc|ma|mba|frcpc|frca|fipp|dabpm|crna|np|"
     r"pa-c|pa|rn|dnp|pharmd|dpt|jr|sr|iii|et al|and colleagues|and coworkers|and co-?authors|"
@@ -155,6 +173,15 @@ _CLINICAL_AFTER = re.compile(
     r"underwent|is s/p|s/p|complains|reports|denies|has had|had a|had an|is a|was a|, a|,? \d{1,3}|"
     r"returned|followed up|got|received|failed|tolerated|called the|called our|is scheduled|was scheduled)",
     re.IGNORECASE)
+# A capitalised institution word right after a first name and surname: a place named after a person
+# ("Henry Ford Health", "Beth Israel Deaconess", "the Melinda Gates Foundation"), not a patient.
+_INSTITUTION = _words("""
+Health Healthcare Hospital Hospitals Foundation Clinic Clinics Medical Medicine Institute University College Center
+Centre Deaconess Western Eastern Northern Southern Hospice Pavilion Surgery Surgical Cancer Heart Children's
+Children’s Orthopedics Orthopaedics Rehabilitation Rehab Memorial General Regional Infirmary Trust Fund Library
+Hall Building School Award Lecture Prize Fellowship Scholarship
+""")
+_NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w'’]*)")
 _CITATION = re.compile(r"\bet al\b|\bdoi\b|\bpmid\b|;\s*\d+\s*\(\d+\)\s*:|\d{4};\d+", re.IGNORECASE)
 
 
@@ -175,16 +202,35 @@ def _name_run(text: str, pos: int, *, first_free: bool = False) -> tuple[int, in
     return start, keep[-1].end()
 
 
-def _surname(token: str) -> bool:
+def _surname(token: str, names: frozenset[str] = SURNAMES) -> bool:
     """A listed surname, whatever its apostrophes, capitals or hyphens: O'Brien, McAllister, Cohen-Levy."""
-    if token in SURNAMES:
+    if token in names:
         return True
     plain = token.replace("'", "").replace("’", "").title()
-    return plain in SURNAMES or any(part in SURNAMES for part in plain.split("-") if len(plain) > len(part))
+    return plain in names or any(part in names for part in plain.split("-") if len(plain) > len(part))
+
+
+def _any_surname(token: str) -> bool:
+    """A surname on the curated or the broad lists."""
+    return _surname(token) or _surname(token, MORE_SURNAMES)
+
+
+def _any_first_name(token: str) -> bool:
+    return token in FIRST_NAMES or token in MORE_FIRST_NAMES
 
 
 def _known(token: str) -> bool:
-    return token in FIRST_NAMES or _surname(token)
+    return _any_first_name(token) or _any_surname(token)
+
+
+def _listed_pair(first: str, last: str) -> bool:
+    """A first name and surname without a cue: a curated first name that is not also a word, a curated
+    surname, or a first name and a surname that are both listed (the broad lists hold no English words)."""
+    if first in FIRST_NAMES and first not in AMBIGUOUS_FIRST:
+        return True
+    if _surname(last):
+        return True
+    return _any_first_name(first) and _surname(last, MORE_SURNAMES)
 
 
 _TITLE_GATE = frozenset({"mr", "mrs", "ms", "mx", "miss", "mister", "messrs"})
@@ -278,7 +324,27 @@ def _plausible_age_sex(tail: str) -> bool:
 def _professional(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 30):start]
     after = text[end:end + 40]
-    return bool(_PROFESSIONAL_BEFORE.search(before) or _PROFESSIONAL_AFTER.match(after))
+    if _PROFESSIONAL_BEFORE.search(before) or _PROFESSIONAL_AFTER.match(after):
+        return True
+    for _ in range(4):  # back over up to four listed names: "Congrats to A B, C D and E F"
+        listed = _LISTED_BEFORE.search(text, max(0, start - 60), start)
+        if not listed:
+            return False
+        # The listed run may have taken in the cue itself ("Thanks Ana Costa and"): try each word start.
+        offsets = [0] + [m.end() for m in re.finditer(r"[ \t]+", listed.group(0))]
+        if any(_PROFESSIONAL_BEFORE.search(text, max(0, listed.start() + offset - 30), listed.start() + offset)
+               for offset in offsets):
+            return True
+        start = listed.start()
+    return False
+
+
+def _institution(text: str, last: str, end: int) -> bool:
+    """The pair ends in, or is followed by, an institution word: "Beth Israel Deaconess", "Henry Ford Health"."""
+    if last in _INSTITUTION:
+        return True
+    following = _NEXT_WORD.match(text, end)
+    return bool(following and following.group(1) in _INSTITUTION)
 
 
 def uncued_names(text: str, found: list[tuple[int, int, bool]]) -> None:
@@ -294,9 +360,10 @@ def uncued_names(text: str, found: list[tuple[int, int, bool]]) -> None:
             continue
         if last in EPONYMS or first in EPONYMS:
             continue
-        if (first in AMBIGUOUS_FIRST or first not in FIRST_NAMES) and not _surname(last):
+        if not _listed_pair(first, last):
             continue
-        if _professional(text, start, max(end, run.end() if run else end)) or _CITATION.search(text, max(0, start - 80), end + 80):
+        if (_professional(text, start, max(end, run.end() if run else end)) or _institution(text, last, end)
+                or _CITATION.search(text, max(0, start - 80), end + 80)):
             continue
         after = text[end:end + 40]
         strong = bool(_AGE_SEX_AFTER.match(after) or _CLINICAL_AFTER.match(after))
@@ -304,7 +371,7 @@ def uncued_names(text: str, found: list[tuple[int, int, bool]]) -> None:
     # A single first name with an age right after it: "Hope, 34, came in", "Jordan (17M)".
     for word in re.finditer(rf"\b[{_UPPER}][{_LOWER}]+\b", text):
         token = word.group(0)
-        if token in FIRST_NAMES and token not in NOT_NAME:
+        if _any_first_name(token) and token not in NOT_NAME:
             after = _AGE_SEX_AFTER.match(text, word.end())
             if after and re.search(r"\d", after.group(0)) and not _professional(text, word.start(), word.end()):
                 found.append((word.start(), word.end(), True))

@@ -47,8 +47,61 @@ def _phone(rng):
     return rng.choice([f"{a}-{b}-{c}", f"({a}) {b}-{c}", f"{a}.{b}.{c}", f"+1 {a} {b} {c}"])
 
 
+# Names from outside the 1990 US Census lists (West and East African, South and East Asian, Latin
+# American, Eastern European, Pacific, newer US first names), for uncued names; added 2026-12.
+FIRST2 = ["Chukwuemeka", "Adaeze", "Nkechi", "Kwame", "Abena", "Sipho", "Thandiwe", "Wanjiru", "Tendai", "Farhan",
+          "Zainab", "Imran", "Arjun", "Sneha", "Rohan", "Hiroshi", "Haruto", "Minh", "Linh", "Ji-woo", "Mateo",
+          "Valentina", "Thiago", "Leilani", "Aaliyah", "Jayden", "Nevaeh", "Brayden", "Agnieszka", "Siobhan",
+          "Niamh", "Giorgos", "Yusuf", "Elif", "Svetlana", "Bogdan", "Oksana", "Kofi", "Amara", "Ifeoma"]
+LAST2 = ["Okonkwo", "Nwosu", "Mensah", "Boateng", "Ndlovu", "Dlamini", "Kamau", "Otieno", "Mwangi", "Chaudhry",
+         "Siddiqui", "Qureshi", "Iyer", "Krishnamurthy", "Banerjee", "Tanaka", "Nakamura", "Pham", "Hoang", "Jeong",
+         "Oliveira", "Carvalho", "Kealoha", "Nowak", "Wiśniewski", "Kaczmarek", "Horvath", "Papadopoulos",
+         "Yilmaz", "Öztürk", "Kuznetsova", "Ogunleye", "Achterberg", "Szabo", "Bhattacharya", "Oyelaran"]
+
+
+def _full2(rng):
+    return f"{rng.choice(FIRST2)} {rng.choice(LAST2)}"
+
+
+def _ordinal_suffix(day):
+    return "th" if 4 <= day <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def _date2(rng):
+    """Dates tied to a visit in more of the formats people type: two-digit years, dashes, day first,
+    ordinals, a year first with slashes, dots."""
+    m, d, y = rng.randint(1, 12), rng.randint(1, 28), rng.randint(2019, 2026)
+    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December"]
+    return rng.choice([f"{m}/{d}/{y % 100}", f"{m:02d}-{d:02d}-{y}", f"{d} {months[m - 1]} {y}",
+                       f"{months[m - 1]} {d}{_ordinal_suffix(d)}, {y}", f"{y}/{m:02d}/{d:02d}", f"{m}.{d}.{y % 100}",
+                       f"{months[m - 1][:3]}. {d}{_ordinal_suffix(d)}"])
+
+
+def _ordinal(rng):
+    d = rng.randint(1, 28)
+    return rng.choice(["", "Sunday ", "Monday ", "Friday "]) + f"the {d}{_ordinal_suffix(d)}"
+
+
+def _dob2(rng):
+    m, d, y = rng.randint(1, 12), rng.randint(1, 28), rng.randint(1930, 2005)
+    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December"]
+    return rng.choice([f"{m}/{d}/{y % 100:02d}", f"{m:02d}-{d:02d}-{y}", f"{d} {months[m - 1]} {y}",
+                       f"{months[m - 1]} {d}{_ordinal_suffix(d)}, {y}"])
+
+
 POOLS = {
     "NAME": _full,
+    "NAME_INTL": _full2,
+    "FIRST_INTL": FIRST2,
+    "LAST_INTL": LAST2,
+    "DATE_MORE": _date2,
+    "DATE_DAY": _ordinal,
+    "DATE_SHORT": lambda rng: f"{rng.randint(1, 12)}/{rng.randint(1, 28)}",
+    "DOB_MORE": _dob2,
+    "intl": _full2,
+    "intl_last": LAST2,
     "FIRST": FIRST,
     "LAST": LAST,
     "TITLED": lambda rng: f"{rng.choice(['Mr.', 'Mrs.', 'Ms.', 'Mr', 'Mrs', 'Ms', 'Miss'])} {rng.choice(LAST)}",
@@ -212,6 +265,27 @@ POSITIVE = [
     "Images: {URL}",
     "Plate number {PLATE} if security asks.",
     "Request from {IP} tried to open her chart.",
+    # Added 2026-12: uncued names from outside the 1990 lists, and dates in more formats.
+    "Anyone else seeing {NAME_INTL}? She says she gets {drug} from three clinics.",
+    "Does anybody know {NAME_INTL}? He says one of you did his {proc}.",
+    "{NAME_INTL} came back after the {proc} and wants another one.",
+    "Question about {NAME_INTL}: {cond}, on {drug}, what would you try next?",
+    "Pt {NAME_INTL} is a {age}{sex} with {cond}.",
+    "My patient {FIRST_INTL} {LAST_INTL} asked about {drug}.",
+    "Her husband {FIRST_INTL} wants to be there for the {proc}.",
+    "{FIRST_INTL}, {age}, has {cond} and a new {brand}.",
+    "I think {NAME_INTL} is the one who called the board about the {proc}.",
+    "Still thinking about {NAME_INTL} and the {cond} that nothing touched.",
+    "Mrs. {LAST_INTL} asked whether {drug} is safe while breastfeeding.",
+    "Seen {DATE_MORE} for {cond}, then the {proc}.",
+    "Admitted on {DATE_DAY} after a fall at home.",
+    "ED visit {DATE_DAY} for uncontrolled {cond}.",
+    "DOS {DATE_SHORT}: {proc} under fluoro.",
+    "She was admitted Tuesday {DATE_SHORT} and went home the next day.",
+    "DOI {DATE_MORE} per the workers comp paperwork.",
+    "Surgery {DATE_MORE}, the pain started two weeks later.",
+    "DOB {DOB_MORE}, {cond}, referred for {proc}.",
+    "Born {DOB_MORE}, lives alone, drives herself to the {proc}.",
 ]
 
 NEGATIVE = [
@@ -329,4 +403,139 @@ NEGATIVE = [
     "Cohen SP, Bhaskar A, et al. Lancet 2021;398:1-12.",
     "Radiofrequency at 80 C for 90 seconds per lesion.",
     "The Saint Louis course is {mon} 12-14.",
+    # Added 2026-12: colleagues and authors with names from outside the 1990 lists.
+    "Dr. {intl}'s talk on {cond} was the best of the meeting.",
+    "Thanks to {intl}, MD, for running the {proc} workshop.",
+    "{intl_last} et al. Pain Med {year};{n}(2):201-9 on {cond}.",
+    "Per Dr. {intl_last}, hold apixaban 3 days before the {proc}.",
+    "Congrats to our new fellows {intl} and {intl}!",
+    "{intl}, DO, joins the faculty in July.",
+    # Added 2026-12: capitalised words in clinical writing (health systems, places, brands, devices,
+    # eponyms, scales, drugs), to keep false alarms honest as the name lists grow.
+    "Beth Israel Deaconess started a transitional pain service.",
+    "Cedars-Sinai and Scripps Health both run SCS registries.",
+    "Mass General Brigham changed its opioid consent form.",
+    "Tampa General has a new cancer pain fellowship.",
+    "The Hospital for Special Surgery course covers genicular RFA.",
+    "Vanderbilt Pain Center switched to Epic last spring.",
+    "Baylor Scott and White is hiring two interventionalists.",
+    "Henry Ford Health runs a buprenorphine bridge clinic.",
+    "Rush University Medical Center hosts the cadaver lab.",
+    "Kaiser Permanente denied the Vertiflex again.",
+    "Ochsner Health added a Saturday procedure list.",
+    "Intermountain Health published its ketamine protocol.",
+    "Sutter Health dropped coverage for Intracept.",
+    "Lurie Children's has a pediatric CRPS program.",
+    "Stanford Pain Management Center uses the CHOIR registry.",
+    "Northwestern Medicine grand rounds covered DRG stimulation.",
+    "UCSF Benioff has an integrative pain clinic.",
+    "NYU Langone added a second fluoroscopy suite.",
+    "Geisinger pharmacists run the opioid stewardship program.",
+    "Emory Healthcare switched to Exparel for TAP blocks.",
+    "Spectrum Health is now Corewell Health.",
+    "Atrium Wake Forest runs a headache fellowship.",
+    "Abbott Eterna and Medtronic Inceptiv both have closed-loop features.",
+    "Nevro HFX iQ uses a phone app for programming.",
+    "Boston Scientific Intellis? No, that one is Medtronic.",
+    "SPR Sprint PNS for shoulder pain works better than I expected.",
+    "Mainstay ReActiv8 for multifidus dysfunction has good 3-year data.",
+    "Vertos mild for LSS is covered by Medicare now.",
+    "Stryker Venom RF probes arrived today.",
+    "Avanos Coolief versus Medtronic Accurian for genicular RFA?",
+    "Relievant Intracept reps brought lunch.",
+    "Journavx (suzetrigine) was approved for acute pain.",
+    "Zynrelef and Posimir both came up at the P&T committee.",
+    "Kenalog versus Depo-Medrol for the SI joint?",
+    "Qutenza patches are in the Pyxis now.",
+    "Ketorolac IV before discharge per Dr. Adebayo.",
+    "Dr. Nwosu's talk on sickle cell pain was excellent.",
+    "Dr. Oyelaran and Dr. Venkataraman co-chair the ASRA committee.",
+    "Per Dr. Thuy Tran, hold the apixaban for 3 days.",
+    "Chidi Okonkwo, MD, will moderate the SCS panel.",
+    "Thanks to Ananya Krishnan, DO, for the ultrasound workshop.",
+    "Welcome our new fellows Tomasz Wiśniewski and Oluwaseun Bello!",
+    "Congrats to Mateo Ferreira on matching at Duke!",
+    "Adebayo et al. Pain Physician 2022;25(4):E123-31.",
+    "Nwankwo CJ, Kwon YS. Reg Anesth Pain Med 2023;48:100-8.",
+    "Hashmi and colleagues showed lower MME after the block.",
+    "Vanderlinden 2019 is the study everyone cites for PRP.",
+    "The Sluijter lecture at WIP was about pulsed RF.",
+    "Raj's technique for the lumbar sympathetic block still works.",
+    "The Bogduk-Aprill classification for facet pain is dated.",
+    "Maigne syndrome responds to a T12-L1 medial branch block.",
+    "Bertolotti syndrome with an L5 transverse process pseudarthrosis.",
+    "Parsonage-Turner syndrome after the vaccine, EMG pending.",
+    "Eagle syndrome: styloid 4 cm on CT.",
+    "Kummell disease at T12 on the MRI.",
+    "Gorlin syndrome is not relevant here.",
+    "Ramsay Hunt syndrome with facial palsy and ear pain.",
+    "Erdheim-Chester came up on the tumor board list.",
+    "Jacobs Medical Center opened a new OR.",
+    "Charlotte Maxeke Hospital in Johannesburg runs a pain fellowship.",
+    "Toronto Western Hospital runs the Wasser Pain program.",
+    "Sunnybrook and Mount Sinai share a cancer pain service.",
+    "Addenbrooke's Hospital in Cambridge has a neuromodulation unit.",
+    "Guy's and St Thomas' runs the INPUT pain programme.",
+    "Karolinska Institutet published a large CRPS cohort.",
+    "Charité Berlin hosted the EFIC congress.",
+    "Sao Paulo and Rio de Janeiro both have pain residencies.",
+    "We presented at the EFIC Pain Congress in Lyon.",
+    "The NYSORA ultrasound course in Ghent is worth it.",
+    "Spine Intervention Society meets in Seattle this year.",
+    "ASRA Spring Meeting in Seattle had great PNS sessions.",
+    "Morgan Stanley invested in a pain clinic chain.",
+    "Price Waterhouse audited the ASC.",
+    "Stanley Black and Decker makes the drill we use for the bone biopsy.",
+    "Young Adult Pain Clinic meets on Wednesdays.",
+    "Green Valley Surgery Center now does kyphoplasty.",
+    "Long Beach Memorial has a pain fellowship opening.",
+    "Wood Johnson Foundation funded the opioid grant.",
+    "Will Rogers Institute funds pulmonary research.",
+    "Bill and Melinda Gates Foundation grant for cancer pain in Africa.",
+    "Grace Cottage Hospital joined the network.",
+    "Mercy Health Saint Mary's runs a headache clinic.",
+    "Hope Lodge houses patients during radiation.",
+    "June Bug, our clinic cat, is a therapy animal.",
+    "Mark Twain Medical Center has a pain opening.",
+    "Pilates and Feldenkrais classes are on the handout.",
+    "Alexander Technique helped her posture.",
+    "McKenzie exercises for discogenic pain.",
+    "Mulligan mobilization and Maitland grades in PT.",
+    "Kinesio tape did nothing for her knee.",
+    "Oswestry Disability Index went from 44 to 20.",
+    "Brief Pain Inventory scores improved.",
+    "Beck Depression Inventory was 18.",
+    "Roland Morris score dropped by 6 points.",
+    "PEG scale and PROMIS Pain Interference were collected.",
+    "Glasgow Coma Scale 15, alert and oriented.",
+    "Richmond Agitation Sedation Scale of 0.",
+    "Morphine milligram equivalents per CDC guidance.",
+    "Narcan nasal spray was prescribed with every opioid.",
+    "Sublocade monthly injections for OUD.",
+    "Brixadi weekly works for some of our patients.",
+    "Oxycodone ER was switched to Xtampza.",
+    "Savella for fibromyalgia rarely helps.",
+    "Horizant at bedtime for RLS.",
+    "Gralise once daily, titrate to 1800 mg.",
+    "Elavil 10 mg at night.",
+    "Nortriptyline 25 mg at bedtime.",
+    "Zipsor and Cambia for migraine.",
+    "Reyvow, Ubrelvy and Nurtec are all on formulary.",
+    "Vyepti infusions every 12 weeks.",
+    "Marcaine 0.5% with epi for the field block.",
+    "Naropin 0.2% at 8 mL/h.",
+    "Xylocaine jelly for the Foley.",
+    "Duramorph 0.1 mg in the spinal.",
+    "Infumorph in the pump at 25 mg/mL.",
+    "Prialt starting at 0.5 mcg/day.",
+    "Synchromed II pump refill at 40 mL.",
+    "Medtronic Synchromed and Flowonix Prometra pumps.",
+    "Intellis with AdaptiveStim and DTM programming.",
+    "Boston Scientific Spectra WaveWriter with FAST therapy.",
+    "Abbott Proclaim XR with BurstDR.",
+    "Nalu micro-IPG for the knee.",
+    "Bioness StimRouter for the peroneal nerve.",
+    "Curonix Freedom for occipital neuralgia.",
+    "Saluda Evoke closed-loop data at 36 months.",
+    "Nevro Omnia for painful diabetic neuropathy.",
 ]
