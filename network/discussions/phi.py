@@ -8,10 +8,9 @@ and what it must leave alone (spinal levels, doses, pain scores, codes, citation
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
-from network.text import phi
+from network.text import phi, phi_guard
 
 # The words the discussion pages have always shown; kinds the old guard did not know use the detector's.
 _LABELS = {"dob": "date of birth", "ssn": "social security number", "mrn": "medical record number",
@@ -44,12 +43,5 @@ def any_strong(matches: list[Match]) -> bool:
 
 
 def highlight(text: str, matches: list[Match]) -> str:
-    """``text`` as escaped HTML with each match wrapped in ``<mark>``."""
-    parts = []
-    position = 0
-    for match in matches:
-        parts.append(html.escape(text[position:match.start]))
-        parts.append(f'<mark title="{html.escape(match.label)}">{html.escape(match.text)}</mark>')
-        position = match.end
-    parts.append(html.escape(text[position:]))
-    return "".join(parts)
+    """``text`` as escaped HTML with each match wrapped in ``<mark>`` (the shared form highlighter)."""
+    return str(phi_guard.highlight(text, matches))
