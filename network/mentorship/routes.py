@@ -107,7 +107,7 @@ def ask(mentor_id: int):
     if request.method == "GET" and request.args.get("type") in {t.value for t in MentoringType}:
         form.type.data = request.args["type"]
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not form.holds_patient_identifiers():
         try:
             services.send_request(current_user, mentor, MentoringType(form.type.data), form.message.data)
         except services.MentorshipError as exc:
@@ -220,7 +220,7 @@ def workspace(mentorship_id: int):
 
 def _workspace_action(mentorship_id: int, form_name: str, form, apply, done: str):
     mentorship = _workspace_or_404(mentorship_id)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not form.holds_patient_identifiers():
         try:
             apply(mentorship, form)
         except services.MentorshipError as exc:
