@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from network.extensions import db
 from network.mentorship.models import Goal, Meeting, Mentorship, MentorshipRequest
+from network.opportunities.models import ExpressionOfInterest, Opportunity
 from tests.html_checks import check_page
+from tests.opportunities.test_posting import valid_form
 from tests.test_mentorship import ask, mentor_with_settings
 
 STRONG = "Pt John Smith MRN 1234567 seen today"
@@ -96,6 +98,41 @@ def closing_comment(app, make_user, login):
                    lambda text: _holds(app, Mentorship.closing_comment, text), "end-confirm_no_phi")
 
 
+@pytest.fixture
+def app(make_app):
+    # Each surface is posted several times; the posting limit has its own test.
+    return make_app(OPPORTUNITY_POST_RATE_LIMIT="1000 per minute")
+
+
+def new_opportunity(app, make_user, login, kind="job", field="description"):
+    client = login(app.test_client(), make_user(role="alumni"))
+    data = valid_form(app, kind)
+    column = getattr(Opportunity, field)
+    return Surface(client, f"/opportunities/new/{kind}", data, field, lambda text: _holds(app, column, text))
+
+
+def _posted(app, make_user, login):
+    poster = login(app.test_client(), make_user(role="alumni"))
+    response = poster.post("/opportunities/new/job", data=valid_form(app, "job"))
+    assert response.status_code == 302
+    return poster, int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def edited_opportunity(app, make_user, login):
+    poster, opportunity_id = _posted(app, make_user, login)
+    data = valid_form(app, "job")
+    data.pop("deadline")  # an edit may keep any deadline
+    return Surface(poster, f"/opportunities/{opportunity_id}/edit", data, "description",
+                   lambda text: _holds(app, Opportunity.description, text))
+
+
+def interest_note(app, make_user, login):
+    _, opportunity_id = _posted(app, make_user, login)
+    client = login(app.test_client(), make_user(role="fellow"))
+    return Surface(client, f"/opportunities/{opportunity_id}/interest", {}, "note",
+                   lambda text: _holds(app, ExpressionOfInterest.note, text))
+
+
 SURFACES = {
     "mentoring request": mentoring_request,
     "shared meeting notes": meeting_notes,
@@ -104,6 +141,12 @@ SURFACES = {
     "goal": goal,
     "compact": compact,
     "closing comment": closing_comment,
+    "opportunity title": lambda *a: new_opportunity(*a, field="title"),
+    "opportunity description": new_opportunity,
+    "research authorship": lambda *a: new_opportunity(*a, kind="research", field="authorship"),
+    "event description": lambda *a: new_opportunity(*a, kind="conference"),
+    "opportunity edit": edited_opportunity,
+    "interest note": interest_note,
 }
 
 
