@@ -15,9 +15,11 @@ from sqlalchemy import select
 from network.extensions import db
 from network.mentorship.models import Goal, Meeting, Mentorship, MentorshipRequest
 from network.opportunities.models import ExpressionOfInterest, Opportunity
+from network.profiles.models import Profile
 from tests.html_checks import check_page
 from tests.opportunities.test_posting import valid_form
 from tests.test_mentorship import ask, mentor_with_settings
+from tests.test_profiles import profile_form
 
 STRONG = "Pt John Smith MRN 1234567 seen today"
 WEAK = "Her office said to call 617-555-0134"
@@ -133,6 +135,13 @@ def interest_note(app, make_user, login):
                    lambda text: _holds(app, ExpressionOfInterest.note, text))
 
 
+def profile_text(app, make_user, login, field="bio", role="alumni"):
+    client = login(app.test_client(), make_user(role=role))
+    column = getattr(Profile, field)
+    data = profile_form(app, academic_rank="professor" if role == "faculty" else None)
+    return Surface(client, "/members/me/edit", data, field, lambda text: _holds(app, column, text))
+
+
 SURFACES = {
     "mentoring request": mentoring_request,
     "shared meeting notes": meeting_notes,
@@ -147,6 +156,10 @@ SURFACES = {
     "event description": lambda *a: new_opportunity(*a, kind="conference"),
     "opportunity edit": edited_opportunity,
     "interest note": interest_note,
+    "profile headline": lambda *a: profile_text(*a, field="headline"),
+    "profile bio": profile_text,
+    "profile current position": lambda *a: profile_text(*a, field="current_position"),
+    "profile title": lambda *a: profile_text(*a, field="title", role="faculty"),
 }
 
 
