@@ -65,6 +65,16 @@ def mentoring_request(app, make_user, login):
                    "message", lambda text: _holds(app, MentorshipRequest.message, text))
 
 
+def decline_note(app, make_user, login):
+    fellow = make_user(role="fellow")
+    mentor = mentor_with_settings(app, make_user, login)
+    ask(app, login, fellow, mentor)
+    with app.app_context():
+        request_id = db.session.scalars(select(MentorshipRequest.id)).one()
+    return Surface(login(app.test_client(), mentor), f"/mentorship/requests/{request_id}/decline",
+                   {"reason": "not_available"}, "note", lambda text: _holds(app, MentorshipRequest.response_note, text))
+
+
 def meeting_notes(app, make_user, login, private=False):
     client, base, _ = _workspace(app, make_user, login)
     data = {"meeting-met_on": date.today().isoformat(), "meeting-minutes": "30", "meeting-mode": "video"}
@@ -144,6 +154,7 @@ def profile_text(app, make_user, login, field="bio", role="alumni"):
 
 SURFACES = {
     "mentoring request": mentoring_request,
+    "decline note": decline_note,
     "shared meeting notes": meeting_notes,
     "private meeting notes": lambda *a: meeting_notes(*a, private=True),
     "meeting topics": meeting_topics,

@@ -52,7 +52,8 @@ class RequestForm(PhiGuarded, FlaskForm):
     submit = SubmitField("Send request")
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(PhiGuarded, FlaskForm):
+    phi_fields = ("note",)
     reason = SelectField("Reason", choices=[SelectChoice(r.value, r.label) for r in DeclineReason])
     note = TextAreaField("Note (optional)", filters=[strip_text], validators=[Length(max=1000)])
     decline = SubmitField("Decline")
