@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from wtforms import SelectMultipleField
+from wtforms import BooleanField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from network.text import phi_guard
 from network.text.lines import single_line
 
 
@@ -40,3 +41,19 @@ class CheckboxListField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class PhiGuarded:
+    """A form mixin for surfaces without moderators: the free-text fields named in ``phi_fields`` are
+    checked for patient identifiers before anything is saved. Strong ones are refused, weaker ones need
+    the ``confirm_no_phi`` box. The route asks ``holds_patient_identifiers()`` after validation and, when
+    it says yes, shows the form again (status 400) with ``phi_notice(form.phi, form.confirm_no_phi)``."""
+
+    phi_fields: tuple[str, ...] = ()
+    phi: phi_guard.PhiCheck | None = None
+    confirm_no_phi = BooleanField("I checked: the highlighted text identifies no patient")
+
+    def holds_patient_identifiers(self) -> bool:
+        found = phi_guard.check(*(self[name].data for name in self.phi_fields))
+        self.phi = found if phi_guard.blocks(found, self.confirm_no_phi.data) else None
+        return self.phi is not None

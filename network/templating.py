@@ -11,6 +11,7 @@ from network import permissions
 from network.members.models import Role
 from network.text.markdown import render_markdown
 from network.text.phi import without_phi
+from network.text.phi_guard import mark as mark_phi
 
 
 def select_options(field) -> Markup:
@@ -142,6 +143,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["initials"] = initials
     # Excerpts and mail quotes of members' text never carry what the patient-identifier detector flags.
     app.jinja_env.filters["without_phi"] = without_phi
+    app.jinja_env.filters["mark_phi"] = mark_phi
     app.jinja_env.filters["time_attribute"] = time_attribute
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

@@ -44,6 +44,24 @@ def test_each_row_problem_is_named():
     assert "janitor" in rows[5].problems[0]
 
 
+def test_rows_with_patient_identifiers():
+    rows = read_roster((HEADER +
+                        "Pt John Smith MRN 1234567,a@example.org,fellow,,\n"
+                        "Dr. Lena Ortiz,b@example.org,fellow,,DOB 01/02/1960\n"
+                        "Lena Ortiz,c@example.org,fellow,,617-555-0134\n"
+                        "Maria Garcia,d@example.org,fellow,,1234\n").encode(), "roster.csv", BACKGROUNDS)
+    assert [r.outcome for r in rows] == [ERROR, ERROR, INVITE, INVITE]
+    assert rows[0].problems == [("This row looks like it holds patient identifiers "
+                                 "(medical record number, name of a patient or relative): remove them.")]
+    assert "(date of birth)" in rows[1].problems[0]
+    # Strong identifiers are not kept, not even in the staged preview.
+    assert "1234567" not in rows[0].name and "John Smith" not in rows[0].name
+    assert "01/02/1960" not in rows[1].extras["pager"]
+    # A weaker match is named for the author to check; a plain name in the name column is no match.
+    assert rows[2].phi == "phone or fax number" and rows[2].extras == {"pager": "617-555-0134"}
+    assert rows[3].phi == ""
+
+
 def test_an_existing_member_is_invited_never_added():
     rows = read_roster((HEADER + "Dr. New,new@example.org,fellow,,\n"
                         "Dr. Member,member@example.org,fellow,,\n"
@@ -139,6 +157,28 @@ def test_preview_then_import_then_summary(app, make_user, login):
     # Importing the same staged file twice does nothing more.
     assert client.post(staged.headers["Location"]).status_code == 409
     assert len(outbox(app, "cohort-invitation")) == 3
+
+
+def test_the_preview_refuses_strong_identifiers_and_marks_weaker_ones(app, make_user, login):
+    setup = make_program(app, make_user, fellows=0)
+    client = login(app.test_client(), setup["director"])
+    data = (HEADER +
+            "Pt John Smith MRN 1234567,a@example.org,fellow,,\n"
+            "Dr. Lena Ortiz,b@example.org,fellow,,617-555-0134\n"
+            "Dr. Plain Name,c@example.org,fellow,,\n").encode()
+    staged = upload(client, setup["cohort"], data)
+    assert staged.status_code == 302
+    preview = client.get(staged.headers["Location"])
+    text = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and not check_page(preview.data)
+    assert "This row looks like it holds patient identifiers" in text and "1234567" not in text
+    assert '<mark title="phone or fax number">617-555-0134</mark>' in text
+    assert "Check the highlighted text before importing" in text
+    assert "Import 2 valid row(s)" in text
+    with app.app_context():
+        assert "1234567" not in str(db.session.scalars(select(RosterImport.rows)).one())
+    client.post(staged.headers["Location"])
+    assert sorted(m.recipient for m in outbox(app, "cohort-invitation")) == ["b@example.org", "c@example.org"]
 
 
 @pytest.mark.parametrize(("data", "filename", "status", "message"), [

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 
 from network.text.lines import single_line
+from network.text.phi import KINDS, Span, find_phi, without_phi
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
@@ -50,6 +51,8 @@ class RosterRow:
     outcome: str = INVITE
     reason: str = ""
     member: bool = False  # the address belongs to an existing account
+    phi: str = ""  # what the weaker patient identifiers in the row look like, for the author to check
+
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()
@@ -117,10 +120,35 @@ def read_roster(data: bytes, filename: str, backgrounds: dict[str, int]) -> list
             row.background_id = backgrounds.get(row.background.lower())
             if row.background_id is None:
                 row.problems.append(f"The training background “{row.background}” is unknown.")
+        _check_identifiers(row)
         if row.problems:
             row.outcome = ERROR
         rows.append(row)
     return rows
+
+
+def _identifier_spans(row: RosterRow) -> list[Span]:
+    # The name column holds a name by design: only a cued (strong) name or another kind counts there.
+    spans = [span for span in find_phi(row.name) if span.strong or span.kind != "name"]
+    for value in row.extras.values():
+        spans.extend(find_phi(value))
+    return spans
+
+
+def _check_identifiers(row: RosterRow) -> None:
+    """A roster is no place for patient identifiers. A row with strong ones (a cued name, MRN, SSN, date of
+    birth, street address) is a problem and its cells are kept only with them removed; weaker ones are
+    named so the author checks them in the preview before importing."""
+    spans = _identifier_spans(row)
+    if not spans:
+        return
+    kinds = ", ".join(sorted({KINDS[span.kind] for span in spans}))
+    if any(span.strong for span in spans):
+        row.problems.append(f"This row looks like it holds patient identifiers ({kinds}): remove them.")
+        row.name = without_phi(row.name)
+        row.extras = {key: without_phi(value) for key, value in row.extras.items()}
+    else:
+        row.phi = kinds
 
 
 def classify(rows: list[RosterRow], members: dict[str, int], in_cohort: set[str], invited: set[str]) -> None:

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from network.forms import CheckboxListField, strip_text
+from network.forms import CheckboxListField, PhiGuarded, strip_text
 from network.forms import strip as _strip
 from network.mentorship.models import DeclineReason, MeetingMode, MentoringType
 
@@ -42,7 +42,8 @@ class MentorSettingsForm(FlaskForm):
             raise ValidationError("Choose at least one kind of mentoring you offer.")
 
 
-class RequestForm(FlaskForm):
+class RequestForm(PhiGuarded, FlaskForm):
+    phi_fields = ("message",)
     type = SelectField("Kind of mentoring", choices=TYPE_CHOICES)
     message = TextAreaField("Message", filters=[strip_text],
                             validators=[DataRequired("Say briefly what you hope to get from this mentorship."),
@@ -51,13 +52,15 @@ class RequestForm(FlaskForm):
     submit = SubmitField("Send request")
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(PhiGuarded, FlaskForm):
+    phi_fields = ("note",)
     reason = SelectField("Reason", choices=[SelectChoice(r.value, r.label) for r in DeclineReason])
     note = TextAreaField("Note (optional)", filters=[strip_text], validators=[Length(max=1000)])
     decline = SubmitField("Decline")
 
 
-class CompactForm(FlaskForm):
+class CompactForm(PhiGuarded, FlaskForm):
+    phi_fields = ("expectations",)
     cadence_days = SelectField("We meet about every", coerce=int, choices=[
         SelectChoice(7, "week"), SelectChoice(14, "two weeks"), SelectChoice(30, "month"),
         SelectChoice(60, "two months"), SelectChoice(90, "three months")])
@@ -67,7 +70,8 @@ class CompactForm(FlaskForm):
     save_compact = SubmitField("Save the compact")
 
 
-class GoalForm(FlaskForm):
+class GoalForm(PhiGuarded, FlaskForm):
+    phi_fields = ("title",)
     title = StringField("Goal", filters=[_strip], validators=[DataRequired("Name the goal."), Length(max=200)])
     due_on = DateField("Due", validators=[Optional()])
     add_goal = SubmitField("Add goal")
@@ -78,7 +82,8 @@ def not_in_future(form, field):
         raise ValidationError("A meeting cannot be in the future.")
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(PhiGuarded, FlaskForm):
+    phi_fields = ("topics", "notes")
     met_on = DateField("Date", default=date.today, validators=[InputRequired("Give the date."), not_in_future])
     minutes = IntegerField("Minutes", default=30, validators=[InputRequired(), NumberRange(min=5, max=600)])
     mode = SelectField("How", choices=[SelectChoice(m.value, m.label) for m in MeetingMode])
@@ -88,7 +93,8 @@ class MeetingForm(FlaskForm):
     log_meeting = SubmitField("Log meeting")
 
 
-class EndForm(FlaskForm):
+class EndForm(PhiGuarded, FlaskForm):
+    phi_fields = ("comment",)
     outcome = RadioField("How did it end?", default="completed", choices=[
         SelectChoice("completed", "Completed: we reached what we set out to do"),
         SelectChoice("ended", "Ended early")])

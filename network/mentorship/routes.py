@@ -107,7 +107,7 @@ def ask(mentor_id: int):
     if request.method == "GET" and request.args.get("type") in {t.value for t in MentoringType}:
         form.type.data = request.args["type"]
     status = 200
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not form.holds_patient_identifiers():
         try:
             services.send_request(current_user, mentor, MentoringType(form.type.data), form.message.data)
         except services.MentorshipError as exc:
@@ -125,6 +125,12 @@ def ask(mentor_id: int):
 @bp.route("/requests")
 def requests():
     """Requests I sent and requests sent to me."""
+    return _render_requests()
+
+
+def _render_requests(declining: MentorshipRequest | None = None, decline_form: DeclineForm | None = None,
+                     status: int = 200):
+    """The requests page; ``declining`` is a request whose decline form comes back with ``decline_form``."""
     rows = db.session.scalars(
         select(MentorshipRequest)
         .where(or_(MentorshipRequest.mentee_id == current_user.id, MentorshipRequest.mentor_id == current_user.id))
@@ -133,7 +139,8 @@ def requests():
     incoming = [r for r in rows if r.mentor_id == current_user.id]
     outgoing = [r for r in rows if r.mentee_id == current_user.id]
     return render_template("mentorship/requests.html", incoming=incoming, outgoing=outgoing,
-                           decline_form=DeclineForm(), action_form=ActionForm())
+                           decline_form=decline_form or DeclineForm(), declining=declining,
+                           action_form=ActionForm()), status
 
 
 def _request_for(request_id: int, side: str) -> MentorshipRequest:
@@ -180,6 +187,8 @@ def decline(request_id: int):
     if not form.validate_on_submit():
         flash("Choose a reason for declining.", "warning")
         return redirect(url_for("mentorship.requests"))
+    if form.holds_patient_identifiers():
+        return _render_requests(item, form, 400)
     refused, _ = _act(services.decline_request, item, DeclineReason(form.reason.data), form.note.data or "",
                       done=f"You declined {item.mentee.name}'s request; they are told.")
     return refused or redirect(url_for("mentorship.requests"))
@@ -220,7 +229,7 @@ def workspace(mentorship_id: int):
 
 def _workspace_action(mentorship_id: int, form_name: str, form, apply, done: str):
     mentorship = _workspace_or_404(mentorship_id)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not form.holds_patient_identifiers():
         try:
             apply(mentorship, form)
         except services.MentorshipError as exc:

@@ -25,7 +25,7 @@ from wtforms import (
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from network.forms import CheckboxListField, optional_int, strip_text
+from network.forms import CheckboxListField, PhiGuarded, optional_int, strip_text
 from network.forms import strip as _strip
 from network.opportunities.models import EmploymentType, IrbStatus, OpportunityKind, ProjectStage, RsvpStatus, WorkMode
 from network.opportunities.services import MAX_NOTE_LENGTH, SORTS
@@ -97,8 +97,10 @@ class TagField(CheckboxListField):
         self.data = _int_list(valuelist)
 
 
-class OpportunityForm(FlaskForm):
+class OpportunityForm(PhiGuarded, FlaskForm):
     """Fields every kind has."""
+
+    phi_fields = ("title", "description")
 
     title = StringField("Title", filters=[_strip], validators=[InputRequired("Give it a title."),
                                                               Length(max=160, message="Use at most 160 characters.")])
@@ -229,6 +231,7 @@ class JobForm(OpportunityForm):
 
 
 class ResearchForm(OpportunityForm):
+    phi_fields = ("title", "description", "roles_sought", "authorship")
     project_stage = SelectField("Project stage", choices=enum_choices(ProjectStage))
     irb_status = SelectField("IRB status", choices=enum_choices(IrbStatus))
     roles_sought = StringField("Roles sought", filters=[_strip],
@@ -326,7 +329,8 @@ def form_class(kind: OpportunityKind):
     return JobForm
 
 
-class InterestForm(FlaskForm):
+class InterestForm(PhiGuarded, FlaskForm):
+    phi_fields = ("note",)
     note = TextAreaField("A note for the poster", filters=[strip_text],
                          validators=[Length(max=MAX_NOTE_LENGTH,
                                             message=f"Use at most {MAX_NOTE_LENGTH:,} characters.")],

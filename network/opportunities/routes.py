@@ -241,7 +241,7 @@ def new(kind: str):
         profile = current_user.profile
         if profile is not None and profile.time_zone in zoneinfo.available_timezones():
             form.time_zone.data = profile.time_zone
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not form.holds_patient_identifiers():
         try:
             opportunity = services.create_opportunity(current_user, kind, form.values(), form.interests.data,
                                                       form.specialties.data)
@@ -267,7 +267,7 @@ def edit(opportunity_id: int):
     _keep_terms(form, opportunity)
     if request.method == "GET":
         form.fill(opportunity)
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and not form.holds_patient_identifiers():
         try:
             services.update_opportunity(opportunity, form.values(), form.interests.data, form.specialties.data)
         except services.OpportunityError as error:
@@ -358,7 +358,7 @@ def express_interest(opportunity_id: int):
     """Say "I'm interested", with a note; the poster is notified."""
     opportunity = _opportunity_or_404(opportunity_id)
     form = InterestForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or form.holds_patient_identifiers():
         return _render_show(opportunity, interest_form=form, status=400)
     try:
         services.express_interest(current_user, opportunity, form.note.data or "")

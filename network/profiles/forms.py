@@ -24,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from network.forms import CheckboxListField, optional_int, strip, strip_text
+from network.forms import CheckboxListField, PhiGuarded, optional_int, strip, strip_text
 from network.profiles.directory import SORTS
 from network.profiles.models import AcademicRank, CareerGoal, Visibility
 
@@ -66,7 +66,9 @@ def https_link(form, field):
         raise ValidationError("Links must start with https:// or http://.")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PhiGuarded, FlaskForm):
+    # The free text a member writes about themselves (the route keeps those of the member's role).
+    phi_fields = ("headline", "bio", "current_position", "title")
     # The profile's version when the form was opened: a save over someone else's newer one is refused (409).
     version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$", message="Reload the page and try again.")])
     name = StringField("Full name", filters=[_text],

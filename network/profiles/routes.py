@@ -214,7 +214,8 @@ def edit():
     form = ProfileForm()
     _fill_edit_form(form, user)
     status = 200
-    valid = form.validate_on_submit()
+    form.phi_fields = tuple(name for name in form.phi_fields if name in COMMON_FIELDS + ROLE_FIELDS[user.role])
+    valid = form.validate_on_submit() and not form.holds_patient_identifiers()
     if valid and form.version.data and not Profile.claim_version(user.id, int(form.version.data)):
         # Someone (another tab, another device) saved since this form was opened: keep their save and
         # show this text again instead of overwriting theirs.

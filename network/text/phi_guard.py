@@ -43,6 +43,14 @@ def highlight(text: str, spans: list[Span]) -> Markup:
     return Markup("".join(parts))
 
 
+def mark(text: str | None, names: bool = True) -> Markup:
+    """``text`` escaped with its matches highlighted (for a preview); ``names=False`` leaves a bare name
+    unmarked where a column holds a name by design."""
+    if not text:
+        return Markup("")
+    return highlight(text, [span for span in find_phi(text) if names or span.strong or span.kind != "name"])
+
+
 def check(*texts: str | None) -> PhiCheck | None:
     """The check of one or more fields of a form (joined by blank lines), or None when nothing matches."""
     text = "\n\n".join(t for t in texts if t)
