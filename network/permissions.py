@@ -175,8 +175,9 @@ def can_view_post(user, post) -> bool:
 
 
 def can_reply(user, thread) -> bool:
-    """Open threads take replies from anyone who sees them; locked ones only from moderators."""
-    if not can_view_thread(user, thread):
+    """Open threads take replies from anyone who sees them; locked ones only from moderators; a removed
+    one (its held opening post was removed) from nobody."""
+    if not can_view_thread(user, thread) or thread.removed_at is not None:
         return False
     return not thread.locked or can_moderate(user, thread.category)
 

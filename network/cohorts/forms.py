@@ -1,5 +1,7 @@
 """Cohort forms. They validate; they never save."""
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -83,9 +85,27 @@ class RosterUploadForm(FlaskForm):
     submit = SubmitField("Upload and preview")
 
 
+#: Graduating a class more than this many days before its end date needs an explicit confirmation.
+EARLY_GRADUATION_DAYS = 30
+
+
 class GraduateForm(FlaskForm):
     complete_mentorships = BooleanField("Complete the fellows' active mentorships (as mentees) at the same time")
+    confirm_early = BooleanField("Graduate now, before the class's end date")
     submit = SubmitField("Graduate the class")
+
+    def __init__(self, *args, end_date: date | None = None, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.end_date = end_date
+        #: Days from ``today`` to the class's end date when that is more than ``EARLY_GRADUATION_DAYS``, else 0.
+        left = (end_date - today).days if end_date and today else 0
+        self.days_early = left if left > EARLY_GRADUATION_DAYS else 0
+        self.confirm_early.label.text = f"Graduate now, {self.days_early} days before the class's end date"
+
+    def validate_confirm_early(self, field):
+        if self.days_early and not field.data:
+            raise ValidationError(f"The class ends on {self.end_date:%d %b %Y}, {self.days_early} days from now. "
+                                  "To graduate it already, tick “Graduate now”.")
 
 
 class AcceptInvitationForm(FlaskForm):

@@ -47,6 +47,7 @@ def run_import(staged: RosterImport, cohort: Cohort, actor: User) -> dict:
     """Import the staged rows that are still valid; returns the summary (also kept on the import)."""
     if staged.status != ImportStatus.PREVIEWED:
         raise services.InvitationError("This file was imported already.")
+    services.ensure_open(cohort)
     rows = [roster.RosterRow(**row) for row in staged.rows]
     emails = [r.email for r in rows if r.outcome != roster.ERROR]
     # Checked again: someone may have joined or been invited since the preview.

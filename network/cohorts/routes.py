@@ -112,6 +112,8 @@ def roster(cohort_id: int):
 def invite(cohort_id: int):
     """Invite one or many addresses with a role."""
     cohort = _cohort_or_404(cohort_id)
+    if (refused := _refuse_if_graduated(cohort)) is not None:
+        return refused
     form = InviteForm(prefix="invite")
     if not form.validate_on_submit():
         return _roster_page(cohort, form, 400)
@@ -135,6 +137,8 @@ def place_member(cohort_id: int):
     cohort = _cohort_or_404(cohort_id)
     if not can_place_in_cohort(current_user):
         abort(403)
+    if (refused := _refuse_if_graduated(cohort)) is not None:
+        return refused
     form = PlaceMemberForm(prefix="place")
     if not form.validate_on_submit():
         return _roster_page(cohort, place_form=form, status=400)
@@ -153,6 +157,16 @@ def place_member(cohort_id: int):
     flash(f"{member.name} is now in {cohort.name}; they were told, and the placement is in the audit log.",
           "success")
     return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
+
+
+def _refuse_if_graduated(cohort: Cohort):
+    """A graduated class takes no new members: 409 with the reason, back on the roster; else None."""
+    try:
+        services.ensure_open(cohort)
+    except services.InvitationError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("cohorts.roster", cohort_id=cohort.id)), 409
+    return None
 
 
 def _invitation_or_404(cohort: Cohort, invitation_id: int) -> Invitation:
@@ -202,6 +216,8 @@ def _invitation_action(cohort_id: int, invitation_id: int, action, done: str):
 def import_roster(cohort_id: int):
     """Step 1: upload a CSV roster; it is checked and kept for the preview, nothing is imported yet."""
     cohort = _cohort_or_404(cohort_id)
+    if (refused := _refuse_if_graduated(cohort)) is not None:
+        return refused
     form = RosterUploadForm()
     status = 200
     if form.validate_on_submit():
@@ -368,7 +384,7 @@ def export_mentorships(cohort_id: int):
 def graduate(cohort_id: int):
     """Graduate the class: fellows become alumni, optionally completing their mentorships."""
     cohort = _cohort_or_404(cohort_id)
-    form = GraduateForm()
+    form = GraduateForm(end_date=cohort.end_date, today=utcnow().date())
     if cohort.is_graduated:
         if request.method == "POST":
             flash(f"{cohort.name} graduated already.", "warning")
@@ -402,7 +418,8 @@ def undo_graduation(cohort_id: int):
         flash(str(exc), "warning")
         return redirect(url_for("cohorts.roster", cohort_id=cohort.id)), 409
     db.session.commit()
-    flash(f"The graduation of {cohort.name} was undone.", "success")
+    flash(f"The graduation of {cohort.name} was undone: its members are fellows again and were told; "
+          "congratulation mails not yet sent were cancelled.", "success")
     return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
 
 

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from flask import current_app, render_template, url_for
 from markupsafe import escape
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from network.audit.models import record
@@ -20,7 +20,8 @@ from network.extensions import db
 from network.mail.models import EmailOutbox, OutboxStatus
 from network.mail.services import queue_email
 from network.members.models import MemberStatus, Role, User, normalize_email
-from network.notifications.services import notify, notify_members
+from network.notifications.models import Notification
+from network.notifications.services import forget_unread_counts, notify, notify_members
 from network.profiles.services import reindex
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.text.lines import single_line
@@ -102,6 +103,13 @@ def live_invitation_emails(cohort: Cohort, now: datetime | None = None) -> set[s
         Invitation.expires_at > (now or utcnow()))))
 
 
+def ensure_open(cohort: Cohort) -> None:
+    """A graduated class takes no new members: no invitations, imports or placements."""
+    if cohort.is_graduated:
+        raise InvitationError(f"{cohort.name} graduated on {cohort.graduated_at:%d %b %Y}: it takes no new "
+                              "members. Invite them to a current class (or undo the graduation first).")
+
+
 def invite_many(cohort: Cohort, people: list[dict], actor: User, existing: set[str] | None = None) -> int:
     """Create invitations (already checked) in bulk and queue their mails in the same transaction.
 
@@ -109,6 +117,7 @@ def invite_many(cohort: Cohort, people: list[dict], actor: User, existing: set[s
     addresses when the caller knows them already (else one query finds them). One INSERT for the invitations
     and one for the mails; each mail body is rendered once per role and kind of recipient and filled in per
     person, so a 2,000-row roster stays within seconds."""
+    ensure_open(cohort)
     now = utcnow()
     subject = single_line(f"You are invited to {cohort.name}, {cohort.program.name}")
     if existing is None:
@@ -145,6 +154,7 @@ def resend(invitation: Invitation, actor: User) -> None:
     """A new link valid for another 7 days; the old link stops working."""
     if invitation.status != InvitationStatus.SENT:
         raise InvitationError(f"The invitation to {invitation.email} was {invitation.status}; it cannot be resent.")
+    ensure_open(invitation.cohort)
     token, digest = new_token()
     now = utcnow()
     invitation.token_hash, invitation.sent_at = digest, now
@@ -184,6 +194,9 @@ def usable_or_error(invitation: Invitation | None) -> Invitation:
     if state == InvitationStatus.EXPIRED:
         raise InvitationError("This invitation has expired (links are valid for 7 days). "
                               "Ask your program coordinator to send it again.")
+    if invitation.cohort.is_graduated:
+        raise InvitationError(f"{invitation.cohort.name} has graduated since this invitation was sent, so it "
+                              "takes no new members. Write to your program coordinator.")
     return invitation
 
 
@@ -238,6 +251,7 @@ def accept_as_member(invitation: Invitation, user: User) -> None:
 def place_member(cohort: Cohort, member: User, role: CohortRole, actor: User) -> CohortMembership:
     """An administrator puts an existing member in the cohort without an invitation; audited, and the member
     is told. Program staff cannot: everyone else joins only by accepting an invitation."""
+    ensure_open(cohort)
     if member.status != MemberStatus.VERIFIED or not member.is_active:
         raise InvitationError(f"{member.email} is not a verified, active member.")
     if db.session.scalar(select(CohortMembership.id).filter_by(cohort_id=cohort.id, user_id=member.id)) is not None:
@@ -351,5 +365,41 @@ def undo_graduation(cohort: Cohort, actor: User) -> Graduation:
                                .execution_options(synchronize_session=False))
     cohort.graduated_at = None
     graduation.undone_at = utcnow()
-    record(actor.id, "cohort.graduation_undo", "cohort", cohort.id, program_id=cohort.program_id)
+    fellows_again = [person for person in people if users[person.id]["role"] == Role.FELLOW]
+    cancelled = _withdraw_congratulations(cohort, graduation, fellows_again)
+    record(actor.id, "cohort.graduation_undo", "cohort", cohort.id, program_id=cohort.program_id,
+           mails_cancelled=cancelled)
     return graduation
+
+
+def _withdraw_congratulations(cohort: Cohort, graduation: Graduation, fellows: list[User]) -> int:
+    """The congratulations of an undone graduation: the unsent mails and the notifications go; the fellows
+    hear that the graduation was undone (by mail too, as they chose, if its mail had gone out already).
+    Returns how many mails were cancelled."""
+    if not fellows:
+        return 0
+    emails = {person.email for person in fellows}
+    since = graduation.graduated_at
+    congratulation = (EmailOutbox.kind == "cohort-graduated", EmailOutbox.recipient.in_(emails),
+                      EmailOutbox.created_at >= since)
+    mailed = set(db.session.scalars(select(EmailOutbox.recipient).where(
+        *congratulation, EmailOutbox.status.in_((OutboxStatus.SENT, OutboxStatus.SENDING)))))
+    cancelled = db.session.execute(delete(EmailOutbox).where(
+        *congratulation, EmailOutbox.status.in_((OutboxStatus.PENDING, OutboxStatus.FAILED)))
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.execute(delete(Notification).where(
+        Notification.kind == "cohort-graduated", Notification.target_type == "cohort",
+        Notification.target_id == cohort.id, Notification.user_id.in_([person.id for person in fellows]))
+        .execution_options(synchronize_session=False))
+    forget_unread_counts()
+    title = f"The graduation of {cohort.name} was undone; you are a fellow again."
+    link = url_for("main.index")
+    told_by_mail = [person for person in fellows if person.email in mailed]
+    if told_by_mail:
+        notify_members(told_by_mail, "cohort-graduation-undone", title, link, target_type="cohort",
+                       target_id=cohort.id, mail_subject=f"{cohort.name}: the graduation was undone",
+                       mail_template="cohort_graduation_undone", cohort=cohort, program=cohort.program)
+    for person in fellows:
+        if person.email not in mailed:
+            notify(person.id, "cohort-graduation-undone", title, link, "cohort", cohort.id)
+    return cancelled

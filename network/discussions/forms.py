@@ -31,6 +31,8 @@ def _length(form, field):
                               f"{len(text):,}. Shorten it or split it into two posts.")
 
 
+MAX_REMOVAL_REASON = 200
+
 BODY_HINT = ("Markdown: **bold**, *italic*, lists, `code`, > quotes, tables and links. Mention a member with "
              "@Their Name. Never post patient identifiers.")
 
@@ -69,6 +71,14 @@ class FlagForm(FlaskForm):
                                        Length(max=500, message="Use at most 500 characters.")],
                            render_kw={"rows": 3})
     submit = SubmitField("Flag post")
+
+
+class RemovePostForm(FlaskForm):
+    """The remove button; a moderator may say why (the author is told, the audit log keeps it)."""
+    reason = StringField("Reason (optional, the author is told)", filters=[_strip],
+                         validators=[Optional(), Length(max=MAX_REMOVAL_REASON,
+                                                        message=f"Give a reason of at most {MAX_REMOVAL_REASON} "
+                                                                "characters.")])
 
 
 class MoveForm(FlaskForm):

@@ -69,6 +69,8 @@ class Thread(db.Model):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     # The opening post waits for a moderator: only its author and moderators see the thread.
     held: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The opening post was removed while held: the thread stays hidden (``held``) and takes no replies.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     category: Mapped[Category] = relationship()
     author: Mapped[User] = relationship()  # noqa: F821

@@ -25,6 +25,7 @@ from network.discussions.forms import (
     FlagForm,
     MoveForm,
     PostForm,
+    RemovePostForm,
     SearchForm,
     ThreadForm,
 )
@@ -367,12 +368,26 @@ def remove_post(post_id: int):
     post = _post_or_404(post_id)
     if not permissions.can_remove_post(current_user, post):
         abort(403)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    services.remove_post(current_user, post)
+    form = RemovePostForm()
+    if not form.validate_on_submit():
+        if set(form.errors) != {"reason"}:
+            abort(400)
+        flash(form.reason.errors[0], "danger")
+        return redirect(_back_from_removal(post))
+    # A moderator's reason reaches the author; one's own deletion needs none.
+    reason = (form.reason.data or "") if current_user.id != post.author_id else ""
+    services.remove_post(current_user, post, reason=reason)
     db.session.commit()
-    flash("The post is removed.", "success")
-    return redirect(url_for(".show_post", post_id=post.id))
+    flash("The post is removed." if current_user.id == post.author_id
+          else "The post is removed and its author is told.", "success")
+    return redirect(_back_from_removal(post))
+
+
+def _back_from_removal(post) -> str:
+    """Back to the queue when the moderator came from it, else to the post."""
+    if request.form.get("back") == "queue" and permissions.can_moderate(current_user, post.thread.category):
+        return url_for(".moderation")
+    return url_for(".show_post", post_id=post.id)
 
 
 @bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
@@ -522,10 +537,14 @@ def resolve_flag(flag_id: int):
     post = _post_or_404(flag.post_id)
     _moderator_or_403(post.thread.category)
     action = request.form.get("action")
-    if action not in ("dismiss", "remove") or not ActionForm().validate_on_submit():
+    form = RemovePostForm()
+    if action not in ("dismiss", "remove") or not form.validate_on_submit():
+        if action in ("dismiss", "remove") and set(form.errors) == {"reason"}:
+            flash(form.reason.errors[0], "danger")
+            return redirect(url_for(".moderation"))
         abort(400)
     try:
-        services.resolve_flag(current_user, flag, remove=action == "remove")
+        services.resolve_flag(current_user, flag, remove=action == "remove", reason=form.reason.data or "")
     except services.AlreadyDone as exc:
         flash(str(exc), "info")
     else:

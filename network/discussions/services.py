@@ -397,6 +397,8 @@ def sent_before(author_id: int, submission_key: str | None) -> Post | None:
 
 def reply(author: User, thread: Thread, body: str, submission_key: str | None = None) -> Post:
     """Add a reply; subscribers and mentioned members are notified (unless it waits for a moderator)."""
+    if thread.removed_at is not None:
+        raise ThreadLocked("This thread was removed: it takes no more replies.")
     if thread.locked and not permissions.can_moderate(author, thread.category):
         raise ThreadLocked("This thread is locked: it takes no more replies.")
     matches = find_phi(body)
@@ -533,18 +535,36 @@ def revisions(post: Post) -> list[PostRevision]:
                               .where(PostRevision.post_id == post.id).order_by(PostRevision.id.desc())).all()
 
 
-def remove_post(actor: User, post: Post, reason: str = "") -> None:
-    """Soft-delete: the post stays in place, shown as removed; its text leaves the search index."""
+def remove_post(actor: User, post: Post, reason: str = "", flag_reason: str | None = None) -> None:
+    """Soft-delete: the post stays in place, shown as removed; its text leaves the search index. A held
+    post leaves the review; a held thread whose opening post goes is removed with it (still hidden, and
+    closed to replies). A moderator's ``reason`` reaches the author; the audit entry keeps it (and the
+    reason of the flag that led to it, which the author is not told)."""
     if post.is_removed:
         raise AlreadyDone("This post was already removed.")
-    post.removed_at, post.removed_by_id = utcnow(), actor.id
+    now = utcnow()
+    post.removed_at, post.removed_by_id = now, actor.id
     search.unindex_post(post.id)
-    action = "post.delete-own" if actor.id == post.author_id else "post.remove"
-    record(actor.id, action, "post", post.id, thread_id=post.thread_id, author_id=post.author_id, reason=reason)
+    thread = post.thread
+    if post.held and post.id == thread.first_post_id:
+        thread.removed_at, thread.locked = now, True
+    own = actor.id == post.author_id
+    details = {"reason": reason} if flag_reason is None else {"reason": reason, "flag_reason": flag_reason}
+    record(actor.id, "post.delete-own" if own else "post.remove", "post", post.id, thread_id=post.thread_id,
+           author_id=post.author_id, held=post.held, **details)
     # Flags about a removed post are settled.
     db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
-                       .values(resolved_at=utcnow(), resolved_by_id=actor.id, resolution="removed"))
+                       .values(resolved_at=now, resolved_by_id=actor.id, resolution="removed"))
     db.session.flush()
+    if not own:
+        told = f" — reason: {without_phi(reason)}" if reason else ""
+        notify(post.author_id, "discussion-review",
+               f"A moderator removed your post in “{_short(without_phi(thread.title))}”{told}",
+               _thread_link(thread, post), target_type="thread", target_id=thread.id)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def approve_post(actor: User, post: Post) -> None:
@@ -649,11 +669,11 @@ def flag_post(reporter: User, post: Post, reason: str) -> Flag:
     return flag
 
 
-def resolve_flag(actor: User, flag: Flag, remove: bool) -> None:
+def resolve_flag(actor: User, flag: Flag, remove: bool, reason: str = "") -> None:
     if flag.resolved_at is not None:
         raise AlreadyDone("This flag was already handled.")
     if remove and not flag.post.is_removed:
-        remove_post(actor, flag.post, reason=f"flag: {flag.reason}")
+        remove_post(actor, flag.post, reason=reason, flag_reason=flag.reason)
     flag.resolved_at, flag.resolved_by_id = utcnow(), actor.id
     flag.resolution = "removed" if remove else "dismissed"
     record(actor.id, "flag.resolve", "flag", flag.id, post_id=flag.post_id, resolution=flag.resolution)
