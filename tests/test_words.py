@@ -56,6 +56,15 @@ def test_no_template_or_message_writes_a_plural_in_brackets():
     assert offenders == []
 
 
+def test_counts_are_pluralised_by_the_one_helper_not_by_hand():
+    """``plural()`` everywhere: no template or message adds its own "s" after a count."""
+    by_hand = re.compile(r"""['"](s|es|y|)['"] if [^}]*(!=|==) ?1|== 1 else ['"](s|ies|es)['"]""")
+    offenders = [f"{path.relative_to(ROOT)}:{number}"
+                 for path in [*ROOT.joinpath("templates").rglob("*.html"), *ROOT.joinpath("network").rglob("*.py")]
+                 for number, line in enumerate(path.read_text().splitlines(), 1) if by_hand.search(line)]
+    assert offenders == []
+
+
 @pytest.mark.parametrize(("count", "expected"), [(1, "1 member."), (3, "3 members.")])
 def test_admin_members_page_counts_members(app, make_user, login, count, expected):
     admin = make_user(role="admin")

@@ -14,6 +14,7 @@ from network.notifications.forms import ActionForm, PreferencesForm, field_name
 from network.notifications.kinds import GROUPS_BY_KEY, group_of
 from network.notifications.models import Notification
 from network.notifications.unsubscribe import DIGEST, read_token
+from network.text.words import plural
 
 bp = Blueprint("notifications", __name__, cli_group="digest")
 
@@ -69,7 +70,7 @@ def read_all():
         abort(400)
     count = services.mark_all_read(current_user.id)
     db.session.commit()
-    flash(f"{count} notification{'s' if count != 1 else ''} marked read.", "success")
+    flash(f"{plural(count, 'notification')} marked read.", "success")
     return redirect(url_for("notifications.index"))
 
 
@@ -125,4 +126,4 @@ def daily_digest_command():
 
     sent = services.send_daily_digests()
     db.session.commit()
-    click.echo(f"{sent} digest mail{'s' if sent != 1 else ''} queued.")
+    click.echo(f"{plural(sent, 'digest mail')} queued.")
