@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,22 @@ def test_counts_are_pluralised_by_the_one_helper_not_by_hand():
                  for path in [*ROOT.joinpath("templates").rglob("*.html"), *ROOT.joinpath("network").rglob("*.py")]
                  for number, line in enumerate(path.read_text().splitlines(), 1) if by_hand.search(line)]
     assert offenders == []
+
+
+def test_no_two_badges_are_glued_together_by_the_template_whitespace_rules():
+    """Templates trim the newline after a block tag, so a badge that ends a line with ``{% endif %}``
+    touches a badge that starts the next line with ``{% if %}`` ("PastBookmarked") unless a space or a
+    margin keeps them apart."""
+    glued = []
+    for path in ROOT.joinpath("templates").rglob("*.html"):
+        lines = path.read_text().splitlines()
+        for number, (line, following) in enumerate(pairwise(lines), 1):
+            badge = re.match(r"\{%[^%]*%\}<span class=\"([^\"]*)\"", following.strip())
+            if line.rstrip().endswith("</span>{% endif %}") and badge and "badge" in badge.group(1) \
+                    and not re.search(r"\bm[se]-\d", badge.group(1)) \
+                    and not re.search(r"\bm[se]-\d", line[line.rfind("<span"):]):
+                glued.append(f"{path.relative_to(ROOT)}:{number}")
+    assert glued == []
 
 
 @pytest.mark.parametrize(("count", "expected"), [(1, "1 member."), (3, "3 members.")])
