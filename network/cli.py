@@ -12,6 +12,7 @@ from network.auth.passwords import password_problem
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User, normalize_email
 from network.text.lines import single_line
+from network.text.words import plural
 from network.types import utcnow
 
 
@@ -99,9 +100,10 @@ def check_config_command(workers: int | None, connect: bool) -> None:
     for note in notes:
         click.echo(f"note    {note}")
     if problems:
-        click.echo(f"{len(problems)} unsafe setting(s) for production with {workers} app process(es).")
+        click.echo(f"{plural(len(problems), 'unsafe setting')} for production with "
+                   f"{plural(workers, 'app process', 'app processes')}.")
         raise SystemExit(1)
-    click.echo(f"Configuration is fit for production with {workers} app process(es).")
+    click.echo(f"Configuration is fit for production with {plural(workers, 'app process', 'app processes')}.")
 
 
 def _unreachable_services() -> list[str]:

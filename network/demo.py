@@ -98,7 +98,7 @@ class _Seeder:
 def seed_demo() -> str:
     """Add the demo network to the session (the caller commits); returns a summary."""
     seed = _Seeder()
-    seed.member("admin@example.org", Role.ADMIN, None, name="Morgan Blake (Admin)", days_ago=900)
+    seed.member("admin@example.org", Role.ADMIN, None, name="Morgan Blake", days_ago=900)
     programs = []
     for slug, name, institution, city, description in PROGRAMS:
         program = _get_or_create(Program, {"slug": slug}, name=name, institution=institution, city=city,

@@ -12,6 +12,7 @@ from network.members.models import Role
 from network.text.markdown import render_markdown
 from network.text.phi import without_phi
 from network.text.phi_guard import mark as mark_phi
+from network.text.words import plural
 
 
 def select_options(field) -> Markup:
@@ -138,7 +139,7 @@ def time_attribute(value: datetime | date) -> str:
 
 def register_template_helpers(app) -> None:
     app.jinja_env.globals.update(permissions=permissions, Role=Role, select_options=select_options,
-                                 checkbox_items=checkbox_items, row_url=RowUrl)
+                                 checkbox_items=checkbox_items, row_url=RowUrl, plural=plural)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["initials"] = initials
     # Excerpts and mail quotes of members' text never carry what the patient-identifier detector flags.

@@ -105,7 +105,7 @@ def test_the_command_fails_and_names_each_problem(tmp_path):
     assert "UNSAFE  Debug mode is on" in result.stdout
     assert "UNSAFE  SQLite with 3 app processes" in result.stdout
     assert "UNSAFE  Rate-limit counters are kept in process memory" in result.stdout
-    assert "4 unsafe setting(s)" in result.stdout
+    assert "4 unsafe settings" in result.stdout
 
 
 def test_production_refuses_to_start_at_all_with_the_default_secret(tmp_path):
@@ -140,7 +140,7 @@ def test_the_command_passes_on_postgresql_and_redis(postgres_server, redis_serve
                     FLASK_PUBLIC_URL=PUBLIC_URL, DATABASE_URL=postgres_server.url, REDIS_URL=redis_server.url,
                     FLASK_MAIL_SERVER="smtp.example.org", FLASK_PROXY_COUNT="1")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Configuration is fit for production with 4 app process(es)." in result.stdout
+    assert "Configuration is fit for production with 4 app processes." in result.stdout
 
 
 def test_the_command_notices_redis_not_answering(postgres_server):

@@ -58,7 +58,7 @@ def test_dashboard_shows_coverage_overdue_activity_and_ratings(app, make_user, l
     assert page.status_code == 200
     assert not check_page(page.data)
     html = page.get_data(as_text=True)
-    assert "3 fellow(s) · 1 without any mentor · 1 with an overdue mentorship" in html
+    assert "3 fellows · 1 without any mentor · 1 with an overdue mentorship" in html
     assert "<th scope=\"row\">Research</th><td>1</td><td>2</td>" in html
     assert "<th scope=\"row\">Clinical / procedural</th><td>1</td><td>2</td>" in html
     this_month = date.today().strftime("%Y-%m")

@@ -55,7 +55,7 @@ def test_graduating_makes_alumni_completes_mentorships_and_invites_them_to_mento
     setup = graduating_class(app, make_user)
     client = login(app.test_client(), setup["director"])
     page = client.get(f"/cohorts/{setup['cohort']}/graduate")
-    assert page.status_code == 200 and not check_page(page.data) and b"<strong>2</strong> fellow(s)" in page.data
+    assert page.status_code == 200 and not check_page(page.data) and b"<strong>2</strong> fellows become alumni" in page.data
     response = client.post(f"/cohorts/{setup['cohort']}/graduate", data={"complete_mentorships": "y"})
     assert response.status_code == 302
     after = state(app, setup)

@@ -141,7 +141,7 @@ def test_preview_then_import_then_summary(app, make_user, login):
     assert "already a member: will be invited, and joins only if they accept" in text
     assert "already in this cohort" in text
     assert "<strong>3</strong> will be invited, <strong>1</strong> of them already members" in text
-    assert "Import 3 valid row(s)" in text
+    assert "Import 3 valid rows" in text
     done = client.post(staged.headers["Location"])
     assert done.status_code == 302
     summary = client.get(done.headers["Location"]).get_data(as_text=True)
@@ -174,7 +174,7 @@ def test_the_preview_refuses_strong_identifiers_and_marks_weaker_ones(app, make_
     assert "This row looks like it holds patient identifiers" in text and "1234567" not in text
     assert '<mark title="phone or fax number">617-555-0134</mark>' in text
     assert "Check the highlighted text before importing" in text
-    assert "Import 2 valid row(s)" in text
+    assert "Import 2 valid rows" in text
     with app.app_context():
         assert "1234567" not in str(db.session.scalars(select(RosterImport.rows)).one())
     client.post(staged.headers["Location"])

@@ -64,7 +64,7 @@ def run_import(staged: RosterImport, cohort: Cohort, actor: User) -> dict:
     staged.rows = [r.as_dict() for r in rows]
     members_invited = sum(1 for r in to_invite if r.member)
     staged.summary = {"invited": len(to_invite), "members_invited": members_invited,
-                      "skipped": [{"line": r.line, "email": r.email, "reason": r.reason or "; ".join(r.problems)}
+                      "skipped": [{"line": r.line, "email": r.email, "reason": r.reason or " ".join(r.problems)}
                                   for r in rows if r.outcome in (roster.SKIP, roster.ERROR)]}
     staged.status, staged.imported_at = ImportStatus.IMPORTED, utcnow()
     record(actor.id, "cohort.import", "cohort", cohort.id, program_id=cohort.program_id,

@@ -28,6 +28,7 @@ from network.integers import int_arg
 from network.members.models import Role, User, normalize_email
 from network.permissions import can_manage_cohort, can_place_in_cohort
 from network.programs.models import Cohort, CohortMembership, CohortRole
+from network.text.words import plural
 from network.types import utcnow
 
 bp = Blueprint("cohorts", __name__)
@@ -123,7 +124,7 @@ def invite(cohort_id: int):
     if fresh:
         services.invite_many(cohort, [{"email": a, "role": form.role.data} for a in fresh], current_user)
         db.session.commit()
-        flash(f"{len(fresh)} invitation(s) sent. Each link works once and for 7 days; people who already have "
+        flash(f"{plural(len(fresh), 'invitation')} sent. Each link works once and for 7 days; people who already have "
               "an account join the cohort only when they accept.", "success")
     if skipped:
         flash("Not invited again (already in the cohort or with a valid invitation): " + ", ".join(skipped), "warning")
@@ -394,8 +395,8 @@ def graduate(cohort_id: int):
         result = services.graduate(cohort, current_user, bool(form.complete_mentorships.data))
         db.session.commit()
         log.info("cohort %s graduated by %s", cohort.id, current_user.id)
-        flash(f"{cohort.name} graduated: {len(result.alumni)} new alumni, {result.completed} mentorship(s) "
-              "completed. Each new alumnus was invited to mentor. You can undo this for 7 days.", "success")
+        flash(f"{cohort.name} graduated: {len(result.alumni)} new alumni, "
+              f"{plural(result.completed, 'mentorship')} completed. Each new alumnus was invited to mentor. You can undo this for 7 days.", "success")
         return redirect(url_for("cohorts.roster", cohort_id=cohort.id))
     if request.method == "GET":
         form.complete_mentorships.data = True  # the usual choice: mentoring for fellowship ends with it

@@ -22,6 +22,7 @@ from network.matching.forms import OpenRoundForm, OverrideForm, PoolForm
 from network.matching.models import MatchingRound, MatchingRun, Override, RoundStatus, RunStatus, Side
 from network.members.models import Role
 from network.permissions import can_join_pool, can_manage_round, can_open_rounds
+from network.text.words import plural
 from network.types import utcnow
 
 bp = Blueprint("matching", __name__)
@@ -185,7 +186,7 @@ def save_ranking(round_id: int):
         published_or_late = not matching_round.is_open_at(utcnow())
         return _fellow_page(matching_round, context, [str(exc)], posted=ranks, status=409 if published_or_late else 400)
     db.session.commit()
-    flash(f"Your list of {len(ranks)} mentor{'s' if len(ranks) != 1 else ''} is saved. "
+    flash(f"Your list of {plural(len(ranks), 'mentor')} is saved. "
           "You can change it until the deadline.", "success")
     return redirect(url_for("matching.round_page", round_id=round_id))
 
@@ -210,7 +211,7 @@ def join_pool(round_id: int):
     except services.RoundError as exc:
         return _mentor_page(matching_round, entry, context, [str(exc)], status=409, pool_form=form)
     db.session.commit()
-    flash(f"You are in the pool with {form.capacity.data} place{'s' if form.capacity.data != 1 else ''}."
+    flash(f"You are in the pool with {plural(form.capacity.data, 'place')}."
           if joined else "You left the pool.", "success")
     return redirect(url_for("matching.round_page", round_id=round_id))
 
@@ -421,7 +422,7 @@ def work_command(once: bool, interval: float):
             click.echo(f"run {run.id} of round {run.round_id}: {run.status.value}")
             done += 1
         if once:
-            click.echo(f"{done} queued run{'s' if done != 1 else ''} processed")
+            click.echo(f"{plural(done, 'queued run')} processed")
             return
         time.sleep(interval)
 

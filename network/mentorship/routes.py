@@ -28,6 +28,7 @@ from network.mentorship.forms import (
 )
 from network.mentorship.models import DeclineReason, Goal, MentoringType, Mentorship, MentorshipRequest, RequestStatus
 from network.taxonomy.models import Interest, active_terms
+from network.text.words import plural
 
 bp = Blueprint("mentorship", __name__)
 log = logging.getLogger(__name__)
@@ -305,4 +306,4 @@ def expire_command():
     with current_app.test_request_context():
         count = services.expire_requests()
         db.session.commit()
-    click.echo(f"expired {count} request{'s' if count != 1 else ''}")
+    click.echo(f"expired {plural(count, 'request')}")

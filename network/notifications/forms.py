@@ -15,7 +15,7 @@ def field_name(group_key: str) -> str:
 class PreferencesForm(FlaskForm):
     # The older single setting, still accepted: it sets every group at once.
     email_mode = SelectField("Set every kind at once", default="",
-                             choices=[SelectChoice("", "Keep each choice below")]
+                             choices=[SelectChoice("", "Keep each choice as set below")]
                              + [SelectChoice(d.value, d.label) for d in Delivery])
     submit = SubmitField("Save preferences")
 

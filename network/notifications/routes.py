@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from network.access import public
 from network.extensions import csrf, db
@@ -14,6 +14,7 @@ from network.notifications.forms import ActionForm, PreferencesForm, field_name
 from network.notifications.kinds import GROUPS_BY_KEY, group_of
 from network.notifications.models import Notification
 from network.notifications.unsubscribe import DIGEST, read_token
+from network.text.words import plural
 
 bp = Blueprint("notifications", __name__, cli_group="digest")
 
@@ -27,15 +28,21 @@ def notification_group_label(kind: str) -> str:
 
 @bp.route("/")
 def index():
-    """Newest first, all or unread only (``?unread=1``); keyset pages by id."""
+    """Newest first by date (then id), all or unread only (``?unread=1``); keyset pages after the
+    notification ``?before=<id>`` (its time looked up by primary key, on later pages only)."""
     before = int_arg("before")
     unread_only = request.args.get("unread") == "1"
     query = select(Notification).where(Notification.user_id == current_user.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     if before is not None:
-        query = query.where(Notification.id < before)
-    rows = db.session.scalars(query.order_by(Notification.id.desc()).limit(PAGE_SIZE + 1)).all()
+        last = db.session.get(Notification, before)
+        if last is None or last.user_id != current_user.id:  # gone (or never theirs): by id alone
+            query = query.where(Notification.id < before)
+        else:
+            query = query.where(or_(Notification.created_at < last.created_at,
+                                    and_(Notification.created_at == last.created_at, Notification.id < last.id)))
+    rows = db.session.scalars(query.order_by(*services.NEWEST_FIRST).limit(PAGE_SIZE + 1)).all()
     older = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     return render_template("notifications/index.html", notifications=rows[:PAGE_SIZE], older=older,
                            unread_only=unread_only, action_form=ActionForm())
@@ -63,7 +70,7 @@ def read_all():
         abort(400)
     count = services.mark_all_read(current_user.id)
     db.session.commit()
-    flash(f"{count} notification{'s' if count != 1 else ''} marked read.", "success")
+    flash(f"{plural(count, 'notification')} marked read.", "success")
     return redirect(url_for("notifications.index"))
 
 
@@ -119,4 +126,4 @@ def daily_digest_command():
 
     sent = services.send_daily_digests()
     db.session.commit()
-    click.echo(f"{sent} digest mail{'s' if sent != 1 else ''} queued.")
+    click.echo(f"{plural(sent, 'digest mail')} queued.")

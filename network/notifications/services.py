@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 
 #: A digest picks up notifications at most this old (a missed run does not lose them).
 DIGEST_WINDOW = timedelta(days=7)
+# How notifications are listed: by when they happened, the id breaking ties (ids are not in time order
+# when rows are backfilled, imported or written by processes with different clocks).
+NEWEST_FIRST = (Notification.created_at.desc(), Notification.id.desc())
+OLDEST_FIRST = (Notification.created_at, Notification.id)
 
 
 #: ``db.session.info`` key: (member id, unread notifications, unread messages), read with the signed-in
@@ -182,7 +186,7 @@ def send_daily_digests() -> int:
         .where(Notification.for_digest.is_(True), Notification.emailed_at.is_(None),
                Notification.read_at.is_(None), Notification.created_at >= since,
                User.status == MemberStatus.VERIFIED)
-        .order_by(Notification.user_id, Notification.id)
+        .order_by(Notification.user_id, *OLDEST_FIRST)
     ).all()
     by_user: dict[int, list[int]] = {}
     for notification_id, user_id in rows:
@@ -197,7 +201,7 @@ def send_daily_digests() -> int:
         if not claimed:
             continue
         notifications = db.session.scalars(select(Notification).where(Notification.id.in_(claimed))
-                                           .order_by(Notification.id)).all()
+                                           .order_by(*OLDEST_FIRST)).all()
         user = db.session.get(User, user_id)
         items = [(n.title, absolute(n.link)) for n in notifications]
         queue_email("daily-digest", user.email, f"Your daily digest: {len(items)} new on Fellowship Network",

@@ -17,6 +17,7 @@ from network.members.models import MemberStatus, User
 from network.opportunities.models import DigestDelivery, Opportunity, OpportunityPreference
 from network.opportunities.services import current_condition
 from network.profiles.models import profile_interest
+from network.text.words import plural
 from network.types import utcnow
 from network.urls import public_url
 
@@ -98,7 +99,7 @@ def send_weekly_digests(now: datetime | None = None) -> dict[str, int]:
         unsubscribe = public_url("opportunities.unsubscribe", token=unsubscribe_token(member.id))
         items = [(o, public_url("opportunities.show", opportunity_id=o.id)) for o in matches]
         queue_email("opportunity-digest", member.email,
-                    f"{len(items)} new {'opportunity' if len(items) == 1 else 'opportunities'} for you "
+                    f"{plural(len(items), 'new opportunity', 'new opportunities')} for you "
                     f"this week", "opportunity_digest", user=member, items=items, unsubscribe=unsubscribe,
                     board=public_url("opportunities.board", mine="y"))
         counts["sent"] += 1

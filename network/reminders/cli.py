@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from network.extensions import db
 from network.reminders.services import send_reminders
+from network.text.words import plural
 
 reminders_cli = AppGroup("reminders", help="Reminders for mentorships and waiting requests.")
 
@@ -16,5 +17,5 @@ def send_command() -> None:
     """Remind overdue mentorships and mentors with requests waiting 7 days (at most weekly per item)."""
     counts = send_reminders()
     db.session.commit()
-    click.echo(f"{counts['meetings']} overdue mentorship{'s' if counts['meetings'] != 1 else ''} and "
-               f"{counts['requests']} waiting request{'s' if counts['requests'] != 1 else ''} reminded.")
+    click.echo(f"{plural(counts['meetings'], 'overdue mentorship')} and "
+               f"{plural(counts['requests'], 'waiting request')} reminded.")

@@ -59,7 +59,7 @@ def test_director_imports_invites_sees_the_dashboard_and_graduates(page: Page, b
     expect(rows).to_contain_text("The training background “Dermatology” is unknown.")
     expect(rows).to_contain_text("pager: 4411")
     page.screenshot(path=screenshots / "roster-preview.png", full_page=True)
-    page.get_by_role("button", name="Import 2 valid row(s)").click()
+    page.get_by_role("button", name="Import 2 valid rows").click()
     summary = page.locator("#import-summary")
     expect(summary).to_contain_text("2 invited")
     expect(summary).to_contain_text("2 skipped")
@@ -86,7 +86,7 @@ def test_director_imports_invites_sees_the_dashboard_and_graduates(page: Page, b
     expect(chart).to_be_visible()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
     expect(page.locator("#table-coverage")).to_contain_text("Research")
-    expect(page.get_by_text("1 fellow(s) · 1 without any mentor")).to_be_visible()
+    expect(page.get_by_text("1 fellow · 1 without any mentor")).to_be_visible()
     page.screenshot(path=screenshots / "cohort-dashboard.png", full_page=True)
 
     # Last year's research-track class graduates; the program's alumni count grows by its three fellows.
