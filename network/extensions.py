@@ -3,7 +3,7 @@
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -29,4 +29,11 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def member_key() -> str:
+    """Rate-limit key of the signed-in member (colleagues share hospital networks, so an address is too
+    coarse), whichever address their requests come from; the address for anyone else."""
+    return f"member:{getattr(current_user, 'id', None) or get_remote_address()}"
+
 bootstrap = Bootstrap5()

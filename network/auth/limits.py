@@ -8,18 +8,12 @@ and per address."""
 from __future__ import annotations
 
 from flask import current_app
-from flask_login import current_user
 
-from network.extensions import limiter
+from network.extensions import limiter, member_key
 
 
 def _reauth_limit() -> str:
     return current_app.config["REAUTH_RATE_LIMIT"]
-
-
-def _signed_in_member() -> str:
-    """Rate-limit key: the member, whichever address the guesses come from."""
-    return f"member:{current_user.id}" if current_user.is_authenticated else "member:none"
 
 
 def _refused(response) -> bool:
@@ -29,7 +23,7 @@ def _refused(response) -> bool:
 
 _per_address = limiter.shared_limit(_reauth_limit, scope="reauth", methods=["POST"], deduct_when=_refused)
 _per_member = limiter.shared_limit(_reauth_limit, scope="reauth-member", methods=["POST"],
-                                   key_func=_signed_in_member, deduct_when=_refused)
+                                   key_func=member_key, deduct_when=_refused)
 
 
 def reauth_limited(view):

@@ -23,7 +23,7 @@ from network.cohorts.dashboard import NEEDS, TYPES, build
 from network.cohorts.forms import AcceptInvitationForm, GraduateForm, InviteForm, PlaceMemberForm, RosterUploadForm
 from network.cohorts.models import Invitation, InvitationStatus, RosterImport
 from network.downloads import private_file
-from network.extensions import db, limiter
+from network.extensions import db, limiter, member_key
 from network.integers import int_arg
 from network.members.models import Role, User, normalize_email
 from network.permissions import can_manage_cohort, can_place_in_cohort
@@ -40,7 +40,7 @@ DEFAULT_ROSTER_UPLOAD_RATE_LIMIT = "30 per hour"
 #: Each roster file is parsed and checked against the members table, so uploads are limited per member.
 roster_upload_limit = limiter.limit(
     lambda: current_app.config.get("ROSTER_UPLOAD_RATE_LIMIT", DEFAULT_ROSTER_UPLOAD_RATE_LIMIT),
-    key_func=lambda: f"member:{getattr(current_user, 'id', None) or request.remote_addr}", methods=["POST"],
+    key_func=member_key, methods=["POST"],
     error_message="you are uploading roster files faster than the network allows; wait a while, then try again")
 
 

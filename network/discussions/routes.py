@@ -32,7 +32,7 @@ from network.discussions.forms import (
 from network.discussions.models import Category, CategoryVisibility, Flag, SubscriptionLevel
 from network.discussions.phi import any_strong, find_phi, highlight
 from network.discussions.search import search_posts
-from network.extensions import db, limiter
+from network.extensions import db, limiter, member_key
 from network.integers import bounded_int, int_arg
 from network.members.models import Role
 from network.programs.models import Cohort, Program
@@ -43,10 +43,6 @@ log = logging.getLogger(__name__)
 DEFAULT_POST_RATE_LIMIT = "8 per minute;60 per hour"
 
 
-def _member_key() -> str:
-    return f"member:{current_user.id}"
-
-
 def _post_rate() -> str:
     return current_app.config.get("POST_RATE_LIMIT", DEFAULT_POST_RATE_LIMIT)
 
@@ -54,7 +50,7 @@ def _post_rate() -> str:
 #: Posting (threads, replies) is limited per member, not per address: colleagues share hospital networks.
 #: Previews are free. The message goes into the designed 429 page ("Too many attempts (…)").
 posting_limit = limiter.limit(
-    _post_rate, key_func=_member_key, methods=["POST"], exempt_when=lambda: "preview" in request.form,
+    _post_rate, key_func=member_key, methods=["POST"], exempt_when=lambda: "preview" in request.form,
     error_message="you are posting faster than the network allows, a few posts a minute; nothing was posted: "
                   "go back, your text is still in the form")
 

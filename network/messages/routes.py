@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from network import permissions
 from network.access import role_required
-from network.extensions import db, limiter
+from network.extensions import db, limiter, member_key
 from network.integers import int_arg
 from network.members.models import MemberStatus, Role, User
 from network.messages import services
@@ -27,7 +27,7 @@ DEFAULT_MESSAGE_RATE_LIMIT = "12 per minute;120 per hour"
 #: and replies together; the 429 page says why.
 sending_limit = limiter.shared_limit(
     lambda: current_app.config.get("MESSAGE_RATE_LIMIT", DEFAULT_MESSAGE_RATE_LIMIT), scope="message-send",
-    key_func=lambda: f"member:{current_user.id}", methods=["POST"],
+    key_func=member_key, methods=["POST"],
     error_message="you are sending messages faster than the network allows; nothing was sent: go back, "
                   "your text is still in the form")
 

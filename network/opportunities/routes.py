@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 from network import permissions
 from network.access import public
 from network.downloads import private_file
-from network.extensions import csrf, db, limiter
+from network.extensions import csrf, db, limiter, member_key
 from network.opportunities import calendar, digest, services
 from network.opportunities.forms import ActionForm, BoardForm, InterestForm, RemoveForm, RsvpForm, form_class
 from network.opportunities.models import Opportunity, OpportunityKind, RsvpStatus
@@ -34,7 +34,7 @@ DEFAULT_POST_RATE_LIMIT = "10 per minute;40 per day"
 #: Posting is limited per member (colleagues share hospital networks), so a stolen session cannot flood the board.
 posting_limit = limiter.limit(
     lambda: current_app.config.get("OPPORTUNITY_POST_RATE_LIMIT", DEFAULT_POST_RATE_LIMIT),
-    key_func=lambda: f"member:{getattr(current_user, 'id', None) or request.remote_addr}", methods=["POST"],
+    key_func=member_key, methods=["POST"],
     error_message="You are posting faster than the network allows. Wait a minute, then send it again.")
 
 

@@ -17,7 +17,7 @@ from network.auth.forms import ActionForm
 from network.auth.limits import reauth_limited
 from network.auth.sessions import end_session
 from network.downloads import private_file
-from network.extensions import db, limiter
+from network.extensions import db, limiter, member_key
 from network.members.models import Role, User
 from network.permissions import can_see
 from network.profiles import search, services
@@ -44,7 +44,7 @@ DEFAULT_PHOTO_UPLOAD_RATE_LIMIT = "10 per hour"
 #: Each upload is decoded and re-encoded (CPU and memory), so uploads are limited per member.
 photo_upload_limit = limiter.limit(
     lambda: current_app.config.get("PHOTO_UPLOAD_RATE_LIMIT", DEFAULT_PHOTO_UPLOAD_RATE_LIMIT),
-    key_func=lambda: f"member:{getattr(current_user, 'id', None) or request.remote_addr}", methods=["POST"],
+    key_func=member_key, methods=["POST"],
     error_message="you are changing your photo more often than the network allows; wait a while, then try again")
 
 LINK_FIELDS = ("link1", "link2", "link3")
