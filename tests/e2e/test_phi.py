@@ -7,7 +7,10 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from network.discussions.models import Post
+from network.extensions import db
 from tests.e2e.test_discussions import new_member_page
 from tests.e2e.test_join_flow import sign_in
 from tests.e2e.test_messages import PASSWORD, messages_link
@@ -71,10 +74,12 @@ def test_a_held_reply_is_redacted_and_published_by_a_moderator(browser, live_ser
     expect(held.get_by_text("Awaiting a moderator")).to_be_visible()
     fellow.screenshot(path=screenshots / "phi-reply-held.png", full_page=True)
 
-    # Nobody else sees the held reply.
+    # Nobody else sees the held reply. The alumna watches the thread, so its release reaches her.
     alumna = new_member_page(browser, base, "alumni@example.org")
     alumna.goto(thread_url)
     expect(alumna.get_by_text("What do you look for on the lateral view?")).to_be_visible()
+    alumna.get_by_role("button", name="Watch").first.click()
+    expect(alumna.get_by_text("Watching", exact=True)).to_be_visible()
     expect(alumna.get_by_text("1234567")).to_have_count(0)
 
     # A moderator finds it in the queue with the identifiers highlighted, redacts and publishes it.
@@ -98,3 +103,18 @@ def test_a_held_reply_is_redacted_and_published_by_a_moderator(browser, live_ser
     expect(fellow.get_by_text("Awaiting a moderator")).to_have_count(0)
     expect(fellow.locator("article").filter(has_text="fluoroscopy images")).to_contain_text("[removed]")
     alumna.screenshot(path=screenshots / "phi-reply-redacted.png", full_page=True)
+
+    # Search, the stored revisions and the subscriber's notifications keep no identifier either.
+    alumna.goto(f"{base}/discussions/search?q=fluoroscopy+images")
+    expect(alumna.get_by_text("fluoroscopy images").first).to_be_visible()
+    expect(alumna.get_by_text("1234567")).to_have_count(0)
+    expect(alumna.get_by_text("John Smith")).to_have_count(0)
+    with live_server.app.app_context():
+        post_id = db.session.scalar(select(Post.id).where(Post.body.contains("fluoroscopy images")))
+    admin.goto(f"{base}/discussions/p/{post_id}/history")
+    expect(admin.get_by_role("heading", level=1)).to_contain_text("History of a post")
+    expect(admin.get_by_text("1234567")).to_have_count(0)
+    alumna.goto(f"{base}/notifications/")
+    expect(alumna.get_by_text(re.compile("replied in"))).not_to_have_count(0)
+    expect(alumna.get_by_text("1234567")).to_have_count(0)
+    expect(alumna.get_by_text("John Smith")).to_have_count(0)
