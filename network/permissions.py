@@ -31,6 +31,12 @@ def can_place_in_cohort(user) -> bool:
     return is_member(user) and user.role == Role.ADMIN
 
 
+def can_place_on_verification(user, cohort) -> bool:
+    """Place a member in ``cohort`` as they are verified: only someone who may verify members, may place
+    members in cohorts without an invitation, and manages that cohort's program."""
+    return can_verify_members(user) and can_place_in_cohort(user) and can_manage_cohort(user, cohort)
+
+
 # -- programs and cohorts --------------------------------------------------------
 # Programs, cohorts and matching rounds are passed in; only their plain attributes are read.
 

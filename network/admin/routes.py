@@ -7,15 +7,18 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from network.access import role_required
+from network.admin.forms import RejectForm, VerifyForm
 from network.auth.forms import ActionForm
+from network.cohorts import services as cohort_services
 from network.extensions import db
 from network.integers import int_arg
 from network.members import services
-from network.members.models import MemberStatus, Role, User
-from network.permissions import managed_program_ids
+from network.members.models import MemberStatus, Registration, Role, User
+from network.permissions import can_place_on_verification, can_verify_members, managed_program_ids
+from network.programs.models import Cohort, CohortRole
 from network.taxonomy import services as taxonomy_services
 from network.taxonomy.forms import TermForm
 from network.taxonomy.models import VOCABULARIES, all_terms
@@ -29,52 +32,120 @@ PAGE_SIZE = 50
 @bp.route("/members/pending")
 @role_required(Role.ADMIN)
 def pending_members():
-    """Members waiting for verification, oldest first."""
+    """Members waiting for verification, oldest first, with the program and training stage they named."""
     page = int_arg("page", 1)
     if page < 1:
         abort(404)
     query = select(User).where(User.status == MemberStatus.PENDING).order_by(User.created_at, User.id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    members = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    members = db.session.scalars(query.options(joinedload(User.registration).joinedload(Registration.program))
+                                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     if page > 1 and not members:
         abort(404)
     return render_template("admin/pending_members.html", members=members, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), action_form=ActionForm())
+                           pages=max(1, -(-total // PAGE_SIZE)))
 
 
-def _decide(user_id: int, decide, done_message: str):
-    """Load the member (404), check the form (400), apply ``decide``, commit once, redirect."""
-    user = db.session.get(User, user_id)
+def _applicant_or_404(user_id: int) -> User:
+    """The member with what they said when registering (and the program they named), or 404."""
+    user = db.session.scalars(select(User).where(User.id == user_id)
+                              .options(joinedload(User.registration).joinedload(Registration.program))).first()
     if user is None:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        decide(user, current_user)
-    except services.NotPending:
-        flash(f"{user.name} is not waiting for verification any more.", "warning")
-    except services.EmailNotConfirmed:
-        flash(f"{user.name} has not confirmed their email address yet, so it may not be theirs. "
-              "Verify them once they have.", "warning")
-    else:
-        db.session.commit()
-        log.info("member %s: %s by %s", user.id, decide.__name__, current_user.id)
-        flash(done_message.format(name=user.name), "success")
+    return user
+
+
+def _not_waiting(user: User):
+    flash(f"{user.name} is not waiting for verification any more.", "warning")
     return redirect(url_for("admin.pending_members"))
 
 
-@bp.route("/members/<int:user_id>/verify", methods=["POST"])
+def _current_cohorts(user: User) -> list[Cohort]:
+    """The cohorts of the program the member named that still take members (not graduated), oldest first."""
+    program_id = user.registration.program_id if user.registration else None
+    if program_id is None:
+        return []
+    return db.session.scalars(select(Cohort).where(Cohort.program_id == program_id, Cohort.graduated_at.is_(None))
+                              .order_by(Cohort.start_date, Cohort.id)).all()
+
+
+def _cohort_role(user: User) -> CohortRole:
+    """Faculty join a cohort as its faculty advisors; fellows (and alumni) as fellows."""
+    return CohortRole.FACULTY if user.role == Role.FACULTY else CohortRole.FELLOW
+
+
+@bp.route("/members/<int:user_id>/verify", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def verify_member(user_id: int):
-    """Admit a pending member to the network."""
-    return _decide(user_id, services.verify_member, "{name} is verified and can now use the network.")
+    """Admit a pending member after seeing what they said; optionally place them in a cohort of their program
+    (through the cohorts' placement: audited, and they are told)."""
+    user = _applicant_or_404(user_id)
+    if not can_verify_members(current_user):
+        abort(403)
+    if not user.is_pending:
+        return _not_waiting(user)
+    cohorts = _current_cohorts(user)
+    role = _cohort_role(user)
+    form = VerifyForm()
+    form.set_cohorts(cohorts, "a faculty advisor" if role == CohortRole.FACULTY else "a fellow")
+    status = 200
+    if form.validate_on_submit():
+        cohort = next((c for c in cohorts if c.id == form.cohort_id()), None)
+        if cohort is not None and not can_place_on_verification(current_user, cohort):
+            abort(403)
+        try:
+            services.verify_member(user, current_user)
+            if cohort is not None:
+                cohort_services.place_member(cohort, user, role, current_user)
+        except services.NotPending:  # decided by another admin a moment ago
+            db.session.rollback()
+            return _not_waiting(user)
+        except services.EmailNotConfirmed:
+            db.session.rollback()
+            flash(f"{user.name} has not confirmed their email address yet, so it may not be theirs. "
+                  "Verify them once they have.", "warning")
+            return redirect(url_for("admin.pending_members"))
+        except cohort_services.InvitationError as exc:
+            db.session.rollback()
+            form.cohort.errors.append(str(exc))
+            status = 409
+        else:
+            db.session.commit()
+            log.info("member %s verified by %s%s", user.id, current_user.id,
+                     f", placed in cohort {cohort.id}" if cohort else "")
+            done = f"{user.name} is verified and can now use the network."
+            if cohort is not None:
+                done += f" They are in {cohort.name}; they were told, and the placement is in the audit log."
+            flash(done, "success")
+            return redirect(url_for("admin.pending_members"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("admin/verify_member.html", member=user, form=form, cohorts=cohorts), status
 
 
-@bp.route("/members/<int:user_id>/reject", methods=["POST"])
+@bp.route("/members/<int:user_id>/reject", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def reject_member(user_id: int):
-    """Turn down a pending registration; the account can no longer sign in."""
-    return _decide(user_id, services.reject_member, "The registration of {name} was rejected.")
+    """Turn down a pending registration, with a reason mailed to the person: a page that says who and what
+    happens, then the POST with the reason. The account can no longer sign in."""
+    user = _applicant_or_404(user_id)
+    if not can_verify_members(current_user):
+        abort(403)
+    if not user.is_pending:
+        return _not_waiting(user)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            services.reject_member(user, current_user, form.reason.data)
+        except services.NotPending:  # decided by another admin a moment ago
+            db.session.rollback()
+            return _not_waiting(user)
+        db.session.commit()
+        log.info("member %s rejected by %s", user.id, current_user.id)
+        flash(f"The registration of {user.name} was rejected; they were mailed your reason.", "success")
+        return redirect(url_for("admin.pending_members"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/reject_member.html", member=user, form=form), status
 
 
 # -- the taxonomy ------------------------------------------------------------------

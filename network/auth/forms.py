@@ -1,12 +1,23 @@
 """Account forms. They validate; they never save."""
 
+from datetime import date
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from network.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from network.forms import strip as _strip
-from network.members.models import SELF_SERVICE_ROLES, Role
+from network.members.models import SELF_SERVICE_ROLES, TRAINING_YEARS, Role, training_year_label
 
 
 def new_password_check(form, field):
@@ -31,6 +42,10 @@ ROLE_CHOICES = {
     Role.FACULTY: "Program faculty",
 }
 
+#: The program choice for a program that is not in the list; its name is typed in ``program_other``.
+PROGRAM_OTHER = "other"
+PROGRAM_NAME_MAX = 160
+
 PASSWORD_HINT = f"At least {MIN_LENGTH} characters. A few unrelated words work well."
 
 
@@ -45,7 +60,65 @@ class RegisterForm(FlaskForm):
                              render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
     role = RadioField("I am", choices=[SelectChoice(r.value, ROLE_CHOICES[r]) for r in SELF_SERVICE_ROLES],
                       validators=[InputRequired("Choose the role that describes you.")])
+    # What the administrator who verifies the account goes on: all optional. The route sets the programs.
+    program = SelectField("Program", choices=[], default="", validate_choice=False,
+                          description="The fellowship program you are in, finished or teach in.")
+    program_other = StringField("Program name, if it is not listed", filters=[_strip],
+                                validators=[Length(max=PROGRAM_NAME_MAX,
+                                                   message=f"Use at most {PROGRAM_NAME_MAX} characters.")],
+                                description="With the institution, e.g. “Pain Medicine Fellowship, "
+                                            "St. Mary’s Hospital”.",
+                                render_kw={"autocomplete": "organization"})
+    training_year = SelectField("Year of training (current fellows)", default="", validate_choice=False,
+                                choices=[SelectChoice("", "—")] + [SelectChoice(str(year), training_year_label(year))
+                                                                   for year in TRAINING_YEARS],
+                                description="Your postgraduate year (PGY) this academic year.")
+    graduation_year = StringField("Year you finished the fellowship (alumni)", filters=[_strip],
+                                  description="Four digits, e.g. 2019.",
+                                  render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4})
     submit = SubmitField("Create account")
+
+    def set_programs(self, rows) -> None:
+        """Offer the network's programs (rows of id, name, institution), then “Other / not listed”."""
+        self.program.choices = ([SelectChoice("", "Choose your program (optional)")]
+                                + [SelectChoice(str(id_), f"{name}, {institution}") for id_, name, institution in rows]
+                                + [SelectChoice(PROGRAM_OTHER, "Other / not listed")])
+
+    def validate_program(self, field):
+        if field.data not in {str(choice.value) for choice in field.choices}:
+            raise ValidationError("Choose your program from the list, or “Other / not listed” and type its name.")
+
+    def validate_program_other(self, field):
+        if self.program.data == PROGRAM_OTHER and not field.data:
+            raise ValidationError("Type your program’s name, or choose it from the list.")
+
+    def validate_training_year(self, field):
+        if not field.data:
+            return
+        if field.data not in {str(year) for year in TRAINING_YEARS}:
+            raise ValidationError("Choose your year of training from the list.")
+        if self.role.data != Role.FELLOW:
+            raise ValidationError("The year of training is for current fellows: leave it empty, or choose "
+                                  "“A current fellow” above.")
+
+    def validate_graduation_year(self, field):
+        if not field.data:
+            return
+        this_year = date.today().year
+        if not (field.data.isascii() and field.data.isdigit() and 1960 <= int(field.data) <= this_year):
+            raise ValidationError(f"Enter the year as four digits, between 1960 and {this_year}.")
+        if self.role.data != Role.ALUMNI:
+            raise ValidationError("The year you finished is for alumni: leave it empty, or choose "
+                                  "“A graduate of a fellowship program” above.")
+
+    def registration_details(self) -> dict:
+        """The program and training stage as ``register_member`` takes them (after validation): a program
+        of the list, or the name typed for one that is not listed."""
+        listed = self.program.data not in ("", PROGRAM_OTHER)
+        return {"program_id": int(self.program.data) if listed else None,
+                "program_name": "" if listed else self.program_other.data or "",
+                "training_year": int(self.training_year.data) if self.training_year.data else None,
+                "graduation_year": int(self.graduation_year.data) if self.graduation_year.data else None}
 
 
 class LoginForm(FlaskForm):

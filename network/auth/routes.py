@@ -116,9 +116,11 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
+    form.set_programs(db.session.execute(services.program_choices()).all())
     if form.validate_on_submit():
         try:
-            user = services.register_member(form.name.data, form.email.data, form.password.data, Role(form.role.data))
+            user = services.register_member(form.name.data, form.email.data, form.password.data, Role(form.role.data),
+                                            **form.registration_details())
             db.session.commit()
         except IntegrityError:
             # The same address registered at the same moment: as for any address already taken.

@@ -13,6 +13,7 @@ from network.mail.services import queue_email
 from network.members.models import (
     MemberSession,
     MemberStatus,
+    Registration,
     Role,
     User,
     normalize_email,
@@ -20,6 +21,7 @@ from network.members.models import (
     user_by_email,
 )
 from network.messages.services import member_with_unread_counts
+from network.programs.models import Program
 from network.types import utcnow
 from network.urls import public_url
 
@@ -31,8 +33,11 @@ def find_by_email(address: str) -> User | None:
     return db.session.scalars(user_by_email(address)).first()
 
 
-def register_member(name: str, email: str, password: str, role: Role) -> User | None:
-    """Create a pending member and queue their confirmation mail; the new member.
+def register_member(name: str, email: str, password: str, role: Role, *, program_id: int | None = None,
+                    program_name: str = "", training_year: int | None = None,
+                    graduation_year: int | None = None) -> User | None:
+    """Create a pending member, with what they said of their program and training stage for the
+    administrator who verifies them, and queue their confirmation mail; the new member.
 
     For an address already in use nobody is created: its owner gets a mail saying so, and None comes
     back. The visitor is answered the same either way (no one learns who is a member), and both ways
@@ -48,10 +53,17 @@ def register_member(name: str, email: str, password: str, role: Role) -> User | 
         return None
     user = User(name=name.strip(), email=normalize_email(email), role=role, status=MemberStatus.PENDING)
     user.set_password(password)
+    user.registration = Registration(program_id=program_id, program_name=program_name,
+                                     training_year=training_year, graduation_year=graduation_year)
     db.session.add(user)
     db.session.flush()
     send_confirmation(user)
     return user
+
+
+def program_choices():
+    """A ``select`` of (id, name, institution) of every program, by name: the programs a visitor may name."""
+    return select(Program.id, Program.name, Program.institution).order_by(Program.name, Program.id)
 
 
 def send_confirmation(user: User) -> None:

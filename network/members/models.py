@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Index, String, func, select, update
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -78,6 +78,7 @@ class User(UserMixin, db.Model):
 
     training_background: Mapped[Specialty | None] = relationship()  # noqa: F821
     profile: Mapped[Profile | None] = relationship(back_populates="user", uselist=False)  # noqa: F821
+    registration: Mapped[Registration | None] = relationship(back_populates="user", uselist=False)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -119,6 +120,50 @@ class User(UserMixin, db.Model):
         if self.id is not None:
             # The rows too, so the account page lists no session that can no longer be used.
             db.session.execute(revoke_sessions().where(MemberSession.user_id == self.id))
+
+
+#: Fellows' postgraduate years a registration may name (fellowships follow a residency of 3 to 5 years).
+TRAINING_YEARS = (4, 5, 6, 7, 8)
+
+
+def training_year_label(year: int) -> str:
+    return f"PGY-{year} or later" if year == TRAINING_YEARS[-1] else f"PGY-{year}"
+
+
+class Registration(db.Model):
+    """What a member said about themselves when registering, for the administrator who verifies them, and
+    the reason they were given if their registration was turned down.
+
+    The training stage is the member's role (fellow, alumni, faculty) with, for a fellow, their
+    postgraduate year and, for alumni, the year they finished (the profile's ``graduation_year``)."""
+
+    __tablename__ = "registration"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    # A program of the network, or ``program_name`` when theirs is not listed ("Other / not listed").
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id", ondelete="SET NULL"), index=True)
+    program_name: Mapped[str] = mapped_column(String(160), default="")
+    training_year: Mapped[int | None]
+    graduation_year: Mapped[int | None]
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(back_populates="registration")
+    program: Mapped[Program | None] = relationship()  # noqa: F821
+
+    def stage(self, role: Role) -> str:
+        """The training stage as an administrator reads it: "Fellow, PGY-5", "Alumni, graduated 2019"."""
+        if role == Role.FELLOW and self.training_year:
+            return f"{role.label}, {training_year_label(self.training_year)}"
+        if role == Role.ALUMNI and self.graduation_year:
+            return f"{role.label}, finished in {self.graduation_year}"
+        return role.label
+
+    @property
+    def program_named(self) -> str:
+        """The program as the member named it, or ""."""
+        if self.program is not None:
+            return f"{self.program.name}, {self.program.institution}"
+        return f"Not listed: {self.program_name}" if self.program_name else ""
 
 
 class MemberSession(db.Model):

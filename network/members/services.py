@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from network.audit.models import record
 from network.mail.services import queue_email
-from network.members.models import MemberStatus, User
+from network.members.models import MemberStatus, Registration, User
 from network.types import utcnow
 from network.urls import public_url
 
@@ -31,11 +31,17 @@ def verify_member(user: User, admin: User) -> None:
                 "member_verified", user=user, link=public_url("main.index"))
 
 
-def reject_member(user: User, admin: User) -> None:
-    """Turn down a pending registration and end its sessions; audit-logged, and they are told by mail."""
+def reject_member(user: User, admin: User, reason: str) -> None:
+    """Turn down a pending registration with the administrator's reason and end its sessions; the reason is
+    kept and audit-logged, and the person is mailed it."""
     if not user.is_pending:
         raise NotPending(user.id)
     user.status = MemberStatus.REJECTED
     user.end_other_sessions()
-    record(admin.id, "member.reject", "user", user.id, email=user.email, role=user.role.value)
-    queue_email("member-rejected", user.email, "Your Fellowship Network registration", "member_rejected", user=user)
+    registration = user.registration
+    if registration is None:  # registered before the form asked about program and stage
+        registration = user.registration = Registration(user_id=user.id)
+    registration.rejection_reason = reason
+    record(admin.id, "member.reject", "user", user.id, email=user.email, role=user.role.value, reason=reason)
+    queue_email("member-rejected", user.email, "Your Fellowship Network registration", "member_rejected", user=user,
+                reason=reason, link=public_url("main.index"))
