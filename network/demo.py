@@ -13,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from network.extensions import db
-from network.members.models import MemberStatus, Role, User
+from network.members.models import MemberStatus, Registration, Role, User
 from network.programs.models import Cohort, CohortMembership, CohortRole, Program
 from network.taxonomy.models import Specialty
 
@@ -134,10 +134,15 @@ def seed_demo() -> str:
                 background = BACKGROUNDS[(index * 5 + cohort_index * 2 + n) % len(BACKGROUNDS)]
                 member = seed.member(email, role, background, name=name, days_ago=(2 - cohort_index) * 365 + 140 + n)
                 seed.join(cohort, member, CohortRole.FELLOW)
-    # A few registrations waiting for an administrator.
-    for n, (role, background) in enumerate([(Role.FELLOW, "pmr"), (Role.ALUMNI, "neurology"),
-                                             (Role.FACULTY, "anesthesiology")]):
-        seed.member(f"pending{n + 1}@example.org", role, background, status=MemberStatus.PENDING, days_ago=2 + n)
+    # A few registrations waiting for an administrator, with what they said of their program and stage.
+    for n, (role, background, details) in enumerate([
+            (Role.FELLOW, "pmr", {"program_id": programs[0][0].id, "training_year": 5}),
+            (Role.ALUMNI, "neurology", {"program_name": "Pain Medicine Fellowship, Riverside General",
+                                        "graduation_year": 2018}),
+            (Role.FACULTY, "anesthesiology", {"program_id": programs[-1][0].id})]):
+        member = seed.member(f"pending{n + 1}@example.org", role, background, status=MemberStatus.PENDING,
+                             days_ago=2 + n)
+        _get_or_create(Registration, {"user_id": member.id}, **details)
     from network.profiles.demo import seed_profiles
 
     seed_profiles()

@@ -66,7 +66,7 @@ def test_rejected_member_is_signed_out_and_told(app, make_user, login):
     admin = make_user(role="admin")
     member = make_user(status="pending")
     member_client = login(app.test_client(), member)
-    login(app.test_client(), admin).post(f"/admin/members/{member.id}/reject")
+    login(app.test_client(), admin).post(f"/admin/members/{member.id}/reject", data={"reason": "Not on a roster."})
     with app.app_context():
         assert db.session.get(User, member.id).status == MemberStatus.REJECTED
         assert db.session.scalars(select(AuditLog.action)).all() == ["member.reject"]
@@ -79,7 +79,7 @@ def test_deciding_twice_or_on_unknown_members(app, make_user, login):
     member = make_user(status="pending")
     client = login(app.test_client(), admin)
     client.post(f"/admin/members/{member.id}/verify")
-    again = client.post(f"/admin/members/{member.id}/reject", follow_redirects=True)
+    again = client.post(f"/admin/members/{member.id}/reject", data={"reason": "Too late."}, follow_redirects=True)
     assert b"not waiting for verification" in again.data
     with app.app_context():
         assert db.session.get(User, member.id).status == MemberStatus.VERIFIED

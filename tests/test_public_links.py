@@ -112,6 +112,14 @@ def _verify_member(app, client, make_user, login, headers):
     assert client.post(f"/admin/members/{pending.id}/verify", headers=headers).status_code == 302
 
 
+def _reject_member(app, client, make_user, login, headers):
+    pending = make_user(status="pending")
+    login(client, make_user(role="admin"))
+    response = client.post(f"/admin/members/{pending.id}/reject", headers=headers,
+                           data={"reason": "We could not find you on a roster."})
+    assert response.status_code == 302
+
+
 def _message(app, client, make_user, login, headers):
     sender, recipient = make_user(), make_user(role="alumni")
     login(client, sender)
@@ -128,6 +136,7 @@ MAILS_FROM_REQUESTS = [
     ("cohort-invitation", _invite),
     ("cohort-invitation", _resend_invitation),
     ("member-verified", _verify_member),
+    ("member-rejected", _reject_member),
     ("message-new", _message),
 ]
 

@@ -12,7 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from network.audit.models import record
 from network.extensions import db
-from network.members.models import Role, User
+from network.members.models import Registration, Role, User
 from network.profiles import search
 from network.profiles.models import Profile, SavedMember
 from network.profiles.photos import make_thumbnail
@@ -192,7 +192,8 @@ def delete_account(user: User) -> None:
     db.session.execute(delete(SavedMember).where((SavedMember.owner_id == user.id) |
                                                  (SavedMember.member_id == user.id)))
     db.session.execute(delete(CohortMembership).where(CohortMembership.user_id == user.id))
-    db.session.expire(user, ["profile"])
+    db.session.execute(delete(Registration).where(Registration.user_id == user.id))
+    db.session.expire(user, ["profile", "registration"])
     user.name = "Former member"
     user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
     user.password_hash = generate_password_hash(secrets.token_urlsafe(32))

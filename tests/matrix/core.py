@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from network.extensions import db
+from network.members.models import Registration
+from network.programs.models import ProgramStaff
 from tests.matrix.common import ACCOUNT, ADMIN_LIST, HOME, LOGIN, PENDING, everyone, members
 
 TWO_FACTOR = "→/auth/account/two-factor"
@@ -40,11 +45,22 @@ ROUTES = {
     ("auth.two_factor_disable", "POST"): ({}, members(LOGIN, TWO_FACTOR, TWO_FACTOR)),
     ("auth.two_factor_new_codes", "POST"): ({}, members(LOGIN, TWO_FACTOR, TWO_FACTOR)),
     ("admin.pending_members", "GET"): ({}, members(LOGIN, PENDING, 403, 200)),
+    # Only administrators verify, even the staff of the program the pending member named (other_staff).
+    ("admin.verify_member", "GET"): ({"user_id": "@pending_member"}, members(LOGIN, PENDING, 403, 200)),
     ("admin.verify_member", "POST"): ({"user_id": "@pending_member"}, members(LOGIN, 403, 403, ADMIN_LIST)),
-    ("admin.reject_member", "POST"): ({"user_id": "@pending_member"}, members(LOGIN, 403, 403, ADMIN_LIST)),
+    ("admin.reject_member", "GET"): ({"user_id": "@pending_member"}, members(LOGIN, PENDING, 403, 200)),
+    # An empty form has no reason: refused, and the registration still waits.
+    ("admin.reject_member", "POST"): ({"user_id": "@pending_member"}, members(LOGIN, 403, 403, 400)),
 }
 
 
 def prepare(app, people, make_user):
-    """A pending member for the admin decisions to act on."""
-    return {"pending_member": make_user(role="fellow", status="pending").id}
+    """A pending member for the admin decisions to act on, who named other_staff's program."""
+    pending = make_user(role="fellow", status="pending")
+    if "other_staff" in people:
+        with app.app_context():
+            program_id = db.session.scalar(select(ProgramStaff.program_id)
+                                           .where(ProgramStaff.user_id == people["other_staff"].id))
+            db.session.add(Registration(user_id=pending.id, program_id=program_id, training_year=5))
+            db.session.commit()
+    return {"pending_member": pending.id}
