@@ -38,6 +38,10 @@ def test_register_confirm_verify_and_sign_in(page: Page, browser, live_server, s
     expect(page.get_by_text("Use at least 12 characters")).to_be_visible()
     page.screenshot(path=screenshots / "2-register-error.png", full_page=True)
     page.get_by_label("Password", exact=True).fill("nerve blocks before breakfast")
+    # What the administrator who verifies her goes on: her program (not listed yet) and her training year.
+    page.get_by_label("Program", exact=True).select_option(label="Other / not listed")
+    page.get_by_label("Program name, if it is not listed").fill("Pain Medicine Fellowship, Lakeside Hospital")
+    page.get_by_label("Year of training (current fellows)").select_option(label="PGY-5")
     page.get_by_role("button", name="Create account").click()
     # The same answer as for an address that is taken already: check your mail, then sign in.
     expect(page.get_by_text("We sent a mail to that address")).to_be_visible()
@@ -61,7 +65,10 @@ def test_register_confirm_verify_and_sign_in(page: Page, browser, live_server, s
     admin.get_by_role("link", name="Review registrations").click()
     expect(admin.get_by_role("row", name=re.compile("Dr. Rina Okoye"))).to_be_visible()
     admin.screenshot(path=screenshots / "5-admin-pending.png", full_page=True)
-    admin.get_by_role("button", name="Verify Dr. Rina Okoye").click()
+    expect(admin.get_by_role("row", name=re.compile("Dr. Rina Okoye"))).to_contain_text("Fellow, PGY-5")
+    admin.get_by_role("link", name="Verify… Dr. Rina Okoye").click()
+    expect(admin.get_by_text("Not listed: Pain Medicine Fellowship, Lakeside Hospital")).to_be_visible()
+    admin.get_by_role("button", name="Verify").click()
     expect(admin.get_by_text("Dr. Rina Okoye is verified")).to_be_visible()
     admin.screenshot(path=screenshots / "6-admin-verified.png", full_page=True)
     admin_context.close()
