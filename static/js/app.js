@@ -13,6 +13,10 @@
       button.setAttribute("aria-pressed", String(!showing));
     });
   });
+  // List filters (templates/_macros/filters.html) start folded for phones; open them where there is room.
+  if (window.matchMedia("(min-width: 992px)").matches) {
+    document.querySelectorAll("details.filter-panel").forEach(function (panel) { panel.open = true; });
+  }
   // Move focus to the first field with an error so keyboard users land on it.
   var invalid = document.querySelector("[aria-invalid='true']");
   if (invalid) { invalid.focus(); }

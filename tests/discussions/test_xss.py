@@ -38,8 +38,10 @@ def dangers(fragment: str, whole_page: bool = False) -> list[str]:
             found.append(f"<{tag}>")
         if whole_page and tag == "script" and (element.text or not (element.get("src") or "").startswith("/")):
             found.append("inline or foreign <script>")
+        # A whole page has the site's own forms and folded filter panels (<details>); a handler on any of
+        # them is still caught below.
         if whole_page and tag in FORBIDDEN_TAGS - {"script", "link", "meta", "form", "input", "button",
-                                                   "textarea", "select"}:
+                                                   "textarea", "select", "details"}:
             found.append(f"<{tag}>")
         for name, value in element.attrib.items():
             name = name.split("}")[-1].lower()
