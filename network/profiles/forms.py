@@ -124,7 +124,7 @@ class ProfileForm(PhiGuarded, FlaskForm):
         description="Mentor suggestions and matching rounds count a shared region or time zone only for them.")
     # The photo card sits beside the form; its input and button belong to the form (their ``form``
     # attribute), so a photo chosen and then "Save profile" is saved with everything else, in one go.
-    photo = FileField("Photo", description=PHOTO_HINT, render_kw=_photo_input("profile-form"))
+    photo = FileField("New photo", description=PHOTO_HINT, render_kw=_photo_input("profile-form"))
     upload = SubmitField("Upload photo", render_kw={"form": "profile-form"})
     submit = SubmitField("Save profile")
 
@@ -136,7 +136,7 @@ class ProfileForm(PhiGuarded, FlaskForm):
 class PhotoForm(FlaskForm):
     """The photo alone (a page opened before the photo joined the profile form still posts here)."""
 
-    photo = FileField("Photo", description=PHOTO_HINT, render_kw=_photo_input())
+    photo = FileField("New photo", description=PHOTO_HINT, render_kw=_photo_input())
     upload = SubmitField("Upload photo")
 
 
