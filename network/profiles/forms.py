@@ -27,7 +27,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from network.forms import CheckboxListField, PhiGuarded, optional_int, strip, strip_text
 from network.profiles.directory import SORTS
 from network.profiles.models import AcademicRank, CareerGoal, Visibility
-from network.profiles.photos import ACCEPTED_MEDIA_TYPES, MAX_UPLOAD_BYTES
+from network.profiles.photos import ACCEPTED_MEDIA_TYPES, MAX_UPLOAD_BYTES, TOO_LARGE
 
 _strip = strip
 
@@ -68,8 +68,7 @@ PHOTO_HINT = "JPEG, PNG, GIF or WebP, at most 2 MB. We crop it to a square."
 def _photo_input(form_id: str | None = None) -> dict:
     """The photo input's attributes: what the server reads, and its limit for the size check in app.js."""
     attributes = {"accept": ACCEPTED_MEDIA_TYPES, "data-max-bytes": MAX_UPLOAD_BYTES,
-                  "data-too-large": "This photo is {size}. Photos can be at most 2 MB: choose a smaller photo "
-                                    "or resize it first."}
+                  "data-too-large": "This photo is {size}. " + TOO_LARGE}
     if form_id:
         attributes["form"] = form_id
     return attributes
