@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from network.auth.forms import PASSWORD_HINT, new_password_check
 from network.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from network.cohorts import roster as roster_csv
 from network.forms import strip, strip_text
 
 ROLE_CHOICES = [SelectChoice("fellow", "Fellow"), SelectChoice("faculty", "Faculty advisor")]
@@ -81,7 +82,10 @@ class PlaceMemberForm(FlaskForm):
 
 class RosterUploadForm(FlaskForm):
     roster = FileField("Roster file (CSV)", description="Columns: name, email, role, training background; "
-                       "more columns are kept as extras. UTF-8, at most 1 MB and 2,000 rows.")
+                       "more columns are kept as extras. UTF-8, at most 1 MB and 2,000 rows.",
+                       # What the server reads, and its limit for the size check in app.js.
+                       render_kw={"accept": ".csv,text/csv", "data-max-bytes": roster_csv.MAX_BYTES,
+                                  "data-too-large": "This file is {size}. " + roster_csv.TOO_LARGE})
     submit = SubmitField("Upload and preview")
 
 

@@ -15,6 +15,7 @@ from network.text.lines import single_line
 from network.text.phi import KINDS, Span, find_phi, without_phi
 
 MAX_BYTES = 1024 * 1024
+TOO_LARGE = "The file is larger than 1 MB. Split the roster into smaller files."
 MAX_ROWS = 2000
 REQUIRED = ("name", "email", "role", "training_background")
 ROLES = ("fellow", "faculty")
@@ -68,7 +69,7 @@ def read_roster(data: bytes, filename: str, backgrounds: dict[str, int]) -> list
     Raises ``RosterFileError`` for a file that is not a usable CSV; row problems are listed per row.
     """
     if len(data) > MAX_BYTES:
-        raise RosterFileError("The file is larger than 1 MB. Split the roster into smaller files.")
+        raise RosterFileError(TOO_LARGE)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise RosterFileError("The file is UTF-16 text, not UTF-8. Save it again as “CSV UTF-8” and upload that.")
     if not filename.lower().endswith(".csv") or b"\x00" in data[:4096]:

@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from network.access import public, role_required
 from network.auth.forms import ActionForm
@@ -23,6 +24,7 @@ from network.cohorts.dashboard import NEEDS, TYPES, build
 from network.cohorts.forms import AcceptInvitationForm, GraduateForm, InviteForm, PlaceMemberForm, RosterUploadForm
 from network.cohorts.models import Invitation, InvitationStatus, RosterImport
 from network.downloads import private_file
+from network.errors import handle_http_error
 from network.extensions import db, limiter, member_key
 from network.integers import int_arg
 from network.members.models import Role, User, normalize_email
@@ -242,6 +244,16 @@ def import_roster(cohort_id: int):
     elif form.is_submitted():
         status = 400
     return render_template("cohorts/import.html", cohort=cohort, form=form), status
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """A roster over MAX_CONTENT_LENGTH is refused while the form is read, before the view (and the access
+    checks) run, so it cannot show the form itself: it goes back to it, with the roster limit."""
+    if request.endpoint != "cohorts.import_roster":
+        return handle_http_error(error)
+    flash(f"{roster_csv.TOO_LARGE} Nothing was imported.", "danger")
+    return redirect(url_for("cohorts.import_roster", **request.view_args), 303)
 
 
 def _staged_or_404(cohort: Cohort, import_id: int) -> RosterImport:

@@ -27,6 +27,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from network.forms import CheckboxListField, PhiGuarded, optional_int, strip, strip_text
 from network.profiles.directory import SORTS
 from network.profiles.models import AcademicRank, CareerGoal, Visibility
+from network.profiles.photos import ACCEPTED_MEDIA_TYPES, MAX_UPLOAD_BYTES, TOO_LARGE
 
 _strip = strip
 
@@ -59,6 +60,18 @@ def visibility_choices() -> list[SelectChoice]:
 
 def enum_choices(enum_cls, blank="—") -> list[SelectChoice]:
     return [SelectChoice("", blank)] + [SelectChoice(m.value, m.label) for m in enum_cls]
+
+
+PHOTO_HINT = "JPEG, PNG, GIF or WebP, at most 2 MB. We crop it to a square."
+
+
+def _photo_input(form_id: str | None = None) -> dict:
+    """The photo input's attributes: what the server reads, and its limit for the size check in app.js."""
+    attributes = {"accept": ACCEPTED_MEDIA_TYPES, "data-max-bytes": MAX_UPLOAD_BYTES,
+                  "data-too-large": "This photo is {size}. " + TOO_LARGE}
+    if form_id:
+        attributes["form"] = form_id
+    return attributes
 
 
 def https_link(form, field):
@@ -108,6 +121,10 @@ class ProfileForm(PhiGuarded, FlaskForm):
     location_visibility = SelectField(
         "Who sees your city, region, country and time zone", choices=visibility_choices,
         description="Mentor suggestions and matching rounds count a shared region or time zone only for them.")
+    # The photo card sits beside the form; its input and button belong to the form (their ``form``
+    # attribute), so a photo chosen and then "Save profile" is saved with everything else, in one go.
+    photo = FileField("New photo", description=PHOTO_HINT, render_kw=_photo_input("profile-form"))
+    upload = SubmitField("Upload photo", render_kw={"form": "profile-form"})
     submit = SubmitField("Save profile")
 
     def validate_interests(self, field):
@@ -116,7 +133,9 @@ class ProfileForm(PhiGuarded, FlaskForm):
 
 
 class PhotoForm(FlaskForm):
-    photo = FileField("Photo", description="JPEG, PNG, GIF or WebP, at most 2 MB. We crop it to a square.")
+    """The photo alone (a page opened before the photo joined the profile form still posts here)."""
+
+    photo = FileField("New photo", description=PHOTO_HINT, render_kw=_photo_input())
     upload = SubmitField("Upload photo")
 
 

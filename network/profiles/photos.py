@@ -18,6 +18,9 @@ MAX_PIXELS = 16_000_000
 #: And the longest side, so a long thin strip cannot pass the pixel count.
 MAX_SIDE = 8_000
 ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")  # the only decoders that may read an upload
+#: The same formats for the file input's ``accept``, so the browser offers only what we read.
+ACCEPTED_MEDIA_TYPES = "image/jpeg,image/png,image/gif,image/webp"
+TOO_LARGE = "Photos can be at most 2 MB. Choose a smaller photo or resize it first."
 TOO_MANY_PIXELS = ("That image has too many pixels: photos can be at most 16 megapixels (for example "
                    "4000 × 4000) and 8000 pixels on a side. Upload a smaller photo.")
 

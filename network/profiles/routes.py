@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import aliased, selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
 from network.access import account_view
@@ -17,6 +18,7 @@ from network.auth.forms import ActionForm
 from network.auth.limits import reauth_limited
 from network.auth.sessions import end_session
 from network.downloads import private_file
+from network.errors import handle_http_error
 from network.extensions import db, limiter, member_key
 from network.members.models import Role, User
 from network.permissions import can_see
@@ -32,7 +34,8 @@ from network.profiles.directory import (
 )
 from network.profiles.forms import DeleteAccountForm, DirectoryForm, PhotoForm, ProfileForm
 from network.profiles.models import Profile, SavedMember
-from network.profiles.photos import MAX_UPLOAD_BYTES, InvalidImage
+from network.profiles.photos import MAX_UPLOAD_BYTES, InvalidImage, make_thumbnail
+from network.profiles.photos import TOO_LARGE as PHOTO_TOO_LARGE
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
 from network.text.markdown import render_markdown
 
@@ -41,11 +44,20 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PHOTO_UPLOAD_RATE_LIMIT = "10 per hour"
 
-#: Each upload is decoded and re-encoded (CPU and memory), so uploads are limited per member.
-photo_upload_limit = limiter.limit(
-    lambda: current_app.config.get("PHOTO_UPLOAD_RATE_LIMIT", DEFAULT_PHOTO_UPLOAD_RATE_LIMIT),
-    key_func=member_key, methods=["POST"],
-    error_message="you are changing your photo more often than the network allows; wait a while, then try again")
+
+
+def _photo_rate_limit(*, exempt_when=None):
+    """Each upload is decoded and re-encoded (CPU and memory), so uploads are limited per member: one count
+    for the photo alone and for a photo saved with the profile form."""
+    return limiter.shared_limit(
+        lambda: current_app.config.get("PHOTO_UPLOAD_RATE_LIMIT", DEFAULT_PHOTO_UPLOAD_RATE_LIMIT),
+        scope="photo-upload", key_func=member_key, methods=["POST"], exempt_when=exempt_when,
+        error_message="you are changing your photo more often than the network allows; wait a while, then try again")
+
+
+photo_upload_limit = _photo_rate_limit()
+#: A profile save counts only when it carries a photo.
+profile_photo_limit = _photo_rate_limit(exempt_when=lambda: not request.files.get("photo"))
 
 LINK_FIELDS = ("link1", "link2", "link3")
 ROLE_FIELDS = {
@@ -169,7 +181,8 @@ def photo(user_id: int):
     return response
 
 
-def _fill_edit_form(form: ProfileForm, user: User) -> None:
+def _fill_edit_form(form: ProfileForm, user: User, *, stored: bool) -> None:
+    """Choices for the member's role, and with ``stored`` the saved values (else the form keeps what was sent)."""
     # Each role edits its own part: other roles' fields are not shown, so not validated either.
     for role, names in ROLE_FIELDS.items():
         if role != user.role:
@@ -186,7 +199,7 @@ def _fill_edit_form(form: ProfileForm, user: User) -> None:
                                                          [profile.practice_setting_id if profile else None])
     form.interests.choices = _term_choices(Interest, interest_ids, None)
     form.certifications.choices = _term_choices(BoardCertification, certification_ids, None)
-    if request.method == "GET":
+    if stored:
         form.name.data = user.name
         form.training_background_id.data = user.training_background_id
         form.interests.data = interest_ids
@@ -204,18 +217,55 @@ def _fill_edit_form(form: ProfileForm, user: User) -> None:
             form.location_visibility.data = "members"
 
 
+def _edit_page(user: User, form: ProfileForm, status: int = 200, photo_note: str | None = None):
+    return render_template("profiles/edit.html", form=form, user=user, role_fields=ROLE_FIELDS[user.role],
+                           photo_note=photo_note, completeness=services.completeness(user, user.profile)), status
+
+
+def _chosen_photo(field) -> bytes | None:
+    """The chosen photo's bytes, None if none was chosen; one over 2 MB is an error on its field."""
+    upload = field.data
+    if not upload:
+        return None
+    try:
+        data = upload.read(MAX_UPLOAD_BYTES + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file: release it now
+    if len(data) > MAX_UPLOAD_BYTES:
+        field.errors.append(PHOTO_TOO_LARGE)
+        return None
+    return data
+
+
+#: Beside a good photo that was not saved because something else in the form was not right: a browser
+#: cannot keep a chosen file across pages, so the member must choose it again.
+PHOTO_NOT_SAVED = "Your photo was not saved either, as nothing was: after correcting the form, choose it again."
+
+
 @bp.route("/me/edit", methods=["GET", "POST"])
+@profile_photo_limit
 def edit():
-    """Edit my profile."""
+    """Edit my profile, and my photo with it: everything in the form is saved together, or nothing is."""
     user = db.session.scalars(
         select(User).where(User.id == current_user.id)
         .options(selectinload(User.profile).selectinload(Profile.interests),
                  selectinload(User.profile).selectinload(Profile.certifications))).one()
     form = ProfileForm()
-    _fill_edit_form(form, user)
-    status = 200
+    _fill_edit_form(form, user, stored=not form.is_submitted())
     form.phi_fields = tuple(name for name in form.phi_fields if name in COMMON_FIELDS + ROLE_FIELDS[user.role])
-    valid = form.validate_on_submit() and not form.holds_patient_identifiers()
+    if not form.is_submitted():
+        return _edit_page(user, form)
+    valid = form.validate() and not form.holds_patient_identifiers()
+    photo = _chosen_photo(form.photo)
+    if form.photo.errors:
+        return _edit_page(user, form, 413)
+    if photo is not None and not valid:
+        # Nothing is saved, but say now whether this photo would be accepted, so one round trip shows it all.
+        try:
+            make_thumbnail(photo)
+        except InvalidImage as exc:
+            form.photo.errors.append(str(exc))
+        return _edit_page(user, form, 400, None if form.photo.errors else PHOTO_NOT_SAVED)
     if valid and form.version.data and not Profile.claim_version(user.id, int(form.version.data)):
         # Someone (another tab, another device) saved since this form was opened: keep their save and
         # show this text again instead of overwriting theirs.
@@ -224,61 +274,76 @@ def edit():
         form.version.data = str(current.version) if current is not None else "0"
         form.form_errors.append("Your profile was saved from somewhere else while you were editing it. "
                                 "Your changes are below and are not saved yet: check them and save again.")
-        return render_template("profiles/edit.html", form=form, user=user, role_fields=ROLE_FIELDS[user.role],
-                               photo_form=PhotoForm(),
-                               completeness=services.completeness(user, user.profile)), 409
-    if valid:
-        fields = {name: getattr(form, name).data for name in COMMON_FIELDS + ROLE_FIELDS[user.role]}
-        for name in ("country", "time_zone"):
-            fields[name] = fields[name] or ""
-        for name in ("career_goal", "academic_rank"):
-            if name in fields:
-                fields[name] = fields[name] or None
-        fields["links"] = [getattr(form, name).data for name in LINK_FIELDS if getattr(form, name).data]
-        user.training_background_id = form.training_background_id.data
-        terms = {t.id: t for t in db.session.scalars(select(Interest).where(Interest.id.in_(form.interests.data)))}
-        certs = {c.id: c for c in db.session.scalars(
-            select(BoardCertification).where(BoardCertification.id.in_(form.certifications.data)))}
-        services.update_profile(user, name=form.name.data, interests=terms.values(),
-                                certifications=certs.values(), **fields)
-        db.session.commit()
-        flash("Your profile is saved.", "success")
-        return redirect(url_for("profiles.show", user_id=user.id))
-    if form.is_submitted():
-        status = 400
-    completeness = services.completeness(user, user.profile)
-    return render_template("profiles/edit.html", form=form, user=user, role_fields=ROLE_FIELDS[user.role],
-                           photo_form=PhotoForm(), completeness=completeness), status
+        return _edit_page(user, form, 409, PHOTO_NOT_SAVED if photo is not None else None)
+    if not valid:
+        return _edit_page(user, form, 400)
+    if photo is not None:
+        try:
+            services.set_photo(user, photo)
+        except InvalidImage as exc:
+            db.session.rollback()  # the version claimed above: nothing of this save is kept
+            form.photo.errors.append(str(exc))
+            return _edit_page(user, form, 400)
+    fields = {name: getattr(form, name).data for name in COMMON_FIELDS + ROLE_FIELDS[user.role]}
+    for name in ("country", "time_zone"):
+        fields[name] = fields[name] or ""
+    for name in ("career_goal", "academic_rank"):
+        if name in fields:
+            fields[name] = fields[name] or None
+    fields["links"] = [getattr(form, name).data for name in LINK_FIELDS if getattr(form, name).data]
+    user.training_background_id = form.training_background_id.data
+    terms = {t.id: t for t in db.session.scalars(select(Interest).where(Interest.id.in_(form.interests.data)))}
+    certs = {c.id: c for c in db.session.scalars(
+        select(BoardCertification).where(BoardCertification.id.in_(form.certifications.data)))}
+    services.update_profile(user, name=form.name.data, interests=terms.values(),
+                            certifications=certs.values(), **fields)
+    db.session.commit()
+    if photo is not None and form.upload.data:
+        # "Upload photo": back to the form, where the new photo shows beside what is left to fill in.
+        flash("Your photo is updated. Your profile is saved.", "success")
+        return redirect(url_for("profiles.edit"))
+    flash("Your profile is saved. Your photo is updated." if photo is not None else "Your profile is saved.",
+          "success")
+    return redirect(url_for("profiles.show", user_id=user.id))
 
 
 @bp.route("/me/photo", methods=["POST"])
 @photo_upload_limit
 def upload_photo():
-    """Replace my photo: checked, re-encoded and cropped to a square."""
-    limit = MAX_UPLOAD_BYTES + 64 * 1024  # the photo and the form around it
-    if request.content_length is not None and request.content_length > limit:
-        abort(413, description="Photos can be at most 2 MB. Choose a smaller photo or resize it first.")
-    request.max_content_length = limit
+    """Replace my photo alone: checked, re-encoded and cropped to a square."""
     form = PhotoForm()
+    error = None
     if form.validate_on_submit():
-        upload = form.photo.data
-        data = upload.read(MAX_UPLOAD_BYTES + 1) if upload else b""
-        if len(data) > MAX_UPLOAD_BYTES:
-            abort(413, description="Photos can be at most 2 MB. Choose a smaller photo or resize it first.")
-        try:
-            services.set_photo(current_user, data)
-        except InvalidImage as exc:
-            form.photo.errors.append(str(exc))
+        data = _chosen_photo(form.photo)
+        if form.photo.errors:
+            error, status = form.photo.errors[0], 413
         else:
-            db.session.commit()
-            flash("Your photo is updated.", "success")
-            return redirect(url_for("profiles.edit"))
+            try:
+                services.set_photo(current_user, data or b"")
+            except InvalidImage as exc:
+                error, status = str(exc), 400
+            else:
+                db.session.commit()
+                flash("Your photo is updated.", "success")
+                return redirect(url_for("profiles.edit"))
+    else:
+        error, status = " ".join(form.photo.errors) or "Choose a photo to upload.", 400
+    # The profile form as it is stored (this post carried only the photo), with the photo's error beside it.
     user = db.session.get(User, current_user.id)
     edit_form = ProfileForm(formdata=None)
-    _fill_edit_form(edit_form, user)
-    return render_template("profiles/edit.html", form=edit_form, user=user, role_fields=ROLE_FIELDS[user.role],
-                           photo_form=form,
-                           completeness=services.completeness(user, user.profile)), 400
+    _fill_edit_form(edit_form, user, stored=True)
+    edit_form.photo.errors = [error]
+    return _edit_page(user, edit_form, status)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """A request over MAX_CONTENT_LENGTH is refused while the form is read, before the view (and the access
+    checks) run, so it cannot show the form itself: it goes back to it, with the photo limit."""
+    if request.endpoint not in ("profiles.edit", "profiles.upload_photo"):
+        return handle_http_error(error)
+    flash(f"{PHOTO_TOO_LARGE} Nothing was saved.", "danger")
+    return redirect(url_for("profiles.edit"), 303)
 
 
 @bp.route("/me/photo/delete", methods=["POST"])

@@ -21,3 +21,35 @@
   var invalid = document.querySelector("[aria-invalid='true']");
   if (invalid) { invalid.focus(); }
 })();
+// File inputs with a size limit (data-max-bytes): a file over it is named at once and left out, before
+// a long upload the server would refuse; the rest of the form still saves. Without this the server says it.
+(function () {
+  "use strict";
+  function megabytes(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+  document.querySelectorAll("input[type='file'][data-max-bytes]").forEach(function (input) {
+    var limit = Number(input.getAttribute("data-max-bytes"));
+    var message = document.createElement("div");
+    message.id = input.id + "-size-error";
+    message.className = "invalid-feedback d-block";
+    message.setAttribute("aria-live", "assertive");
+    input.insertAdjacentElement("afterend", message);
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== message.id;
+      });
+      var tooLarge = Boolean(file && file.size > limit);
+      message.textContent = tooLarge ? input.getAttribute("data-too-large").replace("{size}", megabytes(file.size)) : "";
+      if (tooLarge) {
+        input.value = "";
+        described.push(message.id);
+        input.setAttribute("aria-invalid", "true");
+      } else {
+        input.removeAttribute("aria-invalid");
+      }
+      input.classList.toggle("is-invalid", tooLarge);
+      if (described.length) { input.setAttribute("aria-describedby", described.join(" ")); }
+      else { input.removeAttribute("aria-describedby"); }
+    });
+  });
+})();
