@@ -13,7 +13,8 @@
       button.setAttribute("aria-pressed", String(!showing));
     });
   });
-  // Move focus to the first field with an error so keyboard users land on it.
-  var invalid = document.querySelector("[aria-invalid='true']");
-  if (invalid) { invalid.focus(); }
+  // Move focus to the first field with an error so keyboard users land on it; else to what the page
+  // answered with (a preview, a patient-identifier notice), so they need not Tab past the menu again.
+  var landing = document.querySelector("[aria-invalid='true']") || document.querySelector("[data-autofocus]");
+  if (landing) { landing.focus(); }
 })();
