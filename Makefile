@@ -38,11 +38,12 @@ venv: $(RUNTIME_STAMP)
 dev-venv: $(DEV_STAMP)
 
 # --------------------------------------------------------- node packages ----
-# axe-core and the W3C Nu HTML checker (vnu-jar) for tests/e2e/test_accessibility.py, pinned in
-# package-lock.json.  --ignore-scripts: vnu-jar runs on the system Java, nothing is downloaded.
+# axe-core and the W3C Nu HTML checker (vnu-jar) for tests/e2e/test_accessibility.py and Lighthouse for
+# tests/e2e/test_lighthouse.py, pinned in package-lock.json.  --ignore-scripts: vnu-jar runs on the system
+# Java and Lighthouse drives the system Chromium, nothing is downloaded.
 $(NODE_STAMP): package.json package-lock.json
 	if ! command -v npm >/dev/null; then
-		echo "note: npm is missing; the accessibility test will be skipped (it fails when CI=true)"
+		echo "note: npm is missing; the accessibility and Lighthouse tests will be skipped (they fail when CI=true)"
 		exit 0
 	fi
 	npm ci --ignore-scripts --no-audit --no-fund

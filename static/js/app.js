@@ -17,9 +17,10 @@
   if (window.matchMedia("(min-width: 992px)").matches) {
     document.querySelectorAll("details.filter-panel").forEach(function (panel) { panel.open = true; });
   }
-  // Move focus to the first field with an error so keyboard users land on it.
-  var invalid = document.querySelector("[aria-invalid='true']");
-  if (invalid) { invalid.focus(); }
+  // Move focus to the first field with an error so keyboard users land on it; else to what the page
+  // answered with (a preview, a patient-identifier notice), so they need not Tab past the menu again.
+  var landing = document.querySelector("[aria-invalid='true']") || document.querySelector("[data-autofocus]");
+  if (landing) { landing.focus(); }
 })();
 // File inputs with a size limit (data-max-bytes): a file over it is named at once and left out, before
 // a long upload the server would refuse; the rest of the form still saves. Without this the server says it.

@@ -79,8 +79,33 @@ def live_server(sqlite_template, smtp, tmp_path):
         db.engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def demo_site(sqlite_template, smtp_server, tmp_path_factory):
+    """The demo network (``flask demo``) served on its own SQLite file for the whole module."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    app = create_app({
+        "DEPLOYMENT": "testing",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "WTF_CSRF_ENABLED": True,
+        "MAIL_SERVER": smtp_server.host,
+        "MAIL_PORT": smtp_server.port,
+    })
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 # Pages checked per role by tests/e2e/test_accessibility.py, printed at the end of the run.
 accessibility_pages: dict[str, int] = {}
+# Lines of tests/e2e/test_lighthouse.py's score table, printed at the end of the run.
+lighthouse_scores: list[str] = []
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -88,3 +113,7 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("accessibility")
         for role, count in accessibility_pages.items():
             terminalreporter.write_line(f"{role}: {count} pages checked")
+    if lighthouse_scores:
+        terminalreporter.section("lighthouse")
+        for line in lighthouse_scores:
+            terminalreporter.write_line(line)

@@ -21,8 +21,6 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from werkzeug.exceptions import HTTPException
 
-from network import create_app
-from network.extensions import db
 from tests.conftest import IN_CI
 from tests.e2e.conftest import LiveServer, accessibility_pages
 from tests.e2e.test_join_flow import sign_in
@@ -55,29 +53,6 @@ def _tool(path: Path) -> Path:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return path
-
-
-@pytest.fixture(scope="module")
-def demo_site(sqlite_template, smtp_server, tmp_path_factory):
-    """The demo network (``flask demo``) served on its own SQLite file for the whole module."""
-    path = tmp_path_factory.mktemp("a11y") / "demo.db"
-    shutil.copyfile(sqlite_template, path)
-    app = create_app({
-        "DEPLOYMENT": "testing",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-        "WTF_CSRF_ENABLED": True,
-        "MAIL_SERVER": smtp_server.host,
-        "MAIL_PORT": smtp_server.port,
-    })
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    server = LiveServer(app)
-    server.start()
-    yield server
-    server.stop()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @dataclass
