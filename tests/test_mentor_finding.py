@@ -310,3 +310,26 @@ def test_overdue_is_said_in_plain_words(app, make_user, login, runner):
     for mail in mails:
         assert "You planned to meet every 2 weeks; your last meeting was 5 weeks ago." in mail.text_body
         assert not JARGON.search(mail.text_body)
+
+
+def test_a_request_message_renders_markdown_without_scripts(app, make_user, login):
+    fellow = make_user(role="fellow")
+    mentor = mentor_with_settings(app, make_user, login)
+    assert ask(app, login, fellow, mentor,
+               message="I hope to work on:\n\n1. **study design**\n2. a first abstract\n\n<script>alert(1)</script>"
+               ).status_code == 302
+    page = login(app.test_client(), mentor).get("/mentorship/requests").get_data(as_text=True)
+    assert "<strong>study design</strong>" in page and "<li>a first abstract</li>" in page
+    assert "<script>alert" not in page
+
+
+def test_the_cohort_dashboard_says_overdue_in_plain_words(app, make_user, login):
+    from tests.test_cohort_dashboard import add_mentoring
+    from tests.test_programs import make_program
+
+    setup = make_program(app, make_user, fellows=3)
+    add_mentoring(app, setup, make_user(role="alumni", name="Dr. Mentor"))
+    page = text_of(login(app.test_client(), setup["director"]).get(f"/cohorts/{setup['cohort']}/dashboard"))
+    visible = " ".join(re.sub(r"<[^>]+>", " ", page[page.index("<main"):]).split())
+    assert not JARGON.search(visible), JARGON.search(visible)
+    assert "has not met for half as long again as they planned" in visible
