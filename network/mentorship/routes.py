@@ -17,7 +17,7 @@ from network.access import role_required
 from network.auth.forms import ActionForm
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
-from network.mentorship import services
+from network.mentorship import lookups, services
 from network.mentorship.forms import (
     CompactForm,
     DeclineForm,
@@ -68,7 +68,7 @@ def index():
     pending = db.session.scalar(select(db.func.count()).select_from(MentorshipRequest).where(
         MentorshipRequest.mentor_id == current_user.id, MentorshipRequest.status == RequestStatus.PENDING))
     return render_template("mentorship/index.html", team=team, mentees=mentees, pending=pending,
-                           past=services.past_mentorships(current_user),
+                           past=lookups.past_mentorships(current_user),
                            settings=services.settings_of(current_user), today=date.today())
 
 
@@ -110,7 +110,7 @@ def recommendations():
     """Mentors ranked for me and one kind of mentoring, each with the reason."""
     mentoring_type = _type_or_404(request.args.get("type"))
     results, current_mentor = services.recommendations(current_user, mentoring_type)
-    cards = services.mentor_cards(current_user.id, [r.mentor_id for r in results])
+    cards = lookups.mentor_cards(current_user.id, [r.mentor_id for r in results])
     return render_template("mentorship/recommendations.html", mentoring_type=mentoring_type, results=results,
                            cards=cards, current_mentor=current_mentor, types=list(MentoringType))
 
@@ -126,7 +126,7 @@ def ask(mentor_id: int):
     if not can_ask_for_mentoring(current_user, mentor, open_to_mentees=settings is not None and settings.accepting):
         return render_template("mentorship/ask.html", form=None, mentor=mentor), 403
     form = RequestForm()
-    offered, first_free = services.request_types(current_user, settings)
+    offered, first_free = lookups.request_types(current_user, settings)
     form.type.choices = [SelectChoice(t.value, t.label) for t in offered]
     if request.method == "GET":
         asked = request.args.get("type")
@@ -379,10 +379,10 @@ def end(mentorship_id: int):
 
 
 @bp.app_template_global()
-def mentoring_ties(mentor_id: int) -> list[services.Tie]:
+def mentoring_ties(mentor_id: int) -> list[lookups.Tie]:
     """For a fellow's view of a mentor's profile: their waiting requests and active mentorships with the
     mentor, and whether the mentor is full (``templates/mentorship/_ask_to_mentor.html``)."""
-    return services.ties_between(current_user.id, mentor_id)
+    return lookups.ties_between(current_user.id, mentor_id)
 
 
 @bp.cli.command("expire")
