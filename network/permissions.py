@@ -274,6 +274,23 @@ def can_see_field(viewer, owner, level, connected: bool) -> bool:
     return can_see(level, viewer_id=viewer.id, owner_id=owner.id, connected=connected)
 
 
+# -- mentoring -----------------------------------------------------------------
+# Members, mentorships and meetings are passed in; only plain attributes are read.
+
+def can_ask_for_mentoring(user, mentor, *, open_to_mentees: bool) -> bool:
+    """Fellows ask another member who takes mentees (``open_to_mentees``: their mentoring settings say so).
+    Which kinds, a place free and no request already waiting are the request's own checks."""
+    return (is_member(user) and user.role == Role.FELLOW and mentor is not None and mentor.id != user.id
+            and open_to_mentees)
+
+
+def can_change_meeting(user, meeting, mentorship) -> bool:
+    """A logged meeting is corrected or deleted by the member who logged it (its notes may be private to
+    them), while the mentorship is active: an ended one is kept as it was, for both to read."""
+    return (is_member(user) and meeting is not None and meeting.author_id == user.id
+            and str(mentorship.status) == "active")
+
+
 # -- opportunities -------------------------------------------------------------
 # Opportunities are passed in; only plain attributes (kind, status, poster_id) are read.
 

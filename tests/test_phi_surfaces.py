@@ -84,6 +84,17 @@ def meeting_notes(app, make_user, login, private=False):
                    "meeting-confirm_no_phi")
 
 
+def edited_meeting_notes(app, make_user, login):
+    """Correcting a logged meeting (its own page) guards the notes as logging it does."""
+    client, base, mentorship_id = _workspace(app, make_user, login)
+    data = {"meeting-met_on": date.today().isoformat(), "meeting-minutes": "30", "meeting-mode": "video"}
+    assert client.post(f"{base}/meetings", data={**data, "meeting-notes": "First"}).status_code == 302
+    with app.app_context():
+        meeting_id = db.session.scalar(select(Meeting.id).where(Meeting.mentorship_id == mentorship_id))
+    return Surface(client, f"{base}/meetings/{meeting_id}/edit", data, "meeting-notes",
+                   lambda text: _holds(app, Meeting.notes, text), "meeting-confirm_no_phi")
+
+
 def meeting_topics(app, make_user, login):
     client, base, _ = _workspace(app, make_user, login)
     data = {"meeting-met_on": date.today().isoformat(), "meeting-minutes": "30", "meeting-mode": "video"}
@@ -158,6 +169,7 @@ SURFACES = {
     "shared meeting notes": meeting_notes,
     "private meeting notes": lambda *a: meeting_notes(*a, private=True),
     "meeting topics": meeting_topics,
+    "edited meeting notes": edited_meeting_notes,
     "goal": goal,
     "compact": compact,
     "closing comment": closing_comment,

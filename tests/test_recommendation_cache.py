@@ -18,6 +18,7 @@ from tests.test_directory import add_profile
 from tests.test_mentorship import ask, mentor_with_settings
 
 CARD = re.compile(r'<h2 class="h6 mb-1"><a href="[^"]+">([^<]+)</a></h2>\s*'
+                  r'(?:<p class="[^"]*mentor-facts">[^<]*</p>\s*)?'  # role, institution, place
                   r'<p class="mb-0 recommendation-reason">([^<]+)</p>')
 
 

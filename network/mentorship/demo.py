@@ -97,6 +97,10 @@ def seed_mentorship() -> int:
         mentor = free_mentors[(index + 3) % len(free_mentors)]
         start(mentee, mentor, MentoringType.CAREER, days_ago=300, met_days_ago=40,
               status=MentorshipStatus.COMPLETED, rating=4 + index % 2)
+    if fellow and alumna:
+        # A finished mentorship of the demo fellow with the demo alumna: their "Past mentorships".
+        start(fellow, alumna, MentoringType.CAREER, days_ago=400, met_days_ago=300,
+              status=MentorshipStatus.COMPLETED, rating=5)
     if alumna:
         # A request waiting for the demo alumna, from another fellow.
         for mentee in others[13:14]:

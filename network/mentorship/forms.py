@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -16,7 +17,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from network.forms import CheckboxListField, PhiGuarded, strip_text
 from network.forms import strip as _strip
@@ -67,7 +68,7 @@ class CompactForm(PhiGuarded, FlaskForm):
     length_months = IntegerField("For (months)", validators=[InputRequired(), NumberRange(min=1, max=36)])
     expectations = TextAreaField("What we expect of each other", filters=[strip_text],
                                  validators=[Length(max=3000, message="Use at most 3,000 characters.")])
-    save_compact = SubmitField("Save the compact")
+    save_compact = SubmitField("Save the agreement")
 
 
 class GoalForm(PhiGuarded, FlaskForm):
@@ -91,6 +92,20 @@ class MeetingForm(PhiGuarded, FlaskForm):
     notes = TextAreaField("Notes", filters=[strip_text], validators=[Length(max=5000)])
     notes_private = BooleanField("Keep my notes private (only I see them)")
     log_meeting = SubmitField("Log meeting")
+
+
+class MeetingEditForm(MeetingForm):
+    """The meeting form for correcting a logged meeting."""
+
+    log_meeting = None
+    save_meeting = SubmitField("Save the meeting")
+
+
+class DeleteMeetingForm(FlaskForm):
+    """Deleting a meeting is confirmed on a page of its own: the POST carries ``confirm=yes``."""
+
+    confirm = HiddenField(validators=[AnyOf(["yes"], message="Confirm the deletion.")])
+    delete = SubmitField("Delete the meeting")
 
 
 class EndForm(PhiGuarded, FlaskForm):

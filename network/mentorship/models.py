@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
 from network.taxonomy.models import Interest
+from network.text.words import plural
 from network.types import UTCDateTime, enum_column, utcnow
 
 
@@ -150,11 +151,39 @@ class Mentorship(db.Model):
                                              cascade="all, delete-orphan")
 
     def is_overdue(self, today: date) -> bool:
-        """No meeting within 1.5× the agreed cadence (counted from the start when they never met)."""
+        """No meeting for half as long again as the pair planned between meetings (counted from the start
+        when they never met)."""
         if self.status != MentorshipStatus.ACTIVE:
             return False
         since = self.last_met_on or self.started_at.date()
         return (today - since).days > 1.5 * self.cadence_days
+
+    def overdue_note(self, today: date) -> str:
+        """Why the mentorship counts as overdue, in the members' words (works on a row of its columns too)."""
+        if self.last_met_on:
+            return (f"Overdue: you planned to meet every {every(self.cadence_days)}; "
+                    f"last met {time_ago(today - self.last_met_on)} ago")
+        return (f"Overdue: you planned to meet every {every(self.cadence_days)}; "
+                f"you have not met since you started {time_ago(today - self.started_at.date())} ago")
+
+
+#: How often a pair plans to meet, as the compact's choices name it.
+_EVERY = {7: "week", 14: "2 weeks", 30: "month", 60: "2 months", 90: "3 months"}
+
+
+def every(days: int) -> str:
+    """A meeting plan in words: "week", "2 weeks", "month" (for "every …")."""
+    return _EVERY.get(days) or plural(days, "day")
+
+
+def time_ago(elapsed: timedelta) -> str:
+    """A span in the unit people use for it: "5 days", "5 weeks", "4 months"."""
+    days = elapsed.days
+    if days < 14:
+        return plural(days, "day")
+    if days < 9 * 7:
+        return plural(days // 7, "week")
+    return plural(days // 30, "month")
 
 
 class Goal(db.Model):

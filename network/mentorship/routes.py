@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from functools import lru_cache
 
 import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -16,18 +17,32 @@ from network.access import role_required
 from network.auth.forms import ActionForm
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
-from network.mentorship import services
+from network.mentorship import lookups, services
 from network.mentorship.forms import (
     CompactForm,
     DeclineForm,
+    DeleteMeetingForm,
     EndForm,
     GoalForm,
+    MeetingEditForm,
     MeetingForm,
     MentorSettingsForm,
     RequestForm,
 )
-from network.mentorship.models import DeclineReason, Goal, MentoringType, Mentorship, MentorshipRequest, RequestStatus
+from network.mentorship.models import (
+    DeclineReason,
+    Goal,
+    Meeting,
+    MentoringType,
+    Mentorship,
+    MentorshipRequest,
+    MentorshipStatus,
+    RequestStatus,
+    every,
+)
+from network.permissions import can_ask_for_mentoring, can_change_meeting
 from network.taxonomy.models import Interest, active_terms
+from network.text.markdown import render_markdown
 from network.text.words import plural
 
 bp = Blueprint("mentorship", __name__)
@@ -46,12 +61,14 @@ def index():
     """My mentoring: a fellow's team of four slots; a mentor's mentees."""
     team = services.team_of(current_user) if current_user.role == Role.FELLOW else None
     mentees = db.session.scalars(
-        select(Mentorship).where(Mentorship.mentor_id == current_user.id)
+        select(Mentorship).where(Mentorship.mentor_id == current_user.id,
+                                 Mentorship.status == MentorshipStatus.ACTIVE)
         .options(selectinload(Mentorship.mentee))
-        .order_by(Mentorship.status, Mentorship.started_at.desc()).limit(100)).all()
+        .order_by(Mentorship.started_at.desc()).limit(100)).all()
     pending = db.session.scalar(select(db.func.count()).select_from(MentorshipRequest).where(
         MentorshipRequest.mentor_id == current_user.id, MentorshipRequest.status == RequestStatus.PENDING))
     return render_template("mentorship/index.html", team=team, mentees=mentees, pending=pending,
+                           past=lookups.past_mentorships(current_user),
                            settings=services.settings_of(current_user), today=date.today())
 
 
@@ -93,8 +110,9 @@ def recommendations():
     """Mentors ranked for me and one kind of mentoring, each with the reason."""
     mentoring_type = _type_or_404(request.args.get("type"))
     results, current_mentor = services.recommendations(current_user, mentoring_type)
+    cards = lookups.mentor_cards(current_user.id, [r.mentor_id for r in results])
     return render_template("mentorship/recommendations.html", mentoring_type=mentoring_type, results=results,
-                           current_mentor=current_mentor, types=list(MentoringType))
+                           cards=cards, current_mentor=current_mentor, types=list(MentoringType))
 
 
 @bp.route("/ask/<int:mentor_id>", methods=["GET", "POST"])
@@ -104,9 +122,15 @@ def ask(mentor_id: int):
     mentor = db.session.get(User, mentor_id)
     if mentor is None or mentor.status != MemberStatus.VERIFIED or mentor.deleted_at is not None:
         abort(404)
+    settings = services.settings_of(mentor)
+    if not can_ask_for_mentoring(current_user, mentor, open_to_mentees=settings is not None and settings.accepting):
+        return render_template("mentorship/ask.html", form=None, mentor=mentor), 403
     form = RequestForm()
-    if request.method == "GET" and request.args.get("type") in {t.value for t in MentoringType}:
-        form.type.data = request.args["type"]
+    offered, first_free = lookups.request_types(current_user, settings)
+    form.type.choices = [SelectChoice(t.value, t.label) for t in offered]
+    if request.method == "GET":
+        asked = request.args.get("type")
+        form.type.data = asked if asked in {t.value for t in offered} else (first_free or offered[0]).value
     status = 200
     if form.validate_on_submit() and not form.holds_patient_identifiers():
         try:
@@ -212,10 +236,15 @@ def _workspace_or_404(mentorship_id: int) -> Mentorship:
         abort(404)
 
 
+#: Meeting notes as safe HTML (markdown, sanitised as posts are), kept per process under their own text:
+#: a workspace lists up to 200 meetings, and an edit is a new text, so a kept copy is never stale.
+notes_html = lru_cache(maxsize=2048)(render_markdown)
+
+
 def _render_workspace(mentorship, status=200, **forms):
     compact = forms.get("compact") or CompactForm(prefix="compact", obj=mentorship)
     return render_template(
-        "mentorship/workspace.html", mentorship=mentorship, today=date.today(),
+        "mentorship/workspace.html", mentorship=mentorship, today=date.today(), notes_html=notes_html, every=every,
         meetings=services.meetings_visible_to(mentorship, current_user),
         compact_form=compact, goal_form=forms.get("goal") or GoalForm(prefix="goal"),
         meeting_form=forms.get("meeting") or MeetingForm(prefix="meeting"),
@@ -248,7 +277,7 @@ def compact(mentorship_id: int):
     return _workspace_action(mentorship_id, "compact", CompactForm(prefix="compact"),
                              lambda m, f: services.update_compact(m, f.cadence_days.data, f.length_months.data,
                                                                   f.expectations.data or ""),
-                             "The compact is saved.")
+                             "The agreement is saved.")
 
 
 @bp.route("/<int:mentorship_id>/goals", methods=["POST"])
@@ -288,6 +317,57 @@ def log_meeting(mentorship_id: int):
         "The meeting is logged.")
 
 
+def _meeting_to_change(mentorship_id: int, meeting_id: int) -> tuple[Mentorship, Meeting]:
+    """The mentorship (404 unless the member is in it) and its meeting (404), if the member may change it
+    (403: the other member's meeting, or the mentorship has ended)."""
+    mentorship = _workspace_or_404(mentorship_id)
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.mentorship_id != mentorship.id:
+        abort(404)
+    if not can_change_meeting(current_user, meeting, mentorship):
+        abort(403)
+    return mentorship, meeting
+
+
+@bp.route("/<int:mentorship_id>/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+def edit_meeting(mentorship_id: int, meeting_id: int):
+    """Correct a meeting I logged."""
+    mentorship, meeting = _meeting_to_change(mentorship_id, meeting_id)
+    form = MeetingEditForm(prefix="meeting", obj=meeting)
+    if form.validate_on_submit() and not form.holds_patient_identifiers():
+        try:
+            services.edit_meeting(mentorship, meeting, met_on=form.met_on.data, minutes=form.minutes.data,
+                                  mode=form.mode.data, topics=form.topics.data or "", notes=form.notes.data or "",
+                                  notes_private=form.notes_private.data)
+        except services.MentorshipError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("The meeting is saved.", "success")
+            return redirect(url_for("mentorship.workspace", mentorship_id=mentorship.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("mentorship/meeting_edit.html", mentorship=mentorship, meeting=meeting, form=form), status
+
+
+@bp.route("/<int:mentorship_id>/meetings/<int:meeting_id>/delete", methods=["GET", "POST"])
+def delete_meeting(mentorship_id: int, meeting_id: int):
+    """Delete a meeting I logged, once confirmed on this page."""
+    mentorship, meeting = _meeting_to_change(mentorship_id, meeting_id)
+    form = DeleteMeetingForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_meeting(mentorship, meeting)
+        except services.MentorshipError as exc:
+            flash(str(exc), "warning")
+        else:
+            db.session.commit()
+            flash("The meeting is deleted.", "success")
+        return redirect(url_for("mentorship.workspace", mentorship_id=mentorship.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("mentorship/meeting_delete.html", mentorship=mentorship, meeting=meeting, form=form,
+                           notes_html=notes_html), status
+
+
 @bp.route("/<int:mentorship_id>/end", methods=["POST"])
 def end(mentorship_id: int):
     """End the mentorship with a rating."""
@@ -296,6 +376,13 @@ def end(mentorship_id: int):
         lambda m, f: services.end_mentorship(m, current_user, f.outcome.data == "completed", f.rating.data,
                                              f.comment.data or ""),
         "The mentorship has ended. Thank you for the rating.")
+
+
+@bp.app_template_global()
+def mentoring_ties(mentor_id: int) -> list[lookups.Tie]:
+    """For a fellow's view of a mentor's profile: their waiting requests and active mentorships with the
+    mentor, and whether the mentor is full (``templates/mentorship/_ask_to_mentor.html``)."""
+    return lookups.ties_between(current_user.id, mentor_id)
 
 
 @bp.cli.command("expire")

@@ -436,6 +436,30 @@ def log_meeting(mentorship: Mentorship, author: User, **fields) -> Meeting:
     return meeting
 
 
+def edit_meeting(mentorship: Mentorship, meeting: Meeting, **fields) -> None:
+    """Correct a logged meeting; the date the pair last met follows the log."""
+    _active(mentorship)
+    if fields["met_on"] > date.today():
+        raise MentorshipError("A meeting cannot be logged in the future.")
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    _follow_the_log(mentorship)
+
+
+def delete_meeting(mentorship: Mentorship, meeting: Meeting) -> None:
+    """Delete a logged meeting; the date the pair last met follows the log."""
+    _active(mentorship)
+    db.session.delete(meeting)
+    _follow_the_log(mentorship)
+
+
+def _follow_the_log(mentorship: Mentorship) -> None:
+    """The date of the latest meeting still logged (none: counted from the start again)."""
+    db.session.flush()
+    mentorship.last_met_on = db.session.scalar(select(func.max(Meeting.met_on))
+                                               .where(Meeting.mentorship_id == mentorship.id))
+
+
 def meetings_visible_to(mentorship: Mentorship, user: User):
     """The meeting log; private notes are only the writer's (the template hides them from the other)."""
     return db.session.scalars(select(Meeting).where(Meeting.mentorship_id == mentorship.id)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from network.extensions import db
-from network.mentorship.models import Mentorship, MentorshipRequest, MentorshipStatus, RequestStatus
+from network.mentorship.models import Mentorship, MentorshipRequest, MentorshipStatus, RequestStatus, every, time_ago
 from network.notifications.services import notify_members
 from network.reminders.models import ReminderLog
 from network.types import utcnow
@@ -33,7 +33,7 @@ def _recently_reminded(kind: str, target_ids: list[int]) -> set[int]:
 
 
 def send_reminders(today: date | None = None) -> dict[str, int]:
-    """Remind both members of each overdue mentorship (no meeting within 1.5× its cadence) and the mentor
+    """Remind both members of each overdue mentorship (no meeting for half as long again as planned) and the mentor
     of each request pending 7 days; at most once a week per item. Safe to rerun (the caller commits)."""
     today = today or utcnow().date()
     counts = {"meetings": 0, "requests": 0}
@@ -47,13 +47,15 @@ def send_reminders(today: date | None = None) -> dict[str, int]:
             continue
         since = mentorship.last_met_on or mentorship.started_at.date()
         weeks = (today - since).days // 7
+        plan = f"You planned to meet every {every(mentorship.cadence_days)}; " + (
+            f"your last meeting was {time_ago(today - since)} ago." if mentorship.last_met_on
+            else f"you have not met since you started {time_ago(today - since)} ago.")
         for member, other in ((mentorship.mentee, mentorship.mentor), (mentorship.mentor, mentorship.mentee)):
             notify_members([member], MEETING, f"Time to meet {other.name}: no meeting logged in {weeks} weeks",
                            f"/mentorship/{mentorship.id}", target_type="mentorship", target_id=mentorship.id,
                            mail_subject=f"Reminder: plan your next meeting with {other.name}",
                            mail_template="reminder",
-                           body=f"You agreed to meet every {mentorship.cadence_days} days. Log a meeting or "
-                                "adjust the plan in your workspace.")
+                           body=f"{plan} Log a meeting or change the plan in your workspace.")
         db.session.add(ReminderLog(kind=MEETING, target_id=mentorship.id))
         counts["meetings"] += 1
     waiting = db.session.scalars(

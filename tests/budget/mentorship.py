@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from network.extensions import db
 from tests.budget import _rows
 
+_MEETING = {"mentorship_id": "budget_mentorship", "meeting_id": "budget_meeting"}
 ARGUMENTS = {"mentorship.workspace": {"mentorship_id": "budget_mentorship"},
-             "mentorship.ask": {"mentor_id": "budget_mentor"}}
-VIEWERS = {"mentorship.workspace": "fellow"}
+             "mentorship.ask": {"mentor_id": "budget_mentor"},
+             "mentorship.edit_meeting": _MEETING, "mentorship.delete_meeting": _MEETING}
+VIEWERS = {"mentorship.workspace": "fellow", "mentorship.edit_meeting": "fellow",
+           "mentorship.delete_meeting": "fellow"}
 
 
 def populate(app, people, named, count):
@@ -43,4 +46,11 @@ def populate(app, people, named, count):
             {"mentorship_id": named["budget_mentorship"], "author_id": fellow, "met_on": date(2026, 9, 1),
              "minutes": 30, "mode": "video", "topics": "Careers", "notes": "Notes", "notes_private": False,
              "created_at": utcnow()} for n in range(count)])
+        named.setdefault("budget_meeting", db.session.scalar(select(func.min(Meeting.id)).where(
+            Meeting.mentorship_id == named["budget_mentorship"])))
+        # Past mentorships: the fellow's and the alumna's "Past mentorships" lists grow.
+        db.session.execute(insert(Mentorship), [
+            {"mentee_id": fellow, "mentor_id": alumni, "type": "research", "status": "completed",
+             "started_at": utcnow(), "ended_at": utcnow(), "cadence_days": 30, "length_months": 12,
+             "expectations": "", "closing_comment": "", "rating": 4} for n in range(count)])
         db.session.commit()

@@ -23,11 +23,18 @@ def test_research_mentorship_from_request_to_team(page: Page, browser, live_serv
     expect(page.get_by_role("heading", level=1)).to_have_text("Mentors for research")
     card = page.get_by_role("listitem").filter(has=page.get_by_role("link", name="Dr. Sofia Martins"))
     expect(card.locator(".recommendation-reason")).to_contain_text(re.compile(r"places free"))
+    expect(card.locator(".mentor-facts")).to_contain_text("Alumni")  # who the mentor is, as far as shown
     page.screenshot(path=screenshots / "mentor-recommendations.png", full_page=True)
-    card.get_by_role("link", name="Ask Dr. Sofia Martins").click()
+    # From her profile: "Ask to mentor" opens the request form for her.
+    card.get_by_role("link", name="Dr. Sofia Martins", exact=True).click()
+    page.get_by_role("link", name="Ask to mentor Dr. Sofia Martins").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask Dr. Sofia Martins to mentor you")
+    page.get_by_label("Kind of mentoring").select_option("research")
     page.get_by_label("Message").fill("I would like help turning our SCS outcomes data into a paper.")
     page.get_by_role("button", name="Send request").click()
     expect(page.get_by_text("Your request is on its way to Dr. Sofia Martins")).to_be_visible()
+    page.get_by_role("link", name="Dr. Sofia Martins", exact=True).first.click()
+    expect(page.get_by_text(re.compile(r"You asked Dr. Sofia Martins for research mentoring .* waiting"))).to_be_visible()
 
     # The alumna accepts, lands in the workspace and logs a meeting and a goal.
     mentor_context = browser.new_context()
@@ -47,9 +54,17 @@ def test_research_mentorship_from_request_to_team(page: Page, browser, live_serv
 
     # The fellow logs their own meeting, ticks the goal and sees the research slot filled.
     page.goto(workspace_url)
-    page.get_by_label("Notes", exact=True).fill("Agreed to draft the methods section first.")
+    page.get_by_label("Notes", exact=True).fill("Agreed to draft the **methods** section first.")
     page.get_by_role("button", name="Log meeting").click()
     expect(page.get_by_text("The meeting is logged.")).to_be_visible()
+    expect(page.locator(".meeting-notes strong")).to_have_text("methods")  # notes in markdown
+    # The fellow corrects the meeting they logged (not the alumna's).
+    expect(page.get_by_role("link", name=re.compile(r"^Edit the meeting of"))).to_have_count(1)
+    page.get_by_role("link", name=re.compile(r"^Edit the meeting of")).click()
+    page.get_by_label("Minutes").fill("50")
+    page.get_by_role("button", name="Save the meeting").click()
+    expect(page.get_by_text("The meeting is saved.")).to_be_visible()
+    expect(page.get_by_text("50 min")).to_be_visible()
     page.get_by_role("button", name=re.compile(r"^Done.*Submit the SCS outcomes abstract")).click()
     expect(page.get_by_text("Goal done. Well done!")).to_be_visible()
     page.screenshot(path=screenshots / "mentorship-workspace.png", full_page=True)

@@ -32,13 +32,21 @@ ROUTES = {
     ("mentorship.toggle_goal", "POST"): ({"mentorship_id": "@mentorship", "goal_id": "@goal"}, NOT_THEIRS),
     ("mentorship.log_meeting", "POST"): ({"mentorship_id": "@mentorship"}, NOT_THEIRS),
     ("mentorship.end", "POST"): ({"mentorship_id": "@mentorship"}, NOT_THEIRS),
+    ("mentorship.edit_meeting", "GET"): ({"mentorship_id": "@mentorship", "meeting_id": "@meeting"},
+                                         members(LOGIN, PENDING, 404)),
+    ("mentorship.edit_meeting", "POST"): ({"mentorship_id": "@mentorship", "meeting_id": "@meeting"}, NOT_THEIRS),
+    ("mentorship.delete_meeting", "GET"): ({"mentorship_id": "@mentorship", "meeting_id": "@meeting"},
+                                           members(LOGIN, PENDING, 404)),
+    ("mentorship.delete_meeting", "POST"): ({"mentorship_id": "@mentorship", "meeting_id": "@meeting"}, NOT_THEIRS),
 }
 
 
 def prepare(app, people, make_user):
-    """A mentor with settings, a pending request to them and an active mentorship with a goal."""
+    """A mentor with settings, a pending request to them and an active mentorship with a goal and a meeting."""
+    from datetime import date
+
     from network.extensions import db
-    from network.mentorship.models import Goal, MentorSettings, Mentorship, MentorshipRequest
+    from network.mentorship.models import Goal, Meeting, MentorSettings, Mentorship, MentorshipRequest
 
     mentor = make_user(role="alumni", name="Dr. Matrix Mentor")
     other_mentor = make_user(role="faculty")
@@ -50,6 +58,9 @@ def prepare(app, people, make_user):
         db.session.add_all([request, mentorship])
         db.session.flush()
         goal = Goal(mentorship_id=mentorship.id, title="A goal")
-        db.session.add(goal)
+        meeting = Meeting(mentorship_id=mentorship.id, author_id=mentee.id, met_on=date(2026, 9, 1), minutes=30,
+                          mode="video", notes="Notes")
+        db.session.add_all([goal, meeting])
         db.session.commit()
-        return {"mentor": mentor.id, "request": request.id, "mentorship": mentorship.id, "goal": goal.id}
+        return {"mentor": mentor.id, "request": request.id, "mentorship": mentorship.id, "goal": goal.id,
+                "meeting": meeting.id}
