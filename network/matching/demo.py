@@ -51,9 +51,9 @@ def seed_matching() -> int:
         if fellow.email == "fellow@example.org":
             continue  # the demo fellow ranks for themself
         for rank, mentor in enumerate(rng.sample(mentors, min(3, len(mentors))), 1):
-            # The demo alumna answers herself; the others have accepted some fellows already.
+            # The demo alumna answers herself; the others have accepted some fellows already (the rest: no answer).
             answered = mentor.email != "alumni@example.org" and rng.random() < 0.7
             db.session.add(Choice(round_id=matching_round.id, fellow_id=fellow.id, mentor_id=mentor.id,
-                                  fellow_rank=rank, mentor_accepts=answered))
+                                  fellow_rank=rank, mentor_accepts=True if answered else None))
     db.session.flush()
     return 1
