@@ -125,8 +125,8 @@ def test_a_mentorship_started_after_the_run_is_named_on_confirmation_and_told_tr
     assert "Dr. Fellow 1 now has an active research mentorship with Dr. Director" in confirm
     director.post(f"/matching/{round_id}/publish", data=_confirmed(run_id))
     told = _titles(app, f1)
-    assert told == ["“Research mentors 2027”: your research mentorship with Dr. Director continues; "
-                    "no new mentorship with Dr. Mentor 2"]
+    assert told == [("“Research mentors 2027”: your research mentorship with Dr. Director continues; "
+                     "no new mentorship with Dr. Mentor 2")]
     assert not any("you will mentor" in t for t in _titles(app, m2))
     assert "Your mentorship with" not in login(app.test_client(), m2).get(f"/matching/{round_id}").data.decode()
     assert "You will mentor Dr. Fellow 1" not in login(app.test_client(), m2).get(
@@ -217,11 +217,11 @@ def test_after_the_deadline_publishing_needs_only_the_confirmation(app, login, w
 # -- mentors who never answer ---------------------------------------------------------------------------------
 
 
-def _silent_mentors_round(app, login, world, **fields):
+def _silent_mentors_round(app, login, people, **fields):
     """Mentors 1 and 2 join with one place each and never answer; fellow 1 lists mentor 1, fellow 2 mentor 2."""
-    director, round_id = open_round(app, login, world["director"], world["cohort"], **fields)
-    f1, f2, _f3 = world["fellows"]
-    m1, m2, _m3 = world["mentors"]
+    director, round_id = open_round(app, login, people["director"], people["cohort"], **fields)
+    f1, f2, _f3 = people["fellows"]
+    m1, m2, _m3 = people["mentors"]
     for mentor in (m1, m2):
         login(app.test_client(), mentor).post(f"/matching/{round_id}/pool", data={"pool-capacity": "1"})
     login(app.test_client(), f1).post(f"/matching/{round_id}/ranking", data={f"rank-{m1.id}": "1"})
@@ -289,3 +289,23 @@ def test_each_review_answer_is_stored(app, login, world, answer, stored):  # noq
         choice = db.session.scalars(select(Choice).where(Choice.mentor_id == m1.id)).one()
         assert choice.mentor_accepts is stored
         assert choice.mentor_rank == (2 if answer == "2" else None)
+
+
+def test_the_migration_turns_unanswered_fellows_into_no_answer(app, login, world):  # noqa: F811
+    import flask_migrate
+
+    f1, f2, _f3 = world["fellows"]
+    m1, m2, _m3 = world["mentors"]
+    _director, round_id = _silent_mentors_round(app, login, world)
+    # Mentor 1 said "not acceptable" for fellow 1; mentor 2 never saved a review.
+    login(app.test_client(), m1).post(f"/matching/{round_id}/review", data={f"answer-{f1.id}": "no"})
+    with app.app_context():
+        flask_migrate.downgrade(revision="0016_thread_removed")  # the old schema stores both as "not acceptable"
+        stored = dict(db.session.execute(select(Choice.mentor_id, Choice.mentor_accepts)).all())
+        assert stored == {m1.id: False, m2.id: False}
+        db.session.rollback()
+        flask_migrate.upgrade()
+        stored = dict(db.session.execute(select(Choice.mentor_id, Choice.mentor_accepts)).all())
+        assert stored == {m1.id: False, m2.id: None}
+        assert db.session.get(MatchingRound, round_id).no_answer_acceptable is True
+    assert f2

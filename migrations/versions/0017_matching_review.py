@@ -15,9 +15,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('matching_round', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('no_answer_acceptable', sa.Boolean(), server_default=sa.true(),
-                                      nullable=False))
+    # Plain ALTER TABLE on matching_round, never a batch copy: on SQLite a copy drops the old table, and its
+    # ON DELETE CASCADE would empty every round's participants, lists and runs.
+    op.add_column('matching_round', sa.Column('no_answer_acceptable', sa.Boolean(), server_default=sa.true(),
+                                              nullable=False))
     with op.batch_alter_table('matching_choice', schema=None) as batch_op:
         batch_op.alter_column('mentor_accepts', existing_type=sa.Boolean(), nullable=True)
     # Until now a fellow nobody answered for was stored as "not acceptable". In rounds still open, a mentor
@@ -37,5 +38,4 @@ def downgrade():
                .bindparams(no=False))
     with op.batch_alter_table('matching_choice', schema=None) as batch_op:
         batch_op.alter_column('mentor_accepts', existing_type=sa.Boolean(), nullable=False)
-    with op.batch_alter_table('matching_round', schema=None) as batch_op:
-        batch_op.drop_column('no_answer_acceptable')
+    op.drop_column('matching_round', 'no_answer_acceptable')  # SQLite 3.35+ drops a column in place

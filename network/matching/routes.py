@@ -388,8 +388,8 @@ def publish(round_id: int):
         return redirect(url_for("matching.confirm_publish", round_id=round_id, run_id=run.id)), 303
     early = matching_round.is_open_at(utcnow())
     if early and request.form.get("close_early") != "yes":
-        return _confirm_page(matching_round, run, ["Choose “Publish early and close rankings now” to publish "
-                                                   "before the deadline, or wait until it passes."], status=400)
+        return _confirm_page(matching_round, run, [("Choose “Publish early and close rankings now” to publish "
+                                                    "before the deadline, or wait until it passes.")], status=400)
     try:
         outcome = services.publish(matching_round, run, current_user, close_early=early)
     except services.RoundError as exc:
