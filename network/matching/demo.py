@@ -2,7 +2,8 @@
 
 Dr. Priya Raman runs it; Dr. Sofia Martins and three more Northbridge mentors are in the pool; most
 fellows have ranked and some mentors have answered. Dr. Kwame Asante has not ranked yet, so the demo
-fellow can try it, and the demo alumna has fellows to review.
+fellow can try it, and the demo alumna has fellows to review. The director has run a first match to preview
+it (not published: the deadline is three weeks away).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from network.extensions import db
-from network.matching.models import Algorithm, Choice, MatchingRound, Participant, Side
+from network.matching.models import Algorithm, Choice, MatchingRound, MatchingRun, Participant, Side
+from network.matching.services import execute_run
 from network.members.models import MemberStatus, Role, User
 from network.mentorship.models import MentoringType
 from network.programs.models import Cohort, CohortMembership, CohortRole, Program
@@ -56,4 +58,9 @@ def seed_matching() -> int:
             db.session.add(Choice(round_id=matching_round.id, fellow_id=fellow.id, mentor_id=mentor.id,
                                   fellow_rank=rank, mentor_accepts=True if answered else None))
     db.session.flush()
+    run = MatchingRun(round_id=matching_round.id, algorithm=matching_round.algorithm, started_by_id=director.id,
+                      summary={}, pairs=[])
+    db.session.add(run)
+    db.session.flush()
+    execute_run(run)
     return 1
