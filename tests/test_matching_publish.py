@@ -58,6 +58,7 @@ def test_a_fellow_already_mentored_by_a_ranked_mentor_is_kept_and_told_the_truth
     assert preview.status_code == 200 and check_page(preview.data) == []
     text = preview.data.decode()
     # Kept as is and explained; mentor 1's only place is theirs, so fellow 1 goes to mentor 2.
+    assert f"Run {run_id} is done: 1 of 2 fellows who need a mentor matched, 1 fellow kept with their mentor" in text
     assert "Already mentoring — kept as is" in text
     assert "Dr. Fellow 2 already has an active research mentorship with Dr. Mentor 1" in text
     assert "50.0% (1 of 2 fellows who need a research mentor matched)" in text
@@ -67,6 +68,8 @@ def test_a_fellow_already_mentored_by_a_ranked_mentor_is_kept_and_told_the_truth
     assert pairs[f2.id]["kept"] and pairs[f2.id]["mentor"] == m1.id
     assert pairs[f1.id]["mentor"] == m2.id and not pairs[f1.id].get("kept")
     assert pairs[f3.id]["mentor"] is None
+    cli = app.test_cli_runner().invoke(args=["matching", "run", str(round_id)])
+    assert "1 of 2 fellows who need a mentor matched, 1 fellow kept with their mentor (50.0%)" in cli.output
 
     confirm = director.get(f"/matching/{round_id}/runs/{run_id}/publish")
     assert confirm.status_code == 200 and check_page(confirm.data) == []

@@ -56,6 +56,14 @@ def _managed_round(round_id: int) -> MatchingRound:
     return matching_round
 
 
+def _matched_words(summary: dict) -> str:
+    """"2 of 3 fellows matched", or with fellows kept with their mentor, who the figure is of."""
+    if not summary.get("kept"):
+        return f"{summary['matched']} of {summary['fellows']} fellows matched"
+    return (f"{summary['matched']} of {summary['needing']} fellows who need a mentor matched, "
+            f"{plural(summary['kept'], 'fellow')} kept with their mentor")
+
+
 def _conflict(message: str, endpoint: str, **values):
     flash(message, "danger")
     return redirect(url_for(endpoint, **values)), 303
@@ -293,8 +301,7 @@ def start_run(round_id: int):
         return _conflict(str(exc), "matching.preview", round_id=round_id)
     db.session.commit()
     if run.status == RunStatus.DONE:
-        flash(f"Run {run.id} is done: {run.summary['matched']} of {run.summary['fellows']} fellows matched.",
-              "success")
+        flash(f"Run {run.id} is done: {_matched_words(run.summary)}.", "success")
     elif run.status == RunStatus.FAILED:
         flash(f"Run {run.id} failed: {run.error}", "danger")
     else:
@@ -438,7 +445,7 @@ def run_command(round_id: int):
     if run.status == RunStatus.FAILED:
         raise click.ClickException(f"Run {run.id} failed: {run.error}")
     summary = run.summary
-    click.echo(f"run {run.id} ({run.algorithm.value}): {summary['matched']} of {summary['fellows']} fellows matched "
+    click.echo(f"run {run.id} ({run.algorithm.value}): {_matched_words(summary)} "
                f"({summary['coverage']}%), 1st choice {summary['first_choice']}%, top 3 {summary['top_three']}%, "
                f"blocking pairs {summary['blocking_pairs']}")
 
