@@ -84,7 +84,8 @@ def test_a_fellow_already_mentored_by_a_ranked_mentor_is_kept_and_told_the_truth
         assert not any("not matched" in t for t in _titles(app, member)), member.name
         assert not any("not matched" in m.text_body for m in outbox(app, "matching-result")
                        if m.recipient == member.email)
-    assert _titles(app, f2) == ["“Research mentors 2027”: your research mentorship with Dr. Mentor 1 continues"]
+    assert _titles(app, f2) == [("“Research mentors 2027”: your research mentorship with Dr. Mentor 1 continues "
+                                 "(the round closed early)")]
     assert any("your mentorship with Dr. Fellow 2 continues" in t for t in _titles(app, m1))
     fellow_page = login(app.test_client(), f2).get(f"/matching/{round_id}").data.decode()
     assert "not matched" not in fellow_page
@@ -112,7 +113,8 @@ def test_a_fellow_mentored_outside_the_pool_is_left_out_of_the_match(app, login,
         pairs = {p["fellow"]: p for p in db.session.get(MatchingRun, run_id).pairs}
     assert pairs[f1.id]["mentor"] == m1.id
     director.post(f"/matching/{round_id}/publish", data=_confirmed(run_id))
-    assert _titles(app, f2) == ["“Research mentors 2027”: your research mentorship with Dr. Director continues"]
+    assert _titles(app, f2) == [("“Research mentors 2027”: your research mentorship with Dr. Director continues "
+                                 "(the round closed early)")]
 
 
 def test_a_mentorship_started_after_the_run_is_named_on_confirmation_and_told_truthfully(app, login, world):  # noqa: F811
@@ -129,7 +131,7 @@ def test_a_mentorship_started_after_the_run_is_named_on_confirmation_and_told_tr
     director.post(f"/matching/{round_id}/publish", data=_confirmed(run_id))
     told = _titles(app, f1)
     assert told == [("“Research mentors 2027”: your research mentorship with Dr. Director continues; "
-                     "no new mentorship with Dr. Mentor 2")]
+                     "no new mentorship with Dr. Mentor 2 (the round closed early)")]
     assert not any("you will mentor" in t for t in _titles(app, m2))
     assert "Your mentorship with" not in login(app.test_client(), m2).get(f"/matching/{round_id}").data.decode()
     assert "You will mentor Dr. Fellow 1" not in login(app.test_client(), m2).get(
@@ -191,6 +193,9 @@ def test_publishing_before_the_deadline_warns_and_needs_the_early_close(app, log
     assert _published(app, round_id)
     for mail in outbox(app, "matching-result"):
         assert "closed early" in mail.text_body, mail.recipient
+    with app.app_context():
+        titles = db.session.scalars(select(Notification.title).where(Notification.kind == "matching-result")).all()
+    assert len(titles) == 6 and all(t.endswith("(the round closed early)") for t in titles)
     late = fellow.post(f"/matching/{round_id}/ranking", data={f"rank-{m1.id}": "1"})
     assert late.status_code == 409 and "closed early" in late.data.decode()
     page = fellow.get(f"/matching/{round_id}").data.decode()

@@ -534,6 +534,10 @@ def runs_of(matching_round: MatchingRound) -> list:
 # -- publish and export ---------------------------------------------------------------------------
 
 
+#: What an unmatched participant is told; never said to one who has a mentor of the round's kind.
+NOT_MATCHED = "you were not matched this time"
+
+
 @dataclass
 class PublishPlan:
     """What publishing a run would do now: each fellow's outcome, and who is told how."""
@@ -668,21 +672,29 @@ def fellow_result_line(matching_round: MatchingRound, row: dict) -> str:
     if state == "not_created":
         return f"the match paired you with {row['mentor_name']}, but they had no place left, so no mentorship " \
                "was created"
-    return "you were not matched this time"
+    return NOT_MATCHED
 
 
-def mentor_result(rows: list[dict], mentor_id: int) -> dict[str, list[str]]:
-    """A mentor's fellows once the round is published: new mentees, mentorships that continue, and pairs of
-    the run that did not become mentorships."""
-    found = {"new": [], "kept": [], "not_created": []}
+def mentor_results(rows: list[dict]) -> dict[int, dict[str, list[str]]]:
+    """Each mentor's fellows once the round is published: new mentees, mentorships that continue, and pairs
+    of the run that did not become mentorships; in one pass over the rows."""
+    found: dict[int, dict[str, list[str]]] = {}
+
+    def of(mentor_id):
+        return found.setdefault(mentor_id, {"new": [], "kept": [], "not_created": []})
+
     for row in rows:
         outcome = row.get("published") or {"state": "new" if row["mentor"] else "unmatched",
                                            "mentor": row["mentor"]}
-        if outcome["state"] in ("new", "kept") and outcome["mentor"] == mentor_id:
-            found[outcome["state"]].append(row["fellow_name"])
-        elif outcome["state"] == "not_created" and row["mentor"] == mentor_id:
-            found["not_created"].append(row["fellow_name"])
+        if outcome["state"] in ("new", "kept"):
+            of(outcome["mentor"])[outcome["state"]].append(row["fellow_name"])
+        elif outcome["state"] == "not_created":
+            of(row["mentor"])["not_created"].append(row["fellow_name"])
     return found
+
+
+def mentor_result(rows: list[dict], mentor_id: int) -> dict[str, list[str]]:
+    return mentor_results(rows).get(mentor_id) or {"new": [], "kept": [], "not_created": []}
 
 
 def mentor_result_line(found: dict[str, list[str]]) -> str:
@@ -693,18 +705,21 @@ def mentor_result_line(found: dict[str, list[str]]) -> str:
         parts.append(f"your mentorship with {', '.join(found['kept'])} continues")
     if found["not_created"]:
         parts.append(f"no new mentorship with {', '.join(found['not_created'])}, who could not take it")
-    return "; ".join(parts) or "you were not matched this time"
+    return "; ".join(parts) or NOT_MATCHED
 
 
 def _notify_results(matching_round: MatchingRound, rows: list[dict], created: dict) -> None:
-    """Tell each participant what publishing made of them: never "not matched" to one who has a mentor."""
+    """Tell each participant what publishing made of them: never "not matched" to one who has a mentor, and
+    that the round closed early when it did."""
     from flask import url_for
 
     users = {u.id: u for u in db.session.scalars(select(User).join(Participant, Participant.user_id == User.id)
                                                  .where(Participant.round_id == matching_round.id))}
     by_fellow = {row["fellow"]: row for row in rows}
-    body = ""
+    by_mentor = mentor_results(rows)
+    body, early = "", ""
     if matching_round.closed_early:
+        early = " (the round closed early)"
         body = (f"The round closed early: its results were published on {matching_round.published_at:%d %b %Y}, "
                 f"before its ranking deadline of {matching_round.deadline:%d %b %Y, %H:%M} UTC, so lists could "
                 "no longer change from then.")
@@ -715,13 +730,12 @@ def _notify_results(matching_round: MatchingRound, rows: list[dict], created: di
             link = url_for("mentorship.workspace", mentorship_id=created[user_id].id) if user_id in created \
                 else _round_link(matching_round)
         else:
-            line = mentor_result_line(mentor_result(rows, user_id))
-            link = url_for("mentorship.index") if "you will mentor" in line else _round_link(matching_round)
-        if line == "you were not matched this time":
-            title = f"“{matching_round.title}” is published: {line}"
-        else:
-            title = f"“{matching_round.title}”: {line}"
-        notify_members([user], "matching-result", title, link, target_type="matching_round",
+            found = by_mentor.get(user_id) or {"new": [], "kept": [], "not_created": []}
+            line = mentor_result_line(found)
+            link = url_for("mentorship.index") if found["new"] or found["kept"] else _round_link(matching_round)
+        title = f"“{matching_round.title}” is published: {line}" if line == NOT_MATCHED \
+            else f"“{matching_round.title}”: {line}"
+        notify_members([user], "matching-result", title + early, link, target_type="matching_round",
                        target_id=matching_round.id, mail_subject=f"Matching results: {matching_round.title}",
                        mail_template="matching_event", body=body)
 
