@@ -164,6 +164,7 @@ def test_publishing_without_the_confirmation_publishes_nothing(app, login, world
     assert "2 fellows newly matched" in text and "1 fellow unmatched" in text
     assert "6 participants will be told, 6 by mail now" in text
     assert 'name="confirm"' in text and ">Cancel<" in text
+    assert "since this run" not in text
 
 
 def test_publishing_before_the_deadline_warns_and_needs_the_early_close(app, login, world):  # noqa: F811
@@ -188,6 +189,9 @@ def test_publishing_before_the_deadline_warns_and_needs_the_early_close(app, log
     assert f"You can change your ranking until {deadline:%d %b %Y, %H:%M} UTC." in page
     saved = fellow.post(f"/matching/{round_id}/ranking", data={f"rank-{m1.id}": "1"}, follow_redirects=True)
     assert f"You can change it until {deadline:%d %b %Y, %H:%M} UTC." in saved.data.decode()
+    # The run predates that change: the confirmation says so before anyone publishes an old list.
+    confirm = director.get(f"/matching/{round_id}/runs/{run_id}/publish").data.decode()
+    assert "<strong>1 change to the lists since this run</strong>" in confirm
     # Published early: the round closes, lists lock, and everyone is told it closed early.
     assert director.post(f"/matching/{round_id}/publish", data=_confirmed(run_id)).status_code == 302
     assert _published(app, round_id)

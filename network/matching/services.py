@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
-from network.audit.models import record
+from network.audit.models import AuditLog, record
 from network.extensions import db
 from network.matching.models import (
     Algorithm,
@@ -534,6 +534,9 @@ def runs_of(matching_round: MatchingRound) -> list:
 # -- publish and export ---------------------------------------------------------------------------
 
 
+#: Audit actions that change what a run reads.
+LIST_CHANGES = ("matching.ranking_saved", "matching.review_saved", "matching.pool_joined", "matching.pool_left",
+                "matching.pin", "matching.forbid", "matching.pin_removed", "matching.forbid_removed")
 #: What an unmatched participant is told; never said to one who has a mentor of the round's kind.
 NOT_MATCHED = "you were not matched this time"
 
@@ -550,10 +553,11 @@ class PublishPlan:
     told: int  # participants notified
     mailed: int  # of them, by mail right away
     early: bool  # before the ranking deadline
+    changes_since: int  # lists, answers, pool places and overrides changed after the run
 
 
 def publish_plan(matching_round: MatchingRound, run: MatchingRun) -> PublishPlan:
-    """Each fellow's outcome if ``run`` were published now, read against today's mentorships (three queries).
+    """Each fellow's outcome if ``run`` were published now, read against today's mentorships (four queries).
 
     A fellow whose active mentorship of the round's kind began after the run keeps it: with the run's mentor
     it counts as kept; with another, the run's pair is not created (a member has one of a kind)."""
@@ -591,11 +595,15 @@ def publish_plan(matching_round: MatchingRound, run: MatchingRun) -> PublishPlan
     modes = deliveries(db.session.scalars(select(Participant.user_id)
                                           .where(Participant.round_id == matching_round.id)).all(),
                        "matching-result")
+    # A run is a snapshot: whoever changed their list after it would be published on their old one.
+    changes_since = db.session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.target_type == "matching_round", AuditLog.target_id == matching_round.id,
+        AuditLog.action.in_(LIST_CHANGES), AuditLog.created_at > run.created_at)) or 0
     return PublishPlan(rows=rows, new=states.count("new"), kept=states.count("kept"), not_created=notes,
                        unmatched=states.count("unmatched"),
                        told=sum(1 for mode in modes.values() if mode != Delivery.OFF),
                        mailed=sum(1 for mode in modes.values() if mode == Delivery.IMMEDIATE),
-                       early=matching_round.is_open_at(utcnow()))
+                       early=matching_round.is_open_at(utcnow()), changes_since=changes_since)
 
 
 def publish(matching_round: MatchingRound, run: MatchingRun, user: User, *, close_early: bool = False) -> dict:
