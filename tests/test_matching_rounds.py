@@ -151,7 +151,8 @@ def test_a_round_from_opening_to_publishing(app, login, world):
     assert rows[0][:2] == ["fellow", "mentor"] and len(rows) == 4
     assert ["Dr. Fellow 3", "Dr. Mentor 3"] == rows[[r[0] for r in rows].index("Dr. Fellow 3")][:2]
 
-    assert director.post(f"/matching/{round_id}/publish", data={"run_id": str(run_id)}).status_code == 302
+    assert director.post(f"/matching/{round_id}/publish", data={"run_id": str(run_id), "confirm": "yes",
+                                                                "close_early": "yes"}).status_code == 302
     with app.app_context():
         made = {(m.mentee_id, m.mentor_id) for m in db.session.scalars(select(Mentorship))}
         assert made == {(f2.id, m1.id), (f1.id, m2.id), (f3.id, m3.id)}
@@ -191,18 +192,22 @@ def test_optimal_rounds_maximise_the_total_and_forbids_keep_pairs_apart(app, log
     assert by_fellow[f1.id] == m1.id  # with fellow 2 kept away, fellow 1 gets their first choice
     text = director.get(f"/matching/{round_id}/preview").data.decode()
     assert "1 pinned" not in text and "0 pinned, 1 forbidden" in text
-    # Fellow 1 found a research mentor elsewhere before publishing: that pair is skipped and named.
+    # Fellow 1 found a research mentor elsewhere before publishing: that pair is skipped and named, and the
+    # fellow is told their mentorship continues (not "not matched").
     with app.app_context():
         db.session.add(Mentorship(mentee_id=f1.id, mentor_id=world["director"].id, type="research"))
         db.session.commit()
         run_id = db.session.scalar(select(MatchingRun.id).where(MatchingRun.round_id == round_id))
-    published = director.post(f"/matching/{round_id}/publish", data={"run_id": str(run_id)}, follow_redirects=True)
-    assert "Not created: Dr. Fellow 1 (already has an active mentor of this kind)" in published.data.decode()
+    published = director.post(f"/matching/{round_id}/publish", data={"run_id": str(run_id), "confirm": "yes",
+                                                                     "close_early": "yes"}, follow_redirects=True)
+    assert ("Not created: Dr. Fellow 1 now has an active research mentorship with Dr. Director; "
+            "no new mentorship with Dr. Mentor 1.") in published.data.decode()
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Mentorship).where(
             Mentorship.mentee_id == f1.id)) == 1
     told = login(app.test_client(), f1).get(f"/matching/{round_id}").data.decode()
-    assert "no mentorship was created: you already have an active research mentor" in told
+    assert "Your research mentorship with <strong>Dr. Director</strong> continues; the match had paired you " \
+           "with Dr. Mentor 1" in told and "not matched" not in told
 
 
 def test_bad_lists_are_refused_with_a_message(app, login, world):

@@ -87,7 +87,8 @@ def round_management(round_id: int, run_id: int, fellow_id: int, mentor_id: int)
             ("GET", f"/matching/{round_id}/runs/{run_id}/export.csv", None),
             ("POST", f"/matching/{round_id}/overrides",
              {"override-fellow": str(fellow_id), "override-mentor": str(mentor_id), "override-kind": "pin"}),
-            ("POST", f"/matching/{round_id}/publish", {"run_id": str(run_id)})]
+            ("GET", f"/matching/{round_id}/runs/{run_id}/publish", None),
+            ("POST", f"/matching/{round_id}/publish", {"run_id": str(run_id), "confirm": "yes", "close_early": "yes"})]
 
 
 def test_faculty_taken_off_staff_can_no_longer_run_their_programs_rounds(app, login, program):

@@ -306,6 +306,7 @@ def test_publishing_a_matching_round_fills_the_mentors_places(app, make_user, lo
     assert director_client.post(f"/matching/{round_id}/runs").status_code == 302
     with app.app_context():
         run_id = db.session.scalar(select(MatchingRun.id).where(MatchingRun.round_id == round_id))
-    assert director_client.post(f"/matching/{round_id}/publish", data={"run_id": str(run_id)}).status_code == 302
+    confirmed = {"run_id": str(run_id), "confirm": "yes", "close_early": "yes"}
+    assert director_client.post(f"/matching/{round_id}/publish", data=confirmed).status_code == 302
     # Mentors 1 and 2 gave their one place to a fellow of the round (mentor 3 matched nobody).
     assert shown(viewer) == ["Dr. Mentor 3"]

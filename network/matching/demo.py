@@ -2,7 +2,8 @@
 
 Dr. Priya Raman runs it; Dr. Sofia Martins and three more Northbridge mentors are in the pool; most
 fellows have ranked and some mentors have answered. Dr. Kwame Asante has not ranked yet, so the demo
-fellow can try it, and the demo alumna has fellows to review.
+fellow can try it, and the demo alumna has fellows to review. The director has run a first match to preview
+it (not published: the deadline is three weeks away).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from network.extensions import db
-from network.matching.models import Algorithm, Choice, MatchingRound, Participant, Side
+from network.matching.models import Algorithm, Choice, MatchingRound, MatchingRun, Participant, Side
+from network.matching.services import execute_run
 from network.members.models import MemberStatus, Role, User
 from network.mentorship.models import MentoringType
 from network.programs.models import Cohort, CohortMembership, CohortRole, Program
@@ -51,9 +53,14 @@ def seed_matching() -> int:
         if fellow.email == "fellow@example.org":
             continue  # the demo fellow ranks for themself
         for rank, mentor in enumerate(rng.sample(mentors, min(3, len(mentors))), 1):
-            # The demo alumna answers herself; the others have accepted some fellows already.
+            # The demo alumna answers herself; the others have accepted some fellows already (the rest: no answer).
             answered = mentor.email != "alumni@example.org" and rng.random() < 0.7
             db.session.add(Choice(round_id=matching_round.id, fellow_id=fellow.id, mentor_id=mentor.id,
-                                  fellow_rank=rank, mentor_accepts=answered))
+                                  fellow_rank=rank, mentor_accepts=True if answered else None))
     db.session.flush()
+    run = MatchingRun(round_id=matching_round.id, algorithm=matching_round.algorithm, started_by_id=director.id,
+                      summary={}, pairs=[])
+    db.session.add(run)
+    db.session.flush()
+    execute_run(run)
     return 1

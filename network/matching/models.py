@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
@@ -71,6 +71,9 @@ class MatchingRound(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_run_id: Mapped[int | None]  # the run whose pairs became mentorships (no FK: runs point here)
+    # Whether a mentor's "no answer" for a fellow who listed them counts as acceptable (the program's choice
+    # when it opens the round): a mentor who never answers then blocks nobody.
+    no_answer_acceptable: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     cohorts: Mapped[list[Cohort]] = relationship(secondary=round_cohort)  # noqa: F821
     created_by: Mapped[User | None] = relationship()  # noqa: F821
@@ -78,6 +81,11 @@ class MatchingRound(db.Model):
     def is_open_at(self, now: datetime) -> bool:
         """Lists can still change: the round is open and its deadline has not passed."""
         return self.status == RoundStatus.OPEN and now < self.deadline
+
+    @property
+    def closed_early(self) -> bool:
+        """Published before its ranking deadline: lists locked sooner than fellows were first told."""
+        return self.published_at is not None and self.published_at < self.deadline
 
 
 class Participant(db.Model):
@@ -110,7 +118,8 @@ class Choice(db.Model):
     fellow_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     fellow_rank: Mapped[int]
-    mentor_accepts: Mapped[bool] = mapped_column(default=False)
+    # None: the mentor has not answered (counts as the round's ``no_answer_acceptable`` says); False: not acceptable.
+    mentor_accepts: Mapped[bool | None] = mapped_column(default=None)
     mentor_rank: Mapped[int | None]  # None: acceptable, ordered by score after the ranked ones
 
 

@@ -2,8 +2,11 @@
 
 Pure (no Flask, no database): the services load a ``RoundInput`` and store what ``run_round`` returns.
 
-A pair can match only when the fellow listed the mentor and the mentor accepted the fellow.
-Pinned pairs are fixed first (they take a place of the mentor's capacity); forbidden pairs are
+A pair can match only when the fellow listed the mentor and the mentor accepted the fellow (a mentor's
+"no answer" counts as acceptable or not as the round says; the services resolve it into ``mentor_lists``).
+A fellow who already has an active mentorship of the round's kind is kept as is: left out of the match (a
+member has one active mentorship of a kind), with a place of their mentor if the mentor is in the pool.
+Pinned pairs are fixed next (they take a place of the mentor's capacity); forbidden pairs are
 struck from both lists. The rest goes to the chosen engine:
 
 * stable: fellow-proposing deferred acceptance on the two sides' lists;
@@ -37,6 +40,10 @@ class RoundInput:
     explain_fit: Callable | None = None  # (fellow, mentor) -> "reasons", asked only for the pairs matched
     pins: list = field(default_factory=list)  # [(fellow, mentor)]
     forbids: set = field(default_factory=set)  # {(fellow, mentor)}
+    kept: dict = field(default_factory=dict)  # fellow -> the mentor of their active mentorship of the round's kind
+    unanswered: set = field(default_factory=set)  # {(fellow, mentor)} the mentor has not answered for
+    no_answer_acceptable: bool = True  # how ``unanswered`` pairs were counted (for the explanations)
+    kind: str = "research"  # the round's kind of mentoring, lower case, for the explanations
     _ranks: tuple | None = field(default=None, repr=False)
 
     def ranks(self) -> tuple[dict, dict]:
@@ -80,13 +87,22 @@ def _cleaned_lists(data: RoundInput):
 def run_round(data: RoundInput, progress=None) -> tuple[dict, list[dict]]:
     """(summary figures, one row per fellow with mentor, ranks, score and the reasons)."""
     report = progress or (lambda percent: None)
+    kept = data.kept
     full_lists, full_mentor_lists = _cleaned_lists(data)
+    if kept:
+        # Fellows kept with their mentor are out of both sides' lists; a kept pair takes one of the mentor's places.
+        full_lists = {f: ([] if f in kept else mentors) for f, mentors in full_lists.items()}
+        full_mentor_lists = {m: [f for f in fellows if f not in kept] for m, fellows in full_mentor_lists.items()}
+    places = dict(data.capacity)
+    for mentor in kept.values():
+        if mentor in places:
+            places[mentor] = max(0, places[mentor] - 1)
     # Pinned fellows are placed first: out of both sides' lists, and each pin takes one of its mentor's places.
-    pinned = dict(data.pins)
+    pinned = {f: m for f, m in data.pins if f not in kept}
     fellow_lists = {f: ([] if f in pinned else mentors) for f, mentors in full_lists.items()}
     mentor_lists = {m: [f for f in fellows if f not in pinned] for m, fellows in full_mentor_lists.items()} \
         if pinned else full_mentor_lists
-    capacity = dict(data.capacity)
+    capacity = dict(places)
     for mentor in pinned.values():
         capacity[mentor] = max(0, capacity.get(mentor, 0) - 1)
     report(30)
@@ -99,31 +115,55 @@ def run_round(data: RoundInput, progress=None) -> tuple[dict, list[dict]]:
     result = dict.fromkeys(data.fellows)
     result.update({f: m for f, m in matched.items() if m is not None})
     result.update(pinned)
-    # Blocking pairs on the real lists and capacities (pins included): 0 for a stable run without pins.
-    blocking = blocking_pairs(result, full_lists, full_mentor_lists, data.capacity)
+    # Blocking pairs on the real lists and the places left after kept pairs (pins included): 0 for a stable
+    # run without pins.
+    blocking = blocking_pairs({f: m for f, m in result.items() if f not in kept}, full_lists, full_mentor_lists,
+                              places)
+    result.update(kept)
     taken = {}
     for mentor in result.values():
         if mentor is not None:
             taken[mentor] = taken.get(mentor, 0) + 1
-    rows = [_row(data, fellow, result[fellow], fellow in pinned, full_mentor_lists, taken)
+    rows = [_kept_row(data, fellow, kept[fellow]) if fellow in kept
+            else _row(data, fellow, result[fellow], fellow in pinned, full_mentor_lists, taken)
             for fellow in data.fellows]
-    matched_rows = [r for r in rows if r["mentor"] is not None]
+    matched_rows = [r for r in rows if r["mentor"] is not None and not r["kept"]]
     ranks = [r["fellow_rank"] for r in matched_rows if r["fellow_rank"] is not None]
     count = len(rows)
+    # The figures are of the fellows the match was for: those kept with their mentor are counted apart.
+    needing = count - len(kept)
     summary = {
         "fellows": count, "mentors": len(data.capacity), "places": sum(data.capacity.values()),
+        "kept": len(kept), "needing": needing,
         "matched": len(matched_rows),
-        "coverage": _share(len(matched_rows), count),
-        "first_choice": _share(sum(1 for r in ranks if r == 1), count),
-        "top_three": _share(sum(1 for r in ranks if r <= 3), count),
+        "coverage": _share(len(matched_rows), needing),
+        "first_choice": _share(sum(1 for r in ranks if r == 1), needing),
+        "top_three": _share(sum(1 for r in ranks if r <= 3), needing),
         "mean_rank": round(sum(ranks) / len(ranks), 2) if ranks else None,
         "total_score": sum(r["score"] for r in matched_rows),
         "blocking_pairs": len(blocking),
         "blocking": [[f, m] for f, m in blocking[:50]],
-        "pins": len(data.pins), "forbids": len(data.forbids),
+        "pins": len(pinned), "forbids": len(data.forbids),
+        "no_answer_acceptable": data.no_answer_acceptable,
     }
     report(90)
     return summary, rows
+
+
+def _kept_row(data, fellow, mentor) -> dict:
+    """A fellow left out of the match: their active mentorship of the round's kind continues."""
+    name, mentor_name = data.names.get(fellow, str(fellow)), data.names.get(mentor, str(mentor))
+    fellow_rank = data.ranks()[0].get((fellow, mentor))
+    in_pool = mentor in data.capacity
+    why = (f"{name} already has an active {data.kind} mentorship with {mentor_name}: kept as is and left out "
+           "of the match. ")
+    why += (f"{mentor_name} was {name}'s {ordinal(fellow_rank)} choice. " if fellow_rank
+            else f"{name} did not list {mentor_name}. ")
+    why += (f"It takes one of {mentor_name}'s places in this round." if in_pool
+            else f"{mentor_name} is not in this round's pool.")
+    return {"fellow": fellow, "fellow_name": name, "mentor": mentor, "mentor_name": mentor_name,
+            "fellow_rank": fellow_rank, "mentor_rank": None, "score": 0, "fit": None, "pinned": False,
+            "kept": True, "why": why}
 
 
 def _share(part: int, whole: int) -> float:
@@ -134,7 +174,8 @@ def _row(data, fellow, mentor, pinned, mentor_lists, taken) -> dict:
     name = data.names.get(fellow, str(fellow))
     row = {"fellow": fellow, "fellow_name": name, "mentor": mentor,
            "mentor_name": data.names.get(mentor, str(mentor)) if mentor is not None else None,
-           "fellow_rank": None, "mentor_rank": None, "score": 0, "fit": None, "pinned": pinned, "why": ""}
+           "fellow_rank": None, "mentor_rank": None, "score": 0, "fit": None, "pinned": pinned, "kept": False,
+           "why": ""}
     if mentor is None:
         row["why"] = _unmatched_reason(data, fellow, mentor_lists, taken)
         return row
@@ -156,6 +197,9 @@ def _row(data, fellow, mentor, pinned, mentor_lists, taken) -> dict:
         parts.append(f"{mentor_name} did not accept {name}")
     elif data.mentor_ranked.get((fellow, mentor)):
         parts.append(f"{mentor_name} ranked {name} {ordinal(row['mentor_rank'])}")
+    elif (fellow, mentor) in data.unanswered:
+        parts.append(f"{mentor_name} did not answer for {name} (counts as acceptable), "
+                     f"placed {ordinal(row['mentor_rank'])} by fit")
     else:
         parts.append(f"{mentor_name} accepted {name} (placed {ordinal(row['mentor_rank'])} by fit)")
     parts.append(f"fit {fit}/100" + (f": {reasons}" if reasons else ""))
@@ -174,6 +218,8 @@ def _why_not(data, fellow, mentor, mentor_lists, taken) -> str:
     if (fellow, mentor) in data.forbids:
         return f"{mentor_name} (forbidden by faculty)"
     if fellow not in mentor_lists.get(mentor, []):
+        if (fellow, mentor) in data.unanswered:
+            return f"{mentor_name} did not answer (counts as not acceptable)"
         return f"{mentor_name} did not accept"
     if data.algorithm == "stable":
         return f"{mentor_name} was full with fellows they ranked higher"
@@ -188,6 +234,10 @@ def _unmatched_reason(data, fellow, mentor_lists, taken) -> str:
         return "Listed no mentor."
     acceptable = [m for m in listed if fellow in mentor_lists.get(m, []) and (fellow, m) not in data.forbids]
     if not acceptable:
+        silent = [data.names.get(m, str(m)) for m in listed if (fellow, m) in data.unanswered]
+        if silent:
+            return (f"Nobody acceptable: {', '.join(silent)} did not answer (“no answer” counts as not acceptable "
+                    "in this round); no other mentor they listed accepted them.")
         return "Nobody acceptable: no mentor they listed accepted them."
     if all(taken.get(m, 0) >= data.capacity.get(m, 0) for m in acceptable):
         return "All full: every mentor who accepted them filled their places" + (

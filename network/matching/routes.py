@@ -56,6 +56,14 @@ def _managed_round(round_id: int) -> MatchingRound:
     return matching_round
 
 
+def _matched_words(summary: dict) -> str:
+    """"2 of 3 fellows matched", or with fellows kept with their mentor, who the figure is of."""
+    if not summary.get("kept"):
+        return f"{summary['matched']} of {summary['fellows']} fellows matched"
+    return (f"{summary['matched']} of {summary['needing']} fellows who need a mentor matched, "
+            f"{plural(summary['kept'], 'fellow')} kept with their mentor")
+
+
 def _conflict(message: str, endpoint: str, **values):
     flash(message, "danger")
     return redirect(url_for(endpoint, **values)), 303
@@ -85,7 +93,8 @@ def new_round():
         try:
             matching_round = services.open_round(
                 current_user, title=form.title.data, mentoring_type=form.type.data, algorithm=form.algorithm.data,
-                deadline=form.deadline_utc(), max_choices=form.max_choices.data, cohorts=chosen)
+                deadline=form.deadline_utc(), max_choices=form.max_choices.data, cohorts=chosen,
+                no_answer_acceptable=form.no_answer.data != "not_acceptable")
         except services.RoundError as exc:
             form.form_errors.append(str(exc))
             status = 400
@@ -116,18 +125,18 @@ def round_page(round_id: int):
 
 
 def _published_result(matching_round: MatchingRound, entry):
+    """What publishing made of the viewer: a fellow's row with its outcome, or a mentor's fellows by outcome."""
     run = db.session.get(MatchingRun, matching_round.published_run_id) if matching_round.published_run_id else None
     if run is None:
         return None
     if entry.side == Side.FELLOW:
-        pair = next((p for p in run.pairs if p["fellow"] == entry.user_id), None)
-        not_created = run.summary.get("not_created", {}).get(str(entry.user_id))
-        if pair is not None and not_created:
-            pair = {**pair, "mentor": None,
-                    "why": f"The match paired you with {pair['mentor_name']}, but no mentorship was created: "
-                           f"{not_created}."}
-        return pair
-    return [p for p in run.pairs if p["mentor"] == entry.user_id]
+        row = next((p for p in run.pairs if p["fellow"] == entry.user_id), None)
+        if row is None:
+            return None
+        outcome = row.get("published") or {"state": "new" if row["mentor"] else "unmatched",
+                                           "mentor_name": row["mentor_name"], "note": ""}
+        return {**row, "outcome": outcome, "line": services.fellow_result_line(matching_round, row)}
+    return services.mentor_result(run.pairs, entry.user_id)
 
 
 def _fellow_page(matching_round, context, errors=None, posted=None, status=200):
@@ -135,8 +144,10 @@ def _fellow_page(matching_round, context, errors=None, posted=None, status=200):
     chosen = {c.mentor_id: c.fellow_rank for c in services.fellow_choices(matching_round, current_user)}
     if posted is not None:
         chosen = posted
+    current = services.active_mentors_of([current_user.id], matching_round.type).get(current_user.id) \
+        if matching_round.status == RoundStatus.OPEN else None
     return render_template("matching/fellow.html", mentors=mentors, chosen=chosen, errors=errors or [],
-                           **context), status
+                           current_mentor=current[1] if current else None, **context), status
 
 
 def _mentor_page(matching_round, entry, context, errors=None, status=200, pool_form=None):
@@ -187,7 +198,7 @@ def save_ranking(round_id: int):
         return _fellow_page(matching_round, context, [str(exc)], posted=ranks, status=409 if published_or_late else 400)
     db.session.commit()
     flash(f"Your list of {plural(len(ranks), 'mentor')} is saved. "
-          "You can change it until the deadline.", "success")
+          f"You can change it until {matching_round.deadline:%d %b %Y, %H:%M} UTC.", "success")
     return redirect(url_for("matching.round_page", round_id=round_id))
 
 
@@ -232,16 +243,23 @@ def save_review(round_id: int):
     answers = {}
     for key, value in request.form.items():
         if key.startswith("answer-") and key[7:].isdigit():
-            if value not in ("no", "yes") and not (value.isdigit() and 1 <= int(value) <= 50):
+            # An optional rank ("rank-<fellow>") orders the acceptable fellows; a bare rank still reads as one.
+            rank = request.form.get(f"rank-{key[7:]}", "")
+            if value not in ("none", "no", "yes") and not (value.isdigit() and 1 <= int(value) <= 50) \
+                    or rank and not (rank.isdigit() and 1 <= int(rank) <= 50):
                 return _mentor_page(matching_round, entry, context, ["Choose an answer for each fellow."], status=400)
-            answers[int(key[7:])] = value
+            if rank and value == "no":
+                return _mentor_page(matching_round, entry, context,
+                                    ["Rank only the fellows you find acceptable."], status=400)
+            answers[int(key[7:])] = rank or value
     try:
         services.save_review(matching_round, current_user, answers)
     except services.RoundError as exc:
         status = 409 if not matching_round.is_open_at(utcnow()) else 400
         return _mentor_page(matching_round, entry, context, [str(exc)], status=status)
     db.session.commit()
-    flash("Your answers are saved. You can change them until the deadline.", "success")
+    flash("Your answers are saved. You can change them until "
+          f"{matching_round.deadline:%d %b %Y, %H:%M} UTC.", "success")
     return redirect(url_for("matching.round_page", round_id=round_id))
 
 
@@ -283,8 +301,7 @@ def start_run(round_id: int):
         return _conflict(str(exc), "matching.preview", round_id=round_id)
     db.session.commit()
     if run.status == RunStatus.DONE:
-        flash(f"Run {run.id} is done: {run.summary['matched']} of {run.summary['fellows']} fellows matched.",
-              "success")
+        flash(f"Run {run.id} is done: {_matched_words(run.summary)}.", "success")
     elif run.status == RunStatus.FAILED:
         flash(f"Run {run.id} failed: {run.error}", "danger")
     else:
@@ -341,22 +358,56 @@ def remove_override(round_id: int, override_id: int):
     return redirect(url_for("matching.preview", round_id=round_id))
 
 
+def _publishable_run(matching_round: MatchingRound, run_id: int) -> MatchingRun:
+    run = db.session.get(MatchingRun, run_id)
+    if run is None or run.round_id != matching_round.id:
+        abort(404)
+    return run
+
+
+def _confirm_page(matching_round: MatchingRound, run: MatchingRun, errors=(), status=200):
+    return render_template("matching/publish.html", round=matching_round, run=run,
+                           plan=services.publish_plan(matching_round, run), errors=list(errors),
+                           action_form=ActionForm(), is_open=matching_round.is_open_at(utcnow())), status
+
+
+@bp.route("/<int:round_id>/runs/<int:run_id>/publish")
+def confirm_publish(round_id: int, run_id: int):
+    """What publishing this run would do, and the confirmation (an early close needs its own choice)."""
+    matching_round = _managed_round(round_id)
+    run = _publishable_run(matching_round, run_id)
+    if matching_round.status != RoundStatus.OPEN or run.status != RunStatus.DONE:
+        flash("Only a finished run of an open round can be published.", "danger")
+        return redirect(url_for("matching.preview", round_id=round_id, run=run.id))
+    return _confirm_page(matching_round, run)
+
+
 @bp.route("/<int:round_id>/publish", methods=["POST"])
 def publish(round_id: int):
-    """Publish one run: mentorships are created, everyone is told, the round locks."""
+    """Publish one run once confirmed: mentorships are created, everyone is told, the round locks."""
     matching_round = _managed_round(round_id)
     run = db.session.get(MatchingRun, int_form("run_id") or 0)
     if run is None or run.round_id != matching_round.id or not ActionForm().validate_on_submit():
         abort(400)
+    if request.form.get("confirm") != "yes":
+        # Publishing cannot be undone: without the confirmation page's answer nothing happens.
+        flash("Check what publishing will do, then confirm.", "info")
+        return redirect(url_for("matching.confirm_publish", round_id=round_id, run_id=run.id)), 303
+    early = matching_round.is_open_at(utcnow())
+    if early and request.form.get("close_early") != "yes":
+        return _confirm_page(matching_round, run, [("Choose “Publish early and close rankings now” to publish "
+                                                    "before the deadline, or wait until it passes.")], status=400)
     try:
-        outcome = services.publish(matching_round, run, current_user)
+        outcome = services.publish(matching_round, run, current_user, close_early=early)
     except services.RoundError as exc:
         return _conflict(str(exc), "matching.preview", round_id=round_id)
     db.session.commit()
     log.info("matching round %s published by %s", matching_round.id, current_user.id)
-    message = f"Published: {outcome['created']} mentorships created and every participant told."
+    message = (f"Published: {plural(outcome['created'], 'mentorship')} created"
+               + (f", {plural(outcome['kept'], 'mentorship')} kept as is" if outcome["kept"] else "")
+               + " and every participant told" + (" that the round closed early" if early else "") + ".")
     if outcome["skipped"]:
-        message += " Not created: " + "; ".join(f"{name} ({why})" for name, why in outcome["skipped"]) + "."
+        message += " Not created: " + "; ".join(outcome["skipped"]) + "."
     flash(message, "success")
     return redirect(url_for("matching.preview", round_id=round_id, run=run.id))
 
@@ -394,7 +445,7 @@ def run_command(round_id: int):
     if run.status == RunStatus.FAILED:
         raise click.ClickException(f"Run {run.id} failed: {run.error}")
     summary = run.summary
-    click.echo(f"run {run.id} ({run.algorithm.value}): {summary['matched']} of {summary['fellows']} fellows matched "
+    click.echo(f"run {run.id} ({run.algorithm.value}): {_matched_words(summary)} "
                f"({summary['coverage']}%), 1st choice {summary['first_choice']}%, top 3 {summary['top_three']}%, "
                f"blocking pairs {summary['blocking_pairs']}")
 

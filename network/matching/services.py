@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
-from network.audit.models import record
+from network.audit.models import AuditLog, record
 from network.extensions import db
 from network.matching.models import (
     Algorithm,
@@ -30,7 +30,8 @@ from network.matching.rounds import RoundInput, run_round
 from network.matching.scoring import Mentee, Mentor, fit_reasons, fit_score, score
 from network.members.models import MemberStatus, Role, User
 from network.mentorship.models import MentoringType, MentorSettings, Mentorship, MentorshipStatus
-from network.notifications.services import notify_members
+from network.notifications.kinds import Delivery
+from network.notifications.services import deliveries, notify_members
 from network.permissions import (
     can_join_pool,
     can_manage_cohort,
@@ -106,7 +107,7 @@ def rounds_for(user) -> dict[str, list[MatchingRound]]:
 
 
 def open_round(user: User, *, title: str, mentoring_type: str, algorithm: str, deadline: datetime,
-               max_choices: int, cohorts: list[Cohort]) -> MatchingRound:
+               max_choices: int, cohorts: list[Cohort], no_answer_acceptable: bool = True) -> MatchingRound:
     """Open a round for ``cohorts``: their current fellows take part; mentors join the pool themselves."""
     if not cohorts:
         raise RoundError("Choose at least one cohort.")
@@ -117,7 +118,7 @@ def open_round(user: User, *, title: str, mentoring_type: str, algorithm: str, d
         raise RoundError("The deadline must be in the future.")
     matching_round = MatchingRound(title=title, type=MentoringType(mentoring_type), algorithm=Algorithm(algorithm),
                                    deadline=deadline, max_choices=max_choices, created_by_id=user.id,
-                                   cohorts=list(cohorts))
+                                   cohorts=list(cohorts), no_answer_acceptable=no_answer_acceptable)
     db.session.add(matching_round)
     db.session.flush()
     fellows = db.session.scalars(
@@ -148,6 +149,9 @@ def _must_be_open(matching_round: MatchingRound) -> None:
 
 
 def _must_take_lists(matching_round: MatchingRound) -> None:
+    if matching_round.closed_early:
+        raise RoundError(f"The round closed early on {matching_round.published_at:%d %b %Y}, before its deadline, "
+                         "when its results were published; lists can no longer change.")
     _must_be_open(matching_round)
     if not matching_round.is_open_at(utcnow()):
         raise RoundError("The deadline has passed; lists can no longer change.")
@@ -215,7 +219,7 @@ def save_ranking(matching_round: MatchingRound, fellow: User, ranks: dict[int, i
         choice = existing.get(mentor_id)
         if choice is None:
             db.session.add(Choice(round_id=matching_round.id, fellow_id=fellow.id, mentor_id=mentor_id,
-                                  fellow_rank=position, mentor_accepts=False))
+                                  fellow_rank=position, mentor_accepts=None))
         else:
             choice.fellow_rank = position
     record(fellow.id, "matching.ranking_saved", "matching_round", matching_round.id, mentors=order)
@@ -228,7 +232,8 @@ def mentor_review(matching_round: MatchingRound, mentor: User) -> list[Choice]:
 
 
 def save_review(matching_round: MatchingRound, mentor: User, answers: dict[int, str]) -> None:
-    """The mentor's answer per fellow: "no", "yes" (acceptable, ordered by fit) or a rank "1", "2", ..."""
+    """The mentor's answer per fellow: "none" (no answer), "no", "yes" (acceptable, ordered by fit) or a
+    rank "1", "2", ... (acceptable, in that order)."""
     _must_take_lists(matching_round)
     choices = {c.fellow_id: c for c in mentor_review(matching_round, mentor)}
     ranks = [int(a) for a in answers.values() if a.isdigit()]
@@ -238,10 +243,11 @@ def save_review(matching_round: MatchingRound, mentor: User, answers: dict[int, 
         choice = choices.get(fellow_id)
         if choice is None:
             continue  # the fellow changed their list meanwhile
-        choice.mentor_accepts = answer != "no"
+        choice.mentor_accepts = None if answer == "none" else answer != "no"
         choice.mentor_rank = int(answer) if answer.isdigit() else None
     record(mentor.id, "matching.review_saved", "matching_round", matching_round.id,
-           accepted=sum(1 for a in answers.values() if a != "no"))
+           accepted=sum(1 for a in answers.values() if a not in ("no", "none")),
+           unanswered=sum(1 for a in answers.values() if a == "none"))
 
 
 # -- overrides ------------------------------------------------------------------------------------
@@ -364,8 +370,18 @@ def _mentor(person: _Person, kind: str, capacity: int, interests: dict, location
                   **person.location(location_seen))
 
 
+def active_mentors_of(fellow_ids, kind: MentoringType) -> dict[int, tuple[int, str]]:
+    """Fellow id -> (mentor id, mentor name) of their active mentorship of ``kind`` (one a member at most),
+    in one query; ``fellow_ids`` is a list or a subquery."""
+    return {row[0]: (row[1], row[2]) for row in db.session.execute(
+        select(Mentorship.mentee_id, Mentorship.mentor_id, User.name)
+        .join(User, User.id == Mentorship.mentor_id)
+        .where(Mentorship.mentee_id.in_(fellow_ids), Mentorship.type == kind,
+               Mentorship.status == MentorshipStatus.ACTIVE))}
+
+
 def round_input(matching_round: MatchingRound) -> RoundInput:
-    """Everything the engine needs for this round, in six queries whatever the round's size.
+    """Everything the engine needs for this round, in seven queries whatever the round's size.
 
     A run's fits and reasons are kept and read by every manager of the round, who need not be connected
     to the fellow or the mentor: a location counts in them only when its owner shares it with all members.
@@ -389,6 +405,8 @@ def round_input(matching_round: MatchingRound) -> RoundInput:
     fit = {}
     fellow_lists: dict[int, list[int]] = {f: [] for f in fellows}
     by_mentor: dict[int, list] = {m: [] for m in mentor_data}
+    no_answer_acceptable = matching_round.no_answer_acceptable
+    unanswered = set()
     # Plain tuples unpacked positionally: this loop runs once per listed pair (50,000 in a large round).
     for fellow_id, mentor_id, fellow_rank, accepts, mentor_rank in choices:
         if fellow_id not in fellow_lists or mentor_id not in mentor_data:
@@ -396,8 +414,14 @@ def round_input(matching_round: MatchingRound) -> RoundInput:
         fellow_lists[fellow_id].append(mentor_id)
         score_of_pair = fit_score(mentees[fellow_id], mentor_data[mentor_id], kind) or 0
         fit[(fellow_id, mentor_id)] = score_of_pair
-        accept_any = mentors[mentor_id].accept_any
-        if accepts or accept_any:
+        # An explicit "not acceptable" stands even for a mentor who accepts anyone; no answer counts as the
+        # round says (or as acceptable for a mentor who accepts anyone).
+        if accepts is None and not mentors[mentor_id].accept_any:
+            unanswered.add((fellow_id, mentor_id))
+            acceptable = no_answer_acceptable
+        else:
+            acceptable = accepts is not False
+        if acceptable:
             # The mentor's order: explicit ranks first, then the others by fit, then the fellow's rank.
             by_mentor[mentor_id].append((mentor_rank is None, mentor_rank or 0, -score_of_pair, fellow_rank,
                                          fellow_id))
@@ -415,14 +439,23 @@ def round_input(matching_round: MatchingRound) -> RoundInput:
         ranked.update({(row[4], mentor_id): True for row in rows if not row[0]})
     override_rows = db.session.execute(select(Override.fellow_id, Override.mentor_id, Override.kind)
                                        .where(Override.round_id == matching_round.id)).all()
+    # Fellows who already have an active mentorship of the round's kind are kept with that mentor.
+    active = active_mentors_of(select(Participant.user_id).where(Participant.round_id == matching_round.id,
+                                                                 Participant.side == Side.FELLOW),
+                               matching_round.type)
+    names = {i: p.name for i, p in details.items()}
+    for mentor_id, mentor_name in active.values():
+        names.setdefault(mentor_id, mentor_name)
     return RoundInput(
         algorithm=matching_round.algorithm.value, max_choices=matching_round.max_choices,
-        names={i: p.name for i, p in details.items()}, fellows=fellows,
+        names=names, fellows=fellows,
         capacity={m: p.capacity for m, p in mentors.items()}, fellow_lists=fellow_lists, mentor_lists=mentor_lists,
         mentor_ranked=ranked, fit=fit, explain_fit=explain_fit,
         pins=[(o.fellow_id, o.mentor_id) for o in override_rows if o.kind == OverrideKind.PIN
               and o.fellow_id in fellow_lists and o.mentor_id in mentors],
-        forbids={(o.fellow_id, o.mentor_id) for o in override_rows if o.kind == OverrideKind.FORBID})
+        forbids={(o.fellow_id, o.mentor_id) for o in override_rows if o.kind == OverrideKind.FORBID},
+        kept={f: mentor for f, (mentor, _) in active.items() if f in fellow_lists},
+        unanswered=unanswered, no_answer_acceptable=no_answer_acceptable, kind=matching_round.type.label.lower())
 
 
 def participant_count(matching_round: MatchingRound) -> int:
@@ -501,85 +534,218 @@ def runs_of(matching_round: MatchingRound) -> list:
 # -- publish and export ---------------------------------------------------------------------------
 
 
-def publish(matching_round: MatchingRound, run: MatchingRun, user: User) -> dict:
-    """Turn the run's pairs into mentorships, tell every participant, and lock the round."""
+#: Audit actions that change what a run reads.
+LIST_CHANGES = ("matching.ranking_saved", "matching.review_saved", "matching.pool_joined", "matching.pool_left",
+                "matching.pin", "matching.forbid", "matching.pin_removed", "matching.forbid_removed")
+#: What an unmatched participant is told; never said to one who has a mentor of the round's kind.
+NOT_MATCHED = "you were not matched this time"
+
+
+@dataclass
+class PublishPlan:
+    """What publishing a run would do now: each fellow's outcome, and who is told how."""
+
+    rows: list  # the run's rows, each with ``published``: state, mentor, mentor_name, note
+    new: int
+    kept: int
+    not_created: list  # notes for the program, one per pair that will not become a mentorship
+    unmatched: int
+    told: int  # participants notified
+    mailed: int  # of them, by mail right away
+    early: bool  # before the ranking deadline
+    changes_since: int  # lists, answers, pool places and overrides changed after the run
+
+
+def publish_plan(matching_round: MatchingRound, run: MatchingRun) -> PublishPlan:
+    """Each fellow's outcome if ``run`` were published now, read against today's mentorships (four queries).
+
+    A fellow whose active mentorship of the round's kind began after the run keeps it: with the run's mentor
+    it counts as kept; with another, the run's pair is not created (a member has one of a kind)."""
+    kind = matching_round.type
+    active = active_mentors_of([p["fellow"] for p in run.pairs], kind)
+    proposed = [p for p in run.pairs if p["mentor"] is not None and not p.get("kept")]
+    full = set(db.session.scalars(select(MentorSettings.user_id).where(
+        MentorSettings.user_id.in_({p["mentor"] for p in proposed}), MentorSettings.active_mentees >= 10)))
+    label = kind.label.lower()
+    rows, notes = [], []
+    for pair in run.pairs:
+        current = active.get(pair["fellow"])
+        if pair["mentor"] is None:
+            outcome = {"state": "unmatched", "mentor": None, "mentor_name": None, "note": ""}
+            if current is not None:  # began after the run: it continues
+                outcome = {"state": "kept", "mentor": current[0], "mentor_name": current[1], "note": ""}
+        elif current is not None and (pair.get("kept") or current[0] == pair["mentor"]):
+            outcome = {"state": "kept", "mentor": current[0], "mentor_name": current[1], "note": ""}
+        elif pair.get("kept"):  # the mentorship the run kept has ended since
+            outcome = {"state": "unmatched", "mentor": None, "mentor_name": None,
+                       "note": f"Your {label} mentorship with {pair['mentor_name']} ended after the match ran."}
+        elif current is not None:
+            outcome = {"state": "not_created", "mentor": current[0], "mentor_name": current[1],
+                       "note": f"{pair['fellow_name']} now has an active {label} mentorship with {current[1]}; "
+                               f"no new mentorship with {pair['mentor_name']}"}
+        elif pair["mentor"] in full:
+            outcome = {"state": "not_created", "mentor": None, "mentor_name": None,
+                       "note": f"{pair['mentor_name']} has no place left for {pair['fellow_name']}"}
+        else:
+            outcome = {"state": "new", "mentor": pair["mentor"], "mentor_name": pair["mentor_name"], "note": ""}
+        if outcome["state"] == "not_created":
+            notes.append(outcome["note"])
+        rows.append({**pair, "published": outcome})
+    states = [r["published"]["state"] for r in rows]
+    modes = deliveries(db.session.scalars(select(Participant.user_id)
+                                          .where(Participant.round_id == matching_round.id)).all(),
+                       "matching-result")
+    # A run is a snapshot: whoever changed their list after it would be published on their old one.
+    changes_since = db.session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.target_type == "matching_round", AuditLog.target_id == matching_round.id,
+        AuditLog.action.in_(LIST_CHANGES), AuditLog.created_at > run.created_at)) or 0
+    return PublishPlan(rows=rows, new=states.count("new"), kept=states.count("kept"), not_created=notes,
+                       unmatched=states.count("unmatched"),
+                       told=sum(1 for mode in modes.values() if mode != Delivery.OFF),
+                       mailed=sum(1 for mode in modes.values() if mode == Delivery.IMMEDIATE),
+                       early=matching_round.is_open_at(utcnow()), changes_since=changes_since)
+
+
+def publish(matching_round: MatchingRound, run: MatchingRun, user: User, *, close_early: bool = False) -> dict:
+    """Turn the run's pairs into mentorships, tell every participant what became of them, and lock the round.
+
+    Before the deadline the program must say ``close_early``: fellows were told they could change their
+    lists until then, so everyone is told the round closed early."""
     _must_be_open(matching_round)
     if run.round_id != matching_round.id or run.status != RunStatus.DONE:
         raise RoundError("Only a finished run of this round can be published.")
+    plan = publish_plan(matching_round, run)
+    if plan.early and not close_early:
+        raise RoundError(f"The ranking deadline ({matching_round.deadline:%d %b %Y, %H:%M} UTC) has not passed: "
+                         "choose to publish early and close rankings now, or wait.")
     kind = matching_round.type
-    pairs = [p for p in run.pairs if p["mentor"] is not None]
-    busy = set(db.session.scalars(select(Mentorship.mentee_id).where(
-        Mentorship.mentee_id.in_([p["fellow"] for p in pairs]), Mentorship.type == kind,
-        Mentorship.status == MentorshipStatus.ACTIVE)))
     settings = {s.user_id: s for s in db.session.scalars(select(MentorSettings).where(
-        MentorSettings.user_id.in_({p["mentor"] for p in pairs})))}
-    created, skipped = [], []
-    for pair in pairs:
-        if pair["fellow"] in busy:
-            skipped.append((pair, "already has an active mentor of this kind",
-                            f"you already have an active {kind.label.lower()} mentor"))
+        MentorSettings.user_id.in_({r["mentor"] for r in plan.rows if r["published"]["state"] == "new"})))}
+    created = {}
+    for row in plan.rows:
+        outcome = row["published"]
+        if outcome["state"] != "new":
             continue
-        mentor_settings = settings.get(pair["mentor"])
+        mentor_settings = settings.get(row["mentor"])
         if mentor_settings is None:
             # A mentor who joined the pool without mentoring settings: the round's places become theirs.
-            mentor_settings = MentorSettings(user_id=pair["mentor"], accepting=False, types=[kind.value],
+            mentor_settings = MentorSettings(user_id=row["mentor"], accepting=False, types=[kind.value],
                                              meeting_modes=[], availability="", capacity=1, active_mentees=0)
             db.session.add(mentor_settings)
             db.session.flush()
-            settings[pair["mentor"]] = mentor_settings
+            settings[row["mentor"]] = mentor_settings
         # The round's places are the mentor's promise: the capacity counter follows (and grows if it must,
         # within the 10 the settings allow), in one conditional UPDATE as mentorship acceptances do.
         taken = db.session.execute(
             update(MentorSettings)
-            .where(MentorSettings.user_id == pair["mentor"], MentorSettings.active_mentees < 10)
+            .where(MentorSettings.user_id == row["mentor"], MentorSettings.active_mentees < 10)
             .values(active_mentees=MentorSettings.active_mentees + 1,
                     capacity=func.max(MentorSettings.capacity, MentorSettings.active_mentees + 1)
                     if db.engine.dialect.name == "sqlite"
                     else func.greatest(MentorSettings.capacity, MentorSettings.active_mentees + 1))
             .execution_options(synchronize_session=False)).rowcount
         if taken != 1:
-            skipped.append((pair, "the mentor has no place left", f"{pair['mentor_name']} had no place left"))
+            row["published"] = {"state": "not_created", "mentor": None, "mentor_name": None,
+                                "note": f"{row['mentor_name']} has no place left for {row['fellow_name']}"}
             continue
-        mentorship = Mentorship(mentee_id=pair["fellow"], mentor_id=pair["mentor"], type=kind)
+        mentorship = Mentorship(mentee_id=row["fellow"], mentor_id=row["mentor"], type=kind)
         db.session.add(mentorship)
-        created.append((pair, mentorship))
+        created[row["fellow"]] = mentorship
     db.session.flush()
-    if skipped:
-        # The round page tells these fellows why no mentorship came of their pair.
-        run.summary = {**run.summary, "not_created": {str(p["fellow"]): told for p, _, told in skipped}}
+    # Each row keeps what publishing made of it: the round pages and the CSV read it.
+    run.pairs = plan.rows
     matching_round.status = RoundStatus.PUBLISHED
     matching_round.published_at = utcnow()
     matching_round.published_run_id = run.id
+    skipped = [r for r in plan.rows if r["published"]["state"] == "not_created"]
+    kept = sum(1 for r in plan.rows if r["published"]["state"] == "kept")
     record(user.id, "matching.published", "matching_round", matching_round.id, run_id=run.id,
-           mentorships=len(created), skipped=len(skipped))
-    _notify_results(matching_round, created, run)
-    return {"created": len(created), "skipped": [(p["fellow_name"], why) for p, why, _ in skipped]}
+           mentorships=len(created), kept=kept, skipped=len(skipped), closed_early=plan.early)
+    _notify_results(matching_round, plan.rows, created)
+    return {"created": len(created), "kept": kept, "skipped": [r["published"]["note"] for r in skipped]}
 
 
-def _notify_results(matching_round: MatchingRound, created, run: MatchingRun) -> None:
+def fellow_result_line(matching_round: MatchingRound, row: dict) -> str:
+    """What publishing made of a fellow's row, in their words (the notification and the round page)."""
+    outcome = row.get("published") or {"state": "new" if row["mentor"] else "unmatched",
+                                       "mentor_name": row["mentor_name"], "note": ""}
+    kind = matching_round.type.label.lower()
+    state, name = outcome["state"], outcome["mentor_name"]
+    if state == "new":
+        return f"{name} is your {kind} mentor"
+    if state == "kept":
+        return f"your {kind} mentorship with {name} continues"
+    if state == "not_created" and name:
+        return f"your {kind} mentorship with {name} continues; no new mentorship with {row['mentor_name']}"
+    if state == "not_created":
+        return f"the match paired you with {row['mentor_name']}, but they had no place left, so no mentorship " \
+               "was created"
+    return NOT_MATCHED
+
+
+def mentor_results(rows: list[dict]) -> dict[int, dict[str, list[str]]]:
+    """Each mentor's fellows once the round is published: new mentees, mentorships that continue, and pairs
+    of the run that did not become mentorships; in one pass over the rows."""
+    found: dict[int, dict[str, list[str]]] = {}
+
+    def of(mentor_id):
+        return found.setdefault(mentor_id, {"new": [], "kept": [], "not_created": []})
+
+    for row in rows:
+        outcome = row.get("published") or {"state": "new" if row["mentor"] else "unmatched",
+                                           "mentor": row["mentor"]}
+        if outcome["state"] in ("new", "kept"):
+            of(outcome["mentor"])[outcome["state"]].append(row["fellow_name"])
+        elif outcome["state"] == "not_created":
+            of(row["mentor"])["not_created"].append(row["fellow_name"])
+    return found
+
+
+def mentor_result(rows: list[dict], mentor_id: int) -> dict[str, list[str]]:
+    return mentor_results(rows).get(mentor_id) or {"new": [], "kept": [], "not_created": []}
+
+
+def mentor_result_line(found: dict[str, list[str]]) -> str:
+    parts = []
+    if found["new"]:
+        parts.append(f"you will mentor {', '.join(found['new'])}")
+    if found["kept"]:
+        parts.append(f"your mentorship with {', '.join(found['kept'])} continues")
+    if found["not_created"]:
+        parts.append(f"no new mentorship with {', '.join(found['not_created'])}, who could not take it")
+    return "; ".join(parts) or NOT_MATCHED
+
+
+def _notify_results(matching_round: MatchingRound, rows: list[dict], created: dict) -> None:
+    """Tell each participant what publishing made of them: never "not matched" to one who has a mentor, and
+    that the round closed early when it did."""
     from flask import url_for
 
     users = {u.id: u for u in db.session.scalars(select(User).join(Participant, Participant.user_id == User.id)
                                                  .where(Participant.round_id == matching_round.id))}
-    matched = {pair["fellow"]: (pair, mentorship) for pair, mentorship in created}
-    mentees_of: dict[int, list[str]] = {}
-    for pair, _ in created:
-        mentees_of.setdefault(pair["mentor"], []).append(pair["fellow_name"])
-    kind = matching_round.type.label.lower()
+    by_fellow = {row["fellow"]: row for row in rows}
+    by_mentor = mentor_results(rows)
+    body, early = "", ""
+    if matching_round.closed_early:
+        early = " (the round closed early)"
+        body = (f"The round closed early: its results were published on {matching_round.published_at:%d %b %Y}, "
+                f"before its ranking deadline of {matching_round.deadline:%d %b %Y, %H:%M} UTC, so lists could "
+                "no longer change from then.")
     for user_id, user in users.items():
-        if user_id in matched:
-            pair, mentorship = matched[user_id]
-            title = f"“{matching_round.title}”: {pair['mentor_name']} is your {kind} mentor"
-            link = url_for("mentorship.workspace", mentorship_id=mentorship.id)
-        elif user_id in mentees_of:
-            title = f"“{matching_round.title}”: you will mentor {', '.join(mentees_of[user_id])}"
-            link = url_for("mentorship.index")
+        row = by_fellow.get(user_id)
+        if row is not None:
+            line = fellow_result_line(matching_round, row)
+            link = url_for("mentorship.workspace", mentorship_id=created[user_id].id) if user_id in created \
+                else _round_link(matching_round)
         else:
-            title = f"“{matching_round.title}” is published: you were not matched this time"
-            link = _round_link(matching_round)
-        notify_members([user], "matching-result", title, link, target_type="matching_round",
+            found = by_mentor.get(user_id) or {"new": [], "kept": [], "not_created": []}
+            line = mentor_result_line(found)
+            link = url_for("mentorship.index") if found["new"] or found["kept"] else _round_link(matching_round)
+        title = f"“{matching_round.title}” is published: {line}" if line == NOT_MATCHED \
+            else f"“{matching_round.title}”: {line}"
+        notify_members([user], "matching-result", title + early, link, target_type="matching_round",
                        target_id=matching_round.id, mail_subject=f"Matching results: {matching_round.title}",
-                       mail_template="matching_event", body="")
+                       mail_template="matching_event", body=body)
 
 
 def export_csv(run: MatchingRun) -> str:
@@ -631,18 +797,22 @@ def pool_for_fellow(matching_round: MatchingRound, fellow: User) -> list[dict]:
 
 
 def round_counts(matching_round: MatchingRound) -> dict:
-    """Fellows, fellows who ranked, mentors and places, in one query."""
+    """Fellows, fellows who ranked, mentors and places, mentors who accepted someone and answers outstanding,
+    in one query."""
     ranked = select(func.count(func.distinct(Choice.fellow_id))).where(Choice.round_id == matching_round.id) \
         .scalar_subquery()
     accepted = select(func.count(func.distinct(Choice.mentor_id))).where(
         Choice.round_id == matching_round.id, Choice.mentor_accepts.is_(True)).scalar_subquery()
+    unanswered = select(func.count()).select_from(Choice).where(
+        Choice.round_id == matching_round.id, Choice.mentor_accepts.is_(None)).scalar_subquery()
     row = db.session.execute(
         select(func.count().filter(Participant.side == Side.FELLOW),
                func.count().filter(Participant.side == Side.MENTOR),
                func.coalesce(func.sum(Participant.capacity).filter(Participant.side == Side.MENTOR), 0),
-               ranked, accepted)
+               ranked, accepted, unanswered)
         .where(Participant.round_id == matching_round.id)).one()
-    return {"fellows": row[0], "mentors": row[1], "places": row[2], "ranked": row[3], "reviewed": row[4]}
+    return {"fellows": row[0], "mentors": row[1], "places": row[2], "ranked": row[3], "reviewed": row[4],
+            "unanswered": row[5]}
 
 
 def participants_named(matching_round: MatchingRound) -> list:

@@ -49,6 +49,7 @@ ROUTES = {
     # The faculty member removes the pin; the administrator then finds it gone.
     ("matching.remove_override", "POST"): ({"round_id": "@round_id", "override_id": "@override_id"},
                                            runs(403, 403, PREVIEW, 404, "POST")),
+    ("matching.confirm_publish", "GET"): (RUN, runs(403, 403, 200, 200)),
     # Without a run to publish the form is refused.
     ("matching.publish", "POST"): (ROUND, runs(403, 403, 400, 400, "POST")),
 }
