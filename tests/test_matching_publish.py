@@ -312,7 +312,7 @@ def test_the_migration_turns_unanswered_fellows_into_no_answer(app, login, world
     # Mentor 1 said "not acceptable" for fellow 1; mentor 2 never saved a review.
     login(app.test_client(), m1).post(f"/matching/{round_id}/review", data={f"answer-{f1.id}": "no"})
     with app.app_context():
-        flask_migrate.downgrade(revision="0016_thread_removed")  # the old schema stores both as "not acceptable"
+        flask_migrate.downgrade(revision="0017_registration_details")  # the old schema stores both as "not acceptable"
         stored = dict(db.session.execute(select(Choice.mentor_id, Choice.mentor_accepts)).all())
         assert stored == {m1.id: False, m2.id: False}
         db.session.rollback()

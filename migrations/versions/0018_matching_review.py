@@ -1,15 +1,15 @@
 """matching review: a mentor's "no answer" is stored as such (NULL), and each round says how it counts
 
-Revision ID: 0017_matching_review
-Revises: 0016_thread_removed
+Revision ID: 0018_matching_review
+Revises: 0017_registration_details
 Create Date: 2026-12-02 12:45:00.000000
 """
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0017_matching_review'
-down_revision = '0016_thread_removed'
+revision = '0018_matching_review'
+down_revision = '0017_registration_details'
 branch_labels = None
 depends_on = None
 
