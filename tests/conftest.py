@@ -259,8 +259,11 @@ def outbox(app, kind: str | None = None):
         return mails
 
 
-# -- a line per tier at the end of the run, so a reader sees PostgreSQL and the browser really ran --
+# -- a line per tier at the end of the run, so a reader sees PostgreSQL and the browser really ran, and the
+# figures tests report with ``record_property("summary", (section, line))`` (pages checked, Lighthouse scores).
+# Both travel on the test reports, so they are printed by the main process when pytest-xdist runs the tests.
 _tier_outcomes: dict[str, dict[str, int]] = {}
+_summary_lines: dict[str, list[str]] = {}
 
 
 def _tier(nodeid: str) -> str:
@@ -274,6 +277,11 @@ def _tier(nodeid: str) -> str:
 
 
 def pytest_runtest_logreport(report):
+    if report.when == "call":
+        for name, value in report.user_properties:
+            if name == "summary":
+                section, line = value
+                _summary_lines.setdefault(section, []).append(line)
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         outcome = "skipped" if report.skipped else report.outcome
         counts = _tier_outcomes.setdefault(_tier(report.nodeid), {})
@@ -281,6 +289,10 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_terminal_summary(terminalreporter):
+    for section, lines in _summary_lines.items():
+        terminalreporter.section(section)
+        for line in lines:
+            terminalreporter.write_line(line)
     if not _tier_outcomes:
         return
     terminalreporter.section("tiers")

@@ -100,20 +100,3 @@ def demo_site(sqlite_template, smtp_server, tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-# Pages checked per role by tests/e2e/test_accessibility.py, printed at the end of the run.
-accessibility_pages: dict[str, int] = {}
-# Lines of tests/e2e/test_lighthouse.py's score table, printed at the end of the run.
-lighthouse_scores: list[str] = []
-
-
-def pytest_terminal_summary(terminalreporter):
-    if accessibility_pages:
-        terminalreporter.section("accessibility")
-        for role, count in accessibility_pages.items():
-            terminalreporter.write_line(f"{role}: {count} pages checked")
-    if lighthouse_scores:
-        terminalreporter.section("lighthouse")
-        for line in lighthouse_scores:
-            terminalreporter.write_line(line)

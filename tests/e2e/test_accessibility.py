@@ -22,7 +22,7 @@ from playwright.sync_api import Error as PlaywrightError
 from werkzeug.exceptions import HTTPException
 
 from tests.conftest import IN_CI
-from tests.e2e.conftest import LiveServer, accessibility_pages
+from tests.e2e.conftest import LiveServer
 from tests.e2e.test_join_flow import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -157,7 +157,6 @@ def crawl(browser, site: LiveServer, role: str) -> Crawl:
                              for (path, rule, target), widths in found.items()]
     finally:
         context.close()
-    accessibility_pages[role] = len(record.pages)
     return record
 
 
@@ -183,15 +182,16 @@ def crawled(browser, demo_site):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_reachable_page_has_no_serious_axe_violation(crawled, role):
+def test_every_reachable_page_has_no_serious_axe_violation(crawled, role, record_property):
     record = crawled(role)
+    record_property("summary", ("accessibility", f"{role}: {len(record.pages)} pages checked by axe-core"))
     assert len(record.pages) >= (3 if role == "visitor" else 20), record.pages
     assert not record.errors, "pages that failed to load:\n" + "\n".join(record.errors)
     assert not record.violations, (
         f"{len(record.violations)} serious or critical axe violations as {role}:\n" + _listing(record.violations))
 
 
-def test_every_reachable_page_is_valid_html_for_the_nu_checker(crawled, tmp_path):
+def test_every_reachable_page_is_valid_html_for_the_nu_checker(crawled, tmp_path, record_property):
     vnu = _tool(VNU)
     if not shutil.which("java"):
         message = "java is missing (Debian package default-jre-headless)"
@@ -211,5 +211,5 @@ def test_every_reachable_page_is_valid_html_for_the_nu_checker(crawled, tmp_path
     errors = [f"{files.get(Path(m.get('url', '')).name, m.get('url'))}:{m.get('lastLine')}: {m['message']}"
               f" [{m.get('extract', '').strip()}]"
               for m in report["messages"] if m["type"] == "error" or m.get("subType") == "fatal"]
-    accessibility_pages["Nu HTML checker"] = len(files)
+    record_property("summary", ("accessibility", f"Nu HTML checker: {len(files)} pages checked"))
     assert not errors, f"{len(errors)} Nu HTML checker errors:\n" + _listing(errors)

@@ -22,7 +22,7 @@ from urllib.request import urlopen
 import pytest
 
 from tests.conftest import IN_CI
-from tests.e2e.conftest import CHROMIUM, lighthouse_scores
+from tests.e2e.conftest import CHROMIUM
 from tests.e2e.test_join_flow import sign_in
 from tests.servers import free_port
 
@@ -95,7 +95,7 @@ def _failing_audits(report: dict, category: str) -> list[str]:
             if ref["weight"] > 0 and audits[ref["id"]].get("score") is not None and audits[ref["id"]]["score"] < 1]
 
 
-def test_landing_and_fellow_pages_score_at_least_095(demo_site, browser, tmp_path):
+def test_landing_and_fellow_pages_score_at_least_095(demo_site, browser, tmp_path, record_property):
     _require(LIGHTHOUSE.exists(), f"{LIGHTHOUSE.relative_to(ROOT)} is missing: run `make node-deps` (npm ci)")
     _require(shutil.which("node") is not None, "node is missing (Debian package nodejs)")
     _require(os.path.exists(CHROMIUM), f"{CHROMIUM} is missing (Debian package chromium)")
@@ -129,8 +129,9 @@ def test_landing_and_fellow_pages_score_at_least_095(demo_site, browser, tmp_pat
             if score is None or score < THRESHOLD:
                 failures.append(f"{role} {path}: {category} {score}\n" + "\n".join(_failing_audits(report, category)))
 
-    lighthouse_scores.append(f"{len(rows)} pages in {time.monotonic() - started:.0f} s")
-    lighthouse_scores.append(f"{'role':<8} {'page':<16} " + " ".join(f"{c:>15}" for c in CATEGORIES))
-    for role, path, scores in rows:
-        lighthouse_scores.append(f"{role:<8} {path:<16} " + " ".join(f"{scores[c]:>15.2f}" for c in CATEGORIES))
+    lines = [f"{len(rows)} pages in {time.monotonic() - started:.0f} s",
+             f"{'role':<8} {'page':<16} " + " ".join(f"{c:>15}" for c in CATEGORIES)]
+    lines += [f"{role:<8} {path:<16} " + " ".join(f"{scores[c]:>15.2f}" for c in CATEGORIES) for role, path, scores in rows]
+    for line in lines:
+        record_property("summary", ("lighthouse", line))
     assert not failures, f"Lighthouse scores under {THRESHOLD}:\n" + "\n".join(failures)
