@@ -10,6 +10,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core by default; each starts its own PostgreSQL, Redis and SMTP
+# servers, and a test file stays in one process so its module fixtures (the demo site) are built once.
+TEST_WORKERS ?= auto
 
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
@@ -119,7 +122,7 @@ test: system-deps dev-venv node-deps lint
 		export HOME="$$tmp_home"
 		trap 'rm -rf "$$tmp_home"' EXIT
 	fi
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: dev-venv
 	if [ -f benchmarks/run.py ]; then
