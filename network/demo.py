@@ -160,6 +160,10 @@ def seed_demo() -> str:
     from network.messages.demo import seed_messaging
 
     seed_messaging()
+    # Last: each notification is about a demo object made above and links to it.
+    from network.notifications.demo import seed_notifications
+
+    seed_notifications()
     # (feature areas seed their demo data here, one call each, after the members exist)
     members = db.session.scalar(select(db.func.count()).select_from(User))
     return f"{len(programs)} programs, {len(programs) * len(COHORTS)} cohorts, {members} members"
