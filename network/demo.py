@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -49,6 +50,12 @@ FIRST = ["Amara", "Ben", "Carmen", "Daniel", "Elena", "Farid", "Grace", "Hiro", 
 LAST = ["Okafor", "Lindqvist", "Reyes", "Nakamura", "Haddad", "Patel", "Kowalski", "O'Brien", "Mensah", "García",
         "Cohen", "Nguyen", "Schmidt", "Alvarez", "Ibrahim", "Rossi", "Park", "Dubois", "Singh", "Moreau", "Adeyemi",
         "Fischer", "Yamamoto", "Costa", "Novak", "Ahmed", "Larsen", "Silva", "Chen", "Murphy"]
+
+
+def link_context():
+    """A request context on PUBLIC_URL, so the areas' services build their links with ``url_for`` while
+    seeding as they do in a request."""
+    return current_app.test_request_context(base_url=current_app.config.get("PUBLIC_URL") or None)
 
 
 def _get_or_create(model, lookup: dict, **fields):

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
+from network.demo import link_context
 from network.extensions import db
 from network.matching.models import Algorithm, Choice, MatchingRound, Participant, Side
 from network.matching.services import open_round
@@ -36,7 +36,7 @@ def seed_matching() -> int:
     rng = random.Random(5)
     # Opened as a director opens one: the class's fellows join the round and are told (notification and
     # mail, as each chose), so the demo's notifications match the round's state by construction.
-    with current_app.test_request_context():  # the service builds its links with url_for, as in a request
+    with link_context():  # the service builds its links with url_for, as in a request
         matching_round = open_round(director, title=TITLE, mentoring_type=MentoringType.RESEARCH.value,
                                     algorithm=Algorithm.STABLE.value, deadline=utcnow() + timedelta(days=21),
                                     max_choices=10, cohorts=[cohort])

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import select
 
+from network.demo import link_context
 from network.discussions.models import Post, Thread
+from network.discussions.services import reply
 from network.extensions import db
 from network.members.models import User
 from network.mentorship.models import Mentorship, MentorshipRequest, MentorshipStatus, RequestStatus
@@ -43,8 +45,8 @@ def seed_notifications() -> int:
     if db.session.scalar(select(Notification.id).where(Notification.user_id == fellow.id,
                                                        Notification.kind != "matching-opened").limit(1)):
         return 0
-    with current_app.test_request_context():  # links built with url_for, as the areas build theirs
-        made = (_mentoring(fellow, director, alumna) + _discussions(fellow) + _opportunities(fellow, director)
+    with link_context():  # links built with url_for, as the areas build theirs
+        made = (_mentoring(fellow, director, alumna) + _discussions(fellow, alumna) + _opportunities(fellow, director)
                 + _messages(fellow) + _graduation(alumna))
     now = utcnow()
     for notification, at in made:
@@ -89,8 +91,9 @@ def _mentoring(fellow: User, director: User, alumna: User) -> list[tuple[Notific
     return made
 
 
-def _discussions(fellow: User) -> list[tuple[Notification, datetime]]:
-    """The latest reply by someone else in a thread the fellow started."""
+def _discussions(fellow: User, alumna: User) -> list[tuple[Notification, datetime]]:
+    """The latest reply by someone else in a thread the fellow started; then the alumna answers there and
+    mentions the fellow (a real reply: the discussions area notifies them, as it would on the site)."""
     row = db.session.execute(
         select(Post, Thread).join(Thread, Thread.id == Post.thread_id)
         .where(Thread.author_id == fellow.id, Post.author_id != fellow.id, Post.removed_at.is_(None),
@@ -100,8 +103,10 @@ def _discussions(fellow: User) -> list[tuple[Notification, datetime]]:
         return []
     post, thread = row
     author = db.session.get(User, post.author_id)
-    return [(notify(fellow.id, "discussion-reply", f"{author.name} replied in “{thread.title}”",
+    made = [(notify(fellow.id, "discussion-reply", f"{author.name} replied in “{thread.title}”",
                     url_for("discussions.show_post", post_id=post.id), "thread", thread.id), post.created_at)]
+    reply(alumna, thread, f"@{fellow.name} I faced the same choice last year: happy to talk it through.")
+    return made
 
 
 def _opportunities(fellow: User, director: User) -> list[tuple[Notification, datetime]]:
