@@ -23,6 +23,7 @@ from network.opportunities.models import (
     Rsvp,
     RsvpStatus,
 )
+from network.programs.models import Cohort, CohortMembership, CohortRole, Program
 from network.types import utcnow
 
 
@@ -38,7 +39,16 @@ def _seed_history(app, member, mentor, stranger, admin, extra: int = 1) -> None:
     ``extra`` repeats the repeatable kinds (the query count must not grow with it)."""
     with app.app_context():
         now = utcnow()
-        category = Category(slug=f"open-{extra}", name="Open talk")
+        program = Program(slug=f"export-{extra}-{member.id}", name=f"Program {extra}", institution="Hospital")
+        db.session.add(program)
+        db.session.flush()
+        for n in range(extra):  # each class names its program: one query, however many classes
+            cohort = Cohort(program_id=program.id, name=f"Class {n}", start_date=date(2026, 7, 1),
+                            end_date=date(2027, 6, 30))
+            db.session.add(cohort)
+            db.session.flush()
+            db.session.add(CohortMembership(cohort_id=cohort.id, user_id=member.id, role=CohortRole.FELLOW))
+        category = Category(slug=f"open-{extra}-{member.id}", name="Open talk")
         db.session.add(category)
         db.session.flush()
         for n in range(extra):
@@ -166,6 +176,6 @@ def test_the_export_runs_a_bounded_number_of_queries(app, make_user, login, coun
         with count_queries() as statements:
             data, _page = read_export(client.get("/members/me/export"))
         assert len(data["posts"]) == extra and len(data["bookmarks"]) == extra
-        assert len(data["conversations"][0]["messages"]) == 2 * extra + 1
+        assert len(data["conversations"][0]["messages"]) == 2 * extra + 1 and len(data["cohorts"]) == extra
         queries.append(len(statements))
     assert queries[0] == queries[1] <= 20, queries
