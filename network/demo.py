@@ -10,13 +10,15 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from werkzeug.security import generate_password_hash
 
 from network.extensions import db
+from network.mail.models import EmailOutbox, OutboxStatus
 from network.members.models import MemberStatus, Role, User
 from network.programs.models import Cohort, CohortMembership, CohortRole, Program
 from network.taxonomy.models import Specialty
+from network.types import utcnow
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_SIGN_INS = [
@@ -104,6 +106,9 @@ class _Seeder:
 
 def seed_demo() -> str:
     """Add the demo network to the session (the caller commits); returns a summary."""
+    # Services the demo goes through (opening the round, a reply) mail as they would on the site; those
+    # mails are the demo's history, recorded as sent rather than left for the first `flask outbox send`.
+    mails_before = db.session.scalar(select(func.max(EmailOutbox.id))) or 0
     seed = _Seeder()
     seed.member("admin@example.org", Role.ADMIN, None, name="Morgan Blake", days_ago=900)
     programs = []
@@ -172,5 +177,8 @@ def seed_demo() -> str:
 
     seed_notifications()
     # (feature areas seed their demo data here, one call each, after the members exist)
+    db.session.execute(update(EmailOutbox).where(EmailOutbox.id > mails_before,
+                                                 EmailOutbox.status == OutboxStatus.PENDING)
+                       .values(status=OutboxStatus.SENT, sent_at=utcnow()))
     members = db.session.scalar(select(db.func.count()).select_from(User))
     return f"{len(programs)} programs, {len(programs) * len(COHORTS)} cohorts, {members} members"

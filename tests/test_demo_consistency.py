@@ -157,3 +157,13 @@ def test_demo_notifications_list_newest_first_by_date_and_the_admin_has_one_role
     sign_in_session(admin_client, demo, SimpleNamespace(id=admin_id))
     home = visible_text(admin_client.get("/").get_data(as_text=True))
     assert "Morgan Blake (Administrator)" in home and "(Admin)" not in home
+
+
+def test_the_demo_leaves_no_mail_waiting(demo):
+    """Mails the demo's services queued while seeding are its history: recorded as sent, not left for the
+    first ``flask outbox send`` to deliver to the demo addresses."""
+    from network.mail.models import EmailOutbox, OutboxStatus
+
+    with demo.app_context():
+        statuses = db.session.scalars(select(EmailOutbox.status)).all()
+    assert statuses and set(statuses) == {OutboxStatus.SENT}
