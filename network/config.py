@@ -95,6 +95,10 @@ class Config:
     MAIL_TIMEOUT = 10
     MAIL_DEFAULT_SENDER = "Fellowship Network <no-reply@fellowship.example.org>"
     MAIL_ECHO = False  # also print each queued mail to the log (development)
+    # Development's inbox: each queued mail also as a .eml file in MAIL_PREVIEW_DIR (default
+    # instance/mail/), listed for administrators at /admin/outbox/preview. Never in production.
+    MAIL_PREVIEW = False
+    MAIL_PREVIEW_DIR: str | None = None
     OUTBOX_MAX_ATTEMPTS = 6
     OUTBOX_RETRY_BASE_SECONDS = 60
 
@@ -120,6 +124,7 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     MAIL_ECHO = True
+    MAIL_PREVIEW = True
     PREFERRED_URL_SCHEME = "http"
     PUBLIC_URL = "http://127.0.0.1:5000"  # make run's address
     # The demo sign-ins work without an authenticator app; production requires one for admins and faculty.
@@ -133,6 +138,7 @@ class TestingConfig(DevelopmentConfig):
     DEPLOYMENT = "testing"
     TESTING = True
     MAIL_ECHO = False
+    MAIL_PREVIEW = False  # a test turns it on with its own MAIL_PREVIEW_DIR
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "testing-secret-key"  # nosec B105
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # nosec B105

@@ -9,13 +9,16 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select, update
 from werkzeug.security import generate_password_hash
 
 from network.extensions import db
+from network.mail.models import EmailOutbox, OutboxStatus
 from network.members.models import MemberStatus, Registration, Role, User
 from network.programs.models import Cohort, CohortMembership, CohortRole, Program
 from network.taxonomy.models import Specialty
+from network.types import utcnow
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_SIGN_INS = [
@@ -49,6 +52,12 @@ FIRST = ["Amara", "Ben", "Carmen", "Daniel", "Elena", "Farid", "Grace", "Hiro", 
 LAST = ["Okafor", "Lindqvist", "Reyes", "Nakamura", "Haddad", "Patel", "Kowalski", "O'Brien", "Mensah", "García",
         "Cohen", "Nguyen", "Schmidt", "Alvarez", "Ibrahim", "Rossi", "Park", "Dubois", "Singh", "Moreau", "Adeyemi",
         "Fischer", "Yamamoto", "Costa", "Novak", "Ahmed", "Larsen", "Silva", "Chen", "Murphy"]
+
+
+def link_context():
+    """A request context on PUBLIC_URL, so the areas' services build their links with ``url_for`` while
+    seeding as they do in a request."""
+    return current_app.test_request_context(base_url=current_app.config.get("PUBLIC_URL") or None)
 
 
 def _get_or_create(model, lookup: dict, **fields):
@@ -97,6 +106,9 @@ class _Seeder:
 
 def seed_demo() -> str:
     """Add the demo network to the session (the caller commits); returns a summary."""
+    # Services the demo goes through (opening the round, a reply) mail as they would on the site; those
+    # mails are the demo's history, recorded as sent rather than left for the first `flask outbox send`.
+    mails_before = db.session.scalar(select(func.max(EmailOutbox.id))) or 0
     seed = _Seeder()
     seed.member("admin@example.org", Role.ADMIN, None, name="Morgan Blake", days_ago=900)
     programs = []
@@ -165,6 +177,13 @@ def seed_demo() -> str:
     from network.messages.demo import seed_messaging
 
     seed_messaging()
+    # Last: each notification is about a demo object made above and links to it.
+    from network.notifications.demo import seed_notifications
+
+    seed_notifications()
     # (feature areas seed their demo data here, one call each, after the members exist)
+    db.session.execute(update(EmailOutbox).where(EmailOutbox.id > mails_before,
+                                                 EmailOutbox.status == OutboxStatus.PENDING)
+                       .values(status=OutboxStatus.SENT, sent_at=utcnow()))
     members = db.session.scalar(select(db.func.count()).select_from(User))
     return f"{len(programs)} programs, {len(programs) * len(COHORTS)} cohorts, {members} members"

@@ -26,7 +26,7 @@ DOWNLOADS = {
     "opportunities.event_ics": ".ics",
     "opportunities.deadline_ics": ".ics",
     "opportunities.feed": ".ics",
-    "profiles.export": ".json",
+    "profiles.export": ".zip",
 }
 NAME = "Research track 2025–26 · Ψ"
 

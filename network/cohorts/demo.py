@@ -153,27 +153,37 @@ def _activity(rng: random.Random, today: date, now: datetime) -> None:
         fellow_ids = db.session.scalars(select(CohortMembership.user_id).where(
             CohortMembership.cohort_id == cohort.id, CohortMembership.role == CohortRole.FELLOW)).all()
         for fellow_id in fellow_ids:
-            # Requests spread over the year: most accepted earlier (and since completed, with a rating).
-            for month_back in rng.sample(range(2, 12), 3):
+            # Requests spread over the year: most accepted (each became a mentorship, since completed with a
+            # rating), a few declined.
+            accepted = []
+            for month_back in sorted(rng.sample(range(2, 12), 3), reverse=True):
                 at = at_day - timedelta(days=30 * month_back + rng.randint(0, 25))
                 mentor = mentor_for(fellow_id)
                 kind = rng.choice(list(MentoringType))
-                db.session.add(MentorshipRequest(mentee_id=fellow_id, mentor_id=mentor.id, type=kind,
-                                                 message="Could we talk about my plans for this year?",
-                                                 status=RequestStatus.DECLINED if month_back % 4 == 0
-                                                 else RequestStatus.ACCEPTED,
-                                                 created_at=at, responded_at=at + timedelta(days=2)))
-            past = Mentorship(mentee_id=fellow_id, mentor_id=mentor_for(fellow_id).id, type=rng.choice(list(MentoringType)),
-                              status=MentorshipStatus.COMPLETED, started_at=at_day - timedelta(days=330),
-                              ended_at=at_day - timedelta(days=rng.randint(20, 120)), rating=rng.choice([3, 4, 4, 5, 5]),
-                              closing_comment="Generous with time.")
-            db.session.add(past)
-            db.session.flush()
-            for month_back in range(3, 11):
-                if rng.random() < 0.75:
+                request = MentorshipRequest(mentee_id=fellow_id, mentor_id=mentor.id, type=kind,
+                                            message="Could we talk about my plans for this year?",
+                                            status=RequestStatus.DECLINED if month_back % 4 == 0
+                                            else RequestStatus.ACCEPTED,
+                                            created_at=at, responded_at=at + timedelta(days=2))
+                db.session.add(request)
+                if request.status == RequestStatus.ACCEPTED:
+                    started = request.responded_at
+                    ended = min(started + timedelta(days=rng.randint(45, 120)), at_day - timedelta(days=5))
+                    mentorship = Mentorship(mentee_id=fellow_id, mentor_id=mentor.id, type=kind,
+                                            status=MentorshipStatus.COMPLETED, started_at=started, ended_at=ended,
+                                            rating=rng.choice([3, 4, 4, 5, 5]), closing_comment="Generous with time.")
+                    db.session.add(mentorship)
+                    db.session.flush()
+                    request.mentorship_id = mentorship.id
+                    accepted.append(mentorship)
+            # The longest of them has a meeting most months while it lasted.
+            past = accepted[0]
+            for month_back in range(1, 11):
+                met_on = past.started_at.date() + timedelta(days=30 * month_back - rng.randint(0, 20))
+                if met_on < past.ended_at.date() and rng.random() < 0.75:
                     db.session.add(Meeting(mentorship_id=past.id, author_id=fellow_id, minutes=rng.choice([30, 45, 60]),
-                                           met_on=day - timedelta(days=30 * month_back + rng.randint(0, 20)),
-                                           mode=rng.choice(list(MeetingMode)), topics="Progress and next steps",
+                                           met_on=met_on, mode=rng.choice(list(MeetingMode)),
+                                           topics="Progress and next steps",
                                            notes="Private to the pair: never shown on the dashboard."))
         # Meetings on the mentorships active now, one most months.
         active = [] if graduated else db.session.scalars(select(Mentorship).where(

@@ -18,6 +18,7 @@ from network.audit.models import record
 from network.cohorts.models import INVITATION_DAYS, Graduation, Invitation, InvitationStatus
 from network.extensions import db
 from network.mail.models import EmailOutbox, OutboxStatus
+from network.mail.preview import keep as keep_preview
 from network.mail.services import queue_email
 from network.members.models import MemberStatus, Role, User, normalize_email
 from network.notifications.models import Notification
@@ -143,6 +144,8 @@ def invite_many(cohort: Cohort, people: list[dict], actor: User, existing: set[s
     if invitations:
         db.session.execute(insert(Invitation), invitations)
         db.session.execute(insert(EmailOutbox), mails)
+        for mail in mails:  # development: every invitation in instance/mail/, not only the first
+            keep_preview(db.session, mail["kind"], mail["recipient"], subject, mail["text_body"], mail["html_body"])
         if current_app.config["MAIL_ECHO"]:
             log.warning("%d invitation mails queued; the first:\n%s", len(mails), mails[0]["text_body"])
     record(actor.id, "cohort.invite", "cohort", cohort.id, program_id=cohort.program_id, count=len(invitations),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
@@ -13,6 +14,7 @@ from sqlalchemy import func, or_, select, update
 
 from network.extensions import db
 from network.mail.models import EmailOutbox, OutboxStatus
+from network.mail.preview import keep as keep_preview
 from network.notifications.unsubscribe import unsubscribe_path
 from network.text.lines import has_line_break, single_line
 from network.types import utcnow
@@ -51,8 +53,9 @@ def queue_email(kind: str, recipient: str, subject: str, template: str, **contex
         unsubscribe_url=unsubscribe_url,
     )
     db.session.add(mail)
+    keep_preview(db.session, kind, recipient, subject, mail.text_body, mail.html_body)
     if current_app.config["MAIL_ECHO"]:
-        # Development has no mail server: the console is the inbox.
+        # Development has no mail server: the console is the inbox (and instance/mail/, the mail preview).
         log.warning("Mail to %s: %s\n%s", recipient, subject, mail.text_body)
     return mail
 
@@ -213,6 +216,25 @@ def deliver_outbox(limit: int = 100, should_stop=None) -> dict[str, int]:
         except (OSError, smtplib.SMTPException):
             pass
     return counts
+
+
+def waiting_mails(limit: int = 100) -> list[EmailOutbox]:
+    """The mails not sent yet (waiting or being sent), the next due first (for the administrators' page)."""
+    return list(db.session.scalars(
+        select(EmailOutbox).where(EmailOutbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
+        .order_by(EmailOutbox.next_attempt_at, EmailOutbox.id).limit(limit)))
+
+
+#: A link's secret part: a path segment or query value of 20 or more token characters (sign-in, reset,
+#: confirmation, invitation and unsubscribe tokens).
+_SECRET = re.compile(r"(?<=[/=])[A-Za-z0-9_\-.~]{20,}")
+_LINK = re.compile(r"(https?://[^/\s\"'<>]+)([^\s\"'<>]*)")
+
+
+def without_secrets(body: str) -> str:
+    """``body`` with every link's token hidden: an administrator previewing a queued password reset or
+    invitation must not hold a working link into someone else's account."""
+    return _LINK.sub(lambda link: link.group(1) + _SECRET.sub("[hidden]", link.group(2)), body)
 
 
 def failed_mails(limit: int = 100) -> list[EmailOutbox]:

@@ -13,9 +13,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from network.demo import link_context
 from network.extensions import db
 from network.matching.models import Algorithm, Choice, MatchingRound, MatchingRun, Participant, Side
-from network.matching.services import execute_run
+from network.matching.services import execute_run, open_round
 from network.members.models import MemberStatus, Role, User
 from network.mentorship.models import MentoringType
 from network.programs.models import Cohort, CohortMembership, CohortRole, Program
@@ -34,11 +35,12 @@ def seed_matching() -> int:
     if cohort is None or director is None:
         return 0
     rng = random.Random(5)
-    matching_round = MatchingRound(title=TITLE, type=MentoringType.RESEARCH, algorithm=Algorithm.STABLE,
-                                   deadline=utcnow() + timedelta(days=21), max_choices=10,
-                                   created_by_id=director.id, cohorts=[cohort])
-    db.session.add(matching_round)
-    db.session.flush()
+    # Opened as a director opens one: the class's fellows join the round and are told (notification and
+    # mail, as each chose), so the demo's notifications match the round's state by construction.
+    with link_context():  # the service builds its links with url_for, as in a request
+        matching_round = open_round(director, title=TITLE, mentoring_type=MentoringType.RESEARCH.value,
+                                    algorithm=Algorithm.STABLE.value, deadline=utcnow() + timedelta(days=21),
+                                    max_choices=10, cohorts=[cohort])
     fellows = db.session.scalars(
         select(User).join(CohortMembership, CohortMembership.user_id == User.id)
         .where(CohortMembership.cohort_id == cohort.id, CohortMembership.role == CohortRole.FELLOW,
@@ -46,7 +48,6 @@ def seed_matching() -> int:
     mentor_emails = ["alumni@example.org", "faculty2.northbridge@example.org", "alumni01.northbridge@example.org",
                      "alumni02.northbridge@example.org"]
     mentors = db.session.scalars(select(User).where(User.email.in_(mentor_emails)).order_by(User.id)).all()
-    db.session.add_all(Participant(round_id=matching_round.id, user_id=f.id, side=Side.FELLOW) for f in fellows)
     db.session.add_all(Participant(round_id=matching_round.id, user_id=m.id, side=Side.MENTOR, capacity=2)
                        for m in mentors)
     for fellow in fellows:

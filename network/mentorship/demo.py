@@ -19,6 +19,7 @@ from network.mentorship.models import (
     Mentorship,
     MentorshipRequest,
     MentorshipStatus,
+    RequestStatus,
 )
 from network.profiles.models import Profile
 
@@ -84,8 +85,14 @@ def seed_mentorship() -> int:
     fellow, faculty, alumna = (by_email.get("fellow@example.org"), by_email.get("faculty@example.org"),
                                by_email.get("alumni@example.org"))
     if fellow and faculty:
-        # Clinical slot filled but overdue: no meeting for 70 days on a 30-day cadence.
-        start(fellow, faculty, MentoringType.CLINICAL, days_ago=120, met_days_ago=70)
+        # Clinical slot filled but overdue: no meeting for 70 days on a 30-day cadence. It began as the
+        # fellow's request, accepted the day the mentorship started.
+        clinical = start(fellow, faculty, MentoringType.CLINICAL, days_ago=120, met_days_ago=70)
+        db.session.add(MentorshipRequest(mentee_id=fellow.id, mentor_id=faculty.id, type=MentoringType.CLINICAL,
+                                         message="Could you guide my first interventional spine cases?",
+                                         status=RequestStatus.ACCEPTED, mentorship_id=clinical.id,
+                                         created_at=clinical.started_at - timedelta(days=2),
+                                         responded_at=clinical.started_at))
     others = [f for f in fellows if f is not fellow]
     free_mentors = [m for m in mentors if m is not alumna and settings[m.id].accepting]
     for index, mentee in enumerate(others[:10]):
@@ -108,4 +115,11 @@ def seed_mentorship() -> int:
                                              message="I am weighing private practice offers in Texas and would "
                                                      "value your view on contracts.",
                                              created_at=now - timedelta(days=3)))
+    if faculty:
+        # A request the demo director has left for 8 days (their reminder says so).
+        for mentee in others[14:15]:
+            db.session.add(MentorshipRequest(mentee_id=mentee.id, mentor_id=faculty.id, type=MentoringType.RESEARCH,
+                                             message="Would you supervise a retrospective chart review on "
+                                                     "radiofrequency ablation outcomes?",
+                                             created_at=now - timedelta(days=8, hours=2)))
     return made

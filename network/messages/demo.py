@@ -1,5 +1,5 @@
-"""Demo messages and notifications: the demo fellow talks with their mentor and with the demo alumna,
-one reported message waits for the moderators, and the demo members have a notification of every kind."""
+"""Demo messages: the demo fellow talks with their mentor and with the demo alumna, and one reported
+message waits for the moderators (their notifications come from ``network.notifications.demo``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sqlalchemy import select
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
 from network.messages.models import Conversation, Message, MessageReport
-from network.notifications.models import Notification
 from network.types import utcnow
 
 FELLOW_AND_MENTOR = [
@@ -37,8 +36,9 @@ def _talk(first: User, second: User, lines, names: dict[str, User], unread_for: 
     now = utcnow()
     messages = []
     for who, days_ago, body in lines:
+        # An hour before "now" on its day, a minute after the message before it: in conversation order.
         message = Message(conversation_id=conversation.id, sender_id=names[who].id, body=body,
-                          created_at=now - timedelta(days=days_ago, minutes=len(messages)))
+                          created_at=now - timedelta(days=days_ago, hours=1) + timedelta(minutes=len(messages)))
         db.session.add(message)
         messages.append(message)
     db.session.flush()
@@ -63,8 +63,8 @@ def seed_messaging() -> int:
                               people.get("alumni@example.org"))
     if not (fellow and mentor and alumna):
         return 0
-    with_mentor = _talk(fellow, mentor, FELLOW_AND_MENTOR, {"fellow": fellow, "mentor": mentor})
-    with_alumna = _talk(fellow, alumna, FELLOW_AND_ALUMNA, {"fellow": fellow, "alumna": alumna}, unread_for=fellow)
+    _talk(fellow, mentor, FELLOW_AND_MENTOR, {"fellow": fellow, "mentor": mentor})
+    _talk(fellow, alumna, FELLOW_AND_ALUMNA, {"fellow": fellow, "alumna": alumna}, unread_for=fellow)
     # A message the alumna reported: the administrators' moderation page has one open report.
     stranger = db.session.scalars(select(User).where(User.role == Role.FELLOW, User.status == MemberStatus.VERIFIED,
                                                      User.id.not_in([fellow.id, alumna.id]))
@@ -77,36 +77,5 @@ def seed_messaging() -> int:
         db.session.add(MessageReport(message_id=spam.last_message_id, reporter_id=alumna.id,
                                      reason="Advertising a paid course to people I do not know."))
         made += 1
-    _notifications(fellow, mentor, alumna, with_mentor, with_alumna)
     return made
 
-
-def _notifications(fellow: User, mentor: User, alumna: User, with_mentor: Conversation,
-                   with_alumna: Conversation) -> None:
-    """A notification of every kind for the demo members; the older ones, and all the alumna's, are read
-    (her badge starts empty: the discussions walkthrough counts on it)."""
-    now = utcnow()
-    rows = [
-        (fellow, "mentorship-accepted", f"{mentor.name} accepted your request", "/mentorship/", 30),
-        (fellow, "discussion-mention", f"{alumna.name} mentioned you in a discussion", "/discussions/", 6),
-        (fellow, "discussion-reply", "New replies in a thread you follow", "/discussions/", 3),
-        (fellow, "opportunity-waitlist", "A seat opened: you are going to the cadaver workshop", "/opportunities/", 5),
-        (fellow, "cohort-invitation", "You were added to the Class of 2027 cohort", "/", 200),
-        (fellow, "matching-results", "The mentor matching round of your cohort is published", "/mentorship/", 20),
-        (fellow, "reminder-meeting", f"Time to meet {mentor.name}: no meeting logged in 10 weeks", "/mentorship/", 1),
-        (fellow, "message-new", f"{alumna.name} sent you a message: “Then ask every group how many SCS trials…”",
-         f"/messages/{with_alumna.id}", 0),
-        (mentor, "message-new", f"{fellow.name} sent you a message: “Sorry we have not met in a while…”",
-         f"/messages/{with_mentor.id}", 2),
-        (mentor, "reminder-request", "A fellow has waited 8 days for your answer", "/mentorship/requests", 1),
-        (mentor, "opportunity-interest", "A fellow is interested in your research collaboration", "/opportunities/", 4),
-        (mentor, "cohort-graduation", "The Class of 2026 graduated: its fellows are now alumni", "/", 120),
-        (alumna, "mentorship-request", "A fellow asks you for career mentoring", "/mentorship/requests", 3),
-        (alumna, "matching-invitation", "You are a mentor in the next matching round", "/mentorship/", 9),
-    ]
-    for user, kind, title, link, days_ago in rows:
-        created = now - timedelta(days=days_ago, hours=1)
-        target = ("conversation", int(link.rsplit("/", 1)[1])) if kind == "message-new" else (None, None)
-        db.session.add(Notification(user_id=user.id, kind=kind, title=title, link=link, created_at=created,
-                                    target_type=target[0], target_id=target[1],
-                                    read_at=created + timedelta(hours=2) if days_ago > 7 or user is alumna else None))

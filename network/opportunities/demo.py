@@ -320,3 +320,10 @@ def _engagement(added: list[Opportunity], fellow: User | None, admin: User | Non
                                                 note="I finish fellowship in June and would love to hear more.",
                                                 created_at=now - timedelta(days=n + 2)))
             db.session.add(Bookmark(user_id=member.id, opportunity_id=job.id))
+    # The demo fellow holds a seat at a hands-on workshop (their notifications say one opened for them).
+    workshop = next((o for o in events if o.kind_enum == OpportunityKind.WORKSHOP and fellow is not None
+                     and o.poster_id != fellow.id and (o.capacity is None or o.going_count < o.capacity)), None)
+    if workshop is not None:
+        db.session.add(Rsvp(opportunity_id=workshop.id, user_id=fellow.id, status=RsvpStatus.GOING,
+                            responded_at=now - timedelta(days=5)))
+        workshop.going_count += 1

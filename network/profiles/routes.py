@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from functools import cache, lru_cache
 
@@ -19,6 +18,7 @@ from network.auth.limits import reauth_limited
 from network.auth.sessions import end_session
 from network.downloads import private_file
 from network.errors import handle_http_error
+from network.export import services as export_services
 from network.extensions import db, limiter, member_key
 from network.members.models import Role, User
 from network.permissions import can_see
@@ -407,10 +407,8 @@ def saved():
 @bp.route("/me/export")
 @account_view
 def export():
-    """Download everything the network keeps about me, as JSON."""
-    data = services.export_data(current_user)
-    body = json.dumps(data, indent=2, ensure_ascii=False)
-    return private_file(body, "application/json", "fellowship-network-my-data.json")
+    """Download everything the network keeps about me: a ZIP of data.json and a readable index.html."""
+    return private_file(export_services.archive(current_user), "application/zip", "fellowship-network-my-data.zip")
 
 
 @bp.route("/me/delete", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import generate_password_hash
 
 from network.audit.models import record
@@ -142,7 +142,7 @@ def export_data(user: User) -> dict:
     ).first()
     memberships = db.session.execute(
         select(CohortMembership, Cohort).join(Cohort, Cohort.id == CohortMembership.cohort_id)
-        .where(CohortMembership.user_id == user.id)
+        .where(CohortMembership.user_id == user.id).options(joinedload(Cohort.program))
     ).all()
     saved = db.session.scalars(select(SavedMember).where(SavedMember.owner_id == user.id)
                                .options(selectinload(SavedMember.member))).all()

@@ -1,4 +1,4 @@
-"""The outbox page: failed mails pile up."""
+"""The outbox page: failed mails and mails waiting to be sent pile up."""
 
 from __future__ import annotations
 
@@ -17,5 +17,10 @@ def populate(app, people, named, count):
             {"kind": "discussion-reply", "recipient": f"failed{n}@example.org", "subject": "A reply",
              "text_body": "t", "html_body": "<p>h</p>", "status": "failed", "attempts": 6,
              "next_attempt_at": now, "last_error": "ConnectionRefusedError", "created_at": now}
+            for n in range(count)])
+        db.session.execute(insert(EmailOutbox), [
+            {"kind": "discussion-reply", "recipient": f"waiting{n}@example.org", "subject": "A reply",
+             "text_body": "t", "html_body": "<p>h</p>", "status": "pending", "attempts": 0,
+             "next_attempt_at": now, "created_at": now}
             for n in range(count)])
         db.session.commit()

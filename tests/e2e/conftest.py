@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 
 from network import create_app
 from network.extensions import db
+from network.mail.services import queue_email
 from tests.conftest import IN_CI
 from tests.servers import free_port
 
@@ -90,9 +91,16 @@ def demo_site(sqlite_template, smtp_server, tmp_path_factory):
         "WTF_CSRF_ENABLED": True,
         "MAIL_SERVER": smtp_server.host,
         "MAIL_PORT": smtp_server.port,
+        # As in development: the admin's mail preview, with one mail in it and in the outbox to open.
+        "MAIL_PREVIEW": True,
+        "MAIL_PREVIEW_DIR": str(path.parent / "mail"),
     })
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
+    with app.test_request_context():
+        queue_email("password-changed", "fellow@example.org", "Your Fellowship Network password was changed",
+                    "password_changed", user=None, name="Dr. Kwame Asante")
+        db.session.commit()
     server = LiveServer(app)
     server.start()
     yield server

@@ -31,6 +31,11 @@ ROUTES = {
     ("messages.resolve", "POST"): ({"report_id": "@report"}, admin_only(400, pending=403)),
     ("mail.outbox", "GET"): ({}, admin_only(200)),
     ("mail.retry", "POST"): ({"mail_id": "@failed_mail"}, admin_only("→/admin/outbox/", pending=403)),
+    ("mail.show", "GET"): ({"mail_id": "@failed_mail"}, admin_only(200)),
+    # The mail preview is development's: 404 in tests (tests/test_mail_preview.py turns it on).
+    ("mail.preview_list", "GET"): ({}, admin_only(404)),
+    ("mail.preview_show", "GET"): ({"name": "20261201T120000000000-0123456789ab-confirm-email.eml"},
+                                   admin_only(404)),
     ("notifications.unsubscribe", "GET"): ({"token": "@unsubscribe_token"}, everyone(200)),
     ("notifications.unsubscribe", "POST"): ({"token": "@unsubscribe_token"},
                                             everyone("→/notifications/unsubscribe/@unsubscribe_token")),

@@ -1,0 +1,1 @@
+"""A member's own data, gathered from every area into one download ("Download your data")."""
