@@ -18,6 +18,7 @@ from network.discussions.models import Category, CategoryVisibility, Flag, Post
 from network.extensions import db
 from network.members.models import MemberStatus, User
 from network.mentorship.models import Mentorship, MentorshipRequest, MentorshipStatus, RequestStatus
+from network.messages.models import Message, MessageReport
 from network.notifications.models import Notification
 from network.opportunities import services as opportunities
 from network.opportunities.models import Opportunity, OpportunityStatus
@@ -145,6 +146,32 @@ def moderator_removes_post(app, make_user, login):
                 {"reason": "Off topic"}, _removed(app, post_id), "Remove Dr. Post Author&#39;s post?")
 
 
+def moderator_removes_flagged_post(app, make_user, login):
+    _, _, post_id = _post(app, make_user)
+    with app.app_context():
+        flag = Flag(post_id=post_id, reporter_id=make_user().id, reason="Rude")
+        db.session.add(flag)
+        db.session.commit()
+        flag_id = flag.id
+    return Case(login(app.test_client(), make_user(role="admin")), f"/discussions/moderation/flags/{flag_id}",
+                {"action": "remove", "reason": "Rude indeed"}, _removed(app, post_id),
+                "Remove Dr. Post Author&#39;s post?")
+
+
+def remove_reported_message(app, make_user, login):
+    sender, receiver = make_user(name="Dr. Spammy"), make_user(name="Dr. Careful")
+    receiver_client = login(app.test_client(), receiver)
+    login(app.test_client(), sender).post(f"/messages/new?to={receiver.id}", data={"body": "Buy my course"})
+    with app.app_context():
+        message_id = db.session.scalar(select(Message.id))
+    receiver_client.post(f"/messages/m/{message_id}/report", data={"reason": "Advertising"})
+    with app.app_context():
+        report_id = db.session.scalar(select(MessageReport.id))
+    removed = _status(app, Message, message_id, "removed_at")
+    return Case(login(app.test_client(), make_user(role="admin")), f"/messages/reports/{report_id}/resolve",
+                {"action": "remove"}, lambda: removed() is not None, "Remove Dr. Spammy&#39;s message?")
+
+
 def delete_category(app, make_user, login):
     with app.app_context():
         category = discussions.save_category(None, None, name="Empty corner", description="For tests.",
@@ -184,7 +211,8 @@ def turn_feed_off(app, make_user, login):
 
 
 DESTRUCTIVE = [end_mentorship, decline_request, withdraw_request, deactivate_member, remove_staff, revoke_invitation,
-               delete_own_post, moderator_removes_post, delete_category, remove_opportunity, turn_feed_off]
+               delete_own_post, moderator_removes_post, moderator_removes_flagged_post, remove_reported_message,
+               delete_category, remove_opportunity, turn_feed_off]
 
 
 @pytest.mark.parametrize("action", DESTRUCTIVE, ids=lambda action: action.__name__)
@@ -239,13 +267,15 @@ def _undo_url(response) -> str:
     return match.group(1)
 
 
-@pytest.mark.parametrize("action", [delete_own_post, moderator_removes_post], ids=lambda a: a.__name__)
+@pytest.mark.parametrize("action", [delete_own_post, moderator_removes_post, moderator_removes_flagged_post],
+                         ids=lambda a: a.__name__)
 def test_a_removed_post_can_be_undone_for_ten_minutes_by_who_removed_it(app, make_user, login, action):
     case = action(app, make_user, login)
-    post_id = int(case.url.split("/")[-2])
     with app.app_context():
-        db.session.add(Flag(post_id=post_id, reporter_id=make_user().id, reason="Rude"))
-        db.session.commit()
+        post_id = db.session.scalar(select(func.max(Post.id)))
+        if not db.session.scalar(select(func.count()).select_from(Flag)):
+            db.session.add(Flag(post_id=post_id, reporter_id=make_user().id, reason="Rude"))
+            db.session.commit()
     removed = case.client.post(case.url, data={**case.data, "confirm": "yes"}, follow_redirects=True)
     undo = _undo_url(removed)
     assert undo == f"/discussions/p/{post_id}/restore" and "undo this for 10 minutes" in removed.get_data(as_text=True)

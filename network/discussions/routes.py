@@ -371,22 +371,31 @@ def remove_post(post_id: int):
             abort(400)
         flash(form.reason.errors[0], "danger")
         return redirect(_back_from_removal(post))
-    own = current_user.id == post.author_id
-    minutes = UNDO_WINDOW.seconds // 60
     if not confirmed():
-        told = "" if own else f" {post.author.name} is told{' why' if form.reason.data else ''}."
-        return confirmation_page(
-            title="Delete your post?" if own else f"Remove {post.author.name}'s post?",
-            consequences=f"Its text is hidden from everyone and leaves search; the thread shows “This post was "
-                         f"removed” in its place.{told} You can undo this for {minutes} minutes.",
-            button="Delete the post" if own else "Remove the post", cancel=_back_from_removal(post))
+        return _confirm_removal(post, bool(form.reason.data), cancel=_back_from_removal(post))
     # A moderator's reason reaches the author; one's own deletion needs none.
-    reason = (form.reason.data or "") if not own else ""
+    reason = (form.reason.data or "") if current_user.id != post.author_id else ""
     services.remove_post(current_user, post, reason=reason)
     db.session.commit()
-    flash_undo(f"The post is removed{'' if own else ' and its author is told'}. You can undo this for "
-               f"{minutes} minutes.", url_for(".restore_post", post_id=post.id))
+    _flash_removed(post)
     return redirect(_back_from_removal(post))
+
+
+def _confirm_removal(post, with_reason: bool, cancel: str):
+    """The confirmation step before a post is deleted by its author or removed by a moderator."""
+    own = current_user.id == post.author_id
+    told = "" if own else f" {post.author.name} is told{' why' if with_reason else ''}."
+    return confirmation_page(
+        title="Delete your post?" if own else f"Remove {post.author.name}'s post?",
+        consequences=f"Its text is hidden from everyone and leaves search; the thread shows “This post was "
+                     f"removed” in its place.{told} You can undo this for {UNDO_WINDOW.seconds // 60} minutes.",
+        button="Delete the post" if own else "Remove the post", cancel=cancel)
+
+
+def _flash_removed(post) -> None:
+    told = "" if current_user.id == post.author_id else " and its author is told"
+    flash_undo(f"The post is removed{told}. You can undo this for {UNDO_WINDOW.seconds // 60} minutes.",
+               url_for(".restore_post", post_id=post.id))
 
 
 @bp.route("/p/<int:post_id>/restore", methods=["POST"])
@@ -567,13 +576,19 @@ def resolve_flag(flag_id: int):
             flash(form.reason.errors[0], "danger")
             return redirect(url_for(".moderation"))
         abort(400)
+    remove = action == "remove" and not post.is_removed
+    if remove and not confirmed():
+        return _confirm_removal(post, bool(form.reason.data), cancel=url_for(".moderation"))
     try:
         services.resolve_flag(current_user, flag, remove=action == "remove", reason=form.reason.data or "")
     except services.AlreadyDone as exc:
         flash(str(exc), "info")
     else:
         db.session.commit()
-        flash("The post is removed." if action == "remove" else "The flag is dismissed.", "success")
+        if remove:
+            _flash_removed(post)
+        else:
+            flash("The post is removed." if action == "remove" else "The flag is dismissed.", "success")
     return redirect(url_for(".moderation"))
 
 

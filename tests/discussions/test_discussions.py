@@ -317,7 +317,8 @@ def test_flag_queue_and_removal_are_audited(app, make_user, login, make_category
     queue = page_text(admin_client.get("/discussions/moderation"))
     assert "Spam" in queue and "Buy cheap watches" in queue
     flag_id = int(re.search(r"/discussions/moderation/flags/(\d+)", queue).group(1))
-    assert admin_client.post(f"/discussions/moderation/flags/{flag_id}", data={"action": "remove"}).status_code == 302
+    assert admin_client.post(f"/discussions/moderation/flags/{flag_id}",
+                             data={"action": "remove", "confirm": "yes"}).status_code == 302
     assert "No open flags." in page_text(admin_client.get("/discussions/moderation"))
     assert {"post.flag", "post.remove", "flag.resolve"} <= set(audit_actions(app))
 

@@ -92,7 +92,7 @@ def test_removing_a_flagged_post_tells_the_author_the_reason(app, make_user, log
     with app.app_context():
         flag_id = db.session.scalar(select(Flag.id))
     response = moderator.post(f"/discussions/moderation/flags/{flag_id}",
-                              data={"action": "remove", "reason": "Advertising is not allowed"})
+                              data={"action": "remove", "reason": "Advertising is not allowed", "confirm": "yes"})
     assert response.status_code == 302
     author_client = login(app.test_client(), author)
     notices = page_text(author_client.get("/notifications/"))
