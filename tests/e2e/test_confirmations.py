@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.e2e.test_accessibility import AXE, _run_axe
 from tests.e2e.test_join_flow import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -16,7 +17,9 @@ PHONE = {"width": 390, "height": 844}
 
 
 def phone_page(browser: Browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    """A phone-sized page with axe-core loaded (bypass_csp: the site allows only its own scripts)."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
+    context.add_init_script(path=str(AXE))
     return context, context.new_page()
 
 
@@ -45,6 +48,7 @@ def test_a_fellow_ends_a_mentorship_through_the_confirmation_step(browser: Brows
     expect(page.get_by_role("radio", name="Ended early")).not_to_be_checked()
     press(page.get_by_role("button", name="End the mentorship"))
     expect(page.get_by_text("Choose how the mentorship ended.")).to_be_visible()
+    assert _run_axe(page) == []
 
     press(page.get_by_role("radio", name=re.compile("^Completed")), "Space")
     press(page.get_by_role("radio", name="5 of 5"), "Space")
@@ -55,6 +59,7 @@ def test_a_fellow_ends_a_mentorship_through_the_confirmation_step(browser: Brows
     expect(page.get_by_text("shared goals, meetings and notes stay readable for both of you")).to_be_visible()
     expect(page.get_by_role("link", name="Cancel")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert _run_axe(page) == []
     page.screenshot(path=screenshots / "confirm-end-mentorship-phone.png", full_page=True)
     press(page.get_by_role("button", name="End the mentorship"))
     expect(page.get_by_text("The mentorship has ended. Thank you for the rating.")).to_be_visible()
@@ -81,9 +86,11 @@ def test_a_moderator_removes_a_post_and_undoes_it(browser: Browser, live_server,
     expect(page.get_by_role("heading", level=1)).to_contain_text("post?")
     expect(page.get_by_text("You can undo this for 10 minutes.")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert _run_axe(page) == []
     press(page.get_by_role("button", name="Remove the post"))
     expect(page.get_by_text("The post is removed and its author is told.")).to_be_visible()
     expect(page.locator(f"#post-{post_id}")).to_contain_text("This post was removed.")
+    assert _run_axe(page) == []
     page.screenshot(path=screenshots / "confirm-removed-post-undo-phone.png", full_page=True)
 
     press(page.get_by_role("button", name="Undo"))
