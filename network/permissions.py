@@ -203,6 +203,14 @@ def can_remove_post(user, post) -> bool:
     return post.author_id == user.id or can_moderate(user, post.thread.category)
 
 
+def can_restore_post(user, post) -> bool:
+    """Undoing a removal is for the member who removed the post, while they still may remove it (the time
+    window is the service's to check, so a late undo hears why)."""
+    if not post.is_removed or post.removed_by_id != user.id or not can_view_post(user, post):
+        return False
+    return post.author_id == user.id or can_moderate(user, post.thread.category)
+
+
 def can_see_history(user, post) -> bool:
     """Revisions are for the author and moderators."""
     return can_view_post(user, post) and (post.author_id == user.id or can_moderate(user, post.thread.category))

@@ -66,20 +66,20 @@ def test_deactivation_ends_sessions_and_reactivation_restores(app, make_user, lo
     member_client = login(app.test_client(), member)
     assert member_client.get("/").status_code == 200
     admin_client = login(app.test_client(), admin)
-    assert admin_client.post(f"/admin/members/{member.id}/deactivate").status_code == 302
+    assert admin_client.post(f"/admin/members/{member.id}/deactivate", data={"confirm": "yes"}).status_code == 302
     kicked = member_client.get("/mentorship/")
     assert kicked.status_code == 302 and kicked.headers["Location"].startswith("/auth/login")
     refused = app.test_client().post("/auth/login", data={"email": member.email, "password": member.password})
     assert refused.status_code == 403 and b"deactivated by the site administrators" in refused.data
     listing = admin_client.get("/admin/members/?status=deactivated").get_data(as_text=True)
     assert member.email in listing and "Reactivate" in listing
-    assert admin_client.post(f"/admin/members/{member.id}/deactivate").status_code == 409
+    assert admin_client.post(f"/admin/members/{member.id}/deactivate", data={"confirm": "yes"}).status_code == 409
     assert admin_client.post(f"/admin/members/{member.id}/reactivate").status_code == 302
     with app.app_context():
         assert db.session.get(User, member.id).status == MemberStatus.VERIFIED
     back = app.test_client().post("/auth/login", data={"email": member.email, "password": member.password})
     assert back.status_code == 302
-    assert admin_client.post(f"/admin/members/{admin.id}/deactivate").status_code == 409
+    assert admin_client.post(f"/admin/members/{admin.id}/deactivate", data={"confirm": "yes"}).status_code == 409
 
 
 def test_audit_log_filters_and_pages(app, make_user, login):
@@ -87,7 +87,7 @@ def test_audit_log_filters_and_pages(app, make_user, login):
     client = login(app.test_client(), admin)
     targets = [make_user(role="fellow") for _ in range(3)]
     for target in targets:
-        client.post(f"/admin/members/{target.id}/deactivate")
+        client.post(f"/admin/members/{target.id}/deactivate", data={"confirm": "yes"})
     client.post(f"/admin/members/{targets[0].id}/reactivate")
     with app.app_context():
         db.session.execute(update(AuditLog).where(AuditLog.action == "member.reactivate")
@@ -113,7 +113,7 @@ def test_faculty_see_only_their_programs_entries(app, make_user, login):
     login(app.test_client(), b["director"]).post(f"/cohorts/{b['cohort']}/invitations",
                                                   data={"invite-emails": "b.person@example.org"})
     login(app.test_client(), make_user(role="admin")).post(
-        f"/admin/members/{make_user(role='fellow').id}/deactivate")
+        f"/admin/members/{make_user(role='fellow').id}/deactivate", data={"confirm": "yes"})
     page = login(app.test_client(), a["director"]).get("/admin/audit")
     assert page.status_code == 200
     html = page.get_data(as_text=True)

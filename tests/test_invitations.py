@@ -76,7 +76,7 @@ def test_expired_and_revoked_links_are_refused_with_their_reason(app, make_user,
         db.session.commit()
         revoked_id = db.session.scalar(select(Invitation.id).where(Invitation.email == "revoked@example.org"))
     director = login(app.test_client(), setup["director"])
-    assert director.post(f"/cohorts/{setup['cohort']}/invitations/{revoked_id}/revoke").status_code == 302
+    assert director.post(f"/cohorts/{setup['cohort']}/invitations/{revoked_id}/revoke", data={"confirm": "yes"}).status_code == 302
     expired_page = app.test_client().post(late, data={"name": "Dr. Late", "password": PASSWORD})
     assert expired_page.status_code == 410 and b"expired" in expired_page.data
     revoked_page = app.test_client().get(revoked)

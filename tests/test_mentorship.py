@@ -113,8 +113,9 @@ def test_refused_transitions_say_why(app, make_user, login):
     ask(app, login, fellow, mentor)
     request = request_of(app, fellow, mentor)
     mentor_client = login(app.test_client(), mentor)
-    mentor_client.post(f"/mentorship/requests/{request.id}/decline", data={"reason": "not_available", "note": "Busy"})
-    twice = mentor_client.post(f"/mentorship/requests/{request.id}/decline", data={"reason": "other"},
+    mentor_client.post(f"/mentorship/requests/{request.id}/decline",
+                       data={"reason": "not_available", "note": "Busy", "confirm": "yes"})
+    twice = mentor_client.post(f"/mentorship/requests/{request.id}/decline", data={"reason": "other", "confirm": "yes"},
                                follow_redirects=True)
     assert "already declined" in twice.data.decode()
     # An expired request cannot be accepted.
@@ -139,8 +140,9 @@ def test_refused_transitions_say_why(app, make_user, login):
     # The fellow withdraws; withdrawing twice is refused.
     fellow_client = login(app.test_client(), fourth)
     pending = request_of(app, fourth, mentor)
-    fellow_client.post(f"/mentorship/requests/{pending.id}/withdraw")
-    again = fellow_client.post(f"/mentorship/requests/{pending.id}/withdraw", follow_redirects=True)
+    fellow_client.post(f"/mentorship/requests/{pending.id}/withdraw", data={"confirm": "yes"})
+    again = fellow_client.post(f"/mentorship/requests/{pending.id}/withdraw", data={"confirm": "yes"},
+                               follow_redirects=True)
     assert "already withdrawn" in again.data.decode()
 
 
@@ -256,7 +258,7 @@ def test_overdue_flag_and_ending_with_a_rating(app, login, mentorship):
     bad = fellow_client.post(f"/mentorship/{mentorship_id}/end", data={"end-outcome": "completed", "end-rating": "9"})
     assert bad.status_code == 400
     fellow_client.post(f"/mentorship/{mentorship_id}/end", data={"end-outcome": "completed", "end-rating": "5",
-                                                                  "end-comment": "Superb"})
+                                                                  "end-comment": "Superb", "confirm": "yes"})
     with app.app_context():
         ended = db.session.get(Mentorship, mentorship_id)
         assert ended.status == MentorshipStatus.COMPLETED and ended.rating == 5

@@ -200,7 +200,8 @@ def test_a_reported_message_reaches_the_moderators_who_can_remove_it(app, make_u
     assert admin_client.get(f"/messages/{conversation_id}").status_code == 404
     with app.app_context():
         report_id = db.session.scalar(select(MessageReport.id))
-    assert admin_client.post(f"/messages/reports/{report_id}/resolve", data={"action": "remove"}).status_code == 302
+    assert admin_client.post(f"/messages/reports/{report_id}/resolve",
+                             data={"action": "remove", "confirm": "yes"}).status_code == 302
     assert "No open reports." in page_text(admin_client.get("/messages/reports"))
     assert admin_client.post(f"/messages/reports/{report_id}/resolve", data={"action": "dismiss"}).status_code == 409
     seen = page_text(receiver_client.get(f"/messages/{conversation_id}"))

@@ -54,7 +54,7 @@ def program(app, make_user):
 def take_off_staff(app, login, world):
     """The administrator removes the director from the program's staff, through the admin page."""
     response = login(app.test_client(), world["admin"]).post(
-        f"/admin/programs/{world['id']}/staff/{world['staff_id']}/remove")
+        f"/admin/programs/{world['id']}/staff/{world['staff_id']}/remove", data={"confirm": "yes"})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(ProgramStaff.id).where(ProgramStaff.user_id == world["director"].id)) is None

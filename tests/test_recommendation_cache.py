@@ -102,7 +102,7 @@ def test_the_last_place_taken_and_freed_again(app, pool, make_user, login):
     assert shown(pool.client) == ["Dr. Ben Mentor"]  # accepting took the place in a conditional UPDATE
     mentorship_id = request_ids(app, other, pool.ada)[1]
     ended = mentor_client.post(f"/mentorship/{mentorship_id}/end", data={"end-outcome": "completed",
-                                                                         "end-rating": "5"})
+                                                                         "end-rating": "5", "confirm": "yes"})
     assert ended.status_code == 302
     assert shown(pool.client) == ["Dr. Ada Mentor", "Dr. Ben Mentor"]
 
@@ -125,7 +125,7 @@ def test_a_new_shared_interest_or_topic_shows(app, pool, login):
 
 def test_a_deactivated_or_deleted_mentor_leaves(app, pool, make_user, login):
     admin = login(app.test_client(), make_user(role="admin"))
-    assert admin.post(f"/admin/members/{pool.ada.id}/deactivate").status_code == 302
+    assert admin.post(f"/admin/members/{pool.ada.id}/deactivate", data={"confirm": "yes"}).status_code == 302
     assert shown(pool.client) == ["Dr. Ben Mentor"]
     ben_client = login(app.test_client(), pool.ben)
     assert ben_client.post("/members/me/delete", data={"password": pool.ben.password}).status_code == 302

@@ -162,7 +162,7 @@ def test_deactivation_by_an_admin_ends_every_session_and_remember_me(app, make_u
     remember = phone.get_cookie(app.config["REMEMBER_COOKIE_NAME"]).value
 
     admin_client = login(app.test_client(), admin)
-    response = admin_client.post(f"/admin/members/{member.id}/deactivate")
+    response = admin_client.post(f"/admin/members/{member.id}/deactivate", data={"confirm": "yes"})
     assert response.status_code == 302
     assert not signed_in(phone)
     assert not signed_in(laptop)

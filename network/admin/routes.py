@@ -13,6 +13,7 @@ from network.access import role_required
 from network.admin.forms import RejectForm, VerifyForm
 from network.auth.forms import ActionForm
 from network.cohorts import services as cohort_services
+from network.confirmation import confirmation_page, confirmed, flash_undo
 from network.extensions import db
 from network.integers import int_arg
 from network.members import services
@@ -299,7 +300,8 @@ def members():
                            action_form=ActionForm())
 
 
-def _member_action(user_id: int, act, done: str):
+def _member_action(user_id: int, act, done: str, confirmation=None, undo: str | None = None):
+    """Apply ``act`` to the member; ``confirmation(member)`` may first ask, ``undo`` names the route undoing it."""
     from network.admin import services as admin_services
 
     member = db.session.get(User, user_id)
@@ -307,6 +309,8 @@ def _member_action(user_id: int, act, done: str):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if confirmation is not None and not confirmed():
+        return confirmation(member)
     try:
         act(member)
     except admin_services.AdminError as exc:
@@ -314,7 +318,10 @@ def _member_action(user_id: int, act, done: str):
         flash(str(exc), "warning")
         return redirect(request.form.get("back") if _safe_back() else url_for("admin.members")), 409
     db.session.commit()
-    flash(done.format(name=member.name), "success")
+    if undo:
+        flash_undo(done.format(name=member.name), url_for(undo, user_id=member.id))
+    else:
+        flash(done.format(name=member.name), "success")
     return redirect(request.form.get("back") if _safe_back() else url_for("admin.members"))
 
 
@@ -345,7 +352,17 @@ def deactivate_member(user_id: int):
     from network.admin import services as admin_services
 
     return _member_action(user_id, lambda m: admin_services.deactivate(m, current_user),
-                          "{name} is deactivated and signed out everywhere.")
+                          "{name} is deactivated and signed out everywhere.", confirmation=_confirm_deactivation,
+                          undo="admin.reactivate_member")
+
+
+def _confirm_deactivation(member: User):
+    return confirmation_page(
+        title=f"Deactivate {member.name}?",
+        consequences=f"{member.name} is signed out on every device at once and cannot sign in until an "
+                     "administrator reactivates them. Their profile, posts and mentorships stay. You can undo this "
+                     "with Reactivate.",
+        button="Deactivate", cancel=request.form.get("back") if _safe_back() else url_for("admin.members"))
 
 
 @bp.route("/members/<int:user_id>/reactivate", methods=["POST"])
@@ -482,6 +499,12 @@ def remove_staff(program_id: int, staff_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if not confirmed():
+        return confirmation_page(
+            title=f"Remove {staff.user.name} from the staff of {staff.program.name}?",
+            consequences=f"{staff.user.name} can no longer manage the program's cohorts, rosters and reports. "
+                         "You can add them to the staff again later.",
+            button="Remove from the staff", cancel=url_for("admin.edit_program", program_id=program_id))
     program_services.remove_staff(staff, current_user)
     db.session.commit()
     flash("Removed from the program's staff.", "success")

@@ -23,6 +23,7 @@ from network.cohorts import roster as roster_csv
 from network.cohorts.dashboard import NEEDS, TYPES, build
 from network.cohorts.forms import AcceptInvitationForm, GraduateForm, InviteForm, PlaceMemberForm, RosterUploadForm
 from network.cohorts.models import Invitation, InvitationStatus, RosterImport
+from network.confirmation import confirmation_page, confirmed
 from network.downloads import private_file
 from network.errors import handle_http_error
 from network.extensions import db, limiter, member_key
@@ -190,16 +191,28 @@ def resend_invitation(cohort_id: int, invitation_id: int):
 @bp.route("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
 @role_required(*STAFF)
 def revoke_invitation(cohort_id: int, invitation_id: int):
-    """Withdraw an invitation that was not used yet."""
-    return _invitation_action(cohort_id, invitation_id, services.revoke, "The invitation to {email} was revoked.")
+    """Withdraw an invitation that was not used yet, once the staff member confirms."""
+    return _invitation_action(cohort_id, invitation_id, services.revoke, "The invitation to {email} was revoked.",
+                              confirmation=_confirm_revocation)
 
 
-def _invitation_action(cohort_id: int, invitation_id: int, action, done: str):
-    """Apply ``action`` to one invitation of the cohort; 409 with the reason when it no longer applies."""
+def _confirm_revocation(cohort: Cohort, invitation: Invitation):
+    return confirmation_page(
+        title=f"Revoke the invitation to {invitation.email}?",
+        consequences=f"The link mailed to {invitation.email} stops working at once, so they cannot join "
+                     f"{cohort.name} with it. To invite them later you send a new invitation.",
+        button="Revoke the invitation", cancel=url_for("cohorts.roster", cohort_id=cohort.id))
+
+
+def _invitation_action(cohort_id: int, invitation_id: int, action, done: str, confirmation=None):
+    """Apply ``action`` to one invitation of the cohort; 409 with the reason when it no longer applies.
+    ``confirmation(cohort, invitation)`` first asks, while the invitation can still be used."""
     cohort = _cohort_or_404(cohort_id)
     invitation = _invitation_or_404(cohort, invitation_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if confirmation is not None and invitation.status == InvitationStatus.SENT and not confirmed():
+        return confirmation(cohort, invitation)
     try:
         action(invitation, current_user)
     except services.InvitationError as exc:

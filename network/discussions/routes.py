@@ -17,6 +17,7 @@ from wtforms import SelectChoice
 
 from network import permissions
 from network.access import role_required
+from network.confirmation import UNDO_WINDOW, confirmation_page, confirmed, flash_undo
 from network.discussions import services
 from network.discussions.forms import (
     ActionForm,
@@ -370,13 +371,49 @@ def remove_post(post_id: int):
             abort(400)
         flash(form.reason.errors[0], "danger")
         return redirect(_back_from_removal(post))
+    if not confirmed():
+        return _confirm_removal(post, bool(form.reason.data), cancel=_back_from_removal(post))
     # A moderator's reason reaches the author; one's own deletion needs none.
     reason = (form.reason.data or "") if current_user.id != post.author_id else ""
     services.remove_post(current_user, post, reason=reason)
     db.session.commit()
-    flash("The post is removed." if current_user.id == post.author_id
-          else "The post is removed and its author is told.", "success")
+    _flash_removed(post)
     return redirect(_back_from_removal(post))
+
+
+def _confirm_removal(post, with_reason: bool, cancel: str):
+    """The confirmation step before a post is deleted by its author or removed by a moderator."""
+    own = current_user.id == post.author_id
+    told = "" if own else f" {post.author.name} is told{' why' if with_reason else ''}."
+    return confirmation_page(
+        title="Delete your post?" if own else f"Remove {post.author.name}'s post?",
+        consequences=f"Its text is hidden from everyone and leaves search; the thread shows “This post was "
+                     f"removed” in its place.{told} You can undo this for {UNDO_WINDOW.seconds // 60} minutes.",
+        button="Delete the post" if own else "Remove the post", cancel=cancel)
+
+
+def _flash_removed(post) -> None:
+    told = "" if current_user.id == post.author_id else " and its author is told"
+    flash_undo(f"The post is removed{told}. You can undo this for {UNDO_WINDOW.seconds // 60} minutes.",
+               url_for(".restore_post", post_id=post.id))
+
+
+@bp.route("/p/<int:post_id>/restore", methods=["POST"])
+def restore_post(post_id: int):
+    """Undo a removal, for the member who removed the post, within the undo window."""
+    post = _post_or_404(post_id)
+    if not permissions.can_restore_post(current_user, post):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.restore_post(current_user, post)
+    except services.DiscussionError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for(".show_post", post_id=post.id)), 409
+    db.session.commit()
+    flash("The post is back.", "success")
+    return redirect(url_for(".show_post", post_id=post.id))
 
 
 def _back_from_removal(post) -> str:
@@ -539,13 +576,19 @@ def resolve_flag(flag_id: int):
             flash(form.reason.errors[0], "danger")
             return redirect(url_for(".moderation"))
         abort(400)
+    remove = action == "remove" and not post.is_removed
+    if remove and not confirmed():
+        return _confirm_removal(post, bool(form.reason.data), cancel=url_for(".moderation"))
     try:
         services.resolve_flag(current_user, flag, remove=action == "remove", reason=form.reason.data or "")
     except services.AlreadyDone as exc:
         flash(str(exc), "info")
     else:
         db.session.commit()
-        flash("The post is removed." if action == "remove" else "The flag is dismissed.", "success")
+        if remove:
+            _flash_removed(post)
+        else:
+            flash("The post is removed." if action == "remove" else "The flag is dismissed.", "success")
     return redirect(url_for(".moderation"))
 
 
@@ -650,6 +693,12 @@ def delete_category(category_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if not confirmed():
+        return confirmation_page(
+            title=f"Delete the category “{category.name}”?",
+            consequences="It leaves the forum for good; only an empty category can be deleted. You can create "
+                         "a category with the same name again later.",
+            button="Delete the category", cancel=url_for(".categories"))
     try:
         services.delete_category(current_user, category)
     except services.DiscussionError as exc:

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from network import permissions
 from network.audit.models import record
+from network.confirmation import UNDO_WINDOW, within_undo_window
 from network.discussions import search
 from network.discussions.models import (
     Category,
@@ -36,7 +37,7 @@ from network.extensions import db
 from network.mail.models import EmailOutbox
 from network.members.models import MemberStatus, Role, User
 from network.notifications.models import Notification
-from network.notifications.services import notify, notify_members, withdraw
+from network.notifications.services import forget_unread_counts, notify, notify_members, withdraw
 from network.programs.models import Cohort, CohortMembership, Program
 from network.text.markdown import render_markdown
 from network.text.phi import redact, without_phi
@@ -561,6 +562,33 @@ def remove_post(actor: User, post: Post, reason: str = "", flag_reason: str | No
         notify(post.author_id, "discussion-review",
                f"A moderator removed your post in “{_short(without_phi(thread.title))}”{told}",
                _thread_link(thread, post), target_type="thread", target_id=thread.id)
+
+
+def restore_post(actor: User, post: Post, now: datetime | None = None) -> None:
+    """Undo a removal within ``UNDO_WINDOW``: the post (and the held thread that went with it) is back as it
+    was, its flags open again, the author's "removed" notification gone. The route checks who may."""
+    now = now or utcnow()
+    if not post.is_removed:
+        raise AlreadyDone("This post is not removed.")
+    if not within_undo_window(post.removed_at, now):
+        raise DiscussionError("It is too late to undo: a removed post can be restored for "
+                              f"{UNDO_WINDOW.seconds // 60} minutes. It stays removed.")
+    removed_at, thread = post.removed_at, post.thread
+    if post.id == thread.first_post_id and thread.removed_at == removed_at:
+        thread.removed_at, thread.locked = None, False
+    db.session.execute(update(Flag).where(Flag.post_id == post.id, Flag.resolution == "removed",
+                                          Flag.resolved_by_id == actor.id, Flag.resolved_at >= removed_at)
+                       .values(resolved_at=None, resolved_by_id=None, resolution=None))
+    if actor.id != post.author_id:
+        forget_unread_counts()
+        db.session.execute(Notification.__table__.delete().where(
+            Notification.user_id == post.author_id, Notification.kind == "discussion-review",
+            Notification.target_type == "thread", Notification.target_id == thread.id,
+            Notification.created_at >= removed_at))
+    post.removed_at, post.removed_by_id = None, None
+    if not post.held:
+        search.index_post(post.id, post.body, thread.title if post.id == thread.first_post_id else "")
+    record(actor.id, "post.restore", "post", post.id, thread_id=post.thread_id, author_id=post.author_id)
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -55,7 +55,10 @@ class RequestForm(PhiGuarded, FlaskForm):
 
 class DeclineForm(PhiGuarded, FlaskForm):
     phi_fields = ("note",)
-    reason = SelectField("Reason", choices=[SelectChoice(r.value, r.label) for r in DeclineReason])
+    # No reason is chosen for the mentor: the first option asks for one.
+    reason = SelectField("Reason", choices=[SelectChoice("", "Choose a reason…")]
+                         + [SelectChoice(r.value, r.label) for r in DeclineReason],
+                         validators=[DataRequired("Choose a reason for declining.")])
     note = TextAreaField("Note (optional)", filters=[strip_text], validators=[Length(max=1000)])
     decline = SubmitField("Decline")
 
@@ -110,7 +113,8 @@ class DeleteMeetingForm(FlaskForm):
 
 class EndForm(PhiGuarded, FlaskForm):
     phi_fields = ("comment",)
-    outcome = RadioField("How did it end?", default="completed", choices=[
+    # Nothing is chosen for the member: ending is deliberate, and "completed" is not everyone's story.
+    outcome = RadioField("How did it end?", validators=[InputRequired("Choose how the mentorship ended.")], choices=[
         SelectChoice("completed", "Completed: we reached what we set out to do"),
         SelectChoice("ended", "Ended early")])
     rating = RadioField("Rating", coerce=int, validators=[InputRequired("Give a rating from 1 to 5.")],

@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 
 from network.access import role_required
 from network.auth.forms import ActionForm
+from network.confirmation import confirmation_page, confirmed
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
 from network.mentorship import lookups, services
@@ -209,11 +210,15 @@ def decline(request_id: int):
     """Decline a request with a reason."""
     item = _request_for(request_id, "mentor")
     form = DeclineForm()
-    if not form.validate_on_submit():
-        flash("Choose a reason for declining.", "warning")
-        return redirect(url_for("mentorship.requests"))
-    if form.holds_patient_identifiers():
+    if not form.validate_on_submit() or form.holds_patient_identifiers():
         return _render_requests(item, form, 400)
+    if item.status == RequestStatus.PENDING and not confirmed():
+        reason = DeclineReason(form.reason.data).label.lower()
+        return confirmation_page(
+            title=f"Decline {item.mentee.name}'s request?",
+            consequences=f"{item.mentee.name} is told at once, by notification and mail, that you declined their "
+                         f"request for {item.type.label.lower()} mentoring ({reason}). This cannot be undone.",
+            button="Decline the request", cancel=url_for("mentorship.requests"))
     refused, _ = _act(services.decline_request, item, DeclineReason(form.reason.data), form.note.data or "",
                       done=f"You declined {item.mentee.name}'s request; they are told.")
     return refused or redirect(url_for("mentorship.requests"))
@@ -225,6 +230,12 @@ def withdraw(request_id: int):
     item = _request_for(request_id, "mentee")
     if not ActionForm().validate_on_submit():
         abort(400)
+    if item.status == RequestStatus.PENDING and not confirmed():
+        return confirmation_page(
+            title=f"Withdraw your request to {item.mentor.name}?",
+            consequences=f"{item.mentor.name} is told that you withdrew your request for "
+                         f"{item.type.label.lower()} mentoring. To ask again you send a new request.",
+            button="Withdraw the request", cancel=url_for("mentorship.requests"))
     refused, _ = _act(services.withdraw_request, item, done="Your request is withdrawn.")
     return refused or redirect(url_for("mentorship.requests"))
 
@@ -257,9 +268,12 @@ def workspace(mentorship_id: int):
     return _render_workspace(_workspace_or_404(mentorship_id))
 
 
-def _workspace_action(mentorship_id: int, form_name: str, form, apply, done: str):
+def _workspace_action(mentorship_id: int, form_name: str, form, apply, done: str, confirmation=None):
+    """Validate ``form``, apply it and commit; ``confirmation(mentorship, form)`` may first ask the member."""
     mentorship = _workspace_or_404(mentorship_id)
     if form.validate_on_submit() and not form.holds_patient_identifiers():
+        if confirmation is not None and not confirmed() and mentorship.status == MentorshipStatus.ACTIVE:
+            return confirmation(mentorship, form)
         try:
             apply(mentorship, form)
         except services.MentorshipError as exc:
@@ -370,12 +384,25 @@ def delete_meeting(mentorship_id: int, meeting_id: int):
 
 @bp.route("/<int:mentorship_id>/end", methods=["POST"])
 def end(mentorship_id: int):
-    """End the mentorship with a rating."""
+    """End the mentorship with an outcome and a rating, once the member confirms."""
     return _workspace_action(
         mentorship_id, "end", EndForm(prefix="end"),
         lambda m, f: services.end_mentorship(m, current_user, f.outcome.data == "completed", f.rating.data,
                                              f.comment.data or ""),
-        "The mentorship has ended. Thank you for the rating.")
+        "The mentorship has ended. Thank you for the rating.", confirmation=_confirm_end)
+
+
+def _confirm_end(mentorship: Mentorship, form: EndForm):
+    """What ending says before it happens: nothing is undone once the other member is told."""
+    other = mentorship.mentor if current_user.id == mentorship.mentee_id else mentorship.mentee
+    outcome = "completed" if form.outcome.data == "completed" else "ended early"
+    return confirmation_page(
+        title=f"End your mentorship with {other.name}?",
+        consequences=f"The {mentorship.type.label.lower()} mentorship is marked {outcome} with your rating of "
+                     f"{form.rating.data} of 5, and {other.name} is told by notification and mail. Your shared "
+                     "goals, meetings and notes stay readable for both of you; the workspace takes no new ones. "
+                     "This cannot be undone.",
+        button="End the mentorship", cancel=url_for("mentorship.workspace", mentorship_id=mentorship.id))
 
 
 @bp.app_template_global()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from network import permissions
 from network.access import role_required
+from network.confirmation import confirmation_page, confirmed
 from network.extensions import db, limiter, member_key
 from network.integers import int_arg
 from network.members.models import MemberStatus, Role, User
@@ -248,6 +249,12 @@ def resolve(report_id: int):
     form = ResolveForm()
     if not form.validate_on_submit():
         abort(400, "Choose dismiss or remove.")
+    if form.action.data == "remove" and entry.message.removed_at is None and not confirmed():
+        return confirmation_page(
+            title=f"Remove {entry.message.sender.name}'s message?",
+            consequences="Its text is hidden from both sides of the conversation for good, and every open report "
+                         "on it is closed. The audit log records the removal.",
+            button="Remove the message", cancel=url_for("messages.reports"))
     try:
         services.resolve(current_user, entry, form.action.data)
     except services.MessagingError as exc:

@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 
 from network import permissions
 from network.access import public
+from network.confirmation import confirmation_page, confirmed
 from network.downloads import private_file
 from network.extensions import csrf, db, limiter, member_key
 from network.opportunities import calendar, digest, services
@@ -321,6 +322,13 @@ def remove(opportunity_id: int):
     form = RemoveForm()
     if not form.validate_on_submit():
         return _render_show(opportunity, remove_form=form, status=400)
+    if not opportunity.is_removed and not confirmed():
+        told = " Everyone who said they are going is told." if opportunity.is_event else ""
+        return confirmation_page(
+            title=f"Remove “{opportunity.title}”?",
+            consequences=f"It leaves the board, the calendar and search for every member, and its poster can no "
+                         f"longer reopen it. The audit log keeps your reason.{told}",
+            button="Remove the opportunity", cancel=url_for(".show", opportunity_id=opportunity.id))
     services.remove_opportunity(current_user, opportunity, form.reason.data)
     db.session.commit()
     log.info("opportunity %s removed by %s", opportunity.id, current_user.id)
@@ -464,6 +472,12 @@ def revoke_feed():
     """Turn the member's feed URL off."""
     if not ActionForm().validate_on_submit():
         abort(400)
+    if not confirmed():
+        return confirmation_page(
+            title="Turn your calendar feed off?",
+            consequences="Calendars subscribed to your feed address stop receiving your events, and the address "
+                         "never works again. You can make a new address later and subscribe to it again.",
+            button="Turn the feed off", cancel=url_for(".calendar_settings"))
     services.revoke_feed(current_user.id)
     db.session.commit()
     flash("Your calendar feed URL is turned off.", "success")

@@ -295,7 +295,7 @@ def test_remove_shows_removed_and_leaves_search(app, make_user, login, make_cate
     thread_id, (_, reply_id) = make_thread(category_id, author.id, replies=1, reply_body="zygapophyseal")
     client = login(app.test_client(), author)
     assert "zygapophyseal" in page_text(client.get("/discussions/search?q=zygapophyseal")).split("result")[1]
-    assert client.post(f"/discussions/p/{reply_id}/remove").status_code == 302
+    assert client.post(f"/discussions/p/{reply_id}/remove", data={"confirm": "yes"}).status_code == 302
     page = page_text(client.get(f"/discussions/t/{thread_id}"))
     assert "This post was removed." in page and "zygapophyseal 0" not in page
     assert "Nothing matches" in page_text(client.get("/discussions/search?q=zygapophyseal"))
@@ -317,7 +317,8 @@ def test_flag_queue_and_removal_are_audited(app, make_user, login, make_category
     queue = page_text(admin_client.get("/discussions/moderation"))
     assert "Spam" in queue and "Buy cheap watches" in queue
     flag_id = int(re.search(r"/discussions/moderation/flags/(\d+)", queue).group(1))
-    assert admin_client.post(f"/discussions/moderation/flags/{flag_id}", data={"action": "remove"}).status_code == 302
+    assert admin_client.post(f"/discussions/moderation/flags/{flag_id}",
+                             data={"action": "remove", "confirm": "yes"}).status_code == 302
     assert "No open flags." in page_text(admin_client.get("/discussions/moderation"))
     assert {"post.flag", "post.remove", "flag.resolve"} <= set(audit_actions(app))
 
@@ -428,7 +429,7 @@ def test_admins_create_edit_order_and_delete_categories(app, make_user, login):
     client.post(f"/discussions/categories/{board_id}/edit", data={
         "name": "Board prep", "description": "", "visibility": "faculty", "cohort_id": "0"})
     assert "Board prep" not in page_text(login(app.test_client(), make_user()).get("/discussions/"))
-    assert client.post(f"/discussions/categories/{board_id}/delete").status_code == 302
+    assert client.post(f"/discussions/categories/{board_id}/delete", data={"confirm": "yes"}).status_code == 302
     assert {"category.create", "category.update", "category.reorder", "category.delete"} <= set(audit_actions(app))
 
 

@@ -31,7 +31,7 @@ def test_removing_a_held_opening_post_removes_and_closes_the_thread(app, make_us
     moderator = login(app.test_client(), admin)
     assert "name=\"reason\"" in page_text(moderator.get("/discussions/moderation"))
 
-    response = moderator.post(f"/discussions/p/{post_id}/remove", data={"reason": "Names a patient"})
+    response = moderator.post(f"/discussions/p/{post_id}/remove", data={"reason": "Names a patient", "confirm": "yes"})
     assert response.status_code == 302
     assert "Genicular block" not in page_text(moderator.get("/discussions/moderation"))
 
@@ -61,7 +61,7 @@ def test_removing_a_held_reply_drops_the_review_notice(app, make_user, login, ma
     with app.app_context():
         post_id = db.session.scalar(select(Post.id).where(Post.author_id == author.id))
     moderator = login(app.test_client(), admin)
-    assert moderator.post(f"/discussions/p/{post_id}/remove", data={"reason": ""}).status_code == 302
+    assert moderator.post(f"/discussions/p/{post_id}/remove", data={"reason": "", "confirm": "yes"}).status_code == 302
     own = page_text(author_client.get(f"/discussions/t/{thread_id}"))
     assert "This post was removed" in own and "Awaiting a moderator" not in own
     assert 'id="reply-heading"' in own  # the thread itself stays open
@@ -73,7 +73,7 @@ def test_a_too_long_reason_is_refused_and_nothing_is_removed(app, make_user, log
     category_id, _ = make_category()
     _, (post_id,) = make_thread(category_id, author.id)
     moderator = login(app.test_client(), admin)
-    response = moderator.post(f"/discussions/p/{post_id}/remove", data={"reason": "x" * 201},
+    response = moderator.post(f"/discussions/p/{post_id}/remove", data={"reason": "x" * 201, "confirm": "yes"},
                               follow_redirects=True)
     assert "at most 200 characters" in page_text(response)
     with app.app_context():
@@ -92,7 +92,7 @@ def test_removing_a_flagged_post_tells_the_author_the_reason(app, make_user, log
     with app.app_context():
         flag_id = db.session.scalar(select(Flag.id))
     response = moderator.post(f"/discussions/moderation/flags/{flag_id}",
-                              data={"action": "remove", "reason": "Advertising is not allowed"})
+                              data={"action": "remove", "reason": "Advertising is not allowed", "confirm": "yes"})
     assert response.status_code == 302
     author_client = login(app.test_client(), author)
     notices = page_text(author_client.get("/notifications/"))
@@ -101,7 +101,7 @@ def test_removing_a_flagged_post_tells_the_author_the_reason(app, make_user, log
     assert "Advert<" not in notices
     # The author's own deletion tells nobody.
     _, (own_post,) = make_thread(category_id, author.id, title="Mine")
-    author_client.post(f"/discussions/p/{own_post}/remove", data={})
+    author_client.post(f"/discussions/p/{own_post}/remove", data={"confirm": "yes"})
     assert page_text(author_client.get("/notifications/")).count("A moderator removed your post") == 1
     with app.app_context():
         entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "post.remove"))

@@ -34,8 +34,9 @@ ROUTES = {
     ("cohorts.place_member", "POST"): (COHORT, admin_only(400, get=False)),
     ("cohorts.resend_invitation", "POST"): ({**COHORT, "invitation_id": "@invitation"},
                                             staff("→@roster_url", get=False)),
-    ("cohorts.revoke_invitation", "POST"): ({**COHORT, "invitation_id": "@invitation"},
-                                            staff("→@roster_url", get=False)),
+    # Revoking, deactivating and removing staff ask first: 200 is the confirmation step, nothing changes
+    # (tests/test_confirmations.py confirms them).
+    ("cohorts.revoke_invitation", "POST"): ({**COHORT, "invitation_id": "@invitation"}, staff(200, get=False)),
     ("cohorts.import_roster", "GET"): (COHORT, staff(200)),
     ("cohorts.import_roster", "POST"): (COHORT, staff(400, get=False)),
     ("cohorts.import_preview", "GET"): ({**COHORT, "import_id": "@staged"}, staff(200)),
@@ -52,15 +53,14 @@ ROUTES = {
     ("admin.index", "GET"): ({}, admin_only(200)),
     ("admin.members", "GET"): ({}, admin_only(200)),
     ("admin.change_role", "POST"): ({"user_id": "@member"}, admin_only(400, get=False)),
-    ("admin.deactivate_member", "POST"): ({"user_id": "@member"}, admin_only("→/admin/members/", get=False)),
+    ("admin.deactivate_member", "POST"): ({"user_id": "@member"}, admin_only(200, get=False)),
     ("admin.reactivate_member", "POST"): ({"user_id": "@member"}, admin_only(409, get=False)),
     ("admin.programs", "GET"): ({}, admin_only(200)),
     ("admin.programs", "POST"): ({}, admin_only(400, get=False)),
     ("admin.edit_program", "GET"): ({"program_id": "@program"}, admin_only(200)),
     ("admin.edit_program", "POST"): ({"program_id": "@program"}, admin_only(400, get=False)),
     ("admin.add_staff", "POST"): ({"program_id": "@program"}, admin_only(400, get=False)),
-    ("admin.remove_staff", "POST"): ({"program_id": "@program", "staff_id": "@staff"},
-                                     admin_only("→@program_url", get=False)),
+    ("admin.remove_staff", "POST"): ({"program_id": "@program", "staff_id": "@staff"}, admin_only(200, get=False)),
     ("admin.audit_log", "GET"): ({}, staff(200, faculty=200)),
 }
 

@@ -60,8 +60,10 @@ ROUTES = {
     ("discussions.edit_post", "GET"): (OWN_POST, roles(200, 403, 403, 200)),
     ("discussions.edit_post", "POST"): (OWN_POST, roles(400, 403, 403, 400, "POST")),
     ("discussions.history", "GET"): (OWN_POST, roles(200, 403, 403, 200)),
-    # The alumna deletes her own reply; after that nobody can remove it again.
-    ("discussions.remove_post", "POST"): (REPLY_POST, roles(403, "→/discussions/p/2", 403, 403, "POST")),
+    # Removing asks first (200: the confirmation step, nothing changes): the alumna may delete her own
+    # reply, the admin may remove it; restoring is for who removed it, so nobody here (it is not removed).
+    ("discussions.remove_post", "POST"): (REPLY_POST, roles(403, 200, 403, 200, "POST")),
+    ("discussions.restore_post", "POST"): (REPLY_POST, members(403, "POST")),
     ("discussions.flag_post", "GET"): (OWN_POST, members(200)),
     ("discussions.flag_post", "POST"): (OWN_POST, members(400, "POST")),
     ("discussions.subscription", "POST"): (THREAD, members(400, "POST")),
@@ -81,8 +83,7 @@ ROUTES = {
     ("discussions.edit_category", "GET"): ({"category_id": "@category_id"}, admin_only(200)),
     ("discussions.edit_category", "POST"): ({"category_id": "@category_id"}, admin_only(400, "POST")),
     ("discussions.move_category", "POST"): ({"category_id": "@category_id"}, admin_only(400, "POST")),
-    ("discussions.delete_category", "POST"): ({"category_id": "@empty_category_id"},
-                                              admin_only("→/discussions/categories", "POST")),
+    ("discussions.delete_category", "POST"): ({"category_id": "@empty_category_id"}, admin_only(200, "POST")),
     ("notifications.index", "GET"): ({}, members(200)),
     ("notifications.open_notification", "POST"): ({"notification_id": "@notification_id"},
                                                   roles("→/discussions/p/2", 404, 404, 404, "POST")),

@@ -51,7 +51,7 @@ ROUTES = {
     ("opportunities.deadline_ics", "GET"): (JOB, members(200)),
     ("opportunities.calendar_settings", "GET"): ({}, members(200)),
     ("opportunities.new_feed", "POST"): ({}, members(CALENDAR, "POST")),
-    ("opportunities.revoke_feed", "POST"): ({}, members(CALENDAR, "POST")),
+    ("opportunities.revoke_feed", "POST"): ({}, members(200, "POST")),  # 200: it asks first
     ("opportunities.digest_setting", "POST"): ({}, members(CALENDAR, "POST")),
     # Token-gated public pages: the token is the key, whoever holds it.
     ("opportunities.feed", "GET"): ({"token": "@feed_token"}, everyone(200)),

@@ -91,7 +91,7 @@ def test_personal_feed_has_rsvps_and_bookmarked_deadlines_and_can_be_revoked(app
         stored = db.session.get(OpportunityPreference, member.id).feed_token
     assert len(stored) == 64 and stored not in new_url
     assert "feed-url" not in client.get("/opportunities/calendar").get_data(as_text=True)
-    assert client.post("/opportunities/calendar/feed/revoke").status_code == 302
+    assert client.post("/opportunities/calendar/feed/revoke", data={"confirm": "yes"}).status_code == 302
     assert anonymous.get(new_url).status_code == 404
     assert anonymous.get("/opportunities/feed/guess.ics").status_code == 404
 

@@ -155,7 +155,7 @@ def test_poster_edits_closes_and_reopens_and_admin_removes_with_audit(app, make_
     refused = admin_client.post(f"/opportunities/{opportunity_id}/remove", data={"reason": ""})
     assert refused.status_code == 400 and "Give a reason" in refused.get_data(as_text=True)
     assert admin_client.post(f"/opportunities/{opportunity_id}/remove",
-                             data={"reason": "Spam"}).status_code == 302
+                             data={"reason": "Spam", "confirm": "yes"}).status_code == 302
     assert client.get(f"/opportunities/{opportunity_id}").status_code == 404
     assert admin_client.get(f"/opportunities/{opportunity_id}").status_code == 200
     with app.app_context():
