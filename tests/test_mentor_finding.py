@@ -150,7 +150,8 @@ def test_past_mentorships_are_listed_for_both_and_stay_readable(app, make_user, 
     base = f"/mentorship/{mentorship_id}"
     fellow_client.post(f"{base}/meetings", data={"meeting-met_on": date.today().isoformat(), "meeting-minutes": "30",
                                                   "meeting-mode": "video", "meeting-notes": "Chose the journal"})
-    fellow_client.post(f"{base}/end", data={"end-outcome": "completed", "end-rating": "5", "end-comment": "Great"})
+    fellow_client.post(f"{base}/end", data={"end-outcome": "completed", "end-rating": "5", "end-comment": "Great",
+                                           "confirm": "yes"})
     today = date.today().strftime("%d %b %Y")
     for client, other in ((fellow_client, "Dr. Former Mentor"), (mentor_client, "Dr. Former Mentee")):
         page = client.get("/mentorship/")
@@ -238,7 +239,7 @@ def test_only_the_author_changes_a_meeting(app, make_user, login, logged, action
 
 def test_an_ended_mentorships_meetings_are_read_only(app, logged):
     fellow_client, _, base, meeting_id, _ = logged
-    fellow_client.post(f"{base}/end", data={"end-outcome": "ended", "end-rating": "3"})
+    fellow_client.post(f"{base}/end", data={"end-outcome": "ended", "end-rating": "3", "confirm": "yes"})
     assert f"/meetings/{meeting_id}/edit" not in fellow_client.get(base).get_data(as_text=True)
     assert fellow_client.get(f"{base}/meetings/{meeting_id}/edit").status_code == 403
     assert fellow_client.post(f"{base}/meetings/{meeting_id}/delete", data={"confirm": "yes"}).status_code == 403
