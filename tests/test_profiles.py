@@ -173,7 +173,10 @@ def test_remove_photo(app, make_user, login):
     client.post("/members/me/photo", data={"photo": (io.BytesIO(image_bytes()), "me.png")},
                 content_type="multipart/form-data")
     assert client.get(f"/members/{member.id}/photo").status_code == 200
-    client.post("/members/me/photo/delete")
+    asked = client.post("/members/me/photo/delete")
+    assert asked.status_code == 200 and "Remove your photo?" in asked.data.decode()
+    assert client.get(f"/members/{member.id}/photo").status_code == 200  # nothing removed before confirming
+    client.post("/members/me/photo/delete", data={"confirm": "yes"})
     assert client.get(f"/members/{member.id}/photo").status_code == 404
 
 

@@ -16,6 +16,7 @@ from network.access import account_view
 from network.auth.forms import ActionForm
 from network.auth.limits import reauth_limited
 from network.auth.sessions import end_session
+from network.confirmation import confirmation_page, confirmed
 from network.downloads import private_file
 from network.errors import handle_http_error
 from network.export import services as export_services
@@ -348,8 +349,13 @@ def upload_too_large(error: RequestEntityTooLarge):
 
 @bp.route("/me/photo/delete", methods=["POST"])
 def delete_photo():
-    """Remove my photo."""
+    """Remove my photo, once confirmed: the file is deleted, so only a new upload brings one back."""
     if ActionForm().validate_on_submit():
+        if not confirmed():
+            return confirmation_page(
+                title="Remove your photo?", consequences="Your photo is deleted from the network, and your "
+                "initials show in its place. To have a photo again, upload one.",
+                button="Remove photo", cancel=url_for("profiles.edit"))
         services.remove_photo(current_user)
         db.session.commit()
         flash("Your photo is removed.", "info")

@@ -15,7 +15,7 @@ ROUTES = {
     ("profiles.edit", "GET"): ({}, members(LOGIN, PENDING, 200)),
     ("profiles.edit", "POST"): ({}, members(LOGIN, 403, 400)),
     ("profiles.upload_photo", "POST"): ({}, members(LOGIN, 403, 400)),
-    ("profiles.delete_photo", "POST"): ({}, members(LOGIN, 403, EDIT)),
+    ("profiles.delete_photo", "POST"): ({}, members(LOGIN, 403, 200)),  # the confirmation page
     ("profiles.save", "POST"): ({"user_id": "@verified_member"}, members(LOGIN, 403, PROFILE)),
     ("profiles.unsave", "POST"): ({"user_id": "@verified_member"}, members(LOGIN, 403, PROFILE)),
     ("profiles.saved", "GET"): ({}, members(LOGIN, PENDING, 200)),
