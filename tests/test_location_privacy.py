@@ -35,9 +35,11 @@ def recommendation(client, name) -> tuple[str, int]:
 
 
 def row_of(page: str, name: str) -> str:
-    """The table row (fellow's pool, mentor's review) that names ``name``."""
+    """The table row (fellow's pool, the preview) or the fieldset (the mentor's review of each fellow) that
+    names ``name``."""
     at = page.index(html.escape(name))
-    return page[page.rindex("<tr>", 0, at):page.index("</tr>", at)]
+    start, tag = max((page.rfind("<tr>", 0, at), "tr"), (page.rfind("<fieldset", 0, at), "fieldset"))
+    return page[start:page.index(f"</{tag}>", at)]
 
 
 # -- mentor recommendations -----------------------------------------------------------------------

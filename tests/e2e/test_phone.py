@@ -25,13 +25,7 @@ from network.messages import services as message_services
 from network.messages.models import Message
 from network.permissions import managed_program_ids
 from network.programs.models import Cohort
-from tests.e2e.test_accessibility import (  # noqa: F401 (demo_site is a fixture)
-    PASSWORD,
-    ROLES,
-    SKIPPED_ENDPOINTS,
-    _endpoint,
-    demo_site,
-)
+from tests.e2e.test_accessibility import PASSWORD, ROLES, SKIPPED_ENDPOINTS, _endpoint
 from tests.e2e.test_join_flow import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -57,7 +51,7 @@ PAGE_WIDTH = "() => document.documentElement.scrollWidth"
 
 
 @pytest.fixture(scope="module")
-def phone_site(demo_site):  # noqa: F811 (the fixture imported above)
+def phone_site(demo_site):
     """The demo network plus what its tables lack: invitations, a reported message, a failed mail."""
     app = demo_site.app
     with app.app_context():
