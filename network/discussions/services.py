@@ -870,7 +870,7 @@ def _recent_threads_statement(role: Role, limit: int):
     cost more than running it. The rules are ``permissions.visible_categories``' own, for a signed-in member
     of that role whose id is a parameter (the home page is for members only)."""
     viewer = SimpleNamespace(id=bindparam("member", type_=Integer), role=role, is_authenticated=True,
-                             is_verified=True, deleted_at=None)
+                             is_verified=True)
     return (select(Thread.id, Thread.title, Category.name.label("category_name"))
             .join(Category, Category.id == Thread.category_id)
             .where(permissions.visible_categories(viewer, Category), Thread.held.is_(False))

@@ -1,6 +1,6 @@
 """Who is a member, what each role may reach, and who sees a profile field.
 
-Members are passed in; only their plain attributes (role, status, deleted_at) are read.
+Members are passed in; only their plain attributes (role, status) are read.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from network.members.models import Role
 
 
 def is_member(user) -> bool:
-    """Signed in, verified and not deleted: may use the network (a deleted account keeps its row only so
-    its posts show a "former member")."""
-    return bool(user and user.is_authenticated and user.is_verified and getattr(user, "deleted_at", None) is None)
+    """Signed in and verified: may use the network (``is_authenticated`` is Flask-Login's ``is_active``
+    for a loaded account, so a rejected or deleted one is no member)."""
+    return bool(user and user.is_authenticated and user.is_verified)
 
 
 def has_role(user, *roles) -> bool:
