@@ -2,7 +2,9 @@
 
 Every view needs a verified member unless it says otherwise with ``@public``
 (visitors too) or ``@account_view`` (any signed-in member, pending included), so a
-new route cannot be left open by forgetting a decorator.
+new route cannot be left open by forgetting a decorator. Finer checks name a rule of
+``network.permissions`` (``@permission_required(can_moderate_anything)``) or a role list
+(``@role_required``); the rules themselves live there, not here.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from network.extensions import login_manager
+from network.permissions import has_role
 
 PUBLIC = "public"
 ACCOUNT = "account"
@@ -31,19 +34,25 @@ def account_view(view):
     return view
 
 
-def role_required(*roles):
-    """A verified member with one of ``roles`` (403 otherwise)."""
+def permission_required(predicate):
+    """A verified member for whom ``predicate(current_user)`` (a rule of ``network.permissions``) holds,
+    403 otherwise: the same function the templates ask before showing the link or button."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
+            if not predicate(current_user):
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def role_required(*roles):
+    """A verified member with one of ``roles`` (403 otherwise): ``permissions.has_role``."""
+    return permission_required(lambda user: has_role(user, *roles))
 
 
 def enforce_access():

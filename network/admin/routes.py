@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from network.access import role_required
+from network.access import permission_required, role_required
 from network.admin.forms import RejectForm, VerifyForm
 from network.auth.forms import ActionForm
 from network.cohorts import services as cohort_services
@@ -18,7 +18,13 @@ from network.extensions import db
 from network.integers import int_arg
 from network.members import services
 from network.members.models import MemberStatus, Registration, Role, User
-from network.permissions import can_place_on_verification, can_verify_members, managed_program_ids
+from network.permissions import (
+    can_place_on_verification,
+    can_read_audit_log,
+    can_verify_members,
+    managed_program_ids,
+    runs_every_program,
+)
 from network.programs.models import Cohort, CohortRole
 from network.taxonomy import services as taxonomy_services
 from network.taxonomy.forms import TermForm
@@ -527,13 +533,13 @@ def _date_arg(name: str):
 
 
 @bp.route("/audit")
-@role_required(Role.ADMIN, Role.FACULTY)
+@permission_required(can_read_audit_log)
 def audit_log():
     """Who did what, on what, when and from where; faculty see their own programs' entries."""
     from network.admin import services as admin_services
     from network.audit.models import AuditLog
 
-    program_ids = None if current_user.role == Role.ADMIN else managed_program_ids(current_user)
+    program_ids = None if runs_every_program(current_user) else managed_program_ids(current_user)
     filters = {"actor": (request.args.get("actor") or "").strip()[:100],
                "action": (request.args.get("action") or "").strip()[:64],
                "target_type": (request.args.get("target_type") or "").strip()[:32],

@@ -92,5 +92,6 @@ class Graduation(db.Model):
     def undo_until(self) -> datetime:
         return self.graduated_at + timedelta(days=UNDO_DAYS)
 
-    def can_undo(self, now: datetime | None = None) -> bool:
+    def is_undoable(self, now: datetime | None = None) -> bool:
+        """Still within its undo window and not undone (who may undo it is ``permissions.can_manage_cohort``)."""
         return self.undone_at is None and (now or utcnow()) - self.graduated_at <= timedelta(days=UNDO_DAYS)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from network.access import public, role_required
+from network.access import permission_required, public
 from network.auth.forms import ActionForm
 from network.auth.sessions import end_session, start_session
 from network.cohorts import charts, imports, services
@@ -28,8 +28,8 @@ from network.downloads import private_file
 from network.errors import handle_http_error
 from network.extensions import db, limiter, member_key
 from network.integers import int_arg
-from network.members.models import Role, User, normalize_email
-from network.permissions import can_manage_cohort, can_place_in_cohort
+from network.members.models import User, normalize_email
+from network.permissions import can_list_programs, can_manage_cohort, can_place_in_cohort
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.text.words import plural
 from network.types import utcnow
@@ -37,7 +37,6 @@ from network.types import utcnow
 bp = Blueprint("cohorts", __name__)
 log = logging.getLogger(__name__)
 
-STAFF = (Role.FACULTY, Role.ADMIN)
 DEFAULT_ROSTER_UPLOAD_RATE_LIMIT = "30 per hour"
 
 #: Each roster file is parsed and checked against the members table, so uploads are limited per member.
@@ -105,14 +104,14 @@ def _roster_page(cohort: Cohort, invite_form: InviteForm | None = None, status: 
 
 
 @bp.route("/cohorts/<int:cohort_id>")
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def roster(cohort_id: int):
     """The cohort's roster, its invitations and their states."""
     return _roster_page(_cohort_or_404(cohort_id))
 
 
 @bp.route("/cohorts/<int:cohort_id>/invitations", methods=["POST"])
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def invite(cohort_id: int):
     """Invite one or many addresses with a role."""
     cohort = _cohort_or_404(cohort_id)
@@ -135,12 +134,10 @@ def invite(cohort_id: int):
 
 
 @bp.route("/cohorts/<int:cohort_id>/placements", methods=["POST"])
-@role_required(Role.ADMIN)
+@permission_required(can_place_in_cohort)
 def place_member(cohort_id: int):
     """Administrators: put an existing member in the cohort without an invitation (audited; they are told)."""
     cohort = _cohort_or_404(cohort_id)
-    if not can_place_in_cohort(current_user):
-        abort(403)
     if (refused := _refuse_if_graduated(cohort)) is not None:
         return refused
     form = PlaceMemberForm(prefix="place")
@@ -181,7 +178,7 @@ def _invitation_or_404(cohort: Cohort, invitation_id: int) -> Invitation:
 
 
 @bp.route("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def resend_invitation(cohort_id: int, invitation_id: int):
     """Mail a fresh link (valid 7 more days); the old link stops working."""
     return _invitation_action(cohort_id, invitation_id, services.resend,
@@ -189,7 +186,7 @@ def resend_invitation(cohort_id: int, invitation_id: int):
 
 
 @bp.route("/cohorts/<int:cohort_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def revoke_invitation(cohort_id: int, invitation_id: int):
     """Withdraw an invitation that was not used yet, once the staff member confirms."""
     return _invitation_action(cohort_id, invitation_id, services.revoke, "The invitation to {email} was revoked.",
@@ -228,7 +225,7 @@ def _invitation_action(cohort_id: int, invitation_id: int, action, done: str, co
 
 @bp.route("/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])
 @roster_upload_limit
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def import_roster(cohort_id: int):
     """Step 1: upload a CSV roster; it is checked and kept for the preview, nothing is imported yet."""
     cohort = _cohort_or_404(cohort_id)
@@ -277,7 +274,7 @@ def _staged_or_404(cohort: Cohort, import_id: int) -> RosterImport:
 
 
 @bp.route("/cohorts/<int:cohort_id>/import/<int:import_id>")
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def import_preview(cohort_id: int, import_id: int):
     """Step 2: every row with its problems, and what importing will do; step 3: the summary."""
     cohort = _cohort_or_404(cohort_id)
@@ -287,7 +284,7 @@ def import_preview(cohort_id: int, import_id: int):
 
 
 @bp.route("/cohorts/<int:cohort_id>/import/<int:import_id>", methods=["POST"])
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def run_import(cohort_id: int, import_id: int):
     """Import the valid rows: each becomes an invitation; existing members join only when they accept."""
     cohort = _cohort_or_404(cohort_id)
@@ -317,7 +314,7 @@ def _filters():
 
 
 @bp.route("/cohorts/<int:cohort_id>/dashboard")
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def dashboard(cohort_id: int):
     """Coverage, overdue mentorships, activity by month and ratings, as charts and tables."""
     cohort = _cohort_or_404(cohort_id)
@@ -328,7 +325,7 @@ def dashboard(cohort_id: int):
 
 
 @bp.route("/cohorts/<int:cohort_id>/charts/<name>.svg")
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def chart(cohort_id: int, name: str):
     """One dashboard chart as an SVG image."""
     cohort = _cohort_or_404(cohort_id)
@@ -363,7 +360,7 @@ def _file_stem(cohort: Cohort) -> str:
 
 
 @bp.route("/cohorts/<int:cohort_id>/roster.csv")
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def export_roster(cohort_id: int):
     """The roster as CSV."""
     cohort = _cohort_or_404(cohort_id)
@@ -379,7 +376,7 @@ def export_roster(cohort_id: int):
 
 
 @bp.route("/cohorts/<int:cohort_id>/mentorships.csv")
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def export_mentorships(cohort_id: int):
     """The cohort's fellows' mentorships as CSV: type, mentor, dates, rating; never notes or comments."""
     from network.mentorship.models import Mentorship
@@ -406,7 +403,7 @@ def export_mentorships(cohort_id: int):
 
 
 @bp.route("/cohorts/<int:cohort_id>/graduate", methods=["GET", "POST"])
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def graduate(cohort_id: int):
     """Graduate the class: fellows become alumni, optionally completing their mentorships."""
     cohort = _cohort_or_404(cohort_id)
@@ -432,7 +429,7 @@ def graduate(cohort_id: int):
 
 
 @bp.route("/cohorts/<int:cohort_id>/graduation/undo", methods=["POST"])
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def undo_graduation(cohort_id: int):
     """Undo the latest graduation within 7 days: roles, years and mentorships as they were."""
     cohort = _cohort_or_404(cohort_id)

@@ -346,7 +346,7 @@ def undo_graduation(cohort: Cohort, actor: User) -> Graduation:
     from network.mentorship.models import MentorSettings, Mentorship, MentorshipStatus
 
     graduation = latest_graduation(cohort)
-    if graduation is None or not cohort.is_graduated or not graduation.can_undo():
+    if graduation is None or not cohort.is_graduated or not graduation.is_undoable():
         raise InvitationError("This graduation can no longer be undone (undo is possible for 7 days).")
     users = {u["id"]: u for u in graduation.changes.get("users", [])}
     people = db.session.scalars(select(User).where(User.id.in_(users)).options(selectinload(User.profile))).all()

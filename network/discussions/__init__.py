@@ -6,8 +6,9 @@
   ``version`` column for optimistic concurrency, soft removal), PostRevision, Subscription,
   ReadMark (last read post per member and thread), Flag.
 - ``phi``: the pure patient-identifier guard; ``search``: FTS5 / tsvector kept in sync by the app.
-- ``services``: every change (no commits); visibility as SQL conditions that mirror
-  ``network.permissions``, so lists, search and notifications agree with the 404s of the routes.
+- ``services``: every change (no commits). Who sees and moderates what is ``network.permissions``'
+  (its yes/no rules and, next to each, the SQL condition the lists, search and notifications use), so
+  they agree with the 404s of the routes.
 - ``routes``: the ``discussions`` blueprint; ``demo``: seeding for ``flask demo``.
 
 Posts are paged by id (keyset), never by OFFSET. Posting is rate-limited per member

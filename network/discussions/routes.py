@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from network import permissions
-from network.access import role_required
+from network.access import permission_required
 from network.confirmation import UNDO_WINDOW, confirmation_page, confirmed, flash_undo
 from network.discussions import services
 from network.discussions.forms import (
@@ -30,12 +30,11 @@ from network.discussions.forms import (
     SearchForm,
     ThreadForm,
 )
-from network.discussions.models import Category, CategoryVisibility, Flag, SubscriptionLevel
+from network.discussions.models import Category, CategoryVisibility, Flag, SubscriptionLevel, Thread
 from network.discussions.phi import any_strong, find_phi, highlight
 from network.discussions.search import search_posts
 from network.extensions import db, limiter, member_key
 from network.integers import bounded_int, int_arg
-from network.members.models import Role
 from network.programs.models import Cohort, Program
 
 bp = Blueprint("discussions", __name__)
@@ -491,7 +490,7 @@ def move(thread_id: int):
     thread = _thread_or_404(thread_id)
     _moderator_or_403(thread.category)
     targets = db.session.scalars(select(Category).options(joinedload(Category.cohort))
-                                 .where(services.moderated_categories(current_user))
+                                 .where(permissions.moderated_categories(current_user, Category))
                                  .order_by(Category.position, Category.id)).all()
     form = MoveForm()
     form.category_id.choices = [SelectChoice(c.id, c.name) for c in targets]
@@ -546,7 +545,7 @@ def redact(post_id: int):
 
 
 @bp.route("/moderation")
-@role_required(Role.ADMIN, Role.FACULTY)
+@permission_required(permissions.can_moderate_anything)
 def moderation():
     """Open flags and held posts in the categories the member moderates, identifiers highlighted."""
     flags, held = services.moderation_queue(current_user)
@@ -561,7 +560,7 @@ def moderation():
 
 
 @bp.route("/moderation/flags/<int:flag_id>", methods=["POST"])
-@role_required(Role.ADMIN, Role.FACULTY)
+@permission_required(permissions.can_moderate_anything)
 def resolve_flag(flag_id: int):
     """Dismiss a flag, or remove the flagged post."""
     flag = db.session.get(Flag, flag_id)
@@ -597,7 +596,7 @@ def resolve_flag(flag_id: int):
 @bp.route("/search")
 def search():
     """Full-text search over the threads and posts the member can see."""
-    categories = db.session.scalars(select(Category).where(services.visible_categories(current_user))
+    categories = db.session.scalars(select(Category).where(permissions.visible_categories(current_user, Category))
                                     .order_by(Category.position, Category.id)).all()
     form = SearchForm(request.args)
     form.category.choices = [SelectChoice(0, "All categories")] + [SelectChoice(c.id, c.name) for c in categories]
@@ -605,7 +604,7 @@ def search():
     status = 200
     if form.q.data:
         if form.validate():
-            hits = search_posts(services.visible_threads(current_user), form.q.data,
+            hits = search_posts(permissions.visible_threads(current_user, Thread, Category), form.q.data,
                                 category_id=form.category.data or None, author=form.author.data or None,
                                 since=form.since.data, until=form.until.data, newest=form.sort.data == "newest")
         else:
@@ -616,7 +615,7 @@ def search():
 # -- categories (administrators) -------------------------------------------------------
 
 @bp.route("/categories")
-@role_required(Role.ADMIN)
+@permission_required(permissions.can_manage_categories)
 def categories():
     """All categories in order, with ordering buttons."""
     if services.ensure_cohort_categories():
@@ -653,14 +652,14 @@ def _category_form(category: Category | None):
 
 
 @bp.route("/categories/new", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@permission_required(permissions.can_manage_categories)
 def new_category():
     """Create a category."""
     return _category_form(None)
 
 
 @bp.route("/categories/<int:category_id>/edit", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@permission_required(permissions.can_manage_categories)
 def edit_category(category_id: int):
     """Rename a category or change who sees it."""
     category = db.session.get(Category, category_id)
@@ -670,7 +669,7 @@ def edit_category(category_id: int):
 
 
 @bp.route("/categories/<int:category_id>/move", methods=["POST"])
-@role_required(Role.ADMIN)
+@permission_required(permissions.can_manage_categories)
 def move_category(category_id: int):
     """Move a category up or down the list."""
     category = db.session.get(Category, category_id)
@@ -685,7 +684,7 @@ def move_category(category_id: int):
 
 
 @bp.route("/categories/<int:category_id>/delete", methods=["POST"])
-@role_required(Role.ADMIN)
+@permission_required(permissions.can_manage_categories)
 def delete_category(category_id: int):
     """Delete an empty category."""
     category = db.session.get(Category, category_id)

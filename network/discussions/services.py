@@ -12,7 +12,7 @@ from html import escape as html_escape
 from types import SimpleNamespace
 
 from flask import current_app, url_for
-from sqlalchemy import Integer, and_, bindparam, case, false, func, or_, select, true, update
+from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import defer, joinedload, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
@@ -38,7 +38,7 @@ from network.mail.models import EmailOutbox
 from network.members.models import MemberStatus, Role, User
 from network.notifications.models import Notification
 from network.notifications.services import forget_unread_counts, notify, notify_members, withdraw
-from network.programs.models import Cohort, CohortMembership, Program
+from network.programs.models import Cohort, Program
 from network.text.markdown import render_markdown
 from network.text.phi import redact, without_phi
 from network.text.slugs import slugify
@@ -85,42 +85,6 @@ def must_hold(category: Category, matches: list[Match]) -> bool:
 
 def _kinds(matches) -> list[str]:
     return sorted({match.kind for match in matches})
-
-
-# -- visibility as SQL (the same rules as network.permissions) ----------------
-
-def visible_categories(user):
-    """A SQL condition on Category: the categories ``user`` may see."""
-    if user.role == Role.ADMIN:
-        return true()
-    conditions = [Category.visibility == CategoryVisibility.MEMBERS,
-                  # The member's cohorts as a subquery: no round trip of its own.
-                  and_(Category.visibility == CategoryVisibility.COHORT, Category.cohort_id.in_(
-                      select(CohortMembership.cohort_id).where(CohortMembership.user_id == user.id)))]
-    if user.role == Role.FACULTY:
-        conditions.append(Category.visibility == CategoryVisibility.FACULTY)
-    return or_(*conditions)
-
-
-def moderated_categories(user):
-    """A SQL condition on Category: the categories ``user`` moderates (``permissions.can_moderate``)."""
-    if user.role == Role.ADMIN:
-        return true()
-    if user.role != Role.FACULTY:
-        return false()
-    programs = permissions.managed_program_ids(user)
-    cohorts = [cohort for cohort, (_, program) in permissions.cohort_roles(user).items() if program in programs] \
-        if programs else []
-    conditions = [Category.visibility == CategoryVisibility.FACULTY]
-    if cohorts:
-        conditions.append(and_(Category.visibility == CategoryVisibility.COHORT, Category.cohort_id.in_(cohorts)))
-    return or_(*conditions)
-
-
-def visible_threads(user):
-    """A SQL condition on Category and Thread (joined): threads ``user`` may see."""
-    return and_(visible_categories(user),
-                or_(Thread.held.is_(False), Thread.author_id == user.id, moderated_categories(user)))
 
 
 # -- categories ---------------------------------------------------------------
@@ -208,7 +172,7 @@ class CategorySummary:
 
 def category_summaries(user) -> list[CategorySummary]:
     """The categories ``user`` sees with counts and unread threads: two queries however many posts."""
-    categories = db.session.scalars(select(Category).where(visible_categories(user))
+    categories = db.session.scalars(select(Category).where(permissions.visible_categories(user, Category))
                                     .order_by(Category.position, Category.id)).all()
     mark = ReadMark.last_read_post_id
     stats = db.session.execute(
@@ -445,23 +409,8 @@ def _publish(post: Post, thread: Thread, now: datetime) -> None:
     _notify_subscribers(post, thread, author, skip=notified)
 
 
-def who_can_view(users: list[User], thread: Thread) -> list[User]:
-    """The members among ``users`` who may see ``thread`` (at most one query)."""
-    category = thread.category
-    users = [u for u in users if u.status == MemberStatus.VERIFIED and getattr(u, "deleted_at", None) is None]
-    visibility = str(category.visibility)
-    if visibility == "members":
-        return users
-    if visibility == "faculty":
-        return [u for u in users if u.role in (Role.FACULTY, Role.ADMIN)]
-    ids = [u.id for u in users if u.role != Role.ADMIN]
-    members = set(db.session.scalars(select(CohortMembership.user_id).where(
-        CohortMembership.cohort_id == category.cohort_id, CohortMembership.user_id.in_(ids)))) if ids else set()
-    return [u for u in users if u.role == Role.ADMIN or u.id in members]
-
-
 def _notify_mentions(post: Post, thread: Thread, author: User, mentioned: list[User]) -> set[int]:
-    targets = [u for u in who_can_view([u for u in mentioned if u.id != author.id], thread)]
+    targets = permissions.who_can_view_category([u for u in mentioned if u.id != author.id], thread.category)
     if targets:
         title = without_phi(thread.title)
         notify_members(targets, "discussion-mention", f"{author.name} mentioned you in “{title}”",
@@ -478,7 +427,7 @@ def _notify_subscribers(post: Post, thread: Thread, author: User, skip: set[int]
     if not ids:
         return  # (most replies: nobody else watches, or the mentions reached them)
     watchers = db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id)).all()
-    targets = who_can_view(watchers, thread)
+    targets = permissions.who_can_view_category(watchers, thread.category)
     if targets:
         title = without_phi(thread.title)
         notify_members(targets, "discussion-reply", f"{author.name} replied in “{title}”",
@@ -734,13 +683,13 @@ def _withdraw_unseen_notifications(thread: Thread) -> None:
                                            Notification.target_id == thread.id)))).all()
     if not recipients:
         return
-    allowed = {u.id for u in who_can_view(recipients, thread)}
+    allowed = {u.id for u in permissions.who_can_view_category(recipients, thread.category)}
     withdraw("thread", thread.id, [u.id for u in recipients if u.id not in allowed])
 
 
 def moderation_queue(user) -> tuple[list[Flag], list[Post]]:
     """Open flags and held posts in the categories ``user`` moderates, oldest first."""
-    mine = moderated_categories(user)
+    mine = permissions.moderated_categories(user, Category)
     flags = db.session.scalars(
         select(Flag).join(Post, Post.id == Flag.post_id).join(Thread, Thread.id == Post.thread_id)
         .join(Category, Category.id == Thread.category_id)
@@ -918,9 +867,11 @@ def recent_threads(user, limit: int = 5) -> list:
 @cache
 def _recent_threads_statement(role: Role, limit: int):
     """Built once per role: every home page view runs it, and building it (with the visibility subqueries)
-    cost more than running it. The rules are ``visible_categories``' own, with the member as a parameter."""
-    viewer = SimpleNamespace(id=bindparam("member", type_=Integer), role=role)
+    cost more than running it. The rules are ``permissions.visible_categories``' own, for a signed-in member
+    of that role whose id is a parameter (the home page is for members only)."""
+    viewer = SimpleNamespace(id=bindparam("member", type_=Integer), role=role, is_authenticated=True,
+                             is_verified=True)
     return (select(Thread.id, Thread.title, Category.name.label("category_name"))
             .join(Category, Category.id == Thread.category_id)
-            .where(visible_categories(viewer), Thread.held.is_(False))
+            .where(permissions.visible_categories(viewer, Category), Thread.held.is_(False))
             .order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(limit))

@@ -25,7 +25,7 @@ from network.mentorship.models import Meeting, Mentorship, MentorshipRequest
 from network.messages.models import Conversation, Message
 from network.notifications.models import Notification
 from network.opportunities.models import Bookmark, ExpressionOfInterest, Opportunity, Rsvp
-from network.permissions import can_view_thread
+from network.permissions import can_read_meeting_notes, can_view_thread
 from network.profiles.services import export_data
 from network.types import utcnow
 from network.urls import absolute, public_url
@@ -138,8 +138,7 @@ def _meeting(meeting: Meeting, user: User) -> dict:
     mine = meeting.author_id == user.id
     row = {"met_on": _when(meeting.met_on), "minutes": meeting.minutes, "mode": meeting.mode.value,
            "topics": meeting.topics, "logged_by": "you" if mine else "them", "notes_private": meeting.notes_private}
-    # The other person's private notes are theirs alone: not even a hint of what they said.
-    row["notes"] = meeting.notes if mine or not meeting.notes_private else None
+    row["notes"] = meeting.notes if can_read_meeting_notes(user, meeting) else None
     return row
 
 

@@ -13,6 +13,7 @@ from network.access import account_view, public
 from network.auth.forms import ActionForm
 from network.extensions import db
 from network.members.models import MemberStatus, User
+from network.permissions import can_verify_members
 
 bp = Blueprint("main", __name__)
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def index():
     from network.profiles.services import completeness
 
     pending_count = None
-    if current_user.is_admin:
+    if can_verify_members(current_user):
         pending_count = db.session.scalar(
             select(func.count()).select_from(User).where(User.status == MemberStatus.PENDING))
     own = own_profile(current_user)

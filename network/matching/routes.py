@@ -21,7 +21,14 @@ from network.matching import services
 from network.matching.forms import OpenRoundForm, OverrideForm, PoolForm
 from network.matching.models import MatchingRound, MatchingRun, Override, RoundStatus, RunStatus, Side
 from network.members.models import Role
-from network.permissions import can_join_pool, can_manage_round, can_open_rounds
+from network.permissions import (
+    can_change_pool_place,
+    can_manage_round,
+    can_open_rounds,
+    can_rank_mentors,
+    can_review_fellows,
+    can_view_round,
+)
 from network.text.words import plural
 from network.types import utcnow
 
@@ -38,13 +45,11 @@ def _round_or_404(round_id: int) -> MatchingRound:
 
 
 def _viewer(matching_round: MatchingRound):
-    """(participant row or None, manages the round, may join the pool); 404 for those who may not know it."""
-    manages = can_manage_round(current_user, matching_round)
+    """(participant row or None, manages the round); 404 for those who may not know it."""
     entry = services.participant(matching_round, current_user)
-    may_join = entry is None and can_join_pool(current_user, matching_round)
-    if not (manages or entry is not None or may_join):
+    if not can_view_round(current_user, matching_round, entry):
         abort(404)
-    return entry, manages, may_join
+    return entry, can_manage_round(current_user, matching_round)
 
 
 def _managed_round(round_id: int) -> MatchingRound:
@@ -112,7 +117,7 @@ def new_round():
 def round_page(round_id: int):
     """The round as I take part in it: a fellow ranks mentors; a mentor joins the pool and reviews fellows."""
     matching_round = _round_or_404(round_id)
-    entry, manages, _ = _viewer(matching_round)
+    entry, manages = _viewer(matching_round)
     if manages and entry is None and request.args.get("view") != "pool":
         return redirect(url_for("matching.preview", round_id=round_id))
     context = {"round": matching_round, "entry": entry, "manages": manages, "is_open": matching_round.is_open_at(utcnow()),
@@ -171,8 +176,8 @@ def _mentor_page(matching_round, entry, context, errors=None, status=200, pool_f
 def save_ranking(round_id: int):
     """Save my ranked list of mentors."""
     matching_round = _round_or_404(round_id)
-    entry, manages, _ = _viewer(matching_round)
-    if entry is None or entry.side != Side.FELLOW:
+    entry, manages = _viewer(matching_round)
+    if not can_rank_mentors(current_user, entry):
         abort(403)
     form = ActionForm()
     context = {"round": matching_round, "entry": entry, "manages": manages,
@@ -207,10 +212,8 @@ def save_ranking(round_id: int):
 def join_pool(round_id: int):
     """Join the round's mentor pool with a capacity, change it, or leave (0)."""
     matching_round = _round_or_404(round_id)
-    entry, manages, may_join = _viewer(matching_round)
-    if entry is not None and entry.side != Side.MENTOR:
-        abort(403)
-    if entry is None and not may_join:
+    entry, manages = _viewer(matching_round)
+    if not can_change_pool_place(current_user, matching_round, entry):
         abort(403)
     form = PoolForm(prefix="pool")
     context = {"round": matching_round, "entry": entry, "manages": manages,
@@ -232,8 +235,8 @@ def join_pool(round_id: int):
 def save_review(round_id: int):
     """Rank or accept the fellows who listed me."""
     matching_round = _round_or_404(round_id)
-    entry, manages, _ = _viewer(matching_round)
-    if entry is None or entry.side != Side.MENTOR:
+    entry, manages = _viewer(matching_round)
+    if not can_review_fellows(current_user, entry):
         abort(403)
     form = ActionForm()
     context = {"round": matching_round, "entry": entry, "manages": manages,

@@ -37,8 +37,11 @@ from network.permissions import (
     can_manage_cohort,
     can_manage_round,
     can_open_rounds,
-    managed_program_ids,
+    managed_programs,
+    may_mentor_in_rounds,
     reaches_others,
+    runs_every_program,
+    sees_other_rounds,
 )
 from network.profiles.models import Profile, profile_interest
 from network.profiles.privacy import connected_member_ids
@@ -50,7 +53,6 @@ log = logging.getLogger(__name__)
 
 #: Rounds with more participants than this run as a queued job (``flask matching work``).
 DIRECT_RUN_LIMIT = 300
-MENTOR_ROLES = (Role.ALUMNI, Role.FACULTY)
 
 
 class RoundError(Exception):
@@ -70,9 +72,8 @@ def cohorts_for_new_round(user) -> list[Cohort]:
     if not can_open_rounds(user):
         return []
     statement = (select(Cohort).join(Cohort.program).where(Cohort.graduated_at.is_(None))
+                 .where(managed_programs(user, Cohort.program_id))
                  .options(contains_eager(Cohort.program)).order_by(Cohort.program_id, Cohort.name))
-    if user.role != Role.ADMIN:
-        statement = statement.where(Cohort.program_id.in_(managed_program_ids(user)))
     return list(db.session.scalars(statement))
 
 
@@ -83,7 +84,7 @@ def rounds_for(user) -> dict[str, list[MatchingRound]]:
                               .where(Participant.user_id == user.id).options(*options)
                               .order_by(MatchingRound.created_at.desc())).all()
     managed, joinable = [], []
-    if user.role != Role.FELLOW:
+    if sees_other_rounds(user):
         # Rounds of the programs the member belongs to (may mentor in: ``can_join_pool``) or runs.
         member_programs = select(Cohort.program_id).join(CohortMembership, CohortMembership.cohort_id == Cohort.id) \
             .where(CohortMembership.user_id == user.id)
@@ -92,15 +93,15 @@ def rounds_for(user) -> dict[str, list[MatchingRound]]:
             .where(Cohort.program_id.in_(member_programs)))
         query = select(MatchingRound, of_member_programs).options(*options) \
             .order_by(MatchingRound.created_at.desc()).limit(200)
-        if user.role != Role.ADMIN:
+        if not runs_every_program(user):
             query = query.where(or_(of_member_programs, MatchingRound.id.in_(
                 select(round_cohort.c.round_id).join(Cohort, Cohort.id == round_cohort.c.cohort_id)
-                .where(Cohort.program_id.in_(managed_program_ids(user))))))
+                .where(managed_programs(user, Cohort.program_id)))))
         seen = {r.id for r in mine}
         for matching_round, may_mentor in db.session.execute(query):
             if can_manage_round(user, matching_round):
                 managed.append(matching_round)
-            elif may_mentor and user.role in MENTOR_ROLES and matching_round.id not in seen \
+            elif may_mentor and may_mentor_in_rounds(user) and matching_round.id not in seen \
                     and matching_round.status == RoundStatus.OPEN:
                 joinable.append(matching_round)
     return {"managed": managed, "mine": mine, "joinable": joinable}

@@ -13,11 +13,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from network.access import role_required
+from network.access import permission_required
 from network.auth.forms import ActionForm
 from network.confirmation import confirmation_page, confirmed
 from network.extensions import db
-from network.members.models import MemberStatus, Role, User
+from network.members.models import MemberStatus, User
 from network.mentorship import lookups, services
 from network.mentorship.forms import (
     CompactForm,
@@ -41,7 +41,7 @@ from network.mentorship.models import (
     RequestStatus,
     every,
 )
-from network.permissions import can_ask_for_mentoring, can_change_meeting
+from network.permissions import can_ask_for_mentoring, can_change_meeting, can_look_for_mentors, can_offer_mentoring
 from network.taxonomy.models import Interest, active_terms
 from network.text.markdown import render_markdown
 from network.text.words import plural
@@ -60,7 +60,7 @@ def _type_or_404(value: str | None) -> MentoringType:
 @bp.route("/")
 def index():
     """My mentoring: a fellow's team of four slots; a mentor's mentees."""
-    team = services.team_of(current_user) if current_user.role == Role.FELLOW else None
+    team = services.team_of(current_user) if can_look_for_mentors(current_user) else None
     mentees = db.session.scalars(
         select(Mentorship).where(Mentorship.mentor_id == current_user.id,
                                  Mentorship.status == MentorshipStatus.ACTIVE)
@@ -74,7 +74,7 @@ def index():
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@role_required(Role.ALUMNI, Role.FACULTY)
+@permission_required(can_offer_mentoring)
 def settings():
     """My mentoring settings: whether I take mentees, how many, for what."""
     current = services.settings_of(current_user)
@@ -106,7 +106,7 @@ def settings():
 
 
 @bp.route("/recommendations")
-@role_required(Role.FELLOW)
+@permission_required(can_look_for_mentors)
 def recommendations():
     """Mentors ranked for me and one kind of mentoring, each with the reason."""
     mentoring_type = _type_or_404(request.args.get("type"))
@@ -117,7 +117,7 @@ def recommendations():
 
 
 @bp.route("/ask/<int:mentor_id>", methods=["GET", "POST"])
-@role_required(Role.FELLOW)
+@permission_required(can_look_for_mentors)
 def ask(mentor_id: int):
     """Ask one mentor for mentoring."""
     mentor = db.session.get(User, mentor_id)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from network.extensions import db
 from network.matching.scoring import Mentee, Mentor, recommend
-from network.members.models import MemberStatus, Role, User
+from network.members.models import MemberStatus, User
 from network.mentorship import cache
 from network.mentorship.models import (
     DeclineReason,
@@ -29,7 +29,7 @@ from network.mentorship.models import (
     mentor_topic,
 )
 from network.notifications.services import notify_members
-from network.permissions import reaches_others
+from network.permissions import can_look_for_mentors, can_offer_mentoring, reaches_others
 from network.profiles.models import Profile, Visibility, profile_interest
 from network.profiles.privacy import connected_member_ids
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
@@ -37,7 +37,6 @@ from network.types import utcnow
 
 #: A request nobody answered in this many days expires.
 REQUEST_LIFETIME = timedelta(days=14)
-MENTOR_ROLES = (Role.ALUMNI, Role.FACULTY)
 
 
 class MentorshipError(Exception):
@@ -58,7 +57,7 @@ def settings_of(user: User) -> MentorSettings | None:
 def save_settings(user: User, *, accepting: bool, capacity: int, types: list[str], meeting_modes: list[str],
                   availability: str, topics: list[Interest]) -> MentorSettings:
     """Create or update the mentor's settings; the directory's "open to mentoring" follows them."""
-    if user.role not in MENTOR_ROLES:
+    if not can_offer_mentoring(user):
         raise MentorshipError("Only alumni and faculty mentor for now.")
     settings = settings_of(user)
     if settings is None:
@@ -271,7 +270,7 @@ def active_mentorship(mentee_id: int, mentoring_type: MentoringType) -> Mentorsh
 
 def send_request(mentee: User, mentor: User, mentoring_type: MentoringType, message: str) -> MentorshipRequest:
     """Ask ``mentor`` for mentoring of one type; the mentor is told."""
-    if mentee.role != Role.FELLOW:
+    if not can_look_for_mentors(mentee):
         raise MentorshipError("Only fellows ask for mentors for now.")
     if mentee.id == mentor.id:
         raise MentorshipError("You cannot mentor yourself.")
@@ -461,7 +460,7 @@ def _follow_the_log(mentorship: Mentorship) -> None:
 
 
 def meetings_visible_to(mentorship: Mentorship, user: User):
-    """The meeting log; private notes are only the writer's (the template hides them from the other)."""
+    """The meeting log; private notes are only the writer's (``permissions.can_read_meeting_notes``)."""
     return db.session.scalars(select(Meeting).where(Meeting.mentorship_id == mentorship.id)
                               .options(selectinload(Meeting.author))
                               .order_by(Meeting.met_on.desc(), Meeting.id.desc()).limit(200)).all()
@@ -506,10 +505,10 @@ def home_summary(user: User, today: date) -> dict:
     ``mentee_name`` in the mentees)."""
     summary = {"team": None, "mentees": [], "waiting": 0, "overdue": set()}
     statements, connection, active = _home_statements(), db.session.connection(), []
-    if user.role == Role.FELLOW:
+    if can_look_for_mentors(user):
         active = connection.execute(statements.team, {"member": user.id}).all()
         summary["team"] = _slots(active)
-    elif user.role in MENTOR_ROLES:
+    elif can_offer_mentoring(user):
         active = summary["mentees"] = connection.execute(statements.mentees, {"member": user.id}).all()
         summary["waiting"] = connection.execute(statements.waiting, {"member": user.id}).scalar_one()
     # The model's own rule, read from the row's columns.

@@ -9,21 +9,19 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from network.access import role_required
+from network.access import permission_required
 from network.cohorts.forms import CohortForm
 from network.extensions import db
-from network.members.models import Role
-from network.permissions import can_manage_program
+from network.permissions import can_list_programs, can_manage_program
 from network.programs import services
 from network.programs.models import Cohort, Program, ProgramStaff
 
 bp = Blueprint("programs", __name__)
 
-STAFF = (Role.FACULTY, Role.ADMIN)
 
 
 @bp.route("/")
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def index():
     """The programs I manage (all of them for administrators)."""
     query = services.programs_for(current_user)
@@ -53,14 +51,14 @@ def _show(program: Program, form: CohortForm, status: int = 200):
 
 
 @bp.route("/<slug>")
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def show(slug: str):
     """A program's cohorts with their counts, its staff, and a form for a new cohort."""
     return _show(_program_or_404(slug), CohortForm(prefix="cohort"))
 
 
 @bp.route("/<slug>/cohorts", methods=["POST"])
-@role_required(*STAFF)
+@permission_required(can_list_programs)
 def create_cohort(slug: str):
     """Add a class to the program."""
     program = _program_or_404(slug)

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from network.audit.models import record
 from network.extensions import db
-from network.members.models import MemberStatus, Role, User
+from network.members.models import Role, User
+from network.permissions import can_be_program_staff, runs_every_program
 from network.programs.models import Cohort, CohortMembership, CohortRole, Program, ProgramRole, ProgramStaff
 from network.text.slugs import slugify
 
@@ -20,7 +21,7 @@ class ProgramError(Exception):
 def programs_for(user):
     """A ``select`` of the programs ``user`` manages (all for admins), by name."""
     query = select(Program).order_by(Program.name)
-    if user.role != Role.ADMIN:
+    if not runs_every_program(user):
         query = query.join(ProgramStaff, ProgramStaff.program_id == Program.id).where(ProgramStaff.user_id == user.id)
     return query
 
@@ -56,7 +57,7 @@ def save_program(program: Program | None, actor: User, **fields) -> Program:
 
 def add_staff(program: Program, member: User, role: ProgramRole, actor: User) -> ProgramStaff:
     """Give a faculty member a role in the program (or change their role)."""
-    if member.role not in (Role.FACULTY, Role.ADMIN) or member.status != MemberStatus.VERIFIED:
+    if not can_be_program_staff(member):
         raise ProgramError(f"{member.name} is not a verified faculty member.")
     staff = db.session.scalars(select(ProgramStaff).filter_by(program_id=program.id, user_id=member.id)).first()
     if staff is None:
