@@ -5,9 +5,38 @@ from __future__ import annotations
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+# The app factory sits above every area: it imports each one's blueprint and hooks (tests/test_import_layers.py).
+from network import models  # noqa: F401  (registers every model with the metadata)
+from network.access import enforce_access
+from network.admin.routes import bp as admin_bp
+from network.auth.routes import bp as auth_bp
+from network.auth.services import load_session_user
+from network.auth.sessions import expire_stale_session, keep_waiting_messages_distinct, require_two_factor
+from network.cli import check_config_command, create_admin_command, demo_command, reset_two_factor_command
+from network.cohorts.routes import bp as cohorts_bp
 from network.config import CONFIGS, deployment_from_environment, fatal_settings, trusted_hosts
+from network.database import commit_read_only_requests, configure_sqlite
+from network.discussions.routes import bp as discussions_bp
+from network.errors import register_error_handlers
+from network.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from network.integers import BoundedIntegerConverter
+from network.logging import configure_logging
+from network.mail.cli import outbox_cli
+from network.mail.routes import bp as mail_bp
+from network.main.routes import bp as main_bp
+from network.matching.routes import bp as matching_bp
+from network.mentorship.routes import bp as mentorship_bp
+from network.messages.routes import bp as messages_bp
+from network.notifications.routes import bp as notifications_bp
+from network.opportunities.cli import digest_cli
+from network.opportunities.routes import bp as opportunities_bp
+from network.profiles.routes import bp as profiles_bp
+from network.programs.routes import bp as programs_bp
+from network.reminders.cli import reminders_cli
+from network.security import limit_plain_form_size, set_hsts, set_security_headers
+from network.templating import register_template_helpers
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -61,19 +90,12 @@ def _finish_config(app: Flask) -> None:
 
 
 def _init_logging(app: Flask) -> None:
-    from network.logging import configure_logging
-
     # Our handler on the root logger, JSON or text, each line with the request id (network/logging.py).
     # (The package's ``logging`` attribute is that submodule, so the standard library is not imported here.)
     configure_logging(app)
 
 
 def _init_extensions(app: Flask) -> None:
-    from network import models  # noqa: F401  (registers every model with the metadata)
-    from network.auth.services import load_session_user
-    from network.database import commit_read_only_requests, configure_sqlite
-    from network.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
-
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
@@ -90,57 +112,25 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from network.admin.routes import bp as admin_bp
-    from network.auth.routes import bp as auth_bp
-    from network.main.routes import bp as main_bp
-    from network.profiles.routes import bp as profiles_bp
-
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(profiles_bp, url_prefix="/members")
-    from network.discussions.routes import bp as discussions_bp
-    from network.notifications.routes import bp as notifications_bp
-
     app.register_blueprint(discussions_bp, url_prefix="/discussions")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
-    from network.mentorship.routes import bp as mentorship_bp
-
     app.register_blueprint(mentorship_bp, url_prefix="/mentorship", cli_group="mentorship")
-    from network.opportunities.routes import bp as opportunities_bp
-
     app.register_blueprint(opportunities_bp, url_prefix="/opportunities")
-    from network.cohorts.routes import bp as cohorts_bp
-    from network.programs.routes import bp as programs_bp
-
     app.register_blueprint(programs_bp, url_prefix="/programs")
     app.register_blueprint(cohorts_bp)
-    from network.messages.routes import bp as messages_bp
-
     app.register_blueprint(messages_bp, url_prefix="/messages")
-    from network.mail.routes import bp as mail_bp
-
     app.register_blueprint(mail_bp, url_prefix="/admin/outbox")
-    from network.reminders.cli import reminders_cli
-
     app.cli.add_command(reminders_cli)
-    from network.matching.routes import bp as matching_bp
-
     app.register_blueprint(matching_bp, url_prefix="/matching", cli_group="matching")
     # (each feature area registers its blueprint on its own line above this comment)
 
 
 def _register_hooks(app: Flask) -> None:
-    from werkzeug.middleware.proxy_fix import ProxyFix
-
-    from network.access import enforce_access
-    from network.errors import register_error_handlers
-    from network.security import limit_plain_form_size, set_hsts, set_security_headers
-    from network.templating import register_template_helpers
-
     app.before_request(limit_plain_form_size)
-    from network.auth.sessions import expire_stale_session, keep_waiting_messages_distinct, require_two_factor
-
     app.before_request(expire_stale_session)
     app.before_request(require_two_factor)
     app.before_request(enforce_access)
@@ -156,18 +146,11 @@ def _register_hooks(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from network.cli import create_admin_command, demo_command
-    from network.mail.cli import outbox_cli
-
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(outbox_cli)
-    from network.cli import check_config_command, reset_two_factor_command
-
     app.cli.add_command(check_config_command)
     app.cli.add_command(reset_two_factor_command)
-    from network.opportunities.cli import digest_cli
-
     # One "flask digest" group for every area's digest: notifications register "daily" through
     # their blueprint, opportunities bring "opportunities".
     digests = app.cli.commands.get("digest")

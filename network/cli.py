@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import click
+import redis
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from network.audit.models import record
+from network.auth import two_factor
 from network.auth.passwords import password_problem
+from network.config import default_worker_count, unsafe_settings
+from network.demo import DEMO_PASSWORD, DEMO_SIGN_INS, seed_demo
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User, normalize_email
 from network.text.lines import single_line
@@ -23,8 +29,6 @@ from network.types import utcnow
 @with_appcontext
 def create_admin_command(email: str, name: str | None, password: str | None) -> None:
     """Make EMAIL an administrator, creating the account if needed."""
-    from email_validator import EmailNotValidError, validate_email
-
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -60,8 +64,6 @@ def create_admin_command(email: str, name: str | None, password: str | None) -> 
 @with_appcontext
 def demo_command(if_empty: bool, force_production: bool) -> None:
     """Seed a believable pain-medicine network (safe to run again). Development and testing only."""
-    from network.demo import DEMO_PASSWORD, DEMO_SIGN_INS, seed_demo
-
     deployment = current_app.config["DEPLOYMENT"]
     if deployment not in ("development", "testing") and not force_production:
         # The demo administrator and faculty sign in with a password printed in the README.
@@ -89,8 +91,6 @@ def demo_command(if_empty: bool, force_production: bool) -> None:
 @with_appcontext
 def check_config_command(workers: int | None, connect: bool) -> None:
     """Report settings unsafe for production; exit with status 1 if there is any."""
-    from network.config import default_worker_count, unsafe_settings
-
     workers = workers or default_worker_count()
     problems, notes = unsafe_settings(current_app.config, debug=current_app.debug, workers=workers)
     if connect:
@@ -107,9 +107,6 @@ def check_config_command(workers: int | None, connect: bool) -> None:
 
 
 def _unreachable_services() -> list[str]:
-    from sqlalchemy import text
-    from sqlalchemy.exc import SQLAlchemyError
-
     problems = []
     try:
         db.session.execute(text("SELECT 1"))
@@ -117,8 +114,6 @@ def _unreachable_services() -> list[str]:
         problems.append(f"The database does not answer: {type(exc).__name__}.")
     storage = str(current_app.config.get("RATELIMIT_STORAGE_URI") or "")
     if storage.startswith(("redis://", "rediss://", "unix://")):
-        import redis
-
         try:
             redis.Redis.from_url(storage, socket_timeout=3, socket_connect_timeout=3).ping()
         except redis.RedisError as exc:
@@ -131,8 +126,6 @@ def _unreachable_services() -> list[str]:
 @with_appcontext
 def reset_two_factor_command(email: str) -> None:
     """Turn off EMAIL's two-step sign-in (lost phone and recovery codes); audit-logged."""
-    from network.auth import two_factor
-
     user = db.session.scalars(select(User).where(User.email == normalize_email(email))).first()
     if user is None:
         raise click.BadParameter("no account has this address", param_hint="EMAIL")

@@ -1,5 +1,7 @@
 """Response headers that keep pages from being framed, sniffed or scripted from elsewhere."""
 
+from flask import current_app, request
+
 _POLICY_DIRECTIVES = (
     "default-src 'self'",
     "script-src 'self'",
@@ -36,7 +38,5 @@ def set_hsts(response):
 
 def limit_plain_form_size():
     """``before_request``: forms without files get the small form limit, not the upload limit."""
-    from flask import current_app, request
-
     if request.mimetype != "multipart/form-data":
         request.max_content_length = current_app.config["MAX_FORM_MEMORY_SIZE"]

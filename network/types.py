@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -41,7 +41,5 @@ class UTCDateTime(TypeDecorator):
 
 def enum_column(enum_cls, name: str, length: int = 24):
     """A ``StrEnum`` stored as its values in a VARCHAR with a CHECK constraint (portable, no native enum)."""
-    from sqlalchemy import Enum
-
     return Enum(enum_cls, native_enum=False, create_constraint=True, length=length, name=name,
                 values_callable=lambda members: [m.value for m in members])

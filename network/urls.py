@@ -72,3 +72,14 @@ def absolute(path: str) -> str:
     if base.root and (path == base.root or path.startswith(base.root + "/")):
         return base.origin + path  # built in a request under the same prefix
     return base.origin + base.root + path
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

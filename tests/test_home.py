@@ -211,3 +211,27 @@ def test_the_profile_card_and_the_greeting_follow_the_profile(app, make_user, lo
     mentoring = card(home(client), "home-mentorship")
     assert "No mentees yet" in mentoring and "Offer mentoring" not in mentoring
     assert check_page(client.get("/").data) == []
+
+
+def test_the_home_view_gathers_its_cards_and_no_area_injects_them_into_every_page(app, make_user, login):
+    """The home page's data comes from its view: the discussions and opportunities cards are rows the view
+    passes, and no other page's template sees home-page helpers injected by those areas' blueprints."""
+    from flask import template_rendered
+
+    fellow, poster = make_user(), make_user(role="alumni")
+    forum = make_category(app, "Open forum")
+    thread, _ = start_thread(app, forum, poster, "Cooled RF for knees")
+    job = make_opportunity(app, poster, "Interventional pain physician")
+    client = login(app.test_client(), fellow)
+    rendered = []
+
+    def note(sender, template, context, **extra):
+        rendered.append((template.name, context))
+
+    with template_rendered.connected_to(note, app):
+        home(client)
+        assert client.get("/discussions/").status_code == 200
+    (_, home_context), (_, other_context) = rendered
+    assert [row.id for row in home_context["threads"]] == [thread]
+    assert [row.id for row in home_context["opportunities"]] == [job]
+    assert not {"recent_discussions", "home_opportunities"} & set(other_context)

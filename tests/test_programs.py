@@ -92,6 +92,32 @@ def test_faculty_creates_a_cohort_in_their_program(app, make_user, login):
     assert backwards.status_code == 400 and b"must end after it starts" in backwards.data
 
 
+def test_a_new_cohort_has_its_private_discussion_category_at_once(app, make_user, login):
+    """Programs announce a new class (``signals.cohort_created``); discussions open its category, whoever
+    created the class: the program page's form or the service called directly (an import, the CLI)."""
+    from network.discussions.models import Category, CategoryVisibility
+    from network.members.models import User
+    from network.programs import services
+
+    a = make_program(app, make_user, slug="program-a")
+    client = login(app.test_client(), a["director"])
+    client.post("/programs/program-a/cohorts", data={
+        "cohort-name": "Class of 2028", "cohort-start_date": "2027-07-01", "cohort-end_date": "2028-06-30"})
+    with app.app_context():
+        program = db.session.get(Program, a["program"])
+        cohort = services.create_cohort(program, "Class of 2029", date(2028, 7, 1), date(2029, 6, 30),
+                                        db.session.get(User, a["director"].id))
+        db.session.commit()
+        assert cohort.name == "Class of 2029"
+        categories = db.session.execute(select(Cohort.name, Category.name, Category.visibility)
+                                        .join(Category, Category.cohort_id == Cohort.id)
+                                        .where(Cohort.name.in_(["Class of 2028", "Class of 2029"]))
+                                        .order_by(Cohort.name)).all()
+    assert categories == [
+        ("Class of 2028", "Program program-a: Class of 2028", CategoryVisibility.COHORT),
+        ("Class of 2029", "Program program-a: Class of 2029", CategoryVisibility.COHORT)]
+
+
 def test_admin_creates_a_program_and_names_its_director(app, make_user, login):
     admin = make_user(role="admin")
     director = make_user(role="faculty", email="director@example.org")

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
 
 from network.access import permission_required, role_required
+from network.admin import services as admin_services
 from network.admin.forms import RejectForm, VerifyForm
+from network.audit.models import AuditLog
 from network.auth.forms import ActionForm
+from network.auth.services import find_by_email
 from network.cohorts import services as cohort_services
 from network.confirmation import confirmation_page, confirmed, flash_undo
 from network.extensions import db
 from network.integers import int_arg
 from network.members import services
-from network.members.models import MemberStatus, Registration, Role, User
+from network.members.models import MemberDeactivation, MemberStatus, Registration, Role, User
 from network.permissions import (
     can_place_on_verification,
     can_read_audit_log,
@@ -25,10 +30,12 @@ from network.permissions import (
     managed_program_ids,
     runs_every_program,
 )
-from network.programs.models import Cohort, CohortRole
+from network.programs import services as program_services
+from network.programs.forms import ProgramForm, StaffForm
+from network.programs.models import Cohort, CohortRole, Program, ProgramRole, ProgramStaff
 from network.taxonomy import services as taxonomy_services
 from network.taxonomy.forms import TermForm
-from network.taxonomy.models import VOCABULARIES, all_terms
+from network.taxonomy.models import VOCABULARIES, Specialty, active_terms, all_terms
 
 bp = Blueprint("admin", __name__)
 log = logging.getLogger(__name__)
@@ -262,10 +269,6 @@ def _set_retired(vocabulary: str, term_id: int, change, done: str):
 @role_required(Role.ADMIN)
 def index():
     """What needs an administrator, and the way to every admin page."""
-    from flask import current_app
-
-    from network.programs.models import Program
-
     by_status = dict(db.session.execute(select(User.status, func.count()).group_by(User.status)).all())
     by_role = dict(db.session.execute(select(User.role, func.count()).where(User.status == MemberStatus.VERIFIED)
                                       .group_by(User.role)).all())
@@ -283,9 +286,6 @@ def index():
 @role_required(Role.ADMIN)
 def members():
     """Every member: search by name or email, filter by role and status."""
-    from network.admin import services as admin_services
-    from network.admin.models import MemberDeactivation
-
     text = (request.args.get("q") or "").strip()[:100]
     role = request.args.get("role") or None
     status = request.args.get("status") or None
@@ -308,8 +308,6 @@ def members():
 
 def _member_action(user_id: int, act, done: str, confirmation=None, undo: str | None = None):
     """Apply ``act`` to the member; ``confirmation(member)`` may first ask, ``undo`` names the route undoing it."""
-    from network.admin import services as admin_services
-
     member = db.session.get(User, user_id)
     if member is None:
         abort(404)
@@ -340,8 +338,6 @@ def _safe_back() -> bool:
 @role_required(Role.ADMIN)
 def change_role(user_id: int):
     """Give a member another role (fellow, alumni, faculty, administrator)."""
-    from network.admin import services as admin_services
-
     value = request.form.get("role", "")
     if value not in [r.value for r in Role]:
         if db.session.get(User, user_id) is None:
@@ -355,8 +351,6 @@ def change_role(user_id: int):
 @role_required(Role.ADMIN)
 def deactivate_member(user_id: int):
     """Stop a member signing in; their sessions end at once."""
-    from network.admin import services as admin_services
-
     return _member_action(user_id, lambda m: admin_services.deactivate(m, current_user),
                           "{name} is deactivated and signed out everywhere.", confirmation=_confirm_deactivation,
                           undo="admin.reactivate_member")
@@ -375,8 +369,6 @@ def _confirm_deactivation(member: User):
 @role_required(Role.ADMIN)
 def reactivate_member(user_id: int):
     """Let a deactivated member sign in again, with the status they had."""
-    from network.admin import services as admin_services
-
     return _member_action(user_id, lambda m: admin_services.reactivate(m, current_user),
                           "{name} can sign in again.")
 
@@ -385,11 +377,6 @@ def reactivate_member(user_id: int):
 
 
 def _program_form(program=None):
-    from wtforms import SelectChoice
-
-    from network.programs.forms import ProgramForm
-    from network.taxonomy.models import Specialty, active_terms
-
     form = ProgramForm(prefix="program", obj=program)
     form.specialty_id.choices = [SelectChoice(0, "—")] + [SelectChoice(s.id, s.name)
                                                          for s in db.session.scalars(active_terms(Specialty))]
@@ -400,9 +387,6 @@ def _program_form(program=None):
 @role_required(Role.ADMIN)
 def programs():
     """Every program with its staff count, and a form for a new one."""
-    from network.programs import services as program_services
-    from network.programs.models import Program, ProgramStaff
-
     form = _program_form()
     status = 200
     if form.validate_on_submit():
@@ -429,10 +413,6 @@ def programs():
 @role_required(Role.ADMIN)
 def edit_program(program_id: int):
     """Edit a program and its staff (director, coordinators, faculty)."""
-    from network.programs import services as program_services
-    from network.programs.forms import StaffForm
-    from network.programs.models import Program, ProgramStaff
-
     program = db.session.get(Program, program_id)
     if program is None:
         abort(404)
@@ -466,11 +446,6 @@ def edit_program(program_id: int):
 @role_required(Role.ADMIN)
 def add_staff(program_id: int):
     """Give a faculty member a role in the program."""
-    from network.auth.services import find_by_email
-    from network.programs import services as program_services
-    from network.programs.forms import StaffForm
-    from network.programs.models import Program, ProgramRole
-
     program = db.session.get(Program, program_id)
     if program is None:
         abort(404)
@@ -497,9 +472,6 @@ def add_staff(program_id: int):
 @role_required(Role.ADMIN)
 def remove_staff(program_id: int, staff_id: int):
     """Take a member off the program's staff."""
-    from network.programs import services as program_services
-    from network.programs.models import ProgramStaff
-
     staff = db.session.get(ProgramStaff, staff_id)
     if staff is None or staff.program_id != program_id:
         abort(404)
@@ -521,8 +493,6 @@ def remove_staff(program_id: int, staff_id: int):
 
 
 def _date_arg(name: str):
-    from datetime import date
-
     value = request.args.get(name) or ""
     if not value:
         return None
@@ -536,9 +506,6 @@ def _date_arg(name: str):
 @permission_required(can_read_audit_log)
 def audit_log():
     """Who did what, on what, when and from where; faculty see their own programs' entries."""
-    from network.admin import services as admin_services
-    from network.audit.models import AuditLog
-
     program_ids = None if runs_every_program(current_user) else managed_program_ids(current_user)
     filters = {"actor": (request.args.get("actor") or "").strip()[:100],
                "action": (request.args.get("action") or "").strip()[:64],

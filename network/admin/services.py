@@ -6,10 +6,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import or_, select
 
-from network.admin.models import MemberDeactivation
 from network.audit.models import AuditLog, record
 from network.extensions import db
-from network.members.models import MemberStatus, Role, User
+from network.members.models import MemberDeactivation, MemberStatus, Role, User
 
 
 class AdminError(Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,8 +32,6 @@ class AuditLog(db.Model):
 
 
 def _request_address() -> str | None:
-    from flask import has_request_context, request
-
     return request.remote_addr if has_request_context() else None
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -35,8 +34,9 @@ from network.auth.sessions import (
 )
 from network.auth.tokens import TokenError, read_confirmation_token, read_reset_token
 from network.extensions import db, limiter
-from network.members.models import MemberSession, Role, normalize_email
+from network.members.models import MemberDeactivation, MemberSession, Role, normalize_email
 from network.types import utcnow
+from network.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -70,17 +70,6 @@ def _pending_member_key():
 def _submitted_email():
     """Rate-limit key: the address being tried, so spreading guesses over many IPs does not help."""
     return "email:" + normalize_email(request.form.get("email", ""))[:254]
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target \
-            or any(ord(c) < 32 or ord(c) == 127 for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def _keep_signed_in(user) -> None:
@@ -160,8 +149,6 @@ def login():
             log.info("member %s signed in", user.id)
             return redirect(next_url or url_for("main.index"))
         if user is not None:
-            from network.admin.models import MemberDeactivation
-
             if db.session.get(MemberDeactivation, user.id) is not None:
                 form.form_errors.append("This account has been deactivated by the site administrators. "
                                         "Write to them if you think this is a mistake.")

@@ -17,10 +17,11 @@ import time
 from datetime import timedelta
 from typing import NamedTuple
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, update
 
+from network.auth import two_factor
 from network.extensions import db
 from network.members.models import MemberSession, revoke_sessions
 from network.types import utcnow
@@ -234,8 +235,6 @@ def require_two_factor():
     if not current_user.is_verified:
         # A pending member reaches nothing but their account anyway; the rule applies once admitted.
         return None
-    from network.auth import two_factor
-
     if not two_factor.is_required(current_user):
         return None
     if request.endpoint in SETUP_ENDPOINTS:
@@ -247,6 +246,4 @@ def require_two_factor():
     if request.method in ("GET", "HEAD"):
         flash("Your role needs two-step sign-in. Set it up to continue; it takes a minute.", "warning")
         return redirect(url_for("auth.two_factor_status"))
-    from flask import abort
-
     abort(403, "Set up two-step sign-in first (Account → Two-step sign-in).")

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from xml.etree import ElementTree
+
 import pygal
 from pygal.style import Style
+
+try:  # optional: pygal builds its trees with lxml when it is installed, and only lxml can serialise them
+    from lxml import etree as lxml_etree
+except ImportError:
+    lxml_etree = None
 
 from network.cohorts.dashboard import TYPES, Dashboard
 
@@ -61,15 +68,11 @@ def render(name: str, data: Dashboard) -> str:
 
 def _without_scripts(chart) -> str:
     """Serialise the chart without pygal's configuration <script> (emitted even with ``js=[]``)."""
-    from xml.etree import ElementTree
-
     tree = chart.render_tree()
     for parent in list(tree.iter()):
         for child in list(parent):
             if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
                 parent.remove(child)
-    if hasattr(tree, "getroottree"):  # pygal builds with lxml when it is installed
-        from lxml import etree
-
-        return etree.tostring(tree, encoding="unicode")
+    if lxml_etree is not None and hasattr(tree, "getroottree"):  # pygal builds with lxml when it is installed
+        return lxml_etree.tostring(tree, encoding="unicode")
     return ElementTree.tostring(tree, encoding="unicode")

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, select
 
+from network.discussions.models import Post
 from network.extensions import db
 from network.members.models import User
 from network.mentorship.models import Meeting, MentoringType, Mentorship, MentorshipRequest, MentorshipStatus
@@ -118,8 +119,6 @@ def build(cohort: Cohort, today: date, type_filter: str | None = None, attention
         meetings = db.session.scalars(select(Meeting.met_on).join(Mentorship, Mentorship.id == Meeting.mentorship_id)
                                       .where(Mentorship.mentee_id.in_(fellow_ids), Meeting.met_on >= start)).all()
     if "posts" in parts:
-        from network.discussions.models import Post
-
         posts = db.session.scalars(select(Post.created_at).where(
             Post.author_id.in_(fellow_ids), Post.removed_at.is_(None), Post.created_at >= start_at)).all()
     ratings = {}

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -55,8 +56,6 @@ class InviteForm(FlaskForm):
         return result
 
     def validate_emails(self, field):
-        from email_validator import EmailNotValidError, validate_email
-
         addresses = self.addresses()
         if len(addresses) > MAX_INVITES:
             raise ValidationError(f"Invite at most {MAX_INVITES} at once, or import a CSV roster.")

@@ -29,6 +29,7 @@ from network.errors import handle_http_error
 from network.extensions import db, limiter, member_key
 from network.integers import int_arg
 from network.members.models import User, normalize_email
+from network.mentorship.models import Mentorship
 from network.permissions import can_list_programs, can_manage_cohort, can_place_in_cohort
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.text.words import plural
@@ -379,8 +380,6 @@ def export_roster(cohort_id: int):
 @permission_required(can_list_programs)
 def export_mentorships(cohort_id: int):
     """The cohort's fellows' mentorships as CSV: type, mentor, dates, rating; never notes or comments."""
-    from network.mentorship.models import Mentorship
-
     cohort = _cohort_or_404(cohort_id)
     fellow_ids = (select(CohortMembership.user_id).where(CohortMembership.cohort_id == cohort.id,
                                                          CohortMembership.role == CohortRole.FELLOW)

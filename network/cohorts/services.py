@@ -21,8 +21,11 @@ from network.mail.models import EmailOutbox, OutboxStatus
 from network.mail.preview import keep as keep_preview
 from network.mail.services import queue_email
 from network.members.models import MemberStatus, Role, User, normalize_email
+from network.mentorship.models import MentorSettings, Mentorship, MentorshipStatus
+from network.mentorship.services import end_mentorship
 from network.notifications.models import Notification
 from network.notifications.services import forget_unread_counts, notify, notify_members
+from network.profiles.models import Profile
 from network.profiles.services import reindex
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.text.lines import single_line
@@ -286,10 +289,6 @@ class GraduationResult:
 
 def graduate(cohort: Cohort, actor: User, complete_mentorships: bool) -> GraduationResult:
     """The cohort's fellows become alumni; records what changed so it can be undone for 7 days."""
-    from network.mentorship.models import Mentorship, MentorshipStatus
-    from network.mentorship.services import end_mentorship
-    from network.profiles.models import Profile
-
     if cohort.is_graduated:
         raise InvitationError(f"{cohort.name} graduated already.")
     fellows = db.session.scalars(
@@ -343,8 +342,6 @@ def latest_graduation(cohort: Cohort) -> Graduation | None:
 
 def undo_graduation(cohort: Cohort, actor: User) -> Graduation:
     """Put back exactly what the graduation changed: roles, graduation years, mentorships."""
-    from network.mentorship.models import MentorSettings, Mentorship, MentorshipStatus
-
     graduation = latest_graduation(cohort)
     if graduation is None or not cohort.is_graduated or not graduation.is_undoable():
         raise InvitationError("This graduation can no longer be undone (undo is possible for 7 days).")

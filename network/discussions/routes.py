@@ -55,15 +55,6 @@ posting_limit = limiter.limit(
                   "go back, your text is still in the form")
 
 
-@bp.app_context_processor
-def discussion_helpers():
-    """``recent_discussions()`` for the home page: latest visible threads, queried only when called."""
-    def recent_discussions(limit: int = 5):
-        return services.recent_threads(current_user, limit) if permissions.is_member(current_user) else []
-
-    return {"recent_discussions": recent_discussions}
-
-
 # -- loading: 404 for anything the member may not see ------------------------------
 
 def _category_or_404(slug: str) -> Category:

@@ -39,6 +39,7 @@ from network.members.models import MemberStatus, Role, User
 from network.notifications.models import Notification
 from network.notifications.services import forget_unread_counts, notify, notify_members, withdraw
 from network.programs.models import Cohort, Program
+from network.signals import cohort_created
 from network.text.markdown import render_markdown
 from network.text.phi import redact, without_phi
 from network.text.slugs import slugify
@@ -159,6 +160,12 @@ def ensure_cohort_categories() -> int:
                       description=f"Private to the fellows and faculty of {program.name}, {cohort.name}.",
                       visibility=CategoryVisibility.COHORT, cohort_id=cohort.id, holds_phi_matches=False)
     return len(missing)
+
+
+@cohort_created.connect
+def _open_cohort_category(cohort: Cohort, **_) -> None:
+    """A new class gets its private discussion category at once."""
+    ensure_cohort_categories()
 
 
 @dataclass

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
+import redis
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select, text
@@ -11,9 +13,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from network.access import account_view, public
 from network.auth.forms import ActionForm
+from network.discussions.services import recent_threads
 from network.extensions import db
+from network.main.services import own_profile
 from network.members.models import MemberStatus, User
+from network.mentorship.services import home_summary
+from network.opportunities.services import recent_for_home
 from network.permissions import can_verify_members
+from network.profiles.services import completeness
 
 bp = Blueprint("main", __name__)
 log = logging.getLogger(__name__)
@@ -27,12 +34,6 @@ def index():
         return render_template("main/landing.html")
     if not current_user.is_verified:
         return redirect(url_for("main.pending"))
-    from datetime import date
-
-    from network.main.services import own_profile
-    from network.mentorship.services import home_summary
-    from network.profiles.services import completeness
-
     pending_count = None
     if can_verify_members(current_user):
         pending_count = db.session.scalar(
@@ -42,7 +43,8 @@ def index():
                            training_background=own.training_background,
                            accepting_mentees=own.profile is not None and own.profile.accepting_mentees,
                            completeness=completeness(current_user, own.profile),
-                           mentoring=home_summary(current_user, date.today()))
+                           mentoring=home_summary(current_user, date.today()),
+                           threads=recent_threads(current_user), opportunities=recent_for_home(current_user.id))
 
 
 @bp.route("/pending")
@@ -80,8 +82,6 @@ def _database_status() -> str:
 
 
 def _redis_status(url: str) -> str:
-    import redis
-
     client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
     try:
         client.ping()

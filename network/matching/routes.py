@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import click
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,7 +21,7 @@ from network.integers import int_arg, int_form
 from network.matching import services
 from network.matching.forms import OpenRoundForm, OverrideForm, PoolForm
 from network.matching.models import MatchingRound, MatchingRun, Override, RoundStatus, RunStatus, Side
-from network.members.models import Role
+from network.members.models import Role, User
 from network.permissions import (
     can_change_pool_place,
     can_manage_round,
@@ -163,8 +164,6 @@ def _mentor_page(matching_round, entry, context, errors=None, status=200, pool_f
     choices = services.mentor_review(matching_round, current_user) if entry is not None else []
     names = {}
     if choices:
-        from network.members.models import User
-
         names = dict(db.session.execute(select(User.id, User.name)
                                         .where(User.id.in_([c.fellow_id for c in choices]))).all())
     return render_template("matching/mentor.html", pool_form=form, choices=choices, names=names, errors=errors or [],
@@ -458,8 +457,6 @@ def run_command(round_id: int):
 @click.option("--interval", default=5.0, help="Seconds between looks at the queue.")
 def work_command(once: bool, interval: float):
     """Process queued runs of large rounds, oldest first."""
-    import time
-
     while True:
         done = 0
         while (run := services.claim_queued_run()) is not None:
@@ -483,7 +480,5 @@ def work_command(once: bool, interval: float):
 
 def _cli_request():
     """A request context so services can build links; the audit entry has no address."""
-    from flask import current_app
-
     return current_app.test_request_context()
 

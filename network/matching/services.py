@@ -8,8 +8,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import url_for
 from sqlalchemy import delete, func, literal, or_, select, update
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from network.audit.models import AuditLog, record
 from network.extensions import db
@@ -29,7 +30,7 @@ from network.matching.models import (
 from network.matching.rounds import RoundInput, run_round
 from network.matching.scoring import Mentee, Mentor, fit_reasons, fit_score, score
 from network.members.models import MemberStatus, Role, User
-from network.mentorship.models import MentoringType, MentorSettings, Mentorship, MentorshipStatus
+from network.mentorship.models import MentoringType, MentorSettings, Mentorship, MentorshipStatus, mentor_topic
 from network.notifications.kinds import Delivery
 from network.notifications.services import deliveries, notify_members
 from network.permissions import (
@@ -139,8 +140,6 @@ def open_round(user: User, *, title: str, mentoring_type: str, algorithm: str, d
 
 
 def _round_link(matching_round: MatchingRound) -> str:
-    from flask import url_for  # links are built inside a request or the CLI's app context
-
     return url_for("matching.round_page", round_id=matching_round.id)
 
 
@@ -344,8 +343,6 @@ def _people(user_ids: list[int], viewer_id: int | None = None) -> dict[int, _Per
 
 def _interests(user_ids: list[int]) -> dict[int, dict[int, str]]:
     """Profile interests of everyone, plus mentoring topics of mentors: user id -> {interest id: name}."""
-    from network.mentorship.models import mentor_topic
-
     found: dict[int, dict[int, str]] = {}
     for owner, interest_id, name in db.session.execute(
             select(profile_interest.c.profile_id, Interest.id, Interest.name)
@@ -720,8 +717,6 @@ def mentor_result_line(found: dict[str, list[str]]) -> str:
 def _notify_results(matching_round: MatchingRound, rows: list[dict], created: dict) -> None:
     """Tell each participant what publishing made of them: never "not matched" to one who has a mentor, and
     that the round closed early when it did."""
-    from flask import url_for
-
     users = {u.id: u for u in db.session.scalars(select(User).join(Participant, Participant.user_id == User.id)
                                                  .where(Participant.round_id == matching_round.id))}
     by_fellow = {row["fellow"]: row for row in rows}
@@ -825,8 +820,6 @@ def participants_named(matching_round: MatchingRound) -> list:
 
 def overrides_named(matching_round: MatchingRound) -> list:
     """(override id, kind, fellow name, mentor name) in one query."""
-    from sqlalchemy.orm import aliased
-
     fellow, mentor = aliased(User), aliased(User)
     return db.session.execute(select(Override.id, Override.kind, fellow.name, mentor.name)
                               .join(fellow, fellow.id == Override.fellow_id)

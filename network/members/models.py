@@ -187,6 +187,18 @@ class MemberSession(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class MemberDeactivation(db.Model):
+    """A member the administrators deactivated: their status is set to rejected (no sign-in) and restored on
+    reactivation. Kept with the account, so sign-in can tell a deactivated member from one never admitted."""
+
+    __tablename__ = "member_deactivation"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    deactivated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deactivated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    previous_status: Mapped[str] = mapped_column(String(16))
+
+
 def revoke_sessions():
     """An ``update`` ending the sessions its ``where`` picks (those not ended already)."""
     return (update(MemberSession).where(MemberSession.revoked_at.is_(None)).values(revoked_at=utcnow())

@@ -7,7 +7,7 @@ from datetime import date
 from functools import lru_cache
 
 import click
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -415,8 +415,6 @@ def mentoring_ties(mentor_id: int) -> list[lookups.Tie]:
 @bp.cli.command("expire")
 def expire_command():
     """Expire requests unanswered for 14 days (safe to run again)."""
-    from flask import current_app
-
     with current_app.test_request_context():
         count = services.expire_requests()
         db.session.commit()

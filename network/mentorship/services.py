@@ -32,6 +32,7 @@ from network.notifications.services import notify_members
 from network.permissions import can_look_for_mentors, can_offer_mentoring, reaches_others
 from network.profiles.models import Profile, Visibility, profile_interest
 from network.profiles.privacy import connected_member_ids
+from network.profiles.services import profile_of
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
 from network.types import utcnow
 
@@ -69,8 +70,6 @@ def save_settings(user: User, *, accepting: bool, capacity: int, types: list[str
     settings.meeting_modes = list(meeting_modes)
     settings.availability = availability
     settings.topics = list(topics)
-    from network.profiles.services import profile_of
-
     profile_of(user).accepting_mentees = accepting
     return settings
 

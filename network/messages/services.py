@@ -7,7 +7,7 @@ from functools import cache
 
 from sqlalchemy import Integer, Select, String, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from network.audit.models import record
 from network.extensions import db
@@ -319,8 +319,6 @@ def unblock(blocker: User, blocked_id: int) -> bool:
 
 def blocked_members(user_id: int) -> list[MemberBlock]:
     """The member's blocks with the blocked members, in one query."""
-    from sqlalchemy.orm import joinedload
-
     return list(db.session.scalars(select(MemberBlock).where(MemberBlock.blocker_id == user_id)
                                    .options(joinedload(MemberBlock.blocked)).order_by(MemberBlock.created_at)))
 
@@ -365,8 +363,6 @@ def resolve(moderator: User, entry: MessageReport, action: str) -> None:
 
 def open_reports(limit: int = 100) -> list[MessageReport]:
     """Reports waiting for a moderator, oldest first, with message, sender and reporter in one query."""
-    from sqlalchemy.orm import joinedload
-
     return list(db.session.scalars(
         select(MessageReport).where(MessageReport.status == ReportStatus.OPEN)
         .options(joinedload(MessageReport.reporter), joinedload(MessageReport.message).joinedload(Message.sender))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
@@ -122,8 +123,6 @@ def unsubscribe(token: str):
 @bp.cli.command("daily")
 def daily_digest_command():
     """Mail each member their unread notifications they chose to get in the daily digest (safe to rerun)."""
-    import click
-
     sent = services.send_daily_digests()
     db.session.commit()
     click.echo(f"{plural(sent, 'digest mail')} queued.")

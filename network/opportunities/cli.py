@@ -4,6 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from network.extensions import db
+from network.opportunities.digest import send_weekly_digests
 
 digest_cli = AppGroup("digest", help="Digest mails.")
 
@@ -11,8 +12,6 @@ digest_cli = AppGroup("digest", help="Digest mails.")
 @digest_cli.command("opportunities")
 def opportunities_command() -> None:
     """Queue this week's opportunity digest (safe to run again: one mail per member per ISO week)."""
-    from network.opportunities.digest import send_weekly_digests
-
     counts = send_weekly_digests()
     db.session.commit()
     click.echo(f"queued {counts['sent']} digests; {counts['already']} already sent this week; "

@@ -58,15 +58,6 @@ def _in_zone(value, zone_name: str | None, fmt: str) -> str:
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
-@bp.app_context_processor
-def opportunity_helpers():
-    """``home_opportunities()`` for the home page: queried only when the template calls it."""
-    def home_opportunities(limit: int = 5):
-        return services.recent_for_home(current_user.id, limit) if permissions.is_member(current_user) else []
-
-    return {"home_opportunities": home_opportunities}
-
-
 # -- loading ---------------------------------------------------------------------------
 
 def _opportunity_or_404(opportunity_id: int) -> Opportunity:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event, inspect, literal_column, select, table, text
+from sqlalchemy import event, func, inspect, literal_column, select, table, text
 
 from network.opportunities.models import Opportunity
 
@@ -60,8 +60,6 @@ def apply_search(statement, dialect: str, expression):
     """``statement`` narrowed to opportunities whose document matches ``expression``, a parameter whose value
     ``search_expression`` gives: the statement is built once and run with other words."""
     if dialect == "postgresql":
-        from sqlalchemy import func
-
         return statement.where(literal_column("opportunity.search_vector").op("@@")(func.to_tsquery("english",
                                                                                                      expression)))
     matches = (select(literal_column("rowid")).select_from(table("opportunity_fts"))

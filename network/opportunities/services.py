@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from network import permissions
 from network.audit.models import record
 from network.extensions import db
 from network.members.models import MemberStatus, User
@@ -552,8 +553,6 @@ class InterestedMember:
 
 def interested_members(viewer_id: int, opportunity: Opportunity) -> list[InterestedMember]:
     """Who said they are interested, oldest first, each email shown as its owner's privacy setting allows."""
-    from network import permissions
-
     rows = db.session.execute(
         select(ExpressionOfInterest, User, Profile.email_visibility)
         .join(User, User.id == ExpressionOfInterest.user_id)

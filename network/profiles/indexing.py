@@ -1,6 +1,7 @@
 """Keep the directory's index in step with who may be found, whatever changed a member.
 
-A member's words are indexed when they edit their profile (``services.reindex``). The other
+A member's words are indexed when they edit their profile (``services.reindex``), and again when a
+term they use is renamed (``signals.term_renamed``). The other
 changes that decide whether and how a member is found — being verified, rejected, deactivated
 or deleted, or renamed — can happen in any area (the admin pages, invitations, account deletion),
 so they are caught here, in the flush that writes them, and the index changes in the same
@@ -9,13 +10,15 @@ transaction.
 
 from __future__ import annotations
 
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, selectinload
 
+from network.extensions import db
 from network.members.models import User
 from network.profiles import search
-from network.profiles.models import Profile
+from network.profiles.models import Profile, profile_interest
 from network.programs.models import Cohort, Program
+from network.signals import term_renamed
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
 
 #: The member columns that decide whether, and by which name, a member is found.
@@ -66,3 +69,22 @@ def _reindex_members(session: Session, flush_context) -> None:
 def _watched_change(user: User) -> bool:
     state = inspect(user)
     return any(state.attrs[name].history.has_changes() for name in WATCHED)
+
+
+@term_renamed.connect
+def _reindex_users_of(term, **_) -> None:
+    """The members who chose a renamed interest or specialty are found by its new name."""
+    if isinstance(term, Interest):
+        user_ids = select(profile_interest.c.profile_id).where(profile_interest.c.interest_id == term.id)
+    elif isinstance(term, Specialty):
+        user_ids = select(Profile.user_id).where(Profile.primary_specialty_id == term.id)
+    else:
+        return
+    users = db.session.scalars(
+        select(User).where(User.id.in_(user_ids))
+        .options(selectinload(User.profile).selectinload(Profile.interests),
+                 selectinload(User.profile).joinedload(Profile.primary_specialty))
+    ).all()
+    for user in users:
+        user.profile.search_document = search.build_document(user.name, user.profile)
+        search.sync_document(db.session, user.id, user.profile.search_document)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, or_, select
 
+from network.mentorship.models import Mentorship, MentorshipStatus
 from network.programs.models import Cohort, CohortMembership
 
 
@@ -17,8 +18,6 @@ def viewer_program_ids(viewer_id) -> Select:
 def connected_member_ids(viewer_id: int) -> Select:
     """A ``select`` of the members connected to the viewer: the people of the viewer's programs,
     and the viewer's active mentors and mentees."""
-    from network.mentorship.models import Mentorship, MentorshipStatus
-
     program_mates = (select(CohortMembership.user_id.label("user_id"))
                      .join(Cohort, Cohort.id == CohortMembership.cohort_id)
                      .where(Cohort.program_id.in_(viewer_program_ids(viewer_id))))
@@ -31,8 +30,6 @@ def connected_member_ids(viewer_id: int) -> Select:
 
 def viewer_partner_ids(viewer_id) -> Select:
     """A ``select`` of the members the viewer mentors or is mentored by (active mentorships), as ``id``."""
-    from network.mentorship.models import Mentorship, MentorshipStatus
-
     return (select((Mentorship.mentee_id + Mentorship.mentor_id - viewer_id).label("id"))
             .where(or_(Mentorship.mentee_id == viewer_id, Mentorship.mentor_id == viewer_id),
                    Mentorship.status == MentorshipStatus.ACTIVE))

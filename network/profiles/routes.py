@@ -39,6 +39,7 @@ from network.profiles.photos import MAX_UPLOAD_BYTES, InvalidImage, make_thumbna
 from network.profiles.photos import TOO_LARGE as PHOTO_TOO_LARGE
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
 from network.text.markdown import render_markdown
+from network.urls import safe_next
 
 bp = Blueprint("profiles", __name__)
 log = logging.getLogger(__name__)
@@ -391,8 +392,6 @@ def unsave(user_id: int):
 
 
 def _back_to(default: str) -> str:
-    from network.auth.routes import safe_next
-
     return safe_next(request.form.get("next")) or default
 
 

@@ -70,9 +70,6 @@ def create_cohort(slug: str):
         except services.ProgramError as exc:
             form.name.errors.append(str(exc))
             return _show(program, form, 409)
-        from network.discussions.services import ensure_cohort_categories
-
-        ensure_cohort_categories()  # the new class gets its private discussion category at once
         db.session.commit()
         flash(f"{cohort.name} is created. Invite its fellows or import a roster.", "success")
         return redirect(url_for("cohorts.roster", cohort_id=cohort.id))

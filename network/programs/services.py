@@ -11,6 +11,7 @@ from network.extensions import db
 from network.members.models import Role, User
 from network.permissions import can_be_program_staff, runs_every_program
 from network.programs.models import Cohort, CohortMembership, CohortRole, Program, ProgramRole, ProgramStaff
+from network.signals import cohort_created
 from network.text.slugs import slugify
 
 
@@ -76,7 +77,8 @@ def remove_staff(staff: ProgramStaff, actor: User) -> None:
 
 
 def create_cohort(program: Program, name: str, start_date: date, end_date: date, actor: User) -> Cohort:
-    """A new class in the program; the creating faculty member becomes one of its advisors."""
+    """A new class in the program; the creating faculty member becomes one of its advisors. Announced by
+    ``signals.cohort_created`` (discussions open the class's private category)."""
     if end_date <= start_date:
         raise ProgramError("The class must end after it starts.")
     if db.session.scalar(select(Cohort.id).where(Cohort.program_id == program.id,
@@ -88,6 +90,7 @@ def create_cohort(program: Program, name: str, start_date: date, end_date: date,
     if actor.role == Role.FACULTY:
         db.session.add(CohortMembership(cohort_id=cohort.id, user_id=actor.id, role=CohortRole.FACULTY))
     record(actor.id, "cohort.create", "cohort", cohort.id, program_id=program.id, name=name)
+    cohort_created.send(cohort)
     return cohort
 
 

