@@ -7,7 +7,8 @@ section says the same):
    config, signals, ...).
 2. **records**: each area's models, and the pure rules with no database that other areas read
    (the mentor score, the catalogue of notification kinds).
-3. **permissions**: the yes/no rules over those records.
+3. **permissions**: the yes/no rules over those records (``network/permissions/``), and the view
+   decorators that ask them (``network.access``).
 4. **services**: each area's services, forms and helpers, the areas in the order of ``AREAS``.
 5. **entry points**: each area's blueprint (``routes``) and CLI commands; one area's never imports another's.
 6. **app**: the wings that use every area (admin, the home page, the top-level CLI) and the app factory.
@@ -37,10 +38,12 @@ CORE, RECORDS, PERMISSIONS, SERVICES, ENTRY_POINTS, APP = range(6)
 LAYER_NAMES = ("core", "records", "permissions", "services", "entry points", "app")
 
 #: Modules of ``network/`` itself (and subpackages) that are core: they import no area.
-CORE_MODULES = ("network.access", "network.config", "network.confirmation", "network.database",
+CORE_MODULES = ("network.config", "network.confirmation", "network.database",
                 "network.downloads", "network.errors", "network.extensions", "network.forms", "network.integers",
                 "network.logging", "network.security", "network.signals", "network.text", "network.types",
                 "network.urls")
+#: The yes/no rules (one package, a module per area) and the view decorators that ask them.
+PERMISSION_MODULES = ("network.permissions", "network.access")
 #: Pure rules (no database, no area above them) that lower areas read; they sit with the records.
 PURE_RULES = ("network.auth.passwords", "network.auth.sealing", "network.matching.engine",
               "network.matching.rounds", "network.matching.scoring", "network.notifications.kinds",
@@ -61,7 +64,7 @@ def layer_of(module: str) -> tuple[int, str | None]:
         return APP, None
     if _within(module, CORE_MODULES):
         return CORE, None
-    if module == "network.permissions":
+    if _within(module, PERMISSION_MODULES):
         return PERMISSIONS, None
     parts = module.split(".")
     area = parts[1]
