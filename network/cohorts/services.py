@@ -23,7 +23,7 @@ from network.mail.services import queue_email
 from network.members.models import MemberStatus, Role, User, normalize_email
 from network.notifications.models import Notification
 from network.notifications.services import forget_unread_counts, notify, notify_members
-from network.profiles.services import reindex
+from network.profiles.services import profile_of
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.text.lines import single_line
 from network.types import utcnow
@@ -232,7 +232,7 @@ def register_from_invitation(invitation: Invitation, name: str, password: str) -
     db.session.add(user)
     db.session.flush()
     # Findable by name in the directory from the first minute, before they write a profile.
-    reindex(user)
+    profile_of(user)
     _join(invitation, user)
     return user
 

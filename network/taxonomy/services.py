@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from network.audit.models import record
 from network.extensions import db
-from network.members.models import User
-from network.profiles import search
-from network.profiles.models import Profile, profile_interest
-from network.taxonomy.models import Interest, Specialty
 from network.text.slugs import slugify
 from network.types import utcnow
 
@@ -47,14 +42,13 @@ def add_term(model, name: str, actor_id: int):
 
 
 def rename_term(term, name: str, actor_id: int) -> None:
-    """Rename a term; profiles that use it are reindexed so search finds the new name."""
+    """Rename a term; the flush reindexes every profile and opportunity that carries it (``network.search``)."""
     model = type(term)
     _check_unique(model, name, exclude_id=term.id)
     old = term.name
     term.name = name
     record(actor_id, "taxonomy.rename", model.__tablename__, term.id, old=old, new=name)
     db.session.flush()
-    _reindex_users_of(term)
 
 
 def retire_term(term, actor_id: int) -> None:
@@ -69,19 +63,3 @@ def restore_term(term, actor_id: int) -> None:
         term.retired_at = None
         record(actor_id, "taxonomy.restore", type(term).__tablename__, term.id, name=term.name)
 
-
-def _reindex_users_of(term) -> None:
-    if isinstance(term, Interest):
-        user_ids = select(profile_interest.c.profile_id).where(profile_interest.c.interest_id == term.id)
-    elif isinstance(term, Specialty):
-        user_ids = select(Profile.user_id).where(Profile.primary_specialty_id == term.id)
-    else:
-        return
-    users = db.session.scalars(
-        select(User).where(User.id.in_(user_ids))
-        .options(selectinload(User.profile).selectinload(Profile.interests),
-                 selectinload(User.profile).joinedload(Profile.primary_specialty))
-    ).all()
-    for user in users:
-        user.profile.search_document = search.build_document(user.name, user.profile)
-        search.sync_document(db.session, user.id, user.profile.search_document)
