@@ -112,20 +112,24 @@ def index_of(model: type) -> Indexed:
 
 def write(session: Session, index: Indexed, objects: Iterable, gone: Iterable[int] = ()) -> None:
     """Rewrite the index rows of ``objects`` (or drop those no longer ``listed``) and drop the rows of the
-    keys in ``gone`` (deleted rows), in the session's transaction; one statement per kind of change."""
+    keys in ``gone`` (rows deleted, or about to be), in the session's transaction; one statement per kind
+    of change."""
     connection = session.connection()
     dialect = connection.dialect.name
-    written, dropped = [], [{"id": key} for key in gone] if dialect != "postgresql" else []
+    gone = list(gone)
+    written, dropped = [], []
     for obj in objects:
         if index.listed(obj):
             written.append(index.parameters(obj))
         else:
             dropped.append({"id": getattr(obj, index.key)})
-    if not written and not dropped:
+    if dialect != "postgresql":  # a deleted row takes its tsvector with it; its FTS5 row must go
+        dropped += [{"id": key} for key in gone]
+    if not (written or dropped or gone):
         return
-    statements, drop = index.statements(dialect)
+    statements, drop_statement = index.statements(dialect)
     if dropped:
-        connection.execute(drop, dropped)
+        connection.execute(drop_statement, dropped)
     for statement in statements if written else ():
         connection.execute(statement, written)
     if index.on_write is not None:
@@ -169,11 +173,5 @@ def reindex_where(session: Session, model: type, *criteria) -> None:
 
 
 def drop(session: Session, model: type, keys: Iterable[int]) -> None:
-    """Remove these keys' rows from the index, before a Core ``delete()`` of them."""
-    index = REGISTRY[model]
-    dialect = session.connection().dialect.name
-    keys = list(keys)
-    if keys:
-        session.connection().execute(index.statements(dialect)[1], [{"id": key} for key in keys])
-        if index.on_write is not None:
-            index.on_write(session)
+    """Remove the index rows of these keys: before a Core ``delete()`` of their rows."""
+    write(session, REGISTRY[model], (), gone=keys)
