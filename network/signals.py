@@ -1,8 +1,7 @@
 """What a lower area announces so that a higher one can act on it, without the lower one importing it.
 
 Areas talk downward (``tests/test_import_layers.py``). When something happens in a lower area that a
-higher area must follow up (a new class needs its discussion category, a renamed term must be found by
-its new name), the lower area sends one of these signals and the higher area connects a receiver at
+higher area must follow up (a new class needs its discussion category), the lower area sends one of these signals and the higher area connects a receiver at
 import time, next to the code it runs, as Indico does with ``indico/core/signals``. Receivers run in the
 sender's transaction: like services they add and flush, and never commit.
 
@@ -18,7 +17,3 @@ _signals = Namespace()
 cohort_created = _signals.signal("cohort-created", doc="""
 A class was added to a program (``programs.services.create_cohort``), flushed, sender the ``Cohort``.
 Discussions open the class's private category.""")
-
-term_renamed = _signals.signal("term-renamed", doc="""
-A term of a vocabulary (interest, specialty, ...) was renamed (``taxonomy.services.rename_term``),
-flushed, sender the term. Profiles re-index the members who use it, so search finds the new name.""")

@@ -22,7 +22,6 @@ def bulk_members(app, count: int, saved_by: int | None = None, prefix: str = "Dr
 
     from network.extensions import db
     from network.members.models import MemberStatus, Role, User
-    from network.profiles import search
     from network.profiles.models import Profile, SavedMember
     from network.taxonomy.models import Interest
 
@@ -36,11 +35,7 @@ def bulk_members(app, count: int, saved_by: int | None = None, prefix: str = "Dr
             profile = Profile(user_id=user.id, headline="Pain medicine", city="Austin", country="US",
                               location_visibility="members", interests=list(interests))
             db.session.add(profile)
-            profile.search_document = search.build_document(user.name, profile)
             if saved_by:
                 db.session.add(SavedMember(owner_id=saved_by, member_id=user.id))
-        db.session.flush()
-        for user in users:
-            search.sync_document(db.session, user.id, user.profile.search_document)
         db.session.commit()
         return [user.id for user in users]

@@ -119,7 +119,6 @@ def _waiting_class(now: datetime) -> None:
 def _activity(rng: random.Random, today: date, now: datetime) -> None:
     """Requests, meetings, ratings and posts over twelve months: the last year of every current class and the
     final year of each program's Class of 2026."""
-    from network.discussions import search
     from network.discussions.models import Category, Post, Thread
     from network.discussions.services import render_body
     from network.mentorship.models import (
@@ -219,6 +218,4 @@ def _activity(rng: random.Random, today: date, now: datetime) -> None:
         db.session.flush()
         thread.first_post_id, thread.last_post_id = posts[0].id, posts[-1].id
         thread.post_count, thread.last_post_at = len(posts), posts[-1].created_at
-        for post in posts:
-            search.index_post(post.id, post.body, thread.title if post is posts[0] else "")
     db.session.flush()

@@ -26,7 +26,7 @@ from network.mentorship.services import end_mentorship
 from network.notifications.models import Notification
 from network.notifications.services import forget_unread_counts, notify, notify_members
 from network.profiles.models import Profile
-from network.profiles.services import reindex
+from network.profiles.services import profile_of
 from network.programs.models import Cohort, CohortMembership, CohortRole
 from network.text.lines import single_line
 from network.types import utcnow
@@ -235,7 +235,7 @@ def register_from_invitation(invitation: Invitation, name: str, password: str) -
     db.session.add(user)
     db.session.flush()
     # Findable by name in the directory from the first minute, before they write a profile.
-    reindex(user)
+    profile_of(user)
     _join(invitation, user)
     return user
 

@@ -1,7 +1,7 @@
 """Demo discussions: the categories, every cohort's private category and a few hundred realistic posts.
 
 Idempotent: a category is found by its slug and a thread by its title in its category before
-either is created. Posts are written directly (no notifications, no mail), then indexed for search.
+either is created. Posts are written directly (no notifications, no mail); the flush indexes them for search.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from network.audit.models import record
-from network.discussions import search
 from network.discussions.models import (
     Category,
     CategoryVisibility,
@@ -273,8 +272,6 @@ def seed_discussions(now: datetime | None = None) -> str:
         thread.first_post_id, thread.last_post_id = posts[0].id, posts[-1].id
         thread.post_count, thread.last_post_at = len(posts), posts[-1].created_at
         thread.pinned = slug == "general" and title.startswith("Welcome")
-        for post in posts:
-            search.index_post(post.id, post.body, title if post is posts[0] else "")
         for user_id in {p.author_id for p in posts}:
             db.session.add(Subscription(user_id=user_id, thread_id=thread.id, level=SubscriptionLevel.WATCH))
             last_own = max(p.id for p in posts if p.author_id == user_id)
@@ -317,8 +314,6 @@ def _seed_review(category: Category | None, fellow: User | None, faculty: list[U
     published = [p for p in posts if not p.held]
     thread.first_post_id, thread.last_post_id = posts[0].id, published[-1].id
     thread.post_count, thread.last_post_at = len(published), published[-1].created_at
-    for post in published:
-        search.index_post(post.id, post.body, REVIEW_THREAD if post is posts[0] else "")
     redacted = posts[1]
     redacted.edited_at = redacted.created_at + timedelta(minutes=20)
     db.session.add(PostRevision(post_id=redacted.id, editor_id=fellow.id, created_at=redacted.edited_at,

@@ -6,9 +6,11 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
+from network import search
 from network.extensions import db
+from network.text.markdown import markdown_to_text
 from network.types import UTCDateTime, enum_column, utcnow
 
 
@@ -111,6 +113,23 @@ class Post(db.Model):
 
     def __repr__(self) -> str:
         return f"<Post {self.id}>"
+
+
+def search_document(post: Post) -> tuple[str, str]:
+    """(title, body): the words of a post, and its thread's title when it opens the thread."""
+    thread = object_session(post).get(Thread, post.thread_id)  # a post made with a thread_id has no thread yet
+    title = thread.title if post.id == thread.first_post_id else ""
+    return search.without_controls(title), search.without_controls(markdown_to_text(post.body))
+
+
+search.register(search.Indexed(
+    Post, fts_table="post_fts", document=search_document, fields=(("title", "A"), ("body", None)),
+    watch=("body", "held", "removed_at"),
+    listed=lambda post: not post.held and post.removed_at is None,
+    # A retitled thread, or the opening post known at last, restates the opening post's title.
+    depends_on=(search.Related(Thread, ("title", "first_post_id"),
+                               lambda threads: [thread.first_post_id for thread in threads]),),
+    load=("thread",), query="websearch"))
 
 
 class PostRevision(db.Model):

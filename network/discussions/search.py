@@ -1,62 +1,26 @@
-"""Full-text search over thread titles and posts: SQLite FTS5 or a PostgreSQL tsvector.
+"""Searching thread titles and posts, with highlighted snippets.
 
-The index is written by the app in the same transaction as the post (no triggers), so both
-databases follow one code path: ``index_post`` on create, edit and approval, ``unindex_post``
-on removal. Only the opening post carries the thread title.
+The index is ``network.search``'s: ``Post`` declares its part in ``network.discussions.models``
+(only the opening post carries the thread title; held and removed posts are left out).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from markupsafe import Markup, escape
-from sqlalchemy import bindparam, column, func, literal_column, select, table, text
+from sqlalchemy import column, func, literal_column, select, table
 
+from network import search
 from network.discussions.models import Category, Post, Thread
 from network.extensions import db
 from network.members.models import User
-from network.text.markdown import markdown_to_text
 from network.text.phi import find_phi, without_phi
 
 # Control characters mark highlights in snippets; they are stripped from indexed text, so after
 # escaping the snippet they can only be our marks.
 START, STOP = "\x01", "\x02"
-_MARKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
-def plain(markdown: str) -> str:
-    return _MARKS.sub(" ", markdown_to_text(markdown))
-
-
-_INDEX = {
-    "postgresql": [text("UPDATE discussion_post SET search_vector = setweight(to_tsvector('english', :title), 'A') "
-                        "|| to_tsvector('english', :body) WHERE id = :id")],
-    "sqlite": [text("DELETE FROM post_fts WHERE rowid = :id"),
-               text("INSERT INTO post_fts (rowid, title, body) VALUES (:id, :title, :body)")],
-}
-
-
-def index_post(post_id: int, body: str, title: str = "") -> None:
-    """(Re)index a post's words (and its thread's title when it opens the thread), on the session's
-    connection (in its transaction; every new post comes through here)."""
-    params = {"title": _MARKS.sub(" ", title or ""), "body": plain(body), "id": post_id}
-    connection = db.session.connection()
-    for statement in _INDEX[connection.dialect.name]:
-        connection.execute(statement, params)
-
-
-def unindex_post(post_id: int) -> None:
-    if _dialect() == "postgresql":
-        db.session.execute(text("UPDATE discussion_post SET search_vector = NULL WHERE id = :id"), {"id": post_id})
-    else:
-        db.session.execute(text("DELETE FROM post_fts WHERE rowid = :id"), {"id": post_id})
 
 
 @dataclass
@@ -111,23 +75,15 @@ def without_phi_marked(raw: str) -> str:
     return "".join(out)
 
 
-def fts5_query(words: str) -> str | None:
-    """Every word must appear; each quoted, so no FTS5 syntax reaches the engine. Last word as a prefix."""
-    tokens = _WORD.findall(words or "")[:12]
-    if not tokens:
-        return None
-    quoted = ['"' + t.replace('"', '""') + '"' for t in tokens]
-    quoted[-1] += "*"
-    return " ".join(quoted)
-
-
 def search_posts(visible, words: str, category_id: int | None = None, author: str | None = None,
                  since: date | None = None, until: date | None = None, newest: bool = False,
                  limit: int = 20) -> list[Hit]:
     """Posts matching ``words`` among those ``visible`` (a SQL condition on Category/Thread/Post), best first
     (or newest first: cheaper for common words, as no match needs a relevance score)."""
-    query_text = fts5_query(words)
-    if query_text is None:
+    index = search.index_of(Post)
+    dialect = db.session.get_bind().dialect.name
+    expression = search.expression(index, dialect, words)
+    if expression is None:
         return []
     columns = [Post.id, Post.thread_id, Thread.title, Category.name, User.id, User.name, Post.created_at]
     filters = [visible, Post.removed_at.is_(None), Post.held.is_(False)]
@@ -139,37 +95,29 @@ def search_posts(visible, words: str, category_id: int | None = None, author: st
         filters.append(Post.created_at >= datetime.combine(since, time.min, UTC))
     if until:
         filters.append(Post.created_at < datetime.combine(until + timedelta(days=1), time.min, UTC))
+    statement = (select(*columns)
+                 .join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
+                 .join(User, User.id == Post.author_id)
+                 .where(*filters))
+    statement, rank = search.match(statement, index, dialect, expression, ranked=not newest)
     # Two steps: the best ``limit`` matches, then snippets for those only (a snippet for every match of a
     # common word would cost more than the search itself).
-    if _dialect() == "postgresql":
-        tsquery = func.websearch_to_tsquery("english", bindparam("words", words))
-        vector = literal_column("discussion_post.search_vector")
-        stmt = (select(*columns)
-                .join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
-                .join(User, User.id == Post.author_id)
-                .where(vector.op("@@")(tsquery), *filters)
-                .order_by(*([Post.id.desc()] if newest else [func.ts_rank(vector, tsquery).desc(), Post.id.desc()]))
-                .limit(limit))
-        rows = db.session.execute(stmt).all()
-        snippet = func.ts_headline(
-            "english", func.regexp_replace(Post.body, "[\x01\x02]", " ", "g"), tsquery,
-            f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter= … ")
-        snippets = dict(db.session.execute(select(Post.id, snippet).where(Post.id.in_([r[0] for r in rows]))).all()) \
-            if rows else {}
-    else:
-        fts = table("post_fts", column("rowid"), column("rank"))
-        match = literal_column("post_fts").op("MATCH")(query_text)
-        stmt = (select(*columns)
-                .select_from(fts)
-                .join(Post, Post.id == fts.c.rowid)
-                .join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
-                .join(User, User.id == Post.author_id)
-                .where(match, *filters)
-                .order_by(*([fts.c.rowid.desc()] if newest else [fts.c.rank, Post.id.desc()])).limit(limit))
-        rows = db.session.execute(stmt).all()
-        snippet = func.snippet(literal_column("post_fts"), -1, START, STOP, "…", 24)
-        snippets = dict(db.session.execute(select(fts.c.rowid, snippet).where(
-            match, fts.c.rowid.in_([r[0] for r in rows]))).all()) if rows else {}
+    rows = db.session.execute(statement.order_by(*([Post.id.desc()] if newest else [rank, Post.id.desc()]))
+                              .limit(limit)).all()
+    snippets = _snippets(index, dialect, expression, [row[0] for row in rows]) if rows else {}
     return [Hit(post_id, thread_id, without_phi(title), category, author_id, author_name, created_at,
                 highlight_snippet(snippets.get(post_id, "")))
             for post_id, thread_id, title, category, author_id, author_name, created_at in rows]
+
+
+def _snippets(index, dialect: str, expression: str, post_ids: list[int]) -> dict[int, str]:
+    """The marked snippet of each of these posts: where the words matched, our marks around them."""
+    if dialect == "postgresql":
+        snippet = func.ts_headline(
+            "english", func.regexp_replace(Post.body, "[\x01\x02]", " ", "g"), search.tsquery(index, expression),
+            f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter= … ")
+        return dict(db.session.execute(select(Post.id, snippet).where(Post.id.in_(post_ids))).all())
+    fts = table(index.fts_table, column("rowid"))
+    snippet = func.snippet(literal_column(index.fts_table), -1, START, STOP, "…", 24)
+    return dict(db.session.execute(select(fts.c.rowid, snippet).where(
+        literal_column(index.fts_table).op("MATCH")(expression), fts.c.rowid.in_(post_ids))).all())

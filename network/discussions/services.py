@@ -17,10 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import defer, joinedload, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
-from network import permissions
+from network import permissions, search
 from network.audit.models import record
 from network.confirmation import UNDO_WINDOW, within_undo_window
-from network.discussions import search
 from network.discussions.models import (
     Category,
     CategoryVisibility,
@@ -330,7 +329,6 @@ def start_thread(author: User, category: Category, title: str, body: str,
     thread.first_post_id = post.id
     if not held:
         thread.last_post_id = post.id
-        search.index_post(post.id, body, title)
     _follow(author.id, thread.id, post.id)
     if held:
         record(author.id, "post.hold", "post", post.id, thread_id=thread.id, reason="possible patient identifiers",
@@ -382,6 +380,7 @@ def reply(author: User, thread: Thread, body: str, submission_key: str | None = 
         record(author.id, "post.hold", "post", post.id, thread_id=thread.id, reason="possible patient identifiers",
                kinds=_kinds(matches))
         return post
+    search.reindex(db.session, [post])  # inserted by a Core statement: the flush hook does not see it
     _publish(post, thread, now)
     if matches:
         _ask_for_a_look(author, post, matches)
@@ -405,7 +404,6 @@ def _publish(post: Post, thread: Thread, now: datetime) -> None:
                        {"thread": thread.id, "post": post.id, "now": now})
     # The counters are read again only if something asks for them (a reply's redirect does not).
     db.session.expire(thread, ["post_count", "last_post_at", "last_post_id"])
-    search.index_post(post.id, post.body, thread.title if post.id == thread.first_post_id else "")
     if thread.held:
         return  # nobody else sees the thread yet: notify when its opening post is approved
     author = db.session.get(User, post.author_id)
@@ -476,7 +474,6 @@ def edit_post(editor: User, post: Post, body: str, expected_version: int, title:
     except StaleDataError as exc:
         raise EditConflict("Someone else saved this post at the same moment. Reload it and try again.") from exc
     if not post.held and not post.is_removed:
-        search.index_post(post.id, body, thread.title if post.id == thread.first_post_id else "")
         new = [u for u in mentioned if u.id not in old_mentions]
         if new:
             _notify_mentions(post, thread, editor, new)
@@ -501,7 +498,6 @@ def remove_post(actor: User, post: Post, reason: str = "", flag_reason: str | No
         raise AlreadyDone("This post was already removed.")
     now = utcnow()
     post.removed_at, post.removed_by_id = now, actor.id
-    search.unindex_post(post.id)
     thread = post.thread
     if post.held and post.id == thread.first_post_id:
         thread.removed_at, thread.locked = now, True
@@ -542,8 +538,6 @@ def restore_post(actor: User, post: Post, now: datetime | None = None) -> None:
             Notification.target_type == "thread", Notification.target_id == thread.id,
             Notification.created_at >= removed_at))
     post.removed_at, post.removed_by_id = None, None
-    if not post.held:
-        search.index_post(post.id, post.body, thread.title if post.id == thread.first_post_id else "")
     record(actor.id, "post.restore", "post", post.id, thread_id=post.thread_id, author_id=post.author_id)
 
 
@@ -601,8 +595,6 @@ def redact_post(actor: User, post: Post) -> list[str]:
     if opening:
         thread.title = scrub(thread.title)
     db.session.flush()
-    if not post.held and not post.is_removed:
-        search.index_post(post.id, post.body, thread.title if opening else "")
     for notification in db.session.scalars(select(Notification).where(
             Notification.target_type == "thread", Notification.target_id == thread.id,
             or_(*(Notification.title.contains(value, autoescape=True) for value in removed)))):

@@ -28,7 +28,6 @@ from network.opportunities.models import (
     RsvpStatus,
     WorkMode,
 )
-from network.opportunities.services import build_document
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
 from network.types import utcnow
 
@@ -290,8 +289,6 @@ def seed_opportunities() -> int:
         if opportunity is not None:
             opportunity.interests = [interests[t] for t in tags if t in interests]
     db.session.flush()
-    for opportunity in added:
-        opportunity.search_document = build_document(opportunity)
     _engagement(added, fellow, admin, now)
     db.session.flush()
     return len(added)

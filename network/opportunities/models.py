@@ -19,11 +19,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from network import search
 from network.extensions import db
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
+from network.text.markdown import markdown_to_text
 from network.types import UTCDateTime, enum_column, utcnow
 
 _enum = enum_column
@@ -183,9 +186,6 @@ class Opportunity(db.Model):
     cme_credits: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     # Seats taken, kept by conditional UPDATEs so two members never take the last seat together.
     going_count: Mapped[int] = mapped_column(Integer, default=0)
-    # The words the board's search box looks through (title, organisation, place, text, tags); the
-    # full-text index (network.opportunities.search) is built from it.
-    search_document: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -223,6 +223,28 @@ class Opportunity(db.Model):
     @property
     def seats_left(self) -> int | None:
         return None if self.capacity is None else max(self.capacity - self.going_count, 0)
+
+
+def search_document(opportunity: Opportunity) -> tuple[str]:
+    """The lower-cased words the board's search box looks through: title, organisation, place, text, tags."""
+    parts = [opportunity.title, opportunity.organisation, opportunity.location, opportunity.venue,
+             markdown_to_text(opportunity.description), opportunity.roles_sought,
+             OpportunityKind(opportunity.kind).label]
+    parts += [term.name for term in opportunity.interests] + [term.name for term in opportunity.specialties]
+    return ("\n".join(part for part in parts if part).lower(),)
+
+
+search.register(search.Indexed(
+    Opportunity, fts_table="opportunity_fts", document=search_document,
+    watch=("title", "organisation", "location", "venue", "description", "roles_sought", "kind", "interests",
+           "specialties"),
+    depends_on=(
+        search.Related(Interest, ("name",), lambda terms: select(opportunity_interest.c.opportunity_id).where(
+            opportunity_interest.c.interest_id.in_([term.id for term in terms]))),
+        search.Related(Specialty, ("name",), lambda terms: select(opportunity_specialty.c.opportunity_id).where(
+            opportunity_specialty.c.specialty_id.in_([term.id for term in terms]))),
+    ),
+    load=("interests", "specialties")))
 
 
 class Bookmark(db.Model):

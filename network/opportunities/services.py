@@ -16,12 +16,11 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from network import permissions
+from network import permissions, search
 from network.audit.models import record
 from network.extensions import db
 from network.members.models import MemberStatus, User
 from network.notifications.services import notify_members
-from network.opportunities import search
 from network.opportunities.models import (
     Bookmark,
     ExpressionOfInterest,
@@ -38,7 +37,6 @@ from network.opportunities.models import (
 from network.profiles.models import Profile, profile_interest
 from network.profiles.privacy import connected_member_ids
 from network.taxonomy.models import Interest, Specialty
-from network.text.markdown import markdown_to_text
 from network.text.phi import without_phi
 from network.types import utcnow
 
@@ -94,15 +92,6 @@ def _terms(model, ids) -> list:
     return list(terms)
 
 
-def build_document(opportunity: Opportunity) -> str:
-    """The lower-cased words the board's search box looks through."""
-    parts = [opportunity.title, opportunity.organisation, opportunity.location, opportunity.venue,
-             markdown_to_text(opportunity.description), opportunity.roles_sought,
-             OpportunityKind(opportunity.kind).label]
-    parts += [term.name for term in opportunity.interests] + [term.name for term in opportunity.specialties]
-    return "\n".join(part for part in parts if part).lower()
-
-
 # -- posting -------------------------------------------------------------------------
 
 def _apply_values(opportunity: Opportunity, values: dict) -> None:
@@ -124,7 +113,6 @@ def create_opportunity(poster: User, kind: OpportunityKind, values: dict, intere
     _apply_values(opportunity, values)
     opportunity.interests = _terms(Interest, interest_ids)
     opportunity.specialties = _terms(Specialty, specialty_ids)
-    opportunity.search_document = build_document(opportunity)
     db.session.add(opportunity)
     db.session.flush()
     log.info("opportunity %s (%s) posted by %s", opportunity.id, opportunity.kind, poster.id)
@@ -141,7 +129,6 @@ def update_opportunity(opportunity: Opportunity, values: dict, interest_ids=(), 
     _apply_values(opportunity, values)
     opportunity.interests = _terms(Interest, interest_ids)
     opportunity.specialties = _terms(Specialty, specialty_ids)
-    opportunity.search_document = build_document(opportunity)
     db.session.flush()
     if opportunity.is_event:
         _promote_waitlist(opportunity)
@@ -281,7 +268,8 @@ def _board_where(statement: Select, shape: tuple, dialect: str, archive: bool) -
                                     Opportunity.deadline <= bindparam("deadline_before",
                                                                       type_=Opportunity.deadline.type))
     if words:
-        statement = search.apply_search(statement, dialect, bindparam("query", type_=String))
+        statement, _order = search.match(statement, search.index_of(Opportunity), dialect,
+                                         bindparam("query", type_=String))
     return statement
 
 
@@ -330,11 +318,10 @@ def _board_count_statement(shape: tuple, dialect: str, archive: bool) -> Select:
 
 
 def _board_parameters(viewer_id: int, filters: BoardFilters, now: datetime, dialect: str) -> dict:
-    terms = search.search_terms(filters.q)
     return {"now": now, "viewer": viewer_id, "kinds": list(filters.kinds), "interests": list(filters.interest_ids),
             "specialty": filters.specialty_id, "location": _like_pattern(filters.location),
             "deadline_before": now + timedelta(days=filters.deadline_days) if filters.deadline_days else None,
-            "query": search.search_expression(dialect, terms) if terms else None}
+            "query": search.expression(search.index_of(Opportunity), dialect, filters.q)}
 
 
 @dataclass(slots=True)

@@ -11,10 +11,11 @@ from sqlalchemy import Date, Integer, String, and_, bindparam, cast, func, liter
 from sqlalchemy.orm import aliased
 from wtforms import SelectChoice
 
+from network import search
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
 from network.permissions import can_see
-from network.profiles import search
+from network.profiles import search as directory_version
 from network.profiles.models import Profile, SavedMember, Visibility, profile_certification, profile_interest
 from network.profiles.privacy import connected_member_ids, viewer_partner_ids, viewer_program_ids
 from network.programs.models import Cohort, CohortMembership, Program
@@ -124,9 +125,9 @@ def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str):
     """(statement, order by) for the query; the statement selects User with its Profile."""
     statement = visible_members()
     rank = None
-    terms = search.search_terms(query.q)
-    if terms:
-        statement, rank = search.apply_search(statement, dialect, terms, User.id)
+    words = search.expression(search.index_of(Profile), dialect, query.q)
+    if words is not None:
+        statement, rank = search.match(statement, search.index_of(Profile), dialect, words, ranked=True)
     if query.role:
         statement = statement.where(User.role == query.role)
     if query.specialty_id:
@@ -217,7 +218,7 @@ def _filter_statements():
 def find_members(query: DirectoryQuery, viewer_id: int, version: str | None) -> DirectoryPage:
     """One page of the directory, with what each card needs, in a fixed number of queries.
 
-    ``version`` is the directory's version (``search.index_version``), read once by the caller.
+    ``version`` is the directory's version (``directory_version.index_version``), read once by the caller.
     """
     dialect = db.session.get_bind().dialect.name
     offset = (query.page - 1) * PAGE_SIZE
@@ -274,8 +275,8 @@ def _ranked_member_ids(query: DirectoryQuery, viewer_id: int, dialect: str, vers
     The ranking depends only on the words and the index (not on the viewer: a word search has no
     location filter), so it is kept per version of the index, which every index write changes.
     """
-    rankings = current_app.extensions.setdefault("directory_rankings", search.RankingCache())
-    key = (version, tuple(term.lower() for term in search.search_terms(query.q)))
+    rankings = current_app.extensions.setdefault("directory_rankings", directory_version.RankingCache())
+    key = (version, tuple(search.search_terms(query.q)))
     ranked = rankings.get(key) if version else None
     if ranked is None:
         statement, order = directory_statement(query, viewer_id, dialect)

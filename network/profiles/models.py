@@ -5,11 +5,27 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint, update
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, object_session, relationship
 
+from network import search
 from network.extensions import db
+from network.members.models import User
+from network.profiles.search import mark_changed
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
+from network.text.markdown import markdown_to_text
 from network.types import UTCDateTime, enum_column, utcnow
 
 
@@ -99,13 +115,11 @@ class Profile(db.Model):
     # A square JPEG thumbnail re-encoded from the upload; the original bytes are never kept.
     photo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     photo_version: Mapped[int] = mapped_column(default=0)
-    # The words the directory searches (name, headline, bio, institution, interests).
-    search_document: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Counts saves of the edit form; the form carries the number it was opened at (edit conflicts).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    user: Mapped[User] = relationship(back_populates="profile")  # noqa: F821
+    user: Mapped[User] = relationship(back_populates="profile")
     primary_specialty: Mapped[Specialty | None] = relationship()
     practice_setting: Mapped[PracticeSetting | None] = relationship()
     interests: Mapped[list[Interest]] = relationship(secondary=profile_interest, order_by=Interest.name)
@@ -127,6 +141,39 @@ class Profile(db.Model):
         return result.rowcount == 1
 
 
+
+def search_document(profile: Profile) -> tuple[str]:
+    """The words the directory searches: name, headline, bio, institution, position, title, specialty, interests."""
+    # By id (from the identity map, mostly): the form sets the specialty's id, so the relationship may still
+    # hold the one read before; and a profile made with a ``user_id`` has no ``user`` until it is read again.
+    session = object_session(profile)
+    specialty = profile.primary_specialty_id and session.get(Specialty, profile.primary_specialty_id)
+    parts = [session.get(User, profile.user_id).name, profile.headline, markdown_to_text(profile.bio), profile.institution,
+             profile.current_position, profile.title, specialty.name if specialty else ""]
+    parts += [interest.name for interest in profile.interests]
+    return ("\n".join(part for part in parts if part),)
+
+
+def _findable(profile: Profile) -> bool:
+    """Only members the directory shows are indexed, so a word search can rank inside the index."""
+    user = object_session(profile).get(User, profile.user_id)
+    return user.is_verified and user.deleted_at is None
+
+
+search.register(search.Indexed(
+    Profile, fts_table="profile_fts", key="user_id", document=search_document, listed=_findable,
+    watch=("headline", "bio", "institution", "current_position", "title", "primary_specialty_id",
+           "primary_specialty", "interests"),
+    depends_on=(
+        search.Related(User, ("name", "status", "deleted_at"), lambda users: [user.id for user in users]),
+        search.Related(Interest, ("name",), lambda terms: select(profile_interest.c.profile_id).where(
+            profile_interest.c.interest_id.in_([term.id for term in terms]))),
+        search.Related(Specialty, ("name",), lambda terms: select(Profile.user_id).where(
+            Profile.primary_specialty_id.in_([term.id for term in terms]))),
+    ),
+    load=("user", "interests"),
+    on_write=mark_changed))
+
 class SavedMember(db.Model):
     """A member another member bookmarked."""
 
@@ -138,4 +185,4 @@ class SavedMember(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    member: Mapped[User] = relationship(foreign_keys=[member_id])  # noqa: F821
+    member: Mapped[User] = relationship(foreign_keys=[member_id])

@@ -10,10 +10,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import generate_password_hash
 
+from network import search
 from network.audit.models import record
 from network.extensions import db
 from network.members.models import Registration, Role, User
-from network.profiles import search
 from network.profiles.models import Profile, SavedMember
 from network.profiles.photos import make_thumbnail
 from network.programs.models import Cohort, CohortMembership
@@ -37,20 +37,8 @@ def profile_of(user: User) -> Profile:
     return user.profile
 
 
-def reindex(user: User) -> None:
-    """Rebuild the member's search document in the same transaction as the change."""
-    profile = profile_of(user)
-    profile.search_document = search.build_document(user.name, profile)
-    db.session.flush()
-    # The index holds only members the directory shows, so a word search can rank inside it.
-    if user.is_verified and user.deleted_at is None:
-        search.sync_document(db.session, user.id, profile.search_document)
-    else:
-        search.drop_document(db.session, user.id)
-
-
 def update_profile(user: User, *, name: str, interests: list, certifications: list, **fields) -> Profile:
-    """Apply the edit form's values and reindex the member."""
+    """Apply the edit form's values (the flush reindexes the member)."""
     profile = profile_of(user)
     user.name = name
     for key, value in fields.items():
@@ -58,7 +46,7 @@ def update_profile(user: User, *, name: str, interests: list, certifications: li
     profile.interests = list(interests)
     profile.certifications = list(certifications)
     profile.updated_at = utcnow()
-    reindex(user)
+    db.session.flush()
     return profile
 
 
@@ -187,7 +175,7 @@ def export_data(user: User) -> dict:
 def delete_account(user: User) -> None:
     """Erase the member's personal data; the row stays so their posts show a "former member"."""
     record(user.id, "member.delete-self", "user", user.id, role=user.role.value)
-    search.drop_document(db.session, user.id)
+    search.drop(db.session, Profile, [user.id])  # a Core delete: the flush hook would not see it
     db.session.execute(delete(Profile).where(Profile.user_id == user.id))
     db.session.execute(delete(SavedMember).where((SavedMember.owner_id == user.id) |
                                                  (SavedMember.member_id == user.id)))

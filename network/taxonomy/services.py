@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 
 from network.audit.models import record
 from network.extensions import db
-from network.signals import term_renamed
 from network.text.slugs import slugify
 from network.types import utcnow
 
@@ -43,15 +42,13 @@ def add_term(model, name: str, actor_id: int):
 
 
 def rename_term(term, name: str, actor_id: int) -> None:
-    """Rename a term. Announced by ``signals.term_renamed``: profiles that use it are reindexed, so search
-    finds the new name."""
+    """Rename a term; the flush reindexes every profile and opportunity that carries it (``network.search``)."""
     model = type(term)
     _check_unique(model, name, exclude_id=term.id)
     old = term.name
     term.name = name
     record(actor_id, "taxonomy.rename", model.__tablename__, term.id, old=old, new=name)
     db.session.flush()
-    term_renamed.send(term)
 
 
 def retire_term(term, actor_id: int) -> None:
@@ -65,3 +62,4 @@ def restore_term(term, actor_id: int) -> None:
     if term.retired_at is not None:
         term.retired_at = None
         record(actor_id, "taxonomy.restore", type(term).__tablename__, term.id, name=term.name)
+

@@ -22,7 +22,7 @@ def populate(app, people, named, count):
         alumni, fellow = people["alumni"].id, people["fellow"].id
         common = {"poster_id": alumni, "organisation": "Budget Pain Center", "description": "Budget.",
                   "apply_url": "https://example.org/apply", "time_zone": "America/Chicago", "going_count": 0,
-                  "work_mode": "onsite", "search_document": "budget pain job", "created_at": now, "updated_at": now}
+                  "work_mode": "onsite", "created_at": now, "updated_at": now}
         db.session.execute(insert(Opportunity), [
             {**common, "kind": "job", "status": "open", "title": f"Budget job {n}",
              "deadline": now + timedelta(days=20 + n % 30)} for n in range(count)]

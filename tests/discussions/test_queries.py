@@ -13,7 +13,6 @@ BUDGET = 12
 
 def add_posts(app, thread_id, author_id, n, word="ketamine"):
     """Bulk replies (no notifications): the budget is about reading."""
-    from network.discussions import search
     from network.discussions.models import Post, Thread
     from network.discussions.services import render_body
 
@@ -22,10 +21,8 @@ def add_posts(app, thread_id, author_id, n, word="ketamine"):
         html, _ = render_body(f"A reply about {word} and **nerve blocks**.")
         posts = [Post(thread_id=thread_id, author_id=author_id, body=f"A reply about {word} and **nerve blocks**.",
                       body_html=html) for _ in range(n)]
-        db.session.add_all(posts)
+        db.session.add_all(posts)  # the flush indexes them
         db.session.flush()
-        for post in posts:
-            search.index_post(post.id, post.body)
         thread.post_count += n
         thread.last_post_id = posts[-1].id
         db.session.commit()

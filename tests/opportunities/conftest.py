@@ -21,7 +21,6 @@ def app(make_app):
 def make_opportunity(app):
     """Create an opportunity directly (no form): returns its id."""
     from network.opportunities.models import Opportunity, OpportunityKind, OpportunityStatus, WorkMode
-    from network.opportunities.services import build_document
     from network.taxonomy.models import Interest
 
     counter = itertools.count(1)
@@ -43,7 +42,6 @@ def make_opportunity(app):
             if interests:
                 from sqlalchemy import select
                 opportunity.interests = list(db.session.scalars(select(Interest).where(Interest.name.in_(interests))))
-            opportunity.search_document = build_document(opportunity)
             db.session.add(opportunity)
             db.session.commit()
             return opportunity.id

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from network.extensions import db
 from network.opportunities.models import Opportunity, OpportunityKind, WorkMode
-from network.opportunities.services import build_document
 from network.profiles.models import Profile
 from network.taxonomy.models import Interest
 from tests.html_checks import check_page
@@ -82,7 +81,6 @@ def bulk_opportunities(app, poster_id: int, count: int) -> int:
                 o.starts_at, o.ends_at, o.venue, o.capacity = (now + timedelta(days=60), now + timedelta(days=61),
                                                                "Hall", 50)
             o.interests = [interests[n % 6], interests[(n + 1) % 6]]
-            o.search_document = build_document(o)
             rows.append(o)
         db.session.add_all(rows)
         db.session.commit()
@@ -151,12 +149,10 @@ def test_search_index_follows_edits(app, make_user, signed_in, make_opportunity)
     client = signed_in(poster)
     assert titles(client.get("/opportunities/?q=kyphoplasty")) == ["Kyphoplasty attending"]
     from network.opportunities.models import Opportunity as Model
-    from network.opportunities.services import build_document as document
 
     with app.app_context():
         opportunity = db.session.get(Model, job)
         opportunity.title = "Vertebral augmentation attending"
-        opportunity.search_document = document(opportunity)
         db.session.commit()
     assert titles(client.get("/opportunities/?q=kyphoplasty")) == []
     assert titles(client.get("/opportunities/?q=vertebr")) == ["Vertebral augmentation attending"]

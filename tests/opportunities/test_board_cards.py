@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from network.extensions import db
 from network.opportunities.models import Opportunity, OpportunityStatus, WorkMode
-from network.opportunities.services import build_document
 from network.profiles.models import Profile
 from network.taxonomy.models import Interest
 from tests.opportunities.test_board import titles
@@ -81,7 +80,6 @@ def test_edits_closing_and_expiry_show_on_the_next_view(app, make_user, signed_i
         opportunity.title = "Alpha consultant"
         opportunity.location = "Austin, TX"
         opportunity.interests = list(db.session.scalars(select(Interest).where(Interest.name == "Telemedicine")))
-        opportunity.search_document = build_document(opportunity)
         db.session.commit()
     assert card(client, "/opportunities/", "Alpha attending") == ""
     alpha = card(client, "/opportunities/", "Alpha consultant")

@@ -1,0 +1,30 @@
+"""search: the index is built from each model's declared document, so the stored copies of it go
+
+Revision ID: 0019_search
+Revises: 0018_matching_review
+Create Date: 2026-12-02 14:00:00.000000
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0019_search'
+down_revision = '0018_matching_review'
+branch_labels = None
+depends_on = None
+
+TABLES = ('profile', 'opportunity')
+
+
+def upgrade():
+    # Plain ALTER TABLE, never a batch copy: on SQLite a copy drops the old table, and its ON DELETE CASCADE
+    # would empty every profile's interests and certifications and every opportunity's tags and answers.
+    # (The index keeps its rows: FTS5 tables and tsvector columns hold the words themselves.)
+    for table in TABLES:
+        op.execute(f'ALTER TABLE {table} DROP COLUMN search_document')
+
+
+def downgrade():
+    # The old code reads the copies only to rebuild the index, which stays as it is: empty copies will do.
+    for table in TABLES:
+        op.add_column(table, sa.Column('search_document', sa.Text(), nullable=False, server_default=''))
