@@ -40,7 +40,7 @@ LAYER_NAMES = ("core", "records", "permissions", "services", "entry points", "ap
 #: Modules of ``network/`` itself (and subpackages) that are core: they import no area.
 CORE_MODULES = ("network.config", "network.confirmation", "network.database",
                 "network.downloads", "network.errors", "network.extensions", "network.forms", "network.integers",
-                "network.logging", "network.security", "network.signals", "network.text", "network.types",
+                "network.logging", "network.search", "network.security", "network.signals", "network.text", "network.types",
                 "network.urls")
 #: The yes/no rules (one package, a module per area) and the view decorators that ask them.
 PERMISSION_MODULES = ("network.permissions", "network.access")
