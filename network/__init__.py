@@ -71,12 +71,14 @@ def _init_logging(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from network import models  # noqa: F401  (registers every model with the metadata)
     from network.auth.services import load_session_user
+    from network.cache import init_cache
     from network.database import commit_read_only_requests, configure_sqlite
     from network.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        init_cache(app, db.engine)
     commit_read_only_requests(app, db)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)

@@ -8,9 +8,7 @@ changes a profile's words, so the index never lags.
 from __future__ import annotations
 
 import re
-import threading
 import uuid
-from collections import OrderedDict
 
 from sqlalchemy import Column, Integer, String, Table, func, literal_column, select, table, text, update
 from sqlalchemy.orm import Session
@@ -99,31 +97,3 @@ def apply_search(statement, dialect: str, terms: list[str], user_id_column):
     matches = matches.subquery("fts_match")
     return statement.join(matches, matches.c.user_id == user_id_column), matches.c.rank
 
-
-class RankingCache:
-    """The ranked member ids of recent plain word searches, for one version of the index.
-
-    Ranking every match of a broad word (bm25 / ts_rank over thousands of documents) is the
-    directory's most expensive step, and its result only changes when the index does. Entries
-    are keyed by the index version read in the same request, so a cached ranking is never
-    served after any write to the index, in this process or another.
-    """
-
-    def __init__(self, size: int = 256):
-        self.size = size
-        self._entries: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
