@@ -105,19 +105,18 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        # Migrations write before the cache's versions exist: they are not watched, and every version
-        # gets a fresh value afterwards instead (network/cache.py).
+        # Migrations write before the cache's versions exist: they are not watched, and each step applied
+        # gives every version a fresh value instead (network/cache.py).
         connection.execution_options(**{UNWATCHED: True})
         context.configure(
             connection=connection,
+            on_version_apply=lambda ctx, **_step: refresh_versions(ctx.connection),
             target_metadata=get_metadata(),
             **conf_args
         )
 
         with context.begin_transaction():
             context.run_migrations()
-        with connection.begin():
-            refresh_versions(connection)
 
 
 if context.is_offline_mode():

@@ -42,7 +42,7 @@ import redis
 from flask import current_app
 from sqlalchemy import Column, String, Table, bindparam, inspect, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.event import listen
+from sqlalchemy.event import contains, listen
 
 from network.extensions import db
 
@@ -232,9 +232,15 @@ def refresh_versions(conn: Connection) -> None:
         conn.execute(update(cache_version).values(version=uuid.uuid4().hex))
 
 
-def init_cache(app, engine: Engine) -> None:
-    """Give the app its store and watch its engine's writes."""
+#: Every engine's, once per process. The commit hook goes first: its statement is a write of the transaction
+#: (``network.database`` forgets a transaction's writes at commit).
+_WATCHERS = (("after_cursor_execute", _note_write, False), ("commit", _bump_written, True),
+             ("rollback", _forget_written, False))
+
+
+def init_cache(app) -> None:
+    """Give the app its store, and watch the writes of every engine."""
     app.extensions["cache"] = store_for(app.config)
-    listen(engine, "after_cursor_execute", _note_write)
-    listen(engine, "commit", _bump_written)
-    listen(engine, "rollback", _forget_written)
+    for name, listener, first in _WATCHERS:
+        if not contains(Engine, name, listener):
+            listen(Engine, name, listener, insert=first)
