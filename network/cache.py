@@ -12,6 +12,9 @@ UPDATE or DELETE of a table a version declares (an UPDATE only if it sets a decl
 that version on the connection. The commit gives each marked version a fresh random value, in the
 same transaction, as its last statement: a rollback drops the bump with the write, and another
 process never sees the write without the bump. Nobody calls a "bump" function, so nobody can forget.
+(What is looked at is the statement's text: it must begin with INSERT, UPDATE or DELETE and name its
+table; a write led by ``WITH`` would go unseen. Migrations are not watched: each step applied
+gives every version a fresh value, ``refresh_versions``.)
 
 Versions live in the ``cache_version`` table (one row per name, seeded by a migration), so every
 app process and the CLI agree on them whichever store they use. The values live in the app's
