@@ -97,6 +97,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    from network.cache import UNWATCHED, refresh_versions
     from network.database import include_object
 
     conf_args.setdefault("include_object", include_object)
@@ -104,8 +105,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Migrations write before the cache's versions exist: they are not watched, and each step applied
+        # gives every version a fresh value instead (network/cache.py).
+        connection.execution_options(**{UNWATCHED: True})
         context.configure(
             connection=connection,
+            on_version_apply=lambda ctx, **_step: refresh_versions(ctx.connection),
             target_metadata=get_metadata(),
             **conf_args
         )

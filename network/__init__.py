@@ -14,6 +14,7 @@ from network.admin.routes import bp as admin_bp
 from network.auth.routes import bp as auth_bp
 from network.auth.services import load_session_user
 from network.auth.sessions import expire_stale_session, keep_waiting_messages_distinct, require_two_factor
+from network.cache import init_cache
 from network.cli import check_config_command, create_admin_command, demo_command, reset_two_factor_command
 from network.cohorts.routes import bp as cohorts_bp
 from network.config import CONFIGS, deployment_from_environment, fatal_settings, trusted_hosts
@@ -99,6 +100,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    init_cache(app)
     commit_read_only_requests(app, db)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)

@@ -2,12 +2,12 @@
 
 from network.audit.models import AuditLog  # noqa: F401
 from network.auth.models import RecoveryCode, TwoFactor  # noqa: F401
+from network.cache import cache_version  # noqa: F401  (the cache versions; network/cache.py)
 from network.cohorts.models import Graduation, Invitation, RosterImport  # noqa: F401
 from network.discussions.models import Category, Flag, Post, PostRevision, ReadMark, Subscription, Thread  # noqa: F401
 from network.mail.models import EmailOutbox  # noqa: F401
 from network.matching.models import Choice, MatchingRound, MatchingRun, Override, Participant  # noqa: F401
 from network.members.models import MemberDeactivation, MemberSession, User  # noqa: F401
-from network.mentorship.cache import mentor_pool_state  # noqa: F401  (the mentor pool version and its upkeep)
 from network.mentorship.models import Goal, Meeting, MentorSettings, Mentorship, MentorshipRequest  # noqa: F401
 from network.messages.models import Conversation, MemberBlock, Message, MessageReport, MessagingSetting  # noqa: F401
 from network.notifications.models import Notification, NotificationPreference  # noqa: F401

@@ -1,11 +1,9 @@
 """Things every template can use."""
 
 from datetime import UTC, date, datetime
-from functools import lru_cache
 
 from flask import url_for
 from markupsafe import Markup, escape
-from wtforms import SelectChoice
 
 from network import permissions
 from network.members.models import Role
@@ -16,88 +14,28 @@ from network.text.words import plural
 
 
 def select_options(field) -> Markup:
-    """A select field's ``<option>`` elements.
-
-    The same markup a Jinja loop over ``iter_choices()`` writes, at a fraction of the cost: a list
-    of choices is escaped once per process and only the selected option changes per request (the
-    directory's country list alone has 250 options).
-    """
-    pairs = _plain_pairs(field.choices)
-    if pairs is None:
-        return Markup("".join(
-            f'<option value="{escape("" if choice.value is None else choice.value)}"'
-            f'{" selected" if choice.selected else ""}>{escape(choice.label)}</option>'
-            for choice in field.iter_choices()))
-    markup, ends = _options_markup(pairs)
-    return _mark(markup, ends, _selected_keys(field.data), " selected")
+    """A select field's ``<option>`` elements, the markup a Jinja loop over ``iter_choices()`` writes
+    (a Python loop: the directory's country list alone has 250 options)."""
+    return Markup("".join(
+        f'<option value="{escape(_key(c.value))}"{" selected" if c.selected else ""}>{escape(c.label)}</option>'
+        for c in field.iter_choices()))
 
 
 def checkbox_items(field) -> Markup:
     """A multiple-choice field as ``<li>`` items, each a checkbox with its own label."""
-    pairs = _plain_pairs(field.choices)
-    if pairs is None:
-        pairs = tuple((choice.value, choice.label) for choice in field.iter_choices())
-    markup, ends = _checkbox_markup(field.id, field.name, pairs, bool(field.errors))
-    return _mark(markup, ends, _selected_keys(field.data), " checked")
-
-
-def _plain_pairs(choices) -> tuple | None:
-    """(value, label) pairs when every choice is a plain ``SelectChoice``, else None."""
-    if not isinstance(choices, (list, tuple)) or not all(
-            isinstance(c, SelectChoice) and c.optgroup is None and not c.render_kw for c in choices):
-        return None
-    return tuple((c.value, str(c.label)) for c in choices)
+    invalid = ' aria-invalid="true"' if field.errors else ""
+    name = escape(field.name)
+    items = []
+    for index, choice in enumerate(field.iter_choices()):
+        item_id = escape(f"{field.id}-{index}")
+        items.append(f'<li><input class="form-check-input" type="checkbox" id="{item_id}" name="{name}"'
+                     f' value="{escape(_key(choice.value))}"{" checked" if choice.selected else ""}{invalid}> '
+                     f'<label class="form-check-label" for="{item_id}">{escape(choice.label)}</label></li>')
+    return Markup("".join(items))
 
 
 def _key(value) -> str:
     return "" if value is None else str(value)
-
-
-def _selected_keys(data) -> set[str]:
-    if isinstance(data, (list, tuple, set, frozenset)):
-        return {_key(item) for item in data}
-    return {_key(data)}
-
-
-def _mark(markup: str, ends: dict[str, int], keys: set[str], attribute: str) -> Markup:
-    """Insert ``attribute`` into the opening tag of each option whose value is selected."""
-    offsets = sorted(ends[key] for key in keys if key in ends)
-    if not offsets:
-        return Markup(markup)
-    pieces, previous = [], 0
-    for offset in offsets:
-        pieces += [markup[previous:offset], attribute]
-        previous = offset
-    pieces.append(markup[previous:])
-    return Markup("".join(pieces))
-
-
-@lru_cache(maxsize=512)
-def _options_markup(pairs: tuple) -> tuple[str, dict[str, int]]:
-    parts, ends, length = [], {}, 0
-    for value, label in pairs:
-        opening = f'<option value="{escape(_key(value))}"'
-        ends.setdefault(_key(value), length + len(opening))
-        part = f"{opening}>{escape(label)}</option>"
-        parts.append(part)
-        length += len(part)
-    return "".join(parts), ends
-
-
-@lru_cache(maxsize=512)
-def _checkbox_markup(field_id: str, name: str, pairs: tuple, invalid: bool) -> tuple[str, dict[str, int]]:
-    parts, ends, length = [], {}, 0
-    invalid_attribute = ' aria-invalid="true"' if invalid else ""
-    for index, (value, label) in enumerate(pairs):
-        item_id = escape(f"{field_id}-{index}")
-        opening = (f'<li><input class="form-check-input" type="checkbox" id="{item_id}" name="{escape(name)}"'
-                   f' value="{escape(_key(value))}"')
-        ends.setdefault(_key(value), length + len(opening))
-        part = (f'{opening}{invalid_attribute}> '
-                f'<label class="form-check-label" for="{item_id}">{escape(label)}</label></li>')
-        parts.append(part)
-        length += len(part)
-    return "".join(parts), ends
 
 
 class RowUrl:

@@ -227,7 +227,7 @@ def test_processes_share_rankings_through_redis(make_app, make_user, login, redi
     first_client, second_client = login(first.test_client(), fellow), login(second.test_client(), fellow)
     second_client.get("/")
     assert shown(first_client) == ["Dr. Ada Mentor"]
-    assert redis.keys("fn:mentor-recommendations:*"), "the ranking was not kept in Redis"
+    assert redis.keys("fn:mentor-pool:*:recommendations:*"), "the ranking was not kept in Redis"
     statements = []
     with second.app_context():
         engine = db.engine

@@ -8,14 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from types import SimpleNamespace
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import Integer, String, bindparam, cast, func, literal, null, select, union_all, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from network import cache
 from network.extensions import db
 from network.matching.scoring import Mentee, Mentor, recommend
 from network.members.models import MemberStatus, User
-from network.mentorship import cache
 from network.mentorship.models import (
     DeclineReason,
     Goal,
@@ -84,6 +84,14 @@ def _active_count(mentor_id: int) -> int:
 #: Part of every cache key: change it when the scoring or the stored shape of a ranking changes, so a
 #: new release never reads rankings an older one kept in Redis.
 RANKING_FORMAT = 2  # 2: a mentor's location counts only where the mentee may see it
+#: What a ranking of the mentor pool reads; a write to any of it gives the next view a fresh ranking. (The
+#: mentee's own inputs are part of each ranking's key instead: editing them changes no one else's.)
+MENTOR_POOL = cache.Version("mentor-pool", {
+    "mentor_settings": cache.ALL, "mentor_topic": cache.ALL, "profile_interest": cache.ALL,
+    "user": ("name", "role", "status", "deleted_at", "training_background_id"),
+    "profile": ("primary_specialty_id", "time_zone", "country", "region", "location_visibility",
+                "practice_setting_id"),
+    "interest": ("name",), "practice_setting": ("slug",)})
 #: How many mentors a cached ranking keeps: enough that leaving out a mentee's open requests and
 #: current mentors still fills the page (a mentee with very many gets a deeper ranking of their own).
 RANKED_DEPTH = 60
@@ -123,7 +131,7 @@ def _page_statements():
     # The mentee's scoring inputs, a row per interest, and the mentor pool's version.
     mentee = (select(User.training_background_id, Specialty.name, Profile.primary_specialty_id, Profile.time_zone,
                      Profile.country, Profile.region, Profile.career_goal, profile_interest.c.interest_id,
-                     cache.version_column())
+                     cache.version_column(MENTOR_POOL))
               .select_from(User)
               .outerjoin(Specialty, Specialty.id == User.training_background_id)
               .outerjoin(Profile, Profile.user_id == User.id)
@@ -236,19 +244,15 @@ def recommendations(user: User, mentoring_type: str, limit: int = 20) -> tuple[l
                    None)
     busy = {m.mentor_id for m in mentors} | {user.id}
     mentee, version = mentee_and_pool_version(user)
-    if version is None or cache.changed_in(db.session):
-        return rank(mentee, mentoring_type, busy, limit, located), current
     # Deep enough that leaving out every mentor the mentee has or has asked still fills the page.
     depth = RANKED_DEPTH
     while depth < limit + len(busy):
         depth *= 2
-    lists = cache.ranked_lists(current_app)
-    key = f"fn:mentor-recommendations:{RANKING_FORMAT}:{version}:{mentoring_type}:{depth}:{_digest(mentee, located)}"
-    ranked = lists.get(key)
-    if ranked is None:
-        ranked = [[s.mentor_id, s.name, s.score, s.reasons]
-                  for s in rank(replace(mentee, id=0), mentoring_type, set(), depth, located)]
-        lists.put(key, ranked)
+    ranked = cache.cached(
+        MENTOR_POOL, f"recommendations:{RANKING_FORMAT}:{mentoring_type}:{depth}:{_digest(mentee, located)}",
+        lambda: [[s.mentor_id, s.name, s.score, s.reasons]
+                 for s in rank(replace(mentee, id=0), mentoring_type, set(), depth, located)],
+        current=version)
     shown = [Suggestion(mentor_id, name, score, tuple(reasons))
              for mentor_id, name, score, reasons in ranked if mentor_id not in busy][:limit]
     return shown, current

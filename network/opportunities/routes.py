@@ -10,7 +10,6 @@ from functools import lru_cache
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from markupsafe import Markup
 from wtforms import SelectChoice
 
 from network import permissions
@@ -21,7 +20,6 @@ from network.extensions import csrf, db, limiter, member_key
 from network.opportunities import calendar, digest, services
 from network.opportunities.forms import ActionForm, BoardForm, InterestForm, RemoveForm, RsvpForm, form_class
 from network.opportunities.models import Opportunity, OpportunityKind, RsvpStatus
-from network.profiles import search as search_index
 from network.profiles.directory import filter_choices
 from network.taxonomy.models import Interest, PracticeSetting, Specialty, active_terms
 from network.types import utcnow
@@ -110,41 +108,12 @@ def _form_error(form, error: services.OpportunityError) -> None:
 
 # -- the board ------------------------------------------------------------------------
 
-def _filter_terms() -> tuple[str | None, list, list]:
-    """The specialties and interests offered as filters: the directory's filter choices, kept per process
-    for one version of the directory, which every change to a term changes (``network.profiles``); and that
-    version."""
-    version = search_index.index_version(db.session)
-    choices = filter_choices(version)
-    return version, choices["specialty"], choices["interest"]
-
-
-#: How many filter forms an app keeps (by endpoint, query string and version of the terms); emptied when full.
-FILTER_FORMS_KEPT = 256
-
-
-def _filter_form(form, version: str | None) -> Markup:
-    """The filter form's markup. It depends on nothing but the query string (the values, and the errors they
-    give) and the terms offered (their version), so it is kept per process for these: rendering its fields
-    cost a fifth of the page. A change to a term changes the version, so the next view shows it."""
-    kept = current_app.extensions.setdefault("opportunity_filter_forms", {})
-    key = (request.endpoint, request.script_root, request.query_string, version)
-    markup = kept.get(key) if version is not None else None
-    if markup is None:
-        markup = Markup(current_app.jinja_env.get_template("opportunities/_board_filters.html")
-                        .render(form=form, endpoint=request.endpoint))
-        if version is not None:
-            if len(kept) >= FILTER_FORMS_KEPT:
-                kept.clear()
-            kept[key] = markup
-    return markup
-
-
 def _board(archive: bool):
     form = BoardForm(request.args)
-    version, specialties, interests = _filter_terms()
-    form.specialty.choices = [SelectChoice("", "Any specialty"), *specialties]
-    form.interests.choices = interests
+    # The directory's filter choices, kept per version of the vocabulary (network/cache.py).
+    choices = filter_choices()
+    form.specialty.choices = [SelectChoice("", "Any specialty"), *choices["specialty"]]
+    form.interests.choices = choices["interest"]
     form.validate()
     mode = form.work_mode.data or ""
     filters = services.BoardFilters(
@@ -160,7 +129,7 @@ def _board(archive: bool):
     page = services.board_page(current_user.id, filters, utcnow(), page_number, archive=archive)
     args = request.args.to_dict(flat=False)
     args.pop("page", None)
-    return render_template("opportunities/board.html", filter_form=_filter_form(form, version), page=page,
+    return render_template("opportunities/board.html", form=form, page=page,
                            archive=archive, filters=filters, args=args,
                            can_post=permissions.can_post_opportunity(current_user))
 

@@ -6,16 +6,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import Date, Integer, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import aliased
 from wtforms import SelectChoice
 
 from network import search
+from network.cache import ALL, Version, cached
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
 from network.permissions import can_see
-from network.profiles import search as directory_version
 from network.profiles.models import Profile, SavedMember, Visibility, profile_certification, profile_interest
 from network.profiles.privacy import connected_member_ids, viewer_partner_ids, viewer_program_ids
 from network.programs.models import Cohort, CohortMembership, Program
@@ -169,34 +168,34 @@ def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str):
     return statement, order
 
 
-def filter_choices(version: str | None) -> dict[str, list[SelectChoice]]:
-    """The filter form's active terms, programs and cohorts.
-
-    Read on every directory page, they change rarely: a copy is kept per process for one version
-    of the directory (``version``, read by the caller before this), and every write to a term, a
-    program or a cohort changes that version (``network.profiles.indexing``).
-    """
-    kept = current_app.extensions.get("directory_filter_choices")
-    if version and kept is not None and kept[0] == version:
-        return kept[1]
-    choices = _read_filter_choices()
-    if version:
-        current_app.extensions["directory_filter_choices"] = (version, choices)
-    return choices
+#: What the directory's and the board's filter forms offer: active terms, programs and cohorts.
+VOCABULARY = Version("vocabulary", {"specialty": ALL, "interest": ALL, "practice_setting": ALL, "program": ALL,
+                                    "cohort": ALL})
+#: What a plain word search ranks: the full-text index (SQLite's ``profile_fts``, PostgreSQL's
+#: ``profile.search_vector``) and who may be found, by which name.
+DIRECTORY = Version("directory", {"profile_fts": ALL, "profile": ("search_vector",),
+                                  "user": ("name", "status", "deleted_at")})
 
 
-def _read_filter_choices() -> dict[str, list[SelectChoice]]:
-    """The filter choices from the database, in two queries of plain rows."""
+def filter_choices(version: str | None = None) -> dict[str, list[SelectChoice]]:
+    """The filter form's active terms, programs and cohorts, kept per version of the ``VOCABULARY``
+    (``version``, when the caller has read it already)."""
+    pairs = cached(VOCABULARY, "filter-choices", _read_filter_choices, current=version)
+    return {name: [SelectChoice(value, label) for value, label in choices] for name, choices in pairs.items()}
+
+
+def _read_filter_choices() -> dict[str, list[tuple[int, str]]]:
+    """The filter choices from the database, (id, name) pairs in two queries of plain rows."""
     terms_statement, programs_statement = _filter_statements()
     choices = {name: [] for name in FILTER_VOCABULARIES}
     for vocabulary, term_id, name in db.session.execute(terms_statement):
-        choices[vocabulary].append(SelectChoice(term_id, name))
+        choices[vocabulary].append((term_id, name))
     choices["program"], choices["cohort"] = [], []
     for program_id, program_name, cohort_id, cohort_name in db.session.execute(programs_statement):
-        if not choices["program"] or choices["program"][-1].value != program_id:
-            choices["program"].append(SelectChoice(program_id, program_name))
+        if not choices["program"] or choices["program"][-1][0] != program_id:
+            choices["program"].append((program_id, program_name))
         if cohort_id is not None:
-            choices["cohort"].append(SelectChoice(cohort_id, f"{program_name}: {cohort_name}"))
+            choices["cohort"].append((cohort_id, f"{program_name}: {cohort_name}"))
     return choices
 
 
@@ -218,7 +217,7 @@ def _filter_statements():
 def find_members(query: DirectoryQuery, viewer_id: int, version: str | None) -> DirectoryPage:
     """One page of the directory, with what each card needs, in a fixed number of queries.
 
-    ``version`` is the directory's version (``directory_version.index_version``), read once by the caller.
+    ``version`` is the ``DIRECTORY`` version, read by the caller before anything else.
     """
     dialect = db.session.get_bind().dialect.name
     offset = (query.page - 1) * PAGE_SIZE
@@ -269,22 +268,18 @@ def card_rows_by_id(ids) -> list:
     return sorted(rows, key=lambda row: position[row.id])
 
 
-def _ranked_member_ids(query: DirectoryQuery, viewer_id: int, dialect: str, version: str | None) -> tuple[int, ...]:
+def _ranked_member_ids(query: DirectoryQuery, viewer_id: int, dialect: str, version: str | None) -> list[int]:
     """The ids of the first ``COUNT_CAP + 1`` members a plain word search finds, best match first.
 
     The ranking depends only on the words and the index (not on the viewer: a word search has no
     location filter), so it is kept per version of the index, which every index write changes.
     """
-    rankings = current_app.extensions.setdefault("directory_rankings", directory_version.RankingCache())
-    key = (version, tuple(search.search_terms(query.q)))
-    ranked = rankings.get(key) if version else None
-    if ranked is None:
+    def rank() -> list[int]:
         statement, order = directory_statement(query, viewer_id, dialect)
-        ranked = tuple(db.session.scalars(statement.with_only_columns(User.id).order_by(*order)
-                                          .limit(COUNT_CAP + 1)))
-        if version:
-            rankings.put(key, ranked)
-    return ranked
+        return list(db.session.scalars(statement.with_only_columns(User.id).order_by(*order).limit(COUNT_CAP + 1)))
+
+    words = " ".join(term.lower() for term in search.search_terms(query.q))
+    return cached(DIRECTORY, f"ranking:{words}", rank, current=version)
 
 
 class ProgramName(NamedTuple):

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, object_session, rela
 from network import search
 from network.extensions import db
 from network.members.models import User
-from network.profiles.search import mark_changed
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
 from network.text.markdown import markdown_to_text
 from network.types import UTCDateTime, enum_column, utcnow
@@ -171,8 +170,8 @@ search.register(search.Indexed(
         search.Related(Specialty, ("name",), lambda terms: select(Profile.user_id).where(
             Profile.primary_specialty_id.in_([term.id for term in terms]))),
     ),
-    load=("user", "interests"),
-    on_write=mark_changed))
+    load=("user", "interests")))
+
 
 class SavedMember(db.Model):
     """A member another member bookmarked."""

@@ -16,6 +16,7 @@ from network.access import account_view
 from network.auth.forms import ActionForm
 from network.auth.limits import reauth_limited
 from network.auth.sessions import end_session
+from network.cache import current_versions
 from network.confirmation import confirmation_page, confirmed
 from network.downloads import private_file
 from network.errors import handle_http_error
@@ -23,8 +24,10 @@ from network.export import services as export_services
 from network.extensions import db, limiter, member_key
 from network.members.models import Role, User
 from network.permissions import can_see
-from network.profiles import search, services
+from network.profiles import services
 from network.profiles.directory import (
+    DIRECTORY,
+    VOCABULARY,
     DirectoryQuery,
     filter_choices,
     find_members,
@@ -117,8 +120,9 @@ def _term_choices(model, selected_ids, blank: str | None = "—"):
 def directory():
     """Find members by words and filters; the URL carries the whole query."""
     form = DirectoryForm(formdata=request.args)
-    version = search.index_version(db.session)
-    choices = filter_choices(version)
+    # The versions first, in one query: what is then read and kept belongs to them (network/cache.py).
+    versions = current_versions(DIRECTORY, VOCABULARY)
+    choices = filter_choices(versions[VOCABULARY.name])
     form.specialty.choices = [SelectChoice("", "Any specialty")] + choices["specialty"]
     form.background.choices = [SelectChoice("", "Any background")] + choices["specialty"]
     form.interests.choices = choices["interest"]
@@ -134,7 +138,7 @@ def directory():
         program_id=form.program.data, cohort_id=form.cohort.data, graduated_from=form.graduated_from.data,
         graduated_to=form.graduated_to.data, accepting=bool(form.accepting.data),
         sort=form.sort.data or "relevance", page=form.page.data or 1)
-    result = find_members(query, current_user.id, version)
+    result = find_members(query, current_user.id, versions[DIRECTORY.name])
     return render_template("profiles/directory.html", form=form, result=result, query=query)
 
 

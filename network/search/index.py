@@ -58,8 +58,6 @@ class Indexed:
     #: How the search box reads words: "prefix" (every word, each as a prefix) or "websearch" (every
     #: word, the last as a prefix on SQLite; PostgreSQL's ``websearch_to_tsquery`` syntax).
     query: str = "prefix"
-    #: Called once (with the session) after any write of this index's rows, e.g. to give a cache a new version.
-    on_write: Callable[[Session], None] | None = None
     _statements: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -132,8 +130,6 @@ def write(session: Session, index: Indexed, objects: Iterable, gone: Iterable[in
         connection.execute(drop_statement, dropped)
     for statement in statements if written else ():
         connection.execute(statement, written)
-    if index.on_write is not None:
-        index.on_write(session)
 
 
 def load(session: Session, index: Indexed, keys: Iterable[int] | Select, known: dict) -> list:
