@@ -19,7 +19,7 @@ from network.opportunities.models import (  # noqa: F401
                                           OpportunityPreference,
                                           Rsvp,
 )
-from network.profiles.indexing import search  # noqa: F401  (the index version table and its upkeep)
+from network.profiles import indexing  # noqa: F401  (a newly verified member gets a profile)
 from network.profiles.models import Profile, SavedMember  # noqa: F401
 from network.programs.models import (  # noqa: F401
                                           Cohort,

@@ -38,7 +38,7 @@ CORE, RECORDS, PERMISSIONS, SERVICES, ENTRY_POINTS, APP = range(6)
 LAYER_NAMES = ("core", "records", "permissions", "services", "entry points", "app")
 
 #: Modules of ``network/`` itself (and subpackages) that are core: they import no area.
-CORE_MODULES = ("network.config", "network.confirmation", "network.database",
+CORE_MODULES = ("network.cache", "network.config", "network.confirmation", "network.database",
                 "network.downloads", "network.errors", "network.extensions", "network.forms", "network.integers",
                 "network.logging", "network.search", "network.security", "network.signals", "network.text", "network.types",
                 "network.urls")
