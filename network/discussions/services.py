@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from flask import current_app, url_for
 from sqlalchemy import Integer, and_, bindparam, case, false, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import defer, joinedload, make_transient_to_detached
+from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from network import permissions
@@ -373,18 +373,13 @@ def start_thread(author: User, category: Category, title: str, body: str,
 
 def _add_post(author: User, thread: Thread, body: str, held: bool, now: datetime,
               submission_key: str | None = None) -> Post:
-    """Insert the post with one Core statement, then put the same row in the session as a ``Post``, as if
-    it had just been read (the ORM's unit of work cost twice the insert itself). A second post with the
-    same submission key fails here, on the unique key."""
+    """Add the post and flush it, so it has its id. A second post with the same submission key (the form
+    sent twice) fails here, on the unique key."""
     html, mentioned = render_body(body)
-    values = {"thread_id": thread.id, "author_id": author.id, "body": body, "body_html": html, "created_at": now,
-              "edited_at": None, "removed_at": None, "removed_by_id": None, "held": held, "version": 1,
-              "submission_key": submission_key or None}
-    connection = db.session.connection()
-    post = Post(id=connection.execute(_statements(connection.dialect.name).add_post, values).scalar_one(),
-                **values)
-    make_transient_to_detached(post)
+    post = Post(thread=thread, author=author, body=body, body_html=html, created_at=now, held=held,
+                submission_key=submission_key or None)
     db.session.add(post)
+    db.session.flush()
     post._mentioned = mentioned
     return post
 
@@ -800,9 +795,7 @@ def _statements(dialect: str) -> SimpleNamespace:
     member, thread, post = bindparam("member", type_=Integer), bindparam("thread", type_=Integer), \
         bindparam("post", type_=Integer)
     new_mark = insert(marks).values(user_id=member, thread_id=thread, last_read_post_id=post)
-    posts = Post.__table__
     return SimpleNamespace(
-        add_post=insert(posts).returning(posts.c.id),
         count_post=update(threads).where(threads.c.id == thread).values(
             post_count=threads.c.post_count + 1, last_post_at=bindparam("now", type_=threads.c.last_post_at.type),
             # (approving a held post publishes it after newer ones: the last post stays the newest)
