@@ -376,7 +376,7 @@ def _add_post(author: User, thread: Thread, body: str, held: bool, now: datetime
     """Add the post and flush it, so it has its id. A second post with the same submission key (the form
     sent twice) fails here, on the unique key."""
     html, mentioned = render_body(body)
-    post = Post(thread=thread, author=author, body=body, body_html=html, created_at=now, held=held,
+    post = Post(thread_id=thread.id, author_id=author.id, body=body, body_html=html, created_at=now, held=held,
                 submission_key=submission_key or None)
     db.session.add(post)
     db.session.flush()
