@@ -1,4 +1,6 @@
-"""Engine settings per database."""
+"""Engine settings per database, and statements built once (``prebuilt``)."""
+
+import functools
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -83,3 +85,36 @@ def _transaction_ended(conn, *_args) -> None:
 
 _WRITE_TRACKING = {"before_cursor_execute": _note_statement, "commit": _transaction_ended,
                    "rollback": _transaction_ended}
+
+
+#: Every ``@prebuilt`` statement builder, in the order of declaration.
+PREBUILT: list = []
+
+
+def prebuilt(build):
+    """Declare a statement built once per process and run many times: the one way to keep a statement.
+
+    How to declare: a module-level function named after its statement (``_post_page_statement``),
+    decorated with ``@prebuilt``, that returns one statement. Its arguments say only how the SQL is
+    shaped (the dialect, a role, a sort, a ``BoardShape``) and must be hashable; every value that differs
+    between runs (the member, the time, a page's cursor) is a ``bindparam`` given when it runs::
+
+        @prebuilt
+        def _thread_statement():
+            return select(Thread).where(Thread.id == bindparam("id", type_=Integer))
+
+        db.session.scalars(_thread_statement(), {"id": thread_id}).first()
+
+    How it is kept: per process, one statement per distinct arguments, at most 512 (least recently used
+    first out). A statement holds no data, so it never goes stale; the schema changes only with a release.
+
+    When to use: for a statement that a frequent page or write runs on every request and whose building
+    (options, subqueries, visibility rules) costs more than running it, as measured in
+    ``benchmarks/README.md``; any other statement is written where it runs. Lists read plain rows on the
+    session's connection (``db.session.connection().execute``); entities come from ``db.session.scalars``.
+    On PostgreSQL psycopg prepares the statements run often, and ``commit_read_only_requests`` keeps them
+    prepared from one request to the next.
+    """
+    kept = functools.lru_cache(maxsize=512)(build)
+    PREBUILT.append(kept)
+    return kept

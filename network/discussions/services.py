@@ -7,19 +7,19 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from html import escape as html_escape
 from types import SimpleNamespace
 
 from flask import current_app, url_for
 from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import defer, joinedload, make_transient_to_detached
+from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from network import permissions, search
+from network import permissions
 from network.audit.models import record
 from network.confirmation import UNDO_WINDOW, within_undo_window
+from network.database import prebuilt
 from network.discussions.models import (
     Category,
     CategoryVisibility,
@@ -342,18 +342,13 @@ def start_thread(author: User, category: Category, title: str, body: str,
 
 def _add_post(author: User, thread: Thread, body: str, held: bool, now: datetime,
               submission_key: str | None = None) -> Post:
-    """Insert the post with one Core statement, then put the same row in the session as a ``Post``, as if
-    it had just been read (the ORM's unit of work cost twice the insert itself). A second post with the
-    same submission key fails here, on the unique key."""
+    """Add the post and flush it, so it has its id. A second post with the same submission key (the form
+    sent twice) fails here, on the unique key."""
     html, mentioned = render_body(body)
-    values = {"thread_id": thread.id, "author_id": author.id, "body": body, "body_html": html, "created_at": now,
-              "edited_at": None, "removed_at": None, "removed_by_id": None, "held": held, "version": 1,
-              "submission_key": submission_key or None}
-    connection = db.session.connection()
-    post = Post(id=connection.execute(_statements(connection.dialect.name).add_post, values).scalar_one(),
-                **values)
-    make_transient_to_detached(post)
+    post = Post(thread_id=thread.id, author_id=author.id, body=body, body_html=html, created_at=now, held=held,
+                submission_key=submission_key or None)
     db.session.add(post)
+    db.session.flush()
     post._mentioned = mentioned
     return post
 
@@ -380,7 +375,6 @@ def reply(author: User, thread: Thread, body: str, submission_key: str | None = 
         record(author.id, "post.hold", "post", post.id, thread_id=thread.id, reason="possible patient identifiers",
                kinds=_kinds(matches))
         return post
-    search.reindex(db.session, [post])  # inserted by a Core statement: the flush hook does not see it
     _publish(post, thread, now)
     if matches:
         _ask_for_a_look(author, post, matches)
@@ -399,9 +393,7 @@ def _ask_for_a_look(author: User, post: Post, matches: list[Match]) -> None:
 
 def _publish(post: Post, thread: Thread, now: datetime) -> None:
     """A post becomes visible: counts, index, notifications."""
-    connection = db.session.connection()
-    connection.execute(_statements(connection.dialect.name).count_post,
-                       {"thread": thread.id, "post": post.id, "now": now})
+    db.session.connection().execute(_count_post_statement(), {"thread": thread.id, "post": post.id, "now": now})
     # The counters are read again only if something asks for them (a reply's redirect does not).
     db.session.expire(thread, ["post_count", "last_post_at", "last_post_id"])
     if thread.held:
@@ -426,8 +418,7 @@ def _notify_mentions(post: Post, thread: Thread, author: User, mentioned: list[U
 
 
 def _notify_subscribers(post: Post, thread: Thread, author: User, skip: set[int]) -> None:
-    connection = db.session.connection()
-    ids = set(connection.execute(_statements(connection.dialect.name).watchers, {"thread": thread.id}).scalars())
+    ids = set(db.session.connection().execute(_watchers_statement(), {"thread": thread.id}).scalars())
     ids -= skip | {author.id}
     if not ids:
         return  # (most replies: nobody else watches, or the mentions reached them)
@@ -722,7 +713,7 @@ def mark_read(user_id: int, thread_id: int, post_id: int, current: int | None) -
     if current is not None and current >= post_id:
         return False
     connection = db.session.connection()
-    connection.execute(_statements(connection.dialect.name).mark_read,
+    connection.execute(_mark_read_statement(connection.dialect.name),
                        {"member": user_id, "thread": thread_id, "post": post_id})
     return True
 
@@ -730,46 +721,70 @@ def mark_read(user_id: int, thread_id: int, post_id: int, current: int | None) -
 def _follow(user_id: int, thread_id: int, post_id: int) -> None:
     """The author of a post watches its thread (unless they chose a level before) and has read up to it."""
     connection = db.session.connection()
-    statements = _statements(connection.dialect.name)
-    connection.execute(statements.watch, {"member": user_id, "thread": thread_id})
-    connection.execute(statements.mark_read, {"member": user_id, "thread": thread_id, "post": post_id})
+    connection.execute(_watch_statement(connection.dialect.name), {"member": user_id, "thread": thread_id})
+    connection.execute(_mark_read_statement(connection.dialect.name),
+                       {"member": user_id, "thread": thread_id, "post": post_id})
 
 
-@cache
-def _statements(dialect: str) -> SimpleNamespace:
-    """The statements every post and thread view runs, built once per database dialect.
+# The statements every post and thread view runs. They run as Core on the session's connection, so in the
+# request's transaction: through the ORM each cost several times the Python of its round trip, and posting
+# a reply is the most frequent write. The upserts are atomic: two tabs, or a reply and a thread view, never
+# meet a duplicate key (PostgreSQL and SQLite share their syntax; each dialect has its own ``insert``).
 
-    They run as Core on the session's connection, so in the request's transaction. Through the ORM each
-    cost several times the Python of its round trip, and posting a reply is the most frequent write. The
-    upserts are atomic: two tabs, or a reply and a thread view, never meet a duplicate key.
-    """
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    threads, subscriptions, marks = Thread.__table__, Subscription.__table__, ReadMark.__table__
-    member, thread, post = bindparam("member", type_=Integer), bindparam("thread", type_=Integer), \
-        bindparam("post", type_=Integer)
-    new_mark = insert(marks).values(user_id=member, thread_id=thread, last_read_post_id=post)
-    posts = Post.__table__
-    return SimpleNamespace(
-        add_post=insert(posts).returning(posts.c.id),
-        count_post=update(threads).where(threads.c.id == thread).values(
-            post_count=threads.c.post_count + 1, last_post_at=bindparam("now", type_=threads.c.last_post_at.type),
-            # (approving a held post publishes it after newer ones: the last post stays the newest)
-            last_post_id=case((func.coalesce(threads.c.last_post_id, 0) < post, post),
-                              else_=threads.c.last_post_id)),
-        watch=insert(subscriptions).values(user_id=member, thread_id=thread, level=SubscriptionLevel.WATCH)
-        .on_conflict_do_nothing(index_elements=[subscriptions.c.user_id, subscriptions.c.thread_id]),
-        mark_read=new_mark.on_conflict_do_update(
-            index_elements=[marks.c.user_id, marks.c.thread_id],
-            set_={"last_read_post_id": new_mark.excluded.last_read_post_id},
-            where=marks.c.last_read_post_id < new_mark.excluded.last_read_post_id),
-        watchers=select(subscriptions.c.user_id).where(subscriptions.c.thread_id == thread,
-                                                       subscriptions.c.level == SubscriptionLevel.WATCH),
-        reader_state=select(
-            select(marks.c.last_read_post_id).where(marks.c.user_id == member, marks.c.thread_id == thread)
-            .scalar_subquery(),
-            select(subscriptions.c.level).where(subscriptions.c.user_id == member, subscriptions.c.thread_id == thread)
-            .scalar_subquery()),
-    )
+_MEMBER, _THREAD, _POST = (bindparam(name, type_=Integer) for name in ("member", "thread", "post"))
+
+
+def _insert_for(dialect: str):
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+@prebuilt
+def _count_post_statement():
+    """The thread counts a published post (``thread``, ``post``, ``now``)."""
+    threads = Thread.__table__
+    return update(threads).where(threads.c.id == _THREAD).values(
+        post_count=threads.c.post_count + 1, last_post_at=bindparam("now", type_=threads.c.last_post_at.type),
+        # (approving a held post publishes it after newer ones: the last post stays the newest)
+        last_post_id=case((func.coalesce(threads.c.last_post_id, 0) < _POST, _POST), else_=threads.c.last_post_id))
+
+
+@prebuilt
+def _watch_statement(dialect: str):
+    """The member watches the thread, unless they chose a level before."""
+    subscriptions = Subscription.__table__
+    return (_insert_for(dialect)(subscriptions)
+            .values(user_id=_MEMBER, thread_id=_THREAD, level=SubscriptionLevel.WATCH)
+            .on_conflict_do_nothing(index_elements=[subscriptions.c.user_id, subscriptions.c.thread_id]))
+
+
+@prebuilt
+def _mark_read_statement(dialect: str):
+    """The member's read mark moves forward to ``post``, never back."""
+    marks = ReadMark.__table__
+    new_mark = _insert_for(dialect)(marks).values(user_id=_MEMBER, thread_id=_THREAD, last_read_post_id=_POST)
+    return new_mark.on_conflict_do_update(
+        index_elements=[marks.c.user_id, marks.c.thread_id],
+        set_={"last_read_post_id": new_mark.excluded.last_read_post_id},
+        where=marks.c.last_read_post_id < new_mark.excluded.last_read_post_id)
+
+
+@prebuilt
+def _watchers_statement():
+    """The ids of the members who watch the thread."""
+    subscriptions = Subscription.__table__
+    return select(subscriptions.c.user_id).where(subscriptions.c.thread_id == _THREAD,
+                                                 subscriptions.c.level == SubscriptionLevel.WATCH)
+
+
+@prebuilt
+def _reader_state_statement():
+    """The member's read mark and subscription level in the thread, in one row."""
+    subscriptions, marks = Subscription.__table__, ReadMark.__table__
+    return select(
+        select(marks.c.last_read_post_id).where(marks.c.user_id == _MEMBER, marks.c.thread_id == _THREAD)
+        .scalar_subquery().label("last_read_post_id"),
+        select(subscriptions.c.level).where(subscriptions.c.user_id == _MEMBER, subscriptions.c.thread_id == _THREAD)
+        .scalar_subquery().label("level"))
 
 
 def read_mark(user_id: int, thread_id: int) -> int | None:
@@ -779,10 +794,8 @@ def read_mark(user_id: int, thread_id: int) -> int | None:
 
 def reader_state(user_id: int, thread_id: int) -> tuple[int | None, SubscriptionLevel | None]:
     """The member's read mark and subscription level for a thread, in one query (the thread page shows both)."""
-    connection = db.session.connection()
-    row = connection.execute(_statements(connection.dialect.name).reader_state,
-                             {"member": user_id, "thread": thread_id}).one()
-    return row[0], row[1]
+    row = db.session.connection().execute(_reader_state_statement(), {"member": user_id, "thread": thread_id}).one()
+    return row.last_read_post_id, row.level
 
 
 # -- reading a thread -------------------------------------------------------------
@@ -814,7 +827,7 @@ def post_page(user, thread: Thread, *, after: int | None = None, before: int | N
     return PostPage(posts, posts[-1].id if has_newer else None, posts[0].id if has_older else None)
 
 
-@cache
+@prebuilt
 def _post_page_statement(moderator: bool, direction: str, size: int):
     """Posts of a page (``direction``: "first", "after" or "before" the ``cursor`` post id), built once
     per kind of page. Held posts are shown to moderators and to their own author."""
@@ -837,24 +850,29 @@ def previous_post_id(thread: Thread, post_id: int) -> int | None:
 
 
 def load_thread(thread_id: int) -> Thread | None:
-    return db.session.scalars(_loaders().thread, {"id": thread_id}).first()
+    return db.session.scalars(_thread_statement(), {"id": thread_id}).first()
 
 
 def load_post(post_id: int) -> Post | None:
-    return db.session.scalars(_loaders().post, {"id": post_id}).first()
+    return db.session.scalars(_post_statement(), {"id": post_id}).first()
 
 
-@cache
-def _loaders() -> SimpleNamespace:
-    """A thread or a post with what permissions read (category, cohort), built once: every discussion page
-    loads one, and building the statement and its options cost more than running it."""
-    in_category = joinedload(Thread.category).joinedload(Category.cohort)
-    return SimpleNamespace(
-        thread=select(Thread).options(in_category).where(Thread.id == bindparam("id", type_=Integer)),
-        post=select(Post).options(joinedload(Post.author),
-                                  joinedload(Post.thread).joinedload(Thread.category).joinedload(Category.cohort))
-        .where(Post.id == bindparam("id", type_=Integer)),
-    )
+# Every discussion page loads a thread or a post with what permissions read (category, cohort): building the
+# statement and its options cost more than running it.
+
+@prebuilt
+def _thread_statement():
+    """A thread with its category and the category's cohort."""
+    return (select(Thread).options(joinedload(Thread.category).joinedload(Category.cohort))
+            .where(Thread.id == bindparam("id", type_=Integer)))
+
+
+@prebuilt
+def _post_statement():
+    """A post with its author, thread, the thread's category and the category's cohort."""
+    return (select(Post).options(joinedload(Post.author),
+                                 joinedload(Post.thread).joinedload(Thread.category).joinedload(Category.cohort))
+            .where(Post.id == bindparam("id", type_=Integer)))
 
 
 def recent_threads(user, limit: int = 5) -> list:
@@ -863,7 +881,7 @@ def recent_threads(user, limit: int = 5) -> list:
     return db.session.connection().execute(_recent_threads_statement(user.role, limit), {"member": user.id}).all()
 
 
-@cache
+@prebuilt
 def _recent_threads_statement(role: Role, limit: int):
     """Built once per role: every home page view runs it, and building it (with the visibility subqueries)
     cost more than running it. The rules are ``permissions.visible_categories``' own, for a signed-in member

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from types import SimpleNamespace
 
 from sqlalchemy import Integer, bindparam, select
 
+from network.database import prebuilt
 from network.extensions import db
 from network.members.models import User
 from network.profiles.models import Profile, profile_interest
@@ -39,7 +39,7 @@ def own_profile(user: User) -> OwnProfile:
     return OwnProfile(first.training_background, SimpleNamespace(**facts, interests=interests))
 
 
-@cache
+@prebuilt
 def _own_profile_statement():
     """Built once, the member as a parameter: every home page view runs it."""
     return (select(Specialty.name.label("training_background"), Profile.user_id,

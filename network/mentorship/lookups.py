@@ -3,12 +3,12 @@ links a fellow to a mentor (for "Ask to mentor"), the kinds a request may name, 
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, bindparam, literal, null, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
+from network.database import prebuilt
 from network.extensions import db
 from network.members.models import Role, User
 from network.mentorship.models import (
@@ -35,7 +35,7 @@ class MentorCard:
     place: str
 
 
-@functools.cache
+@prebuilt
 def _card_statement():
     """The cards' columns for a page of mentors, with whether each is connected to the viewer, in one query."""
     viewer_id = bindparam("viewer_id", type_=Integer)
@@ -71,7 +71,7 @@ class Tie:
     since: object
 
 
-@functools.cache
+@prebuilt
 def _ties_statement():
     fellow, mentor = bindparam("fellow_id", type_=Integer), bindparam("mentor_id", type_=Integer)
     return union_all(

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 from flask import url_for
 from sqlalchemy import Integer, String, bindparam, cast, func, literal, null, select, union_all, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from network import cache
+from network.database import prebuilt
 from network.extensions import db
 from network.matching.scoring import Mentee, Mentor, recommend
 from network.members.models import MemberStatus, User
@@ -111,15 +110,14 @@ class Suggestion:
         return "; ".join(self.reasons)
 
 
-@functools.cache
-def _page_statements():
-    """The recommendation page's two queries, built once (building a statement costs more than running it)."""
+@prebuilt
+def _mentors_statement():
+    """The mentors this mentee has (an active mentorship, with its type and the mentor's name) or has asked
+    (an open request: the mentor's id alone); and the members open to mentees (the profile's flag, which
+    follows the settings) who share their location with their connections only and are connected to this
+    mentee: their location counts for this mentee's ranking, not for others'."""
     mentee_id = bindparam("mentee_id", type_=Integer)
-    # The mentors this mentee has (an active mentorship, with its type and the mentor's name) or has
-    # asked (an open request: the mentor's id alone); and the members open to mentees (the profile's flag,
-    # which follows the settings) who share their location with their connections only and are connected
-    # to this mentee: their location counts for this mentee's ranking, not for others'.
-    mentors = union_all(
+    return union_all(
         select(Mentorship.mentor_id, Mentorship.id, Mentorship.type, User.name, literal("mentor").label("kind"))
         .join(User, User.id == Mentorship.mentor_id)
         .where(Mentorship.mentee_id == mentee_id, Mentorship.status == MentorshipStatus.ACTIVE),
@@ -128,28 +126,32 @@ def _page_statements():
         select(Profile.user_id, null(), null(), null(), literal("located"))
         .where(Profile.accepting_mentees.is_(True), Profile.location_visibility == Visibility.CONNECTED,
                Profile.user_id.in_(connected_member_ids(mentee_id))))
-    # The mentee's scoring inputs, a row per interest, and the mentor pool's version.
-    mentee = (select(User.training_background_id, Specialty.name, Profile.primary_specialty_id, Profile.time_zone,
-                     Profile.country, Profile.region, Profile.career_goal, profile_interest.c.interest_id,
-                     cache.version_column(MENTOR_POOL))
-              .select_from(User)
-              .outerjoin(Specialty, Specialty.id == User.training_background_id)
-              .outerjoin(Profile, Profile.user_id == User.id)
-              .outerjoin(profile_interest, profile_interest.c.profile_id == Profile.user_id)
-              .where(User.id == mentee_id))
-    return mentors, mentee
+
+
+@prebuilt
+def _mentee_statement():
+    """The mentee's scoring inputs, a row per interest, and the mentor pool's version."""
+    return (select(User.training_background_id, Specialty.name.label("background_name"),
+                   Profile.primary_specialty_id, Profile.time_zone, Profile.country, Profile.region,
+                   Profile.career_goal, profile_interest.c.interest_id,
+                   cache.version_column(MENTOR_POOL).label("pool_version"))
+            .select_from(User)
+            .outerjoin(Specialty, Specialty.id == User.training_background_id)
+            .outerjoin(Profile, Profile.user_id == User.id)
+            .outerjoin(profile_interest, profile_interest.c.profile_id == Profile.user_id)
+            .where(User.id == bindparam("mentee_id", type_=Integer)))
 
 
 def mentee_and_pool_version(user: User) -> tuple[Mentee, str | None]:
     """The mentee's scoring inputs and the mentor pool's version, in one query."""
-    rows = db.session.execute(_page_statements()[1], {"mentee_id": user.id}).all()
-    (background_id, background_name, specialty_id, time_zone, country, region, career_goal, _, version) = rows[0]
-    mentee = Mentee(id=user.id, specialty_id=specialty_id, background_id=background_id,
-                    background_name=background_name,
+    rows = db.session.execute(_mentee_statement(), {"mentee_id": user.id}).all()
+    first = rows[0]
+    mentee = Mentee(id=user.id, specialty_id=first.primary_specialty_id, background_id=first.training_background_id,
+                    background_name=first.background_name,
                     interest_ids=frozenset(row.interest_id for row in rows if row.interest_id is not None),
-                    time_zone=time_zone or "", country=country or "", region=region or "",
-                    career_goal=career_goal.value if career_goal else None)
-    return mentee, version
+                    time_zone=first.time_zone or "", country=first.country or "", region=first.region or "",
+                    career_goal=first.career_goal.value if first.career_goal else None)
+    return mentee, first.pool_version
 
 
 def _digest(mentee: Mentee, located: frozenset[int]) -> str:
@@ -237,7 +239,7 @@ def recommendations(user: User, mentoring_type: str, limit: int = 20) -> tuple[l
     mentee's own mentors and open requests are left out afterwards, as they change without
     changing the pool.
     """
-    rows = db.session.execute(_page_statements()[0], {"mentee_id": user.id}).all()
+    rows = db.session.execute(_mentors_statement(), {"mentee_id": user.id}).all()
     mentors = [m for m in rows if m.kind != "located"]
     located = frozenset(m.mentor_id for m in rows if m.kind == "located")
     current = next((CurrentMentor(m.id, m.name) for m in mentors if m.id is not None and m.type == mentoring_type),
@@ -507,31 +509,43 @@ def home_summary(user: User, today: date) -> dict:
     Mentorships are plain rows of ``id``, ``type`` and the other member's name (``mentor_name`` on the team,
     ``mentee_name`` in the mentees)."""
     summary = {"team": None, "mentees": [], "waiting": 0, "overdue": set()}
-    statements, connection, active = _home_statements(), db.session.connection(), []
+    connection, member, active = db.session.connection(), {"member": user.id}, []
     if can_look_for_mentors(user):
-        active = connection.execute(statements.team, {"member": user.id}).all()
+        active = connection.execute(_team_statement(), member).all()
         summary["team"] = _slots(active)
     elif can_offer_mentoring(user):
-        active = summary["mentees"] = connection.execute(statements.mentees, {"member": user.id}).all()
-        summary["waiting"] = connection.execute(statements.waiting, {"member": user.id}).scalar_one()
+        active = summary["mentees"] = connection.execute(_mentees_statement(), member).all()
+        summary["waiting"] = connection.execute(_waiting_statement(), member).scalar_one()
     # The model's own rule, read from the row's columns.
     summary["overdue"] = {row.id for row in active if Mentorship.is_overdue(row, today)}
     return summary
 
 
-@functools.cache
-def _home_statements():
-    """Built once, the member as a parameter: every home page view runs them, and building them cost more
-    than running them. Only the columns the card and the overdue rule read."""
-    member = bindparam("member", type_=Integer)
-    columns = (Mentorship.id, Mentorship.type, Mentorship.status, Mentorship.started_at, Mentorship.last_met_on,
-               Mentorship.cadence_days)
-    active = Mentorship.status == MentorshipStatus.ACTIVE
-    return SimpleNamespace(
-        team=select(*columns, User.name.label("mentor_name")).join(User, User.id == Mentorship.mentor_id)
-        .where(Mentorship.mentee_id == member, active),
-        mentees=select(*columns, User.name.label("mentee_name")).join(User, User.id == Mentorship.mentee_id)
-        .where(Mentorship.mentor_id == member, active).order_by(Mentorship.started_at).limit(5),
-        waiting=select(func.count()).select_from(MentorshipRequest).where(
-            MentorshipRequest.mentor_id == member, MentorshipRequest.status == RequestStatus.PENDING),
-    )
+# The home page's mentoring card runs these on every view, the member as a parameter; only the columns the
+# card and the overdue rule read.
+
+_HOME_MEMBER = bindparam("member", type_=Integer)
+_CARD_COLUMNS = (Mentorship.id, Mentorship.type, Mentorship.status, Mentorship.started_at, Mentorship.last_met_on,
+                 Mentorship.cadence_days)
+
+
+@prebuilt
+def _team_statement():
+    """A fellow's active mentorships, with each mentor's name."""
+    return (select(*_CARD_COLUMNS, User.name.label("mentor_name")).join(User, User.id == Mentorship.mentor_id)
+            .where(Mentorship.mentee_id == _HOME_MEMBER, Mentorship.status == MentorshipStatus.ACTIVE))
+
+
+@prebuilt
+def _mentees_statement():
+    """A mentor's first five active mentorships, with each mentee's name."""
+    return (select(*_CARD_COLUMNS, User.name.label("mentee_name")).join(User, User.id == Mentorship.mentee_id)
+            .where(Mentorship.mentor_id == _HOME_MEMBER, Mentorship.status == MentorshipStatus.ACTIVE)
+            .order_by(Mentorship.started_at).limit(5))
+
+
+@prebuilt
+def _waiting_statement():
+    """How many requests wait for the mentor's answer."""
+    return select(func.count()).select_from(MentorshipRequest).where(
+        MentorshipRequest.mentor_id == _HOME_MEMBER, MentorshipRequest.status == RequestStatus.PENDING)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from functools import cache
 
 from sqlalchemy import Integer, Select, String, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from network.audit.models import record
+from network.database import prebuilt
 from network.extensions import db
 from network.members.models import MemberSession, MemberStatus, User
 from network.messages.models import (
@@ -241,7 +241,7 @@ def unread_counts(user_id: int) -> tuple[int, int]:
     known = db.session.info.get(UNREAD_COUNTS)
     if known is not None and known[0] == user_id:
         return known[1], known[2]
-    return _counts(*db.session.execute(select(*_unread_columns()), {"user_id": user_id}).one())
+    return _counts(db.session.execute(_unread_counts_statement(), {"user_id": user_id}).one())
 
 
 def member_with_unread_counts(user_id: int, session_token_hash: str) -> User | None:
@@ -251,17 +251,24 @@ def member_with_unread_counts(user_id: int, session_token_hash: str) -> User | N
     row = db.session.execute(_member_statement(), {"user_id": user_id, "token_hash": session_token_hash}).first()
     if row is None:
         return None
-    db.session.info[UNREAD_COUNTS] = (user_id, *_counts(*row[1:]))
-    return row[0]
+    db.session.info[UNREAD_COUNTS] = (user_id, *_counts(row))
+    return row.User
 
 
-def _counts(notifications: int | None, as_low: int | None, as_high: int | None) -> tuple[int, int]:
-    """(unread notifications, unread messages) from the three counts of ``_unread_columns``."""
-    return notifications or 0, (as_low or 0) + (as_high or 0)
+def _counts(row) -> tuple[int, int]:
+    """(unread notifications, unread messages) from a row with the columns of ``_unread_columns``."""
+    return row.unread_notifications or 0, (row.unread_as_low or 0) + (row.unread_as_high or 0)
 
 
-@cache
+@prebuilt
+def _unread_counts_statement() -> Select:
+    """The navigation's unread counts of the member ``user_id``."""
+    return select(*_unread_columns())
+
+
+@prebuilt
 def _member_statement() -> Select:
+    """The member ``user_id`` signed in with the session ``token_hash``, with the navigation's unread counts."""
     return (select(User, *_unread_columns())
             .join(MemberSession, MemberSession.user_id == User.id)
             .where(User.id == bindparam("user_id", type_=Integer),
@@ -269,9 +276,9 @@ def _member_statement() -> Select:
                    MemberSession.revoked_at.is_(None)))
 
 
-@cache
 def _unread_columns() -> tuple:
-    """Built once: every signed-in page runs them.
+    """The unread counts every signed-in page shows: ``unread_notifications``, and the unread messages in the
+    conversations where the member is the pair's lower id (``unread_as_low``) or the higher (``unread_as_high``).
 
     Messages are counted per side of the pair, so each part walks the member's conversations by index
     and then only the messages past the read mark."""
@@ -285,8 +292,9 @@ def _unread_columns() -> tuple:
                 .where(member_column == user_id, Message.sender_id != user_id, Message.removed_at.is_(None))
                 .scalar_subquery())
 
-    return (notifications, unread_as(Conversation.low_member_id, Conversation.low_read_id),
-            unread_as(Conversation.high_member_id, Conversation.high_read_id))
+    return (notifications.label("unread_notifications"),
+            unread_as(Conversation.low_member_id, Conversation.low_read_id).label("unread_as_low"),
+            unread_as(Conversation.high_member_id, Conversation.high_read_id).label("unread_as_high"))
 
 
 def people_to_write(user_id: int, limit: int = 300) -> list[User]:

@@ -8,7 +8,6 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache, lru_cache
 
 from flask import url_for
 from sqlalchemy import Integer, Select, String, and_, bindparam, exists, func, or_, select, update
@@ -18,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from network import permissions, search
 from network.audit.models import record
+from network.database import prebuilt
 from network.extensions import db
 from network.members.models import MemberStatus, User
 from network.notifications.services import notify_members
@@ -219,11 +219,26 @@ def archive_condition(now: datetime):
                     or_(Opportunity.deadline < now, Opportunity.ends_at < now)))
 
 
-def _shape(filters: BoardFilters) -> tuple:
-    """Which filters are set (not their values): one statement is built per shape and reused."""
-    work_mode = filters.work_mode if filters.work_mode in ("remote", "remote_only", "onsite") else ""
-    return (bool(filters.kinds), bool(filters.interest_ids), bool(filters.specialty_id), filters.mine,
-            bool(filters.location), work_mode, bool(filters.deadline_days), bool(search.search_terms(filters.q)))
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BoardShape:
+    """Which filters are set, not their values: the board's statements are built once per shape and run with
+    the values as parameters (``_board_parameters``)."""
+
+    kinds: bool
+    interests: bool
+    specialty: bool
+    mine: bool
+    location: bool
+    work_mode: str  # "", "remote" (remote or hybrid), "remote_only" or "onsite"
+    deadline: bool
+    words: bool
+
+    @classmethod
+    def of(cls, filters: BoardFilters) -> BoardShape:
+        return cls(kinds=bool(filters.kinds), interests=bool(filters.interest_ids),
+                   specialty=bool(filters.specialty_id), mine=filters.mine, location=bool(filters.location),
+                   work_mode=filters.work_mode if filters.work_mode in ("remote", "remote_only", "onsite") else "",
+                   deadline=bool(filters.deadline_days), words=bool(search.search_terms(filters.q)))
 
 
 def _like_pattern(words: str) -> str:
@@ -232,42 +247,41 @@ def _like_pattern(words: str) -> str:
     return f"%{escaped}%"
 
 
-def _board_where(statement: Select, shape: tuple, dialect: str, archive: bool) -> Select:
+def _board_where(statement: Select, shape: BoardShape, dialect: str, archive: bool) -> Select:
     """``statement`` narrowed to the board's (or the archive's) opportunities for filters of this shape; the
     values are parameters: ``now``, ``viewer``, ``kinds``, ``interests``, ``specialty``, ``location``,
     ``deadline_before`` and ``query``."""
-    kinds, interests, specialty, mine, location, work_mode, deadline, words = shape
     now = bindparam("now", type_=Opportunity.deadline.type)
     statement = statement.where(archive_condition(now) if archive else current_condition(now))
-    if kinds:
+    if shape.kinds:
         statement = statement.where(Opportunity.kind.in_(bindparam("kinds", expanding=True)))
-    if interests:
+    if shape.interests:
         statement = statement.where(exists().where(
             opportunity_interest.c.opportunity_id == Opportunity.id,
             opportunity_interest.c.interest_id.in_(bindparam("interests", expanding=True))))
-    if specialty:
+    if shape.specialty:
         statement = statement.where(exists().where(
             opportunity_specialty.c.opportunity_id == Opportunity.id,
             opportunity_specialty.c.specialty_id == bindparam("specialty", type_=Integer)))
-    if mine:
+    if shape.mine:
         my_interests = select(profile_interest.c.interest_id).where(
             profile_interest.c.profile_id == bindparam("viewer", type_=Integer))
         statement = statement.where(exists().where(opportunity_interest.c.opportunity_id == Opportunity.id,
                                                    opportunity_interest.c.interest_id.in_(my_interests)))
-    if location:
+    if shape.location:
         statement = statement.where(func.lower(Opportunity.location).like(bindparam("location", type_=String),
                                                                           escape="/"))
-    if work_mode == "remote":
+    if shape.work_mode == "remote":
         statement = statement.where(Opportunity.work_mode.in_([WorkMode.REMOTE, WorkMode.HYBRID]))
-    elif work_mode == "remote_only":
+    elif shape.work_mode == "remote_only":
         statement = statement.where(Opportunity.work_mode == WorkMode.REMOTE)
-    elif work_mode == "onsite":
+    elif shape.work_mode == "onsite":
         statement = statement.where(Opportunity.work_mode == WorkMode.ONSITE)
-    if deadline:
+    if shape.deadline:
         statement = statement.where(Opportunity.deadline.is_not(None),
                                     Opportunity.deadline <= bindparam("deadline_before",
                                                                       type_=Opportunity.deadline.type))
-    if words:
+    if shape.words:
         statement, _order = search.match(statement, search.index_of(Opportunity), dialect,
                                          bindparam("query", type_=String))
     return statement
@@ -293,8 +307,8 @@ CARD_COLUMNS = (Opportunity.id, Opportunity.kind, Opportunity.status, Opportunit
                 Opportunity.cme_credits)
 
 
-@lru_cache(maxsize=512)
-def _board_statement(shape: tuple, dialect: str, archive: bool, sort: str) -> Select:
+@prebuilt
+def _board_statement(shape: BoardShape, dialect: str, archive: bool, sort: str) -> Select:
     """One page of the board for filters of this shape, built once per process: building it cost more than
     running it. Each row carries whether the viewer bookmarked it, its tags and the total (a window count)."""
     saved = exists().where(Bookmark.user_id == bindparam("viewer", type_=Integer),
@@ -311,8 +325,8 @@ def _board_statement(shape: tuple, dialect: str, archive: bool, sort: str) -> Se
             .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
 
 
-@lru_cache(maxsize=512)
-def _board_count_statement(shape: tuple, dialect: str, archive: bool) -> Select:
+@prebuilt
+def _board_count_statement(shape: BoardShape, dialect: str, archive: bool) -> Select:
     """How many opportunities the filters find: asked only for a page past the end."""
     return _board_where(select(func.count()).select_from(Opportunity), shape, dialect, archive)
 
@@ -376,7 +390,7 @@ def board_page(viewer_id: int, filters: BoardFilters, now: datetime, page: int, 
     page = max(1, page)
     connection = db.session.connection()
     dialect = connection.dialect.name
-    shape = _shape(filters)
+    shape = BoardShape.of(filters)
     parameters = _board_parameters(viewer_id, filters, now, dialect)
     sort = filters.sort if filters.sort in SORTS else "newest"
     rows = connection.execute(_board_statement(shape, dialect, archive, sort),
@@ -423,7 +437,7 @@ def recent_for_home(viewer_id: int, limit: int = 5) -> list:
     return db.session.connection().execute(_home_statement(limit), {"viewer": viewer_id, "now": utcnow()}).all()
 
 
-@cache
+@prebuilt
 def _home_statement(limit: int) -> Select:
     """Built once, the member and the time as parameters: every home page view runs it, and building it
     cost more than running it."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import Date, Integer, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
@@ -12,6 +11,7 @@ from wtforms import SelectChoice
 
 from network import search
 from network.cache import ALL, Version, cached
+from network.database import prebuilt
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
 from network.permissions import can_see
@@ -186,12 +186,11 @@ def filter_choices(version: str | None = None) -> dict[str, list[SelectChoice]]:
 
 def _read_filter_choices() -> dict[str, list[tuple[int, str]]]:
     """The filter choices from the database, (id, name) pairs in two queries of plain rows."""
-    terms_statement, programs_statement = _filter_statements()
     choices = {name: [] for name in FILTER_VOCABULARIES}
-    for vocabulary, term_id, name in db.session.execute(terms_statement):
+    for vocabulary, term_id, name in db.session.execute(_filter_terms_statement()):
         choices[vocabulary].append((term_id, name))
     choices["program"], choices["cohort"] = [], []
-    for program_id, program_name, cohort_id, cohort_name in db.session.execute(programs_statement):
+    for program_id, program_name, cohort_id, cohort_name in db.session.execute(_programs_statement()):
         if not choices["program"] or choices["program"][-1][0] != program_id:
             choices["program"].append((program_id, program_name))
         if cohort_id is not None:
@@ -202,16 +201,21 @@ def _read_filter_choices() -> dict[str, list[tuple[int, str]]]:
 FILTER_VOCABULARIES = {"specialty": Specialty, "interest": Interest, "practice_setting": PracticeSetting}
 
 
-@cache
-def _filter_statements():
+@prebuilt
+def _filter_terms_statement():
+    """The active terms of every filter vocabulary: (vocabulary, id, name), in each one's order."""
     terms = union_all(*(select(literal(name).label("vocabulary"), model.id, model.name, model.position)
                         .where(model.retired_at.is_(None)) for name, model in FILTER_VOCABULARIES.items())).subquery()
-    terms = select(terms.c.vocabulary, terms.c.id, terms.c.name).order_by(terms.c.vocabulary, terms.c.position,
-                                                                          terms.c.name)
-    programs = (select(Program.id, Program.name, Cohort.id, Cohort.name)
-                .outerjoin(Cohort, Cohort.program_id == Program.id)
-                .order_by(Program.name, Program.id, Cohort.start_date, Cohort.id))
-    return terms, programs
+    return select(terms.c.vocabulary, terms.c.id, terms.c.name).order_by(terms.c.vocabulary, terms.c.position,
+                                                                         terms.c.name)
+
+
+@prebuilt
+def _programs_statement():
+    """Every program with its cohorts: (program id, program name, cohort id, cohort name)."""
+    return (select(Program.id, Program.name, Cohort.id, Cohort.name)
+            .outerjoin(Cohort, Cohort.program_id == Program.id)
+            .order_by(Program.name, Program.id, Cohort.start_date, Cohort.id))
 
 
 def find_members(query: DirectoryQuery, viewer_id: int, version: str | None) -> DirectoryPage:
@@ -253,9 +257,9 @@ def with_card_columns(statement, *more_columns):
             .outerjoin(_background, _background.id == User.training_background_id))
 
 
-@cache
+@prebuilt
 def _card_rows_statement():
-    # Built once per process: constructing it costs more than running it.
+    """The card rows of the visible members among ``ids``."""
     return with_card_columns(visible_members()).where(User.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -297,7 +301,7 @@ def _details_row(kind: str, member_id=None, ref_id=None, name=None, cohort=None,
                   column(cohort, String, "cohort"), column(start, Date, "start"))
 
 
-@cache
+@prebuilt
 def _card_details_statement(certifications: bool):
     """Everything a page of cards needs beyond their rows, in one round trip: the viewer's programs
     and mentorship partners (for "connected"), and the members' cohorts, interests, saved state and,

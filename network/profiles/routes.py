@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -18,6 +18,7 @@ from network.auth.limits import reauth_limited
 from network.auth.sessions import end_session
 from network.cache import current_versions
 from network.confirmation import confirmation_page, confirmed
+from network.database import prebuilt
 from network.downloads import private_file
 from network.errors import handle_http_error
 from network.export import services as export_services
@@ -92,9 +93,9 @@ PROFILE_COLUMNS = (User.email, Profile.user_id.label("profile_id"), Profile.bio,
                    Profile.email_visibility, Profile.links_visibility)
 
 
-@cache
+@prebuilt
 def _profile_statement():
-    # Built once per process: constructing it costs more than running it.
+    """A visible member's card and profile columns, in one row."""
     return (with_card_columns(visible_members(), *PROFILE_COLUMNS)
             .outerjoin(_practice_setting, _practice_setting.id == Profile.practice_setting_id)
             .where(User.id == bindparam("user_id", type_=Integer)))
