@@ -49,11 +49,8 @@ def pending_members():
 
 def _applicant_or_404(user_id: int) -> User:
     """The member with what they said when registering (and the program they named), or 404."""
-    user = db.session.scalars(select(User).where(User.id == user_id)
-                              .options(joinedload(User.registration).joinedload(Registration.program))).first()
-    if user is None:
-        abort(404)
-    return user
+    return db.first_or_404(select(User).where(User.id == user_id)
+                           .options(joinedload(User.registration).joinedload(Registration.program)))
 
 
 def _not_waiting(user: User):
@@ -158,13 +155,6 @@ def _vocabulary_or_404(vocabulary: str):
     return VOCABULARIES[vocabulary]
 
 
-def _term_or_404(model, term_id: int):
-    term = db.session.get(model, term_id)
-    if term is None:
-        abort(404)
-    return term
-
-
 @bp.route("/taxonomy/")
 @role_required(Role.ADMIN)
 def taxonomy_index():
@@ -208,7 +198,7 @@ def add_term(vocabulary: str):
 def rename_term(vocabulary: str, term_id: int):
     """Rename a term; profiles using it show and find the new name."""
     model, _label = _vocabulary_or_404(vocabulary)
-    term = _term_or_404(model, term_id)
+    term = db.get_or_404(model, term_id)
     form = TermForm()
     if not form.validate_on_submit():
         flash("Enter a name of at most 120 characters.", "danger")
@@ -240,7 +230,7 @@ def restore_term(vocabulary: str, term_id: int):
 
 def _set_retired(vocabulary: str, term_id: int, change, done: str):
     model, _ = _vocabulary_or_404(vocabulary)
-    term = _term_or_404(model, term_id)
+    term = db.get_or_404(model, term_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     change(term, current_user.id)
@@ -304,9 +294,7 @@ def _member_action(user_id: int, act, done: str, confirmation=None, undo: str | 
     """Apply ``act`` to the member; ``confirmation(member)`` may first ask, ``undo`` names the route undoing it."""
     from network.admin import services as admin_services
 
-    member = db.session.get(User, user_id)
-    if member is None:
-        abort(404)
+    member = db.get_or_404(User, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     if confirmation is not None and not confirmed():
@@ -338,8 +326,7 @@ def change_role(user_id: int):
 
     value = request.form.get("role", "")
     if value not in [r.value for r in Role]:
-        if db.session.get(User, user_id) is None:
-            abort(404)
+        db.get_or_404(User, user_id)
         abort(400)
     return _member_action(user_id, lambda m: admin_services.change_role(m, Role(value), current_user),
                           "{name} is now " + Role(value).label.lower() + ".")
@@ -427,9 +414,7 @@ def edit_program(program_id: int):
     from network.programs.forms import StaffForm
     from network.programs.models import Program, ProgramStaff
 
-    program = db.session.get(Program, program_id)
-    if program is None:
-        abort(404)
+    program = db.get_or_404(Program, program_id)
     form = _program_form(program)
     if request.method == "GET":
         form.specialty_id.data = program.specialty_id or 0
@@ -465,9 +450,7 @@ def add_staff(program_id: int):
     from network.programs.forms import StaffForm
     from network.programs.models import Program, ProgramRole
 
-    program = db.session.get(Program, program_id)
-    if program is None:
-        abort(404)
+    program = db.get_or_404(Program, program_id)
     form = StaffForm(prefix="staff")
     if not form.validate_on_submit():
         flash("Enter the email of a faculty member and choose a role.", "danger")
@@ -494,8 +477,8 @@ def remove_staff(program_id: int, staff_id: int):
     from network.programs import services as program_services
     from network.programs.models import ProgramStaff
 
-    staff = db.session.get(ProgramStaff, staff_id)
-    if staff is None or staff.program_id != program_id:
+    staff = db.get_or_404(ProgramStaff, staff_id)
+    if staff.program_id != program_id:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)

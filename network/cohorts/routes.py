@@ -49,9 +49,8 @@ roster_upload_limit = limiter.limit(
 
 def _cohort_or_404(cohort_id: int) -> Cohort:
     """The cohort if the viewer manages its program; 404 otherwise (others need not know it exists)."""
-    cohort = db.session.scalars(select(Cohort).where(Cohort.id == cohort_id)
-                                .options(joinedload(Cohort.program))).first()
-    if cohort is None or not can_manage_cohort(current_user, cohort):
+    cohort = db.first_or_404(select(Cohort).where(Cohort.id == cohort_id).options(joinedload(Cohort.program)))
+    if not can_manage_cohort(current_user, cohort):
         abort(404)
     return cohort
 
@@ -174,8 +173,8 @@ def _refuse_if_graduated(cohort: Cohort):
 
 
 def _invitation_or_404(cohort: Cohort, invitation_id: int) -> Invitation:
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.cohort_id != cohort.id:
+    invitation = db.get_or_404(Invitation, invitation_id)
+    if invitation.cohort_id != cohort.id:
         abort(404)
     return invitation
 
@@ -270,8 +269,8 @@ def upload_too_large(error: RequestEntityTooLarge):
 
 
 def _staged_or_404(cohort: Cohort, import_id: int) -> RosterImport:
-    staged = db.session.get(RosterImport, import_id)
-    if staged is None or staged.cohort_id != cohort.id:
+    staged = db.get_or_404(RosterImport, import_id)
+    if staged.cohort_id != cohort.id:
         abort(404)
     return staged
 

@@ -68,8 +68,7 @@ def discussion_helpers():
 # -- loading: 404 for anything the member may not see ------------------------------
 
 def _category_or_404(slug: str) -> Category:
-    category = db.session.scalars(select(Category).options(joinedload(Category.cohort))
-                                  .where(Category.slug == slug)).first()
+    category = db.first_or_404(select(Category).options(joinedload(Category.cohort)).where(Category.slug == slug))
     if not permissions.can_view_category(current_user, category):
         abort(404)
     return category
@@ -564,9 +563,7 @@ def moderation():
 @role_required(Role.ADMIN, Role.FACULTY)
 def resolve_flag(flag_id: int):
     """Dismiss a flag, or remove the flagged post."""
-    flag = db.session.get(Flag, flag_id)
-    if flag is None:
-        abort(404)
+    flag = db.get_or_404(Flag, flag_id)
     post = _post_or_404(flag.post_id)
     _moderator_or_403(post.thread.category)
     action = request.form.get("action")
@@ -663,9 +660,7 @@ def new_category():
 @role_required(Role.ADMIN)
 def edit_category(category_id: int):
     """Rename a category or change who sees it."""
-    category = db.session.get(Category, category_id)
-    if category is None:
-        abort(404)
+    category = db.get_or_404(Category, category_id)
     return _category_form(category)
 
 
@@ -673,9 +668,7 @@ def edit_category(category_id: int):
 @role_required(Role.ADMIN)
 def move_category(category_id: int):
     """Move a category up or down the list."""
-    category = db.session.get(Category, category_id)
-    if category is None:
-        abort(404)
+    category = db.get_or_404(Category, category_id)
     direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
     if direction is None or not ActionForm().validate_on_submit():
         abort(400)
@@ -688,9 +681,7 @@ def move_category(category_id: int):
 @role_required(Role.ADMIN)
 def delete_category(category_id: int):
     """Delete an empty category."""
-    category = db.session.get(Category, category_id)
-    if category is None:
-        abort(404)
+    category = db.get_or_404(Category, category_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     if not confirmed():

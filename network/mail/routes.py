@@ -39,9 +39,7 @@ def show(mail_id: int):
 @role_required(Role.ADMIN)
 def retry(mail_id: int):
     """Queue a failed mail again with fresh attempts."""
-    mail = db.session.get(EmailOutbox, mail_id)
-    if mail is None:
-        abort(404)
+    mail = db.get_or_404(EmailOutbox, mail_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     if not services.retry(mail):

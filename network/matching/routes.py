@@ -30,11 +30,8 @@ log = logging.getLogger(__name__)
 
 
 def _round_or_404(round_id: int) -> MatchingRound:
-    matching_round = db.session.scalars(select(MatchingRound).where(MatchingRound.id == round_id)
-                                        .options(selectinload(MatchingRound.cohorts))).first()
-    if matching_round is None:
-        abort(404)
-    return matching_round
+    return db.first_or_404(select(MatchingRound).where(MatchingRound.id == round_id)
+                           .options(selectinload(MatchingRound.cohorts)))
 
 
 def _viewer(matching_round: MatchingRound):
@@ -344,8 +341,8 @@ def add_override(round_id: int):
 def remove_override(round_id: int, override_id: int):
     """Remove a pin or a forbid."""
     matching_round = _managed_round(round_id)
-    override = db.session.get(Override, override_id)
-    if override is None or override.round_id != matching_round.id:
+    override = db.get_or_404(Override, override_id)
+    if override.round_id != matching_round.id:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -359,8 +356,8 @@ def remove_override(round_id: int, override_id: int):
 
 
 def _publishable_run(matching_round: MatchingRound, run_id: int) -> MatchingRun:
-    run = db.session.get(MatchingRun, run_id)
-    if run is None or run.round_id != matching_round.id:
+    run = db.get_or_404(MatchingRun, run_id)
+    if run.round_id != matching_round.id:
         abort(404)
     return run
 
@@ -416,8 +413,8 @@ def publish(round_id: int):
 def export(round_id: int, run_id: int):
     """A run's pairs as CSV."""
     matching_round = _managed_round(round_id)
-    run = db.session.get(MatchingRun, run_id)
-    if run is None or run.round_id != matching_round.id or run.status != RunStatus.DONE:
+    run = db.get_or_404(MatchingRun, run_id)
+    if run.round_id != matching_round.id or run.status != RunStatus.DONE:
         abort(404)
     filename = f"matching-round-{matching_round.id}-run-{run.id}.csv"
     return private_file(services.export_csv(run), "text/csv", filename)

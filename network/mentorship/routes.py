@@ -120,8 +120,8 @@ def recommendations():
 @role_required(Role.FELLOW)
 def ask(mentor_id: int):
     """Ask one mentor for mentoring."""
-    mentor = db.session.get(User, mentor_id)
-    if mentor is None or mentor.status != MemberStatus.VERIFIED or mentor.deleted_at is not None:
+    mentor = db.get_or_404(User, mentor_id)
+    if mentor.status != MemberStatus.VERIFIED or mentor.deleted_at is not None:
         abort(404)
     settings = services.settings_of(mentor)
     if not can_ask_for_mentoring(current_user, mentor, open_to_mentees=settings is not None and settings.accepting):
@@ -171,10 +171,9 @@ def _render_requests(declining: MentorshipRequest | None = None, decline_form: D
 
 def _request_for(request_id: int, side: str) -> MentorshipRequest:
     """The request if the signed-in member is its ``side`` ("mentor" or "mentee"); 404 otherwise."""
-    item = db.session.scalars(select(MentorshipRequest).where(MentorshipRequest.id == request_id)
-                              .options(selectinload(MentorshipRequest.mentee),
-                                       selectinload(MentorshipRequest.mentor))).first()
-    if item is None or getattr(item, f"{side}_id") != current_user.id:
+    item = db.first_or_404(select(MentorshipRequest).where(MentorshipRequest.id == request_id)
+                           .options(selectinload(MentorshipRequest.mentee), selectinload(MentorshipRequest.mentor)))
+    if getattr(item, f"{side}_id") != current_user.id:
         abort(404)
     return item
 
@@ -305,8 +304,8 @@ def add_goal(mentorship_id: int):
 def toggle_goal(mentorship_id: int, goal_id: int):
     """Tick a goal done, or open it again."""
     mentorship = _workspace_or_404(mentorship_id)
-    goal = db.session.get(Goal, goal_id)
-    if goal is None or goal.mentorship_id != mentorship.id:
+    goal = db.get_or_404(Goal, goal_id)
+    if goal.mentorship_id != mentorship.id:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -335,8 +334,8 @@ def _meeting_to_change(mentorship_id: int, meeting_id: int) -> tuple[Mentorship,
     """The mentorship (404 unless the member is in it) and its meeting (404), if the member may change it
     (403: the other member's meeting, or the mentorship has ended)."""
     mentorship = _workspace_or_404(mentorship_id)
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.mentorship_id != mentorship.id:
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if meeting.mentorship_id != mentorship.id:
         abort(404)
     if not can_change_meeting(current_user, meeting, mentorship):
         abort(403)

@@ -57,9 +57,9 @@ def _member_or_404(member_id: int | None) -> User:
 
 def _conversation_or_404(conversation_id: int) -> Conversation:
     """Only the two members may know a conversation exists: anyone else, admins too, gets 404."""
-    conversation = db.session.get(Conversation, conversation_id,
-                                  options=[joinedload(Conversation.low_member), joinedload(Conversation.high_member)])
-    if conversation is None or not conversation.has_member(current_user.id):
+    conversation = db.get_or_404(Conversation, conversation_id,
+                                 options=[joinedload(Conversation.low_member), joinedload(Conversation.high_member)])
+    if not conversation.has_member(current_user.id):
         abort(404)
     return conversation
 
@@ -170,8 +170,8 @@ def send(conversation_id: int):
 @bp.route("/m/<int:message_id>/report", methods=["GET", "POST"])
 def report(message_id: int):
     """Report a message I received to the moderators."""
-    message = db.session.get(Message, message_id)
-    if message is None or not message.conversation.has_member(current_user.id):
+    message = db.get_or_404(Message, message_id)
+    if not message.conversation.has_member(current_user.id):
         abort(404)
     if message.sender_id == current_user.id:
         abort(403, "You can report only messages you received.")
@@ -209,7 +209,7 @@ def block(member_id: int):
 @bp.route("/unblock/<int:member_id>", methods=["POST"])
 def unblock(member_id: int):
     """Lift a block I set."""
-    member = db.session.get(User, member_id) or abort(404)
+    member = db.get_or_404(User, member_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     if services.unblock(current_user, member.id):
@@ -245,7 +245,7 @@ def reports():
 @role_required(Role.ADMIN)
 def resolve(report_id: int):
     """Dismiss a report or remove the reported message (audited)."""
-    entry = db.session.get(MessageReport, report_id) or abort(404)
+    entry = db.get_or_404(MessageReport, report_id)
     form = ResolveForm()
     if not form.validate_on_submit():
         abort(400, "Choose dismiss or remove.")

@@ -51,8 +51,8 @@ def index():
 @bp.route("/<int:notification_id>/open", methods=["POST"])
 def open_notification(notification_id: int):
     """Mark one notification read and go where it points."""
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.user_id != current_user.id:
+    notification = db.get_or_404(Notification, notification_id)
+    if notification.user_id != current_user.id:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -74,9 +74,7 @@ COMMON_FIELDS = ("headline", "bio", "primary_specialty_id", "institution", "city
 
 def _member_or_404(user_id: int) -> User:
     """A verified, not deleted member (404 otherwise: pending and deleted members are not shown)."""
-    user = db.session.scalars(visible_members().where(User.id == user_id)).first()
-    if user is None:
-        abort(404)
+    user = db.first_or_404(visible_members().where(User.id == user_id))
     return user
 
 
@@ -172,10 +170,8 @@ def show(user_id: int):
 @bp.route("/<int:user_id>/photo")
 def photo(user_id: int):
     """The member's thumbnail (re-encoded at upload; the original is never kept)."""
-    data = db.session.scalar(
+    data = db.first_or_404(
         visible_members().with_only_columns(Profile.photo).where(User.id == user_id, Profile.photo.is_not(None)))
-    if data is None:
-        abort(404)
     response = Response(data, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, max-age=86400"
     response.headers["Content-Disposition"] = "inline"
