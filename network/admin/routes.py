@@ -11,10 +11,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from network.access import role_required
 from network.admin.forms import RejectForm, VerifyForm
-from network.auth.forms import ActionForm
 from network.cohorts import services as cohort_services
 from network.confirmation import confirmation_page, confirmed, flash_undo
 from network.extensions import db
+from network.forms import EmptyForm
 from network.integers import int_arg
 from network.members import services
 from network.members.models import MemberStatus, Registration, Role, User
@@ -169,7 +169,7 @@ def taxonomy(vocabulary: str):
     model, label = _vocabulary_or_404(vocabulary)
     terms = db.session.scalars(all_terms(model)).all()
     return render_template("admin/taxonomy.html", vocabulary=vocabulary, label=label, terms=terms,
-                           vocabularies=VOCABULARIES, add_form=TermForm(), action_form=ActionForm())
+                           vocabularies=VOCABULARIES, add_form=TermForm(), action_form=EmptyForm())
 
 
 @bp.route("/taxonomy/<vocabulary>", methods=["POST"])
@@ -190,7 +190,7 @@ def add_term(vocabulary: str):
     terms = db.session.scalars(all_terms(model)).all()
     status = 409 if any("already" in e for e in form.name.errors) else 400
     return render_template("admin/taxonomy.html", vocabulary=vocabulary, label=label, terms=terms,
-                           vocabularies=VOCABULARIES, add_form=form, action_form=ActionForm()), status
+                           vocabularies=VOCABULARIES, add_form=form, action_form=EmptyForm()), status
 
 
 @bp.route("/taxonomy/<vocabulary>/<int:term_id>/rename", methods=["POST"])
@@ -231,8 +231,6 @@ def restore_term(vocabulary: str, term_id: int):
 def _set_retired(vocabulary: str, term_id: int, change, done: str):
     model, _ = _vocabulary_or_404(vocabulary)
     term = db.get_or_404(model, term_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     change(term, current_user.id)
     db.session.commit()
     flash(f"“{term.name}” {done}.", "success")
@@ -287,7 +285,7 @@ def members():
     return render_template("admin/members.html", people=people, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), q=text, role=role, status=status,
                            deactivated=deactivated, roles=list(Role), statuses=list(MemberStatus),
-                           action_form=ActionForm())
+                           action_form=EmptyForm())
 
 
 def _member_action(user_id: int, act, done: str, confirmation=None, undo: str | None = None):
@@ -295,8 +293,6 @@ def _member_action(user_id: int, act, done: str, confirmation=None, undo: str | 
     from network.admin import services as admin_services
 
     member = db.get_or_404(User, user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if confirmation is not None and not confirmed():
         return confirmation(member)
     try:
@@ -438,7 +434,7 @@ def edit_program(program_id: int):
     staff = db.session.scalars(select(ProgramStaff).where(ProgramStaff.program_id == program.id)
                                .options(selectinload(ProgramStaff.user)).order_by(ProgramStaff.role)).all()
     return render_template("admin/program.html", program=program, form=form, staff=staff,
-                           staff_form=StaffForm(prefix="staff"), action_form=ActionForm()), status
+                           staff_form=StaffForm(prefix="staff"), action_form=EmptyForm()), status
 
 
 @bp.route("/programs/<int:program_id>/staff", methods=["POST"])
@@ -480,8 +476,6 @@ def remove_staff(program_id: int, staff_id: int):
     staff = db.get_or_404(ProgramStaff, staff_id)
     if staff.program_id != program_id:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if not confirmed():
         return confirmation_page(
             title=f"Remove {staff.user.name} from the staff of {staff.program.name}?",

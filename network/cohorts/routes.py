@@ -16,7 +16,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from network.access import public, role_required
-from network.auth.forms import ActionForm
 from network.auth.sessions import end_session, start_session
 from network.cohorts import charts, imports, services
 from network.cohorts import roster as roster_csv
@@ -27,6 +26,7 @@ from network.confirmation import confirmation_page, confirmed
 from network.downloads import private_file
 from network.errors import handle_http_error
 from network.extensions import db, limiter, member_key
+from network.forms import EmptyForm
 from network.integers import int_arg
 from network.members.models import Role, User, normalize_email
 from network.permissions import can_manage_cohort, can_place_in_cohort
@@ -208,8 +208,6 @@ def _invitation_action(cohort_id: int, invitation_id: int, action, done: str, co
     ``confirmation(cohort, invitation)`` first asks, while the invitation can still be used."""
     cohort = _cohort_or_404(cohort_id)
     invitation = _invitation_or_404(cohort, invitation_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if confirmation is not None and invitation.status == InvitationStatus.SENT and not confirmed():
         return confirmation(cohort, invitation)
     try:
@@ -282,7 +280,7 @@ def import_preview(cohort_id: int, import_id: int):
     cohort = _cohort_or_404(cohort_id)
     staged = _staged_or_404(cohort, import_id)
     return render_template("cohorts/import_preview.html", cohort=cohort, staged=staged,
-                           counts=roster_csv.counts(staged.rows), form=ActionForm(), roster=roster_csv)
+                           counts=roster_csv.counts(staged.rows), form=EmptyForm(), roster=roster_csv)
 
 
 @bp.route("/cohorts/<int:cohort_id>/import/<int:import_id>", methods=["POST"])
@@ -291,8 +289,6 @@ def run_import(cohort_id: int, import_id: int):
     """Import the valid rows: each becomes an invitation; existing members join only when they accept."""
     cohort = _cohort_or_404(cohort_id)
     staged = _staged_or_404(cohort, import_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         summary = imports.run_import(staged, cohort, current_user)
     except services.InvitationError as exc:
@@ -435,8 +431,6 @@ def graduate(cohort_id: int):
 def undo_graduation(cohort_id: int):
     """Undo the latest graduation within 7 days: roles, years and mentorships as they were."""
     cohort = _cohort_or_404(cohort_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.undo_graduation(cohort, current_user)
     except services.InvitationError as exc:
@@ -476,7 +470,7 @@ def accept_invitation(token: str):
             return render_template("cohorts/invitation_error.html",
                                    message=f"This invitation was sent to {invitation.email}, and you are signed in "
                                            f"as {current_user.email}. Sign out first to use it."), 403
-        form = ActionForm()
+        form = EmptyForm()
         if form.validate_on_submit():
             try:
                 services.accept_as_member(invitation, current_user)

@@ -20,7 +20,6 @@ from network.access import role_required
 from network.confirmation import UNDO_WINDOW, confirmation_page, confirmed, flash_undo
 from network.discussions import services
 from network.discussions.forms import (
-    ActionForm,
     CategoryForm,
     EditPostForm,
     FlagForm,
@@ -34,6 +33,7 @@ from network.discussions.models import Category, CategoryVisibility, Flag, Subsc
 from network.discussions.phi import any_strong, find_phi, highlight
 from network.discussions.search import search_posts
 from network.extensions import db, limiter, member_key
+from network.forms import EmptyForm
 from network.integers import bounded_int, int_arg
 from network.members.models import Role
 from network.programs.models import Cohort, Program
@@ -171,7 +171,7 @@ def thread(thread_id: int):
     mark, level = services.reader_state(current_user.id, thread.id)
     form = PostForm() if permissions.can_reply(current_user, thread) and page.newer is None else None
     html = render_template("discussions/thread.html", thread=thread, page=page, last_read=mark, level=level,
-                           form=form, action_form=ActionForm(),
+                           form=form, action_form=EmptyForm(),
                            moderator=permissions.can_moderate(current_user, thread.category))
     # The read mark moves after the page is built: a commit expires every loaded post and author,
     # and reading them again would cost a query each.
@@ -403,8 +403,6 @@ def restore_post(post_id: int):
     post = _post_or_404(post_id)
     if not permissions.can_restore_post(current_user, post):
         abort(403)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.restore_post(current_user, post)
     except services.DiscussionError as exc:
@@ -448,7 +446,7 @@ def subscription(thread_id: int):
     """Watch a thread (notify me of every reply), mute it, or go back to the default."""
     thread = _thread_or_404(thread_id)
     level = request.form.get("level")
-    if level not in ("watch", "mute", "default") or not ActionForm().validate_on_submit():
+    if level not in ("watch", "mute", "default"):
         abort(400)
     services.set_subscription(current_user, thread, None if level == "default" else SubscriptionLevel(level))
     db.session.commit()
@@ -464,7 +462,7 @@ def _moderate_toggle(thread_id: int, apply, on_message: str, off_message: str):
     thread = _thread_or_404(thread_id)
     _moderator_or_403(thread.category)
     value = request.form.get("value")
-    if value not in ("on", "off") or not ActionForm().validate_on_submit():
+    if value not in ("on", "off"):
         abort(400)
     apply(current_user, thread, value == "on")
     db.session.commit()
@@ -511,8 +509,6 @@ def approve(post_id: int):
     """Release a post held for a patient-identifier review."""
     post = _post_or_404(post_id)
     _moderator_or_403(post.thread.category)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.approve_post(current_user, post)
     except services.AlreadyDone as exc:
@@ -529,8 +525,6 @@ def redact(post_id: int):
     post = _post_or_404(post_id)
     if not permissions.can_redact_post(current_user, post):
         abort(403)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     moderator = permissions.can_moderate(current_user, post.thread.category)
     try:
         services.redact_post(current_user, post)
@@ -556,7 +550,7 @@ def moderation():
         if matches:
             marked[post.id] = Markup(highlight(text, matches))
     return render_template("discussions/moderation.html", flags=flags, held=held, marked=marked,
-                           action_form=ActionForm())
+                           action_form=EmptyForm())
 
 
 @bp.route("/moderation/flags/<int:flag_id>", methods=["POST"])
@@ -620,7 +614,7 @@ def categories():
         db.session.commit()
     rows = db.session.scalars(select(Category).options(joinedload(Category.cohort).joinedload(Cohort.program))
                               .order_by(Category.position, Category.id)).all()
-    return render_template("discussions/categories.html", categories=rows, action_form=ActionForm())
+    return render_template("discussions/categories.html", categories=rows, action_form=EmptyForm())
 
 
 def _category_form(category: Category | None):
@@ -670,7 +664,7 @@ def move_category(category_id: int):
     """Move a category up or down the list."""
     category = db.get_or_404(Category, category_id)
     direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
-    if direction is None or not ActionForm().validate_on_submit():
+    if direction is None:
         abort(400)
     services.move_category(current_user, category, direction)
     db.session.commit()
@@ -682,8 +676,6 @@ def move_category(category_id: int):
 def delete_category(category_id: int):
     """Delete an empty category."""
     category = db.get_or_404(Category, category_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if not confirmed():
         return confirmation_page(
             title=f"Delete the category “{category.name}”?",

@@ -10,8 +10,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from network.access import account_view, public
-from network.auth.forms import ActionForm
 from network.extensions import db
+from network.forms import EmptyForm
 from network.members.models import MemberStatus, User
 
 bp = Blueprint("main", __name__)
@@ -50,7 +50,7 @@ def pending():
     """What a member waiting for verification sees."""
     if current_user.is_verified:
         return redirect(url_for("main.index"))
-    return render_template("main/pending.html", action_form=ActionForm())
+    return render_template("main/pending.html", action_form=EmptyForm())
 
 
 @bp.route("/healthz")

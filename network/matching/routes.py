@@ -13,9 +13,9 @@ from wtforms import SelectChoice
 
 from network.access import role_required
 from network.audit.models import record
-from network.auth.forms import ActionForm
 from network.downloads import private_file
 from network.extensions import db
+from network.forms import EmptyForm
 from network.integers import int_arg, int_form
 from network.matching import services
 from network.matching.forms import OpenRoundForm, OverrideForm, PoolForm
@@ -113,7 +113,7 @@ def round_page(round_id: int):
     if manages and entry is None and request.args.get("view") != "pool":
         return redirect(url_for("matching.preview", round_id=round_id))
     context = {"round": matching_round, "entry": entry, "manages": manages, "is_open": matching_round.is_open_at(utcnow()),
-               "action_form": ActionForm(), "result": None}
+               "action_form": EmptyForm(), "result": None}
     if matching_round.status == RoundStatus.PUBLISHED and entry is not None:
         context["result"] = _published_result(matching_round, entry)
     if entry is not None and entry.side == Side.FELLOW:
@@ -171,11 +171,8 @@ def save_ranking(round_id: int):
     entry, manages, _ = _viewer(matching_round)
     if entry is None or entry.side != Side.FELLOW:
         abort(403)
-    form = ActionForm()
     context = {"round": matching_round, "entry": entry, "manages": manages,
-               "is_open": matching_round.is_open_at(utcnow()), "action_form": form, "result": None}
-    if not form.validate_on_submit():
-        return _fellow_page(matching_round, context, ["The form expired; please try again."], status=400)
+               "is_open": matching_round.is_open_at(utcnow()), "action_form": EmptyForm(), "result": None}
     ranks, errors = {}, []
     for key, value in request.form.items():
         if not key.startswith("rank-") or not value:
@@ -211,7 +208,7 @@ def join_pool(round_id: int):
         abort(403)
     form = PoolForm(prefix="pool")
     context = {"round": matching_round, "entry": entry, "manages": manages,
-               "is_open": matching_round.is_open_at(utcnow()), "action_form": ActionForm(), "result": None}
+               "is_open": matching_round.is_open_at(utcnow()), "action_form": EmptyForm(), "result": None}
     if not form.validate_on_submit():
         return _mentor_page(matching_round, entry, context, status=400, pool_form=form)
     try:
@@ -232,11 +229,8 @@ def save_review(round_id: int):
     entry, manages, _ = _viewer(matching_round)
     if entry is None or entry.side != Side.MENTOR:
         abort(403)
-    form = ActionForm()
     context = {"round": matching_round, "entry": entry, "manages": manages,
-               "is_open": matching_round.is_open_at(utcnow()), "action_form": form, "result": None}
-    if not form.validate_on_submit():
-        return _mentor_page(matching_round, entry, context, ["The form expired; please try again."], status=400)
+               "is_open": matching_round.is_open_at(utcnow()), "action_form": EmptyForm(), "result": None}
     answers = {}
     for key, value in request.form.items():
         if key.startswith("answer-") and key[7:].isdigit():
@@ -282,7 +276,7 @@ def preview(round_id: int):
         blocking = [(names.get(f, f), names.get(m, m)) for f, m in run.summary["blocking"]]
     return render_template("matching/preview.html", round=matching_round, runs=runs, run=run,
                            counts=services.round_counts(matching_round), overrides=services.overrides_named(matching_round),
-                           override_form=override_form, action_form=ActionForm(), blocking=blocking,
+                           override_form=override_form, action_form=EmptyForm(), blocking=blocking,
                            is_open=matching_round.is_open_at(utcnow()))
 
 
@@ -290,8 +284,6 @@ def preview(round_id: int):
 def start_run(round_id: int):
     """Run the engine now (small rounds) or queue the run (large ones)."""
     matching_round = _managed_round(round_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         run = services.start_run(matching_round, current_user)
     except services.RoundError as exc:
@@ -344,8 +336,6 @@ def remove_override(round_id: int, override_id: int):
     override = db.get_or_404(Override, override_id)
     if override.round_id != matching_round.id:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.remove_override(matching_round, current_user, override)
     except services.RoundError as exc:
@@ -365,7 +355,7 @@ def _publishable_run(matching_round: MatchingRound, run_id: int) -> MatchingRun:
 def _confirm_page(matching_round: MatchingRound, run: MatchingRun, errors=(), status=200):
     return render_template("matching/publish.html", round=matching_round, run=run,
                            plan=services.publish_plan(matching_round, run), errors=list(errors),
-                           action_form=ActionForm(), is_open=matching_round.is_open_at(utcnow())), status
+                           action_form=EmptyForm(), is_open=matching_round.is_open_at(utcnow())), status
 
 
 @bp.route("/<int:round_id>/runs/<int:run_id>/publish")
@@ -384,7 +374,7 @@ def publish(round_id: int):
     """Publish one run once confirmed: mentorships are created, everyone is told, the round locks."""
     matching_round = _managed_round(round_id)
     run = db.session.get(MatchingRun, int_form("run_id") or 0)
-    if run is None or run.round_id != matching_round.id or not ActionForm().validate_on_submit():
+    if run is None or run.round_id != matching_round.id:
         abort(400)
     if request.form.get("confirm") != "yes":
         # Publishing cannot be undone: without the confirmation page's answer nothing happens.

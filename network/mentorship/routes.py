@@ -14,9 +14,9 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from network.access import role_required
-from network.auth.forms import ActionForm
 from network.confirmation import confirmation_page, confirmed
 from network.extensions import db
+from network.forms import EmptyForm
 from network.members.models import MemberStatus, Role, User
 from network.mentorship import lookups, services
 from network.mentorship.forms import (
@@ -166,7 +166,7 @@ def _render_requests(declining: MentorshipRequest | None = None, decline_form: D
     outgoing = [r for r in rows if r.mentee_id == current_user.id]
     return render_template("mentorship/requests.html", incoming=incoming, outgoing=outgoing,
                            decline_form=decline_form or DeclineForm(), declining=declining,
-                           action_form=ActionForm()), status
+                           action_form=EmptyForm()), status
 
 
 def _request_for(request_id: int, side: str) -> MentorshipRequest:
@@ -195,8 +195,6 @@ def _act(action, *args, done: str):
 def accept(request_id: int):
     """Accept a request: the mentorship starts."""
     item = _request_for(request_id, "mentor")
-    if not ActionForm().validate_on_submit():
-        abort(400)
     refused, mentorship = _act(services.accept_request, item, current_user,
                                done=f"You are now {item.mentee.name}'s {item.type.label.lower()} mentor.")
     if refused:
@@ -227,8 +225,6 @@ def decline(request_id: int):
 def withdraw(request_id: int):
     """Withdraw a request I sent."""
     item = _request_for(request_id, "mentee")
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if item.status == RequestStatus.PENDING and not confirmed():
         return confirmation_page(
             title=f"Withdraw your request to {item.mentor.name}?",
@@ -258,7 +254,7 @@ def _render_workspace(mentorship, status=200, **forms):
         meetings=services.meetings_visible_to(mentorship, current_user),
         compact_form=compact, goal_form=forms.get("goal") or GoalForm(prefix="goal"),
         meeting_form=forms.get("meeting") or MeetingForm(prefix="meeting"),
-        end_form=forms.get("end") or EndForm(prefix="end"), action_form=ActionForm()), status
+        end_form=forms.get("end") or EndForm(prefix="end"), action_form=EmptyForm()), status
 
 
 @bp.route("/<int:mentorship_id>")
@@ -307,8 +303,6 @@ def toggle_goal(mentorship_id: int, goal_id: int):
     goal = db.get_or_404(Goal, goal_id)
     if goal.mentorship_id != mentorship.id:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.toggle_goal(mentorship, goal)
     except services.MentorshipError as exc:

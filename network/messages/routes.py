@@ -11,12 +11,12 @@ from network import permissions
 from network.access import role_required
 from network.confirmation import confirmation_page, confirmed
 from network.extensions import db, limiter, member_key
+from network.forms import EmptyForm
 from network.integers import int_arg
 from network.members.models import MemberStatus, Role, User
 from network.messages import services
 from network.messages.forms import MessageForm, MessagingSettingsForm, ReportForm, ResolveForm
 from network.messages.models import Conversation, Message, MessageReport, WhoMayWrite
-from network.notifications.forms import ActionForm
 
 bp = Blueprint("messages", __name__)
 
@@ -134,7 +134,7 @@ def _render_conversation(conversation: Conversation, form: MessageForm, status: 
              conversation.high_member_id: conversation.high_member.name}
     page = render_template("messages/show.html", conversation=conversation, other=other, messages=messages,
                            older=older, names=names, form=form, blocked=blocked, read_before=read_before,
-                           action_form=ActionForm(), phi=phi)
+                           action_form=EmptyForm(), phi=phi)
     if marking:
         # Committed after rendering: a commit expires every loaded row, and reloading them costs a query each.
         db.session.commit()
@@ -193,8 +193,6 @@ def report(message_id: int):
 def block(member_id: int):
     """Block a member: neither of us can write to the other until I unblock them."""
     member = _member_or_404(member_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if member.id == current_user.id:
         abort(400, "You cannot block yourself.")
     if services.block(current_user, member):
@@ -210,8 +208,6 @@ def block(member_id: int):
 def unblock(member_id: int):
     """Lift a block I set."""
     member = db.get_or_404(User, member_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if services.unblock(current_user, member.id):
         db.session.commit()
         flash(f"You unblocked {member.name}.", "success")
@@ -231,7 +227,7 @@ def settings():
         form.who_may_write.data = services.who_may_write(current_user.id).value
     status = 400 if form.is_submitted() else 200
     return render_template("messages/settings.html", form=form, blocks=services.blocked_members(current_user.id),
-                           action_form=ActionForm()), status
+                           action_form=EmptyForm()), status
 
 
 @bp.route("/reports")

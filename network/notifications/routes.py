@@ -8,9 +8,10 @@ from sqlalchemy import and_, or_, select
 
 from network.access import public
 from network.extensions import csrf, db
+from network.forms import EmptyForm
 from network.integers import int_arg
 from network.notifications import services
-from network.notifications.forms import ActionForm, PreferencesForm, field_name
+from network.notifications.forms import PreferencesForm, field_name
 from network.notifications.kinds import GROUPS_BY_KEY, group_of
 from network.notifications.models import Notification
 from network.notifications.unsubscribe import DIGEST, read_token
@@ -45,7 +46,7 @@ def index():
     rows = db.session.scalars(query.order_by(*services.NEWEST_FIRST).limit(PAGE_SIZE + 1)).all()
     older = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     return render_template("notifications/index.html", notifications=rows[:PAGE_SIZE], older=older,
-                           unread_only=unread_only, action_form=ActionForm())
+                           unread_only=unread_only, action_form=EmptyForm())
 
 
 @bp.route("/<int:notification_id>/open", methods=["POST"])
@@ -54,8 +55,6 @@ def open_notification(notification_id: int):
     notification = db.get_or_404(Notification, notification_id)
     if notification.user_id != current_user.id:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     services.mark_read(notification)
     db.session.commit()
     link = notification.link if notification.link.startswith("/") and not notification.link.startswith("//") \
@@ -66,8 +65,6 @@ def open_notification(notification_id: int):
 @bp.route("/read-all", methods=["POST"])
 def read_all():
     """Mark every notification read."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     count = services.mark_all_read(current_user.id)
     db.session.commit()
     flash(f"{plural(count, 'notification')} marked read.", "success")
@@ -116,7 +113,7 @@ def unsubscribe(token: str):
         flash(f"No more emails about {', '.join(changed) if changed else label}. You still see these "
               "notifications on the site; change that in your notification settings.", "success")
         return redirect(url_for("notifications.unsubscribe", token=token))
-    return render_template("notifications/unsubscribe.html", label=label, form=ActionForm())
+    return render_template("notifications/unsubscribe.html", label=label, form=EmptyForm())
 
 
 @bp.cli.command("daily")

@@ -13,7 +13,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
 from network.access import account_view
-from network.auth.forms import ActionForm
 from network.auth.limits import reauth_limited
 from network.auth.sessions import end_session
 from network.confirmation import confirmation_page, confirmed
@@ -346,15 +345,14 @@ def upload_too_large(error: RequestEntityTooLarge):
 @bp.route("/me/photo/delete", methods=["POST"])
 def delete_photo():
     """Remove my photo, once confirmed: the file is deleted, so only a new upload brings one back."""
-    if ActionForm().validate_on_submit():
-        if not confirmed():
-            return confirmation_page(
-                title="Remove your photo?", consequences="Your photo is deleted from the network, and your "
-                "initials show in its place. To have a photo again, upload one.",
-                button="Remove photo", cancel=url_for("profiles.edit"))
-        services.remove_photo(current_user)
-        db.session.commit()
-        flash("Your photo is removed.", "info")
+    if not confirmed():
+        return confirmation_page(
+            title="Remove your photo?", consequences="Your photo is deleted from the network, and your "
+            "initials show in its place. To have a photo again, upload one.",
+            button="Remove photo", cancel=url_for("profiles.edit"))
+    services.remove_photo(current_user)
+    db.session.commit()
+    flash("Your photo is removed.", "info")
     return redirect(url_for("profiles.edit"))
 
 
@@ -362,8 +360,6 @@ def delete_photo():
 def save(user_id: int):
     """Bookmark a member."""
     member = _member_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.save_member(current_user, member)
     except services.CannotSaveSelf:
@@ -378,8 +374,6 @@ def save(user_id: int):
 def unsave(user_id: int):
     """Remove a member from my saved people."""
     member = _member_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     services.unsave_member(current_user, member)
     db.session.commit()
     flash(f"{member.name} is no longer in your saved people.", "info")
