@@ -33,7 +33,7 @@ from network.auth.sessions import (
     token_hash,
 )
 from network.auth.tokens import TokenError, read_confirmation_token, read_reset_token
-from network.extensions import db, limiter
+from network.extensions import configured_limit, db, limiter
 from network.forms import EmptyForm
 from network.members.models import MemberSession, Role, normalize_email
 from network.types import utcnow
@@ -45,20 +45,10 @@ REGISTERED = ("Thank you. We sent a mail to that address: follow its link to con
               "An administrator verifies new accounts.")
 
 
-def _login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _reset_limit():
-    return current_app.config["RESET_RATE_LIMIT"]
-
-
-def _register_limit():
-    return current_app.config["REGISTER_RATE_LIMIT"]
-
-
-def _code_limit():
-    return current_app.config["TWO_FACTOR_RATE_LIMIT"]
+_login_limit = configured_limit("LOGIN_RATE_LIMIT")
+_reset_limit = configured_limit("RESET_RATE_LIMIT")
+_register_limit = configured_limit("REGISTER_RATE_LIMIT")
+_code_limit = configured_limit("TWO_FACTOR_RATE_LIMIT")
 
 
 def _pending_member_key():

@@ -8,7 +8,7 @@ import io
 import logging
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +25,7 @@ from network.cohorts.models import Invitation, InvitationStatus, RosterImport
 from network.confirmation import confirmation_page, confirmed
 from network.downloads import private_file
 from network.errors import handle_http_error
-from network.extensions import db, limiter, member_key
+from network.extensions import configured_limit, db, limiter, member_key
 from network.forms import EmptyForm
 from network.integers import int_arg
 from network.members.models import Role, User, normalize_email
@@ -38,11 +38,10 @@ bp = Blueprint("cohorts", __name__)
 log = logging.getLogger(__name__)
 
 STAFF = (Role.FACULTY, Role.ADMIN)
-DEFAULT_ROSTER_UPLOAD_RATE_LIMIT = "30 per hour"
 
 #: Each roster file is parsed and checked against the members table, so uploads are limited per member.
 roster_upload_limit = limiter.limit(
-    lambda: current_app.config.get("ROSTER_UPLOAD_RATE_LIMIT", DEFAULT_ROSTER_UPLOAD_RATE_LIMIT),
+    configured_limit("ROSTER_UPLOAD_RATE_LIMIT"),
     key_func=member_key, methods=["POST"],
     error_message="you are uploading roster files faster than the network allows; wait a while, then try again")
 

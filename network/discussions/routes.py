@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -32,7 +32,7 @@ from network.discussions.forms import (
 from network.discussions.models import Category, CategoryVisibility, Flag, SubscriptionLevel
 from network.discussions.phi import any_strong, find_phi, highlight
 from network.discussions.search import search_posts
-from network.extensions import db, limiter, member_key
+from network.extensions import configured_limit, db, limiter, member_key
 from network.forms import EmptyForm
 from network.integers import bounded_int, int_arg
 from network.members.models import Role
@@ -41,17 +41,10 @@ from network.programs.models import Cohort, Program
 bp = Blueprint("discussions", __name__)
 log = logging.getLogger(__name__)
 
-DEFAULT_POST_RATE_LIMIT = "8 per minute;60 per hour"
-
-
-def _post_rate() -> str:
-    return current_app.config.get("POST_RATE_LIMIT", DEFAULT_POST_RATE_LIMIT)
-
-
 #: Posting (threads, replies) is limited per member, not per address: colleagues share hospital networks.
 #: Previews are free. The message goes into the designed 429 page ("Too many attempts (…)").
 posting_limit = limiter.limit(
-    _post_rate, key_func=member_key, methods=["POST"], exempt_when=lambda: "preview" in request.form,
+    configured_limit("POST_RATE_LIMIT"), key_func=member_key, methods=["POST"], exempt_when=lambda: "preview" in request.form,
     error_message="you are posting faster than the network allows, a few posts a minute; nothing was posted: "
                   "go back, your text is still in the form")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from network import permissions
 from network.access import role_required
 from network.confirmation import confirmation_page, confirmed
-from network.extensions import db, limiter, member_key
+from network.extensions import configured_limit, db, limiter, member_key
 from network.forms import EmptyForm
 from network.integers import int_arg
 from network.members.models import MemberStatus, Role, User
@@ -22,12 +22,11 @@ bp = Blueprint("messages", __name__)
 
 PAGE_SIZE = 30
 CONVERSATIONS_PER_PAGE = 30
-DEFAULT_MESSAGE_RATE_LIMIT = "12 per minute;120 per hour"
 
 #: Sending is limited per member (colleagues share hospital networks), one budget for new conversations
 #: and replies together; the 429 page says why.
 sending_limit = limiter.shared_limit(
-    lambda: current_app.config.get("MESSAGE_RATE_LIMIT", DEFAULT_MESSAGE_RATE_LIMIT), scope="message-send",
+    configured_limit("MESSAGE_RATE_LIMIT"), scope="message-send",
     key_func=member_key, methods=["POST"],
     error_message="you are sending messages faster than the network allows; nothing was sent: go back, "
                   "your text is still in the form")

@@ -17,7 +17,7 @@ from network import permissions
 from network.access import public
 from network.confirmation import confirmation_page, confirmed
 from network.downloads import private_file
-from network.extensions import csrf, db, limiter, member_key
+from network.extensions import configured_limit, csrf, db, limiter, member_key
 from network.forms import EmptyForm
 from network.opportunities import calendar, digest, services
 from network.opportunities.forms import BoardForm, InterestForm, RemoveForm, RsvpForm, form_class
@@ -31,11 +31,9 @@ from network.urls import public_url
 bp = Blueprint("opportunities", __name__)
 log = logging.getLogger(__name__)
 
-DEFAULT_POST_RATE_LIMIT = "10 per minute;40 per day"
-
 #: Posting is limited per member (colleagues share hospital networks), so a stolen session cannot flood the board.
 posting_limit = limiter.limit(
-    lambda: current_app.config.get("OPPORTUNITY_POST_RATE_LIMIT", DEFAULT_POST_RATE_LIMIT),
+    configured_limit("OPPORTUNITY_POST_RATE_LIMIT"),
     key_func=member_key, methods=["POST"],
     error_message="You are posting faster than the network allows. Wait a minute, then send it again.")
 

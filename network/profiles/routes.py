@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from functools import cache, lru_cache
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import aliased, selectinload
@@ -19,7 +19,7 @@ from network.confirmation import confirmation_page, confirmed
 from network.downloads import private_file
 from network.errors import handle_http_error
 from network.export import services as export_services
-from network.extensions import db, limiter, member_key
+from network.extensions import configured_limit, db, limiter, member_key
 from network.members.models import Role, User
 from network.permissions import can_see
 from network.profiles import search, services
@@ -42,15 +42,13 @@ from network.text.markdown import render_markdown
 bp = Blueprint("profiles", __name__)
 log = logging.getLogger(__name__)
 
-DEFAULT_PHOTO_UPLOAD_RATE_LIMIT = "10 per hour"
-
 
 
 def _photo_rate_limit(*, exempt_when=None):
     """Each upload is decoded and re-encoded (CPU and memory), so uploads are limited per member: one count
     for the photo alone and for a photo saved with the profile form."""
     return limiter.shared_limit(
-        lambda: current_app.config.get("PHOTO_UPLOAD_RATE_LIMIT", DEFAULT_PHOTO_UPLOAD_RATE_LIMIT),
+        configured_limit("PHOTO_UPLOAD_RATE_LIMIT"),
         scope="photo-upload", key_func=member_key, methods=["POST"], exempt_when=exempt_when,
         error_message="you are changing your photo more often than the network allows; wait a while, then try again")
 
