@@ -106,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     from network.mentorship.routes import bp as mentorship_bp
 
-    app.register_blueprint(mentorship_bp, url_prefix="/mentorship", cli_group="mentorship")
+    app.register_blueprint(mentorship_bp, url_prefix="/mentorship")
     from network.opportunities.routes import bp as opportunities_bp
 
     app.register_blueprint(opportunities_bp, url_prefix="/opportunities")
@@ -121,12 +121,9 @@ def _register_blueprints(app: Flask) -> None:
     from network.mail.routes import bp as mail_bp
 
     app.register_blueprint(mail_bp, url_prefix="/admin/outbox")
-    from network.reminders.cli import reminders_cli
-
-    app.cli.add_command(reminders_cli)
     from network.matching.routes import bp as matching_bp
 
-    app.register_blueprint(matching_bp, url_prefix="/matching", cli_group="matching")
+    app.register_blueprint(matching_bp, url_prefix="/matching")
     # (each feature area registers its blueprint on its own line above this comment)
 
 
@@ -156,23 +153,6 @@ def _register_hooks(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from network.cli import create_admin_command, demo_command
-    from network.mail.cli import outbox_cli
+    from network.cli import register_commands
 
-    app.cli.add_command(create_admin_command)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(outbox_cli)
-    from network.cli import check_config_command, reset_two_factor_command
-
-    app.cli.add_command(check_config_command)
-    app.cli.add_command(reset_two_factor_command)
-    from network.opportunities.cli import digest_cli
-
-    # One "flask digest" group for every area's digest: notifications register "daily" through
-    # their blueprint, opportunities bring "opportunities".
-    digests = app.cli.commands.get("digest")
-    if digests is None:
-        app.cli.add_command(digest_cli)
-    else:
-        for name, command in digest_cli.commands.items():
-            digests.add_command(command, name)
+    register_commands(app)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import click
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +11,6 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from network.access import role_required
-from network.audit.models import record
 from network.downloads import private_file
 from network.extensions import db
 from network.forms import EmptyForm
@@ -51,14 +49,6 @@ def _managed_round(round_id: int) -> MatchingRound:
         _viewer(matching_round)  # 404 unless the viewer takes part or may join
         abort(403)
     return matching_round
-
-
-def _matched_words(summary: dict) -> str:
-    """"2 of 3 fellows matched", or with fellows kept with their mentor, who the figure is of."""
-    if not summary.get("kept"):
-        return f"{summary['matched']} of {summary['fellows']} fellows matched"
-    return (f"{summary['matched']} of {summary['needing']} fellows who need a mentor matched, "
-            f"{plural(summary['kept'], 'fellow')} kept with their mentor")
 
 
 def _conflict(message: str, endpoint: str, **values):
@@ -290,7 +280,7 @@ def start_run(round_id: int):
         return _conflict(str(exc), "matching.preview", round_id=round_id)
     db.session.commit()
     if run.status == RunStatus.DONE:
-        flash(f"Run {run.id} is done: {_matched_words(run.summary)}.", "success")
+        flash(f"Run {run.id} is done: {run.matched_words}.", "success")
     elif run.status == RunStatus.FAILED:
         flash(f"Run {run.id} failed: {run.error}", "danger")
     else:
@@ -408,66 +398,4 @@ def export(round_id: int, run_id: int):
         abort(404)
     filename = f"matching-round-{matching_round.id}-run-{run.id}.csv"
     return private_file(services.export_csv(run), "text/csv", filename)
-
-
-# -- command line ---------------------------------------------------------------------------------
-
-
-@bp.cli.command("run")
-@click.argument("round_id", type=int)
-def run_command(round_id: int):
-    """Run a round's match now, whatever its size, and keep the run."""
-    matching_round = db.session.get(MatchingRound, round_id)
-    if matching_round is None:
-        raise click.ClickException(f"No matching round {round_id}.")
-    if matching_round.status != RoundStatus.OPEN:
-        raise click.ClickException(f"Round {round_id} is published; it cannot run again.")
-    with _cli_request():
-        run = MatchingRun(round_id=round_id, algorithm=matching_round.algorithm, summary={}, pairs=[])
-        db.session.add(run)
-        db.session.flush()
-        record(None, "matching.run_started", "matching_round", round_id, run_id=run.id, source="cli")
-        services.execute_run(run)
-        db.session.commit()
-    if run.status == RunStatus.FAILED:
-        raise click.ClickException(f"Run {run.id} failed: {run.error}")
-    summary = run.summary
-    click.echo(f"run {run.id} ({run.algorithm.value}): {_matched_words(summary)} "
-               f"({summary['coverage']}%), 1st choice {summary['first_choice']}%, top 3 {summary['top_three']}%, "
-               f"blocking pairs {summary['blocking_pairs']}")
-
-
-@bp.cli.command("work")
-@click.option("--once", is_flag=True, help="Process the queued runs, then stop (otherwise wait for more).")
-@click.option("--interval", default=5.0, help="Seconds between looks at the queue.")
-def work_command(once: bool, interval: float):
-    """Process queued runs of large rounds, oldest first."""
-    import time
-
-    while True:
-        done = 0
-        while (run := services.claim_queued_run()) is not None:
-            with _cli_request():
-                try:
-                    services.execute_run(run, save_progress=db.session.commit)
-                    db.session.commit()
-                except Exception as error:  # keep the worker alive; the page shows the failure
-                    log.exception("matching run %s failed", run.id)
-                    db.session.rollback()
-                    failed = db.session.get(MatchingRun, run.id)
-                    failed.status, failed.error, failed.finished_at = RunStatus.FAILED, str(error)[:500], utcnow()
-                    db.session.commit()
-            click.echo(f"run {run.id} of round {run.round_id}: {run.status.value}")
-            done += 1
-        if once:
-            click.echo(f"{plural(done, 'queued run')} processed")
-            return
-        time.sleep(interval)
-
-
-def _cli_request():
-    """A request context so services can build links; the audit entry has no address."""
-    from flask import current_app
-
-    return current_app.test_request_context()
 

@@ -6,7 +6,6 @@ import logging
 from datetime import date
 from functools import lru_cache
 
-import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -44,7 +43,6 @@ from network.mentorship.models import (
 from network.permissions import can_ask_for_mentoring, can_change_meeting
 from network.taxonomy.models import Interest, active_terms
 from network.text.markdown import render_markdown
-from network.text.words import plural
 
 bp = Blueprint("mentorship", __name__)
 log = logging.getLogger(__name__)
@@ -403,14 +401,3 @@ def mentoring_ties(mentor_id: int) -> list[lookups.Tie]:
     """For a fellow's view of a mentor's profile: their waiting requests and active mentorships with the
     mentor, and whether the mentor is full (``templates/mentorship/_ask_to_mentor.html``)."""
     return lookups.ties_between(current_user.id, mentor_id)
-
-
-@bp.cli.command("expire")
-def expire_command():
-    """Expire requests unanswered for 14 days (safe to run again)."""
-    from flask import current_app
-
-    with current_app.test_request_context():
-        count = services.expire_requests()
-        db.session.commit()
-    click.echo(f"expired {plural(count, 'request')}")

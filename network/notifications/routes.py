@@ -17,7 +17,7 @@ from network.notifications.models import Notification
 from network.notifications.unsubscribe import DIGEST, read_token
 from network.text.words import plural
 
-bp = Blueprint("notifications", __name__, cli_group="digest")
+bp = Blueprint("notifications", __name__)
 
 PAGE_SIZE = 30
 
@@ -114,13 +114,3 @@ def unsubscribe(token: str):
               "notifications on the site; change that in your notification settings.", "success")
         return redirect(url_for("notifications.unsubscribe", token=token))
     return render_template("notifications/unsubscribe.html", label=label, form=EmptyForm())
-
-
-@bp.cli.command("daily")
-def daily_digest_command():
-    """Mail each member their unread notifications they chose to get in the daily digest (safe to rerun)."""
-    import click
-
-    sent = services.send_daily_digests()
-    db.session.commit()
-    click.echo(f"{plural(sent, 'digest mail')} queued.")
