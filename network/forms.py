@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -35,11 +34,6 @@ def strip_text(value):
     """The filter for multi-line fields (a ``TextAreaField``): trimmed, control characters other than tab
     and line breaks dropped."""
     return _CONTROL.sub("", value).strip() if isinstance(value, str) else value
-
-
-class EmptyForm(FlaskForm):
-    """The form behind every one-button POST (accept, close, pin, follow): only its CSRF token. CSRFProtect
-    checks the token on every POST before the view runs, so a view never validates this form itself."""
 
 
 class CheckboxListField(SelectMultipleField):

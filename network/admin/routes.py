@@ -14,7 +14,6 @@ from network.admin.forms import RejectForm, VerifyForm
 from network.cohorts import services as cohort_services
 from network.confirmation import confirmation_page, confirmed, flash_undo
 from network.extensions import db
-from network.forms import EmptyForm
 from network.integers import int_arg
 from network.members import services
 from network.members.models import MemberStatus, Registration, Role, User
@@ -169,7 +168,7 @@ def taxonomy(vocabulary: str):
     model, label = _vocabulary_or_404(vocabulary)
     terms = db.session.scalars(all_terms(model)).all()
     return render_template("admin/taxonomy.html", vocabulary=vocabulary, label=label, terms=terms,
-                           vocabularies=VOCABULARIES, add_form=TermForm(), action_form=EmptyForm())
+                           vocabularies=VOCABULARIES, add_form=TermForm())
 
 
 @bp.route("/taxonomy/<vocabulary>", methods=["POST"])
@@ -190,7 +189,7 @@ def add_term(vocabulary: str):
     terms = db.session.scalars(all_terms(model)).all()
     status = 409 if any("already" in e for e in form.name.errors) else 400
     return render_template("admin/taxonomy.html", vocabulary=vocabulary, label=label, terms=terms,
-                           vocabularies=VOCABULARIES, add_form=form, action_form=EmptyForm()), status
+                           vocabularies=VOCABULARIES, add_form=form), status
 
 
 @bp.route("/taxonomy/<vocabulary>/<int:term_id>/rename", methods=["POST"])
@@ -284,8 +283,7 @@ def members():
         MemberDeactivation.user_id.in_([p.id for p in people])))) if people else set()
     return render_template("admin/members.html", people=people, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), q=text, role=role, status=status,
-                           deactivated=deactivated, roles=list(Role), statuses=list(MemberStatus),
-                           action_form=EmptyForm())
+                           deactivated=deactivated, roles=list(Role), statuses=list(MemberStatus))
 
 
 def _member_action(user_id: int, act, done: str, confirmation=None, undo: str | None = None):
@@ -434,7 +432,7 @@ def edit_program(program_id: int):
     staff = db.session.scalars(select(ProgramStaff).where(ProgramStaff.program_id == program.id)
                                .options(selectinload(ProgramStaff.user)).order_by(ProgramStaff.role)).all()
     return render_template("admin/program.html", program=program, form=form, staff=staff,
-                           staff_form=StaffForm(prefix="staff"), action_form=EmptyForm()), status
+                           staff_form=StaffForm(prefix="staff")), status
 
 
 @bp.route("/programs/<int:program_id>/staff", methods=["POST"])

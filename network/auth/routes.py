@@ -34,7 +34,6 @@ from network.auth.sessions import (
 )
 from network.auth.tokens import TokenError, read_confirmation_token, read_reset_token
 from network.extensions import configured_limit, db, limiter
-from network.forms import EmptyForm
 from network.members.models import MemberSession, Role, normalize_email
 from network.types import utcnow
 
@@ -298,7 +297,7 @@ def reset_password(token: str):
 def _account_page(password_form, status: int = 200):
     member_sessions = db.session.scalars(services.live_sessions(current_user.id).limit(50)).all()
     token = current_token()
-    return render_template("auth/account.html", password_form=password_form, action_form=EmptyForm(),
+    return render_template("auth/account.html", password_form=password_form,
                            member_sessions=member_sessions,
                            this_session=token_hash(token) if token else None), status
 
@@ -370,7 +369,6 @@ def _two_factor_page(status: int = 200, disable_form=None, codes_form=None):
     return render_template(
         "auth/two_factor.html", setting=row, required=two_factor.is_required(user),
         codes_left=two_factor.recovery_codes_left(user.id) if row is not None and row.enabled_at else 0,
-        action_form=EmptyForm(),
         disable_form=disable_form or ConfirmWithCodeForm(prefix="disable"),
         codes_form=codes_form or ConfirmWithCodeForm(prefix="codes"),
     ), status
@@ -383,7 +381,7 @@ def _setup_page(form, status: int = 200):
         return redirect(url_for("auth.two_factor_status"))
     uri = two_factor.provisioning_uri(user, secret)
     return render_template("auth/two_factor_setup.html", form=form, qr=two_factor.qr_svg(uri),
-                           key=two_factor.format_key(secret), action_form=EmptyForm()), status
+                           key=two_factor.format_key(secret)), status
 
 
 @bp.route("/account/two-factor")

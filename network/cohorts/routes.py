@@ -26,7 +26,6 @@ from network.confirmation import confirmation_page, confirmed
 from network.downloads import private_file
 from network.errors import handle_http_error
 from network.extensions import configured_limit, db, limiter, member_key
-from network.forms import EmptyForm
 from network.integers import int_arg
 from network.members.models import Role, User, normalize_email
 from network.permissions import can_manage_cohort, can_place_in_cohort
@@ -279,7 +278,7 @@ def import_preview(cohort_id: int, import_id: int):
     cohort = _cohort_or_404(cohort_id)
     staged = _staged_or_404(cohort, import_id)
     return render_template("cohorts/import_preview.html", cohort=cohort, staged=staged,
-                           counts=roster_csv.counts(staged.rows), form=EmptyForm(), roster=roster_csv)
+                           counts=roster_csv.counts(staged.rows), roster=roster_csv)
 
 
 @bp.route("/cohorts/<int:cohort_id>/import/<int:import_id>", methods=["POST"])
@@ -469,8 +468,7 @@ def accept_invitation(token: str):
             return render_template("cohorts/invitation_error.html",
                                    message=f"This invitation was sent to {invitation.email}, and you are signed in "
                                            f"as {current_user.email}. Sign out first to use it."), 403
-        form = EmptyForm()
-        if form.validate_on_submit():
+        if request.method == "POST":
             try:
                 services.accept_as_member(invitation, current_user)
                 db.session.commit()
@@ -479,8 +477,7 @@ def accept_invitation(token: str):
                 return render_template("cohorts/invitation_error.html", message=_accept_problem(exc)), 409
             flash(f"Welcome to {cohort.name}, {cohort.program.name}!", "success")
             return redirect(url_for("main.index"))
-        return render_template("cohorts/accept.html", invitation=invitation, cohort=cohort, form=form,
-                               member=True), 400 if form.is_submitted() else 200
+        return render_template("cohorts/accept.html", invitation=invitation, cohort=cohort, member=True)
     form = AcceptInvitationForm()
     form.member_words = (invitation.email,)
     if request.method == "GET":

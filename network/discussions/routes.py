@@ -33,7 +33,6 @@ from network.discussions.models import Category, CategoryVisibility, Flag, Subsc
 from network.discussions.phi import any_strong, find_phi, highlight
 from network.discussions.search import search_posts
 from network.extensions import configured_limit, db, limiter, member_key
-from network.forms import EmptyForm
 from network.integers import bounded_int, int_arg
 from network.members.models import Role
 from network.programs.models import Cohort, Program
@@ -164,7 +163,7 @@ def thread(thread_id: int):
     mark, level = services.reader_state(current_user.id, thread.id)
     form = PostForm() if permissions.can_reply(current_user, thread) and page.newer is None else None
     html = render_template("discussions/thread.html", thread=thread, page=page, last_read=mark, level=level,
-                           form=form, action_form=EmptyForm(),
+                           form=form,
                            moderator=permissions.can_moderate(current_user, thread.category))
     # The read mark moves after the page is built: a commit expires every loaded post and author,
     # and reading them again would cost a query each.
@@ -542,8 +541,7 @@ def moderation():
         matches = find_phi(text)
         if matches:
             marked[post.id] = Markup(highlight(text, matches))
-    return render_template("discussions/moderation.html", flags=flags, held=held, marked=marked,
-                           action_form=EmptyForm())
+    return render_template("discussions/moderation.html", flags=flags, held=held, marked=marked)
 
 
 @bp.route("/moderation/flags/<int:flag_id>", methods=["POST"])
@@ -607,7 +605,7 @@ def categories():
         db.session.commit()
     rows = db.session.scalars(select(Category).options(joinedload(Category.cohort).joinedload(Cohort.program))
                               .order_by(Category.position, Category.id)).all()
-    return render_template("discussions/categories.html", categories=rows, action_form=EmptyForm())
+    return render_template("discussions/categories.html", categories=rows)
 
 
 def _category_form(category: Category | None):

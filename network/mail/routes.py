@@ -9,7 +9,6 @@ from flask_login import current_user
 from network.access import role_required
 from network.audit.models import record
 from network.extensions import db
-from network.forms import EmptyForm
 from network.mail import preview, services
 from network.mail.models import EmailOutbox
 from network.members.models import Role
@@ -23,7 +22,7 @@ def outbox():
     """The queue at a glance, the mails waiting and every failed mail with its last error."""
     return render_template("notifications/outbox.html", counts=services.outbox_counts(),
                            waiting=services.waiting_mails(), failed=services.failed_mails(),
-                           action_form=EmptyForm(), mail_preview=preview.enabled())
+                           mail_preview=preview.enabled())
 
 
 @bp.route("/<int:mail_id>")
@@ -32,7 +31,7 @@ def show(mail_id: int):
     """One mail of the outbox as its recipient would read it, its links' tokens hidden."""
     mail = db.get_or_404(EmailOutbox, mail_id)
     return render_template("outbox/mail.html", mail=mail, text_body=services.without_secrets(mail.text_body),
-                           html_body=services.without_secrets(mail.html_body), action_form=EmptyForm())
+                           html_body=services.without_secrets(mail.html_body))
 
 
 @bp.route("/<int:mail_id>/retry", methods=["POST"])

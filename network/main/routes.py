@@ -11,7 +11,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from network.access import account_view, public
 from network.extensions import db
-from network.forms import EmptyForm
 from network.members.models import MemberStatus, User
 
 bp = Blueprint("main", __name__)
@@ -50,7 +49,7 @@ def pending():
     """What a member waiting for verification sees."""
     if current_user.is_verified:
         return redirect(url_for("main.index"))
-    return render_template("main/pending.html", action_form=EmptyForm())
+    return render_template("main/pending.html")
 
 
 @bp.route("/healthz")

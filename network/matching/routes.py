@@ -13,7 +13,6 @@ from wtforms import SelectChoice
 from network.access import role_required
 from network.downloads import private_file
 from network.extensions import db
-from network.forms import EmptyForm
 from network.integers import int_arg, int_form
 from network.matching import services
 from network.matching.forms import OpenRoundForm, OverrideForm, PoolForm
@@ -103,7 +102,7 @@ def round_page(round_id: int):
     if manages and entry is None and request.args.get("view") != "pool":
         return redirect(url_for("matching.preview", round_id=round_id))
     context = {"round": matching_round, "entry": entry, "manages": manages, "is_open": matching_round.is_open_at(utcnow()),
-               "action_form": EmptyForm(), "result": None}
+               "result": None}
     if matching_round.status == RoundStatus.PUBLISHED and entry is not None:
         context["result"] = _published_result(matching_round, entry)
     if entry is not None and entry.side == Side.FELLOW:
@@ -162,7 +161,7 @@ def save_ranking(round_id: int):
     if entry is None or entry.side != Side.FELLOW:
         abort(403)
     context = {"round": matching_round, "entry": entry, "manages": manages,
-               "is_open": matching_round.is_open_at(utcnow()), "action_form": EmptyForm(), "result": None}
+               "is_open": matching_round.is_open_at(utcnow()), "result": None}
     ranks, errors = {}, []
     for key, value in request.form.items():
         if not key.startswith("rank-") or not value:
@@ -198,7 +197,7 @@ def join_pool(round_id: int):
         abort(403)
     form = PoolForm(prefix="pool")
     context = {"round": matching_round, "entry": entry, "manages": manages,
-               "is_open": matching_round.is_open_at(utcnow()), "action_form": EmptyForm(), "result": None}
+               "is_open": matching_round.is_open_at(utcnow()), "result": None}
     if not form.validate_on_submit():
         return _mentor_page(matching_round, entry, context, status=400, pool_form=form)
     try:
@@ -220,7 +219,7 @@ def save_review(round_id: int):
     if entry is None or entry.side != Side.MENTOR:
         abort(403)
     context = {"round": matching_round, "entry": entry, "manages": manages,
-               "is_open": matching_round.is_open_at(utcnow()), "action_form": EmptyForm(), "result": None}
+               "is_open": matching_round.is_open_at(utcnow()), "result": None}
     answers = {}
     for key, value in request.form.items():
         if key.startswith("answer-") and key[7:].isdigit():
@@ -266,7 +265,7 @@ def preview(round_id: int):
         blocking = [(names.get(f, f), names.get(m, m)) for f, m in run.summary["blocking"]]
     return render_template("matching/preview.html", round=matching_round, runs=runs, run=run,
                            counts=services.round_counts(matching_round), overrides=services.overrides_named(matching_round),
-                           override_form=override_form, action_form=EmptyForm(), blocking=blocking,
+                           override_form=override_form, blocking=blocking,
                            is_open=matching_round.is_open_at(utcnow()))
 
 
@@ -345,7 +344,7 @@ def _publishable_run(matching_round: MatchingRound, run_id: int) -> MatchingRun:
 def _confirm_page(matching_round: MatchingRound, run: MatchingRun, errors=(), status=200):
     return render_template("matching/publish.html", round=matching_round, run=run,
                            plan=services.publish_plan(matching_round, run), errors=list(errors),
-                           action_form=EmptyForm(), is_open=matching_round.is_open_at(utcnow())), status
+                           is_open=matching_round.is_open_at(utcnow())), status
 
 
 @bp.route("/<int:round_id>/runs/<int:run_id>/publish")

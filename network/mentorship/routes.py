@@ -15,7 +15,6 @@ from wtforms import SelectChoice
 from network.access import role_required
 from network.confirmation import confirmation_page, confirmed
 from network.extensions import db
-from network.forms import EmptyForm
 from network.members.models import MemberStatus, Role, User
 from network.mentorship import lookups, services
 from network.mentorship.forms import (
@@ -163,8 +162,7 @@ def _render_requests(declining: MentorshipRequest | None = None, decline_form: D
     incoming = [r for r in rows if r.mentor_id == current_user.id]
     outgoing = [r for r in rows if r.mentee_id == current_user.id]
     return render_template("mentorship/requests.html", incoming=incoming, outgoing=outgoing,
-                           decline_form=decline_form or DeclineForm(), declining=declining,
-                           action_form=EmptyForm()), status
+                           decline_form=decline_form or DeclineForm(), declining=declining), status
 
 
 def _request_for(request_id: int, side: str) -> MentorshipRequest:
@@ -252,7 +250,7 @@ def _render_workspace(mentorship, status=200, **forms):
         meetings=services.meetings_visible_to(mentorship, current_user),
         compact_form=compact, goal_form=forms.get("goal") or GoalForm(prefix="goal"),
         meeting_form=forms.get("meeting") or MeetingForm(prefix="meeting"),
-        end_form=forms.get("end") or EndForm(prefix="end"), action_form=EmptyForm()), status
+        end_form=forms.get("end") or EndForm(prefix="end")), status
 
 
 @bp.route("/<int:mentorship_id>")

@@ -11,7 +11,6 @@ from network import permissions
 from network.access import role_required
 from network.confirmation import confirmation_page, confirmed
 from network.extensions import configured_limit, db, limiter, member_key
-from network.forms import EmptyForm
 from network.integers import int_arg
 from network.members.models import MemberStatus, Role, User
 from network.messages import services
@@ -133,7 +132,7 @@ def _render_conversation(conversation: Conversation, form: MessageForm, status: 
              conversation.high_member_id: conversation.high_member.name}
     page = render_template("messages/show.html", conversation=conversation, other=other, messages=messages,
                            older=older, names=names, form=form, blocked=blocked, read_before=read_before,
-                           action_form=EmptyForm(), phi=phi)
+                           phi=phi)
     if marking:
         # Committed after rendering: a commit expires every loaded row, and reloading them costs a query each.
         db.session.commit()
@@ -225,8 +224,7 @@ def settings():
     if not form.is_submitted():
         form.who_may_write.data = services.who_may_write(current_user.id).value
     status = 400 if form.is_submitted() else 200
-    return render_template("messages/settings.html", form=form, blocks=services.blocked_members(current_user.id),
-                           action_form=EmptyForm()), status
+    return render_template("messages/settings.html", form=form, blocks=services.blocked_members(current_user.id)), status
 
 
 @bp.route("/reports")

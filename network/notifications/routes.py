@@ -8,7 +8,6 @@ from sqlalchemy import and_, or_, select
 
 from network.access import public
 from network.extensions import csrf, db
-from network.forms import EmptyForm
 from network.integers import int_arg
 from network.notifications import services
 from network.notifications.forms import PreferencesForm, field_name
@@ -46,7 +45,7 @@ def index():
     rows = db.session.scalars(query.order_by(*services.NEWEST_FIRST).limit(PAGE_SIZE + 1)).all()
     older = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     return render_template("notifications/index.html", notifications=rows[:PAGE_SIZE], older=older,
-                           unread_only=unread_only, action_form=EmptyForm())
+                           unread_only=unread_only)
 
 
 @bp.route("/<int:notification_id>/open", methods=["POST"])
@@ -113,4 +112,4 @@ def unsubscribe(token: str):
         flash(f"No more emails about {', '.join(changed) if changed else label}. You still see these "
               "notifications on the site; change that in your notification settings.", "success")
         return redirect(url_for("notifications.unsubscribe", token=token))
-    return render_template("notifications/unsubscribe.html", label=label, form=EmptyForm())
+    return render_template("notifications/unsubscribe.html", label=label)

@@ -18,7 +18,6 @@ from network.access import public
 from network.confirmation import confirmation_page, confirmed
 from network.downloads import private_file
 from network.extensions import configured_limit, csrf, db, limiter, member_key
-from network.forms import EmptyForm
 from network.opportunities import calendar, digest, services
 from network.opportunities.forms import BoardForm, InterestForm, RemoveForm, RsvpForm, form_class
 from network.opportunities.models import Opportunity, OpportunityKind, RsvpStatus
@@ -447,7 +446,7 @@ def calendar_settings():
     feed_url = public_url("opportunities.feed", token=token) if token and pref and pref.feed_token else None
     return render_template("opportunities/calendar.html", feed_url=feed_url,
                            feed_on=bool(pref and pref.feed_token),
-                           digest_enabled=pref.digest_enabled if pref else True, form=EmptyForm())
+                           digest_enabled=pref.digest_enabled if pref else True)
 
 
 @bp.route("/calendar/feed", methods=["POST"])
@@ -507,7 +506,6 @@ def unsubscribe(token: str):
     user_id = digest.read_unsubscribe_token(token)
     if user_id is None:
         abort(404)
-    form = EmptyForm()
     if request.method == "POST":
         one_click = request.form.get("List-Unsubscribe") == "One-Click"
         if not one_click and current_app.config["WTF_CSRF_ENABLED"]:
@@ -517,4 +515,4 @@ def unsubscribe(token: str):
         if one_click:
             return "Unsubscribed.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
         return render_template("opportunities/unsubscribed.html", done=True)
-    return render_template("opportunities/unsubscribed.html", done=False, form=form)
+    return render_template("opportunities/unsubscribed.html", done=False)
