@@ -132,7 +132,7 @@ test: system-deps dev-venv node-deps lint
 # While working: SQLite only (the [postgresql] half of each database test is left out), no browser tests,
 # no lint; in parallel. `make test` before a commit runs everything.
 test-fast: dev-venv
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not e2e" -k "not postgresql" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --ignore=tests/e2e -m "not e2e" -k "not postgresql" $(PYTEST_ARGS)
 
 bench: dev-venv
 	if [ -f benchmarks/run.py ]; then
