@@ -15,7 +15,7 @@ from network.auth.routes import bp as auth_bp
 from network.auth.services import load_session_user
 from network.auth.sessions import expire_stale_session, keep_waiting_messages_distinct, require_two_factor
 from network.cache import init_cache
-from network.cli import check_config_command, create_admin_command, demo_command, reset_two_factor_command
+from network.cli import register_commands
 from network.cohorts.routes import bp as cohorts_bp
 from network.config import CONFIGS, deployment_from_environment, fatal_settings, trusted_hosts
 from network.database import commit_read_only_requests, configure_sqlite
@@ -24,18 +24,15 @@ from network.errors import register_error_handlers
 from network.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from network.integers import BoundedIntegerConverter
 from network.logging import configure_logging
-from network.mail.cli import outbox_cli
 from network.mail.routes import bp as mail_bp
 from network.main.routes import bp as main_bp
 from network.matching.routes import bp as matching_bp
 from network.mentorship.routes import bp as mentorship_bp
 from network.messages.routes import bp as messages_bp
 from network.notifications.routes import bp as notifications_bp
-from network.opportunities.cli import digest_cli
 from network.opportunities.routes import bp as opportunities_bp
 from network.profiles.routes import bp as profiles_bp
 from network.programs.routes import bp as programs_bp
-from network.reminders.cli import reminders_cli
 from network.security import limit_plain_form_size, set_hsts, set_security_headers
 from network.templating import register_template_helpers
 
@@ -120,14 +117,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(profiles_bp, url_prefix="/members")
     app.register_blueprint(discussions_bp, url_prefix="/discussions")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
-    app.register_blueprint(mentorship_bp, url_prefix="/mentorship", cli_group="mentorship")
+    app.register_blueprint(mentorship_bp, url_prefix="/mentorship")
     app.register_blueprint(opportunities_bp, url_prefix="/opportunities")
     app.register_blueprint(programs_bp, url_prefix="/programs")
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(messages_bp, url_prefix="/messages")
     app.register_blueprint(mail_bp, url_prefix="/admin/outbox")
-    app.cli.add_command(reminders_cli)
-    app.register_blueprint(matching_bp, url_prefix="/matching", cli_group="matching")
+    app.register_blueprint(matching_bp, url_prefix="/matching")
     # (each feature area registers its blueprint on its own line above this comment)
 
 
@@ -148,16 +144,4 @@ def _register_hooks(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    app.cli.add_command(create_admin_command)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(outbox_cli)
-    app.cli.add_command(check_config_command)
-    app.cli.add_command(reset_two_factor_command)
-    # One "flask digest" group for every area's digest: notifications register "daily" through
-    # their blueprint, opportunities bring "opportunities".
-    digests = app.cli.commands.get("digest")
-    if digests is None:
-        app.cli.add_command(digest_cli)
-    else:
-        for name, command in digest_cli.commands.items():
-            digests.add_command(command, name)
+    register_commands(app)

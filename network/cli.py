@@ -1,60 +1,27 @@
-"""Commands: ``flask create-admin``, ``flask demo`` and ``flask check-config``."""
+"""The ``flask`` commands: the app's own (``flask demo``, ``flask check-config``) and every area's, each
+defined in its area's ``cli.py`` and registered here, one way, by ``register_commands``."""
 
 from __future__ import annotations
 
 import click
 import redis
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from network.audit.models import record
-from network.auth import two_factor
-from network.auth.passwords import password_problem
+from network.auth.cli import create_admin_command, reset_two_factor_command
 from network.config import default_worker_count, unsafe_settings
 from network.demo import DEMO_PASSWORD, DEMO_SIGN_INS, seed_demo
 from network.extensions import db
-from network.members.models import MemberStatus, Role, User, normalize_email
-from network.text.lines import single_line
+from network.mail.cli import outbox_cli
+from network.matching.cli import matching_cli
+from network.members.models import User
+from network.mentorship.cli import mentorship_cli
+from network.notifications.cli import daily_digest_command
+from network.opportunities.cli import opportunities_digest_command
+from network.reminders.cli import reminders_cli
 from network.text.words import plural
-from network.types import utcnow
-
-
-@click.command("create-admin")
-@click.argument("email")
-@click.option("--name", default=None, help="Display name of a new admin (default: the part before @).")
-@click.option("--password", default=None, help="Password of a new admin; asked for when omitted.")
-@with_appcontext
-def create_admin_command(email: str, name: str | None, password: str | None) -> None:
-    """Make EMAIL an administrator, creating the account if needed."""
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise click.BadParameter(str(exc), param_hint="EMAIL") from exc
-    user = db.session.scalars(select(User).where(User.email == normalize_email(email))).first()
-    now = utcnow()
-    if user is None:
-        if password is None:
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        problem = password_problem(password, (email, name or email.split("@")[0]))
-        if problem:
-            raise click.BadParameter(problem, param_hint="--password")
-        user = User(email=normalize_email(email), name=single_line(name or email.split("@")[0]), role=Role.ADMIN)
-        user.set_password(password)
-        db.session.add(user)
-        action = "created"
-    else:
-        user.role = Role.ADMIN
-        action = "promoted"
-    user.status = MemberStatus.VERIFIED
-    user.verified_at = user.verified_at or now
-    user.email_confirmed_at = user.email_confirmed_at or now
-    db.session.flush()
-    record(None, "member.make-admin", "user", user.id, email=user.email, how=action)
-    db.session.commit()
-    click.echo(f"{user.email} is an administrator ({action}).")
 
 
 @click.command("demo")
@@ -121,18 +88,16 @@ def _unreachable_services() -> list[str]:
     return problems
 
 
-@click.command("reset-two-factor")
-@click.argument("email")
-@with_appcontext
-def reset_two_factor_command(email: str) -> None:
-    """Turn off EMAIL's two-step sign-in (lost phone and recovery codes); audit-logged."""
-    user = db.session.scalars(select(User).where(User.email == normalize_email(email))).first()
-    if user is None:
-        raise click.BadParameter("no account has this address", param_hint="EMAIL")
-    if two_factor.setting(user.id) is None:
-        click.echo(f"{user.email} has no two-step sign-in; nothing to reset.")
-        return
-    two_factor.disable(user, by_operator=True)
-    db.session.commit()
-    click.echo(f"Two-step sign-in of {user.email} is off and their sessions are ended. "
-               "They sign in with their password and set it up again (required roles are asked at once).")
+#: ``flask digest``: one group for the digest mails of every area.
+digest_cli = AppGroup("digest", help="Digest mails.")
+digest_cli.add_command(daily_digest_command)
+digest_cli.add_command(opportunities_digest_command)
+
+COMMANDS = (create_admin_command, reset_two_factor_command, demo_command, check_config_command, digest_cli,
+            matching_cli, mentorship_cli, outbox_cli, reminders_cli)
+
+
+def register_commands(app) -> None:
+    """Put every command on the app's ``flask``."""
+    for command in COMMANDS:
+        app.cli.add_command(command)

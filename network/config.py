@@ -84,6 +84,14 @@ class Config:
     # Actions that check a signed-in member's password or a code again (change password, delete the
     # account, two-step set-up, turning it off, new recovery codes): one count, per member and per address.
     REAUTH_RATE_LIMIT = "5 per minute;20 per hour"
+    # Per member (colleagues share hospital networks): discussion posts (previews are free), messages
+    # (new conversations and replies together), opportunity posts, photo uploads (each is decoded and
+    # re-encoded) and roster files (each is parsed and checked against the members table).
+    POST_RATE_LIMIT = "8 per minute;60 per hour"
+    MESSAGE_RATE_LIMIT = "12 per minute;120 per hour"
+    OPPORTUNITY_POST_RATE_LIMIT = "10 per minute;40 per day"
+    PHOTO_UPLOAD_RATE_LIMIT = "10 per hour"
+    ROSTER_UPLOAD_RATE_LIMIT = "30 per hour"
 
     # Outgoing mail goes through the outbox; ``flask outbox send`` delivers it.
     MAIL_SERVER: str | None = None

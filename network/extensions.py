@@ -1,5 +1,6 @@
 """Extensions, created unbound; ``create_app`` binds them to an app."""
 
+from flask import current_app
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,5 +36,11 @@ def member_key() -> str:
     """Rate-limit key of the signed-in member (colleagues share hospital networks, so an address is too
     coarse), whichever address their requests come from; the address for anyone else."""
     return f"member:{getattr(current_user, 'id', None) or get_remote_address()}"
+
+
+def configured_limit(key: str):
+    """The rate limit named ``key`` in the app's config, read at request time: every limit has its default
+    in ``Config`` (network/config.py) and a deployment or a test sets its own."""
+    return lambda: current_app.config[key]
 
 bootstrap = Bootstrap5()

@@ -162,3 +162,25 @@ def test_an_unknown_host_gets_the_designed_400(make_app, headers, accept):
             assert response.json["status"] == 400
     reset = client.post("/auth/reset", base_url=PUBLIC_URL, headers=headers, data={"email": "a@example.org"})
     assert reset.status_code == 400
+
+
+def test_every_rate_limit_has_its_default_in_config_and_in_the_readme():
+    """A limit's default lives in ``Config`` (a deployment sets ``FLASK_<KEY>``), not in the view that
+    applies it, and the README's configuration table names every one with that default."""
+    import pathlib
+    import re
+
+    from network.config import Config
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    limit = re.compile(r"""["']\d+ per (second|minute|hour|day)""")
+    written_in_code = sorted(str(path.relative_to(root)) for path in (root / "network").rglob("*.py")
+                             if path.name != "config.py" and limit.search(path.read_text()))
+    assert written_in_code == []
+    used = set()
+    for path in (root / "network").rglob("*.py"):
+        used |= set(re.findall(r"""configured_limit\(["'](\w+)["']\)""", path.read_text()))
+    assert used and used <= set(dir(Config))
+    readme = (root / "README.md").read_text()
+    for key in sorted(key for key in dir(Config) if key.endswith("_RATE_LIMIT")):
+        assert f"| `FLASK_{key}` | `{getattr(Config, key)}` |" in readme, key

@@ -15,7 +15,6 @@ from network.access import permission_required, role_required
 from network.admin import services as admin_services
 from network.admin.forms import RejectForm, VerifyForm
 from network.audit.models import AuditLog
-from network.auth.forms import ActionForm
 from network.auth.services import find_by_email
 from network.cohorts import services as cohort_services
 from network.confirmation import confirmation_page, confirmed, flash_undo
@@ -62,11 +61,8 @@ def pending_members():
 
 def _applicant_or_404(user_id: int) -> User:
     """The member with what they said when registering (and the program they named), or 404."""
-    user = db.session.scalars(select(User).where(User.id == user_id)
-                              .options(joinedload(User.registration).joinedload(Registration.program))).first()
-    if user is None:
-        abort(404)
-    return user
+    return db.first_or_404(select(User).where(User.id == user_id)
+                           .options(joinedload(User.registration).joinedload(Registration.program)))
 
 
 def _not_waiting(user: User):
@@ -171,13 +167,6 @@ def _vocabulary_or_404(vocabulary: str):
     return VOCABULARIES[vocabulary]
 
 
-def _term_or_404(model, term_id: int):
-    term = db.session.get(model, term_id)
-    if term is None:
-        abort(404)
-    return term
-
-
 @bp.route("/taxonomy/")
 @role_required(Role.ADMIN)
 def taxonomy_index():
@@ -192,7 +181,7 @@ def taxonomy(vocabulary: str):
     model, label = _vocabulary_or_404(vocabulary)
     terms = db.session.scalars(all_terms(model)).all()
     return render_template("admin/taxonomy.html", vocabulary=vocabulary, label=label, terms=terms,
-                           vocabularies=VOCABULARIES, add_form=TermForm(), action_form=ActionForm())
+                           vocabularies=VOCABULARIES, add_form=TermForm())
 
 
 @bp.route("/taxonomy/<vocabulary>", methods=["POST"])
@@ -213,7 +202,7 @@ def add_term(vocabulary: str):
     terms = db.session.scalars(all_terms(model)).all()
     status = 409 if any("already" in e for e in form.name.errors) else 400
     return render_template("admin/taxonomy.html", vocabulary=vocabulary, label=label, terms=terms,
-                           vocabularies=VOCABULARIES, add_form=form, action_form=ActionForm()), status
+                           vocabularies=VOCABULARIES, add_form=form), status
 
 
 @bp.route("/taxonomy/<vocabulary>/<int:term_id>/rename", methods=["POST"])
@@ -221,7 +210,7 @@ def add_term(vocabulary: str):
 def rename_term(vocabulary: str, term_id: int):
     """Rename a term; profiles using it show and find the new name."""
     model, _label = _vocabulary_or_404(vocabulary)
-    term = _term_or_404(model, term_id)
+    term = db.get_or_404(model, term_id)
     form = TermForm()
     if not form.validate_on_submit():
         flash("Enter a name of at most 120 characters.", "danger")
@@ -253,9 +242,7 @@ def restore_term(vocabulary: str, term_id: int):
 
 def _set_retired(vocabulary: str, term_id: int, change, done: str):
     model, _ = _vocabulary_or_404(vocabulary)
-    term = _term_or_404(model, term_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    term = db.get_or_404(model, term_id)
     change(term, current_user.id)
     db.session.commit()
     flash(f"“{term.name}” {done}.", "success")
@@ -302,17 +289,12 @@ def members():
         MemberDeactivation.user_id.in_([p.id for p in people])))) if people else set()
     return render_template("admin/members.html", people=people, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), q=text, role=role, status=status,
-                           deactivated=deactivated, roles=list(Role), statuses=list(MemberStatus),
-                           action_form=ActionForm())
+                           deactivated=deactivated, roles=list(Role), statuses=list(MemberStatus))
 
 
 def _member_action(user_id: int, act, done: str, confirmation=None, undo: str | None = None):
     """Apply ``act`` to the member; ``confirmation(member)`` may first ask, ``undo`` names the route undoing it."""
-    member = db.session.get(User, user_id)
-    if member is None:
-        abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    member = db.get_or_404(User, user_id)
     if confirmation is not None and not confirmed():
         return confirmation(member)
     try:
@@ -340,8 +322,7 @@ def change_role(user_id: int):
     """Give a member another role (fellow, alumni, faculty, administrator)."""
     value = request.form.get("role", "")
     if value not in [r.value for r in Role]:
-        if db.session.get(User, user_id) is None:
-            abort(404)
+        db.get_or_404(User, user_id)
         abort(400)
     return _member_action(user_id, lambda m: admin_services.change_role(m, Role(value), current_user),
                           "{name} is now " + Role(value).label.lower() + ".")
@@ -413,9 +394,7 @@ def programs():
 @role_required(Role.ADMIN)
 def edit_program(program_id: int):
     """Edit a program and its staff (director, coordinators, faculty)."""
-    program = db.session.get(Program, program_id)
-    if program is None:
-        abort(404)
+    program = db.get_or_404(Program, program_id)
     form = _program_form(program)
     if request.method == "GET":
         form.specialty_id.data = program.specialty_id or 0
@@ -439,16 +418,14 @@ def edit_program(program_id: int):
     staff = db.session.scalars(select(ProgramStaff).where(ProgramStaff.program_id == program.id)
                                .options(selectinload(ProgramStaff.user)).order_by(ProgramStaff.role)).all()
     return render_template("admin/program.html", program=program, form=form, staff=staff,
-                           staff_form=StaffForm(prefix="staff"), action_form=ActionForm()), status
+                           staff_form=StaffForm(prefix="staff")), status
 
 
 @bp.route("/programs/<int:program_id>/staff", methods=["POST"])
 @role_required(Role.ADMIN)
 def add_staff(program_id: int):
     """Give a faculty member a role in the program."""
-    program = db.session.get(Program, program_id)
-    if program is None:
-        abort(404)
+    program = db.get_or_404(Program, program_id)
     form = StaffForm(prefix="staff")
     if not form.validate_on_submit():
         flash("Enter the email of a faculty member and choose a role.", "danger")
@@ -472,11 +449,9 @@ def add_staff(program_id: int):
 @role_required(Role.ADMIN)
 def remove_staff(program_id: int, staff_id: int):
     """Take a member off the program's staff."""
-    staff = db.session.get(ProgramStaff, staff_id)
-    if staff is None or staff.program_id != program_id:
+    staff = db.get_or_404(ProgramStaff, staff_id)
+    if staff.program_id != program_id:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if not confirmed():
         return confirmation_page(
             title=f"Remove {staff.user.name} from the staff of {staff.program.name}?",

@@ -154,12 +154,6 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class ActionForm(FlaskForm):
-    """A bare form for state-changing buttons: it carries the CSRF token."""
-
-    submit = SubmitField("Confirm")
-
-
 class CodeForm(FlaskForm):
     """The sign-in's second step: a code from the app, or a recovery code."""
 

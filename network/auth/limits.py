@@ -7,13 +7,9 @@ and per address."""
 
 from __future__ import annotations
 
-from flask import current_app
+from network.extensions import configured_limit, limiter, member_key
 
-from network.extensions import limiter, member_key
-
-
-def _reauth_limit() -> str:
-    return current_app.config["REAUTH_RATE_LIMIT"]
+_reauth_limit = configured_limit("REAUTH_RATE_LIMIT")
 
 
 def _refused(response) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 from network.access import account_view, public
 from network.auth import services, two_factor
 from network.auth.forms import (
-    ActionForm,
     ChangePasswordForm,
     CodeForm,
     ConfirmWithCodeForm,
@@ -33,7 +32,7 @@ from network.auth.sessions import (
     token_hash,
 )
 from network.auth.tokens import TokenError, read_confirmation_token, read_reset_token
-from network.extensions import db, limiter
+from network.extensions import configured_limit, db, limiter
 from network.members.models import MemberDeactivation, MemberSession, Role, normalize_email
 from network.types import utcnow
 from network.urls import safe_next
@@ -45,20 +44,10 @@ REGISTERED = ("Thank you. We sent a mail to that address: follow its link to con
               "An administrator verifies new accounts.")
 
 
-def _login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _reset_limit():
-    return current_app.config["RESET_RATE_LIMIT"]
-
-
-def _register_limit():
-    return current_app.config["REGISTER_RATE_LIMIT"]
-
-
-def _code_limit():
-    return current_app.config["TWO_FACTOR_RATE_LIMIT"]
+_login_limit = configured_limit("LOGIN_RATE_LIMIT")
+_reset_limit = configured_limit("RESET_RATE_LIMIT")
+_register_limit = configured_limit("REGISTER_RATE_LIMIT")
+_code_limit = configured_limit("TWO_FACTOR_RATE_LIMIT")
 
 
 def _pending_member_key():
@@ -206,8 +195,7 @@ def login_code():
 @public
 def logout():
     """Sign out of this device."""
-    form = ActionForm()
-    if form.validate_on_submit() and current_user.is_authenticated:
+    if current_user.is_authenticated:
         end_session("You are signed out.")
         db.session.commit()
     return redirect(url_for("main.index"))
@@ -241,14 +229,12 @@ def confirm_email(token: str):
 @limiter.limit(_reset_limit)
 def resend_confirmation():
     """Send the confirmation link again."""
-    form = ActionForm()
-    if form.validate_on_submit():
-        if current_user.email_confirmed:
-            flash("Your email address is already confirmed.", "info")
-        else:
-            services.send_confirmation(current_user)
-            db.session.commit()
-            flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+    if current_user.email_confirmed:
+        flash("Your email address is already confirmed.", "info")
+    else:
+        services.send_confirmation(current_user)
+        db.session.commit()
+        flash(f"We sent a new confirmation link to {current_user.email}.", "success")
     return redirect(url_for("main.pending") if current_user.is_pending else url_for("auth.account"))
 
 
@@ -298,7 +284,7 @@ def reset_password(token: str):
 def _account_page(password_form, status: int = 200):
     member_sessions = db.session.scalars(services.live_sessions(current_user.id).limit(50)).all()
     token = current_token()
-    return render_template("auth/account.html", password_form=password_form, action_form=ActionForm(),
+    return render_template("auth/account.html", password_form=password_form,
                            member_sessions=member_sessions,
                            this_session=token_hash(token) if token else None), status
 
@@ -335,14 +321,12 @@ def change_password():
 @account_view
 def sign_out_everywhere():
     """End every other session and remember-me cookie of this member."""
-    form = ActionForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        user.end_other_sessions()
-        _keep_signed_in(user)
-        db.session.commit()
-        log.info("member %s signed out everywhere else", user.id)
-        flash("Every other device is signed out. This one stays signed in.", "success")
+    user = current_user._get_current_object()
+    user.end_other_sessions()
+    _keep_signed_in(user)
+    db.session.commit()
+    log.info("member %s signed out everywhere else", user.id)
+    flash("Every other device is signed out. This one stays signed in.", "success")
     return redirect(url_for("auth.account"))
 
 
@@ -352,9 +336,6 @@ def end_member_session(session_id: int):
     """Sign one of my devices out (its remember-me cookie too)."""
     member_session = db.first_or_404(select(MemberSession).where(MemberSession.id == session_id,
                                                                  MemberSession.user_id == current_user.id))
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("auth.account"))
     token = current_token()
     if token is not None and member_session.token_hash == token_hash(token):
         end_session("You are signed out.")
@@ -375,7 +356,6 @@ def _two_factor_page(status: int = 200, disable_form=None, codes_form=None):
     return render_template(
         "auth/two_factor.html", setting=row, required=two_factor.is_required(user),
         codes_left=two_factor.recovery_codes_left(user.id) if row is not None and row.enabled_at else 0,
-        action_form=ActionForm(),
         disable_form=disable_form or ConfirmWithCodeForm(prefix="disable"),
         codes_form=codes_form or ConfirmWithCodeForm(prefix="codes"),
     ), status
@@ -388,7 +368,7 @@ def _setup_page(form, status: int = 200):
         return redirect(url_for("auth.two_factor_status"))
     uri = two_factor.provisioning_uri(user, secret)
     return render_template("auth/two_factor_setup.html", form=form, qr=two_factor.qr_svg(uri),
-                           key=two_factor.format_key(secret), action_form=ActionForm()), status
+                           key=two_factor.format_key(secret)), status
 
 
 @bp.route("/account/two-factor")
@@ -402,9 +382,6 @@ def two_factor_status():
 @account_view
 def two_factor_start():
     """Make a new authenticator secret, then show it as a QR code (nothing is on until a code is right)."""
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
     if two_factor.is_enabled(current_user.id):
         flash("Two-step sign-in is already on.", "info")
         return redirect(url_for("auth.two_factor_status"))
@@ -449,11 +426,9 @@ def two_factor_enable():
 @account_view
 def two_factor_cancel():
     """Forget an unfinished set-up."""
-    form = ActionForm()
-    if form.validate_on_submit():
-        two_factor.cancel_enrolment(current_user.id)
-        db.session.commit()
-        flash("Set-up cancelled. Nothing changed on your account.", "info")
+    two_factor.cancel_enrolment(current_user.id)
+    db.session.commit()
+    flash("Set-up cancelled. Nothing changed on your account.", "info")
     return redirect(url_for("auth.two_factor_status"))
 
 

@@ -8,7 +8,7 @@ import io
 import logging
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +16,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from network.access import permission_required, public
-from network.auth.forms import ActionForm
 from network.auth.sessions import end_session, start_session
 from network.cohorts import charts, imports, services
 from network.cohorts import roster as roster_csv
@@ -26,7 +25,7 @@ from network.cohorts.models import Invitation, InvitationStatus, RosterImport
 from network.confirmation import confirmation_page, confirmed
 from network.downloads import private_file
 from network.errors import handle_http_error
-from network.extensions import db, limiter, member_key
+from network.extensions import configured_limit, db, limiter, member_key
 from network.integers import int_arg
 from network.members.models import User, normalize_email
 from network.mentorship.models import Mentorship
@@ -38,20 +37,17 @@ from network.types import utcnow
 bp = Blueprint("cohorts", __name__)
 log = logging.getLogger(__name__)
 
-DEFAULT_ROSTER_UPLOAD_RATE_LIMIT = "30 per hour"
-
 #: Each roster file is parsed and checked against the members table, so uploads are limited per member.
 roster_upload_limit = limiter.limit(
-    lambda: current_app.config.get("ROSTER_UPLOAD_RATE_LIMIT", DEFAULT_ROSTER_UPLOAD_RATE_LIMIT),
+    configured_limit("ROSTER_UPLOAD_RATE_LIMIT"),
     key_func=member_key, methods=["POST"],
     error_message="you are uploading roster files faster than the network allows; wait a while, then try again")
 
 
 def _cohort_or_404(cohort_id: int) -> Cohort:
     """The cohort if the viewer manages its program; 404 otherwise (others need not know it exists)."""
-    cohort = db.session.scalars(select(Cohort).where(Cohort.id == cohort_id)
-                                .options(joinedload(Cohort.program))).first()
-    if cohort is None or not can_manage_cohort(current_user, cohort):
+    cohort = db.first_or_404(select(Cohort).where(Cohort.id == cohort_id).options(joinedload(Cohort.program)))
+    if not can_manage_cohort(current_user, cohort):
         abort(404)
     return cohort
 
@@ -172,8 +168,8 @@ def _refuse_if_graduated(cohort: Cohort):
 
 
 def _invitation_or_404(cohort: Cohort, invitation_id: int) -> Invitation:
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.cohort_id != cohort.id:
+    invitation = db.get_or_404(Invitation, invitation_id)
+    if invitation.cohort_id != cohort.id:
         abort(404)
     return invitation
 
@@ -207,8 +203,6 @@ def _invitation_action(cohort_id: int, invitation_id: int, action, done: str, co
     ``confirmation(cohort, invitation)`` first asks, while the invitation can still be used."""
     cohort = _cohort_or_404(cohort_id)
     invitation = _invitation_or_404(cohort, invitation_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if confirmation is not None and invitation.status == InvitationStatus.SENT and not confirmed():
         return confirmation(cohort, invitation)
     try:
@@ -268,8 +262,8 @@ def upload_too_large(error: RequestEntityTooLarge):
 
 
 def _staged_or_404(cohort: Cohort, import_id: int) -> RosterImport:
-    staged = db.session.get(RosterImport, import_id)
-    if staged is None or staged.cohort_id != cohort.id:
+    staged = db.get_or_404(RosterImport, import_id)
+    if staged.cohort_id != cohort.id:
         abort(404)
     return staged
 
@@ -281,7 +275,7 @@ def import_preview(cohort_id: int, import_id: int):
     cohort = _cohort_or_404(cohort_id)
     staged = _staged_or_404(cohort, import_id)
     return render_template("cohorts/import_preview.html", cohort=cohort, staged=staged,
-                           counts=roster_csv.counts(staged.rows), form=ActionForm(), roster=roster_csv)
+                           counts=roster_csv.counts(staged.rows), roster=roster_csv)
 
 
 @bp.route("/cohorts/<int:cohort_id>/import/<int:import_id>", methods=["POST"])
@@ -290,8 +284,6 @@ def run_import(cohort_id: int, import_id: int):
     """Import the valid rows: each becomes an invitation; existing members join only when they accept."""
     cohort = _cohort_or_404(cohort_id)
     staged = _staged_or_404(cohort, import_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         summary = imports.run_import(staged, cohort, current_user)
     except services.InvitationError as exc:
@@ -432,8 +424,6 @@ def graduate(cohort_id: int):
 def undo_graduation(cohort_id: int):
     """Undo the latest graduation within 7 days: roles, years and mentorships as they were."""
     cohort = _cohort_or_404(cohort_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.undo_graduation(cohort, current_user)
     except services.InvitationError as exc:
@@ -473,8 +463,7 @@ def accept_invitation(token: str):
             return render_template("cohorts/invitation_error.html",
                                    message=f"This invitation was sent to {invitation.email}, and you are signed in "
                                            f"as {current_user.email}. Sign out first to use it."), 403
-        form = ActionForm()
-        if form.validate_on_submit():
+        if request.method == "POST":
             try:
                 services.accept_as_member(invitation, current_user)
                 db.session.commit()
@@ -483,8 +472,7 @@ def accept_invitation(token: str):
                 return render_template("cohorts/invitation_error.html", message=_accept_problem(exc)), 409
             flash(f"Welcome to {cohort.name}, {cohort.program.name}!", "success")
             return redirect(url_for("main.index"))
-        return render_template("cohorts/accept.html", invitation=invitation, cohort=cohort, form=form,
-                               member=True), 400 if form.is_submitted() else 200
+        return render_template("cohorts/accept.html", invitation=invitation, cohort=cohort, member=True)
     form = AcceptInvitationForm()
     form.member_words = (invitation.email,)
     if request.method == "GET":

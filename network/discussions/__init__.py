@@ -12,5 +12,5 @@
 - ``routes``: the ``discussions`` blueprint; ``demo``: seeding for ``flask demo``.
 
 Posts are paged by id (keyset), never by OFFSET. Posting is rate-limited per member
-(``POST_RATE_LIMIT``, default "8 per minute;60 per hour"; previews are free).
+(``POST_RATE_LIMIT`` in ``Config``; previews are free).
 """

@@ -113,7 +113,3 @@ class SearchForm(FlaskForm):
     sort = SelectField("Order", choices=[SelectChoice("relevance", "Best match"), SelectChoice("newest", "Newest")],
                        default="relevance", validators=[Optional()])
 
-
-class ActionForm(FlaskForm):
-    """A bare form for buttons that change state: it carries the CSRF token."""
-

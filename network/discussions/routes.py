@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -20,7 +20,6 @@ from network.access import permission_required
 from network.confirmation import UNDO_WINDOW, confirmation_page, confirmed, flash_undo
 from network.discussions import services
 from network.discussions.forms import (
-    ActionForm,
     CategoryForm,
     EditPostForm,
     FlagForm,
@@ -33,24 +32,17 @@ from network.discussions.forms import (
 from network.discussions.models import Category, CategoryVisibility, Flag, SubscriptionLevel, Thread
 from network.discussions.phi import any_strong, find_phi, highlight
 from network.discussions.search import search_posts
-from network.extensions import db, limiter, member_key
+from network.extensions import configured_limit, db, limiter, member_key
 from network.integers import bounded_int, int_arg
 from network.programs.models import Cohort, Program
 
 bp = Blueprint("discussions", __name__)
 log = logging.getLogger(__name__)
 
-DEFAULT_POST_RATE_LIMIT = "8 per minute;60 per hour"
-
-
-def _post_rate() -> str:
-    return current_app.config.get("POST_RATE_LIMIT", DEFAULT_POST_RATE_LIMIT)
-
-
 #: Posting (threads, replies) is limited per member, not per address: colleagues share hospital networks.
 #: Previews are free. The message goes into the designed 429 page ("Too many attempts (…)").
 posting_limit = limiter.limit(
-    _post_rate, key_func=member_key, methods=["POST"], exempt_when=lambda: "preview" in request.form,
+    configured_limit("POST_RATE_LIMIT"), key_func=member_key, methods=["POST"], exempt_when=lambda: "preview" in request.form,
     error_message="you are posting faster than the network allows, a few posts a minute; nothing was posted: "
                   "go back, your text is still in the form")
 
@@ -58,8 +50,7 @@ posting_limit = limiter.limit(
 # -- loading: 404 for anything the member may not see ------------------------------
 
 def _category_or_404(slug: str) -> Category:
-    category = db.session.scalars(select(Category).options(joinedload(Category.cohort))
-                                  .where(Category.slug == slug)).first()
+    category = db.first_or_404(select(Category).options(joinedload(Category.cohort)).where(Category.slug == slug))
     if not permissions.can_view_category(current_user, category):
         abort(404)
     return category
@@ -162,7 +153,7 @@ def thread(thread_id: int):
     mark, level = services.reader_state(current_user.id, thread.id)
     form = PostForm() if permissions.can_reply(current_user, thread) and page.newer is None else None
     html = render_template("discussions/thread.html", thread=thread, page=page, last_read=mark, level=level,
-                           form=form, action_form=ActionForm(),
+                           form=form,
                            moderator=permissions.can_moderate(current_user, thread.category))
     # The read mark moves after the page is built: a commit expires every loaded post and author,
     # and reading them again would cost a query each.
@@ -394,8 +385,6 @@ def restore_post(post_id: int):
     post = _post_or_404(post_id)
     if not permissions.can_restore_post(current_user, post):
         abort(403)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.restore_post(current_user, post)
     except services.DiscussionError as exc:
@@ -439,7 +428,7 @@ def subscription(thread_id: int):
     """Watch a thread (notify me of every reply), mute it, or go back to the default."""
     thread = _thread_or_404(thread_id)
     level = request.form.get("level")
-    if level not in ("watch", "mute", "default") or not ActionForm().validate_on_submit():
+    if level not in ("watch", "mute", "default"):
         abort(400)
     services.set_subscription(current_user, thread, None if level == "default" else SubscriptionLevel(level))
     db.session.commit()
@@ -455,7 +444,7 @@ def _moderate_toggle(thread_id: int, apply, on_message: str, off_message: str):
     thread = _thread_or_404(thread_id)
     _moderator_or_403(thread.category)
     value = request.form.get("value")
-    if value not in ("on", "off") or not ActionForm().validate_on_submit():
+    if value not in ("on", "off"):
         abort(400)
     apply(current_user, thread, value == "on")
     db.session.commit()
@@ -502,8 +491,6 @@ def approve(post_id: int):
     """Release a post held for a patient-identifier review."""
     post = _post_or_404(post_id)
     _moderator_or_403(post.thread.category)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.approve_post(current_user, post)
     except services.AlreadyDone as exc:
@@ -520,8 +507,6 @@ def redact(post_id: int):
     post = _post_or_404(post_id)
     if not permissions.can_redact_post(current_user, post):
         abort(403)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     moderator = permissions.can_moderate(current_user, post.thread.category)
     try:
         services.redact_post(current_user, post)
@@ -546,17 +531,14 @@ def moderation():
         matches = find_phi(text)
         if matches:
             marked[post.id] = Markup(highlight(text, matches))
-    return render_template("discussions/moderation.html", flags=flags, held=held, marked=marked,
-                           action_form=ActionForm())
+    return render_template("discussions/moderation.html", flags=flags, held=held, marked=marked)
 
 
 @bp.route("/moderation/flags/<int:flag_id>", methods=["POST"])
 @permission_required(permissions.can_moderate_anything)
 def resolve_flag(flag_id: int):
     """Dismiss a flag, or remove the flagged post."""
-    flag = db.session.get(Flag, flag_id)
-    if flag is None:
-        abort(404)
+    flag = db.get_or_404(Flag, flag_id)
     post = _post_or_404(flag.post_id)
     _moderator_or_403(post.thread.category)
     action = request.form.get("action")
@@ -613,7 +595,7 @@ def categories():
         db.session.commit()
     rows = db.session.scalars(select(Category).options(joinedload(Category.cohort).joinedload(Cohort.program))
                               .order_by(Category.position, Category.id)).all()
-    return render_template("discussions/categories.html", categories=rows, action_form=ActionForm())
+    return render_template("discussions/categories.html", categories=rows)
 
 
 def _category_form(category: Category | None):
@@ -653,9 +635,7 @@ def new_category():
 @permission_required(permissions.can_manage_categories)
 def edit_category(category_id: int):
     """Rename a category or change who sees it."""
-    category = db.session.get(Category, category_id)
-    if category is None:
-        abort(404)
+    category = db.get_or_404(Category, category_id)
     return _category_form(category)
 
 
@@ -663,11 +643,9 @@ def edit_category(category_id: int):
 @permission_required(permissions.can_manage_categories)
 def move_category(category_id: int):
     """Move a category up or down the list."""
-    category = db.session.get(Category, category_id)
-    if category is None:
-        abort(404)
+    category = db.get_or_404(Category, category_id)
     direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
-    if direction is None or not ActionForm().validate_on_submit():
+    if direction is None:
         abort(400)
     services.move_category(current_user, category, direction)
     db.session.commit()
@@ -678,11 +656,7 @@ def move_category(category_id: int):
 @permission_required(permissions.can_manage_categories)
 def delete_category(category_id: int):
     """Delete an empty category."""
-    category = db.session.get(Category, category_id)
-    if category is None:
-        abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    category = db.get_or_404(Category, category_id)
     if not confirmed():
         return confirmation_page(
             title=f"Delete the category “{category.name}”?",

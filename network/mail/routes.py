@@ -12,7 +12,6 @@ from network.extensions import db
 from network.mail import preview, services
 from network.mail.models import EmailOutbox
 from network.members.models import Role
-from network.notifications.forms import ActionForm
 
 bp = Blueprint("mail", __name__)
 
@@ -23,7 +22,7 @@ def outbox():
     """The queue at a glance, the mails waiting and every failed mail with its last error."""
     return render_template("notifications/outbox.html", counts=services.outbox_counts(),
                            waiting=services.waiting_mails(), failed=services.failed_mails(),
-                           action_form=ActionForm(), mail_preview=preview.enabled())
+                           mail_preview=preview.enabled())
 
 
 @bp.route("/<int:mail_id>")
@@ -32,18 +31,14 @@ def show(mail_id: int):
     """One mail of the outbox as its recipient would read it, its links' tokens hidden."""
     mail = db.get_or_404(EmailOutbox, mail_id)
     return render_template("outbox/mail.html", mail=mail, text_body=services.without_secrets(mail.text_body),
-                           html_body=services.without_secrets(mail.html_body), action_form=ActionForm())
+                           html_body=services.without_secrets(mail.html_body))
 
 
 @bp.route("/<int:mail_id>/retry", methods=["POST"])
 @role_required(Role.ADMIN)
 def retry(mail_id: int):
     """Queue a failed mail again with fresh attempts."""
-    mail = db.session.get(EmailOutbox, mail_id)
-    if mail is None:
-        abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    mail = db.get_or_404(EmailOutbox, mail_id)
     if not services.retry(mail):
         abort(409, "That mail is not failed: nothing to retry.")
     record(current_user.id, "mail.retry", "email_outbox", mail.id, recipient=mail.recipient, kind=mail.kind)

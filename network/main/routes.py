@@ -12,7 +12,6 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from network.access import account_view, public
-from network.auth.forms import ActionForm
 from network.discussions.services import recent_threads
 from network.extensions import db
 from network.main.services import own_profile
@@ -53,7 +52,7 @@ def pending():
     """What a member waiting for verification sees."""
     if current_user.is_verified:
         return redirect(url_for("main.index"))
-    return render_template("main/pending.html", action_form=ActionForm())
+    return render_template("main/pending.html")
 
 
 @bp.route("/healthz")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
 from network.mentorship.models import MentoringType
+from network.text.words import plural
 from network.types import UTCDateTime, enum_column, utcnow
 
 
@@ -165,3 +166,12 @@ class MatchingRun(db.Model):
 
     round: Mapped[MatchingRound] = relationship(foreign_keys=[round_id])
     started_by: Mapped[User | None] = relationship()  # noqa: F821
+
+    @property
+    def matched_words(self) -> str:
+        """"2 of 3 fellows matched", or with fellows kept with their mentor, who the figure is of."""
+        summary = self.summary
+        if not summary.get("kept"):
+            return f"{summary['matched']} of {summary['fellows']} fellows matched"
+        return (f"{summary['matched']} of {summary['needing']} fellows who need a mentor matched, "
+                f"{plural(summary['kept'], 'fellow')} kept with their mentor")

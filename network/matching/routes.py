@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import logging
-import time
 
-import click
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from network.access import role_required
-from network.audit.models import record
-from network.auth.forms import ActionForm
 from network.downloads import private_file
 from network.extensions import db
 from network.integers import int_arg, int_form
@@ -38,11 +34,8 @@ log = logging.getLogger(__name__)
 
 
 def _round_or_404(round_id: int) -> MatchingRound:
-    matching_round = db.session.scalars(select(MatchingRound).where(MatchingRound.id == round_id)
-                                        .options(selectinload(MatchingRound.cohorts))).first()
-    if matching_round is None:
-        abort(404)
-    return matching_round
+    return db.first_or_404(select(MatchingRound).where(MatchingRound.id == round_id)
+                           .options(selectinload(MatchingRound.cohorts)))
 
 
 def _viewer(matching_round: MatchingRound):
@@ -60,14 +53,6 @@ def _managed_round(round_id: int) -> MatchingRound:
         _viewer(matching_round)  # 404 unless the viewer takes part or may join
         abort(403)
     return matching_round
-
-
-def _matched_words(summary: dict) -> str:
-    """"2 of 3 fellows matched", or with fellows kept with their mentor, who the figure is of."""
-    if not summary.get("kept"):
-        return f"{summary['matched']} of {summary['fellows']} fellows matched"
-    return (f"{summary['matched']} of {summary['needing']} fellows who need a mentor matched, "
-            f"{plural(summary['kept'], 'fellow')} kept with their mentor")
 
 
 def _conflict(message: str, endpoint: str, **values):
@@ -122,7 +107,7 @@ def round_page(round_id: int):
     if manages and entry is None and request.args.get("view") != "pool":
         return redirect(url_for("matching.preview", round_id=round_id))
     context = {"round": matching_round, "entry": entry, "manages": manages, "is_open": matching_round.is_open_at(utcnow()),
-               "action_form": ActionForm(), "result": None}
+               "result": None}
     if matching_round.status == RoundStatus.PUBLISHED and entry is not None:
         context["result"] = _published_result(matching_round, entry)
     if entry is not None and entry.side == Side.FELLOW:
@@ -178,11 +163,8 @@ def save_ranking(round_id: int):
     entry, manages = _viewer(matching_round)
     if not can_rank_mentors(current_user, entry):
         abort(403)
-    form = ActionForm()
     context = {"round": matching_round, "entry": entry, "manages": manages,
-               "is_open": matching_round.is_open_at(utcnow()), "action_form": form, "result": None}
-    if not form.validate_on_submit():
-        return _fellow_page(matching_round, context, ["The form expired; please try again."], status=400)
+               "is_open": matching_round.is_open_at(utcnow()), "result": None}
     ranks, errors = {}, []
     for key, value in request.form.items():
         if not key.startswith("rank-") or not value:
@@ -216,7 +198,7 @@ def join_pool(round_id: int):
         abort(403)
     form = PoolForm(prefix="pool")
     context = {"round": matching_round, "entry": entry, "manages": manages,
-               "is_open": matching_round.is_open_at(utcnow()), "action_form": ActionForm(), "result": None}
+               "is_open": matching_round.is_open_at(utcnow()), "result": None}
     if not form.validate_on_submit():
         return _mentor_page(matching_round, entry, context, status=400, pool_form=form)
     try:
@@ -237,11 +219,8 @@ def save_review(round_id: int):
     entry, manages = _viewer(matching_round)
     if not can_review_fellows(current_user, entry):
         abort(403)
-    form = ActionForm()
     context = {"round": matching_round, "entry": entry, "manages": manages,
-               "is_open": matching_round.is_open_at(utcnow()), "action_form": form, "result": None}
-    if not form.validate_on_submit():
-        return _mentor_page(matching_round, entry, context, ["The form expired; please try again."], status=400)
+               "is_open": matching_round.is_open_at(utcnow()), "result": None}
     answers = {}
     for key, value in request.form.items():
         if key.startswith("answer-") and key[7:].isdigit():
@@ -287,7 +266,7 @@ def preview(round_id: int):
         blocking = [(names.get(f, f), names.get(m, m)) for f, m in run.summary["blocking"]]
     return render_template("matching/preview.html", round=matching_round, runs=runs, run=run,
                            counts=services.round_counts(matching_round), overrides=services.overrides_named(matching_round),
-                           override_form=override_form, action_form=ActionForm(), blocking=blocking,
+                           override_form=override_form, blocking=blocking,
                            is_open=matching_round.is_open_at(utcnow()))
 
 
@@ -295,15 +274,13 @@ def preview(round_id: int):
 def start_run(round_id: int):
     """Run the engine now (small rounds) or queue the run (large ones)."""
     matching_round = _managed_round(round_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         run = services.start_run(matching_round, current_user)
     except services.RoundError as exc:
         return _conflict(str(exc), "matching.preview", round_id=round_id)
     db.session.commit()
     if run.status == RunStatus.DONE:
-        flash(f"Run {run.id} is done: {_matched_words(run.summary)}.", "success")
+        flash(f"Run {run.id} is done: {run.matched_words}.", "success")
     elif run.status == RunStatus.FAILED:
         flash(f"Run {run.id} failed: {run.error}", "danger")
     else:
@@ -346,11 +323,9 @@ def add_override(round_id: int):
 def remove_override(round_id: int, override_id: int):
     """Remove a pin or a forbid."""
     matching_round = _managed_round(round_id)
-    override = db.session.get(Override, override_id)
-    if override is None or override.round_id != matching_round.id:
+    override = db.get_or_404(Override, override_id)
+    if override.round_id != matching_round.id:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.remove_override(matching_round, current_user, override)
     except services.RoundError as exc:
@@ -361,8 +336,8 @@ def remove_override(round_id: int, override_id: int):
 
 
 def _publishable_run(matching_round: MatchingRound, run_id: int) -> MatchingRun:
-    run = db.session.get(MatchingRun, run_id)
-    if run is None or run.round_id != matching_round.id:
+    run = db.get_or_404(MatchingRun, run_id)
+    if run.round_id != matching_round.id:
         abort(404)
     return run
 
@@ -370,7 +345,7 @@ def _publishable_run(matching_round: MatchingRound, run_id: int) -> MatchingRun:
 def _confirm_page(matching_round: MatchingRound, run: MatchingRun, errors=(), status=200):
     return render_template("matching/publish.html", round=matching_round, run=run,
                            plan=services.publish_plan(matching_round, run), errors=list(errors),
-                           action_form=ActionForm(), is_open=matching_round.is_open_at(utcnow())), status
+                           is_open=matching_round.is_open_at(utcnow())), status
 
 
 @bp.route("/<int:round_id>/runs/<int:run_id>/publish")
@@ -389,7 +364,7 @@ def publish(round_id: int):
     """Publish one run once confirmed: mentorships are created, everyone is told, the round locks."""
     matching_round = _managed_round(round_id)
     run = db.session.get(MatchingRun, int_form("run_id") or 0)
-    if run is None or run.round_id != matching_round.id or not ActionForm().validate_on_submit():
+    if run is None or run.round_id != matching_round.id:
         abort(400)
     if request.form.get("confirm") != "yes":
         # Publishing cannot be undone: without the confirmation page's answer nothing happens.
@@ -418,67 +393,9 @@ def publish(round_id: int):
 def export(round_id: int, run_id: int):
     """A run's pairs as CSV."""
     matching_round = _managed_round(round_id)
-    run = db.session.get(MatchingRun, run_id)
-    if run is None or run.round_id != matching_round.id or run.status != RunStatus.DONE:
+    run = db.get_or_404(MatchingRun, run_id)
+    if run.round_id != matching_round.id or run.status != RunStatus.DONE:
         abort(404)
     filename = f"matching-round-{matching_round.id}-run-{run.id}.csv"
     return private_file(services.export_csv(run), "text/csv", filename)
-
-
-# -- command line ---------------------------------------------------------------------------------
-
-
-@bp.cli.command("run")
-@click.argument("round_id", type=int)
-def run_command(round_id: int):
-    """Run a round's match now, whatever its size, and keep the run."""
-    matching_round = db.session.get(MatchingRound, round_id)
-    if matching_round is None:
-        raise click.ClickException(f"No matching round {round_id}.")
-    if matching_round.status != RoundStatus.OPEN:
-        raise click.ClickException(f"Round {round_id} is published; it cannot run again.")
-    with _cli_request():
-        run = MatchingRun(round_id=round_id, algorithm=matching_round.algorithm, summary={}, pairs=[])
-        db.session.add(run)
-        db.session.flush()
-        record(None, "matching.run_started", "matching_round", round_id, run_id=run.id, source="cli")
-        services.execute_run(run)
-        db.session.commit()
-    if run.status == RunStatus.FAILED:
-        raise click.ClickException(f"Run {run.id} failed: {run.error}")
-    summary = run.summary
-    click.echo(f"run {run.id} ({run.algorithm.value}): {_matched_words(summary)} "
-               f"({summary['coverage']}%), 1st choice {summary['first_choice']}%, top 3 {summary['top_three']}%, "
-               f"blocking pairs {summary['blocking_pairs']}")
-
-
-@bp.cli.command("work")
-@click.option("--once", is_flag=True, help="Process the queued runs, then stop (otherwise wait for more).")
-@click.option("--interval", default=5.0, help="Seconds between looks at the queue.")
-def work_command(once: bool, interval: float):
-    """Process queued runs of large rounds, oldest first."""
-    while True:
-        done = 0
-        while (run := services.claim_queued_run()) is not None:
-            with _cli_request():
-                try:
-                    services.execute_run(run, save_progress=db.session.commit)
-                    db.session.commit()
-                except Exception as error:  # keep the worker alive; the page shows the failure
-                    log.exception("matching run %s failed", run.id)
-                    db.session.rollback()
-                    failed = db.session.get(MatchingRun, run.id)
-                    failed.status, failed.error, failed.finished_at = RunStatus.FAILED, str(error)[:500], utcnow()
-                    db.session.commit()
-            click.echo(f"run {run.id} of round {run.round_id}: {run.status.value}")
-            done += 1
-        if once:
-            click.echo(f"{plural(done, 'queued run')} processed")
-            return
-        time.sleep(interval)
-
-
-def _cli_request():
-    """A request context so services can build links; the audit entry has no address."""
-    return current_app.test_request_context()
 

@@ -6,15 +6,13 @@ import logging
 from datetime import date
 from functools import lru_cache
 
-import click
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from network.access import permission_required
-from network.auth.forms import ActionForm
 from network.confirmation import confirmation_page, confirmed
 from network.extensions import db
 from network.members.models import MemberStatus, User
@@ -44,7 +42,6 @@ from network.mentorship.models import (
 from network.permissions import can_ask_for_mentoring, can_change_meeting, can_look_for_mentors, can_offer_mentoring
 from network.taxonomy.models import Interest, active_terms
 from network.text.markdown import render_markdown
-from network.text.words import plural
 
 bp = Blueprint("mentorship", __name__)
 log = logging.getLogger(__name__)
@@ -120,8 +117,8 @@ def recommendations():
 @permission_required(can_look_for_mentors)
 def ask(mentor_id: int):
     """Ask one mentor for mentoring."""
-    mentor = db.session.get(User, mentor_id)
-    if mentor is None or mentor.status != MemberStatus.VERIFIED or mentor.deleted_at is not None:
+    mentor = db.get_or_404(User, mentor_id)
+    if mentor.status != MemberStatus.VERIFIED or mentor.deleted_at is not None:
         abort(404)
     settings = services.settings_of(mentor)
     if not can_ask_for_mentoring(current_user, mentor, open_to_mentees=settings is not None and settings.accepting):
@@ -165,16 +162,14 @@ def _render_requests(declining: MentorshipRequest | None = None, decline_form: D
     incoming = [r for r in rows if r.mentor_id == current_user.id]
     outgoing = [r for r in rows if r.mentee_id == current_user.id]
     return render_template("mentorship/requests.html", incoming=incoming, outgoing=outgoing,
-                           decline_form=decline_form or DeclineForm(), declining=declining,
-                           action_form=ActionForm()), status
+                           decline_form=decline_form or DeclineForm(), declining=declining), status
 
 
 def _request_for(request_id: int, side: str) -> MentorshipRequest:
     """The request if the signed-in member is its ``side`` ("mentor" or "mentee"); 404 otherwise."""
-    item = db.session.scalars(select(MentorshipRequest).where(MentorshipRequest.id == request_id)
-                              .options(selectinload(MentorshipRequest.mentee),
-                                       selectinload(MentorshipRequest.mentor))).first()
-    if item is None or getattr(item, f"{side}_id") != current_user.id:
+    item = db.first_or_404(select(MentorshipRequest).where(MentorshipRequest.id == request_id)
+                           .options(selectinload(MentorshipRequest.mentee), selectinload(MentorshipRequest.mentor)))
+    if getattr(item, f"{side}_id") != current_user.id:
         abort(404)
     return item
 
@@ -196,8 +191,6 @@ def _act(action, *args, done: str):
 def accept(request_id: int):
     """Accept a request: the mentorship starts."""
     item = _request_for(request_id, "mentor")
-    if not ActionForm().validate_on_submit():
-        abort(400)
     refused, mentorship = _act(services.accept_request, item, current_user,
                                done=f"You are now {item.mentee.name}'s {item.type.label.lower()} mentor.")
     if refused:
@@ -228,8 +221,6 @@ def decline(request_id: int):
 def withdraw(request_id: int):
     """Withdraw a request I sent."""
     item = _request_for(request_id, "mentee")
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if item.status == RequestStatus.PENDING and not confirmed():
         return confirmation_page(
             title=f"Withdraw your request to {item.mentor.name}?",
@@ -259,7 +250,7 @@ def _render_workspace(mentorship, status=200, **forms):
         meetings=services.meetings_visible_to(mentorship, current_user),
         compact_form=compact, goal_form=forms.get("goal") or GoalForm(prefix="goal"),
         meeting_form=forms.get("meeting") or MeetingForm(prefix="meeting"),
-        end_form=forms.get("end") or EndForm(prefix="end"), action_form=ActionForm()), status
+        end_form=forms.get("end") or EndForm(prefix="end")), status
 
 
 @bp.route("/<int:mentorship_id>")
@@ -305,11 +296,9 @@ def add_goal(mentorship_id: int):
 def toggle_goal(mentorship_id: int, goal_id: int):
     """Tick a goal done, or open it again."""
     mentorship = _workspace_or_404(mentorship_id)
-    goal = db.session.get(Goal, goal_id)
-    if goal is None or goal.mentorship_id != mentorship.id:
+    goal = db.get_or_404(Goal, goal_id)
+    if goal.mentorship_id != mentorship.id:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.toggle_goal(mentorship, goal)
     except services.MentorshipError as exc:
@@ -335,8 +324,8 @@ def _meeting_to_change(mentorship_id: int, meeting_id: int) -> tuple[Mentorship,
     """The mentorship (404 unless the member is in it) and its meeting (404), if the member may change it
     (403: the other member's meeting, or the mentorship has ended)."""
     mentorship = _workspace_or_404(mentorship_id)
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.mentorship_id != mentorship.id:
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if meeting.mentorship_id != mentorship.id:
         abort(404)
     if not can_change_meeting(current_user, meeting, mentorship):
         abort(403)
@@ -410,12 +399,3 @@ def mentoring_ties(mentor_id: int) -> list[lookups.Tie]:
     """For a fellow's view of a mentor's profile: their waiting requests and active mentorships with the
     mentor, and whether the mentor is full (``templates/mentorship/_ask_to_mentor.html``)."""
     return lookups.ties_between(current_user.id, mentor_id)
-
-
-@bp.cli.command("expire")
-def expire_command():
-    """Expire requests unanswered for 14 days (safe to run again)."""
-    with current_app.test_request_context():
-        count = services.expire_requests()
-        db.session.commit()
-    click.echo(f"expired {plural(count, 'request')}")

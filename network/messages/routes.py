@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -10,24 +10,22 @@ from sqlalchemy.orm import joinedload
 from network import permissions
 from network.access import role_required
 from network.confirmation import confirmation_page, confirmed
-from network.extensions import db, limiter, member_key
+from network.extensions import configured_limit, db, limiter, member_key
 from network.integers import int_arg
 from network.members.models import MemberStatus, Role, User
 from network.messages import services
 from network.messages.forms import MessageForm, MessagingSettingsForm, ReportForm, ResolveForm
 from network.messages.models import Conversation, Message, MessageReport, WhoMayWrite
-from network.notifications.forms import ActionForm
 
 bp = Blueprint("messages", __name__)
 
 PAGE_SIZE = 30
 CONVERSATIONS_PER_PAGE = 30
-DEFAULT_MESSAGE_RATE_LIMIT = "12 per minute;120 per hour"
 
 #: Sending is limited per member (colleagues share hospital networks), one budget for new conversations
 #: and replies together; the 429 page says why.
 sending_limit = limiter.shared_limit(
-    lambda: current_app.config.get("MESSAGE_RATE_LIMIT", DEFAULT_MESSAGE_RATE_LIMIT), scope="message-send",
+    configured_limit("MESSAGE_RATE_LIMIT"), scope="message-send",
     key_func=member_key, methods=["POST"],
     error_message="you are sending messages faster than the network allows; nothing was sent: go back, "
                   "your text is still in the form")
@@ -57,9 +55,9 @@ def _member_or_404(member_id: int | None) -> User:
 
 def _conversation_or_404(conversation_id: int) -> Conversation:
     """Only the two members may know a conversation exists: anyone else, admins too, gets 404."""
-    conversation = db.session.get(Conversation, conversation_id,
-                                  options=[joinedload(Conversation.low_member), joinedload(Conversation.high_member)])
-    if conversation is None or not conversation.has_member(current_user.id):
+    conversation = db.get_or_404(Conversation, conversation_id,
+                                 options=[joinedload(Conversation.low_member), joinedload(Conversation.high_member)])
+    if not conversation.has_member(current_user.id):
         abort(404)
     return conversation
 
@@ -134,7 +132,7 @@ def _render_conversation(conversation: Conversation, form: MessageForm, status: 
              conversation.high_member_id: conversation.high_member.name}
     page = render_template("messages/show.html", conversation=conversation, other=other, messages=messages,
                            older=older, names=names, form=form, blocked=blocked, read_before=read_before,
-                           action_form=ActionForm(), phi=phi)
+                           phi=phi)
     if marking:
         # Committed after rendering: a commit expires every loaded row, and reloading them costs a query each.
         db.session.commit()
@@ -170,8 +168,8 @@ def send(conversation_id: int):
 @bp.route("/m/<int:message_id>/report", methods=["GET", "POST"])
 def report(message_id: int):
     """Report a message I received to the moderators."""
-    message = db.session.get(Message, message_id)
-    if message is None or not message.conversation.has_member(current_user.id):
+    message = db.get_or_404(Message, message_id)
+    if not message.conversation.has_member(current_user.id):
         abort(404)
     if message.sender_id == current_user.id:
         abort(403, "You can report only messages you received.")
@@ -193,8 +191,6 @@ def report(message_id: int):
 def block(member_id: int):
     """Block a member: neither of us can write to the other until I unblock them."""
     member = _member_or_404(member_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if member.id == current_user.id:
         abort(400, "You cannot block yourself.")
     if services.block(current_user, member):
@@ -209,9 +205,7 @@ def block(member_id: int):
 @bp.route("/unblock/<int:member_id>", methods=["POST"])
 def unblock(member_id: int):
     """Lift a block I set."""
-    member = db.session.get(User, member_id) or abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    member = db.get_or_404(User, member_id)
     if services.unblock(current_user, member.id):
         db.session.commit()
         flash(f"You unblocked {member.name}.", "success")
@@ -230,8 +224,7 @@ def settings():
     if not form.is_submitted():
         form.who_may_write.data = services.who_may_write(current_user.id).value
     status = 400 if form.is_submitted() else 200
-    return render_template("messages/settings.html", form=form, blocks=services.blocked_members(current_user.id),
-                           action_form=ActionForm()), status
+    return render_template("messages/settings.html", form=form, blocks=services.blocked_members(current_user.id)), status
 
 
 @bp.route("/reports")
@@ -245,7 +238,7 @@ def reports():
 @role_required(Role.ADMIN)
 def resolve(report_id: int):
     """Dismiss a report or remove the reported message (audited)."""
-    entry = db.session.get(MessageReport, report_id) or abort(404)
+    entry = db.get_or_404(MessageReport, report_id)
     form = ResolveForm()
     if not form.validate_on_submit():
         abort(400, "Choose dismiss or remove.")

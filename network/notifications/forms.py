@@ -48,6 +48,3 @@ for _group in GROUPS:
 #: The name the settings page used before preferences were per group.
 SettingsForm = PreferencesForm
 
-
-class ActionForm(FlaskForm):
-    """A bare form for buttons that change state: it carries the CSRF token."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import click
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
@@ -11,13 +10,13 @@ from network.access import public
 from network.extensions import csrf, db
 from network.integers import int_arg
 from network.notifications import services
-from network.notifications.forms import ActionForm, PreferencesForm, field_name
+from network.notifications.forms import PreferencesForm, field_name
 from network.notifications.kinds import GROUPS_BY_KEY, group_of
 from network.notifications.models import Notification
 from network.notifications.unsubscribe import DIGEST, read_token
 from network.text.words import plural
 
-bp = Blueprint("notifications", __name__, cli_group="digest")
+bp = Blueprint("notifications", __name__)
 
 PAGE_SIZE = 30
 
@@ -46,17 +45,15 @@ def index():
     rows = db.session.scalars(query.order_by(*services.NEWEST_FIRST).limit(PAGE_SIZE + 1)).all()
     older = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     return render_template("notifications/index.html", notifications=rows[:PAGE_SIZE], older=older,
-                           unread_only=unread_only, action_form=ActionForm())
+                           unread_only=unread_only)
 
 
 @bp.route("/<int:notification_id>/open", methods=["POST"])
 def open_notification(notification_id: int):
     """Mark one notification read and go where it points."""
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.user_id != current_user.id:
+    notification = db.get_or_404(Notification, notification_id)
+    if notification.user_id != current_user.id:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     services.mark_read(notification)
     db.session.commit()
     link = notification.link if notification.link.startswith("/") and not notification.link.startswith("//") \
@@ -67,8 +64,6 @@ def open_notification(notification_id: int):
 @bp.route("/read-all", methods=["POST"])
 def read_all():
     """Mark every notification read."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     count = services.mark_all_read(current_user.id)
     db.session.commit()
     flash(f"{plural(count, 'notification')} marked read.", "success")
@@ -117,12 +112,4 @@ def unsubscribe(token: str):
         flash(f"No more emails about {', '.join(changed) if changed else label}. You still see these "
               "notifications on the site; change that in your notification settings.", "success")
         return redirect(url_for("notifications.unsubscribe", token=token))
-    return render_template("notifications/unsubscribe.html", label=label, form=ActionForm())
-
-
-@bp.cli.command("daily")
-def daily_digest_command():
-    """Mail each member their unread notifications they chose to get in the daily digest (safe to rerun)."""
-    sent = services.send_daily_digests()
-    db.session.commit()
-    click.echo(f"{plural(sent, 'digest mail')} queued.")
+    return render_template("notifications/unsubscribe.html", label=label)

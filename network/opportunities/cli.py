@@ -1,16 +1,15 @@
-"""``flask digest opportunities``: the weekly opportunity digest."""
+"""``flask digest opportunities``: the weekly opportunity digest (``flask digest`` gathers every area's digest)."""
 
 import click
-from flask.cli import AppGroup
+from flask.cli import with_appcontext
 
 from network.extensions import db
 from network.opportunities.digest import send_weekly_digests
 
-digest_cli = AppGroup("digest", help="Digest mails.")
 
-
-@digest_cli.command("opportunities")
-def opportunities_command() -> None:
+@click.command("opportunities")
+@with_appcontext
+def opportunities_digest_command() -> None:
     """Queue this week's opportunity digest (safe to run again: one mail per member per ISO week)."""
     counts = send_weekly_digests()
     db.session.commit()

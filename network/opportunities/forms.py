@@ -353,9 +353,6 @@ class RemoveForm(FlaskForm):
     submit = SubmitField("Remove opportunity")
 
 
-class ActionForm(FlaskForm):
-    """A button that changes state: only the CSRF token."""
-
 
 class BoardForm(FlaskForm):
     """The board's filters: GET, so the URL carries the whole query."""

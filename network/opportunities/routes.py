@@ -16,9 +16,9 @@ from network import permissions
 from network.access import public
 from network.confirmation import confirmation_page, confirmed
 from network.downloads import private_file
-from network.extensions import csrf, db, limiter, member_key
+from network.extensions import configured_limit, csrf, db, limiter, member_key
 from network.opportunities import calendar, digest, services
-from network.opportunities.forms import ActionForm, BoardForm, InterestForm, RemoveForm, RsvpForm, form_class
+from network.opportunities.forms import BoardForm, InterestForm, RemoveForm, RsvpForm, form_class
 from network.opportunities.models import Opportunity, OpportunityKind, RsvpStatus
 from network.profiles.directory import filter_choices
 from network.taxonomy.models import Interest, PracticeSetting, Specialty, active_terms
@@ -28,11 +28,9 @@ from network.urls import public_url
 bp = Blueprint("opportunities", __name__)
 log = logging.getLogger(__name__)
 
-DEFAULT_POST_RATE_LIMIT = "10 per minute;40 per day"
-
 #: Posting is limited per member (colleagues share hospital networks), so a stolen session cannot flood the board.
 posting_limit = limiter.limit(
-    lambda: current_app.config.get("OPPORTUNITY_POST_RATE_LIMIT", DEFAULT_POST_RATE_LIMIT),
+    configured_limit("OPPORTUNITY_POST_RATE_LIMIT"),
     key_func=member_key, methods=["POST"],
     error_message="You are posting faster than the network allows. Wait a minute, then send it again.")
 
@@ -246,8 +244,6 @@ def _state_change(opportunity_id: int, action, message: str, *, check=permission
     opportunity = _opportunity_or_404(opportunity_id)
     if not check(current_user, opportunity):
         abort(403)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         action(opportunity)
     except services.Conflict as error:
@@ -300,8 +296,6 @@ def remove(opportunity_id: int):
 
 def _member_action(opportunity_id: int, action, message: str):
     opportunity = _opportunity_or_404(opportunity_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     action(opportunity)
     db.session.commit()
     flash(message, "success")
@@ -412,14 +406,12 @@ def calendar_settings():
     feed_url = public_url("opportunities.feed", token=token) if token and pref and pref.feed_token else None
     return render_template("opportunities/calendar.html", feed_url=feed_url,
                            feed_on=bool(pref and pref.feed_token),
-                           digest_enabled=pref.digest_enabled if pref else True, form=ActionForm())
+                           digest_enabled=pref.digest_enabled if pref else True)
 
 
 @bp.route("/calendar/feed", methods=["POST"])
 def new_feed():
     """Make (or replace) the member's secret feed URL."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     token = services.new_feed_token(current_user.id)
     db.session.commit()
     session["new_feed_token"] = token
@@ -430,8 +422,6 @@ def new_feed():
 @bp.route("/calendar/feed/revoke", methods=["POST"])
 def revoke_feed():
     """Turn the member's feed URL off."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     if not confirmed():
         return confirmation_page(
             title="Turn your calendar feed off?",
@@ -459,8 +449,6 @@ def feed(token: str):
 @bp.route("/digest", methods=["POST"])
 def digest_setting():
     """Turn the weekly digest on or off from the settings page."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     enabled = request.form.get("enabled") == "1"
     services.set_digest(current_user.id, enabled)
     db.session.commit()
@@ -478,7 +466,6 @@ def unsubscribe(token: str):
     user_id = digest.read_unsubscribe_token(token)
     if user_id is None:
         abort(404)
-    form = ActionForm()
     if request.method == "POST":
         one_click = request.form.get("List-Unsubscribe") == "One-Click"
         if not one_click and current_app.config["WTF_CSRF_ENABLED"]:
@@ -488,4 +475,4 @@ def unsubscribe(token: str):
         if one_click:
             return "Unsubscribed.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
         return render_template("opportunities/unsubscribed.html", done=True)
-    return render_template("opportunities/unsubscribed.html", done=False, form=form)
+    return render_template("opportunities/unsubscribed.html", done=False)

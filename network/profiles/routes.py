@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import aliased, selectinload
@@ -13,7 +13,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
 from network.access import account_view
-from network.auth.forms import ActionForm
 from network.auth.limits import reauth_limited
 from network.auth.sessions import end_session
 from network.cache import current_versions
@@ -22,7 +21,7 @@ from network.database import prebuilt
 from network.downloads import private_file
 from network.errors import handle_http_error
 from network.export import services as export_services
-from network.extensions import db, limiter, member_key
+from network.extensions import configured_limit, db, limiter, member_key
 from network.members.models import Role, User
 from network.permissions import can_see
 from network.profiles import services
@@ -48,15 +47,13 @@ from network.urls import safe_next
 bp = Blueprint("profiles", __name__)
 log = logging.getLogger(__name__)
 
-DEFAULT_PHOTO_UPLOAD_RATE_LIMIT = "10 per hour"
-
 
 
 def _photo_rate_limit(*, exempt_when=None):
     """Each upload is decoded and re-encoded (CPU and memory), so uploads are limited per member: one count
     for the photo alone and for a photo saved with the profile form."""
     return limiter.shared_limit(
-        lambda: current_app.config.get("PHOTO_UPLOAD_RATE_LIMIT", DEFAULT_PHOTO_UPLOAD_RATE_LIMIT),
+        configured_limit("PHOTO_UPLOAD_RATE_LIMIT"),
         scope="photo-upload", key_func=member_key, methods=["POST"], exempt_when=exempt_when,
         error_message="you are changing your photo more often than the network allows; wait a while, then try again")
 
@@ -79,9 +76,7 @@ COMMON_FIELDS = ("headline", "bio", "primary_specialty_id", "institution", "city
 
 def _member_or_404(user_id: int) -> User:
     """A verified, not deleted member (404 otherwise: pending and deleted members are not shown)."""
-    user = db.session.scalars(visible_members().where(User.id == user_id)).first()
-    if user is None:
-        abort(404)
+    user = db.first_or_404(visible_members().where(User.id == user_id))
     return user
 
 
@@ -178,10 +173,8 @@ def show(user_id: int):
 @bp.route("/<int:user_id>/photo")
 def photo(user_id: int):
     """The member's thumbnail (re-encoded at upload; the original is never kept)."""
-    data = db.session.scalar(
+    data = db.first_or_404(
         visible_members().with_only_columns(Profile.photo).where(User.id == user_id, Profile.photo.is_not(None)))
-    if data is None:
-        abort(404)
     response = Response(data, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, max-age=86400"
     response.headers["Content-Disposition"] = "inline"
@@ -356,15 +349,14 @@ def upload_too_large(error: RequestEntityTooLarge):
 @bp.route("/me/photo/delete", methods=["POST"])
 def delete_photo():
     """Remove my photo, once confirmed: the file is deleted, so only a new upload brings one back."""
-    if ActionForm().validate_on_submit():
-        if not confirmed():
-            return confirmation_page(
-                title="Remove your photo?", consequences="Your photo is deleted from the network, and your "
-                "initials show in its place. To have a photo again, upload one.",
-                button="Remove photo", cancel=url_for("profiles.edit"))
-        services.remove_photo(current_user)
-        db.session.commit()
-        flash("Your photo is removed.", "info")
+    if not confirmed():
+        return confirmation_page(
+            title="Remove your photo?", consequences="Your photo is deleted from the network, and your "
+            "initials show in its place. To have a photo again, upload one.",
+            button="Remove photo", cancel=url_for("profiles.edit"))
+    services.remove_photo(current_user)
+    db.session.commit()
+    flash("Your photo is removed.", "info")
     return redirect(url_for("profiles.edit"))
 
 
@@ -372,8 +364,6 @@ def delete_photo():
 def save(user_id: int):
     """Bookmark a member."""
     member = _member_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.save_member(current_user, member)
     except services.CannotSaveSelf:
@@ -388,8 +378,6 @@ def save(user_id: int):
 def unsave(user_id: int):
     """Remove a member from my saved people."""
     member = _member_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     services.unsave_member(current_user, member)
     db.session.commit()
     flash(f"{member.name} is no longer in your saved people.", "info")

@@ -36,9 +36,8 @@ def index():
 
 
 def _program_or_404(slug: str) -> Program:
-    program = db.session.scalars(select(Program).where(Program.slug == slug)
-                                 .options(selectinload(Program.cohorts))).first()
-    if program is None or not can_manage_program(current_user, program):
+    program = db.first_or_404(select(Program).where(Program.slug == slug).options(selectinload(Program.cohorts)))
+    if not can_manage_program(current_user, program):
         abort(404)
     return program
 
