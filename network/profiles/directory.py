@@ -15,7 +15,14 @@ from network.database import prebuilt
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
 from network.permissions import can_see
-from network.profiles.models import Profile, SavedMember, Visibility, profile_certification, profile_interest
+from network.profiles.models import (
+    MEMBER_FINDABILITY,
+    Profile,
+    SavedMember,
+    Visibility,
+    profile_certification,
+    profile_interest,
+)
 from network.profiles.privacy import connected_member_ids, viewer_partner_ids, viewer_program_ids
 from network.programs.models import Cohort, CohortMembership, Program
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
@@ -174,7 +181,7 @@ VOCABULARY = Version("vocabulary", {"specialty": ALL, "interest": ALL, "practice
 #: What a plain word search ranks: the full-text index (SQLite's ``profile_fts``, PostgreSQL's
 #: ``profile.search_vector``) and who may be found, by which name.
 DIRECTORY = Version("directory", {"profile_fts": ALL, "profile": ("search_vector",),
-                                  "user": ("name", "status", "deleted_at")})
+                                  "user": MEMBER_FINDABILITY})
 
 
 def filter_choices(version: str | None = None) -> dict[str, list[SelectChoice]]:

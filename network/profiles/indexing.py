@@ -13,10 +13,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from network.members.models import User
-from network.profiles.models import Profile
-
-#: The member columns that decide whether, and by which name, a member is found.
-WATCHED = ("name", "status", "deleted_at")
+from network.profiles.models import MEMBER_FINDABILITY, Profile
 
 
 @event.listens_for(Session, "before_flush")
@@ -30,4 +27,4 @@ def _give_admitted_members_a_profile(session: Session, flush_context, instances)
 
 def _watched_change(user: User) -> bool:
     state = inspect(user)
-    return any(state.attrs[name].history.has_changes() for name in WATCHED)
+    return any(state.attrs[name].history.has_changes() for name in MEMBER_FINDABILITY)

@@ -159,12 +159,16 @@ def _findable(profile: Profile) -> bool:
     return user.is_verified and user.deleted_at is None
 
 
+#: The member columns that decide whether, and by which name, a member is found in the directory: the
+#: index, the cached word-search rankings and the hook that gives an admitted member a profile read them.
+MEMBER_FINDABILITY = ("name", "status", "deleted_at")
+
 search.register(search.Indexed(
     Profile, fts_table="profile_fts", key="user_id", document=search_document, listed=_findable,
     watch=("headline", "bio", "institution", "current_position", "title", "primary_specialty_id",
            "primary_specialty", "interests"),
     depends_on=(
-        search.Related(User, ("name", "status", "deleted_at"), lambda users: [user.id for user in users]),
+        search.Related(User, MEMBER_FINDABILITY, lambda users: [user.id for user in users]),
         search.Related(Interest, ("name",), lambda terms: select(profile_interest.c.profile_id).where(
             profile_interest.c.interest_id.in_([term.id for term in terms]))),
         search.Related(Specialty, ("name",), lambda terms: select(Profile.user_id).where(
