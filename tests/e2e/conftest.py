@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -53,58 +54,56 @@ class LiveServer:
         self._thread.start()
 
     def stop(self):
-        self._server.shutdown()
-        self._thread.join(10)
+        if self._thread.is_alive():  # shutdown() waits for serve_forever, which never ran if start() did not
+            self._server.shutdown()
+            self._thread.join(10)
         self._server.server_close()
+
+
+@contextmanager
+def served_copy(template, path, mail, **config):
+    """The app on its own copy of the migrated SQLite template, served in a thread; stopped and released after."""
+    shutil.copyfile(template, path)
+    app = create_app({
+        "DEPLOYMENT": "testing",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "WTF_CSRF_ENABLED": True,
+        "MAIL_SERVER": mail.host,
+        "MAIL_PORT": mail.port,
+        **config,
+    })
+    server = LiveServer(app)
+    try:
+        yield server
+    finally:
+        server.stop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
 def live_server(sqlite_template, smtp, tmp_path):
     """The app on its own SQLite file, sending mail to the test SMTP server."""
-    path = tmp_path / "live.db"
-    shutil.copyfile(sqlite_template, path)
-    app = create_app({
-        "DEPLOYMENT": "testing",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-        "WTF_CSRF_ENABLED": True,
-        "MAIL_SERVER": smtp.host,
-        "MAIL_PORT": smtp.port,
-    })
-    server = LiveServer(app)
-    app.config["PUBLIC_URL"] = server.url  # mailed links lead the browser back to this server
-    server.start()
-    yield server
-    server.stop()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with served_copy(sqlite_template, tmp_path / "live.db", smtp) as server:
+        server.app.config["PUBLIC_URL"] = server.url  # mailed links lead the browser back to this server
+        server.start()
+        yield server
 
 
 @pytest.fixture(scope="module")
 def demo_site(sqlite_template, smtp_server, tmp_path_factory):
     """The demo network (``flask demo``) served on its own SQLite file for the whole module."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    shutil.copyfile(sqlite_template, path)
-    app = create_app({
-        "DEPLOYMENT": "testing",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-        "WTF_CSRF_ENABLED": True,
-        "MAIL_SERVER": smtp_server.host,
-        "MAIL_PORT": smtp_server.port,
-        # As in development: the admin's mail preview, with one mail in it and in the outbox to open.
-        "MAIL_PREVIEW": True,
-        "MAIL_PREVIEW_DIR": str(path.parent / "mail"),
-    })
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    with app.test_request_context():
-        queue_email("password-changed", "fellow@example.org", "Your Fellowship Network password was changed",
-                    "password_changed", user=None, name="Dr. Kwame Asante")
-        db.session.commit()
-    server = LiveServer(app)
-    server.start()
-    yield server
-    server.stop()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    # As in development: the admin's mail preview, with one mail in it and in the outbox to open.
+    with served_copy(sqlite_template, path, smtp_server, MAIL_PREVIEW=True,
+                      MAIL_PREVIEW_DIR=str(path.parent / "mail")) as server:
+        app = server.app
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        with app.test_request_context():
+            queue_email("password-changed", "fellow@example.org", "Your Fellowship Network password was changed",
+                        "password_changed", user=None, name="Dr. Kwame Asante")
+            db.session.commit()
+        server.start()
+        yield server

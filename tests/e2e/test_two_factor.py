@@ -4,16 +4,13 @@ locally drawn QR code's key, turns it on, saves the recovery codes and signs in 
 from __future__ import annotations
 
 import re
-import shutil
 import time
 
 import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from network import create_app
-from network.extensions import db
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import served_copy
 
 ADMIN_EMAIL = "director@northbridge.example.org"
 ADMIN_PASSWORD = "lumbar plexus at sunrise 7"
@@ -22,19 +19,12 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def strict_server(sqlite_template, tmp_path):
+def strict_server(sqlite_template, smtp_server, tmp_path):
     """The app with production's rule: admins and faculty need two-step sign-in."""
-    path = tmp_path / "live.db"
-    shutil.copyfile(sqlite_template, path)
-    app = create_app({"DEPLOYMENT": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                      "WTF_CSRF_ENABLED": True, "TWO_FACTOR_REQUIRED_ROLES": ("admin", "faculty")})
-    server = LiveServer(app)
-    server.start()
-    yield server
-    server.stop()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with served_copy(sqlite_template, tmp_path / "live.db", smtp_server,
+                     TWO_FACTOR_REQUIRED_ROLES=("admin", "faculty")) as server:
+        server.start()
+        yield server
 
 
 def sign_in_with_password(page: Page, base: str) -> None:
