@@ -72,6 +72,40 @@ def _endpoint(adapter, path: str, query: str) -> str | None:
     return endpoint
 
 
+class Frontier:
+    """The same-site pages still to visit, breadth first: at most ``per_route`` URLs per endpoint, and no
+    files (roster.csv, event.ics, a chart's .svg) or endpoints in ``SKIPPED_ENDPOINTS``."""
+
+    def __init__(self, site: LiveServer, per_route: int):
+        self.adapter = site.app.url_map.bind("127.0.0.1")
+        self.origin = urlsplit(site.url).netloc
+        self.per_route = per_route
+        self.seen: set[str] = set()
+        self.followed: dict[str, int] = {}  # links followed per endpoint
+        self.queue: deque[str] = deque()
+
+    def endpoint(self, path: str, query: str) -> str | None:
+        return _endpoint(self.adapter, path, query)
+
+    def add(self, url: str) -> None:
+        url, _ = urldefrag(url)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.netloc != self.origin or url in self.seen:
+            return
+        self.seen.add(url)
+        endpoint = self.endpoint(parts.path, parts.query)
+        if endpoint is None or endpoint in SKIPPED_ENDPOINTS or self.followed.get(endpoint, 0) >= self.per_route:
+            return
+        if "." in parts.path.rsplit("/", 1)[-1]:
+            return  # a file
+        self.followed[endpoint] = self.followed.get(endpoint, 0) + 1
+        self.queue.append(url)
+
+    def __iter__(self):
+        while self.queue:
+            yield self.queue.popleft()
+
+
 def _run_axe(page) -> list[dict]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
@@ -84,8 +118,6 @@ def _run_axe(page) -> list[dict]:
 def crawl(browser, site: LiveServer, role: str) -> Crawl:
     """Visit every page reachable from the home page as ``role``; axe at both widths on each."""
     record = Crawl(role)
-    adapter = site.app.url_map.bind("127.0.0.1")
-    origin = urlsplit(site.url).netloc
     # bypass_csp: the site allows only its own scripts; axe is the test's. An init script loads it in
     # every page before the page's own scripts run, at a tenth of the cost of a script tag per page.
     context = browser.new_context(viewport=WIDTHS["desktop"], bypass_csp=True)
@@ -96,31 +128,14 @@ def crawl(browser, site: LiveServer, role: str) -> Crawl:
             sign_in(page, site.url, ROLES[role], PASSWORD)
             page.wait_for_load_state()
             assert urlsplit(page.url).path == "/", f"{role} could not sign in: {page.url}"
-        per_route: dict[str, int] = {}  # links followed per endpoint
         checked: dict[str, int] = {}  # pages checked per endpoint (after redirects)
-        seen: set[str] = set()
-        queue: deque[str] = deque()
         found: dict[tuple[str, str, str], list[str]] = {}  # (path, rule and impact, target) -> widths
+        frontier = Frontier(site, PER_ROUTE)
 
-        def enqueue(url: str) -> None:
-            url, _ = urldefrag(url)
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or parts.netloc != origin or url in seen:
-                return
-            seen.add(url)
-            endpoint = _endpoint(adapter, parts.path, parts.query)
-            if endpoint is None or endpoint in SKIPPED_ENDPOINTS or per_route.get(endpoint, 0) >= PER_ROUTE:
-                return
-            if "." in parts.path.rsplit("/", 1)[-1]:
-                return  # a file: roster.csv, event.ics, a chart's .svg
-            per_route[endpoint] = per_route.get(endpoint, 0) + 1
-            queue.append(url)
-
-        enqueue(site.url + "/")
+        frontier.add(site.url + "/")
         if role == "visitor":
-            enqueue(site.url + "/auth/login")
-        while queue:
-            url = queue.popleft()
+            frontier.add(site.url + "/auth/login")
+        for url in frontier:
             path = url[len(site.url):]
             try:
                 response = page.goto(url)
@@ -136,7 +151,7 @@ def crawl(browser, site: LiveServer, role: str) -> Crawl:
             if not response.headers.get("content-type", "").startswith("text/html"):
                 continue
             final = urlsplit(page.url)
-            endpoint = _endpoint(adapter, final.path, final.query) or path
+            endpoint = frontier.endpoint(final.path, final.query) or path
             times = checked.get(endpoint, 0)
             if times < PER_ROUTE:  # a redirect may land on a route already checked twice
                 checked[endpoint] = times + 1
@@ -152,7 +167,7 @@ def crawl(browser, site: LiveServer, role: str) -> Crawl:
                             found.setdefault(key, []).append(width)
                 page.set_viewport_size(WIDTHS["desktop"])
             for link in page.eval_on_selector_all("a[href]:not([download])", "links => links.map(l => l.href)"):
-                enqueue(link)
+                frontier.add(link)
         record.violations = [f"{path}: {rule} at {target} [{', '.join(widths)}]"
                              for (path, rule, target), widths in found.items()]
     finally:

@@ -8,8 +8,7 @@ network (``flask demo``) in Chromium at the width of a common phone.
 from __future__ import annotations
 
 import re
-from collections import deque
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from flask import url_for
@@ -25,7 +24,7 @@ from network.messages import services as message_services
 from network.messages.models import Message
 from network.permissions import managed_program_ids
 from network.programs.models import Cohort
-from tests.e2e.test_accessibility import PASSWORD, ROLES, SKIPPED_ENDPOINTS, _endpoint
+from tests.e2e.test_accessibility import PASSWORD, ROLES, Frontier
 from tests.e2e.test_join_flow import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -209,36 +208,17 @@ def test_no_page_scrolls_sideways_on_a_phone(phone_as, phone_site, role):
     """Every page the accessibility crawl reaches (one per route), at phone width: nothing wider than the
     screen, no control out of reach."""
     site = phone_site
-    adapter = site.app.url_map.bind("127.0.0.1")
-    origin = urlsplit(site.url).netloc
     page = phone_as(ROLES[role] and role)
     problems: list[str] = []
-    seen: set[str] = set()
-    routes: set[str] = set()
-    queue: deque[str] = deque()
+    frontier = Frontier(site, per_route=1)
 
-    def enqueue(url: str) -> None:
-        url, _ = urldefrag(url)
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or parts.netloc != origin or url in seen:
-            return
-        seen.add(url)
-        endpoint = _endpoint(adapter, parts.path, parts.query)
-        if endpoint is None or endpoint in SKIPPED_ENDPOINTS or endpoint in routes:
-            return
-        if "." in parts.path.rsplit("/", 1)[-1]:
-            return
-        routes.add(endpoint)
-        queue.append(url)
-
-    enqueue(site.url + "/")
+    frontier.add(site.url + "/")
     if role == "visitor":
-        enqueue(site.url + "/auth/login")
+        frontier.add(site.url + "/auth/login")
     if role == "faculty":
-        enqueue(site.url + site.roster_path)
+        frontier.add(site.url + site.roster_path)
     pages = 0
-    while queue:
-        url = queue.popleft()
+    for url in frontier:
         try:
             response = page.goto(url)
         except PlaywrightError:
@@ -253,6 +233,6 @@ def test_no_page_scrolls_sideways_on_a_phone(phone_as, phone_site, role):
             problems.append(f"{path}: the page is {width} px wide")
         problems.extend(f"{path}: {control}" for control in page.evaluate(CONTROLS_OFF_SCREEN))
         for link in page.eval_on_selector_all("a[href]:not([download])", "links => links.map(l => l.href)"):
-            enqueue(link)
+            frontier.add(link)
     assert pages >= (3 if role == "visitor" else 15)
     assert not problems, f"{len(problems)} things past the phone's edge as {role}:\n" + "\n".join(problems)
