@@ -27,7 +27,7 @@ from network import search
 from network.extensions import db
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
 from network.text.markdown import markdown_to_text
-from network.types import UTCDateTime, enum_column, utcnow
+from network.types import enum_column, intpk, member_fk, member_pk, utc_now, utc_updated
 
 _enum = enum_column
 
@@ -152,7 +152,7 @@ class Opportunity(db.Model):
         CheckConstraint("going_count >= 0", name="going_not_negative"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     kind: Mapped[OpportunityKind] = mapped_column(_enum(OpportunityKind, "opportunity_kind"), index=True)
     status: Mapped[OpportunityStatus] = mapped_column(_enum(OpportunityStatus, "opportunity_status", 16),
                                                       default=OpportunityStatus.OPEN)
@@ -166,7 +166,7 @@ class Opportunity(db.Model):
     apply_email: Mapped[str] = mapped_column(String(254), default="")
     # Dates are stored in UTC; ``time_zone`` (IANA) is where they are meant, for display and calendars.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
-    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deadline: Mapped[datetime | None]
     # Jobs, locums, fellowship positions
     practice_setting_id: Mapped[int | None] = mapped_column(ForeignKey("practice_setting.id"), index=True)
     employment_type: Mapped[EmploymentType | None] = mapped_column(_enum(EmploymentType, "employment_type"))
@@ -178,18 +178,18 @@ class Opportunity(db.Model):
     roles_sought: Mapped[str] = mapped_column(String(300), default="")
     authorship: Mapped[str] = mapped_column(String(500), default="")
     # Events
-    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
     venue: Mapped[str] = mapped_column(String(200), default="")
     online_url: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
     cme_credits: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     # Seats taken, kept by conditional UPDATEs so two members never take the last seat together.
     going_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_now]
+    updated_at: Mapped[utc_updated]
+    closed_at: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None]
 
     poster: Mapped[User | None] = relationship()  # noqa: F821
     practice_setting: Mapped[PracticeSetting | None] = relationship()
@@ -251,10 +251,10 @@ class Bookmark(db.Model):
     __tablename__ = "opportunity_bookmark"
     __table_args__ = (UniqueConstraint("user_id", "opportunity_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    id: Mapped[intpk]
+    user_id: Mapped[member_fk]
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[utc_now]
 
     opportunity: Mapped[Opportunity] = relationship()
 
@@ -265,11 +265,11 @@ class ExpressionOfInterest(db.Model):
     __tablename__ = "opportunity_expression"
     __table_args__ = (UniqueConstraint("opportunity_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[member_fk]
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[utc_now]
 
     user: Mapped[User] = relationship()  # noqa: F821
 
@@ -281,11 +281,11 @@ class Rsvp(db.Model):
                       Index("ix_event_rsvp_opportunity_id_status_responded_at", "opportunity_id", "status",
                             "responded_at"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[member_fk]
     status: Mapped[RsvpStatus] = mapped_column(_enum(RsvpStatus, "rsvp_status", 16))
-    responded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    responded_at: Mapped[utc_now]
 
     opportunity: Mapped[Opportunity] = relationship()
 
@@ -295,12 +295,12 @@ class OpportunityPreference(db.Model):
 
     __tablename__ = "opportunity_preference"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[member_pk]
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # SHA-256 (hex) of the secret in the personal feed URL, never the secret itself, so a copy of the
     # database opens no one's calendar; NULL when the member has no feed (revoking clears it).
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
-    feed_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    feed_created_at: Mapped[datetime | None]
 
 
 class DigestDelivery(db.Model):
@@ -309,8 +309,8 @@ class DigestDelivery(db.Model):
     __tablename__ = "opportunity_digest"
     __table_args__ = (UniqueConstraint("user_id", "week"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    id: Mapped[intpk]
+    user_id: Mapped[member_fk]
     week: Mapped[str] = mapped_column(String(8))  # ISO week, e.g. "2026-W48"
     opportunity_ids: Mapped[list] = mapped_column(JSON, default=list)  # what the mail listed
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[utc_now]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 
 from sqlalchemy import (
     JSON,
@@ -25,7 +24,7 @@ from network.extensions import db
 from network.members.models import User
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
 from network.text.markdown import markdown_to_text
-from network.types import UTCDateTime, enum_column, utcnow
+from network.types import enum_column, intpk, member_fk, member_pk, utc_now, utc_updated
 
 
 class Visibility(enum.StrEnum):
@@ -83,7 +82,7 @@ profile_certification = Table(
 class Profile(db.Model):
     __tablename__ = "profile"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[member_pk]
     headline: Mapped[str] = mapped_column(String(160), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
     primary_specialty_id: Mapped[int | None] = mapped_column(ForeignKey("specialty.id"), index=True)
@@ -114,7 +113,7 @@ class Profile(db.Model):
     # A square JPEG thumbnail re-encoded from the upload; the original bytes are never kept.
     photo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     photo_version: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[utc_updated]
     # Counts saves of the edit form; the form carries the number it was opened at (edit conflicts).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
@@ -183,9 +182,9 @@ class SavedMember(db.Model):
     __tablename__ = "saved_member"
     __table_args__ = (UniqueConstraint("owner_id", "member_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    id: Mapped[intpk]
+    owner_id: Mapped[member_fk]
+    member_id: Mapped[member_fk]
+    created_at: Mapped[utc_now]
 
-    member: Mapped[User] = relationship(foreign_keys=[member_id])
+    member: Mapped[User] = relationship(foreign_keys="SavedMember.member_id")
