@@ -11,22 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 from network import search
 from network.extensions import db
 from network.text.markdown import markdown_to_text
-from network.types import enum_column, intpk, member_fk, member_pk, utc_now
+from network.types import LabelledEnum, enum_column, intpk, member_fk, member_pk, utc_now
 
 
 def _enum(cls, name: str):
     return enum_column(cls, name, length=16)
 
 
-class CategoryVisibility(enum.StrEnum):
-    MEMBERS = "members"  # every verified member
-    COHORT = "cohort"  # the members of one cohort (and admins)
-    FACULTY = "faculty"  # faculty and admins
-
-    @property
-    def label(self) -> str:
-        return {"members": "All verified members", "cohort": "One cohort only",
-                "faculty": "Faculty only"}[self.value]
+class CategoryVisibility(LabelledEnum):
+    MEMBERS = "members", "All verified members"
+    COHORT = "cohort", "One cohort only"  # (and admins)
+    FACULTY = "faculty", "Faculty only"  # (and admins)
 
 
 class Category(db.Model):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, Index, String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.extensions import db
-from network.types import intpk, utc_now
+from network.types import enum_column, intpk, utc_now
 
 
 class OutboxStatus(enum.StrEnum):
@@ -29,11 +29,8 @@ class EmailOutbox(db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
-    status: Mapped[OutboxStatus] = mapped_column(
-        Enum(OutboxStatus, native_enum=False, create_constraint=True, length=16, name="outbox_status",
-             values_callable=lambda states: [s.value for s in states]),
-        default=OutboxStatus.PENDING,
-    )
+    status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus, "outbox_status", length=16),
+                                                 default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[utc_now]
     claimed_until: Mapped[datetime | None]

@@ -11,20 +11,16 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from network.database import association_table
 from network.extensions import db
 from network.mentorship.models import MentoringType
 from network.text.words import plural
-from network.types import enum_column, intpk, member_fk, utc_now
+from network.types import LabelledEnum, enum_column, intpk, member_fk, utc_now
 
 
-class Algorithm(enum.StrEnum):
-    STABLE = "stable"
-    OPTIMAL = "optimal"
-
-    @property
-    def label(self) -> str:
-        return {"stable": "Stable (NRMP-style, fellow-proposing)",
-                "optimal": "Optimal (highest total score)"}[self.value]
+class Algorithm(LabelledEnum):
+    STABLE = "stable", "Stable (NRMP-style, fellow-proposing)"
+    OPTIMAL = "optimal", "Optimal (highest total score)"
 
 
 class RoundStatus(enum.StrEnum):
@@ -49,11 +45,8 @@ class RunStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-round_cohort = db.Table(
-    "matching_round_cohort",
-    db.Column("round_id", ForeignKey("matching_round.id", ondelete="CASCADE"), primary_key=True),
-    db.Column("cohort_id", ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+round_cohort = association_table("matching_round_cohort", ("round_id", "matching_round.id"),
+                                 ("cohort_id", "cohort.id"), right_ondelete="CASCADE")
 
 
 class MatchingRound(db.Model):

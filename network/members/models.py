@@ -7,23 +7,19 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, func, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from network.extensions import db
-from network.types import intpk, member_fk, member_pk, utc_now, utc_updated, utcnow
+from network.types import LabelledEnum, enum_column, intpk, member_fk, member_pk, utc_now, utc_updated, utcnow
 
 
-class Role(enum.StrEnum):
-    FELLOW = "fellow"
-    ALUMNI = "alumni"
-    FACULTY = "faculty"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return {"fellow": "Fellow", "alumni": "Alumni", "faculty": "Faculty", "admin": "Administrator"}[self.value]
+class Role(LabelledEnum):
+    FELLOW = "fellow", "Fellow"
+    ALUMNI = "alumni", "Alumni"
+    FACULTY = "faculty", "Faculty"
+    ADMIN = "admin", "Administrator"
 
 
 #: Roles a visitor may choose when registering; admins are made only by ``flask create-admin``.
@@ -51,17 +47,9 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, create_constraint=True, length=16, name="role",
-             values_callable=lambda roles: [r.value for r in roles]),
-        index=True,
-    )
-    status: Mapped[MemberStatus] = mapped_column(
-        Enum(MemberStatus, native_enum=False, create_constraint=True, length=16, name="status",
-             values_callable=lambda states: [s.value for s in states]),
-        default=MemberStatus.PENDING,
-        index=True,
-    )
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role", length=16), index=True)
+    status: Mapped[MemberStatus] = mapped_column(enum_column(MemberStatus, "status", length=16),
+                                                 default=MemberStatus.PENDING, index=True)
     email_confirmed_at: Mapped[datetime | None]
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -5,25 +5,21 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from network.database import association_table
 from network.extensions import db
 from network.taxonomy.models import Interest
 from network.text.words import plural
-from network.types import enum_column, intpk, member_fk, member_pk, utc_now, utc_updated
+from network.types import LabelledEnum, enum_column, intpk, member_fk, member_pk, utc_now, utc_updated
 
 
-class MentoringType(enum.StrEnum):
-    RESEARCH = "research"
-    CLINICAL = "clinical"
-    CAREER = "career"
-    WELLNESS = "wellness"
-
-    @property
-    def label(self) -> str:
-        return {"research": "Research", "clinical": "Clinical / procedural", "career": "Career",
-                "wellness": "Wellness"}[self.value]
+class MentoringType(LabelledEnum):
+    RESEARCH = "research", "Research"
+    CLINICAL = "clinical", "Clinical / procedural"
+    CAREER = "career", "Career"
+    WELLNESS = "wellness", "Wellness"
 
 
 class RequestStatus(enum.StrEnum):
@@ -35,16 +31,11 @@ class RequestStatus(enum.StrEnum):
     CLOSED = "closed"  # another mentor of the same type accepted first
 
 
-class DeclineReason(enum.StrEnum):
-    AT_CAPACITY = "at_capacity"
-    OUTSIDE_EXPERTISE = "outside_expertise"
-    NOT_AVAILABLE = "not_available"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {"at_capacity": "I am at capacity", "outside_expertise": "Outside my expertise",
-                "not_available": "Not available now", "other": "Other"}[self.value]
+class DeclineReason(LabelledEnum):
+    AT_CAPACITY = "at_capacity", "I am at capacity"
+    OUTSIDE_EXPERTISE = "outside_expertise", "Outside my expertise"
+    NOT_AVAILABLE = "not_available", "Not available now"
+    OTHER = "other", "Other"
 
 
 class MentorshipStatus(enum.StrEnum):
@@ -53,22 +44,14 @@ class MentorshipStatus(enum.StrEnum):
     ENDED = "ended"  # ended early
 
 
-class MeetingMode(enum.StrEnum):
-    VIDEO = "video"
-    PHONE = "phone"
-    IN_PERSON = "in_person"
-
-    @property
-    def label(self) -> str:
-        return {"video": "Video", "phone": "Phone", "in_person": "In person"}[self.value]
+class MeetingMode(LabelledEnum):
+    VIDEO = "video", "Video"
+    PHONE = "phone", "Phone"
+    IN_PERSON = "in_person", "In person"
 
 
-mentor_topic = Table(
-    "mentor_topic",
-    db.metadata,
-    Column("mentor_id", Integer, ForeignKey("mentor_settings.user_id", ondelete="CASCADE"), primary_key=True),
-    Column("interest_id", Integer, ForeignKey("interest.id"), primary_key=True, index=True),
-)
+mentor_topic = association_table("mentor_topic", ("mentor_id", "mentor_settings.user_id"),
+                                 ("interest_id", "interest.id"))
 
 
 class MentorSettings(db.Model):

@@ -9,21 +9,15 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.types import enum_column, intpk, member_fk, member_pk, utc_now
+from network.types import LabelledEnum, enum_column, intpk, member_fk, member_pk, utc_now
 
 
-class WhoMayWrite(enum.StrEnum):
+class WhoMayWrite(LabelledEnum):
     """Who may start a conversation with a member (replies in an existing one are always allowed)."""
 
-    ANYONE = "anyone"
-    CONNECTED = "connected"
-    NOBODY = "nobody"
-
-    @property
-    def label(self) -> str:
-        return {"anyone": "Any verified member",
-                "connected": "Only my mentors, mentees and the people of my program",
-                "nobody": "Nobody"}[self.value]
+    ANYONE = "anyone", "Any verified member"
+    CONNECTED = "connected", "Only my mentors, mentees and the people of my program"
+    NOBODY = "nobody", "Nobody"
 
 
 class MessagingSetting(db.Model):

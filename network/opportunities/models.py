@@ -10,13 +10,11 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    Column,
     ForeignKey,
     Index,
     Integer,
     Numeric,
     String,
-    Table,
     Text,
     UniqueConstraint,
     select,
@@ -24,28 +22,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network import search
+from network.database import association_table
 from network.extensions import db
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
 from network.text.markdown import markdown_to_text
-from network.types import enum_column, intpk, member_fk, member_pk, utc_now, utc_updated
-
-_enum = enum_column
+from network.types import LabelledEnum, enum_column, intpk, member_fk, member_pk, utc_now, utc_updated
 
 
-class OpportunityKind(enum.StrEnum):
-    JOB = "job"
-    LOCUM = "locum"
-    FELLOWSHIP = "fellowship_position"
-    RESEARCH = "research"
-    CONFERENCE = "conference"
-    WORKSHOP = "workshop"
-    WEBINAR = "webinar"
-
-    @property
-    def label(self) -> str:
-        return {"job": "Job", "locum": "Locum", "fellowship_position": "Fellowship position",
-                "research": "Research collaboration", "conference": "Conference",
-                "workshop": "Workshop / hands-on course", "webinar": "Webinar"}[self.value]
+class OpportunityKind(LabelledEnum):
+    JOB = "job", "Job"
+    LOCUM = "locum", "Locum"
+    FELLOWSHIP = "fellowship_position", "Fellowship position"
+    RESEARCH = "research", "Research collaboration"
+    CONFERENCE = "conference", "Conference"
+    WORKSHOP = "workshop", "Workshop / hands-on course"
+    WEBINAR = "webinar", "Webinar"
 
     @property
     def is_event(self) -> bool:
@@ -65,79 +56,48 @@ class OpportunityStatus(enum.StrEnum):
     REMOVED = "removed"  # an administrator took it down; only administrators still see it
 
 
-class WorkMode(enum.StrEnum):
-    ONSITE = "onsite"
-    HYBRID = "hybrid"
-    REMOTE = "remote"
-
-    @property
-    def label(self) -> str:
-        return {"onsite": "On site", "hybrid": "Hybrid", "remote": "Remote / online"}[self.value]
+class WorkMode(LabelledEnum):
+    ONSITE = "onsite", "On site"
+    HYBRID = "hybrid", "Hybrid"
+    REMOTE = "remote", "Remote / online"
 
 
-class EmploymentType(enum.StrEnum):
-    FULL_TIME = "full_time"
-    PART_TIME = "part_time"
-    CONTRACT = "contract"
-    PER_DIEM = "per_diem"
-
-    @property
-    def label(self) -> str:
-        return {"full_time": "Full time", "part_time": "Part time", "contract": "Contract",
-                "per_diem": "Per diem"}[self.value]
+class EmploymentType(LabelledEnum):
+    FULL_TIME = "full_time", "Full time"
+    PART_TIME = "part_time", "Part time"
+    CONTRACT = "contract", "Contract"
+    PER_DIEM = "per_diem", "Per diem"
 
 
-class ProjectStage(enum.StrEnum):
-    IDEA = "idea"
-    PROTOCOL = "protocol"
-    DATA_COLLECTION = "data_collection"
-    ANALYSIS = "analysis"
-    WRITING = "writing"
-
-    @property
-    def label(self) -> str:
-        return {"idea": "Idea / planning", "protocol": "Protocol writing", "data_collection": "Data collection",
-                "analysis": "Analysis", "writing": "Manuscript writing"}[self.value]
+class ProjectStage(LabelledEnum):
+    IDEA = "idea", "Idea / planning"
+    PROTOCOL = "protocol", "Protocol writing"
+    DATA_COLLECTION = "data_collection", "Data collection"
+    ANALYSIS = "analysis", "Analysis"
+    WRITING = "writing", "Manuscript writing"
 
 
-class IrbStatus(enum.StrEnum):
-    NOT_NEEDED = "not_needed"
-    PLANNED = "planned"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    EXEMPT = "exempt"
-
-    @property
-    def label(self) -> str:
-        return {"not_needed": "Not needed (no human subjects)", "planned": "Not yet submitted",
-                "submitted": "Submitted, under review", "approved": "Approved", "exempt": "Exempt"}[self.value]
+class IrbStatus(LabelledEnum):
+    NOT_NEEDED = "not_needed", "Not needed (no human subjects)"
+    PLANNED = "planned", "Not yet submitted"
+    SUBMITTED = "submitted", "Submitted, under review"
+    APPROVED = "approved", "Approved"
+    EXEMPT = "exempt", "Exempt"
 
 
-class RsvpStatus(enum.StrEnum):
-    GOING = "going"
-    WAITLISTED = "waitlisted"  # said "going" when the event was full; promoted in order when a seat frees
-    MAYBE = "maybe"
-    NOT_GOING = "not_going"
-
-    @property
-    def label(self) -> str:
-        return {"going": "Going", "waitlisted": "On the waitlist", "maybe": "Maybe",
-                "not_going": "Not going"}[self.value]
+class RsvpStatus(LabelledEnum):
+    GOING = "going", "Going"
+    # Said "going" when the event was full; promoted in order when a seat frees.
+    WAITLISTED = "waitlisted", "On the waitlist"
+    MAYBE = "maybe", "Maybe"
+    NOT_GOING = "not_going", "Not going"
 
 
-opportunity_interest = Table(
-    "opportunity_interest",
-    db.metadata,
-    Column("opportunity_id", Integer, ForeignKey("opportunity.id", ondelete="CASCADE"), primary_key=True),
-    Column("interest_id", Integer, ForeignKey("interest.id"), primary_key=True, index=True),
-)
+opportunity_interest = association_table("opportunity_interest", ("opportunity_id", "opportunity.id"),
+                                         ("interest_id", "interest.id"))
 
-opportunity_specialty = Table(
-    "opportunity_specialty",
-    db.metadata,
-    Column("opportunity_id", Integer, ForeignKey("opportunity.id", ondelete="CASCADE"), primary_key=True),
-    Column("specialty_id", Integer, ForeignKey("specialty.id"), primary_key=True, index=True),
-)
+opportunity_specialty = association_table("opportunity_specialty", ("opportunity_id", "opportunity.id"),
+                                          ("specialty_id", "specialty.id"))
 
 
 class Opportunity(db.Model):
@@ -153,14 +113,14 @@ class Opportunity(db.Model):
     )
 
     id: Mapped[intpk]
-    kind: Mapped[OpportunityKind] = mapped_column(_enum(OpportunityKind, "opportunity_kind"), index=True)
-    status: Mapped[OpportunityStatus] = mapped_column(_enum(OpportunityStatus, "opportunity_status", 16),
+    kind: Mapped[OpportunityKind] = mapped_column(enum_column(OpportunityKind, "opportunity_kind"), index=True)
+    status: Mapped[OpportunityStatus] = mapped_column(enum_column(OpportunityStatus, "opportunity_status", 16),
                                                       default=OpportunityStatus.OPEN)
     poster_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(160))
     organisation: Mapped[str] = mapped_column(String(160), default="")
     location: Mapped[str] = mapped_column(String(160), default="")
-    work_mode: Mapped[WorkMode] = mapped_column(_enum(WorkMode, "work_mode", 16), default=WorkMode.ONSITE)
+    work_mode: Mapped[WorkMode] = mapped_column(enum_column(WorkMode, "work_mode", 16), default=WorkMode.ONSITE)
     description: Mapped[str] = mapped_column(Text, default="")
     apply_url: Mapped[str] = mapped_column(String(500), default="")
     apply_email: Mapped[str] = mapped_column(String(254), default="")
@@ -169,12 +129,12 @@ class Opportunity(db.Model):
     deadline: Mapped[datetime | None]
     # Jobs, locums, fellowship positions
     practice_setting_id: Mapped[int | None] = mapped_column(ForeignKey("practice_setting.id"), index=True)
-    employment_type: Mapped[EmploymentType | None] = mapped_column(_enum(EmploymentType, "employment_type"))
+    employment_type: Mapped[EmploymentType | None] = mapped_column(enum_column(EmploymentType, "employment_type"))
     salary_min: Mapped[int | None] = mapped_column(Integer)
     salary_max: Mapped[int | None] = mapped_column(Integer)
     # Research collaborations
-    project_stage: Mapped[ProjectStage | None] = mapped_column(_enum(ProjectStage, "project_stage"))
-    irb_status: Mapped[IrbStatus | None] = mapped_column(_enum(IrbStatus, "irb_status"))
+    project_stage: Mapped[ProjectStage | None] = mapped_column(enum_column(ProjectStage, "project_stage"))
+    irb_status: Mapped[IrbStatus | None] = mapped_column(enum_column(IrbStatus, "irb_status"))
     roles_sought: Mapped[str] = mapped_column(String(300), default="")
     authorship: Mapped[str] = mapped_column(String(500), default="")
     # Events
@@ -200,7 +160,7 @@ class Opportunity(db.Model):
         return f"<Opportunity {self.id} {self.kind}>"
 
     @property
-    def kind_enum(self) -> OpportunityKind:
+    def kindenum_column(self) -> OpportunityKind:
         return OpportunityKind(self.kind)
 
     @property
@@ -284,7 +244,7 @@ class Rsvp(db.Model):
     id: Mapped[intpk]
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"))
     user_id: Mapped[member_fk]
-    status: Mapped[RsvpStatus] = mapped_column(_enum(RsvpStatus, "rsvp_status", 16))
+    status: Mapped[RsvpStatus] = mapped_column(enum_column(RsvpStatus, "rsvp_status", 16))
     responded_at: Mapped[utc_now]
 
     opportunity: Mapped[Opportunity] = relationship()

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import enum
-
 from sqlalchemy import (
     JSON,
-    Column,
     ForeignKey,
-    Integer,
     LargeBinary,
     String,
-    Table,
     Text,
     UniqueConstraint,
     select,
@@ -20,63 +15,40 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, object_session, relationship
 
 from network import search
+from network.database import association_table
 from network.extensions import db
 from network.members.models import User
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
 from network.text.markdown import markdown_to_text
-from network.types import enum_column, intpk, member_fk, member_pk, utc_now, utc_updated
+from network.types import LabelledEnum, enum_column, intpk, member_fk, member_pk, utc_now, utc_updated
 
 
-class Visibility(enum.StrEnum):
-    MEMBERS = "members"  # every verified member
-    CONNECTED = "connected"  # my mentors, mentees and the people of my programs
-    PRIVATE = "private"  # only me
-
-    @property
-    def label(self) -> str:
-        return {"members": "All verified members", "connected": "My mentors, mentees and program",
-                "private": "Only me"}[self.value]
+class Visibility(LabelledEnum):
+    MEMBERS = "members", "All verified members"
+    CONNECTED = "connected", "My mentors, mentees and program"  # the people of all my programs
+    PRIVATE = "private", "Only me"
 
 
-class CareerGoal(enum.StrEnum):
-    ACADEMIC = "academic"
-    PRIVATE_PRACTICE = "private_practice"
-    RESEARCH = "research"
-    UNDECIDED = "undecided"
-
-    @property
-    def label(self) -> str:
-        return {"academic": "Academic medicine", "private_practice": "Private practice",
-                "research": "Research", "undecided": "Undecided"}[self.value]
+class CareerGoal(LabelledEnum):
+    ACADEMIC = "academic", "Academic medicine"
+    PRIVATE_PRACTICE = "private_practice", "Private practice"
+    RESEARCH = "research", "Research"
+    UNDECIDED = "undecided", "Undecided"
 
 
-class AcademicRank(enum.StrEnum):
-    INSTRUCTOR = "instructor"
-    ASSISTANT = "assistant_professor"
-    ASSOCIATE = "associate_professor"
-    PROFESSOR = "professor"
-    CLINICAL = "clinical_faculty"
-
-    @property
-    def label(self) -> str:
-        return {"instructor": "Instructor", "assistant_professor": "Assistant professor",
-                "associate_professor": "Associate professor", "professor": "Professor",
-                "clinical_faculty": "Clinical faculty"}[self.value]
+class AcademicRank(LabelledEnum):
+    INSTRUCTOR = "instructor", "Instructor"
+    ASSISTANT = "assistant_professor", "Assistant professor"
+    ASSOCIATE = "associate_professor", "Associate professor"
+    PROFESSOR = "professor", "Professor"
+    CLINICAL = "clinical_faculty", "Clinical faculty"
 
 
-profile_interest = Table(
-    "profile_interest",
-    db.metadata,
-    Column("profile_id", Integer, ForeignKey("profile.user_id", ondelete="CASCADE"), primary_key=True),
-    Column("interest_id", Integer, ForeignKey("interest.id"), primary_key=True, index=True),
-)
+profile_interest = association_table("profile_interest", ("profile_id", "profile.user_id"),
+                                     ("interest_id", "interest.id"))
 
-profile_certification = Table(
-    "profile_certification",
-    db.metadata,
-    Column("profile_id", Integer, ForeignKey("profile.user_id", ondelete="CASCADE"), primary_key=True),
-    Column("certification_id", Integer, ForeignKey("board_certification.id"), primary_key=True, index=True),
-)
+profile_certification = association_table("profile_certification", ("profile_id", "profile.user_id"),
+                                          ("certification_id", "board_certification.id"))
 
 
 class Profile(db.Model):

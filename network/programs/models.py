@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.types import intpk, member_fk, utc_now
+from network.types import LabelledEnum, enum_column, intpk, member_fk, utc_now
 
 
 class Program(db.Model):
@@ -63,25 +63,17 @@ class CohortMembership(db.Model):
     id: Mapped[intpk]
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[member_fk]
-    role: Mapped[CohortRole] = mapped_column(
-        Enum(CohortRole, native_enum=False, create_constraint=True, length=16, name="cohort_role",
-             values_callable=lambda roles: [r.value for r in roles])
-    )
+    role: Mapped[CohortRole] = mapped_column(enum_column(CohortRole, "cohort_role", length=16))
     joined_at: Mapped[utc_now]
 
     cohort: Mapped[Cohort] = relationship()
     user: Mapped[User] = relationship()  # noqa: F821
 
 
-class ProgramRole(enum.StrEnum):
-    DIRECTOR = "director"
-    COORDINATOR = "coordinator"
-    FACULTY = "faculty"
-
-    @property
-    def label(self) -> str:
-        return {"director": "Program director", "coordinator": "Program coordinator",
-                "faculty": "Faculty"}[self.value]
+class ProgramRole(LabelledEnum):
+    DIRECTOR = "director", "Program director"
+    COORDINATOR = "coordinator", "Program coordinator"
+    FACULTY = "faculty", "Faculty"
 
 
 class ProgramStaff(db.Model):
@@ -93,10 +85,7 @@ class ProgramStaff(db.Model):
     id: Mapped[intpk]
     program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[member_fk]
-    role: Mapped[ProgramRole] = mapped_column(
-        Enum(ProgramRole, native_enum=False, create_constraint=True, length=16, name="program_role",
-             values_callable=lambda roles: [r.value for r in roles])
-    )
+    role: Mapped[ProgramRole] = mapped_column(enum_column(ProgramRole, "program_role", length=16))
     added_at: Mapped[utc_now]
 
     program: Mapped[Program] = relationship()
