@@ -160,7 +160,7 @@ class Opportunity(db.Model):
         return f"<Opportunity {self.id} {self.kind}>"
 
     @property
-    def kindenum_column(self) -> OpportunityKind:
+    def kind_enum(self) -> OpportunityKind:
         return OpportunityKind(self.kind)
 
     @property
