@@ -90,8 +90,8 @@ class MentorshipRequest(db.Model):
     mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     type: Mapped[MentoringType] = mapped_column(enum_column(MentoringType, "request_type"))
     message: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus, "request_status"), default=RequestStatus.PENDING,
-                                                  index=True)
+    status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus, "request_status"),
+                                                  default=RequestStatus.PENDING, index=True)
     decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason, "decline_reason"))
     response_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[utc_now] = mapped_column(index=True)

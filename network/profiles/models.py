@@ -118,8 +118,8 @@ def search_document(profile: Profile) -> tuple[str]:
     # hold the one read before; and a profile made with a ``user_id`` has no ``user`` until it is read again.
     session = object_session(profile)
     specialty = profile.primary_specialty_id and session.get(Specialty, profile.primary_specialty_id)
-    parts = [session.get(User, profile.user_id).name, profile.headline, markdown_to_text(profile.bio), profile.institution,
-             profile.current_position, profile.title, specialty.name if specialty else ""]
+    parts = [session.get(User, profile.user_id).name, profile.headline, markdown_to_text(profile.bio),
+             profile.institution, profile.current_position, profile.title, specialty.name if specialty else ""]
     parts += [interest.name for interest in profile.interests]
     return ("\n".join(part for part in parts if part),)
 
