@@ -1,10 +1,12 @@
-"""Engine settings per database, and statements built once (``prebuilt``)."""
+"""Engine settings per database, statements built once (``prebuilt``) and the shape of link tables."""
 
 import functools
 
-from sqlalchemy import event
+from sqlalchemy import Column, ForeignKey, Integer, Table, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+
+from network.extensions import db
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -118,3 +120,22 @@ def prebuilt(build):
     kept = functools.lru_cache(maxsize=512)(build)
     PREBUILT.append(kept)
     return kept
+
+
+def association_table(name: str, left: tuple[str, str], right: tuple[str, str], *,
+                      right_ondelete: str | None = None) -> Table:
+    """A many-to-many link table: one row pairs a ``left`` row with a ``right`` one, keyed by both.
+
+    ``left`` and ``right`` are (column, the column it references): the left is the owner (a profile, an
+    opportunity), so its links go with it; the right is what it is linked to (a tag, a cohort), indexed
+    for the way back ("whose profile names this interest"). A tag in use cannot be deleted unless
+    ``right_ondelete`` says so::
+
+        profile_interest = association_table("profile_interest", ("profile_id", "profile.user_id"),
+                                             ("interest_id", "interest.id"))
+    """
+    (left_column, left_target), (right_column, right_target) = left, right
+    return Table(name, db.metadata,
+                 Column(left_column, Integer, ForeignKey(left_target, ondelete="CASCADE"), primary_key=True),
+                 Column(right_column, Integer, ForeignKey(right_target, ondelete=right_ondelete), primary_key=True,
+                        index=True))

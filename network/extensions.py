@@ -9,7 +9,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, registry
+
+from network.types import TYPE_ANNOTATION_MAP
 
 # Stable constraint names, so migrations agree on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -22,7 +24,8 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION),
+                        type_annotation_map=TYPE_ANNOTATION_MAP)
 
 
 db = SQLAlchemy(model_class=Base)

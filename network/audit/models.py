@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.types import UTCDateTime, utcnow
+from network.types import intpk, utc_now
 
 
 class AuditLog(db.Model):
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    id: Mapped[intpk]
+    created_at: Mapped[utc_now] = mapped_column(index=True)
     # None when the action came from the command line.
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)

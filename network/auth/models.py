@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.extensions import db
-from network.types import UTCDateTime, utcnow
+from network.types import intpk, member_fk, member_pk, utc_now
 
 
 class TwoFactor(db.Model):
@@ -16,11 +16,11 @@ class TwoFactor(db.Model):
 
     __tablename__ = "two_factor"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[member_pk]
     # The TOTP secret, encrypted with a key derived from SECRET_KEY (network/auth/sealing.py).
     secret_sealed: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_now]
+    enabled_at: Mapped[datetime | None]
     # The 30-second time step of the last accepted code: a code is never accepted twice.
     last_used_step: Mapped[int | None]
 
@@ -30,8 +30,8 @@ class RecoveryCode(db.Model):
 
     __tablename__ = "recovery_code"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    id: Mapped[intpk]
+    user_id: Mapped[member_fk]
     code_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_now]
+    used_at: Mapped[datetime | None]

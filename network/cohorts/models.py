@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
 from network.programs.models import Cohort, CohortRole
-from network.types import UTCDateTime, enum_column, utcnow
+from network.types import enum_column, intpk, utc_now, utcnow
 
 INVITATION_DAYS = 7
 UNDO_DAYS = 7
@@ -27,7 +27,7 @@ class Invitation(db.Model):
     __tablename__ = "invitation"
     __table_args__ = (Index("ix_invitation_cohort_status", "cohort_id", "status"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(254), index=True)
     name: Mapped[str] = mapped_column(String(120), default="")
@@ -38,10 +38,10 @@ class Invitation(db.Model):
     status: Mapped[InvitationStatus] = mapped_column(enum_column(InvitationStatus, "invitation_status", 16),
                                                      default=InvitationStatus.SENT)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=lambda: utcnow() + timedelta(days=INVITATION_DAYS))
-    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_now]
+    sent_at: Mapped[utc_now]
+    expires_at: Mapped[datetime] = mapped_column(default=lambda: utcnow() + timedelta(days=INVITATION_DAYS))
+    accepted_at: Mapped[datetime | None]
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     cohort: Mapped[Cohort] = relationship()
@@ -64,7 +64,7 @@ class RosterImport(db.Model):
 
     __tablename__ = "roster_import"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     filename: Mapped[str] = mapped_column(String(200), default="")
@@ -72,8 +72,8 @@ class RosterImport(db.Model):
     status: Mapped[ImportStatus] = mapped_column(enum_column(ImportStatus, "import_status", 16),
                                                  default=ImportStatus.PREVIEWED)
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_now]
+    imported_at: Mapped[datetime | None]
 
 
 class Graduation(db.Model):
@@ -81,12 +81,12 @@ class Graduation(db.Model):
 
     __tablename__ = "graduation"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     graduated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    graduated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    graduated_at: Mapped[utc_now]
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
-    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    undone_at: Mapped[datetime | None]
 
     @property
     def undo_until(self) -> datetime:

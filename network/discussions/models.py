@@ -11,28 +11,23 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 from network import search
 from network.extensions import db
 from network.text.markdown import markdown_to_text
-from network.types import UTCDateTime, enum_column, utcnow
+from network.types import LabelledEnum, enum_column, intpk, member_fk, member_pk, utc_now
 
 
 def _enum(cls, name: str):
     return enum_column(cls, name, length=16)
 
 
-class CategoryVisibility(enum.StrEnum):
-    MEMBERS = "members"  # every verified member
-    COHORT = "cohort"  # the members of one cohort (and admins)
-    FACULTY = "faculty"  # faculty and admins
-
-    @property
-    def label(self) -> str:
-        return {"members": "All verified members", "cohort": "One cohort only",
-                "faculty": "Faculty only"}[self.value]
+class CategoryVisibility(LabelledEnum):
+    MEMBERS = "members", "All verified members"
+    COHORT = "cohort", "One cohort only"  # (and admins)
+    FACULTY = "faculty", "Faculty only"  # (and admins)
 
 
 class Category(db.Model):
     __tablename__ = "discussion_category"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -43,7 +38,7 @@ class Category(db.Model):
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), unique=True)
     # "Case discussions": posts that look like they hold patient identifiers wait for a moderator.
     holds_phi_matches: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[utc_now]
 
     cohort: Mapped[Cohort | None] = relationship()  # noqa: F821
 
@@ -57,13 +52,13 @@ class Thread(db.Model):
                       # The home page's "latest discussions" across categories, newest first.
                       Index("ix_discussion_thread_recent", "last_post_at", "id"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     category_id: Mapped[int] = mapped_column(ForeignKey("discussion_category.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[utc_now]
     # Denormalised so lists need no aggregate over posts: the last visible post and the count.
-    last_post_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_post_at: Mapped[utc_now]
     first_post_id: Mapped[int | None] = mapped_column(Integer)
     last_post_id: Mapped[int | None] = mapped_column(Integer)
     post_count: Mapped[int] = mapped_column(default=0)
@@ -72,7 +67,7 @@ class Thread(db.Model):
     # The opening post waits for a moderator: only its author and moderators see the thread.
     held: Mapped[bool] = mapped_column(Boolean, default=False)
     # The opening post was removed while held: the thread stays hidden (``held``) and takes no replies.
-    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_at: Mapped[datetime | None]
 
     category: Mapped[Category] = relationship()
     author: Mapped[User] = relationship()  # noqa: F821
@@ -86,15 +81,15 @@ class Post(db.Model):
     __table_args__ = (Index("ix_discussion_post_thread_id_id", "thread_id", "id"),
                       UniqueConstraint("author_id", "submission_key"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_thread.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     # The sanitised HTML, rendered once on save (mentions resolved then).
     body_html: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_now]
+    edited_at: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None]
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     held: Mapped[bool] = mapped_column(Boolean, default=False)
     # Optimistic concurrency: every UPDATE checks and bumps it.
@@ -137,11 +132,11 @@ class PostRevision(db.Model):
 
     __tablename__ = "discussion_post_revision"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     post_id: Mapped[int] = mapped_column(ForeignKey("discussion_post.id", ondelete="CASCADE"), index=True)
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[utc_now]
 
     editor: Mapped[User | None] = relationship()  # noqa: F821
 
@@ -154,7 +149,7 @@ class SubscriptionLevel(enum.StrEnum):
 class Subscription(db.Model):
     __tablename__ = "discussion_subscription"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[member_pk]
     thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_thread.id", ondelete="CASCADE"),
                                            primary_key=True, index=True)
     level: Mapped[SubscriptionLevel] = mapped_column(_enum(SubscriptionLevel, "subscription_level"))
@@ -165,7 +160,7 @@ class ReadMark(db.Model):
 
     __tablename__ = "discussion_read_mark"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[member_pk]
     thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_thread.id", ondelete="CASCADE"),
                                            primary_key=True, index=True)
     last_read_post_id: Mapped[int] = mapped_column(Integer, default=0)
@@ -174,14 +169,14 @@ class ReadMark(db.Model):
 class Flag(db.Model):
     __tablename__ = "discussion_flag"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     post_id: Mapped[int] = mapped_column(ForeignKey("discussion_post.id", ondelete="CASCADE"), index=True)
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    reporter_id: Mapped[member_fk]
     reason: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[utc_now]
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     resolution: Mapped[str | None] = mapped_column(String(32))
 
     post: Mapped[Post] = relationship()
-    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])  # noqa: F821
+    reporter: Mapped[User] = relationship(foreign_keys="Flag.reporter_id")  # noqa: F821

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, Index, String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.extensions import db
-from network.types import UTCDateTime, utcnow
+from network.types import enum_column, intpk, utc_now
 
 
 class OutboxStatus(enum.StrEnum):
@@ -23,23 +23,20 @@ class EmailOutbox(db.Model):
     __tablename__ = "email_outbox"
     __table_args__ = (Index("ix_email_outbox_due", "status", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     kind: Mapped[str] = mapped_column(String(48))  # "confirm-email", "password-reset", ...
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
-    status: Mapped[OutboxStatus] = mapped_column(
-        Enum(OutboxStatus, native_enum=False, create_constraint=True, length=16, name="outbox_status",
-             values_callable=lambda states: [s.value for s in states]),
-        default=OutboxStatus.PENDING,
-    )
+    status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus, "outbox_status", length=16),
+                                                 default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[utc_now]
+    claimed_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_now]
+    sent_at: Mapped[datetime | None]
     # The signed one-click unsubscribe address for this mail's kind (None for account mails).
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
 

@@ -11,20 +11,16 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from network.database import association_table
 from network.extensions import db
 from network.mentorship.models import MentoringType
 from network.text.words import plural
-from network.types import UTCDateTime, enum_column, utcnow
+from network.types import LabelledEnum, enum_column, intpk, member_fk, utc_now
 
 
-class Algorithm(enum.StrEnum):
-    STABLE = "stable"
-    OPTIMAL = "optimal"
-
-    @property
-    def label(self) -> str:
-        return {"stable": "Stable (NRMP-style, fellow-proposing)",
-                "optimal": "Optimal (highest total score)"}[self.value]
+class Algorithm(LabelledEnum):
+    STABLE = "stable", "Stable (NRMP-style, fellow-proposing)"
+    OPTIMAL = "optimal", "Optimal (highest total score)"
 
 
 class RoundStatus(enum.StrEnum):
@@ -49,28 +45,25 @@ class RunStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-round_cohort = db.Table(
-    "matching_round_cohort",
-    db.Column("round_id", ForeignKey("matching_round.id", ondelete="CASCADE"), primary_key=True),
-    db.Column("cohort_id", ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+round_cohort = association_table("matching_round_cohort", ("round_id", "matching_round.id"),
+                                 ("cohort_id", "cohort.id"), right_ondelete="CASCADE")
 
 
 class MatchingRound(db.Model):
     __tablename__ = "matching_round"
     __table_args__ = (CheckConstraint("max_choices BETWEEN 1 AND 20", name="max_choices_range"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     title: Mapped[str] = mapped_column(String(160))
     type: Mapped[MentoringType] = mapped_column(enum_column(MentoringType, "matching_round_type"))
     algorithm: Mapped[Algorithm] = mapped_column(enum_column(Algorithm, "matching_algorithm"))
     status: Mapped[RoundStatus] = mapped_column(enum_column(RoundStatus, "matching_round_status"),
                                                 default=RoundStatus.OPEN, index=True)
     max_choices: Mapped[int] = mapped_column(default=10)
-    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    deadline: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_now]
+    published_at: Mapped[datetime | None]
     published_run_id: Mapped[int | None]  # the run whose pairs became mentorships (no FK: runs point here)
     # Whether a mentor's "no answer" for a fellow who listed them counts as acceptable (the program's choice
     # when it opens the round): a mentor who never answers then blocks nobody.
@@ -96,13 +89,13 @@ class Participant(db.Model):
     __table_args__ = (UniqueConstraint("round_id", "user_id"),
                       CheckConstraint("capacity BETWEEN 0 AND 10", name="capacity_range"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     round_id: Mapped[int] = mapped_column(ForeignKey("matching_round.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[member_fk]
     side: Mapped[Side] = mapped_column(enum_column(Side, "matching_side", length=16))
     capacity: Mapped[int] = mapped_column(default=0)  # mentors only
     accept_any: Mapped[bool] = mapped_column(default=False)  # mentors only: everyone who lists me, by score
-    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    joined_at: Mapped[utc_now]
 
     user: Mapped[User] = relationship()  # noqa: F821
 
@@ -114,7 +107,7 @@ class Choice(db.Model):
     __table_args__ = (UniqueConstraint("round_id", "fellow_id", "mentor_id"),
                       Index("ix_matching_choice_round_mentor", "round_id", "mentor_id"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     round_id: Mapped[int] = mapped_column(ForeignKey("matching_round.id", ondelete="CASCADE"))
     fellow_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
@@ -130,13 +123,13 @@ class Override(db.Model):
     __tablename__ = "matching_override"
     __table_args__ = (UniqueConstraint("round_id", "fellow_id", "mentor_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     round_id: Mapped[int] = mapped_column(ForeignKey("matching_round.id", ondelete="CASCADE"), index=True)
     fellow_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     kind: Mapped[OverrideKind] = mapped_column(enum_column(OverrideKind, "matching_override_kind", length=16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[utc_now]
 
     fellow: Mapped[User] = relationship(foreign_keys=[fellow_id])  # noqa: F821
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])  # noqa: F821
@@ -151,15 +144,15 @@ class MatchingRun(db.Model):
 
     __tablename__ = "matching_run"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     round_id: Mapped[int] = mapped_column(ForeignKey("matching_round.id", ondelete="CASCADE"), index=True)
     algorithm: Mapped[Algorithm] = mapped_column(enum_column(Algorithm, "matching_run_algorithm"))
     status: Mapped[RunStatus] = mapped_column(enum_column(RunStatus, "matching_run_status", length=16),
                                               default=RunStatus.QUEUED, index=True)
     progress: Mapped[int] = mapped_column(default=0)  # percent
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_now]
+    finished_at: Mapped[datetime | None]
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     pairs: Mapped[list] = mapped_column(JSON, default=list)
     error: Mapped[str] = mapped_column(Text, default="")

@@ -7,23 +7,19 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, func, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from network.extensions import db
-from network.types import UTCDateTime, utcnow
+from network.types import LabelledEnum, enum_column, intpk, member_fk, member_pk, utc_now, utc_updated, utcnow
 
 
-class Role(enum.StrEnum):
-    FELLOW = "fellow"
-    ALUMNI = "alumni"
-    FACULTY = "faculty"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return {"fellow": "Fellow", "alumni": "Alumni", "faculty": "Faculty", "admin": "Administrator"}[self.value]
+class Role(LabelledEnum):
+    FELLOW = "fellow", "Fellow"
+    ALUMNI = "alumni", "Alumni"
+    FACULTY = "faculty", "Faculty"
+    ADMIN = "admin", "Administrator"
 
 
 #: Roles a visitor may choose when registering; admins are made only by ``flask create-admin``.
@@ -47,34 +43,26 @@ class User(UserMixin, db.Model):
     __table_args__ = (Index("ix_user_status_name", "status", "name"),
                       Index("ix_user_status_last_seen_at", "status", "last_seen_at"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, create_constraint=True, length=16, name="role",
-             values_callable=lambda roles: [r.value for r in roles]),
-        index=True,
-    )
-    status: Mapped[MemberStatus] = mapped_column(
-        Enum(MemberStatus, native_enum=False, create_constraint=True, length=16, name="status",
-             values_callable=lambda states: [s.value for s in states]),
-        default=MemberStatus.PENDING,
-        index=True,
-    )
-    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role", length=16), index=True)
+    status: Mapped[MemberStatus] = mapped_column(enum_column(MemberStatus, "status", length=16),
+                                                 default=MemberStatus.PENDING, index=True)
+    email_confirmed_at: Mapped[datetime | None]
+    verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     # Bumped to end every other session: it is part of the Flask-Login id.
     session_version: Mapped[int] = mapped_column(default=1)
     training_background_id: Mapped[int | None] = mapped_column(ForeignKey("specialty.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_now]
+    updated_at: Mapped[utc_updated]
+    last_login_at: Mapped[datetime | None]
     # Refreshed at most every few minutes (never a write per page view); sorts "recently active".
-    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(index=True)
     # Set when the member deleted their account: personal data is gone, the row keeps their posts' authorship.
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None]
 
     training_background: Mapped[Specialty | None] = relationship()  # noqa: F821
     profile: Mapped[Profile | None] = relationship(back_populates="user", uselist=False)  # noqa: F821
@@ -139,7 +127,7 @@ class Registration(db.Model):
 
     __tablename__ = "registration"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[member_pk]
     # A program of the network, or ``program_name`` when theirs is not listed ("Other / not listed").
     program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id", ondelete="SET NULL"), index=True)
     program_name: Mapped[str] = mapped_column(String(160), default="")
@@ -175,16 +163,16 @@ class MemberSession(db.Model):
 
     __tablename__ = "member_session"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     # SHA-256 of the 128-bit token in the cookie: a leaked table signs nobody in.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_id: Mapped[member_fk]
+    created_at: Mapped[utc_now]
     # Refreshed at most once a minute (when the cookie's own idle clock is).
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[utc_now]
     # "Firefox on Linux": enough for the member to tell their devices apart, nothing more.
     user_agent: Mapped[str] = mapped_column(String(80), default="")
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None]
 
 
 class MemberDeactivation(db.Model):
@@ -193,8 +181,8 @@ class MemberDeactivation(db.Model):
 
     __tablename__ = "member_deactivation"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    deactivated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_id: Mapped[member_pk]
+    deactivated_at: Mapped[utc_now]
     deactivated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     previous_status: Mapped[str] = mapped_column(String(16))
 

@@ -5,25 +5,21 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from network.database import association_table
 from network.extensions import db
 from network.taxonomy.models import Interest
 from network.text.words import plural
-from network.types import UTCDateTime, enum_column, utcnow
+from network.types import LabelledEnum, enum_column, intpk, member_fk, member_pk, utc_now, utc_updated
 
 
-class MentoringType(enum.StrEnum):
-    RESEARCH = "research"
-    CLINICAL = "clinical"
-    CAREER = "career"
-    WELLNESS = "wellness"
-
-    @property
-    def label(self) -> str:
-        return {"research": "Research", "clinical": "Clinical / procedural", "career": "Career",
-                "wellness": "Wellness"}[self.value]
+class MentoringType(LabelledEnum):
+    RESEARCH = "research", "Research"
+    CLINICAL = "clinical", "Clinical / procedural"
+    CAREER = "career", "Career"
+    WELLNESS = "wellness", "Wellness"
 
 
 class RequestStatus(enum.StrEnum):
@@ -35,16 +31,11 @@ class RequestStatus(enum.StrEnum):
     CLOSED = "closed"  # another mentor of the same type accepted first
 
 
-class DeclineReason(enum.StrEnum):
-    AT_CAPACITY = "at_capacity"
-    OUTSIDE_EXPERTISE = "outside_expertise"
-    NOT_AVAILABLE = "not_available"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {"at_capacity": "I am at capacity", "outside_expertise": "Outside my expertise",
-                "not_available": "Not available now", "other": "Other"}[self.value]
+class DeclineReason(LabelledEnum):
+    AT_CAPACITY = "at_capacity", "I am at capacity"
+    OUTSIDE_EXPERTISE = "outside_expertise", "Outside my expertise"
+    NOT_AVAILABLE = "not_available", "Not available now"
+    OTHER = "other", "Other"
 
 
 class MentorshipStatus(enum.StrEnum):
@@ -53,22 +44,14 @@ class MentorshipStatus(enum.StrEnum):
     ENDED = "ended"  # ended early
 
 
-class MeetingMode(enum.StrEnum):
-    VIDEO = "video"
-    PHONE = "phone"
-    IN_PERSON = "in_person"
-
-    @property
-    def label(self) -> str:
-        return {"video": "Video", "phone": "Phone", "in_person": "In person"}[self.value]
+class MeetingMode(LabelledEnum):
+    VIDEO = "video", "Video"
+    PHONE = "phone", "Phone"
+    IN_PERSON = "in_person", "In person"
 
 
-mentor_topic = Table(
-    "mentor_topic",
-    db.metadata,
-    Column("mentor_id", Integer, ForeignKey("mentor_settings.user_id", ondelete="CASCADE"), primary_key=True),
-    Column("interest_id", Integer, ForeignKey("interest.id"), primary_key=True, index=True),
-)
+mentor_topic = association_table("mentor_topic", ("mentor_id", "mentor_settings.user_id"),
+                                 ("interest_id", "interest.id"))
 
 
 class MentorSettings(db.Model):
@@ -76,7 +59,7 @@ class MentorSettings(db.Model):
     __table_args__ = (CheckConstraint("capacity BETWEEN 1 AND 10", name="capacity_range"),
                       CheckConstraint("active_mentees >= 0", name="active_not_negative"))
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[member_pk]
     accepting: Mapped[bool] = mapped_column(default=True, index=True)
     capacity: Mapped[int] = mapped_column(default=3)
     # Kept in step with active mentorships inside the accepting transaction: the capacity check is a
@@ -85,7 +68,7 @@ class MentorSettings(db.Model):
     types: Mapped[list] = mapped_column(JSON, default=list)  # MentoringType values
     meeting_modes: Mapped[list] = mapped_column(JSON, default=list)  # MeetingMode values
     availability: Mapped[str] = mapped_column(String(300), default="")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[utc_updated]
 
     topics: Mapped[list[Interest]] = relationship(secondary=mentor_topic, order_by=Interest.name)
 
@@ -102,17 +85,17 @@ class MentorshipRequest(db.Model):
                       Index("uq_mentorship_request_pending", "mentee_id", "mentor_id", "type", unique=True,
                             sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     mentee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     type: Mapped[MentoringType] = mapped_column(enum_column(MentoringType, "request_type"))
     message: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus, "request_status"), default=RequestStatus.PENDING,
-                                                  index=True)
+    status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus, "request_status"),
+                                                  default=RequestStatus.PENDING, index=True)
     decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason, "decline_reason"))
     response_note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_now] = mapped_column(index=True)
+    responded_at: Mapped[datetime | None]
     mentorship_id: Mapped[int | None] = mapped_column(ForeignKey("mentorship.id", ondelete="SET NULL"))
 
     mentee: Mapped[User] = relationship(foreign_keys=[mentee_id])  # noqa: F821
@@ -129,14 +112,14 @@ class Mentorship(db.Model):
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    mentee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    id: Mapped[intpk]
+    mentee_id: Mapped[member_fk]
     mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     type: Mapped[MentoringType] = mapped_column(enum_column(MentoringType, "mentorship_type"))
     status: Mapped[MentorshipStatus] = mapped_column(enum_column(MentorshipStatus, "mentorship_status"),
                                                      default=MentorshipStatus.ACTIVE)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[utc_now]
+    ended_at: Mapped[datetime | None]
     # The compact: how often they meet, for how long, and what each expects.
     cadence_days: Mapped[int] = mapped_column(default=30)
     length_months: Mapped[int] = mapped_column(default=12)
@@ -145,7 +128,7 @@ class Mentorship(db.Model):
     rating: Mapped[int | None]
     closing_comment: Mapped[str] = mapped_column(Text, default="")
 
-    mentee: Mapped[User] = relationship(foreign_keys=[mentee_id])  # noqa: F821
+    mentee: Mapped[User] = relationship(foreign_keys="Mentorship.mentee_id")  # noqa: F821
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])  # noqa: F821
     goals: Mapped[list[Goal]] = relationship(back_populates="mentorship", order_by="Goal.id",
                                              cascade="all, delete-orphan")
@@ -189,12 +172,12 @@ def time_ago(elapsed: timedelta) -> str:
 class Goal(db.Model):
     __tablename__ = "mentorship_goal"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     due_on: Mapped[date | None]
-    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    done_at: Mapped[datetime | None]
+    created_at: Mapped[utc_now]
 
     mentorship: Mapped[Mentorship] = relationship(back_populates="goals")
 
@@ -202,7 +185,7 @@ class Goal(db.Model):
 class Meeting(db.Model):
     __tablename__ = "mentorship_meeting"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     met_on: Mapped[date]
@@ -211,6 +194,6 @@ class Meeting(db.Model):
     topics: Mapped[str] = mapped_column(String(300), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     notes_private: Mapped[bool] = mapped_column(default=False)  # only the writer sees the notes
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[utc_now]
 
     author: Mapped[User | None] = relationship()  # noqa: F821

@@ -9,27 +9,21 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.types import UTCDateTime, enum_column, utcnow
+from network.types import LabelledEnum, enum_column, intpk, member_fk, member_pk, utc_now
 
 
-class WhoMayWrite(enum.StrEnum):
+class WhoMayWrite(LabelledEnum):
     """Who may start a conversation with a member (replies in an existing one are always allowed)."""
 
-    ANYONE = "anyone"
-    CONNECTED = "connected"
-    NOBODY = "nobody"
-
-    @property
-    def label(self) -> str:
-        return {"anyone": "Any verified member",
-                "connected": "Only my mentors, mentees and the people of my program",
-                "nobody": "Nobody"}[self.value]
+    ANYONE = "anyone", "Any verified member"
+    CONNECTED = "connected", "Only my mentors, mentees and the people of my program"
+    NOBODY = "nobody", "Nobody"
 
 
 class MessagingSetting(db.Model):
     __tablename__ = "messaging_setting"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[member_pk]
     who_may_write: Mapped[WhoMayWrite] = mapped_column(enum_column(WhoMayWrite, "who_may_write", length=16),
                                                        default=WhoMayWrite.ANYONE)
 
@@ -43,11 +37,11 @@ class Conversation(db.Model):
                       Index("ix_conversation_low_last", "low_member_id", "last_message_at"),
                       Index("ix_conversation_high_last", "high_member_id", "last_message_at"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     low_member_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     high_member_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[utc_now]
+    last_message_at: Mapped[utc_now]
     last_message_id: Mapped[int | None]
     low_read_id: Mapped[int] = mapped_column(default=0)
     high_read_id: Mapped[int] = mapped_column(default=0)
@@ -72,13 +66,13 @@ class Message(db.Model):
     __tablename__ = "message"
     __table_args__ = (Index("ix_message_conversation_id_id", "conversation_id", "id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
-    sender_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    sender_id: Mapped[member_fk]
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[utc_now]
     # Set when a moderator removed the message after a report; the text is kept for the audit trail.
-    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_at: Mapped[datetime | None]
 
     sender: Mapped[User] = relationship()  # noqa: F821
     conversation: Mapped[Conversation] = relationship()
@@ -89,10 +83,10 @@ class MemberBlock(db.Model):
 
     __tablename__ = "member_block"
 
-    blocker_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    blocker_id: Mapped[member_pk]
     blocked_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True,
                                             index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[utc_now]
 
     blocked: Mapped[User] = relationship(foreign_keys=[blocked_id])  # noqa: F821
 
@@ -108,14 +102,14 @@ class MessageReport(db.Model):
     __table_args__ = (UniqueConstraint("message_id", "reporter_id"),
                       Index("ix_message_report_status_created", "status", "created_at"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     message_id: Mapped[int] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"))
     reporter_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(500))
     status: Mapped[ReportStatus] = mapped_column(enum_column(ReportStatus, "report_status", length=16),
                                                  default=ReportStatus.OPEN)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_now]
+    resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     message: Mapped[Message] = relationship()

@@ -62,6 +62,24 @@ def _conversation_or_404(conversation_id: int) -> Conversation:
     return conversation
 
 
+def _send(form: MessageForm, write):
+    """Run ``write`` (the service call that sends the form's text) and commit: (what it wrote, None); or,
+    refused, roll back and give (None, the refusal), its reason put on the form's text."""
+    try:
+        written = write()
+    except services.MessagingError as refusal:
+        db.session.rollback()
+        form.body.errors = [str(refusal)]
+        return None, refusal
+    db.session.commit()
+    return written, None
+
+
+def _refused(recipient: User, refusal: services.NotAllowed):
+    """The page for a sender who may not write to ``recipient`` (their choice or a block)."""
+    return render_template("messages/refused.html", recipient=recipient, reason=str(refusal)), 403
+
+
 @bp.route("/")
 def index():
     """My conversations, most recent first, with unread counts."""
@@ -87,22 +105,15 @@ def compose():
         return render_template("messages/refused.html", recipient=recipient, reason=refusal), 403
     form = MessageForm()
     if form.validate_on_submit():
-        try:
-            message = services.start(current_user, recipient, form.body.data, form.confirm_no_phi.data)
-        except services.NotAllowed as exc:
-            db.session.rollback()
-            return render_template("messages/refused.html", recipient=recipient, reason=str(exc)), 403
-        except services.PatientIdentifiers as exc:
-            db.session.rollback()
-            form.body.errors = [str(exc)]
-            return render_template("messages/compose.html", form=form, recipient=recipient, phi=exc.found), 400
-        except services.MessagingError as exc:
-            db.session.rollback()
-            form.body.errors = [str(exc)]
-        else:
-            db.session.commit()
+        message, refusal = _send(form, lambda: services.start(current_user, recipient, form.body.data,
+                                                               form.confirm_no_phi.data))
+        if refusal is None:
             flash(f"Message sent to {recipient.name}.", "success")
             return redirect(url_for("messages.show", conversation_id=message.conversation_id))
+        if isinstance(refusal, services.NotAllowed):
+            return _refused(recipient, refusal)
+        if isinstance(refusal, services.PatientIdentifiers):
+            return render_template("messages/compose.html", form=form, recipient=recipient, phi=refusal.found), 400
     status = 400 if form.is_submitted() else 200
     return render_template("messages/compose.html", form=form, recipient=recipient), status
 
@@ -147,21 +158,14 @@ def send(conversation_id: int):
     other = conversation.other(current_user.id)
     form = MessageForm()
     if form.validate_on_submit():
-        try:
-            services.reply(current_user, other, conversation, form.body.data, form.confirm_no_phi.data)
-        except services.NotAllowed as exc:
-            db.session.rollback()
-            return render_template("messages/refused.html", recipient=other, reason=str(exc)), 403
-        except services.PatientIdentifiers as exc:
-            db.session.rollback()
-            form.body.errors = [str(exc)]
-            return _render_conversation(conversation, form, 400, phi=exc.found)
-        except services.MessagingError as exc:
-            db.session.rollback()
-            form.body.errors = [str(exc)]
-        else:
-            db.session.commit()
+        _, refusal = _send(form, lambda: services.reply(current_user, other, conversation, form.body.data,
+                                                        form.confirm_no_phi.data))
+        if refusal is None:
             return redirect(url_for("messages.show", conversation_id=conversation.id, _anchor="latest"))
+        if isinstance(refusal, services.NotAllowed):
+            return _refused(other, refusal)
+        if isinstance(refusal, services.PatientIdentifiers):
+            return _render_conversation(conversation, form, 400, phi=refusal.found)
     return _render_conversation(conversation, form, 400)
 
 
@@ -224,7 +228,8 @@ def settings():
     if not form.is_submitted():
         form.who_may_write.data = services.who_may_write(current_user.id).value
     status = 400 if form.is_submitted() else 200
-    return render_template("messages/settings.html", form=form, blocks=services.blocked_members(current_user.id)), status
+    return (render_template("messages/settings.html", form=form, blocks=services.blocked_members(current_user.id)),
+            status)
 
 
 @bp.route("/reports")

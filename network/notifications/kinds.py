@@ -5,23 +5,18 @@ Pure data (no Flask, no database), so the mail area can name a mail's group for 
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
+from network.types import LabelledEnum
 
-class Delivery(enum.StrEnum):
+
+class Delivery(LabelledEnum):
     """How a member wants one group of notifications."""
 
-    IN_APP = "in_app"
-    IMMEDIATE = "immediate"
-    DAILY = "daily"
-    OFF = "off"
-
-    @property
-    def label(self) -> str:
-        return {"in_app": "On the site only", "immediate": "On the site and by email right away",
-                "daily": "On the site and in a daily digest email",
-                "off": "Off: no notification at all"}[self.value]
+    IN_APP = "in_app", "On the site only"
+    IMMEDIATE = "immediate", "On the site and by email right away"
+    DAILY = "daily", "On the site and in a daily digest email"
+    OFF = "off", "Off: no notification at all"
 
     @property
     def mails(self) -> bool:

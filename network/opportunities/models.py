@@ -10,13 +10,11 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    Column,
     ForeignKey,
     Index,
     Integer,
     Numeric,
     String,
-    Table,
     Text,
     UniqueConstraint,
     select,
@@ -24,28 +22,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network import search
+from network.database import association_table
 from network.extensions import db
 from network.taxonomy.models import Interest, PracticeSetting, Specialty
 from network.text.markdown import markdown_to_text
-from network.types import UTCDateTime, enum_column, utcnow
-
-_enum = enum_column
+from network.types import LabelledEnum, enum_column, intpk, member_fk, member_pk, utc_now, utc_updated
 
 
-class OpportunityKind(enum.StrEnum):
-    JOB = "job"
-    LOCUM = "locum"
-    FELLOWSHIP = "fellowship_position"
-    RESEARCH = "research"
-    CONFERENCE = "conference"
-    WORKSHOP = "workshop"
-    WEBINAR = "webinar"
-
-    @property
-    def label(self) -> str:
-        return {"job": "Job", "locum": "Locum", "fellowship_position": "Fellowship position",
-                "research": "Research collaboration", "conference": "Conference",
-                "workshop": "Workshop / hands-on course", "webinar": "Webinar"}[self.value]
+class OpportunityKind(LabelledEnum):
+    JOB = "job", "Job"
+    LOCUM = "locum", "Locum"
+    FELLOWSHIP = "fellowship_position", "Fellowship position"
+    RESEARCH = "research", "Research collaboration"
+    CONFERENCE = "conference", "Conference"
+    WORKSHOP = "workshop", "Workshop / hands-on course"
+    WEBINAR = "webinar", "Webinar"
 
     @property
     def is_event(self) -> bool:
@@ -65,79 +56,48 @@ class OpportunityStatus(enum.StrEnum):
     REMOVED = "removed"  # an administrator took it down; only administrators still see it
 
 
-class WorkMode(enum.StrEnum):
-    ONSITE = "onsite"
-    HYBRID = "hybrid"
-    REMOTE = "remote"
-
-    @property
-    def label(self) -> str:
-        return {"onsite": "On site", "hybrid": "Hybrid", "remote": "Remote / online"}[self.value]
+class WorkMode(LabelledEnum):
+    ONSITE = "onsite", "On site"
+    HYBRID = "hybrid", "Hybrid"
+    REMOTE = "remote", "Remote / online"
 
 
-class EmploymentType(enum.StrEnum):
-    FULL_TIME = "full_time"
-    PART_TIME = "part_time"
-    CONTRACT = "contract"
-    PER_DIEM = "per_diem"
-
-    @property
-    def label(self) -> str:
-        return {"full_time": "Full time", "part_time": "Part time", "contract": "Contract",
-                "per_diem": "Per diem"}[self.value]
+class EmploymentType(LabelledEnum):
+    FULL_TIME = "full_time", "Full time"
+    PART_TIME = "part_time", "Part time"
+    CONTRACT = "contract", "Contract"
+    PER_DIEM = "per_diem", "Per diem"
 
 
-class ProjectStage(enum.StrEnum):
-    IDEA = "idea"
-    PROTOCOL = "protocol"
-    DATA_COLLECTION = "data_collection"
-    ANALYSIS = "analysis"
-    WRITING = "writing"
-
-    @property
-    def label(self) -> str:
-        return {"idea": "Idea / planning", "protocol": "Protocol writing", "data_collection": "Data collection",
-                "analysis": "Analysis", "writing": "Manuscript writing"}[self.value]
+class ProjectStage(LabelledEnum):
+    IDEA = "idea", "Idea / planning"
+    PROTOCOL = "protocol", "Protocol writing"
+    DATA_COLLECTION = "data_collection", "Data collection"
+    ANALYSIS = "analysis", "Analysis"
+    WRITING = "writing", "Manuscript writing"
 
 
-class IrbStatus(enum.StrEnum):
-    NOT_NEEDED = "not_needed"
-    PLANNED = "planned"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    EXEMPT = "exempt"
-
-    @property
-    def label(self) -> str:
-        return {"not_needed": "Not needed (no human subjects)", "planned": "Not yet submitted",
-                "submitted": "Submitted, under review", "approved": "Approved", "exempt": "Exempt"}[self.value]
+class IrbStatus(LabelledEnum):
+    NOT_NEEDED = "not_needed", "Not needed (no human subjects)"
+    PLANNED = "planned", "Not yet submitted"
+    SUBMITTED = "submitted", "Submitted, under review"
+    APPROVED = "approved", "Approved"
+    EXEMPT = "exempt", "Exempt"
 
 
-class RsvpStatus(enum.StrEnum):
-    GOING = "going"
-    WAITLISTED = "waitlisted"  # said "going" when the event was full; promoted in order when a seat frees
-    MAYBE = "maybe"
-    NOT_GOING = "not_going"
-
-    @property
-    def label(self) -> str:
-        return {"going": "Going", "waitlisted": "On the waitlist", "maybe": "Maybe",
-                "not_going": "Not going"}[self.value]
+class RsvpStatus(LabelledEnum):
+    GOING = "going", "Going"
+    # Said "going" when the event was full; promoted in order when a seat frees.
+    WAITLISTED = "waitlisted", "On the waitlist"
+    MAYBE = "maybe", "Maybe"
+    NOT_GOING = "not_going", "Not going"
 
 
-opportunity_interest = Table(
-    "opportunity_interest",
-    db.metadata,
-    Column("opportunity_id", Integer, ForeignKey("opportunity.id", ondelete="CASCADE"), primary_key=True),
-    Column("interest_id", Integer, ForeignKey("interest.id"), primary_key=True, index=True),
-)
+opportunity_interest = association_table("opportunity_interest", ("opportunity_id", "opportunity.id"),
+                                         ("interest_id", "interest.id"))
 
-opportunity_specialty = Table(
-    "opportunity_specialty",
-    db.metadata,
-    Column("opportunity_id", Integer, ForeignKey("opportunity.id", ondelete="CASCADE"), primary_key=True),
-    Column("specialty_id", Integer, ForeignKey("specialty.id"), primary_key=True, index=True),
-)
+opportunity_specialty = association_table("opportunity_specialty", ("opportunity_id", "opportunity.id"),
+                                          ("specialty_id", "specialty.id"))
 
 
 class Opportunity(db.Model):
@@ -152,44 +112,44 @@ class Opportunity(db.Model):
         CheckConstraint("going_count >= 0", name="going_not_negative"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[OpportunityKind] = mapped_column(_enum(OpportunityKind, "opportunity_kind"), index=True)
-    status: Mapped[OpportunityStatus] = mapped_column(_enum(OpportunityStatus, "opportunity_status", 16),
+    id: Mapped[intpk]
+    kind: Mapped[OpportunityKind] = mapped_column(enum_column(OpportunityKind, "opportunity_kind"), index=True)
+    status: Mapped[OpportunityStatus] = mapped_column(enum_column(OpportunityStatus, "opportunity_status", 16),
                                                       default=OpportunityStatus.OPEN)
     poster_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(160))
     organisation: Mapped[str] = mapped_column(String(160), default="")
     location: Mapped[str] = mapped_column(String(160), default="")
-    work_mode: Mapped[WorkMode] = mapped_column(_enum(WorkMode, "work_mode", 16), default=WorkMode.ONSITE)
+    work_mode: Mapped[WorkMode] = mapped_column(enum_column(WorkMode, "work_mode", 16), default=WorkMode.ONSITE)
     description: Mapped[str] = mapped_column(Text, default="")
     apply_url: Mapped[str] = mapped_column(String(500), default="")
     apply_email: Mapped[str] = mapped_column(String(254), default="")
     # Dates are stored in UTC; ``time_zone`` (IANA) is where they are meant, for display and calendars.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
-    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deadline: Mapped[datetime | None]
     # Jobs, locums, fellowship positions
     practice_setting_id: Mapped[int | None] = mapped_column(ForeignKey("practice_setting.id"), index=True)
-    employment_type: Mapped[EmploymentType | None] = mapped_column(_enum(EmploymentType, "employment_type"))
+    employment_type: Mapped[EmploymentType | None] = mapped_column(enum_column(EmploymentType, "employment_type"))
     salary_min: Mapped[int | None] = mapped_column(Integer)
     salary_max: Mapped[int | None] = mapped_column(Integer)
     # Research collaborations
-    project_stage: Mapped[ProjectStage | None] = mapped_column(_enum(ProjectStage, "project_stage"))
-    irb_status: Mapped[IrbStatus | None] = mapped_column(_enum(IrbStatus, "irb_status"))
+    project_stage: Mapped[ProjectStage | None] = mapped_column(enum_column(ProjectStage, "project_stage"))
+    irb_status: Mapped[IrbStatus | None] = mapped_column(enum_column(IrbStatus, "irb_status"))
     roles_sought: Mapped[str] = mapped_column(String(300), default="")
     authorship: Mapped[str] = mapped_column(String(500), default="")
     # Events
-    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
     venue: Mapped[str] = mapped_column(String(200), default="")
     online_url: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
     cme_credits: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     # Seats taken, kept by conditional UPDATEs so two members never take the last seat together.
     going_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[utc_now]
+    updated_at: Mapped[utc_updated]
+    closed_at: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None]
 
     poster: Mapped[User | None] = relationship()  # noqa: F821
     practice_setting: Mapped[PracticeSetting | None] = relationship()
@@ -251,10 +211,10 @@ class Bookmark(db.Model):
     __tablename__ = "opportunity_bookmark"
     __table_args__ = (UniqueConstraint("user_id", "opportunity_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    id: Mapped[intpk]
+    user_id: Mapped[member_fk]
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[utc_now]
 
     opportunity: Mapped[Opportunity] = relationship()
 
@@ -265,11 +225,11 @@ class ExpressionOfInterest(db.Model):
     __tablename__ = "opportunity_expression"
     __table_args__ = (UniqueConstraint("opportunity_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[member_fk]
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[utc_now]
 
     user: Mapped[User] = relationship()  # noqa: F821
 
@@ -281,11 +241,11 @@ class Rsvp(db.Model):
                       Index("ix_event_rsvp_opportunity_id_status_responded_at", "opportunity_id", "status",
                             "responded_at"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    status: Mapped[RsvpStatus] = mapped_column(_enum(RsvpStatus, "rsvp_status", 16))
-    responded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_id: Mapped[member_fk]
+    status: Mapped[RsvpStatus] = mapped_column(enum_column(RsvpStatus, "rsvp_status", 16))
+    responded_at: Mapped[utc_now]
 
     opportunity: Mapped[Opportunity] = relationship()
 
@@ -295,12 +255,12 @@ class OpportunityPreference(db.Model):
 
     __tablename__ = "opportunity_preference"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[member_pk]
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # SHA-256 (hex) of the secret in the personal feed URL, never the secret itself, so a copy of the
     # database opens no one's calendar; NULL when the member has no feed (revoking clears it).
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
-    feed_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    feed_created_at: Mapped[datetime | None]
 
 
 class DigestDelivery(db.Model):
@@ -309,8 +269,8 @@ class DigestDelivery(db.Model):
     __tablename__ = "opportunity_digest"
     __table_args__ = (UniqueConstraint("user_id", "week"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    id: Mapped[intpk]
+    user_id: Mapped[member_fk]
     week: Mapped[str] = mapped_column(String(8))  # ISO week, e.g. "2026-W48"
     opportunity_ids: Mapped[list] = mapped_column(JSON, default=list)  # what the mail listed
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[utc_now]

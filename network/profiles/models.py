@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import enum
-from datetime import datetime
-
 from sqlalchemy import (
     JSON,
-    Column,
     ForeignKey,
-    Integer,
     LargeBinary,
     String,
-    Table,
     Text,
     UniqueConstraint,
     select,
@@ -21,69 +15,46 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, object_session, relationship
 
 from network import search
+from network.database import association_table
 from network.extensions import db
 from network.members.models import User
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
 from network.text.markdown import markdown_to_text
-from network.types import UTCDateTime, enum_column, utcnow
+from network.types import LabelledEnum, enum_column, intpk, member_fk, member_pk, utc_now, utc_updated
 
 
-class Visibility(enum.StrEnum):
-    MEMBERS = "members"  # every verified member
-    CONNECTED = "connected"  # my mentors, mentees and the people of my programs
-    PRIVATE = "private"  # only me
-
-    @property
-    def label(self) -> str:
-        return {"members": "All verified members", "connected": "My mentors, mentees and program",
-                "private": "Only me"}[self.value]
+class Visibility(LabelledEnum):
+    MEMBERS = "members", "All verified members"
+    CONNECTED = "connected", "My mentors, mentees and program"  # the people of all my programs
+    PRIVATE = "private", "Only me"
 
 
-class CareerGoal(enum.StrEnum):
-    ACADEMIC = "academic"
-    PRIVATE_PRACTICE = "private_practice"
-    RESEARCH = "research"
-    UNDECIDED = "undecided"
-
-    @property
-    def label(self) -> str:
-        return {"academic": "Academic medicine", "private_practice": "Private practice",
-                "research": "Research", "undecided": "Undecided"}[self.value]
+class CareerGoal(LabelledEnum):
+    ACADEMIC = "academic", "Academic medicine"
+    PRIVATE_PRACTICE = "private_practice", "Private practice"
+    RESEARCH = "research", "Research"
+    UNDECIDED = "undecided", "Undecided"
 
 
-class AcademicRank(enum.StrEnum):
-    INSTRUCTOR = "instructor"
-    ASSISTANT = "assistant_professor"
-    ASSOCIATE = "associate_professor"
-    PROFESSOR = "professor"
-    CLINICAL = "clinical_faculty"
-
-    @property
-    def label(self) -> str:
-        return {"instructor": "Instructor", "assistant_professor": "Assistant professor",
-                "associate_professor": "Associate professor", "professor": "Professor",
-                "clinical_faculty": "Clinical faculty"}[self.value]
+class AcademicRank(LabelledEnum):
+    INSTRUCTOR = "instructor", "Instructor"
+    ASSISTANT = "assistant_professor", "Assistant professor"
+    ASSOCIATE = "associate_professor", "Associate professor"
+    PROFESSOR = "professor", "Professor"
+    CLINICAL = "clinical_faculty", "Clinical faculty"
 
 
-profile_interest = Table(
-    "profile_interest",
-    db.metadata,
-    Column("profile_id", Integer, ForeignKey("profile.user_id", ondelete="CASCADE"), primary_key=True),
-    Column("interest_id", Integer, ForeignKey("interest.id"), primary_key=True, index=True),
-)
+profile_interest = association_table("profile_interest", ("profile_id", "profile.user_id"),
+                                     ("interest_id", "interest.id"))
 
-profile_certification = Table(
-    "profile_certification",
-    db.metadata,
-    Column("profile_id", Integer, ForeignKey("profile.user_id", ondelete="CASCADE"), primary_key=True),
-    Column("certification_id", Integer, ForeignKey("board_certification.id"), primary_key=True, index=True),
-)
+profile_certification = association_table("profile_certification", ("profile_id", "profile.user_id"),
+                                          ("certification_id", "board_certification.id"))
 
 
 class Profile(db.Model):
     __tablename__ = "profile"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[member_pk]
     headline: Mapped[str] = mapped_column(String(160), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
     primary_specialty_id: Mapped[int | None] = mapped_column(ForeignKey("specialty.id"), index=True)
@@ -114,7 +85,7 @@ class Profile(db.Model):
     # A square JPEG thumbnail re-encoded from the upload; the original bytes are never kept.
     photo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     photo_version: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[utc_updated]
     # Counts saves of the edit form; the form carries the number it was opened at (edit conflicts).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
@@ -147,8 +118,8 @@ def search_document(profile: Profile) -> tuple[str]:
     # hold the one read before; and a profile made with a ``user_id`` has no ``user`` until it is read again.
     session = object_session(profile)
     specialty = profile.primary_specialty_id and session.get(Specialty, profile.primary_specialty_id)
-    parts = [session.get(User, profile.user_id).name, profile.headline, markdown_to_text(profile.bio), profile.institution,
-             profile.current_position, profile.title, specialty.name if specialty else ""]
+    parts = [session.get(User, profile.user_id).name, profile.headline, markdown_to_text(profile.bio),
+             profile.institution, profile.current_position, profile.title, specialty.name if specialty else ""]
     parts += [interest.name for interest in profile.interests]
     return ("\n".join(part for part in parts if part),)
 
@@ -183,9 +154,9 @@ class SavedMember(db.Model):
     __tablename__ = "saved_member"
     __table_args__ = (UniqueConstraint("owner_id", "member_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    id: Mapped[intpk]
+    owner_id: Mapped[member_fk]
+    member_id: Mapped[member_fk]
+    created_at: Mapped[utc_now]
 
-    member: Mapped[User] = relationship(foreign_keys=[member_id])
+    member: Mapped[User] = relationship(foreign_keys="SavedMember.member_id")

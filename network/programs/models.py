@@ -5,24 +5,24 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.types import UTCDateTime, utcnow
+from network.types import LabelledEnum, enum_column, intpk, member_fk, utc_now
 
 
 class Program(db.Model):
     __tablename__ = "program"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(160))
     institution: Mapped[str] = mapped_column(String(160))
     city: Mapped[str] = mapped_column(String(120), default="")
     specialty_id: Mapped[int | None] = mapped_column(ForeignKey("specialty.id"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[utc_now]
 
     cohorts: Mapped[list[Cohort]] = relationship(back_populates="program", order_by="Cohort.start_date")
 
@@ -34,12 +34,12 @@ class Cohort(db.Model):
     __tablename__ = "cohort"
     __table_args__ = (UniqueConstraint("program_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(80))  # "Class of 2027"
     start_date: Mapped[date]
     end_date: Mapped[date]
-    graduated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    graduated_at: Mapped[datetime | None]
 
     program: Mapped[Program] = relationship(back_populates="cohorts")
 
@@ -60,28 +60,20 @@ class CohortMembership(db.Model):
     __tablename__ = "cohort_membership"
     __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    role: Mapped[CohortRole] = mapped_column(
-        Enum(CohortRole, native_enum=False, create_constraint=True, length=16, name="cohort_role",
-             values_callable=lambda roles: [r.value for r in roles])
-    )
-    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_id: Mapped[member_fk]
+    role: Mapped[CohortRole] = mapped_column(enum_column(CohortRole, "cohort_role", length=16))
+    joined_at: Mapped[utc_now]
 
     cohort: Mapped[Cohort] = relationship()
     user: Mapped[User] = relationship()  # noqa: F821
 
 
-class ProgramRole(enum.StrEnum):
-    DIRECTOR = "director"
-    COORDINATOR = "coordinator"
-    FACULTY = "faculty"
-
-    @property
-    def label(self) -> str:
-        return {"director": "Program director", "coordinator": "Program coordinator",
-                "faculty": "Faculty"}[self.value]
+class ProgramRole(LabelledEnum):
+    DIRECTOR = "director", "Program director"
+    COORDINATOR = "coordinator", "Program coordinator"
+    FACULTY = "faculty", "Faculty"
 
 
 class ProgramStaff(db.Model):
@@ -90,14 +82,11 @@ class ProgramStaff(db.Model):
     __tablename__ = "program_staff"
     __table_args__ = (UniqueConstraint("program_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    role: Mapped[ProgramRole] = mapped_column(
-        Enum(ProgramRole, native_enum=False, create_constraint=True, length=16, name="program_role",
-             values_callable=lambda roles: [r.value for r in roles])
-    )
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_id: Mapped[member_fk]
+    role: Mapped[ProgramRole] = mapped_column(enum_column(ProgramRole, "program_role", length=16))
+    added_at: Mapped[utc_now]
 
     program: Mapped[Program] = relationship()
     user: Mapped[User] = relationship()  # noqa: F821

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.extensions import db
-from network.types import UTCDateTime, utcnow
+from network.types import intpk, utc_now
 
 
 class ReminderLog(db.Model):
     __tablename__ = "reminder_log"
     __table_args__ = (Index("ix_reminder_log_item", "kind", "target_id", "sent_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     kind: Mapped[str] = mapped_column(String(48))  # "reminder-meeting", "reminder-request"
     target_id: Mapped[int]  # the mentorship or the request
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[utc_now]

@@ -10,15 +10,15 @@ from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.extensions import db
-from network.types import UTCDateTime
+from network.types import intpk
 
 
 class TermMixin:
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[intpk]
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     position: Mapped[int] = mapped_column(default=0)
-    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retired_at: Mapped[datetime | None]
 
     @property
     def is_retired(self) -> bool:

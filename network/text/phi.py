@@ -111,7 +111,8 @@ _AGE = re.compile(
     r"\b(?:9\d|1[01]\d)(?:[ -]?(?:years?|yrs?|y)[ -]?(?:old|o\b|/o)|[ -]?yo\b|[ -]?y\.o\.|[ -]?y/o\b|"
     r"[ -]year-old|[ -]?(?:M|F)\b(?![/-])| ?(?:yom|yof|yowm|yowf|yo[mf])\b)"
     r"|\b(?:aged?|age:|age of|age is|aged:)\s*(?:9\d|1[01]\d)\b(?!\s*(?:%|mg|ml|mcg|days|mme|minutes))"
-    r"|\bat (?:9\d|1[01]\d)(?=\s*,)|\b(?:9\d|1[01]\d)(?:th)? birthday\b|\bturn(?:s|ed|ing)? (?:9\d|1[01]\d)\b", re.IGNORECASE)
+    r"|\bat (?:9\d|1[01]\d)(?=\s*,)|\b(?:9\d|1[01]\d)(?:th)? birthday\b|\bturn(?:s|ed|ing)? (?:9\d|1[01]\d)\b",
+    re.IGNORECASE)
 
 _PHONE = re.compile(
     r"(?<![\w/.-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:\s*(?:x|ext\.?)\s*\d{1,5})?(?![\w/-])"

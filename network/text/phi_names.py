@@ -85,7 +85,8 @@ Nurtec Xtampza Oxycontin Percocet Norco Vicodin Dilaudid Ultram Methadone Fentan
 Nevro Medtronic Boston Stryker Saluda Evoke Proclaim Intellis WaveWriter Senza Vertos Intracept
 Relievant SPRINT Spr Sprint Mild Superion Vertiflex Coolief Avanos Halyard Bioness
 Stimwave Nalu Axonics Inspire Omnipod Dexcom Freestyle Libre Medline Baxter Pfizer Lilly Merck
-Las Los San Santa Vegas Angeles Francisco Diego Antonio Johns Epic Cerner MyChart Zoom Teams Slack Google Apple Microsoft Amazon Facebook Twitter Instagram
+Las Los San Santa Vegas Angeles Francisco Diego Antonio Johns Epic Cerner MyChart Zoom Teams Slack
+Google Apple Microsoft Amazon Facebook Twitter Instagram
 """)
 
 # Eponyms of signs, tests and syndromes: a capitalised word that is a person long dead.
@@ -116,7 +117,8 @@ _PATIENT_CUE = re.compile(
     r"|\b(?:pt|patient)(?:'s)?[ \t]+name(?:[ \t]+is|[ \t]+was)?[ \t]*:?[ \t]*"
     r"|\bname[ \t]*:[ \t]*", re.IGNORECASE)
 _RELATIVE_CUE = re.compile(
-    r"\b(?:his|her|their|my|the|pt's|patient's|whose|a|with|(?-i:[A-Z][a-z]+)['’]s)[ \t]+(?:(?:late|ex-?|older|younger|eldest|"
+    r"\b(?:his|her|their|my|the|pt's|patient's|whose|a|with|(?-i:[A-Z][a-z]+)['’]s)[ \t]+"
+    r"(?:(?:late|ex-?|older|younger|eldest|"
     r"oldest|adult|teenage|step|twin|only)[ \t-]?)?"
     r"(?:wife|husband|spouse|son|daughter|mother|mom|mum|father|dad|brother|sister|partner|fianc[eé]e?|"
     r"girlfriend|boyfriend|grandson|granddaughter|grandmother|grandfather|grandma|grandpa|niece|nephew|"
