@@ -33,7 +33,7 @@ preload_app = False
 control_socket_disable = True
 # Heartbeat files in memory, not on a possibly slow disk (what gunicorn's documentation advises;
 # only gunicorn's own unlinked temporary files go there).
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # nosec B108
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (see above)  # nosec B108
 # Only the local reverse proxy may set X-Forwarded-*; the app trusts FLASK_PROXY_COUNT hops.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "fellowship-network"

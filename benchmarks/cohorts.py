@@ -113,7 +113,10 @@ def main() -> None:
         statements = []
         with app.app_context():
             engine = db.engine
-        listener = lambda *a: statements.append(a[2])
+
+        def listener(conn, cursor, statement, *rest):
+            statements.append(statement)
+
         event.listen(engine, "before_cursor_execute", listener)
         client.get(f"/cohorts/{cohort_id}/dashboard").close()
         event.remove(engine, "before_cursor_execute", listener)

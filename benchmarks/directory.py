@@ -70,7 +70,8 @@ def seed(app, count: int) -> None:
         if db.engine.dialect.name == "postgresql":
             db.session.execute(db.text("UPDATE profile SET search_vector = to_tsvector('english', search_document)"))
         else:
-            db.session.execute(db.text("INSERT INTO profile_fts (rowid, document) SELECT user_id, search_document FROM profile"))
+            db.session.execute(db.text("INSERT INTO profile_fts (rowid, document) "
+                                       "SELECT user_id, search_document FROM profile"))
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             db.session.execute(db.text("SELECT setval('user_id_seq', (SELECT max(id) FROM \"user\"))"))

@@ -79,7 +79,7 @@ def seed_posts(total: int) -> tuple[int, int, str]:
     thread_ids = db.session.scalars(select(Thread.id).where(Thread.title.like("Benchmark thread %"))
                                     .order_by(Thread.id)).all()
     rows, n = [], 0
-    for thread_id, size in zip(thread_ids, sizes):
+    for thread_id, size in zip(thread_ids, sizes, strict=True):
         for _ in range(size):
             body, html = rendered[n % len(rendered)]
             rows.append({"thread_id": thread_id, "author_id": authors[n % len(authors)], "body": body,

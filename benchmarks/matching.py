@@ -30,13 +30,14 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-# This file is named like the PyPI package it measures: take its folder off the path.
+# This file is named like the PyPI package it measures: take its folder off the path (so the app's imports
+# come after it).
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
-from network.matching import blocking_pairs, optimal_match, stable_match
-from network.matching.rounds import RoundInput, run_round
+from network.matching import blocking_pairs, optimal_match, stable_match  # noqa: E402
+from network.matching.rounds import RoundInput, run_round  # noqa: E402
 
 
 def best_of(repeat, run):
@@ -188,7 +189,8 @@ def part_e(rng):
             {"round_id": round_id, "user_id": m, "side": "mentor", "capacity": rng.randint(1, 8),
              "accept_any": rng.random() < 0.5} for m in mentors])
         db.session.execute(insert(Choice), [
-            {"round_id": round_id, "fellow_id": f, "mentor_id": m, "fellow_rank": n, "mentor_accepts": rng.random() < 0.7}
+            {"round_id": round_id, "fellow_id": f, "mentor_id": m, "fellow_rank": n,
+             "mentor_accepts": rng.random() < 0.7}
             for f in fellows for n, m in enumerate(rng.sample(mentors, 10), 1)])
         db.session.commit()
     runner = app.test_cli_runner()

@@ -61,7 +61,10 @@ def main() -> None:
         statements = []
         with app.app_context():
             engine = db.engine
-        listener = lambda *args: statements.append(args[2])
+
+        def listener(conn, cursor, statement, *rest):
+            statements.append(statement)
+
         event.listen(engine, "before_cursor_execute", listener)
         client.get("/mentorship/recommendations?type=research").close()
         event.remove(engine, "before_cursor_execute", listener)

@@ -20,7 +20,7 @@ from network.programs.models import Cohort, CohortMembership, CohortRole, Progra
 from network.taxonomy.models import Specialty
 from network.types import utcnow
 
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (published with the demo accounts)
 DEMO_SIGN_INS = [
     ("admin@example.org", "administrator"),
     ("faculty@example.org", "program director, Northbridge"),
@@ -74,11 +74,11 @@ class _Seeder:
         self.rng = random.Random(2026)
         self.password_hash = generate_password_hash(DEMO_PASSWORD)  # hashed once: seeding stays fast
         self.specialties = {s.slug: s for s in db.session.scalars(select(Specialty))}
-        self.names = iter(f"{f} {l}" for f, l in self._name_pairs())
+        self.names = iter(f"{first} {last}" for first, last in self._name_pairs())
         self.now = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
     def _name_pairs(self):
-        pairs = [(f, l) for f in FIRST for l in LAST]
+        pairs = [(first, last) for first in FIRST for last in LAST]
         self.rng.shuffle(pairs)
         return pairs
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
@@ -17,14 +18,17 @@ log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("Something in that request was not right", "Check what you entered and try again."),
-    403: ("You cannot open this page", "Your account does not have access to it. If you think it should, write to your program's administrators."),
+    403: ("You cannot open this page",
+          "Your account does not have access to it. If you think it should, write to your program's administrators."),
     404: ("Page not found", "The page may have moved, or the link may be mistyped."),
     405: ("That action is not possible here", "Go back and use the page's buttons."),
     409: ("That changed in the meantime", "Reload the page to see the current state."),
     413: ("That was too large", "The form or file you sent is larger than we accept. Send something smaller."),
     429: ("Too many attempts", "For everyone's safety, please wait a minute before trying again."),
-    500: ("Something went wrong on our side", "The error was logged and nothing was saved. Please try again in a moment."),
-    503: ("The network is briefly unavailable", "We cannot reach our database just now, and nothing you sent was saved. Please try again in a minute."),
+    500: ("Something went wrong on our side",
+          "The error was logged and nothing was saved. Please try again in a moment."),
+    503: ("The network is briefly unavailable",
+          "We cannot reach our database just now, and nothing you sent was saved. Please try again in a minute."),
 }
 
 
@@ -109,10 +113,8 @@ def handle_database_unavailable(error: DBAPIError):
     if not _is_connection_error(error):
         return handle_unexpected_error(error)
     log.error("database unavailable on %s %s: %s", request.method, request.path, error.orig or error)
-    try:
+    with contextlib.suppress(DBAPIError):  # the connection is already gone; the pool replaces it on the next checkout
         db.session.rollback()
-    except DBAPIError:  # the connection is already gone; the pool replaces it on the next checkout
-        pass
     title, message = MESSAGES[503]
     if request.endpoint == "main.healthz":  # failed before the check ran (loading a signed-in member)
         response = jsonify(status="error", database="unavailable")

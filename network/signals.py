@@ -1,9 +1,10 @@
 """What a lower area announces so that a higher one can act on it, without the lower one importing it.
 
 Areas talk downward (``tests/test_import_layers.py``). When something happens in a lower area that a
-higher area must follow up (a new class needs its discussion category), the lower area sends one of these signals and the higher area connects a receiver at
-import time, next to the code it runs, as Indico does with ``indico/core/signals``. Receivers run in the
-sender's transaction: like services they add and flush, and never commit.
+higher area must follow up (a new class needs its discussion category), the lower area sends one of these
+signals and the higher area connects a receiver at import time, next to the code it runs, as Indico does with
+``indico/core/signals``. Receivers run in the sender's transaction: like services they add and flush, and
+never commit.
 
 Each signal's sender is the object it is about; the docstring says who sends it and who listens.
 """

@@ -38,6 +38,7 @@ Errors:
 from __future__ import annotations
 
 import atexit
+import contextlib
 import email
 import email.policy
 import glob
@@ -95,7 +96,7 @@ def _tail(path: str | None, lines: int = 40) -> str:
     if not path:
         return "(no log)"
     try:
-        with open(path, "r", encoding="utf-8", errors="replace") as fh:
+        with open(path, encoding="utf-8", errors="replace") as fh:
             data = fh.read().splitlines()
     except OSError as exc:
         return f"(log {path} unreadable: {exc})"
@@ -115,7 +116,7 @@ def _base_tmpdir() -> str:
     override = os.environ.get("FN_TEST_TMPDIR")
     if override:
         return override
-    shm = "/dev/shm"
+    shm = "/dev/shm"  # noqa: S108 (a base for mkdtemp, which makes a private directory in it)
     try:
         st = os.stat(shm)
         vfs = os.statvfs(shm)
@@ -123,7 +124,7 @@ def _base_tmpdir() -> str:
             return shm
     except OSError:
         pass
-    return "/tmp"
+    return "/tmp"  # noqa: S108 (a base for mkdtemp, as above)
 
 
 _live_lock = threading.Lock()
@@ -137,10 +138,8 @@ def _register(server: Server) -> None:
 
 def _unregister(server: Server) -> None:
     with _live_lock:
-        try:
+        if server in _live:
             _live.remove(server)
-        except ValueError:
-            pass
 
 
 def stop_all() -> None:
@@ -246,19 +245,14 @@ class Server:
             if self._stopped:
                 return
             self._stopped = True
-        try:
+        with contextlib.suppress(BaseException):  # never raise from stop()
             self._do_stop()
-        except BaseException:  # never raise from stop()
-            pass
-        finally:
-            if self.workdir:
-                shutil.rmtree(self.workdir, ignore_errors=True)
-            if self._watchdog is not None:
-                try:
-                    self._watchdog.disarm()
-                except BaseException:
-                    pass
-            _unregister(self)
+        if self.workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        if self._watchdog is not None:
+            with contextlib.suppress(BaseException):
+                self._watchdog.disarm()
+        _unregister(self)
 
     def _do_stop(self) -> None:  # pragma: no cover - overridden
         pass
@@ -297,7 +291,9 @@ def _find_pg_bindir() -> str:
 
 
 def _have_locale(name: str) -> bool:
-    norm = lambda s: s.lower().replace("-", "").replace("_", "")
+    def norm(s: str) -> str:
+        return s.lower().replace("-", "").replace("_", "")
+
     try:
         out = subprocess.run(["locale", "-a"], capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError):
@@ -351,11 +347,9 @@ class PostgresServer(Server):
     def _pg_ctl_stop(self) -> None:
         cmd = _pg_cmd([os.path.join(self.bindir, "pg_ctl"), "stop", "-D", self.datadir,
                        "-m", "immediate", "-w", "-t", "20"], self._as_postgres_user)
-        try:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
             subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            timeout=30, cwd=self.workdir, env=_pg_env())
-        except (OSError, subprocess.SubprocessError):
-            pass
         # Fallback: make sure the postmaster is really gone.
         pid = _postmaster_pid(self.datadir)
         if pid and _pid_alive(pid):
@@ -536,7 +530,7 @@ def start_postgres(timeout: float = DEFAULT_TIMEOUT, database: str = PG_DATABASE
             except psycopg.OperationalError as exc:
                 last_exc = exc
                 if time.monotonic() > deadline:
-                    raise fail(f"not accepting connections on {HOST}:{port}: {last_exc}")
+                    raise fail(f"not accepting connections on {HOST}:{port}: {last_exc}") from exc
                 time.sleep(0.1)
         return server
     except ServerStartError:
@@ -743,10 +737,8 @@ def start_smtp(timeout: float = DEFAULT_TIMEOUT) -> SmtpServer:
             controller.start()
         except Exception as exc:  # port race, loop failure, ...
             last_exc = exc
-            try:
+            with contextlib.suppress(Exception):
                 controller.stop(no_assert=True)
-            except Exception:
-                pass
             continue
         _register(server)
         return server

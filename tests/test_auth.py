@@ -194,7 +194,8 @@ def test_remember_me_sets_a_long_lived_cookie(app, make_user):
     assert cookie is not None and cookie.http_only and cookie.expires is not None
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
+                                    "javascript:alert(1)"])
 def test_next_only_goes_to_this_site(app, make_user, target):
     member = make_user()
     response = app.test_client().post("/auth/login", query_string={"next": target},
@@ -294,7 +295,8 @@ def test_change_password_keeps_this_session_and_ends_the_others(app, make_user, 
     this_device.post("/auth/login", data={"email": member.email, "password": member.password, "remember": "y"})
     other_device = app.test_client()
     other_device.post("/auth/login", data={"email": member.email, "password": member.password, "remember": "y"})
-    wrong = this_device.post("/auth/account/password", data={"current_password": "nope nope nope", "password": GOOD_PASSWORD})
+    wrong = this_device.post("/auth/account/password",
+                             data={"current_password": "nope nope nope", "password": GOOD_PASSWORD})
     assert wrong.status_code == 400
     assert b"not your current password" in wrong.data
     response = this_device.post("/auth/account/password",
@@ -434,7 +436,8 @@ def test_every_password_form_refuses_guessable_passwords_with_a_reason(app, make
     # The account's address and name, as each setter makes them (make_user's first fellow for the others).
     email, name = {"register": ("ana.silva@hospital.org", "Dr. Ana Silva"),
                    "invitation sign-up": ("new.fellow@example.org", "Dr. New Fellow"),
-                   "create-admin": ("chief@example.org", "Chief Admin")}.get(setter, ("fellow1@example.org", "Test Fellow 1"))
+                   "create-admin": ("chief@example.org", "Chief Admin"),
+                   }.get(setter, ("fellow1@example.org", "Test Fellow 1"))
     accepted, text, account = PASSWORD_SETTERS[setter](app, make_user, login, make_password(email, name))
     assert account == (email, name)
     assert not accepted

@@ -107,7 +107,8 @@ def test_graduating_the_cohort_leaves_an_invited_member_alone(app, make_user, lo
     put_in_cohort(app, attacker, via, a["cohort"], victim.email)
     graduate = attacker.get(f"/cohorts/{a['cohort']}/graduate")
     assert b"<strong>0</strong> fellows become alumni" in graduate.data
-    response = attacker.post(f"/cohorts/{a['cohort']}/graduate", data={"complete_mentorships": "y", "confirm_early": "y"})
+    response = attacker.post(f"/cohorts/{a['cohort']}/graduate",
+                             data={"complete_mentorships": "y", "confirm_early": "y"})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(User, victim.id).role == Role.FELLOW

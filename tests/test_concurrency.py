@@ -32,7 +32,7 @@ def run_together(app, count: int, action) -> list:
             try:
                 barrier.wait()
                 results[i] = action(i)
-            except Exception as exc:  # noqa: BLE001 (reported to the test, which asserts on it)
+            except Exception as exc:  # reported to the test, which asserts on it
                 db.session.rollback()
                 results[i] = exc
             finally:
@@ -317,8 +317,8 @@ def test_two_edits_of_one_post_the_second_gets_a_conflict_with_its_text_kept(app
 def profile_form(app, **fields) -> dict:
     """The profile form as an alumna fills it in (the fields a save needs)."""
     data = {"name": "Dr. Lena Ortiz", "headline": "", "bio": "Interventional pain.", "city": "Austin",
-            "country": "US", "time_zone": "America/Chicago", "email_visibility": "members", "links_visibility": "members",
-            "location_visibility": "members", "graduation_year": "2021"}
+            "country": "US", "time_zone": "America/Chicago", "email_visibility": "members",
+            "links_visibility": "members", "location_visibility": "members", "graduation_year": "2021"}
     data.update(fields)
     return data
 

@@ -30,7 +30,8 @@ def test_demo_seeds_programs_cohorts_and_members_of_every_role(app, runner):
         assert roles == set(Role)
         backgrounds = set(db.session.scalars(
             select(Specialty.slug).join(User, User.training_background_id == Specialty.id).distinct()))
-        assert {"anesthesiology", "pmr", "neurology", "psychiatry", "family-medicine", "emergency-medicine"} <= backgrounds
+        assert {"anesthesiology", "pmr", "neurology", "psychiatry", "family-medicine",
+                "emergency-medicine"} <= backgrounds
         assert db.session.scalar(select(func.count()).where(User.status == MemberStatus.PENDING)) >= 1
 
 

@@ -137,7 +137,8 @@ def test_index_follows_every_write(app, make_user, login):
     assert names(viewer.get("/members/?q=pediatric")) == ["Dr. Fresh Name"]
 
 
-@pytest.mark.parametrize("path", ["/members/?q=pain", "/members/?q=pain&role=alumni", "/members/?country=US&region=austin", "/members/?sort=active", "/members/{id}",
+@pytest.mark.parametrize("path", ["/members/?q=pain", "/members/?q=pain&role=alumni",
+                                  "/members/?country=US&region=austin", "/members/?sort=active", "/members/{id}",
                                   "/members/saved"])
 def test_query_count_does_not_grow_with_the_number_of_members(app, make_user, login, count_queries, path):
     viewer = make_user()

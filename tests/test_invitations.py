@@ -76,7 +76,8 @@ def test_expired_and_revoked_links_are_refused_with_their_reason(app, make_user,
         db.session.commit()
         revoked_id = db.session.scalar(select(Invitation.id).where(Invitation.email == "revoked@example.org"))
     director = login(app.test_client(), setup["director"])
-    assert director.post(f"/cohorts/{setup['cohort']}/invitations/{revoked_id}/revoke", data={"confirm": "yes"}).status_code == 302
+    revoke = director.post(f"/cohorts/{setup['cohort']}/invitations/{revoked_id}/revoke", data={"confirm": "yes"})
+    assert revoke.status_code == 302
     expired_page = app.test_client().post(late, data={"name": "Dr. Late", "password": PASSWORD})
     assert expired_page.status_code == 410 and b"expired" in expired_page.data
     revoked_page = app.test_client().get(revoked)
@@ -128,7 +129,8 @@ def test_existing_member_signs_in_and_joins_instead_of_registering(app, make_use
     assert client.post(path).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(CohortMembership.id).filter_by(cohort_id=setup["cohort"], user_id=member.id))
-        assert db.session.scalar(select(db.func.count()).select_from(User).where(User.email == "already@example.org")) == 1
+        accounts = select(db.func.count()).select_from(User).where(User.email == "already@example.org")
+        assert db.session.scalar(accounts) == 1
 
 
 def test_inviting_someone_already_in_or_invited_is_skipped(app, make_user, login):

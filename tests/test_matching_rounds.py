@@ -149,7 +149,7 @@ def test_a_round_from_opening_to_publishing(app, login, world):
     assert exported.status_code == 200 and exported.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(exported.data.decode())))
     assert rows[0][:2] == ["fellow", "mentor"] and len(rows) == 4
-    assert ["Dr. Fellow 3", "Dr. Mentor 3"] == rows[[r[0] for r in rows].index("Dr. Fellow 3")][:2]
+    assert rows[[r[0] for r in rows].index("Dr. Fellow 3")][:2] == ["Dr. Fellow 3", "Dr. Mentor 3"]
 
     assert director.post(f"/matching/{round_id}/publish", data={"run_id": str(run_id), "confirm": "yes",
                                                                 "close_early": "yes"}).status_code == 302
@@ -286,8 +286,9 @@ def test_who_may_see_and_run_a_round(app, login, world, make_user):
     # An alumna of the program who has not joined may see the round to join its pool.
     newcomer = make_user(role="alumni")
     with app.app_context():
+        program_id = db.session.get(Cohort, world["cohort"]).program_id
         past = db.session.scalar(select(Cohort.id).where(Cohort.name == "Class of 2026",
-                                                         Cohort.program_id == db.session.get(Cohort, world["cohort"]).program_id))
+                                                         Cohort.program_id == program_id))
     join(app, past, newcomer, "fellow")
     assert "Join the pool" in login(app.test_client(), newcomer).get(f"/matching/{round_id}").data.decode()
     admin = login(app.test_client(), make_user(role="admin"))

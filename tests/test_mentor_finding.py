@@ -25,7 +25,8 @@ from tests.test_mentorship import ask, mentor_with_settings, request_of
 def accepted(app, login, fellow, mentor, type="research") -> int:
     """Ask ``mentor`` and have them accept: the new mentorship's id."""
     assert ask(app, login, fellow, mentor, type=type).status_code == 302
-    response = login(app.test_client(), mentor).post(f"/mentorship/requests/{request_of(app, fellow, mentor).id}/accept")
+    request_id = request_of(app, fellow, mentor).id
+    response = login(app.test_client(), mentor).post(f"/mentorship/requests/{request_id}/accept")
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
 

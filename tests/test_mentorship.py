@@ -35,7 +35,8 @@ def mentor_with_settings(app, make_user, login, *, capacity=2, types=("research"
 
 
 def ask(app, login, fellow, mentor, type="research", message="I would like help with a research project."):
-    return login(app.test_client(), fellow).post(f"/mentorship/ask/{mentor.id}", data={"type": type, "message": message})
+    return login(app.test_client(), fellow).post(f"/mentorship/ask/{mentor.id}",
+                                                 data={"type": type, "message": message})
 
 
 def request_of(app, fellow, mentor):
@@ -78,7 +79,8 @@ def test_recommendations_rank_and_explain(app, make_user, login):
     assert check_page(page.data) == []
     assert text.index("Dr. Best Fit") < text.index("Dr. Some Fit")
     assert "Dr. Career Only" not in text
-    assert "Also trained in Physical medicine and rehabilitation (PM&amp;R); shares cancer pain and research methods" in text
+    assert ("Also trained in Physical medicine and rehabilitation (PM&amp;R); "
+            "shares cancer pain and research methods") in text
     assert login(app.test_client(), fellow).get("/mentorship/recommendations?type=astrology").status_code == 404
 
 
@@ -185,7 +187,7 @@ def test_two_acceptances_racing_for_the_last_place(make_app, make_user, login):
         barrier.wait()
         codes.append(client.post(f"/mentorship/requests/{request_id}/accept").headers.get("Location", ""))
 
-    threads = [threading.Thread(target=accept, args=pair) for pair in zip(clients, ids)]
+    threads = [threading.Thread(target=accept, args=pair) for pair in zip(clients, ids, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -204,7 +206,8 @@ def mentorship(app, make_user, login):
     fellow = make_user(role="fellow", name="Dr. Fellow Member")
     mentor = mentor_with_settings(app, make_user, login, name="Dr. Mentor Member")
     ask(app, login, fellow, mentor)
-    response = login(app.test_client(), mentor).post(f"/mentorship/requests/{request_of(app, fellow, mentor).id}/accept")
+    request_id = request_of(app, fellow, mentor).id
+    response = login(app.test_client(), mentor).post(f"/mentorship/requests/{request_id}/accept")
     mentorship_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     return fellow, mentor, mentorship_id
 

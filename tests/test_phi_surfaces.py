@@ -72,7 +72,8 @@ def decline_note(app, make_user, login):
     with app.app_context():
         request_id = db.session.scalars(select(MentorshipRequest.id)).one()
     return Surface(login(app.test_client(), mentor), f"/mentorship/requests/{request_id}/decline",
-                   {"reason": "not_available", "confirm": "yes"}, "note", lambda text: _holds(app, MentorshipRequest.response_note, text))
+                   {"reason": "not_available", "confirm": "yes"}, "note",
+                   lambda text: _holds(app, MentorshipRequest.response_note, text))
 
 
 def meeting_notes(app, make_user, login, private=False):
@@ -117,8 +118,8 @@ def compact(app, make_user, login):
 
 def closing_comment(app, make_user, login):
     client, base, _ = _workspace(app, make_user, login)
-    return Surface(client, f"{base}/end", {"end-outcome": "completed", "end-rating": "5", "confirm": "yes"}, "end-comment",
-                   lambda text: _holds(app, Mentorship.closing_comment, text), "end-confirm_no_phi")
+    return Surface(client, f"{base}/end", {"end-outcome": "completed", "end-rating": "5", "confirm": "yes"},
+                   "end-comment", lambda text: _holds(app, Mentorship.closing_comment, text), "end-confirm_no_phi")
 
 
 @pytest.fixture

@@ -125,14 +125,16 @@ def test_admin_creates_a_program_and_names_its_director(app, make_user, login):
     client = login(app.test_client(), admin)
     assert not check_page(client.get("/admin/programs/").data)
     created = client.post("/admin/programs/", data={"program-name": "Harbor Pain Fellowship",
-                                                    "program-institution": "Harbor General", "program-specialty_id": "0",
-                                                    "program-city": "Seattle, WA", "program-description": ""})
+                                                    "program-institution": "Harbor General",
+                                                    "program-specialty_id": "0", "program-city": "Seattle, WA",
+                                                    "program-description": ""})
     assert created.status_code == 302
     with app.app_context():
         program = db.session.scalars(select(Program).where(Program.name == "Harbor Pain Fellowship")).one()
     page = client.get(f"/admin/programs/{program.id}")
     assert page.status_code == 200 and not check_page(page.data)
-    refused = client.post(f"/admin/programs/{program.id}/staff", data={"staff-email": fellow.email, "staff-role": "faculty"})
+    refused = client.post(f"/admin/programs/{program.id}/staff",
+                          data={"staff-email": fellow.email, "staff-role": "faculty"})
     assert refused.status_code == 409
     added = client.post(f"/admin/programs/{program.id}/staff", data={"staff-email": director.email,
                                                                       "staff-role": "director"})

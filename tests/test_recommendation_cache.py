@@ -231,7 +231,10 @@ def test_processes_share_rankings_through_redis(make_app, make_user, login, redi
     statements = []
     with second.app_context():
         engine = db.engine
-    listener = lambda conn, cursor, statement, *args: statements.append(statement)
+
+    def listener(conn, cursor, statement, *args):
+        statements.append(statement)
+
     event.listen(engine, "before_cursor_execute", listener)
     assert shown(second_client) == ["Dr. Ada Mentor"]
     event.remove(engine, "before_cursor_execute", listener)

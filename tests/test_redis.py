@@ -10,7 +10,8 @@ def test_sign_in_limit_counted_in_redis_applies_to_another_process(make_app, mak
     member = make_user()
     client = first.test_client()
     for _ in range(10):
-        assert client.post("/auth/login", data={"email": member.email, "password": "wrong password!!"}).status_code == 400
+        refused = client.post("/auth/login", data={"email": member.email, "password": "wrong password!!"})
+        assert refused.status_code == 400
     assert any(b"auth.login" in key for key in redis.keys("*")), "the limiter wrote nothing to Redis"
     # A second app (as a second gunicorn worker would be) sees the same count.
     second = make_app(RATELIMIT_STORAGE_URI=redis_server.url)

@@ -294,7 +294,8 @@ def test_rejecting_with_a_reason_mails_it(app, make_user, login, smtp):
         assert (entry.action, entry.actor_id, entry.target_id) == ("member.reject", admin_member.id, member.id)
         assert entry.details["reason"] == reason
         assert deliver_outbox()["sent"] >= 1
-    message = smtp.wait_for(lambda m: m["To"] == member.email and m["Subject"] == "Your Fellowship Network registration")
+    message = smtp.wait_for(
+        lambda m: m["To"] == member.email and m["Subject"] == "Your Fellowship Network registration")
     text = message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     html = message.get_body(preferencelist=("html",)).get_content()
     assert reason in text

@@ -68,7 +68,8 @@ def test_set_up_shows_a_local_qr_code_and_the_key_and_turns_on_only_with_a_right
     key = setup_key(page.data)
     assert len(key) == 32
 
-    wrong = client.post("/auth/account/two-factor/enable", data={"code": "000000" if code_for(key) != "000000" else "111111"})
+    wrong_code = "000000" if code_for(key) != "000000" else "111111"
+    wrong = client.post("/auth/account/two-factor/enable", data={"code": wrong_code})
     assert wrong.status_code == 400
     assert b"That code is not right" in wrong.data
     with app.app_context():
@@ -279,7 +280,8 @@ def test_a_required_member_who_turns_it_off_must_set_it_up_again(strict_app, mak
     client = app.test_client()
     sign_in(client, member)
     _, codes = turn_on(client)
-    client.post("/auth/account/two-factor/disable", data={"disable-password": member.password, "disable-code": codes[0]})
+    client.post("/auth/account/two-factor/disable",
+                data={"disable-password": member.password, "disable-code": codes[0]})
     assert client.get("/").headers["Location"] == STATUS
 
 

@@ -30,12 +30,23 @@ def sparse_png(width: int, height: int) -> bytes:
 FORTY_MEGAPIXELS = sparse_png(8000, 5000)
 
 
+def decoded_sizes(monkeypatch) -> list:
+    """The sizes of the images Pillow decodes from now on (each recorded, then decoded as usual)."""
+    decoded = []
+    load = ImageFile.ImageFile.load
+
+    def recording_load(image, *args):
+        decoded.append(image.size)
+        return load(image, *args)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", recording_load)
+    return decoded
+
+
 @pytest.mark.parametrize("size", [(8000, 5000), (4001, 4001), (20000, 200), (6000, 6000)])
 def test_an_image_with_too_many_pixels_is_refused_without_decoding(size, monkeypatch):
     data = FORTY_MEGAPIXELS if size == (8000, 5000) else sparse_png(*size)
-    decoded = []
-    load = ImageFile.ImageFile.load
-    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image, *args: decoded.append(image.size) or load(image, *args))
+    decoded = decoded_sizes(monkeypatch)
     with pytest.raises(InvalidImage, match="too many pixels"):
         make_thumbnail(data)
     assert decoded == []
@@ -48,9 +59,7 @@ def test_a_phone_sized_photo_is_accepted():
 def test_a_40_megapixel_upload_gets_the_message_without_being_decoded(app, make_user, login, monkeypatch):
     """The pixel count is read from the header: the 40-megapixel image is refused before any decoding (what
     made it quick; a wall-clock bound here failed on a busy machine)."""
-    decoded = []
-    load = ImageFile.ImageFile.load
-    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image, *args: decoded.append(image.size) or load(image, *args))
+    decoded = decoded_sizes(monkeypatch)
     member = make_user()
     client = login(app.test_client(), member)
     response = client.post("/members/me/photo", data={"photo": (io.BytesIO(FORTY_MEGAPIXELS), "big.png")},

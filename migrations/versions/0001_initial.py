@@ -1,7 +1,7 @@
 """accounts, programs, cohorts, outbox and audit log
 
 Revision ID: 0001_initial
-Revises: 
+Revises:
 Create Date: 2026-11-23 21:15:58.148674
 
 """

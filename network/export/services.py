@@ -175,7 +175,8 @@ def _opportunities(user: User) -> tuple[list[dict], list[dict], list[dict]]:
         select(Rsvp, Opportunity).join(Opportunity, Opportunity.id == Rsvp.opportunity_id)
         .where(Rsvp.user_id == user.id).order_by(Rsvp.responded_at, Rsvp.id)).all()
     interests = db.session.execute(
-        select(ExpressionOfInterest, Opportunity).join(Opportunity, Opportunity.id == ExpressionOfInterest.opportunity_id)
+        select(ExpressionOfInterest, Opportunity)
+        .join(Opportunity, Opportunity.id == ExpressionOfInterest.opportunity_id)
         .where(ExpressionOfInterest.user_id == user.id)
         .order_by(ExpressionOfInterest.created_at, ExpressionOfInterest.id)).all()
     return ([{**_opportunity(o), "saved_at": _when(b.created_at)} for b, o in bookmarks],

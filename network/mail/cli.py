@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -27,10 +28,8 @@ def _stop_on_signals(stop: threading.Event) -> dict:
         stop.set()
 
     for signum in (signal.SIGTERM, signal.SIGINT):
-        try:
+        with contextlib.suppress(ValueError):  # not the main thread (e.g. a test runner thread): the caller stops us
             previous[signum] = signal.signal(signum, handler)
-        except ValueError:  # not the main thread (e.g. a test runner thread): the caller stops us
-            pass
     return previous
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import smtplib
@@ -194,7 +195,7 @@ def deliver_outbox(limit: int = 100, should_stop=None) -> dict[str, int]:
                 counts["retry"] += 1
                 log.warning("mail %s to %s will be retried in %ss: %s", mail.id, mail.recipient,
                             delay, mail.last_error)
-        except Exception as exc:  # noqa: BLE001 - this mail cannot be built or sent; the queue goes on
+        except Exception as exc:  # this mail cannot be built or sent; the queue goes on
             # Not a passing fault of the server: retrying would fail the same way, first in the queue each
             # time. Mark it failed (an administrator sees it on the outbox page) and go on.
             mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -211,10 +212,9 @@ def deliver_outbox(limit: int = 100, should_stop=None) -> dict[str, int]:
         # Commit each mail's outcome at once: a crash later never resends it.
         db.session.commit()
     if smtp is not None:
-        try:
+        # Every outcome is committed: a goodbye the server does not answer changes nothing.
+        with contextlib.suppress(OSError, smtplib.SMTPException):
             smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            pass
     return counts
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import date
 
@@ -72,10 +73,8 @@ def _database_status() -> str:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         log.exception("health check: database unavailable")
-        try:
+        with contextlib.suppress(SQLAlchemyError):  # the connection is gone: nothing to roll back
             db.session.rollback()
-        except SQLAlchemyError:
-            pass
         return "unavailable"
     return "ok"
 

@@ -9,5 +9,6 @@ from network.forms import strip
 
 class TermForm(FlaskForm):
     name = StringField("Name", filters=[strip],
-                       validators=[DataRequired("Enter a name."), Length(max=120, message="Use at most 120 characters.")])
+                       validators=[DataRequired("Enter a name."),
+                                   Length(max=120, message="Use at most 120 characters.")])
     submit = SubmitField("Add")

@@ -37,5 +37,5 @@ def populate(app, people, named, count):
             for side, users in (("fellow", fellows), ("mentor", mentors)) for u in users])
         db.session.execute(insert(Choice), [
             {"round_id": named["round_id"], "fellow_id": f, "mentor_id": m, "fellow_rank": 1, "mentor_accepts": True,
-             "mentor_rank": None} for f, m in zip(fellows, mentors)])
+             "mentor_rank": None} for f, m in zip(fellows, mentors, strict=True)])
         db.session.commit()

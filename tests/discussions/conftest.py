@@ -51,7 +51,8 @@ def make_cohort(app):
                 db.session.add(program)
                 db.session.flush()
                 program_id = program.id
-            db.session.add_all([ProgramStaff(program_id=program_id, user_id=user_id, role="faculty") for user_id in staff])
+            db.session.add_all([ProgramStaff(program_id=program_id, user_id=user_id, role="faculty")
+                                for user_id in staff])
             cohort = Cohort(program_id=program_id, name=f"Class {n}", start_date=date(2026, 7, 1),
                             end_date=date(2027, 6, 30))
             db.session.add(cohort)

@@ -46,4 +46,5 @@ def test_email_preference(app, make_user, login):
     bad = client.post("/notifications/settings", data={"email_mode": "hourly"})
     assert bad.status_code == 400 and check_page(bad.data) == []
     assert client.post("/notifications/settings", data={"email_mode": "off"}).status_code == 302
-    assert re.search(r'value="off"[^>]*checked|checked[^>]*value="off"', page_text(client.get("/notifications/settings")))
+    assert re.search(r'value="off"[^>]*checked|checked[^>]*value="off"',
+                     page_text(client.get("/notifications/settings")))

@@ -191,7 +191,8 @@ def test_the_fellow_walks_the_main_flow_with_the_keyboard_alone(browser, demo_si
         expect(page.get_by_text("may contain patient identifiers")).to_be_visible()
         # Focus lands on the confirmation the page asks for.
         box = walk.focused()
-        assert (box.tag, box.type, box.name) == ("input", "checkbox", "I checked: the highlighted text identifies no patient")
+        assert (box.tag, box.type, box.name) == (
+            "input", "checkbox", "I checked: the highlighted text identifies no patient")
         page.keyboard.press("Space")
         expect(page.locator(f"#{box.id}")).to_be_checked()
         walk.follow(button("Post reply"), limit=5)

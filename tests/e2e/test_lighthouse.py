@@ -131,7 +131,8 @@ def test_landing_and_fellow_pages_score_at_least_095(demo_site, browser, tmp_pat
 
     lines = [f"{len(rows)} pages in {time.monotonic() - started:.0f} s",
              f"{'role':<8} {'page':<16} " + " ".join(f"{c:>15}" for c in CATEGORIES)]
-    lines += [f"{role:<8} {path:<16} " + " ".join(f"{scores[c]:>15.2f}" for c in CATEGORIES) for role, path, scores in rows]
+    lines += [f"{role:<8} {path:<16} " + " ".join(f"{scores[c]:>15.2f}" for c in CATEGORIES)
+              for role, path, scores in rows]
     for line in lines:
         record_property("summary", ("lighthouse", line))
     assert not failures, f"Lighthouse scores under {THRESHOLD}:\n" + "\n".join(failures)

@@ -74,8 +74,9 @@ def test_faculty_runs_a_round_from_opening_to_publishing(page: Page, browser, li
     # The mentors accept the fellows who listed them.
     context, alumna = as_member(browser, base, "alumni@example.org")
     alumna.goto(round_url)
-    expect(alumna.get_by_role("group", name="Your answer for Dr. Kwame Asante").get_by_label("No answer")).to_be_checked()
-    alumna.get_by_role("group", name="Your answer for Dr. Kwame Asante").get_by_label("Acceptable", exact=True).check()
+    answer = alumna.get_by_role("group", name="Your answer for Dr. Kwame Asante")
+    expect(answer.get_by_label("No answer")).to_be_checked()
+    answer.get_by_label("Acceptable", exact=True).check()
     alumna.get_by_label("Rank for Dr. Kwame Asante").select_option("1")
     alumna.get_by_role("group", name=f"Your answer for {other_fellow}").get_by_label("Acceptable", exact=True).check()
     alumna.get_by_label(f"Rank for {other_fellow}").select_option("2")
@@ -126,8 +127,8 @@ def test_faculty_runs_a_round_from_opening_to_publishing(page: Page, browser, li
 
 def test_at_phone_width_publishing_is_confirmed_and_a_fellow_already_mentored_is_told_the_truth(
         page: Page, browser, live_server, screenshots):
-    """The demo fellow already has a clinical / procedural mentorship with the director. In a clinical round he ranks her
-    first; another fellow ranks an alumna who never answers. At 390 px the director sees the kept pair and the
+    """The demo fellow already has a clinical / procedural mentorship with the director. In a clinical round he
+    ranks her first; another fellow ranks an alumna who never answers. At 390 px the director sees the kept pair and the
     silent mentor counted as acceptable, is warned that the deadline has not passed, confirms the early close
     with the keyboard, and the fellow reads that his mentorship continues and the round closed early."""
     app = live_server.app
@@ -176,7 +177,8 @@ def test_at_phone_width_publishing_is_confirmed_and_a_fellow_already_mentored_is
     # The demo fellow is told, before ranking, that his clinical mentorship is kept; he ranks the director.
     context, fellow = member("fellow@example.org")
     fellow.goto(round_url)
-    expect(fellow.get_by_text(f"You already have an active clinical / procedural mentorship with {director}")).to_be_visible()
+    already = f"You already have an active clinical / procedural mentorship with {director}"
+    expect(fellow.get_by_text(already)).to_be_visible()
     expect(fellow.get_by_text(re.compile(r"You can change your ranking until \d\d \w{3} \d{4}, \d\d:\d\d UTC\."))
            ).to_be_visible()
     fellow.get_by_label(f"Your rank for {director}").select_option("1")
@@ -195,7 +197,8 @@ def test_at_phone_width_publishing_is_confirmed_and_a_fellow_already_mentored_is
     page.get_by_role("button", name="Run the match").click()
     pairs = page.get_by_role("table", name=re.compile("Pairs of run"))
     expect(pairs).to_contain_text("Already mentoring — kept as is")
-    expect(pairs).to_contain_text(f"Dr. Kwame Asante already has an active clinical / procedural mentorship with {director}")
+    expect(pairs).to_contain_text(
+        f"Dr. Kwame Asante already has an active clinical / procedural mentorship with {director}")
     expect(pairs).to_contain_text(f"Dr. Sofia Martins did not answer for {other_fellow} (counts as acceptable)")
     expect(page.locator("main dl")).to_contain_text(
         re.compile(r"\(1 of \d+ fellows who need a clinical / procedural mentor matched\)"))
@@ -215,7 +218,8 @@ def test_at_phone_width_publishing_is_confirmed_and_a_fellow_already_mentored_is
     expect(page.get_by_label("Publish early and close rankings now")).to_be_checked()
     page.get_by_role("button", name=re.compile(r"Publish run \d+")).focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_text(re.compile(r"Published: 1 mentorship created, \d+ mentorships? kept as is"))).to_be_visible()
+    published = re.compile(r"Published: 1 mentorship created, \d+ mentorships? kept as is")
+    expect(page.get_by_text(published)).to_be_visible()
     expect(page.get_by_text("told that the round closed early")).to_be_visible()
 
     # The fellow reads the truth: his mentorship continues, and the round closed early.

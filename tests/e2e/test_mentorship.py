@@ -34,7 +34,8 @@ def test_research_mentorship_from_request_to_team(page: Page, browser, live_serv
     page.get_by_role("button", name="Send request").click()
     expect(page.get_by_text("Your request is on its way to Dr. Sofia Martins")).to_be_visible()
     page.get_by_role("link", name="Dr. Sofia Martins", exact=True).first.click()
-    expect(page.get_by_text(re.compile(r"You asked Dr. Sofia Martins for research mentoring .* waiting"))).to_be_visible()
+    asked = re.compile(r"You asked Dr. Sofia Martins for research mentoring .* waiting")
+    expect(page.get_by_text(asked)).to_be_visible()
 
     # The alumna accepts, lands in the workspace and logs a meeting and a goal.
     mentor_context = browser.new_context()

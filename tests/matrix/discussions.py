@@ -138,5 +138,5 @@ def prepare(app, people, make_user):
         assert (open_category.id, cohort_category.id, empty.id, thread.id, first.id, answer.id, cohort_thread.id) \
             == (1, 2, 3, 1, 1, 2, 2)
         return {"category_slug": open_category.slug, "category_id": open_category.id, "empty_category_id": empty.id,
-                "thread_id": thread.id, "cohort_thread_id": cohort_thread.id, "fellow_post_id": first.id, "alumni_post_id": answer.id,
-                "flag_id": flag.id, "notification_id": notification.id}
+                "thread_id": thread.id, "cohort_thread_id": cohort_thread.id, "fellow_post_id": first.id,
+                "alumni_post_id": answer.id, "flag_id": flag.id, "notification_id": notification.id}

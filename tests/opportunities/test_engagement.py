@@ -143,7 +143,7 @@ def test_two_members_race_for_the_last_seat(app, make_user, make_opportunity):
                 services.respond(user, opportunity, RsvpStatus.GOING)
                 db.session.commit()
                 db.session.remove()
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=take, args=(m,)) for m in racers]

@@ -61,7 +61,8 @@ def test_bad_input_for_every_kind_gets_a_message_and_nothing_is_written(app, mak
     ]
     if OpportunityKind(kind).is_event:
         cases += [
-            ({"ends_at": (future(30) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")}, "The end must be after the start."),
+            ({"ends_at": (future(30) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")},
+             "The end must be after the start."),
             ({"online_url": "javascript:alert(1)"}, "Enter a full web address starting with https://"),
             ({"venue": "", "online_url": ""}, "Give a venue, an online link, or both."),
             ({"capacity": "0"}, "Enter a number of seats from 1 to 100,000."),

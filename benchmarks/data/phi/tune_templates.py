@@ -129,15 +129,20 @@ POOLS = {
                                    "https://imgur.com/a/x" + _digits(rng, 5)]),
     "IP": lambda rng: f"{rng.randint(10, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
     "PLATE": lambda rng: rng.choice(["7ABC" + _digits(rng, 3), "KJH-" + _digits(rng, 4), _digits(rng, 3) + " XYZ"]),
-    "STREET": lambda rng: f"{rng.randint(12, 9800)} {rng.choice(['Elm', 'Oak Ridge', 'Maple', 'Cedar', 'Lincoln', 'Willow Creek', 'Main'])} "
-                          f"{rng.choice(['Street', 'St', 'Avenue', 'Ave.', 'Road', 'Drive', 'Lane', 'Court', 'Blvd'])}",
-    "CITYZIP": lambda rng: rng.choice([f"Springfield, IL {rng.randint(62701, 62799)}", f"Austin, TX {rng.randint(78701, 78799)}",
-                                       f"Dayton, OH {rng.randint(45401, 45499)}", f"Fresno, CA {rng.randint(93701, 93799)}"]),
+    "STREET": lambda rng: (
+        f"{rng.randint(12, 9800)} "
+        f"{rng.choice(['Elm', 'Oak Ridge', 'Maple', 'Cedar', 'Lincoln', 'Willow Creek', 'Main'])} "
+        f"{rng.choice(['Street', 'St', 'Avenue', 'Ave.', 'Road', 'Drive', 'Lane', 'Court', 'Blvd'])}"),
+    "CITYZIP": lambda rng: rng.choice([f"Springfield, IL {rng.randint(62701, 62799)}",
+                                       f"Austin, TX {rng.randint(78701, 78799)}",
+                                       f"Dayton, OH {rng.randint(45401, 45499)}",
+                                       f"Fresno, CA {rng.randint(93701, 93799)}"]),
     "cond": ["axial low back pain", "lumbar radiculopathy", "CRPS of the left foot", "post-herpetic neuralgia",
              "failed back surgery syndrome", "cervicogenic headache", "knee OA", "sacroiliitis",
              "occipital neuralgia", "chronic pancreatitis pain", "phantom limb pain", "trigeminal neuralgia"],
     "proc": ["L4-L5 TFESI", "L5-S1 interlaminar ESI", "medial branch blocks at L3-L5", "genicular RFA",
-             "SI joint injection", "stellate ganglion block", "SCS trial", "C7-T1 ILESI", "basivertebral nerve ablation",
+             "SI joint injection", "stellate ganglion block", "SCS trial", "C7-T1 ILESI",
+             "basivertebral nerve ablation",
              "lumbar sympathetic block", "occipital nerve block", "DRG stimulator implant"],
     "drug": ["gabapentin 300 mg TID", "duloxetine 60 mg", "buprenorphine 7.5 mcg/h", "80 mg triamcinolone",
              "10 mg dexamethasone", "pregabalin 75 mg BID", "ketamine 0.5 mg/kg", "naltrexone 4.5 mg"],
