@@ -163,7 +163,7 @@ def seed_posts(total: int, rng: random.Random) -> None:
         "UPDATE discussion_thread t SET first_post_id = s.first, last_post_id = s.last FROM "
         "(SELECT thread_id, min(id) AS first, max(id) AS last FROM discussion_post GROUP BY thread_id) s "
         "WHERE s.thread_id = t.id AND t.title LIKE 'Load thread %'"))
-    # The index the app keeps (network/discussions/search.py), filled in one statement.
+    # The index the app keeps (the post's declared document, network/discussions/models.py), in one statement.
     db.session.execute(text(
         "UPDATE discussion_post p SET search_vector = setweight(to_tsvector('english', "
         "CASE WHEN p.id = t.first_post_id THEN t.title ELSE '' END), 'A') || to_tsvector('english', p.body) "

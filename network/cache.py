@@ -19,8 +19,8 @@ gives every version a fresh value, ``refresh_versions``.)
 Versions live in the ``cache_version`` table (one row per name, seeded by a migration), so every
 app process and the CLI agree on them whichever store they use. The values live in the app's
 store: Redis when the app has one (``REDIS_URL``, the rate limits' storage; every gunicorn worker
-shares the values), else a bounded LRU dictionary in this process. Both are fresh, since both are
-keyed by the version the database holds.
+shares the values, and each keeps the ones it used last in its memory too), else a bounded LRU
+dictionary in this process. Both are fresh, since both are keyed by the version the database holds.
 
 Rules for a caller:
 - Read the version before the data the value is computed from (or in the same statement:
@@ -161,26 +161,36 @@ class MemoryStore:
 
 
 class RedisStore:
-    """Values in Redis, as JSON, each for ``ttl`` seconds; while Redis fails, in this process's memory."""
+    """Values in Redis, as JSON, each for ``ttl`` seconds, shared by every worker; and the values this
+    process used last, decoded, in its own memory (``near``), so a page that reads the same value again
+    costs neither a round trip nor a decoding. Keeping them is safe because a key names its version: the
+    value under a key never changes, it only stops being read. While Redis fails, memory alone serves."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, near_size: int = 256):
         self.redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        self.fallback = MemoryStore()
+        self.near = MemoryStore(near_size)
 
     def get(self, key: str) -> Any:
+        value = self.near.get(key)
+        if value is not None:
+            return value
         try:
-            value = self.redis.get(key)
+            stored = self.redis.get(key)
         except redis.RedisError:
             log.warning("cache: Redis unavailable, using this process's memory", exc_info=True)
-            return self.fallback.get(key)
-        return None if value is None else json.loads(value)
+            return None
+        if stored is None:
+            return None
+        value = json.loads(stored)
+        self.near.set(key, value, DEFAULT_TTL)
+        return value
 
     def set(self, key: str, value: Any, ttl: int) -> None:
+        self.near.set(key, value, ttl)
         try:
             self.redis.set(key, json.dumps(value, separators=(",", ":")), ex=ttl)
         except redis.RedisError:
             log.warning("cache: Redis unavailable, using this process's memory", exc_info=True)
-            self.fallback.set(key, value, ttl)
 
 
 def store_for(config: Mapping) -> MemoryStore | RedisStore:

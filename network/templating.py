@@ -1,9 +1,11 @@
 """Things every template can use."""
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 from flask import url_for
 from markupsafe import Markup, escape
+from wtforms import SelectChoice
 
 from network import permissions
 from network.members.models import Role
@@ -16,22 +18,42 @@ from network.text.words import plural
 def select_options(field) -> Markup:
     """A select field's ``<option>`` elements, the markup a Jinja loop over ``iter_choices()`` writes
     (a Python loop: the directory's country list alone has 250 options)."""
+    chosen = _key(field.data)
     return Markup("".join(  # noqa: S704 (every value escaped)
-        f'<option value="{escape(_key(c.value))}"{" selected" if c.selected else ""}>{escape(c.label)}</option>'
-        for c in field.iter_choices()))
+        f'<option value="{escape(value)}"{" selected" if value == chosen else ""}>{escape(label)}</option>'
+        for value, label in _choices(field)))
 
 
 def checkbox_items(field) -> Markup:
     """A multiple-choice field as ``<li>`` items, each a checkbox with its own label."""
     invalid = ' aria-invalid="true"' if field.errors else ""
     name = escape(field.name)
-    items = []
-    for index, choice in enumerate(field.iter_choices()):
-        item_id = escape(f"{field.id}-{index}")
-        items.append(f'<li><input class="form-check-input" type="checkbox" id="{item_id}" name="{name}"'
-                     f' value="{escape(_key(choice.value))}"{" checked" if choice.selected else ""}{invalid}> '
-                     f'<label class="form-check-label" for="{item_id}">{escape(choice.label)}</label></li>')
-    return Markup("".join(items))  # noqa: S704 (every value escaped above)
+    prefix = escape(field.id)
+    chosen = {_key(value) for value in field.data or ()}
+    return Markup("".join(  # noqa: S704 (every value escaped)
+        f'<li><input class="form-check-input" type="checkbox" id="{prefix}-{index}" name="{name}"'
+        f' value="{escape(value)}"{" checked" if value in chosen else ""}{invalid}> '
+        f'<label class="form-check-label" for="{prefix}-{index}">{escape(label)}</label></li>'
+        for index, (value, label) in enumerate(_choices(field))))
+
+
+def _choices(field) -> Iterator[tuple[str, str]]:
+    """(value, label) of each of a field's choices, the value as the form sends it back.
+
+    A choice is chosen when its value, as text, is the field's data as text: what WTForms' ``coerce``
+    comparison gives for the fields here (text, ``int``, ``optional_int``), without building two
+    objects per option on every page (the board's interest tags are a few hundred)."""
+    choices = field.choices
+    if not isinstance(choices, list | tuple):  # grouped or computed choices: let WTForms read them
+        yield from ((_key(c.value), c.label) for c in field.iter_choices())
+        return
+    for choice in choices:
+        if isinstance(choice, SelectChoice):
+            yield _key(choice.value), choice.label
+        elif isinstance(choice, str):
+            yield choice, choice
+        else:
+            yield _key(choice[0]), choice[1]
 
 
 def _key(value) -> str:

@@ -215,6 +215,28 @@ def test_the_store_is_redis_when_the_app_has_one(make_app, make_user, login, red
     redis.flushdb()
 
 
+def test_a_worker_reads_a_value_another_kept_and_then_keeps_it_itself(redis_server):
+    """Redis shares a value between workers; each keeps the ones it read, decoded, and asks Redis no more
+    (safe: the key names its version, so the value under it never changes)."""
+    redis = redis_server.client()
+    redis.flushdb()
+    key = "fn:directory:v1:ranking:lee"
+    RedisStore(redis_server.url).set(key, {"ids": [3, 1, 2]}, 60)
+    other_worker = RedisStore(redis_server.url)
+    assert other_worker.get(key) == {"ids": [3, 1, 2]}
+    redis.flushdb()
+    assert other_worker.get(key) == {"ids": [3, 1, 2]}
+    assert RedisStore(redis_server.url).get(key) is None
+
+
+def test_while_redis_is_down_the_store_keeps_values_in_this_process(caplog):
+    store = RedisStore("redis://127.0.0.1:1/0")
+    assert store.get("fn:directory:v1:ranking:lee") is None
+    store.set("fn:directory:v1:ranking:lee", [3, 1], 60)
+    assert store.get("fn:directory:v1:ranking:lee") == [3, 1]
+    assert "Redis unavailable" in caplog.text
+
+
 def test_the_memory_store_keeps_the_most_recently_used():
     store = cache.MemoryStore(size=2)
     store.set("a", [1], 60)

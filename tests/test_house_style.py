@@ -16,6 +16,11 @@ def _sources(pattern: str = "*.py"):
     return sorted(NETWORK.rglob(pattern))
 
 
+def _route_modules():
+    """Each area's views: ``routes.py``, or every module of a ``routes/`` package."""
+    return [path for path in _sources() if path.name == "routes.py" or path.parent.name == "routes"]
+
+
 def _name(path: pathlib.Path) -> str:
     return str(path.relative_to(ROOT))
 
@@ -23,7 +28,7 @@ def _name(path: pathlib.Path) -> str:
 def test_views_load_with_get_or_404_instead_of_a_lookup_and_abort_by_hand():
     by_hand = re.compile(r"(\w+) = db\.session\.(get\(.*\)|scalars\(.*\)\.first\(\))\n\s+if \1 is None( or [^\n]*)?:\n"
                          r"\s+abort\(404\)|db\.session\.get\([^\n]*\) or abort\(404\)")
-    found = [f"{_name(path)}: {match.group(0).splitlines()[0].strip()}" for path in _sources("routes.py")
+    found = [f"{_name(path)}: {match.group(0).splitlines()[0].strip()}" for path in _route_modules()
              for match in by_hand.finditer(path.read_text())]
     assert found == [], "use db.get_or_404 / db.first_or_404"
 
@@ -70,7 +75,7 @@ def test_every_paged_list_uses_the_pager_macros():
 
 
 def test_commands_live_in_the_cli_module_of_their_area(app):
-    in_views = [_name(path) for path in _sources("routes.py") if ".cli.command(" in path.read_text()]
+    in_views = [_name(path) for path in _route_modules() if ".cli.command(" in path.read_text()]
     assert in_views == []
     assert "cli_group=" not in (NETWORK / "__init__.py").read_text()
     commands = dict(app.cli.commands)
@@ -86,3 +91,19 @@ def test_commands_live_in_the_cli_module_of_their_area(app):
     readme = (ROOT / "README.md").read_text()
     documented = set(re.findall(r"^\| `flask ([a-z-]+)", readme, re.MULTILINE))
     assert documented and documented <= set(commands)
+
+
+#: Where a module holds two jobs it shows in its length (STYLE.md: split reads from writes, one job a module).
+MODULE_LINES = 400
+
+
+def test_no_module_is_longer_than_one_job():
+    long = {_name(path): lines for path in _sources() if (lines := len(path.read_text().splitlines())) > MODULE_LINES}
+    assert long == {}, f"split these by job (reads apart from writes), each under {MODULE_LINES} lines"
+
+
+def test_the_views_are_found_where_they_live():
+    """The scans above read every view module, so a routes package cannot hide one."""
+    found = {_name(path) for path in _route_modules()}
+    assert "network/main/routes.py" in found
+    assert len(found) >= 14
