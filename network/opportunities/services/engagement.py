@@ -17,6 +17,7 @@ MAX_NOTE_LENGTH = 1000
 
 
 def _require_open(opportunity: Opportunity, what: str) -> None:
+    """Refuse when the opportunity is closed or past: ``what`` names what the member can no longer do."""
     if not opportunity.is_open or opportunity.is_past(utcnow()):
         raise Conflict(f"This opportunity is closed or past, so you cannot {what} any more.")
 
