@@ -20,8 +20,8 @@ from network.members.models import MemberStatus, User
 from network.mentorship.models import Mentorship, MentorshipRequest, MentorshipStatus, RequestStatus
 from network.messages.models import Message, MessageReport
 from network.notifications.models import Notification
-from network.opportunities.queries.member import preference
 from network.opportunities.models import Opportunity, OpportunityStatus
+from network.opportunities.queries.member import preference
 from network.opportunities.services.preferences import new_feed_token
 from network.programs.models import ProgramStaff
 from network.types import utcnow

@@ -12,8 +12,8 @@ from network.discussions import services as discussions
 from network.discussions.models import CategoryVisibility, Post
 from network.extensions import db
 from network.members.models import User
-from network.opportunities.services.posting import create_opportunity
 from network.opportunities.models import Opportunity, OpportunityKind, WorkMode
+from network.opportunities.services.posting import create_opportunity
 from network.profiles.models import Profile
 from network.taxonomy import services as taxonomy
 from network.taxonomy.models import Interest
