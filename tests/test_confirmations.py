@@ -20,8 +20,9 @@ from network.members.models import MemberStatus, User
 from network.mentorship.models import Mentorship, MentorshipRequest, MentorshipStatus, RequestStatus
 from network.messages.models import Message, MessageReport
 from network.notifications.models import Notification
-from network.opportunities import services as opportunities
 from network.opportunities.models import Opportunity, OpportunityStatus
+from network.opportunities.queries.member import preference
+from network.opportunities.services.preferences import new_feed_token
 from network.programs.models import ProgramStaff
 from network.types import utcnow
 from tests.html_checks import check_page
@@ -200,12 +201,12 @@ def remove_opportunity(app, make_user, login):
 def turn_feed_off(app, make_user, login):
     member = make_user(role="fellow")
     with app.app_context():
-        opportunities.new_feed_token(member.id)
+        new_feed_token(member.id)
         db.session.commit()
 
     def done():
         with app.app_context():
-            return opportunities.preference(member.id).feed_token is None
+            return preference(member.id).feed_token is None
     return Case(login(app.test_client(), member), "/opportunities/calendar/feed/revoke", {}, done,
                 "Turn your calendar feed off?")
 

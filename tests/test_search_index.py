@@ -12,8 +12,8 @@ from network.discussions import services as discussions
 from network.discussions.models import CategoryVisibility, Post
 from network.extensions import db
 from network.members.models import User
-from network.opportunities import services as opportunities
 from network.opportunities.models import Opportunity, OpportunityKind, WorkMode
+from network.opportunities.services.posting import create_opportunity
 from network.profiles.models import Profile
 from network.taxonomy import services as taxonomy
 from network.taxonomy.models import Interest
@@ -30,8 +30,8 @@ def post_job(app, poster, title, interests=()):
                   "work_mode": WorkMode.ONSITE, "description": "A good opportunity.",
                   "apply_url": "https://example.org/apply", "time_zone": "America/New_York",
                   "deadline": utcnow() + timedelta(days=30)}
-        opportunity = opportunities.create_opportunity(db.session.get(User, poster.id), OpportunityKind.JOB, values,
-                                                       interest_ids=chosen)
+        opportunity = create_opportunity(db.session.get(User, poster.id), OpportunityKind.JOB, values,
+                                         interest_ids=chosen)
         db.session.commit()
         return opportunity.id
 

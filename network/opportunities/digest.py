@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import false, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from network.extensions import db
 from network.mail.services import queue_email
 from network.members.models import MemberStatus, User
 from network.opportunities.models import DigestDelivery, Opportunity, OpportunityPreference
-from network.opportunities.services import current_condition
+from network.opportunities.queries.board import current_condition
+from network.opportunities.services import added
 from network.profiles.models import profile_interest
 from network.text.words import plural
 from network.types import utcnow
@@ -89,12 +89,9 @@ def send_weekly_digests(now: datetime | None = None) -> dict[str, int]:
             counts["nothing"] += 1
             continue
         matches = matches[:MAX_ITEMS]
-        try:
-            with db.session.begin_nested():
-                db.session.add(DigestDelivery(user_id=member.id, week=week,
-                                              opportunity_ids=[o.id for o in matches], sent_at=now))
-        except IntegrityError:
-            counts["already"] += 1
+        if not added(DigestDelivery(user_id=member.id, week=week, opportunity_ids=[o.id for o in matches],
+                                    sent_at=now)):
+            counts["already"] += 1  # a run racing this one wrote the member's week first
             continue
         unsubscribe = public_url("opportunities.unsubscribe", token=unsubscribe_token(member.id))
         items = [(o, public_url("opportunities.show", opportunity_id=o.id)) for o in matches]

@@ -28,7 +28,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from network.forms import CheckboxListField, PhiGuarded, optional_int, strip_text
 from network.forms import strip as _strip
 from network.opportunities.models import EmploymentType, IrbStatus, OpportunityKind, ProjectStage, RsvpStatus, WorkMode
-from network.opportunities.services import MAX_NOTE_LENGTH, SORTS
+from network.opportunities.queries.board import SORTS
+from network.opportunities.services.engagement import MAX_NOTE_LENGTH
 
 MAX_DESCRIPTION = 20_000
 MAX_TAGS = 10

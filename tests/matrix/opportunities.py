@@ -67,7 +67,7 @@ def prepare(app, people, make_user):
     from network.extensions import db
     from network.opportunities.digest import unsubscribe_token
     from network.opportunities.models import Opportunity, OpportunityKind, OpportunityStatus
-    from network.opportunities.services import new_feed_token
+    from network.opportunities.services.preferences import new_feed_token
     from network.types import utcnow
 
     alumni = people.get("alumni") or make_user(role="alumni")

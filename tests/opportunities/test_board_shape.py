@@ -3,7 +3,7 @@ values: filters of one shape share one statement, whatever the words, tags or da
 
 from __future__ import annotations
 
-from network.opportunities.services import BoardFilters, BoardShape, _board_count_statement, _board_statement
+from network.opportunities.queries.board import BoardFilters, BoardShape, _board_count_statement, _board_statement
 
 
 def test_the_shape_names_which_filters_are_set():

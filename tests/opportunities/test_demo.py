@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from network.extensions import db
 from network.opportunities.models import Opportunity, OpportunityKind, Rsvp
-from network.opportunities.services import archive_condition, current_condition
+from network.opportunities.queries.board import archive_condition, current_condition
 from network.types import utcnow
 
 

@@ -127,7 +127,7 @@ def test_rsvp_only_for_open_events(app, make_user, signed_in, make_opportunity):
 
 def test_two_members_race_for_the_last_seat(app, make_user, make_opportunity):
     """Both answer "going" at once for one free seat: exactly one gets it, the other is waitlisted."""
-    from network.opportunities import services
+    from network.opportunities.services import rsvp
 
     event = make_opportunity(make_user(role="faculty"), "workshop", capacity=1)
     racers = [make_user(), make_user()]
@@ -140,7 +140,7 @@ def test_two_members_race_for_the_last_seat(app, make_user, make_opportunity):
                 user = db.session.get(User, member.id)
                 opportunity = db.session.get(Opportunity, event)
                 barrier.wait(timeout=10)
-                services.respond(user, opportunity, RsvpStatus.GOING)
+                rsvp.respond(user, opportunity, RsvpStatus.GOING)
                 db.session.commit()
                 db.session.remove()
         except Exception as exc:  # reported below
