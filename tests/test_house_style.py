@@ -16,6 +16,11 @@ def _sources(pattern: str = "*.py"):
     return sorted(NETWORK.rglob(pattern))
 
 
+def _route_sources():
+    """Every blueprint module: an area's ``routes.py``, or each module of its ``routes/`` package."""
+    return sorted([*NETWORK.rglob("routes.py"), *NETWORK.rglob("routes/*.py")])
+
+
 def _name(path: pathlib.Path) -> str:
     return str(path.relative_to(ROOT))
 
@@ -23,7 +28,7 @@ def _name(path: pathlib.Path) -> str:
 def test_views_load_with_get_or_404_instead_of_a_lookup_and_abort_by_hand():
     by_hand = re.compile(r"(\w+) = db\.session\.(get\(.*\)|scalars\(.*\)\.first\(\))\n\s+if \1 is None( or [^\n]*)?:\n"
                          r"\s+abort\(404\)|db\.session\.get\([^\n]*\) or abort\(404\)")
-    found = [f"{_name(path)}: {match.group(0).splitlines()[0].strip()}" for path in _sources("routes.py")
+    found = [f"{_name(path)}: {match.group(0).splitlines()[0].strip()}" for path in _route_sources()
              for match in by_hand.finditer(path.read_text())]
     assert found == [], "use db.get_or_404 / db.first_or_404"
 
@@ -68,7 +73,7 @@ def test_every_paged_list_uses_the_pager_macros():
 
 
 def test_commands_live_in_the_cli_module_of_their_area(app):
-    in_views = [_name(path) for path in _sources("routes.py") if ".cli.command(" in path.read_text()]
+    in_views = [_name(path) for path in _route_sources() if ".cli.command(" in path.read_text()]
     assert in_views == []
     assert "cli_group=" not in (NETWORK / "__init__.py").read_text()
     commands = dict(app.cli.commands)
