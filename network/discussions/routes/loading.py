@@ -11,28 +11,26 @@ from network.discussions import queries
 from network.discussions.models import Category, Post, Thread
 
 
-def category_or_404(slug: str) -> Category:
-    """The category at ``slug``, if the member may see it."""
-    category = queries.load_category(slug)
-    if category is None or not permissions.can_view_category(current_user, category):
+def _visible_or_404(found, can_view):
+    """``found``, if there is one and the member may see it."""
+    if found is None or not can_view(current_user, found):
         abort(404)
-    return category
+    return found
+
+
+def category_or_404(slug: str) -> Category:
+    """The category at ``slug``, with its cohort."""
+    return _visible_or_404(queries.load_category(slug), permissions.can_view_category)
 
 
 def thread_or_404(thread_id: int) -> Thread:
-    """The thread, with its category, if the member may see it."""
-    thread = queries.load_thread(thread_id)
-    if thread is None or not permissions.can_view_thread(current_user, thread):
-        abort(404)
-    return thread
+    """The thread, with its category."""
+    return _visible_or_404(queries.load_thread(thread_id), permissions.can_view_thread)
 
 
 def post_or_404(post_id: int) -> Post:
-    """The post, with its author and thread, if the member may see it."""
-    post = queries.load_post(post_id)
-    if post is None or not permissions.can_view_post(current_user, post):
-        abort(404)
-    return post
+    """The post, with its author, thread and category."""
+    return _visible_or_404(queries.load_post(post_id), permissions.can_view_post)
 
 
 def moderator_or_403(category: Category) -> None:
