@@ -100,6 +100,8 @@ def category_summaries(user) -> list[CategorySummary]:
 
 @dataclass
 class ThreadRow:
+    """A thread in its category's list, with how many of its posts the member has not read."""
+
     thread: Thread
     unread: int
     last_read_post_id: int | None
@@ -158,6 +160,8 @@ def _with_unread(user, rows) -> list[ThreadRow]:
 
 @dataclass
 class PostPage:
+    """A page of a thread's posts, with the cursors of the pages around it."""
+
     posts: list[Post]
     newer: int | None  # ``after`` cursor of the next page
     older: int | None  # ``before`` cursor of the previous page
@@ -206,10 +210,12 @@ def previous_post_id(thread: Thread, post_id: int) -> int | None:
 
 
 def load_thread(thread_id: int) -> Thread | None:
+    """The thread with its category and the category's cohort (what permissions read)."""
     return db.session.scalars(_thread_statement(), {"id": thread_id}).first()
 
 
 def load_post(post_id: int) -> Post | None:
+    """The post with its author, thread, category and cohort (what permissions read)."""
     return db.session.scalars(_post_statement(), {"id": post_id}).first()
 
 
@@ -234,6 +240,7 @@ def _post_statement():
 # -- the reader's state -----------------------------------------------------------
 
 def read_mark(user_id: int, thread_id: int) -> int | None:
+    """The last post of the thread the member has read, if they have opened it."""
     return db.session.scalar(select(ReadMark.last_read_post_id).where(ReadMark.user_id == user_id,
                                                                       ReadMark.thread_id == thread_id))
 
@@ -258,6 +265,7 @@ def _reader_state_statement():
 # -- posts: revisions, a form sent twice -------------------------------------------
 
 def revisions(post: Post) -> list[PostRevision]:
+    """A post's earlier texts, newest first, with who saved each."""
     return db.session.scalars(select(PostRevision).options(joinedload(PostRevision.editor))
                               .where(PostRevision.post_id == post.id).order_by(PostRevision.id.desc())).all()
 

@@ -45,6 +45,7 @@ _CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
 
 
 def _outside_code(text: str, change) -> str:
+    """``text`` with ``change`` applied to what is outside code spans and blocks."""
     parts = _CODE.split(text)
     return "".join(part if index % 2 else change(part) for index, part in enumerate(parts))
 

@@ -19,6 +19,7 @@ from network.text.slugs import slugify
 
 
 def _unique_slug(name: str, exclude_id: int | None = None) -> str:
+    """A slug made from ``name`` that no other category has ("-2", "-3"... added when taken)."""
     base = slugify(name, 70, "category")
     slug, n = base, 2
     while True:
@@ -70,6 +71,7 @@ def move_category(actor: User, category: Category, direction: int) -> None:
 
 
 def delete_category(actor: User, category: Category) -> None:
+    """Delete a category that holds no thread."""
     if db.session.scalar(select(func.count()).select_from(Thread).where(Thread.category_id == category.id)):
         raise DiscussionError("Only an empty category can be deleted: move its threads first.")
     record(actor.id, "category.delete", "category", category.id, name=category.name)

@@ -24,6 +24,7 @@ _THREAD, _POST = (bindparam(name, type_=Integer) for name in ("thread", "post"))
 
 
 def thread_link(thread: Thread, post: Post | None = None) -> str:
+    """Where a notification about the thread (or one of its posts) leads."""
     if post is None:
         return url_for("discussions.thread", thread_id=thread.id)
     return url_for("discussions.show_post", post_id=post.id)
@@ -45,6 +46,7 @@ def publish(post: Post, thread: Thread, now: datetime) -> None:
 
 
 def notify_mentions(post: Post, thread: Thread, author: User, mentioned: list[User]) -> set[int]:
+    """Notify the mentioned members who may see the thread (never its author); returns their ids."""
     targets = permissions.who_can_view_category([u for u in mentioned if u.id != author.id], thread.category)
     if targets:
         title = without_phi(thread.title)
@@ -56,6 +58,7 @@ def notify_mentions(post: Post, thread: Thread, author: User, mentioned: list[Us
 
 
 def _notify_subscribers(post: Post, thread: Thread, author: User, skip: set[int]) -> None:
+    """Notify the members who watch the thread and may see it, but for ``skip`` and the author."""
     ids = set(db.session.connection().execute(_watchers_statement(), {"thread": thread.id}).scalars())
     ids -= skip | {author.id}
     if not ids:

@@ -74,5 +74,6 @@ def restore_post(actor: User, post: Post, now: datetime | None = None) -> None:
 
 
 def _short(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, for a notification's title."""
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 

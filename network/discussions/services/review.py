@@ -52,14 +52,20 @@ def approve_post(actor: User, post: Post) -> None:
     """A moderator releases a held post (and its thread, when it is the opening post)."""
     if not post.held:
         raise AlreadyDone("This post is not waiting for review.")
+    record(actor.id, "post.approve", "post", post.id, thread_id=post.thread_id)
+    _release(actor, post, "published")
+
+
+def _release(actor: User, post: Post, told: str) -> None:
+    """A held post (and its thread, when it opens it) becomes visible, and its author is told what the
+    moderator did."""
     thread = post.thread
     post.held = False
     if post.id == thread.first_post_id:
         thread.held = False
     db.session.flush()
-    record(actor.id, "post.approve", "post", post.id, thread_id=thread.id)
     publish(post, thread, utcnow())
-    tell_author(actor, post, thread, "published")
+    tell_author(actor, post, thread, told)
 
 
 def redact_post(actor: User, post: Post) -> list[str]:
@@ -102,12 +108,7 @@ def redact_post(actor: User, post: Post) -> list[str]:
     record(actor.id, "post.redact", "post", post.id, thread_id=thread.id, author_id=post.author_id,
            kinds=kinds, spans=len(matches), revisions=len(history))
     if post.held and permissions.can_moderate(actor, thread.category):
-        post.held = False
-        if opening:
-            thread.held = False
-        db.session.flush()
-        publish(post, thread, utcnow())
-        tell_author(actor, post, thread, "removed patient identifiers from and published")
+        _release(actor, post, "removed patient identifiers from and published")
     else:
         tell_author(actor, post, thread, "removed patient identifiers from")
     return kinds

@@ -53,6 +53,7 @@ _MEMBER, _THREAD, _POST = (bindparam(name, type_=Integer) for name in ("member",
 
 
 def _insert_for(dialect: str):
+    """The dialect's ``insert``, which has the upsert clauses."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
