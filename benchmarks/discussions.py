@@ -49,7 +49,7 @@ from network import create_app
 from network.demo import seed_demo
 from network.discussions.demo import REPLIES
 from network.discussions.models import Category, Post, Thread
-from network.discussions.services import render_body
+from network.discussions.rendering import render_body
 from network.extensions import db
 from network.members.models import Role, User
 from network.types import utcnow

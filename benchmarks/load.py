@@ -128,7 +128,7 @@ def seed_posts(total: int, rng: random.Random) -> None:
 
     from network.discussions.demo import REPLIES
     from network.discussions.models import Category, Post, Thread
-    from network.discussions.services import render_body
+    from network.discussions.rendering import render_body
     from network.extensions import db
     from network.members.models import Role, User
     from network.types import utcnow

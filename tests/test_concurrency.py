@@ -215,17 +215,17 @@ def _open_opportunity(app, make_user) -> int:
 
 def _thread(app, make_user):
     """An alumna's thread in an open category: (author, thread id, opening post id)."""
-    from network.discussions import services
     from network.discussions.models import Category, CategoryVisibility
+    from network.discussions.services import categories, posting
     from network.members.models import User
 
     author = make_user(role="alumni")
     with app.test_request_context():
-        category = services.save_category(None, None, name="General", description="Talk.",
-                                          visibility=CategoryVisibility.MEMBERS, cohort_id=None,
-                                          holds_phi_matches=False)
-        thread, post = services.start_thread(db.session.get(User, author.id), db.session.get(Category, category.id),
-                                             "Genicular nerve ablation", "What settings do you use?")
+        category = categories.save_category(None, None, name="General", description="Talk.",
+                                            visibility=CategoryVisibility.MEMBERS, cohort_id=None,
+                                            holds_phi_matches=False)
+        thread, post = posting.start_thread(db.session.get(User, author.id), db.session.get(Category, category.id),
+                                            "Genicular nerve ablation", "What settings do you use?")
         db.session.commit()
         return author, thread.id, post.id
 
@@ -249,13 +249,13 @@ def test_a_reply_sent_twice_is_one_post(app, make_user, login):
 
 
 def test_a_new_thread_sent_twice_is_one_thread(app, make_user, login):
-    from network.discussions import services
     from network.discussions.models import Category, CategoryVisibility, Thread
+    from network.discussions.services import categories
 
     with app.app_context():
-        category = services.save_category(None, None, name="Interventional", description="",
-                                          visibility=CategoryVisibility.MEMBERS, cohort_id=None,
-                                          holds_phi_matches=False)
+        category = categories.save_category(None, None, name="Interventional", description="",
+                                            visibility=CategoryVisibility.MEMBERS, cohort_id=None,
+                                            holds_phi_matches=False)
         db.session.commit()
         slug = category.slug
     client = login(app.test_client(), make_user(role="fellow"))

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from network.cohorts.models import Invitation, InvitationStatus
-from network.discussions import services as discussions
 from network.discussions.models import Category, CategoryVisibility, Flag, Post
+from network.discussions.services import categories, posting
 from network.extensions import db
 from network.members.models import MemberStatus, User
 from network.mentorship.models import Mentorship, MentorshipRequest, MentorshipStatus, RequestStatus
@@ -119,11 +119,11 @@ def revoke_invitation(app, make_user, login):
 def _post(app, make_user, title="About nerve blocks"):
     author = make_user(role="alumni", name="Dr. Post Author")
     with app.test_request_context():
-        category = discussions.save_category(None, None, name="Clinic", description="For tests.",
-                                             visibility=CategoryVisibility.MEMBERS, cohort_id=None,
-                                             holds_phi_matches=False)
-        thread, _ = discussions.start_thread(db.session.get(User, author.id), category, title, "Opening words.")
-        reply = discussions.reply(db.session.get(User, author.id), thread, "A reply about zygapophyseal joints.")
+        category = categories.save_category(None, None, name="Clinic", description="For tests.",
+                                            visibility=CategoryVisibility.MEMBERS, cohort_id=None,
+                                            holds_phi_matches=False)
+        thread, _ = posting.start_thread(db.session.get(User, author.id), category, title, "Opening words.")
+        reply = posting.reply(db.session.get(User, author.id), thread, "A reply about zygapophyseal joints.")
         db.session.commit()
         return author, thread.id, reply.id
 
@@ -175,9 +175,9 @@ def remove_reported_message(app, make_user, login):
 
 def delete_category(app, make_user, login):
     with app.app_context():
-        category = discussions.save_category(None, None, name="Empty corner", description="For tests.",
-                                             visibility=CategoryVisibility.MEMBERS, cohort_id=None,
-                                             holds_phi_matches=False)
+        category = categories.save_category(None, None, name="Empty corner", description="For tests.",
+                                            visibility=CategoryVisibility.MEMBERS, cohort_id=None,
+                                            holds_phi_matches=False)
         db.session.commit()
         category_id = category.id
 

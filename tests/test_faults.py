@@ -179,8 +179,8 @@ def sign_in_over_http(port: int, email: str, password: str) -> str:
 
 @POSTGRES_ONLY
 def test_killing_a_worker_in_a_burst_of_writes_leaves_no_partial_rows(app, make_user, database_url, tmp_path):
-    from network.discussions import services as discussions
     from network.discussions.models import Category, CategoryVisibility, Thread
+    from network.discussions.services import categories, posting
     from network.members.models import User
     from network.mentorship.models import MentorSettings, MentorshipRequest
 
@@ -188,11 +188,11 @@ def test_killing_a_worker_in_a_burst_of_writes_leaves_no_partial_rows(app, make_
     mentor = make_user(role="alumni")
     askers = [make_user(role="fellow") for _ in range(40)]
     with app.test_request_context():
-        category = discussions.save_category(None, None, name="General", description="Talk.",
-                                             visibility=CategoryVisibility.MEMBERS, cohort_id=None,
-                                             holds_phi_matches=False)
-        thread, _ = discussions.start_thread(db.session.get(User, mentor.id), db.session.get(Category, category.id),
-                                             "Burst thread", "Opening post.")
+        category = categories.save_category(None, None, name="General", description="Talk.",
+                                            visibility=CategoryVisibility.MEMBERS, cohort_id=None,
+                                            holds_phi_matches=False)
+        thread, _ = posting.start_thread(db.session.get(User, mentor.id), db.session.get(Category, category.id),
+                                         "Burst thread", "Opening post.")
         db.session.add(MentorSettings(user_id=mentor.id, capacity=10, types=["career"]))
         requests = [MentorshipRequest(mentee_id=a.id, mentor_id=mentor.id, type="career", message="Hi")
                     for a in askers]

@@ -41,26 +41,26 @@ def make_cohort(app, *member_ids, name="Class of 2027") -> int:
 
 
 def make_category(app, name, visibility="members", cohort_id=None, holds_phi_matches=False) -> int:
-    from network.discussions import services
     from network.discussions.models import CategoryVisibility
+    from network.discussions.services import categories
 
     with app.app_context():
-        category = services.save_category(None, None, name=name, description="For tests.",
-                                          visibility=CategoryVisibility(visibility), cohort_id=cohort_id,
-                                          holds_phi_matches=holds_phi_matches)
+        category = categories.save_category(None, None, name=name, description="For tests.",
+                                            visibility=CategoryVisibility(visibility), cohort_id=cohort_id,
+                                            holds_phi_matches=holds_phi_matches)
         db.session.commit()
         return category.id
 
 
 def start_thread(app, category_id, author, title, body="Opening post about genicular nerve ablation."):
     """Through the service, as the new-thread form does: returns (thread id, opening post id)."""
-    from network.discussions import services
     from network.discussions.models import Category
+    from network.discussions.services import posting
     from network.members.models import User
 
     with app.test_request_context():
-        thread, post = services.start_thread(db.session.get(User, author.id), db.session.get(Category, category_id),
-                                             title, body)
+        thread, post = posting.start_thread(db.session.get(User, author.id), db.session.get(Category, category_id),
+                                            title, body)
         db.session.commit()
         return thread.id, post.id
 

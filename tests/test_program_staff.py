@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from network.discussions import services as discussions
 from network.discussions.models import CategoryVisibility, Post, Thread
+from network.discussions.services import categories, flags, posting
 from network.extensions import db
 from network.matching.models import MatchingRun, RunStatus
 from network.members.models import User
@@ -40,12 +40,12 @@ def program(app, make_user):
                             CohortMembership(cohort_id=current.id, user_id=fellow.id, role=CohortRole.FELLOW),
                             CohortMembership(cohort_id=current.id, user_id=classmate.id, role=CohortRole.FELLOW),
                             CohortMembership(cohort_id=past.id, user_id=alumna.id, role=CohortRole.FELLOW)])
-        category = discussions.save_category(None, None, name="Class of 2027", description="",
-                                             visibility=CategoryVisibility.COHORT, cohort_id=current.id,
-                                             holds_phi_matches=False)
-        thread, post = discussions.start_thread(db.session.get(User, fellow.id), category, "Rota swaps",
-                                                "Who swaps Friday?")
-        discussions.flag_post(db.session.get(User, classmate.id), post, "Wrong place")
+        category = categories.save_category(None, None, name="Class of 2027", description="",
+                                            visibility=CategoryVisibility.COHORT, cohort_id=current.id,
+                                            holds_phi_matches=False)
+        thread, post = posting.start_thread(db.session.get(User, fellow.id), category, "Rota swaps",
+                                            "Who swaps Friday?")
+        flags.flag_post(db.session.get(User, classmate.id), post, "Wrong place")
         db.session.commit()
         return {"id": program.id, "staff_id": staff.id, "cohort": current.id, "director": director,
                 "fellow": fellow, "alumna": alumna, "admin": admin, "thread": thread.id, "post": post.id}

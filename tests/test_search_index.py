@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select, text
 
 from network import search
-from network.discussions import services as discussions
 from network.discussions.models import CategoryVisibility, Post
+from network.discussions.services import categories, posting
 from network.extensions import db
 from network.members.models import User
 from network.opportunities.models import Opportunity, OpportunityKind, WorkMode
@@ -83,11 +83,11 @@ def _new_opportunity(app, make_user) -> int:
 def _new_post(app, make_user) -> int:
     author_id = make_user(role="alumni").id
     with app.test_request_context():
-        category = discussions.save_category(None, None, name="Index tests", description="For tests.",
-                                             visibility=CategoryVisibility.MEMBERS, cohort_id=None,
-                                             holds_phi_matches=False)
+        category = categories.save_category(None, None, name="Index tests", description="For tests.",
+                                            visibility=CategoryVisibility.MEMBERS, cohort_id=None,
+                                            holds_phi_matches=False)
         author = db.session.get(User, author_id)
-        _thread, post = discussions.start_thread(author, category, "Telemedicine rounds", "Spine care questions.")
+        _thread, post = posting.start_thread(author, category, "Telemedicine rounds", "Spine care questions.")
         db.session.commit()
         return post.id
 

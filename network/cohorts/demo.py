@@ -109,7 +109,7 @@ def _waiting_class(now: datetime) -> None:
     if director:
         db.session.add(CohortMembership(cohort_id=cohort.id, user_id=director.id, role=CohortRole.FACULTY))
     db.session.flush()
-    from network.discussions.services import ensure_cohort_categories
+    from network.discussions.services.categories import ensure_cohort_categories
     from network.profiles.demo import seed_profiles
 
     ensure_cohort_categories()
@@ -120,7 +120,7 @@ def _activity(rng: random.Random, today: date, now: datetime) -> None:
     """Requests, meetings, ratings and posts over twelve months: the last year of every current class and the
     final year of each program's Class of 2026."""
     from network.discussions.models import Category, Post, Thread
-    from network.discussions.services import render_body
+    from network.discussions.rendering import render_body
     from network.mentorship.models import (
         Meeting,
         MeetingMode,

@@ -5,11 +5,18 @@
   aggregate over posts), Post (markdown source plus sanitised HTML rendered once on save, a
   ``version`` column for optimistic concurrency, soft removal), PostRevision, Subscription,
   ReadMark (last read post per member and thread), Flag.
-- ``phi``: the pure patient-identifier guard; ``search``: FTS5 / tsvector kept in sync by the app.
-- ``services``: every change (no commits). Who sees and moderates what is ``network.permissions``'
-  (its yes/no rules and, next to each, the SQL condition the lists, search and notifications use), so
-  they agree with the 404s of the routes.
-- ``routes``: the ``discussions`` blueprint; ``demo``: seeding for ``flask demo``.
+- ``phi``: the pure patient-identifier guard; ``rendering``: a post's text as HTML with its ``@Name``
+  mentions linked; ``search``: FTS5 / tsvector kept in sync by the app.
+- ``queries``: what the pages read (the categories with their counts, keyset pages of threads and posts,
+  the reader's mark and subscription, the moderation queue, the home page's latest threads).
+- ``services``: every change (no commits), a module per job: ``categories``, ``posting``, ``publishing``
+  (counts and notifications when a post becomes visible), ``editing``, ``removal``, ``review`` (the
+  patient-identifier review), ``flags``, ``moderation``, ``subscriptions``, and their ``errors``. Who sees
+  and moderates what is ``network.permissions``' (its yes/no rules and, next to each, the SQL condition
+  the lists, search and notifications use), so they agree with the 404s of the routes.
+- ``routes``: the ``discussions`` blueprint, a module per page group (``reading``, ``writing``,
+  ``removal``, ``moderation``, ``categories``; ``loading`` for the 404s and 403s); ``forms``: the forms
+  and the length limits of a title and a post; ``demo``: seeding for ``flask demo``.
 
 Posts are paged by id (keyset), never by OFFSET. Posting is rate-limited per member
 (``POST_RATE_LIMIT`` in ``Config``; previews are free).

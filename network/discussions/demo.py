@@ -22,7 +22,8 @@ from network.discussions.models import (
     SubscriptionLevel,
     Thread,
 )
-from network.discussions.services import ensure_cohort_categories, render_body
+from network.discussions.rendering import render_body
+from network.discussions.services.categories import ensure_cohort_categories
 from network.extensions import db
 from network.members.models import MemberStatus, Role, User
 from network.programs.models import CohortMembership

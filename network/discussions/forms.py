@@ -19,9 +19,11 @@ from wtforms.fields import DateField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from network.discussions.models import CategoryVisibility
-from network.discussions.services import MAX_POST_LENGTH, MAX_TITLE_LENGTH
 from network.forms import strip as _strip
 from network.forms import strip_text
+
+MAX_POST_LENGTH = 20_000
+MAX_TITLE_LENGTH = 200  # the thread title's column
 
 
 def _length(form, field):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from network.text import phi, phi_guard
 
 # The words the discussion pages have always shown; kinds the old guard did not know use the detector's.
@@ -39,9 +41,21 @@ def find_phi(text: str | None) -> list[Match]:
 
 
 def any_strong(matches: list[Match]) -> bool:
+    """Whether a match is a strong identifier, which no confirmation can publish."""
     return any(match.strong for match in matches)
 
 
-def highlight(text: str, matches: list[Match]) -> str:
+def highlight(text: str, matches: list[Match]) -> Markup:
     """``text`` as escaped HTML with each match wrapped in ``<mark>`` (the shared form highlighter)."""
-    return str(phi_guard.highlight(text, matches))
+    return phi_guard.highlight(text, matches)
+
+
+def marked_identifiers(texts: dict[int, str]) -> dict[int, Markup]:
+    """``{key: text}`` to ``{key: the text as HTML with its likely identifiers highlighted}`` for the texts
+    that have any: what a post's history and the moderation queue show."""
+    marked = {}
+    for key, text in texts.items():
+        matches = find_phi(text)
+        if matches:
+            marked[key] = highlight(text, matches)
+    return marked

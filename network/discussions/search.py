@@ -38,8 +38,7 @@ class Hit:
 def highlight_snippet(raw: str) -> Markup:
     """Escape everything, then turn our marks into ``<mark>``. A snippet never shows a span the
     patient-identifier detector flags (a confirmed post may hold weaker ones)."""
-    escaped = str(escape(without_phi_marked(raw or "")))
-    return Markup(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))
+    return escape(without_phi_marked(raw or "")).replace(START, Markup("<mark>")).replace(STOP, Markup("</mark>"))
 
 
 def without_phi_marked(raw: str) -> str:

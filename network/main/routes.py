@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from network.access import account_view, public
-from network.discussions.services import recent_threads
+from network.discussions.queries import recent_threads
 from network.extensions import db
 from network.main.services import own_profile
 from network.members.models import MemberStatus, User

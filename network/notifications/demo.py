@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from network.demo import link_context
 from network.discussions.models import Post, Thread
-from network.discussions.services import reply
+from network.discussions.services.posting import reply
 from network.extensions import db
 from network.members.models import User
 from network.mentorship.models import Mentorship, MentorshipRequest, MentorshipStatus, RequestStatus

@@ -14,16 +14,16 @@ ARGUMENTS = {"discussions.thread": {"thread_id": "thread_id"},
 
 
 def _category_and_thread(people, named):
-    from network.discussions import services
     from network.discussions.models import Category, CategoryVisibility
+    from network.discussions.services import categories, posting
     from network.members.models import User
 
     if "thread_id" not in named:
-        category = services.save_category(None, None, name="Budget talk", description="",
-                                          visibility=CategoryVisibility.MEMBERS, cohort_id=None,
-                                          holds_phi_matches=False)
-        thread, first = services.start_thread(db.session.get(User, people["fellow"].id),
-                                              db.session.get(Category, category.id), "Budget thread", "Opening.")
+        category = categories.save_category(None, None, name="Budget talk", description="",
+                                            visibility=CategoryVisibility.MEMBERS, cohort_id=None,
+                                            holds_phi_matches=False)
+        thread, first = posting.start_thread(db.session.get(User, people["fellow"].id),
+                                             db.session.get(Category, category.id), "Budget thread", "Opening.")
         named.update(category_slug=category.slug, thread_id=thread.id, fellow_post_id=first.id)
     category_id = db.session.scalar(select(Category.id).where(Category.slug == named["category_slug"]))
     return category_id, named["thread_id"], named["fellow_post_id"]

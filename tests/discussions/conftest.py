@@ -19,14 +19,14 @@ def app(make_app):
 @pytest.fixture
 def make_category(app):
     """``make_category(visibility="members", cohort_id=None, holds_phi_matches=False, name=...)`` -> (id, slug)."""
-    from network.discussions import services
     from network.discussions.models import CategoryVisibility
+    from network.discussions.services import categories
 
     counter = itertools.count(1)
 
     def factory(visibility="members", cohort_id=None, holds_phi_matches=False, name=None):
         with app.app_context():
-            category = services.save_category(
+            category = categories.save_category(
                 None, None, name=name or f"Category {next(counter)}", description="For tests.",
                 visibility=CategoryVisibility(visibility), cohort_id=cohort_id, holds_phi_matches=holds_phi_matches)
             db.session.commit()
@@ -69,8 +69,8 @@ def make_cohort(app):
 def make_thread(app):
     """``make_thread(category_id, author_id, title=..., body=..., replies=0, reply_author_id=None)``
     -> (thread id, [post ids])."""
-    from network.discussions import services
     from network.discussions.models import Category
+    from network.discussions.services import posting
     from network.members.models import User
 
     counter = itertools.count(1)
@@ -80,11 +80,11 @@ def make_thread(app):
         with app.test_request_context():
             author = db.session.get(User, author_id)
             category = db.session.get(Category, category_id)
-            thread, post = services.start_thread(author, category, title or f"Thread {next(counter)}", body)
+            thread, post = posting.start_thread(author, category, title or f"Thread {next(counter)}", body)
             ids = [post.id]
             replier = db.session.get(User, reply_author_id or author_id)
             for n in range(replies):
-                ids.append(services.reply(replier, thread, f"{reply_body} {n}").id)
+                ids.append(posting.reply(replier, thread, f"{reply_body} {n}").id)
             db.session.commit()
             return thread.id, ids
 

@@ -78,13 +78,13 @@ def test_post_length_limit_has_a_clear_message(app, make_user, login, make_categ
 
 def test_posting_rate_is_limited_per_member(make_app, make_user, login):
     app = make_app(POST_RATE_LIMIT="2 per minute")
-    from network.discussions import services
     from network.discussions.models import CategoryVisibility
+    from network.discussions.services import categories
 
     with app.app_context():
-        category = services.save_category(None, None, name="General", description="",
-                                          visibility=CategoryVisibility.MEMBERS, cohort_id=None,
-                                          holds_phi_matches=False)
+        category = categories.save_category(None, None, name="General", description="",
+                                            visibility=CategoryVisibility.MEMBERS, cohort_id=None,
+                                            holds_phi_matches=False)
         db.session.commit()
         slug = category.slug
     first, second = make_user(), make_user()
@@ -235,12 +235,12 @@ def test_unread_counts_and_jump_to_first_unread(app, make_user, login, make_cate
     client.get(f"/discussions/t/{thread_id}")
     assert "unread" not in page_text(client.get(f"/discussions/c/{slug}")).split("<main")[1]
     with app.test_request_context():
-        from network.discussions import services
         from network.discussions.models import Thread
+        from network.discussions.services import posting
         from network.members.models import User
 
-        services.reply(db.session.get(User, author.id), db.session.get(Thread, thread_id), "new one")
-        services.reply(db.session.get(User, author.id), db.session.get(Thread, thread_id), "and another")
+        posting.reply(db.session.get(User, author.id), db.session.get(Thread, thread_id), "new one")
+        posting.reply(db.session.get(User, author.id), db.session.get(Thread, thread_id), "and another")
         db.session.commit()
     assert "2 unread" in page_text(client.get(f"/discussions/c/{slug}"))
     jump = client.get(f"/discussions/t/{thread_id}/unread")
@@ -493,7 +493,7 @@ def test_subscription_levels(app, make_user, login, make_category, make_thread, 
     thread_id, _ = make_thread(category_id, author.id)
     client = login(app.test_client(), member)
     assert client.post(f"/discussions/t/{thread_id}/subscription", data={"level": level}).status_code == 302
-    from network.discussions.services import reader_state
+    from network.discussions.queries import reader_state
 
     with app.app_context():
         assert reader_state(member.id, thread_id)[1] == (None if level == "default" else level)

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from network.discussions import services
 from network.discussions.models import Category, Post, Thread
+from network.discussions.services import posting
 from network.extensions import db
 from network.members.models import User
 
@@ -45,8 +45,8 @@ def test_a_new_thread_and_a_reply_pass_through_the_orm_hooks(app, make_user, mak
     with app.test_request_context(), watching_posts() as seen:
         author, replier = db.session.get(User, author_id), db.session.get(User, replier_id)
         category = db.session.get(Category, category_id)
-        thread, opening = services.start_thread(author, category, "Dosing question", "What dose do you start with?")
-        answer = services.reply(replier, thread, "Low, and titrate.")
+        thread, opening = posting.start_thread(author, category, "Dosing question", "What dose do you start with?")
+        answer = posting.reply(replier, thread, "Low, and titrate.")
         db.session.flush()
         assert seen["after_insert"] == [opening.id, answer.id]
         assert [post.id for post in seen["before_flush"]] == [opening.id, answer.id]

@@ -14,7 +14,7 @@ BUDGET = 12
 def add_posts(app, thread_id, author_id, n, word="ketamine"):
     """Bulk replies (no notifications): the budget is about reading."""
     from network.discussions.models import Post, Thread
-    from network.discussions.services import render_body
+    from network.discussions.rendering import render_body
 
     with app.test_request_context():
         thread = db.session.get(Thread, thread_id)
@@ -62,7 +62,7 @@ def test_pages_cost_the_same_with_5_and_500_rows(app, make_user, login, make_cat
              "thread": f"/discussions/t/{thread_id}", "search": "/discussions/search?q=ketamine"}
     # Read the first post only, so unread counting has work to do.
     with app.app_context():
-        from network.discussions.services import mark_read
+        from network.discussions.services.subscriptions import mark_read
 
         mark_read(member.id, small_thread, 1, None)
         db.session.commit()

@@ -13,8 +13,8 @@ from tests.html_checks import check_page
 @pytest.fixture
 def cohort_world(app, make_user, make_cohort, make_category, make_thread):
     """Two cohorts of two programs; the first cohort's category holds a thread, a reply and a flag."""
-    from network.discussions import services
     from network.discussions.models import Flag, Post
+    from network.discussions.services import flags
     from network.members.models import User
 
     insider, insider_faculty = make_user(name="Ines Insider"), make_user(role="faculty", name="Fay Faculty")
@@ -26,7 +26,7 @@ def cohort_world(app, make_user, make_cohort, make_category, make_thread):
         category_id, insider.id, title="Hidden schedule", body="Mentioning @Fred Interloper about the schedule",
         replies=1, reply_author_id=insider_faculty.id, reply_body="confidential fluoroscopy rota")
     with app.test_request_context():
-        flag = services.flag_post(db.session.get(User, insider.id), db.session.get(Post, reply), "check")
+        flag = flags.flag_post(db.session.get(User, insider.id), db.session.get(Post, reply), "check")
         db.session.commit()
         flag_id = flag.id
         assert db.session.scalar(select(Flag.id)) == flag_id

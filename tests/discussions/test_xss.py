@@ -65,7 +65,7 @@ def test_the_checker_catches_attacks():
 
 
 def test_rendered_markdown_keeps_nothing_dangerous(app):
-    from network.discussions.services import render_body
+    from network.discussions.rendering import render_body
 
     with app.test_request_context():
         for attack in ATTACKS:

@@ -96,8 +96,8 @@ def test_thread_mention_quote_flag_and_lock(browser, demo_server, screenshots):
 
 
 def test_no_attack_string_runs_in_the_browser(browser, demo_server, screenshots):
-    from network.discussions import services
     from network.discussions.models import Category
+    from network.discussions.services import posting
     from network.extensions import db
     from network.members.models import User
     from tests.discussions.xss_corpus import ATTACKS
@@ -106,12 +106,12 @@ def test_no_attack_string_runs_in_the_browser(browser, demo_server, screenshots)
     with app.test_request_context():
         fellow = db.session.scalars(select(User).where(User.email == "fellow@example.org")).one()
         general = db.session.scalars(select(Category).where(Category.slug == "general")).one()
-        thread, _ = services.start_thread(fellow, general, "<script>window.__xss=1</script>XSS corpus",
-                                          "<img src=x onerror=window.__xss=1>")
+        thread, _ = posting.start_thread(fellow, general, "<script>window.__xss=1</script>XSS corpus",
+                                         "<img src=x onerror=window.__xss=1>")
         for attack in ATTACKS:
-            services.reply(fellow, thread, attack)
+            posting.reply(fellow, thread, attack)
         for attack in ATTACKS[:20]:
-            services.start_thread(fellow, general, attack[:200], attack)
+            posting.start_thread(fellow, general, attack[:200], attack)
         db.session.commit()
         thread_id = thread.id
     page = new_member_page(browser, demo_server.url, "alumni@example.org")

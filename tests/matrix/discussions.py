@@ -97,8 +97,8 @@ def prepare(app, people, make_user):
     """The categories, threads, posts, flag and notification the rows above act on."""
     from datetime import date
 
-    from network.discussions import services
     from network.discussions.models import CategoryVisibility
+    from network.discussions.services import categories, flags, posting
     from network.extensions import db
     from network.members.models import User
     from network.notifications.services import notify
@@ -119,20 +119,20 @@ def prepare(app, people, make_user):
                             CohortMembership(cohort_id=cohort.id, user_id=faculty.id, role=CohortRole.FACULTY),
                             ProgramStaff(program_id=program.id, user_id=faculty.id, role="director")])
         staff_history(people.get("ex_staff"), program.id, cohort.id)
-        open_category = services.save_category(None, None, name="Open talk", description="",
-                                               visibility=CategoryVisibility.MEMBERS, cohort_id=None,
-                                               holds_phi_matches=False)
-        cohort_category = services.save_category(None, None, name="Matrix cohort", description="",
-                                                 visibility=CategoryVisibility.COHORT, cohort_id=cohort.id,
+        open_category = categories.save_category(None, None, name="Open talk", description="",
+                                                 visibility=CategoryVisibility.MEMBERS, cohort_id=None,
                                                  holds_phi_matches=False)
-        empty = services.save_category(None, None, name="Faculty lounge", description="",
-                                       visibility=CategoryVisibility.FACULTY, cohort_id=None,
-                                       holds_phi_matches=False)
+        cohort_category = categories.save_category(None, None, name="Matrix cohort", description="",
+                                                   visibility=CategoryVisibility.COHORT, cohort_id=cohort.id,
+                                                   holds_phi_matches=False)
+        empty = categories.save_category(None, None, name="Faculty lounge", description="",
+                                         visibility=CategoryVisibility.FACULTY, cohort_id=None,
+                                         holds_phi_matches=False)
         fellow_user, alumni_user = db.session.get(User, fellow.id), db.session.get(User, alumni.id)
-        thread, first = services.start_thread(fellow_user, open_category, "Open thread", "The opening post.")
-        answer = services.reply(alumni_user, thread, "A reply from an alumna.")
-        cohort_thread, _ = services.start_thread(fellow_user, cohort_category, "Cohort thread", "For the cohort only.")
-        flag = services.flag_post(fellow_user, answer, "Off topic")
+        thread, first = posting.start_thread(fellow_user, open_category, "Open thread", "The opening post.")
+        answer = posting.reply(alumni_user, thread, "A reply from an alumna.")
+        cohort_thread, _ = posting.start_thread(fellow_user, cohort_category, "Cohort thread", "For the cohort only.")
+        flag = flags.flag_post(fellow_user, answer, "Off topic")
         notification = notify(fellow.id, "test", "A test notification", f"/discussions/p/{answer.id}")
         db.session.commit()
         assert (open_category.id, cohort_category.id, empty.id, thread.id, first.id, answer.id, cohort_thread.id) \

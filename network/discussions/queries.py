@@ -1,0 +1,322 @@
+"""What discussion pages read: the categories a member sees with their counts, a category's threads and a
+thread's posts (keyset pages, never OFFSET), the thread or post a page is about, the member's read mark and
+subscription, a post's revisions, the moderation queue and the home page's latest threads. Reads only: the
+changes are ``network.discussions.services``'. Who sees what is ``network.permissions``' SQL conditions, so
+the lists agree with the 404s of the routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
+
+from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, true
+from sqlalchemy.orm import defer, joinedload
+
+from network import permissions
+from network.database import prebuilt
+from network.discussions.models import (
+    Category,
+    Flag,
+    Post,
+    PostRevision,
+    ReadMark,
+    Subscription,
+    SubscriptionLevel,
+    Thread,
+)
+from network.extensions import db
+from network.members.models import Role, User
+from network.programs.models import Cohort, Program
+
+POSTS_PER_PAGE = 20
+THREADS_PER_PAGE = 30
+
+_MEMBER, _THREAD = (bindparam(name, type_=Integer) for name in ("member", "thread"))
+
+
+# -- categories -------------------------------------------------------------------
+
+def load_category(slug: str) -> Category | None:
+    """The category at ``slug``, with its cohort (what permissions read)."""
+    return db.session.scalars(select(Category).options(joinedload(Category.cohort))
+                              .where(Category.slug == slug)).first()
+
+
+def visible_categories(user) -> list[Category]:
+    """The categories ``user`` sees, in their order."""
+    return db.session.scalars(select(Category).where(permissions.visible_categories(user, Category))
+                              .order_by(Category.position, Category.id)).all()
+
+
+def moderated_categories(user) -> list[Category]:
+    """The categories ``user`` moderates, in their order, with their cohorts: where a thread may move."""
+    return db.session.scalars(select(Category).options(joinedload(Category.cohort))
+                              .where(permissions.moderated_categories(user, Category))
+                              .order_by(Category.position, Category.id)).all()
+
+
+def all_categories() -> list[Category]:
+    """Every category in order, with its cohort and the cohort's program: the administrators' list."""
+    return db.session.scalars(select(Category).options(joinedload(Category.cohort).joinedload(Cohort.program))
+                              .order_by(Category.position, Category.id)).all()
+
+
+def cohort_choices() -> list[tuple[int, str, str]]:
+    """``(id, name, program name)`` of every cohort, by program and start: who a category may be private to."""
+    return db.session.execute(select(Cohort.id, Cohort.name, Program.name).join(Cohort.program)
+                              .order_by(Program.name, Cohort.start_date)).all()
+
+
+@dataclass
+class CategorySummary:
+    """A category on the discussion index, with its counts and how many of its threads the member has unread."""
+
+    category: Category
+    threads: int
+    posts: int
+    unread_threads: int
+    last_post_at: datetime | None
+
+
+def category_summaries(user) -> list[CategorySummary]:
+    """The categories ``user`` sees with counts and unread threads: two queries however many posts."""
+    categories = visible_categories(user)
+    mark = ReadMark.last_read_post_id
+    stats = db.session.execute(
+        select(Thread.category_id, func.count(Thread.id), func.coalesce(func.sum(Thread.post_count), 0),
+               func.sum(case((Thread.last_post_id > func.coalesce(mark, 0), 1), else_=0)),
+               func.max(Thread.last_post_at))
+        .outerjoin(ReadMark, and_(ReadMark.thread_id == Thread.id, ReadMark.user_id == user.id))
+        .where(Thread.category_id.in_([c.id for c in categories]),
+               or_(Thread.held.is_(False), Thread.author_id == user.id))
+        .group_by(Thread.category_id)
+    ).all() if categories else []
+    by_id = {row[0]: row[1:] for row in stats}
+    return [CategorySummary(c, *(by_id.get(c.id) or (0, 0, 0, None))) for c in categories]
+
+
+# -- a category's threads ---------------------------------------------------------
+
+@dataclass
+class ThreadRow:
+    """A thread in its category's list, with how many of its posts the member has not read."""
+
+    thread: Thread
+    unread: int
+    last_read_post_id: int | None
+
+
+def thread_rows(user, category: Category, before: tuple[datetime, int] | None = None,
+                limit: int = THREADS_PER_PAGE) -> tuple[list[ThreadRow], tuple[datetime, int] | None]:
+    """A page of a category's threads, pinned first on the first page, then newest activity first.
+    Keyset-paginated on (last_post_at, id); returns the rows and the cursor of the next page."""
+    visible = or_(Thread.held.is_(False), Thread.author_id == user.id)
+    if permissions.can_moderate(user, category):
+        visible = true()
+    base = (select(Thread, ReadMark.last_read_post_id)
+            .outerjoin(ReadMark, and_(ReadMark.thread_id == Thread.id, ReadMark.user_id == user.id))
+            .options(joinedload(Thread.author))
+            .where(Thread.category_id == category.id, visible))
+    rows = []
+    if before is None:
+        rows += db.session.execute(base.where(Thread.pinned.is_(True))
+                                   .order_by(Thread.last_post_at.desc(), Thread.id.desc())).all()
+        page = base.where(Thread.pinned.is_(False))
+    else:
+        at, thread_id = before
+        page = base.where(Thread.pinned.is_(False), or_(Thread.last_post_at < at,
+                                                         and_(Thread.last_post_at == at, Thread.id < thread_id)))
+    unpinned = db.session.execute(page.order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(limit + 1)).all()
+    cursor = None
+    if len(unpinned) > limit:
+        unpinned = unpinned[:limit]
+        last = unpinned[-1][0]
+        cursor = (last.last_post_at, last.id)
+    rows += unpinned
+    return _with_unread(user, rows), cursor
+
+
+def _with_unread(user, rows) -> list[ThreadRow]:
+    """Unread counts for threads the member has read before: one grouped query over the page."""
+    marked = {thread.id: mark for thread, mark in rows if mark is not None and thread.last_post_id
+              and thread.last_post_id > mark}
+    counts = {}
+    if marked:
+        counts = dict(db.session.execute(
+            select(Post.thread_id, func.count())
+            .join(ReadMark, and_(ReadMark.thread_id == Post.thread_id, ReadMark.user_id == user.id))
+            .where(Post.thread_id.in_(list(marked)), Post.id > ReadMark.last_read_post_id,
+                   Post.held.is_(False))
+            .group_by(Post.thread_id)).all())
+    result = []
+    for thread, mark in rows:
+        unread = thread.post_count if mark is None else counts.get(thread.id, 0)
+        result.append(ThreadRow(thread, unread, mark))
+    return result
+
+
+# -- a thread's posts -------------------------------------------------------------
+
+@dataclass
+class PostPage:
+    """A page of a thread's posts, with the cursors of the pages around it."""
+
+    posts: list[Post]
+    newer: int | None  # ``after`` cursor of the next page
+    older: int | None  # ``before`` cursor of the previous page
+
+
+def post_page(user, thread: Thread, *, after: int | None = None, before: int | None = None,
+              size: int = POSTS_PER_PAGE) -> PostPage:
+    """A page of a thread's posts by post id (keyset, never OFFSET): after a post, before one, or the first."""
+    moderator = permissions.can_moderate(user, thread.category)
+    direction = "before" if before is not None else "after" if after is not None else "first"
+    posts = db.session.scalars(_post_page_statement(moderator, direction, size),
+                               {"thread": thread.id, "viewer": user.id, "cursor": before or after}).all()
+    if before is not None:
+        has_older = len(posts) > size
+        posts = list(reversed(posts[:size]))
+        has_newer = True
+    else:
+        has_newer = len(posts) > size
+        posts = posts[:size]
+        has_older = after is not None and after >= (thread.first_post_id or 0)
+    if not posts:
+        return PostPage([], None, None)
+    return PostPage(posts, posts[-1].id if has_newer else None, posts[0].id if has_older else None)
+
+
+@prebuilt
+def _post_page_statement(moderator: bool, direction: str, size: int):
+    """Posts of a page (``direction``: "first", "after" or "before" the ``cursor`` post id), built once
+    per kind of page. Held posts are shown to moderators and to their own author."""
+    # The page shows each author's name and role, and the rendered text (the source is for editing).
+    query = (select(Post).options(joinedload(Post.author).load_only(User.id, User.name, User.role), defer(Post.body))
+             .where(Post.thread_id == bindparam("thread", type_=Integer)))
+    if not moderator:
+        query = query.where(or_(Post.held.is_(False), Post.author_id == bindparam("viewer", type_=Integer)))
+    cursor = bindparam("cursor", type_=Integer)
+    if direction == "before":
+        return query.where(Post.id < cursor).order_by(Post.id.desc()).limit(size + 1)
+    if direction == "after":
+        query = query.where(Post.id > cursor)
+    return query.order_by(Post.id).limit(size + 1)
+
+
+def previous_post_id(thread: Thread, post_id: int) -> int | None:
+    """The id of the post before ``post_id`` in its thread (for links that start a page at a post)."""
+    return db.session.scalar(select(func.max(Post.id)).where(Post.thread_id == thread.id, Post.id < post_id))
+
+
+def load_thread(thread_id: int) -> Thread | None:
+    """The thread with its category and the category's cohort (what permissions read)."""
+    return db.session.scalars(_thread_statement(), {"id": thread_id}).first()
+
+
+def load_post(post_id: int) -> Post | None:
+    """The post with its author, thread, category and cohort (what permissions read)."""
+    return db.session.scalars(_post_statement(), {"id": post_id}).first()
+
+
+# Every discussion page loads a thread or a post with what permissions read (category, cohort): building the
+# statement and its options cost more than running it.
+
+@prebuilt
+def _thread_statement():
+    """A thread with its category and the category's cohort."""
+    return (select(Thread).options(joinedload(Thread.category).joinedload(Category.cohort))
+            .where(Thread.id == bindparam("id", type_=Integer)))
+
+
+@prebuilt
+def _post_statement():
+    """A post with its author, thread, the thread's category and the category's cohort."""
+    return (select(Post).options(joinedload(Post.author),
+                                 joinedload(Post.thread).joinedload(Thread.category).joinedload(Category.cohort))
+            .where(Post.id == bindparam("id", type_=Integer)))
+
+
+# -- the reader's state -----------------------------------------------------------
+
+def read_mark(user_id: int, thread_id: int) -> int | None:
+    """The last post of the thread the member has read, if they have opened it."""
+    return db.session.scalar(select(ReadMark.last_read_post_id).where(ReadMark.user_id == user_id,
+                                                                      ReadMark.thread_id == thread_id))
+
+
+def reader_state(user_id: int, thread_id: int) -> tuple[int | None, SubscriptionLevel | None]:
+    """The member's read mark and subscription level for a thread, in one query (the thread page shows both)."""
+    row = db.session.connection().execute(_reader_state_statement(), {"member": user_id, "thread": thread_id}).one()
+    return row.last_read_post_id, row.level
+
+
+@prebuilt
+def _reader_state_statement():
+    """The member's read mark and subscription level in the thread, in one row."""
+    subscriptions, marks = Subscription.__table__, ReadMark.__table__
+    return select(
+        select(marks.c.last_read_post_id).where(marks.c.user_id == _MEMBER, marks.c.thread_id == _THREAD)
+        .scalar_subquery().label("last_read_post_id"),
+        select(subscriptions.c.level).where(subscriptions.c.user_id == _MEMBER, subscriptions.c.thread_id == _THREAD)
+        .scalar_subquery().label("level"))
+
+
+# -- posts: revisions, a form sent twice -------------------------------------------
+
+def revisions(post: Post) -> list[PostRevision]:
+    """A post's earlier texts, newest first, with who saved each."""
+    return db.session.scalars(select(PostRevision).options(joinedload(PostRevision.editor))
+                              .where(PostRevision.post_id == post.id).order_by(PostRevision.id.desc())).all()
+
+
+def sent_before(author_id: int, submission_key: str | None) -> Post | None:
+    """The post a reply or new-thread form with this key already made (the form sent twice), if any."""
+    if not submission_key:
+        return None
+    return db.session.scalar(select(Post).where(Post.author_id == author_id, Post.submission_key == submission_key))
+
+
+# -- moderation --------------------------------------------------------------------
+
+def open_flag_id(post: Post, reporter_id: int) -> int | None:
+    """The id of the member's flag on ``post`` that no moderator has handled yet, if any."""
+    return db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.reporter_id == reporter_id,
+                                                   Flag.resolved_at.is_(None)))
+
+
+def moderation_queue(user) -> tuple[list[Flag], list[Post]]:
+    """Open flags and held posts in the categories ``user`` moderates, oldest first."""
+    mine = permissions.moderated_categories(user, Category)
+    flags = db.session.scalars(
+        select(Flag).join(Post, Post.id == Flag.post_id).join(Thread, Thread.id == Post.thread_id)
+        .join(Category, Category.id == Thread.category_id)
+        .options(joinedload(Flag.reporter), joinedload(Flag.post).joinedload(Post.author),
+                 joinedload(Flag.post).joinedload(Post.thread))
+        .where(Flag.resolved_at.is_(None), mine).order_by(Flag.id).limit(200)).all()
+    held = db.session.scalars(
+        select(Post).join(Thread, Thread.id == Post.thread_id).join(Category, Category.id == Thread.category_id)
+        .options(joinedload(Post.author), joinedload(Post.thread))
+        .where(Post.held.is_(True), Post.removed_at.is_(None), mine).order_by(Post.id).limit(200)).all()
+    return flags, held
+
+
+# -- the home page -----------------------------------------------------------------
+
+def recent_threads(user, limit: int = 5) -> list:
+    """The latest active threads the member may see, for the home page: rows of ``id``, ``title`` and
+    ``category_name``, all the card shows."""
+    return db.session.connection().execute(_recent_threads_statement(user.role, limit), {"member": user.id}).all()
+
+
+@prebuilt
+def _recent_threads_statement(role: Role, limit: int):
+    """Built once per role: every home page view runs it, and building it (with the visibility subqueries)
+    cost more than running it. The rules are ``permissions.visible_categories``' own, for a signed-in member
+    of that role whose id is a parameter (the home page is for members only)."""
+    viewer = SimpleNamespace(id=bindparam("member", type_=Integer), role=role, is_authenticated=True,
+                             is_verified=True)
+    return (select(Thread.id, Thread.title, Category.name.label("category_name"))
+            .join(Category, Category.id == Thread.category_id)
+            .where(permissions.visible_categories(viewer, Category), Thread.held.is_(False))
+            .order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(limit))

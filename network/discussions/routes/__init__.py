@@ -1,0 +1,17 @@
+"""Discussion pages: the ``discussions`` blueprint, a module per page group. Each route loads what its URL
+names (404 for what the member may not see), checks (403), validates, calls a service, commits once,
+flashes and redirects.
+
+- ``blueprint``: ``bp`` itself; ``loading``: the 404s and 403s every page starts with.
+- ``reading``: the categories, a category's threads, a thread's posts, a post's history, watching, search.
+- ``writing``: starting a thread, replying, editing a post (previews, the patient-identifier check).
+- ``removal``: deleting or removing a post, and undoing it.
+- ``moderation``: flags, the moderation queue, approving and redacting posts, pinning, locking, moving.
+- ``categories``: the administrators' category pages.
+"""
+
+# Importing the view modules registers their views on ``bp``.
+from network.discussions.routes import categories, moderation, reading, removal, writing  # noqa: F401  (registers views)
+from network.discussions.routes.blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,139 @@
+"""Reading discussions: the categories, a category's threads, a thread's posts (the page moves the member's
+read mark), links to the first unread post and to one post, a post's earlier versions, watching or muting a
+thread, and full-text search."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from network import permissions
+from network.discussions import queries
+from network.discussions.forms import PostForm, SearchForm
+from network.discussions.models import Category, SubscriptionLevel, Thread
+from network.discussions.phi import marked_identifiers
+from network.discussions.routes.blueprint import bp
+from network.discussions.routes.loading import category_or_404, post_or_404, thread_or_404
+from network.discussions.search import search_posts
+from network.discussions.services.categories import ensure_cohort_categories
+from network.discussions.services.subscriptions import mark_read, set_subscription
+from network.extensions import db
+from network.integers import bounded_int, int_arg
+
+
+@bp.route("/")
+def index():
+    """The categories the member can see, with unread threads."""
+    if ensure_cohort_categories():
+        db.session.commit()  # a cohort created elsewhere gets its private category on first visit
+    return render_template("discussions/index.html", summaries=queries.category_summaries(current_user))
+
+
+@bp.route("/c/<slug>")
+def category(slug: str):
+    """A category's threads: pinned first, then latest activity; keyset pages."""
+    category = category_or_404(slug)
+    before = None
+    if request.args.get("before"):
+        # "<last activity>_<thread id>"; a cursor that is not one (hand-edited) is ignored: the first page.
+        at, _, thread_id = request.args["before"].rpartition("_")
+        cursor_id = bounded_int(thread_id)
+        try:
+            before = (datetime.fromisoformat(at), cursor_id) if cursor_id is not None else None
+        except ValueError:
+            before = None
+    rows, cursor = queries.thread_rows(current_user, category, before)
+    next_url = url_for(".category", slug=slug, before=f"{cursor[0].isoformat()}_{cursor[1]}") if cursor else None
+    return render_template("discussions/category.html", category=category, rows=rows, next_url=next_url,
+                           first_page=before is None)
+
+
+@bp.route("/t/<int:thread_id>")
+def thread(thread_id: int):
+    """A page of a thread's posts; reading moves the member's read mark forward."""
+    thread = thread_or_404(thread_id)
+    after = int_arg("after")
+    before = int_arg("before")
+    page = queries.post_page(current_user, thread, after=after, before=before)
+    if not page.posts and (after is not None or before is not None):
+        return redirect(url_for(".thread", thread_id=thread.id))
+    mark, level = queries.reader_state(current_user.id, thread.id)
+    form = PostForm() if permissions.can_reply(current_user, thread) and page.newer is None else None
+    html = render_template("discussions/thread.html", thread=thread, page=page, last_read=mark, level=level,
+                           form=form,
+                           moderator=permissions.can_moderate(current_user, thread.category))
+    # The read mark moves after the page is built: a commit expires every loaded post and author,
+    # and reading them again would cost a query each.
+    if page.posts and mark_read(current_user.id, thread.id, page.posts[-1].id, mark):
+        db.session.commit()
+    return html
+
+
+@bp.route("/t/<int:thread_id>/unread")
+def first_unread(thread_id: int):
+    """Jump to the first post the member has not read yet."""
+    thread = thread_or_404(thread_id)
+    mark = queries.read_mark(current_user.id, thread.id)
+    if mark is None:
+        return redirect(url_for(".thread", thread_id=thread.id))
+    if thread.last_post_id and mark >= thread.last_post_id:
+        return redirect(url_for(".thread", thread_id=thread.id, before=thread.last_post_id + 1,
+                                _anchor=f"post-{thread.last_post_id}"))
+    return redirect(url_for(".thread", thread_id=thread.id, after=mark, _anchor="first-unread"))
+
+
+@bp.route("/p/<int:post_id>")
+def show_post(post_id: int):
+    """A link to one post: the thread page that starts with it."""
+    post = post_or_404(post_id)
+    previous = queries.previous_post_id(post.thread, post.id)
+    args = {"after": previous} if previous is not None else {}
+    return redirect(url_for(".thread", thread_id=post.thread_id, _anchor=f"post-{post.id}", **args))
+
+
+@bp.route("/p/<int:post_id>/history")
+def history(post_id: int):
+    """Earlier versions of a post: for its author and moderators."""
+    post = post_or_404(post_id)
+    if not permissions.can_see_history(current_user, post):
+        abort(403)
+    revisions = queries.revisions(post)
+    # version (0: the current text) -> the text with likely identifiers highlighted
+    marked = marked_identifiers({0: post.body} | {revision.id: revision.body for revision in revisions})
+    return render_template("discussions/history.html", post=post, revisions=revisions, marked=marked)
+
+
+@bp.route("/t/<int:thread_id>/subscription", methods=["POST"])
+def subscription(thread_id: int):
+    """Watch a thread (notify me of every reply), mute it, or go back to the default."""
+    thread = thread_or_404(thread_id)
+    level = request.form.get("level")
+    if level not in ("watch", "mute", "default"):
+        abort(400)
+    set_subscription(current_user, thread, None if level == "default" else SubscriptionLevel(level))
+    db.session.commit()
+    flash({"watch": "You are watching this thread: every reply notifies you.",
+           "mute": "You muted this thread: it will not notify you.",
+           "default": "You will be notified when you are mentioned."}[level], "success")
+    return redirect(url_for(".thread", thread_id=thread.id))
+
+
+@bp.route("/search")
+def search():
+    """Full-text search over the threads and posts the member can see."""
+    categories = queries.visible_categories(current_user)
+    form = SearchForm(request.args)
+    form.category.choices = [SelectChoice(0, "All categories")] + [SelectChoice(c.id, c.name) for c in categories]
+    hits = None
+    status = 200
+    if form.q.data:
+        if form.validate():
+            hits = search_posts(permissions.visible_threads(current_user, Thread, Category), form.q.data,
+                                category_id=form.category.data or None, author=form.author.data or None,
+                                since=form.since.data, until=form.until.data, newest=form.sort.data == "newest")
+        else:
+            status = 400
+    return render_template("discussions/search.html", form=form, hits=hits), status
