@@ -27,33 +27,18 @@ class Algorithm(enum.StrEnum):
                 "optimal": "Optimal (highest total score)"}[self.value]
 
 
-class RoundStatus(enum.StrEnum):
-    OPEN = "open"
-    PUBLISHED = "published"
-
-
-class Side(enum.StrEnum):
-    FELLOW = "fellow"
-    MENTOR = "mentor"
-
-
-class OverrideKind(enum.StrEnum):
-    PIN = "pin"
-    FORBID = "forbid"
-
-
-class RunStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
 round_cohort = db.Table(
     "matching_round_cohort",
     db.Column("round_id", ForeignKey("matching_round.id", ondelete="CASCADE"), primary_key=True),
     db.Column("cohort_id", ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
+
+
+class RoundStatus(enum.StrEnum):
+    """An open round takes lists, overrides and runs; publishing one run locks it for good."""
+
+    OPEN = "open"
+    PUBLISHED = "published"
 
 
 class MatchingRound(db.Model):
@@ -87,6 +72,13 @@ class MatchingRound(db.Model):
     def closed_early(self) -> bool:
         """Published before its ranking deadline: lists locked sooner than fellows were first told."""
         return self.published_at is not None and self.published_at < self.deadline
+
+
+class Side(enum.StrEnum):
+    """How a member takes part: fellows rank mentors; mentors join the pool and answer the fellows."""
+
+    FELLOW = "fellow"
+    MENTOR = "mentor"
 
 
 class Participant(db.Model):
@@ -124,6 +116,13 @@ class Choice(db.Model):
     mentor_rank: Mapped[int | None]  # None: acceptable, ordered by score after the ranked ones
 
 
+class OverrideKind(enum.StrEnum):
+    """A pin fixes a fellow's mentor before the engine runs; a forbid strikes the pair from both lists."""
+
+    PIN = "pin"
+    FORBID = "forbid"
+
+
 class Override(db.Model):
     """Faculty pinned (forced) or forbade a fellow–mentor pair for the next runs."""
 
@@ -140,6 +139,15 @@ class Override(db.Model):
 
     fellow: Mapped[User] = relationship(foreign_keys=[fellow_id])  # noqa: F821
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])  # noqa: F821
+
+
+class RunStatus(enum.StrEnum):
+    """A run is queued (large rounds wait for the worker), running, then done or failed with its error."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class MatchingRun(db.Model):
