@@ -302,9 +302,9 @@ def test_the_cli_runs_a_round_and_large_rounds_queue_for_the_worker(app, login, 
     assert "2 of 3 fellows matched" in result.output and "blocking pairs 0" in result.output
     assert runner.invoke(args=["matching", "run", "999"]).exit_code != 0
 
-    from network.matching import services
+    from network.matching.services import runs
 
-    monkeypatch.setattr(services, "DIRECT_RUN_LIMIT", 2)
+    monkeypatch.setattr(runs, "DIRECT_RUN_LIMIT", 2)
     assert director.post(f"/matching/{round_id}/runs").status_code == 302
     with app.app_context():
         queued = db.session.scalars(select(MatchingRun).order_by(MatchingRun.id.desc())).first()

@@ -11,8 +11,8 @@ from flask.cli import AppGroup
 
 from network.audit.models import record
 from network.extensions import db
-from network.matching import services
 from network.matching.models import MatchingRound, MatchingRun, RoundStatus, RunStatus
+from network.matching.services.runs import claim_queued_run, execute_run
 from network.text.words import plural
 from network.types import utcnow
 
@@ -35,7 +35,7 @@ def run_command(round_id: int):
         db.session.add(run)
         db.session.flush()
         record(None, "matching.run_started", "matching_round", round_id, run_id=run.id, source="cli")
-        services.execute_run(run)
+        execute_run(run)
         db.session.commit()
     if run.status == RunStatus.FAILED:
         raise click.ClickException(f"Run {run.id} failed: {run.error}")
@@ -52,10 +52,10 @@ def work_command(once: bool, interval: float):
     """Process queued runs of large rounds, oldest first."""
     while True:
         done = 0
-        while (run := services.claim_queued_run()) is not None:
+        while (run := claim_queued_run()) is not None:
             with _cli_request():
                 try:
-                    services.execute_run(run, save_progress=db.session.commit)
+                    execute_run(run, save_progress=db.session.commit)
                     db.session.commit()
                 except Exception as error:  # keep the worker alive; the page shows the failure
                     log.exception("matching run %s failed", run.id)

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from network.demo import link_context
 from network.extensions import db
 from network.matching.models import Algorithm, Choice, MatchingRound, MatchingRun, Participant, Side
-from network.matching.services import execute_run, open_round
+from network.matching.services.lifecycle import open_round
+from network.matching.services.runs import execute_run
 from network.members.models import MemberStatus, Role, User
 from network.mentorship.models import MentoringType
 from network.programs.models import Cohort, CohortMembership, CohortRole, Program

@@ -36,7 +36,7 @@ def _check_capacity(capacity: Mapping) -> None:
     for mentor, places in capacity.items():
         if isinstance(places, bool) or not isinstance(places, int):
             # The contract: every kind of bad input is a ValueError naming the item.
-            raise ValueError(f"capacity of mentor {mentor!r} must be a whole number, not {places!r}")  # noqa: TRY004
+            raise ValueError(f"capacity of mentor {mentor!r} must be a whole number, not {places!r}")
         if places < 0:
             raise ValueError(f"capacity of mentor {mentor!r} is negative ({places})")
 
@@ -153,7 +153,7 @@ def _score_arrays(scores: Mapping, capacity: Mapping):
     if set(map(type, values)) - {int, float}:
         for key, score in zip(keys, values, strict=True):
             if isinstance(score, bool) or not isinstance(score, (int, float, np.integer, np.floating)):
-                raise ValueError(f"score of pair {key!r} is not a number: {score!r}")  # noqa: TRY004
+                raise ValueError(f"score of pair {key!r} is not a number: {score!r}")
     score_array = np.array(values, dtype=np.float64)
     if not np.isfinite(score_array).all():
         bad = int(np.flatnonzero(~np.isfinite(score_array))[0])

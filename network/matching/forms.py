@@ -33,10 +33,10 @@ class OpenRoundForm(FlaskForm):
     max_choices = IntegerField("Mentors each fellow may rank", default=10,
                                validators=[InputRequired("Say how many mentors a fellow may rank."),
                                            NumberRange(min=1, max=20, message="Choose between 1 and 20.")])
-    no_answer = RadioField("When a mentor has not answered for a fellow who listed them",
-                           default="acceptable",
-                           choices=[SelectChoice("acceptable", "Count it as acceptable (a silent mentor blocks nobody)"),
-                                    SelectChoice("not_acceptable", "Count it as not acceptable")])
+    no_answer = RadioField("When a mentor has not answered for a fellow who listed them", default="acceptable",
+                           choices=[
+                               SelectChoice("acceptable", "Count it as acceptable (a silent mentor blocks nobody)"),
+                               SelectChoice("not_acceptable", "Count it as not acceptable")])
     submit = SubmitField("Open the round")
 
     def validate_cohorts(self, field):

@@ -23,30 +23,15 @@ class Algorithm(LabelledEnum):
     OPTIMAL = "optimal", "Optimal (highest total score)"
 
 
-class RoundStatus(enum.StrEnum):
-    OPEN = "open"
-    PUBLISHED = "published"
-
-
-class Side(enum.StrEnum):
-    FELLOW = "fellow"
-    MENTOR = "mentor"
-
-
-class OverrideKind(enum.StrEnum):
-    PIN = "pin"
-    FORBID = "forbid"
-
-
-class RunStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
 round_cohort = association_table("matching_round_cohort", ("round_id", "matching_round.id"),
                                  ("cohort_id", "cohort.id"), right_ondelete="CASCADE")
+
+
+class RoundStatus(enum.StrEnum):
+    """An open round takes lists, overrides and runs; publishing one run locks it for good."""
+
+    OPEN = "open"
+    PUBLISHED = "published"
 
 
 class MatchingRound(db.Model):
@@ -80,6 +65,13 @@ class MatchingRound(db.Model):
     def closed_early(self) -> bool:
         """Published before its ranking deadline: lists locked sooner than fellows were first told."""
         return self.published_at is not None and self.published_at < self.deadline
+
+
+class Side(enum.StrEnum):
+    """How a member takes part: fellows rank mentors; mentors join the pool and answer the fellows."""
+
+    FELLOW = "fellow"
+    MENTOR = "mentor"
 
 
 class Participant(db.Model):
@@ -117,6 +109,13 @@ class Choice(db.Model):
     mentor_rank: Mapped[int | None]  # None: acceptable, ordered by score after the ranked ones
 
 
+class OverrideKind(enum.StrEnum):
+    """A pin fixes a fellow's mentor before the engine runs; a forbid strikes the pair from both lists."""
+
+    PIN = "pin"
+    FORBID = "forbid"
+
+
 class Override(db.Model):
     """Faculty pinned (forced) or forbade a fellow–mentor pair for the next runs."""
 
@@ -133,6 +132,15 @@ class Override(db.Model):
 
     fellow: Mapped[User] = relationship(foreign_keys=[fellow_id])  # noqa: F821
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])  # noqa: F821
+
+
+class RunStatus(enum.StrEnum):
+    """A run is queued (large rounds wait for the worker), running, then done or failed with its error."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class MatchingRun(db.Model):

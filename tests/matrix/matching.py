@@ -59,8 +59,9 @@ def prepare(app, people, make_user):
     from datetime import date, timedelta
 
     from network.extensions import db
-    from network.matching import services
     from network.matching.models import Override, OverrideKind, Participant, Side
+    from network.matching.services.lifecycle import open_round
+    from network.matching.services.runs import start_run
     from network.members.models import User
     from network.programs.models import Cohort, CohortMembership, CohortRole, Program, ProgramStaff
     from network.types import utcnow
@@ -86,15 +87,14 @@ def prepare(app, people, make_user):
             CohortMembership(cohort_id=past.id, user_id=people["alumni"].id, role=CohortRole.FELLOW)])
         db.session.flush()
         director = db.session.get(User, people["faculty"].id)
-        matching_round = services.open_round(director, title="Matrix round", mentoring_type="research",
-                                             algorithm="stable", deadline=utcnow() + timedelta(days=7),
-                                             max_choices=5, cohorts=[current])
+        matching_round = open_round(director, title="Matrix round", mentoring_type="research", algorithm="stable",
+                                    deadline=utcnow() + timedelta(days=7), max_choices=5, cohorts=[current])
         db.session.add(Participant(round_id=matching_round.id, user_id=people["alumni"].id, side=Side.MENTOR,
                                    capacity=2))
         db.session.flush()
         override = Override(round_id=matching_round.id, fellow_id=people["fellow"].id,
                             mentor_id=people["alumni"].id, kind=OverrideKind.PIN)
         db.session.add(override)
-        run = services.start_run(matching_round, director)
+        run = start_run(matching_round, director)
         db.session.commit()
         return {"round_id": matching_round.id, "run_id": run.id, "override_id": override.id}
