@@ -20,7 +20,6 @@ from network.mentorship import lookups, services
 from network.mentorship.forms import (
     CompactForm,
     DeclineForm,
-    DeleteMeetingForm,
     EndForm,
     GoalForm,
     MeetingEditForm,
@@ -354,21 +353,23 @@ def edit_meeting(mentorship_id: int, meeting_id: int):
 
 @bp.route("/<int:mentorship_id>/meetings/<int:meeting_id>/delete", methods=["GET", "POST"])
 def delete_meeting(mentorship_id: int, meeting_id: int):
-    """Delete a meeting I logged, once confirmed on this page."""
+    """Delete a meeting I logged, once I confirm."""
     mentorship, meeting = _meeting_to_change(mentorship_id, meeting_id)
-    form = DeleteMeetingForm()
-    if form.validate_on_submit():
-        try:
-            services.delete_meeting(mentorship, meeting)
-        except services.MentorshipError as exc:
-            flash(str(exc), "warning")
-        else:
-            db.session.commit()
-            flash("The meeting is deleted.", "success")
-        return redirect(url_for("mentorship.workspace", mentorship_id=mentorship.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("mentorship/meeting_delete.html", mentorship=mentorship, meeting=meeting, form=form,
-                           notes_html=notes_html), status
+    if not confirmed():
+        return confirmation_page(
+            title=f"Delete the meeting of {meeting.met_on:%d %B %Y}?",
+            consequences="The meeting and its notes are deleted for both of you. This cannot be undone.",
+            details=(" · ".join(part for part in (f"{meeting.minutes} min", meeting.mode.label, meeting.topics)
+                                if part),),
+            button="Delete the meeting", cancel=url_for("mentorship.workspace", mentorship_id=mentorship.id))
+    try:
+        services.delete_meeting(mentorship, meeting)
+    except services.MentorshipError as exc:
+        flash(str(exc), "warning")
+    else:
+        db.session.commit()
+        flash("The meeting is deleted.", "success")
+    return redirect(url_for("mentorship.workspace", mentorship_id=mentorship.id))
 
 
 @bp.route("/<int:mentorship_id>/end", methods=["POST"])
