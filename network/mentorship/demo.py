@@ -30,7 +30,7 @@ def seed_mentorship() -> int:
     """Idempotent: does nothing once any mentor has settings. Returns the mentorships made."""
     if db.session.scalar(select(MentorSettings.user_id).limit(1)) is not None:
         return 0
-    rng = random.Random(77)
+    rng = random.Random(77)  # noqa: S311  (repeatable demo data, not a secret)
     people = db.session.scalars(select(User).where(User.status == MemberStatus.VERIFIED)
                                 .options(selectinload(User.profile).selectinload(Profile.interests))
                                 .order_by(User.id)).all()
@@ -61,7 +61,8 @@ def seed_mentorship() -> int:
         nonlocal made
         mentorship = Mentorship(mentee_id=mentee.id, mentor_id=mentor.id, type=kind, status=status,
                                 started_at=now - timedelta(days=days_ago), cadence_days=30, length_months=12,
-                                expectations="Monthly video calls; the fellow sets the agenda and sends it a day ahead.")
+                                expectations="Monthly video calls; the fellow sets the agenda and sends it a day "
+                                             "ahead.")
         if status != MentorshipStatus.ACTIVE:
             mentorship.ended_at = now - timedelta(days=5)
             mentorship.rating, mentorship.closing_comment = rating, "Generous with time and honest feedback."

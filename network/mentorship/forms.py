@@ -31,7 +31,8 @@ class MentorSettingsForm(FlaskForm):
                             validators=[InputRequired("Say how many mentees you can take."),
                                         NumberRange(min=1, max=10, message="Choose between 1 and 10.")])
     types = CheckboxListField("Kinds of mentoring I offer", choices=TYPE_CHOICES)
-    meeting_modes = CheckboxListField("How I like to meet", choices=[SelectChoice(m.value, m.label) for m in MeetingMode])
+    meeting_modes = CheckboxListField("How I like to meet",
+                                      choices=[SelectChoice(m.value, m.label) for m in MeetingMode])
     topics = CheckboxListField("Topics I can help with", coerce=int)
     availability = StringField("Availability", filters=[_strip], validators=[Length(max=300)],
                                description='e.g. "Tuesday evenings, Central time".')
