@@ -30,7 +30,7 @@ def seed_mentorship() -> int:
     """Idempotent: does nothing once any mentor has settings. Returns the mentorships made."""
     if db.session.scalar(select(MentorSettings.user_id).limit(1)) is not None:
         return 0
-    rng = random.Random(77)  # noqa: S311  (repeatable demo data, not a secret)
+    rng = random.Random(77)
     people = db.session.scalars(select(User).where(User.status == MemberStatus.VERIFIED)
                                 .options(selectinload(User.profile).selectinload(Profile.interests))
                                 .order_by(User.id)).all()
