@@ -97,6 +97,7 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 def latest_graduation(cohort: Cohort) -> Graduation | None:
+    """The cohort's latest graduation (undone or not), if it ever graduated."""
     return db.session.scalars(select(Graduation).where(Graduation.cohort_id == cohort.id)
                               .order_by(Graduation.graduated_at.desc(), Graduation.id.desc()).limit(1)).first()
 

@@ -29,10 +29,12 @@ from network.permissions import can_look_for_mentors, can_offer_mentoring
 
 
 def settings_of(user: User) -> MentorSettings | None:
+    """The member's mentor settings; None until they first save them."""
     return db.session.get(MentorSettings, user.id)
 
 
 def active_mentorship(mentee_id: int, mentoring_type: MentoringType) -> Mentorship | None:
+    """The mentee's active mentorship of this type, if any (a fellow has one of each at most)."""
     return db.session.scalars(select(Mentorship).where(
         Mentorship.mentee_id == mentee_id, Mentorship.type == mentoring_type,
         Mentorship.status == MentorshipStatus.ACTIVE)).first()
