@@ -77,15 +77,15 @@ def rank_afresh(app, fellow_id: int, seconds: float) -> tuple[float, float]:
 
     from network.extensions import db
     from network.members.models import User
-    from network.mentorship import services
+    from network.mentorship.queries import recommendations as ranking
 
     with app.test_request_context():
-        mentee, _ = services.mentee_and_pool_version(db.session.get(User, fellow_id))
+        mentee, _ = ranking.mentee_and_pool_version(db.session.get(User, fellow_id))
         mentee = replace(mentee, id=0)
-        services.rank(mentee, "research", set(), services.RANKED_DEPTH)
+        ranking.rank(mentee, "research", set(), ranking.RANKED_DEPTH)
         count, start = 0, time.perf_counter()
         while time.perf_counter() - start < seconds:
-            services.rank(mentee, "research", set(), services.RANKED_DEPTH)
+            ranking.rank(mentee, "research", set(), ranking.RANKED_DEPTH)
             count += 1
         elapsed = time.perf_counter() - start
     return count / elapsed, elapsed / count * 1000

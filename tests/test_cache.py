@@ -14,7 +14,7 @@ from network.cache import VERSIONS, RedisStore, cache_version
 from network.extensions import db
 from network.members.models import User
 from network.mentorship.models import MentorSettings
-from network.mentorship.services import MENTOR_POOL
+from network.mentorship.queries.recommendations import MENTOR_POOL
 from network.profiles.directory import DIRECTORY, VOCABULARY
 from network.taxonomy.models import Interest, Specialty
 from network.types import utcnow

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -17,7 +17,7 @@ from network.discussions.models import Category, CategoryVisibility, Flag, Post
 from network.discussions.services import categories, posting
 from network.extensions import db
 from network.members.models import MemberStatus, User
-from network.mentorship.models import Mentorship, MentorshipRequest, MentorshipStatus, RequestStatus
+from network.mentorship.models import Meeting, Mentorship, MentorshipRequest, MentorshipStatus, RequestStatus
 from network.messages.models import Message, MessageReport
 from network.notifications.models import Notification
 from network.opportunities.models import Opportunity, OpportunityStatus
@@ -68,6 +68,24 @@ def end_mentorship(app, make_user, login):
     return Case(login(app.test_client(), fellow), f"/mentorship/{mentorship_id}/end",
                 {"end-outcome": "ended", "end-rating": "4", "end-comment": "Thanks\nfor all"},
                 lambda: status() == MentorshipStatus.ENDED, "End your mentorship with Dr. Mentor Member?")
+
+
+def delete_meeting(app, make_user, login):
+    fellow, mentor, request = _mentorship(app, make_user, login)
+    login(app.test_client(), mentor).post(f"/mentorship/requests/{request.id}/accept")
+    mentorship_id = request_of(app, fellow, mentor).mentorship_id
+    fellow_client = login(app.test_client(), fellow)
+    met_on = date.today() - timedelta(days=3)
+    fellow_client.post(f"/mentorship/{mentorship_id}/meetings", data={
+        "meeting-met_on": met_on.isoformat(), "meeting-minutes": "30", "meeting-mode": "video"})
+    with app.app_context():
+        meeting_id = db.session.scalar(select(Meeting.id).where(Meeting.mentorship_id == mentorship_id))
+
+    def done():
+        with app.app_context():
+            return db.session.get(Meeting, meeting_id) is None
+    return Case(fellow_client, f"/mentorship/{mentorship_id}/meetings/{meeting_id}/delete", {}, done,
+                f"Delete the meeting of {met_on:%d %B %Y}?")
 
 
 def decline_request(app, make_user, login):
@@ -211,7 +229,7 @@ def turn_feed_off(app, make_user, login):
                 "Turn your calendar feed off?")
 
 
-DESTRUCTIVE = [end_mentorship, decline_request, withdraw_request, deactivate_member, remove_staff, revoke_invitation,
+DESTRUCTIVE = [end_mentorship, delete_meeting, decline_request, withdraw_request, deactivate_member, remove_staff, revoke_invitation,
                delete_own_post, moderator_removes_post, moderator_removes_flagged_post, remove_reported_message,
                delete_category, remove_opportunity, turn_feed_off]
 

@@ -169,7 +169,7 @@ def test_the_contract_sees_an_upward_import():
     assert not allowed("network.profiles.routes", "network.auth.routes")
     assert not allowed("network.permissions", "network.discussions.services")
     assert allowed("network.profiles.services", "network.taxonomy.models")
-    assert allowed("network.mentorship.services", "network.matching.scoring")
+    assert allowed("network.mentorship.queries.recommendations", "network.matching.scoring")
     hidden = "def create_cohort():\n    from ..discussions.services import ensure_cohort_categories\n"
     assert imports_in(hidden, "network.programs.routes") == [
         (2, "network.discussions.services.ensure_cohort_categories", True)]

@@ -207,17 +207,20 @@ def test_the_author_edits_a_meeting(app, logged):
 
 def test_the_author_deletes_a_meeting_after_confirming(app, logged):
     fellow_client, _, base, meeting_id, mentorship_id = logged
-    assert f'{base}/meetings/{meeting_id}/delete' in fellow_client.get(base).get_data(as_text=True)
-    confirm = fellow_client.get(f"{base}/meetings/{meeting_id}/delete")
-    assert confirm.status_code == 200 and check_page(confirm.data) == []
-    assert "Delete this meeting?" in text_of(confirm) and "First notes" in text_of(confirm)
-    # A POST without the confirmation only asks again.
-    unconfirmed = fellow_client.post(f"{base}/meetings/{meeting_id}/delete")
-    assert unconfirmed.status_code == 400 and "Delete this meeting?" in text_of(unconfirmed)
+    delete = f"{base}/meetings/{meeting_id}/delete"
+    # The workspace's Delete is a button that posts (the shared confirmation pattern), not a link to a page.
+    workspace = fellow_client.get(base).get_data(as_text=True)
+    assert check_page(workspace.encode()) == []
+    assert f'<form method="post" action="{delete}">' in workspace and f'href="{delete}"' not in workspace
+    met_on = (date.today() - timedelta(days=3)).strftime("%d %B %Y")
+    # A POST without the confirmation changes nothing and asks, on the shared confirmation page (200).
+    for asked in (fellow_client.post(delete), fellow_client.get(delete)):
+        assert asked.status_code == 200 and check_page(asked.data) == []
+        assert f"Delete the meeting of {met_on}?" in text_of(asked)
+        assert "deleted for both of you" in text_of(asked) and 'name="confirm" value="yes"' in asked.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Meeting, meeting_id) is not None
-    deleted = fellow_client.post(f"{base}/meetings/{meeting_id}/delete", data={"confirm": "yes"},
-                                 follow_redirects=True)
+    deleted = fellow_client.post(delete, data={"confirm": "yes"}, follow_redirects=True)
     assert deleted.status_code == 200 and "The meeting is deleted." in text_of(deleted)
     with app.app_context():
         assert db.session.get(Meeting, meeting_id) is None

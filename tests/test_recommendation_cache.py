@@ -178,9 +178,9 @@ def test_open_requests_and_the_current_mentor_are_left_out(app, pool, login, cou
 
 
 def test_many_open_requests_still_fill_the_page(app, pool, make_user, login, monkeypatch):
-    from network.mentorship import services
+    from network.mentorship.queries import recommendations
 
-    monkeypatch.setattr(services, "RANKED_DEPTH", 2)  # a kept ranking holds the best two only
+    monkeypatch.setattr(recommendations, "RANKED_DEPTH", 2)  # a kept ranking holds the best two only
     mentor_with_settings(app, make_user, login, name="Dr. Carl Mentor", capacity=2)
     assert shown(pool.client) == ["Dr. Ada Mentor", "Dr. Ben Mentor", "Dr. Carl Mentor"]
     ask(app, login, pool.fellow, pool.ada)
@@ -190,10 +190,10 @@ def test_many_open_requests_still_fill_the_page(app, pool, make_user, login, mon
 
 def test_uncommitted_writes_are_neither_read_from_nor_kept_in_the_cache(app, pool):
     from network.members.models import User
-    from network.mentorship import services
+    from network.mentorship.queries.recommendations import recommendations
 
     def names(user):
-        return [s.name for s in services.recommendations(user, "research")[0]]
+        return [s.name for s in recommendations(user, "research")[0]]
 
     with app.test_request_context():
         fellow = db.session.get(User, pool.fellow.id)

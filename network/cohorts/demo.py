@@ -72,8 +72,8 @@ def seed_cohorts(seed=None) -> int:
                                emails=[email])
                 entry.created_at, entry.ip = sent_at, "192.0.2.10"
                 if label == "revoked":
-                    revoked = record(director.id, "invitation.revoke", "invitation", invitation.id, program_id=program.id,
-                                     email=email)
+                    revoked = record(director.id, "invitation.revoke", "invitation", invitation.id,
+                                     program_id=program.id, email=email)
                     revoked.created_at, revoked.ip = sent_at + timedelta(days=1), "192.0.2.10"
             made += 1
     db.session.flush()

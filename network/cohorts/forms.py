@@ -113,9 +113,11 @@ class GraduateForm(FlaskForm):
 
 class AcceptInvitationForm(FlaskForm):
     name = StringField("Full name", filters=[strip],
-                       validators=[DataRequired("Enter your name."), Length(max=120, message="Use at most 120 characters.")],
+                       validators=[DataRequired("Enter your name."),
+                                   Length(max=120, message="Use at most 120 characters.")],
                        render_kw={"autocomplete": "name"})
     password = PasswordField("Password", validators=[InputRequired("Choose a password."), new_password_check],
                              description=PASSWORD_HINT,
-                             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+                             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH,
+                                        "maxlength": MAX_LENGTH})
     submit = SubmitField("Create my account and join")

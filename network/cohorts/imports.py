@@ -5,10 +5,10 @@ in a cohort (only the member accepting, or an administrator, does)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from network.audit.models import record
-from network.cohorts import roster, services
+from network.cohorts import queries, roster, services
 from network.cohorts.models import ImportStatus, RosterImport
 from network.extensions import db
 from network.members.models import User
@@ -29,13 +29,18 @@ def background_lookup() -> dict[str, int]:
     return lookup
 
 
-def stage(cohort: Cohort, data: bytes, filename: str, actor: User) -> RosterImport:
-    """Check the file and keep its rows for the preview (raises ``roster.RosterFileError``)."""
-    rows = roster.read_roster(data, filename, background_lookup())
+def _classify(rows: list[roster.RosterRow], cohort: Cohort) -> None:
+    """Each row's outcome against the members and the cohort as they are now (three queries)."""
     emails = [r.email for r in rows if r.outcome != roster.ERROR]
     members = dict(db.session.execute(select(User.email, User.id).where(User.email.in_(emails))).all()) \
         if emails else {}
-    roster.classify(rows, members, services.roster_emails(cohort), services.live_invitation_emails(cohort))
+    roster.classify(rows, members, queries.roster_emails(cohort), queries.live_invitation_emails(cohort))
+
+
+def stage(cohort: Cohort, data: bytes, filename: str, actor: User) -> RosterImport:
+    """Check the file and keep its rows for the preview (raises ``roster.RosterFileError``)."""
+    rows = roster.read_roster(data, filename, background_lookup())
+    _classify(rows, cohort)
     staged = RosterImport(cohort_id=cohort.id, uploaded_by_id=actor.id, filename=filename[:200],
                           rows=[r.as_dict() for r in rows])
     db.session.add(staged)
@@ -49,11 +54,7 @@ def run_import(staged: RosterImport, cohort: Cohort, actor: User) -> dict:
         raise services.InvitationError("This file was imported already.")
     services.ensure_open(cohort)
     rows = [roster.RosterRow(**row) for row in staged.rows]
-    emails = [r.email for r in rows if r.outcome != roster.ERROR]
-    # Checked again: someone may have joined or been invited since the preview.
-    members = dict(db.session.execute(select(User.email, User.id).where(User.email.in_(emails))).all()) \
-        if emails else {}
-    roster.classify(rows, members, services.roster_emails(cohort), services.live_invitation_emails(cohort))
+    _classify(rows, cohort)  # again: someone may have joined or been invited since the preview
     to_invite = [r for r in rows if r.outcome == roster.INVITE]
     if to_invite:
         # Existing members too: they join only by accepting, so nobody is placed in a cohort by a file.
@@ -72,8 +73,3 @@ def run_import(staged: RosterImport, cohort: Cohort, actor: User) -> dict:
            file=staged.filename)
     return staged.summary
 
-
-def recent_imports(cohort: Cohort):
-    return select(RosterImport.id, RosterImport.filename, RosterImport.status, RosterImport.created_at,
-                  func.coalesce(RosterImport.imported_at, RosterImport.created_at)).where(
-        RosterImport.cohort_id == cohort.id).order_by(RosterImport.id.desc()).limit(5)

@@ -89,8 +89,9 @@ def read_roster(data: bytes, filename: str, backgrounds: dict[str, int]) -> list
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         names = ", ".join(m.replace("_", " ") for m in missing)
-        raise RosterFileError(f"The file lacks the {'column' if len(missing) == 1 else 'columns'} {names}. The first line must name the columns "
-                              "name, email, role, training background (more columns are kept as extras).")
+        raise RosterFileError(f"The file lacks the {'column' if len(missing) == 1 else 'columns'} {names}. "
+                              "The first line must name the columns name, email, role, training background "
+                              "(more columns are kept as extras).")
     records = [r for r in records if any(cell.strip() for cell in r)]
     if len(records) > MAX_ROWS:
         raise RosterFileError(f"The file has {len(records):,} rows; at most {MAX_ROWS:,} are imported at once.")

@@ -1,12 +1,13 @@
-"""Invitations into a cohort and graduation. Services change the session and never commit."""
+"""What changes a cohort: invitations sent, resent, revoked and accepted; an administrator placing a member;
+graduation and its undo. Services change the session and never commit; what the pages read is in
+``network.cohorts.queries``."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 from flask import current_app, render_template, url_for
@@ -16,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from network.audit.models import record
 from network.cohorts.models import INVITATION_DAYS, Graduation, Invitation, InvitationStatus
+from network.cohorts.queries import existing_emails, hash_token, latest_graduation
 from network.extensions import db
 from network.mail.models import EmailOutbox, OutboxStatus
 from network.mail.preview import keep as keep_preview
@@ -42,10 +44,6 @@ class InvitationError(Exception):
 # -- tokens ------------------------------------------------------------------------
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def new_token() -> tuple[str, str]:
     """A random link token and the SHA-256 that is stored."""
     token = secrets.token_urlsafe(32)
@@ -54,12 +52,6 @@ def new_token() -> tuple[str, str]:
 
 def accept_link(token: str) -> str:
     return public_url("cohorts.accept_invitation", token=token)
-
-
-def existing_emails(emails) -> set[str]:
-    """Which of ``emails`` belong to an account already, in one query (their mail says: sign in and accept)."""
-    emails = list(emails)
-    return set(db.session.scalars(select(User.email).where(User.email.in_(emails)))) if emails else set()
 
 
 def _mail_invitation(invitation: Invitation, token: str, cohort: Cohort, inviter_name: str) -> None:
@@ -92,19 +84,6 @@ def _fill(body: str, name: str, link: str, html: bool) -> str:
 
 
 # -- inviting ----------------------------------------------------------------------
-
-
-def roster_emails(cohort: Cohort) -> set[str]:
-    """Emails of the cohort's members, in one query."""
-    return set(db.session.scalars(select(User.email).join(CohortMembership, CohortMembership.user_id == User.id)
-                                  .where(CohortMembership.cohort_id == cohort.id)))
-
-
-def live_invitation_emails(cohort: Cohort, now: datetime | None = None) -> set[str]:
-    """Emails with a usable invitation into the cohort, in one query."""
-    return set(db.session.scalars(select(Invitation.email).where(
-        Invitation.cohort_id == cohort.id, Invitation.status == InvitationStatus.SENT,
-        Invitation.expires_at > (now or utcnow()))))
 
 
 def ensure_open(cohort: Cohort) -> None:
@@ -179,13 +158,6 @@ def revoke(invitation: Invitation, actor: User) -> None:
 
 
 # -- accepting ---------------------------------------------------------------------
-
-
-def find_invitation(token: str) -> Invitation | None:
-    if not token or len(token) > 100:
-        return None
-    return db.session.scalars(select(Invitation).where(Invitation.token_hash == hash_token(token))
-                              .options(selectinload(Invitation.cohort).selectinload(Cohort.program))).first()
 
 
 def usable_or_error(invitation: Invitation | None) -> Invitation:
@@ -333,11 +305,6 @@ def graduate(cohort: Cohort, actor: User, complete_mentorships: bool) -> Graduat
     record(actor.id, "cohort.graduate", "cohort", cohort.id, program_id=cohort.program_id,
            alumni=len(alumni), mentorships_completed=completed)
     return GraduationResult(graduation, alumni, completed)
-
-
-def latest_graduation(cohort: Cohort) -> Graduation | None:
-    return db.session.scalars(select(Graduation).where(Graduation.cohort_id == cohort.id)
-                              .order_by(Graduation.graduated_at.desc(), Graduation.id.desc()).limit(1)).first()
 
 
 def undo_graduation(cohort: Cohort, actor: User) -> Graduation:

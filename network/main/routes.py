@@ -17,7 +17,7 @@ from network.discussions.queries import recent_threads
 from network.extensions import db
 from network.main.services import own_profile
 from network.members.models import MemberStatus, User
-from network.mentorship.services import home_summary
+from network.mentorship.queries.mentorships import home_summary
 from network.opportunities.queries.board import recent_for_home
 from network.permissions import can_verify_members
 from network.profiles.services import completeness

@@ -61,7 +61,8 @@ def seed_mentorship() -> int:
         nonlocal made
         mentorship = Mentorship(mentee_id=mentee.id, mentor_id=mentor.id, type=kind, status=status,
                                 started_at=now - timedelta(days=days_ago), cadence_days=30, length_months=12,
-                                expectations="Monthly video calls; the fellow sets the agenda and sends it a day ahead.")
+                                expectations="Monthly video calls; the fellow sets the agenda and sends it a day "
+                                             "ahead.")
         if status != MentorshipStatus.ACTIVE:
             mentorship.ended_at = now - timedelta(days=5)
             mentorship.rating, mentorship.closing_comment = rating, "Generous with time and honest feedback."

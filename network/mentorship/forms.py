@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -17,7 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from network.forms import CheckboxListField, PhiGuarded, strip_text
 from network.forms import strip as _strip
@@ -32,7 +31,8 @@ class MentorSettingsForm(FlaskForm):
                             validators=[InputRequired("Say how many mentees you can take."),
                                         NumberRange(min=1, max=10, message="Choose between 1 and 10.")])
     types = CheckboxListField("Kinds of mentoring I offer", choices=TYPE_CHOICES)
-    meeting_modes = CheckboxListField("How I like to meet", choices=[SelectChoice(m.value, m.label) for m in MeetingMode])
+    meeting_modes = CheckboxListField("How I like to meet",
+                                      choices=[SelectChoice(m.value, m.label) for m in MeetingMode])
     topics = CheckboxListField("Topics I can help with", coerce=int)
     availability = StringField("Availability", filters=[_strip], validators=[Length(max=300)],
                                description='e.g. "Tuesday evenings, Central time".')
@@ -102,13 +102,6 @@ class MeetingEditForm(MeetingForm):
 
     log_meeting = None
     save_meeting = SubmitField("Save the meeting")
-
-
-class DeleteMeetingForm(FlaskForm):
-    """Deleting a meeting is confirmed on a page of its own: the POST carries ``confirm=yes``."""
-
-    confirm = HiddenField(validators=[AnyOf(["yes"], message="Confirm the deletion.")])
-    delete = SubmitField("Delete the meeting")
 
 
 class EndForm(PhiGuarded, FlaskForm):

@@ -69,6 +69,13 @@ def test_research_mentorship_from_request_to_team(page: Page, browser, live_serv
     page.get_by_role("button", name=re.compile(r"^Done.*Submit the SCS outcomes abstract")).click()
     expect(page.get_by_text("Goal done. Well done!")).to_be_visible()
     page.screenshot(path=screenshots / "mentorship-workspace.png", full_page=True)
+    # Deleting the meeting asks first on the shared confirmation page; the alumna's meeting stays.
+    page.get_by_role("button", name=re.compile(r"^Delete the meeting of")).click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Delete the meeting of"))).to_be_visible()
+    page.get_by_role("button", name="Delete the meeting", exact=True).click()
+    expect(page.get_by_text("The meeting is deleted.")).to_be_visible()
+    expect(page.get_by_text("50 min")).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile(r"^Edit the meeting of"))).to_have_count(0)
     page.get_by_role("link", name="Your mentoring").click()
     research = page.get_by_role("heading", name="Research", exact=True).locator("..")
     expect(research.get_by_role("link", name="Dr. Sofia Martins")).to_be_visible()
