@@ -49,15 +49,21 @@ PROGRAM_NAME_MAX = 160
 PASSWORD_HINT = f"At least {MIN_LENGTH} characters. A few unrelated words work well."
 
 
+def _new_password(label: str) -> PasswordField:
+    """A field for a new password: checked by the password rules, with the hint and the browser's length limits."""
+    return PasswordField(label, validators=[InputRequired("Choose a password."), new_password_check],
+                         description=PASSWORD_HINT,
+                         render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+
+
 class RegisterForm(FlaskForm):
     name = StringField("Full name", filters=[_strip],
-                       validators=[DataRequired("Enter your name."), Length(max=120, message="Use at most 120 characters.")],
+                       validators=[DataRequired("Enter your name."),
+                                   Length(max=120, message="Use at most 120 characters.")],
                        render_kw={"autocomplete": "name"})
     email = EmailField("Email", filters=[_strip], validators=EMAIL_VALIDATORS,
                        render_kw={"autocomplete": "email"})
-    password = PasswordField("Password", validators=[InputRequired("Choose a password."), new_password_check],
-                             description=PASSWORD_HINT,
-                             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+    password = _new_password("Password")
     role = RadioField("I am", choices=[SelectChoice(r.value, ROLE_CHOICES[r]) for r in SELF_SERVICE_ROLES],
                       validators=[InputRequired("Choose the role that describes you.")])
     # What the administrator who verifies the account goes on: all optional. The route sets the programs.
@@ -138,9 +144,7 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[InputRequired("Choose a password."), new_password_check],
-                             description=PASSWORD_HINT,
-                             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+    password = _new_password("New password")
     submit = SubmitField("Set new password")
 
 
@@ -148,9 +152,7 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password",
                                      validators=[InputRequired("Enter your current password."), Length(max=1024)],
                                      render_kw={"autocomplete": "current-password"})
-    password = PasswordField("New password", validators=[InputRequired("Choose a password."), new_password_check],
-                             description=PASSWORD_HINT,
-                             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+    password = _new_password("New password")
     submit = SubmitField("Change password")
 
 
