@@ -17,12 +17,13 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Valid
 
 from network.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from network.forms import strip as _strip
-from network.members.models import SELF_SERVICE_ROLES, TRAINING_YEARS, Role, training_year_label
+from network.members.models import SELF_SERVICE_ROLES, TRAINING_YEARS, Role, User, training_year_label
 
 
 def new_password_check(form, field):
     """The password policy, with the member's name and address: the form's own ``name`` and ``email``
-    fields, and ``form.member_words`` that a route sets for a member it knows (reset, change, invitation)."""
+    fields, and ``form.member_words`` for a member the route knows (reset and change set it from ``member``,
+    the invitation from its address)."""
     words = [*getattr(form, "member_words", ())]
     words += [form[name].data or "" for name in ("name", "email") if name in form]
     problem = password_problem(field.data or "", words)
@@ -143,12 +144,21 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField("Email me a reset link")
 
 
-class ResetPasswordForm(FlaskForm):
+class _MemberPasswordForm(FlaskForm):
+    """A form that sets the password of a member the route knows: their name and address (``member``) may
+    not make up the new password."""
+
+    def __init__(self, *args, member: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.member_words = (member.name, member.email)
+
+
+class ResetPasswordForm(_MemberPasswordForm):
     password = _new_password("New password")
     submit = SubmitField("Set new password")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(_MemberPasswordForm):
     current_password = PasswordField("Current password",
                                      validators=[InputRequired("Enter your current password."), Length(max=1024)],
                                      render_kw={"autocomplete": "current-password"})

@@ -20,11 +20,11 @@ from network.members.models import MemberSession
 log = logging.getLogger(__name__)
 
 
-def _account_page(password_form, status: int = 200):
-    """The account page, with ``password_form`` as sent (or empty) and the member's live sessions."""
+def _account_page(password_form: ChangePasswordForm | None = None, status: int = 200):
+    """The account page, with ``password_form`` as sent (or an empty one) and the member's live sessions."""
     member_sessions = db.session.scalars(services.live_sessions(current_user.id).limit(50)).all()
     token = current_token()
-    return render_template("auth/account.html", password_form=password_form,
+    return render_template("auth/account.html", password_form=password_form or ChangePasswordForm(member=current_user),
                            member_sessions=member_sessions,
                            this_session=token_hash(token) if token else None), status
 
@@ -33,7 +33,7 @@ def _account_page(password_form, status: int = 200):
 @account_view
 def account():
     """The member's own account: details, password and sessions."""
-    return _account_page(ChangePasswordForm())
+    return _account_page()
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -41,8 +41,7 @@ def account():
 @reauth_limited
 def change_password():
     """Change the password; every other session ends."""
-    form = ChangePasswordForm()
-    form.member_words = (current_user.name, current_user.email)
+    form = ChangePasswordForm(member=current_user)
     if form.validate_on_submit():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append("This is not your current password.")

@@ -44,8 +44,7 @@ def reset_password(token: str):
         user = read_reset_token(token, services.load_member)
     except TokenError as exc:
         return render_template("auth/token_error.html", message=str(exc), reset=True), 400
-    form = ResetPasswordForm()
-    form.member_words = (user.name, user.email)
+    form = ResetPasswordForm(member=user)
     if form.validate_on_submit():
         services.set_new_password(user, form.password.data)
         # The link came to their inbox, so the address is theirs.

@@ -19,15 +19,21 @@ from network.extensions import db
 log = logging.getLogger(__name__)
 
 
-def _two_factor_page(status: int = 200, disable_form=None, codes_form=None):
-    """Whether two-step sign-in is on, with the forms that turn it off and replace the codes (as sent, or empty)."""
+#: The prefixes of the page's two forms that ask for the password and a code: turning it off, new codes.
+CONFIRMED_ACTIONS = ("disable", "codes")
+
+
+def _two_factor_page(status: int = 200, sent: dict[str, ConfirmWithCodeForm] | None = None):
+    """Whether two-step sign-in is on, with the forms that turn it off and replace the codes: the one in
+    ``sent`` (by its action) as the member sent it, errors and all, the other empty."""
     user = current_user._get_current_object()
     row = two_factor.setting(user.id)
+    forms = {prefix: ConfirmWithCodeForm(prefix=prefix) for prefix in CONFIRMED_ACTIONS}
+    forms.update(sent or {})
     return render_template(
         "auth/two_factor.html", setting=row, required=two_factor.is_required(user),
         codes_left=two_factor.recovery_codes_left(user.id) if row is not None and row.enabled_at else 0,
-        disable_form=disable_form or ConfirmWithCodeForm(prefix="disable"),
-        codes_form=codes_form or ConfirmWithCodeForm(prefix="codes"),
+        disable_form=forms["disable"], codes_form=forms["codes"],
     ), status
 
 
@@ -103,7 +109,7 @@ def two_factor_cancel():
     return redirect(url_for("auth.two_factor_status"))
 
 
-def _check_password_and_code(form) -> bool:
+def _check_password_and_code(form: ConfirmWithCodeForm) -> bool:
     """Fill the form's errors unless the password and a code both check out (the code is used up)."""
     user = current_user._get_current_object()
     if not user.check_password(form.password.data):
@@ -117,19 +123,28 @@ def _check_password_and_code(form) -> bool:
     return True
 
 
+def _refused(action: str):
+    """None when the form of ``action`` (one of ``CONFIRMED_ACTIONS``) is valid and the member's password and
+    a code both check out (the code is then used up); otherwise the page again, 400, with the errors."""
+    form = ConfirmWithCodeForm(prefix=action)
+    if form.validate_on_submit() and _check_password_and_code(form):
+        return None
+    db.session.rollback()
+    return _two_factor_page(400, sent={action: form})
+
+
 @bp.route("/account/two-factor/disable", methods=["POST"])
 @account_view
 @reauth_limited
 def two_factor_disable():
     """Turn two-step sign-in off (password and a code); a role that requires it goes straight to a new set-up."""
     user = current_user._get_current_object()
-    form = ConfirmWithCodeForm(prefix="disable")
     if not two_factor.is_enabled(user.id):
         flash("Two-step sign-in is already off.", "info")
         return redirect(url_for("auth.two_factor_status"))
-    if not form.validate_on_submit() or not _check_password_and_code(form):
-        db.session.rollback()
-        return _two_factor_page(400, disable_form=form)
+    refused = _refused("disable")
+    if refused is not None:
+        return refused
     two_factor.disable(user)
     session.pop(TWO_FACTOR_DONE, None)
     reissue_session(user)
@@ -149,12 +164,11 @@ def two_factor_disable():
 def two_factor_new_codes():
     """Replace the recovery codes (password and a code); the old ones stop working."""
     user = current_user._get_current_object()
-    form = ConfirmWithCodeForm(prefix="codes")
     if not two_factor.is_enabled(user.id):
         return redirect(url_for("auth.two_factor_status"))
-    if not form.validate_on_submit() or not _check_password_and_code(form):
-        db.session.rollback()
-        return _two_factor_page(400, codes_form=form)
+    refused = _refused("codes")
+    if refused is not None:
+        return refused
     codes = two_factor.new_recovery_codes(user)
     db.session.commit()
     log.info("member %s replaced their recovery codes", user.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from network.access import account_view
@@ -39,11 +39,9 @@ def delete_account():
         else:
             user = current_user._get_current_object()
             services.delete_account(user)
-            end_session()
+            end_session("Your account and your personal data are deleted. Thank you for being part of the network.")
             db.session.commit()
             log.info("member %s deleted their account", user.id)
-            flash("Your account and your personal data are deleted. Thank you for being part of the network.",
-                  "info")
             return redirect(url_for("main.index"))
     status = 400 if form.is_submitted() else 200
     return render_template("profiles/delete_account.html", form=form), status
