@@ -1,4 +1,5 @@
-"""Managing members from the admin wing: role changes, deactivation and reactivation. Never commits."""
+"""Managing members from the admin wing: role changes, deactivation and reactivation. Never commits; the
+admin pages' reads are in ``queries.py``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ class AdminError(Exception):
 
 
 def change_role(member: User, role: Role, admin: User) -> None:
+    """Give the member another role, from their next page on every device; never one's own."""
     if member.id == admin.id:
         raise AdminError("You cannot change your own role; ask another administrator.")
     if member.role == role:
@@ -36,6 +38,7 @@ def deactivate(member: User, admin: User) -> None:
 
 
 def reactivate(member: User, admin: User) -> None:
+    """Let a deactivated member sign in again, with the status they had before."""
     deactivation = db.session.get(MemberDeactivation, member.id)
     if deactivation is None:
         raise AdminError(f"{member.name} is not deactivated.")
