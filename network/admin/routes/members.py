@@ -49,12 +49,8 @@ def pending_members():
 
 
 def _applicant_or_404(user_id: int) -> User:
-    """The member with what they said when registering (and the program they named), 404 when there is none;
-    403 unless the viewer verifies members."""
-    user = db.first_or_404(queries.applicant(user_id))
-    if not can_verify_members(current_user):
-        abort(403)
-    return user
+    """The member with what they said when registering (and the program they named), or 404."""
+    return db.first_or_404(queries.applicant(user_id))
 
 
 def _not_waiting(user: User):
@@ -73,6 +69,8 @@ def verify_member(user_id: int):
     """Admit a pending member after seeing what they said; optionally place them in a cohort of their program
     (through the cohorts' placement: audited, and they are told)."""
     user = _applicant_or_404(user_id)
+    if not can_verify_members(current_user):
+        abort(403)
     if not user.is_pending:
         return _not_waiting(user)
     cohorts = queries.current_cohorts(user)
@@ -117,6 +115,8 @@ def reject_member(user_id: int):
     """Turn down a pending registration, with a reason mailed to the person: a page that says who and what
     happens, then the POST with the reason. The account can no longer sign in."""
     user = _applicant_or_404(user_id)
+    if not can_verify_members(current_user):
+        abort(403)
     if not user.is_pending:
         return _not_waiting(user)
     form = RejectForm()
