@@ -273,7 +273,7 @@ def test_no_view_reads_request_files_but_the_known_uploads():
     package = Path(__file__).resolve().parent.parent / "network"
     readers = sorted(str(path.relative_to(package)) for path in package.rglob("*.py")
                      if "request.files" in path.read_text() or "FileField" in path.read_text())
-    assert readers == ["cohorts/forms.py", "profiles/forms.py", "profiles/routes.py"]
+    assert readers == ["cohorts/forms.py", "profiles/forms.py", "profiles/routes/editing.py"]
 
 
 def test_a_stored_photo_survives_a_refused_one(app, alumna):

@@ -1,12 +1,9 @@
-"""Managing members from the admin wing: role changes, deactivation and reactivation. Never commits."""
+"""Managing members from the admin wing: role changes, deactivation and reactivation. Never commits; the
+admin pages' reads are in ``queries.py``."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-
-from sqlalchemy import or_, select
-
-from network.audit.models import AuditLog, record
+from network.audit.models import record
 from network.extensions import db
 from network.members.models import MemberDeactivation, MemberStatus, Role, User
 
@@ -15,23 +12,8 @@ class AdminError(Exception):
     """The change is not allowed; the message is for the admin."""
 
 
-def member_search(text: str = "", role: str | None = None, status: str | None = None):
-    """A ``select`` of members whose name or email contains ``text``, newest first."""
-    query = select(User).where(User.deleted_at.is_(None))
-    if text:
-        # autoescape: a typed % or _ is a character to find, not a wildcard.
-        query = query.where(or_(db.func.lower(User.name).contains(text.lower(), autoescape=True),
-                                User.email.contains(text.lower(), autoescape=True)))
-    if role:
-        query = query.where(User.role == Role(role))
-    if status == "deactivated":
-        query = query.where(User.id.in_(select(MemberDeactivation.user_id)))
-    elif status:
-        query = query.where(User.status == MemberStatus(status))
-    return query.order_by(User.created_at.desc(), User.id.desc())
-
-
 def change_role(member: User, role: Role, admin: User) -> None:
+    """Give the member another role, from their next page on every device; never one's own."""
     if member.id == admin.id:
         raise AdminError("You cannot change your own role; ask another administrator.")
     if member.role == role:
@@ -56,46 +38,10 @@ def deactivate(member: User, admin: User) -> None:
 
 
 def reactivate(member: User, admin: User) -> None:
+    """Let a deactivated member sign in again, with the status they had before."""
     deactivation = db.session.get(MemberDeactivation, member.id)
     if deactivation is None:
         raise AdminError(f"{member.name} is not deactivated.")
     member.status = MemberStatus(deactivation.previous_status)
     db.session.delete(deactivation)
     record(admin.id, "member.reactivate", "user", member.id, email=member.email)
-
-
-#: Detail keys that hold a mail address; faculty (``program_ids`` given) never see them.
-ADDRESS_DETAILS = frozenset({"email", "emails", "recipient"})
-
-
-def audit_query(*, program_ids: frozenset[int] | None = None, actor: str = "", action: str = "",
-                target_type: str = "", since: date | None = None, until: date | None = None):
-    """A ``select`` of audit entries, newest first; ``program_ids`` limits it to those programs' entries.
-
-    ``actor`` matches names, and emails too for admins (``program_ids`` None): faculty see members' names,
-    never their addresses, so a prefix probe on the filter must not reveal one either.
-    """
-    query = select(AuditLog)
-    if program_ids is not None:
-        query = query.where(AuditLog.program_id.in_(program_ids or [0]))
-    if actor:
-        matches = db.func.lower(User.name).contains(actor.lower(), autoescape=True)
-        if program_ids is None:
-            matches = or_(matches, User.email.contains(actor.lower(), autoescape=True))
-        query = query.where(AuditLog.actor_id.in_(select(User.id).where(matches)))
-    if action:
-        query = query.where(AuditLog.action.startswith(action, autoescape=True))
-    if target_type:
-        query = query.where(AuditLog.target_type == target_type)
-    if since:
-        query = query.where(AuditLog.created_at >= datetime.combine(since, time.min, tzinfo=UTC))
-    if until:
-        query = query.where(AuditLog.created_at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC))
-    return query.order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
-
-
-def visible_details(entry: AuditLog, *, addresses: bool) -> dict:
-    """The entry's details as a reader sees them: without mail addresses unless ``addresses``."""
-    if addresses:
-        return entry.details
-    return {key: value for key, value in entry.details.items() if key not in ADDRESS_DETAILS}

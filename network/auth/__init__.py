@@ -1,1 +1,1 @@
-"""Accounts: registration, email confirmation, sign in and out, passwords."""
+"""Accounts: registration, email confirmation, sign in and out, sessions, passwords, two-step sign-in."""

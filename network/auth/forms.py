@@ -17,12 +17,13 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Valid
 
 from network.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from network.forms import strip as _strip
-from network.members.models import SELF_SERVICE_ROLES, TRAINING_YEARS, Role, training_year_label
+from network.members.models import SELF_SERVICE_ROLES, TRAINING_YEARS, Role, User, training_year_label
 
 
 def new_password_check(form, field):
     """The password policy, with the member's name and address: the form's own ``name`` and ``email``
-    fields, and ``form.member_words`` that a route sets for a member it knows (reset, change, invitation)."""
+    fields, and ``form.member_words`` for a member the route knows (reset and change set it from ``member``,
+    the invitation from its address)."""
     words = [*getattr(form, "member_words", ())]
     words += [form[name].data or "" for name in ("name", "email") if name in form]
     problem = password_problem(field.data or "", words)
@@ -49,15 +50,21 @@ PROGRAM_NAME_MAX = 160
 PASSWORD_HINT = f"At least {MIN_LENGTH} characters. A few unrelated words work well."
 
 
+def _new_password(label: str) -> PasswordField:
+    """A field for a new password: checked by the password rules, with the hint and the browser's length limits."""
+    return PasswordField(label, validators=[InputRequired("Choose a password."), new_password_check],
+                         description=PASSWORD_HINT,
+                         render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+
+
 class RegisterForm(FlaskForm):
     name = StringField("Full name", filters=[_strip],
-                       validators=[DataRequired("Enter your name."), Length(max=120, message="Use at most 120 characters.")],
+                       validators=[DataRequired("Enter your name."),
+                                   Length(max=120, message="Use at most 120 characters.")],
                        render_kw={"autocomplete": "name"})
     email = EmailField("Email", filters=[_strip], validators=EMAIL_VALIDATORS,
                        render_kw={"autocomplete": "email"})
-    password = PasswordField("Password", validators=[InputRequired("Choose a password."), new_password_check],
-                             description=PASSWORD_HINT,
-                             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+    password = _new_password("Password")
     role = RadioField("I am", choices=[SelectChoice(r.value, ROLE_CHOICES[r]) for r in SELF_SERVICE_ROLES],
                       validators=[InputRequired("Choose the role that describes you.")])
     # What the administrator who verifies the account goes on: all optional. The route sets the programs.
@@ -137,20 +144,25 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField("Email me a reset link")
 
 
-class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[InputRequired("Choose a password."), new_password_check],
-                             description=PASSWORD_HINT,
-                             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+class _MemberPasswordForm(FlaskForm):
+    """A form that sets the password of a member the route knows: their name and address (``member``) may
+    not make up the new password."""
+
+    def __init__(self, *args, member: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.member_words = (member.name, member.email)
+
+
+class ResetPasswordForm(_MemberPasswordForm):
+    password = _new_password("New password")
     submit = SubmitField("Set new password")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(_MemberPasswordForm):
     current_password = PasswordField("Current password",
                                      validators=[InputRequired("Enter your current password."), Length(max=1024)],
                                      render_kw={"autocomplete": "current-password"})
-    password = PasswordField("New password", validators=[InputRequired("Choose a password."), new_password_check],
-                             description=PASSWORD_HINT,
-                             render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+    password = _new_password("New password")
     submit = SubmitField("Change password")
 
 

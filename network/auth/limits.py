@@ -1,4 +1,8 @@
-"""The rate limit on actions that check a signed-in member's password or a code again.
+"""The rate limits of the accounts pages.
+
+Signing in, the sign-in's second step and asking for a reset link are each limited per address and, with
+the same limit, per account tried (``per_address_and``), so spreading guesses over many addresses does not
+help. Registering and resending a confirmation are limited per address.
 
 Changing the password, deleting the account, setting up or turning off two-step sign-in and replacing
 recovery codes each check a secret, so each is a way to guess it for someone holding a session, round
@@ -7,8 +11,16 @@ and per address."""
 
 from __future__ import annotations
 
-from network.extensions import configured_limit, limiter, member_key
+from flask import request, session
 
+from network.auth.sessions import PENDING_SIGN_IN
+from network.extensions import configured_limit, limiter, member_key
+from network.members.models import normalize_email
+
+login_limit = configured_limit("LOGIN_RATE_LIMIT")
+reset_limit = configured_limit("RESET_RATE_LIMIT")
+register_limit = configured_limit("REGISTER_RATE_LIMIT")
+code_limit = configured_limit("TWO_FACTOR_RATE_LIMIT")
 _reauth_limit = configured_limit("REAUTH_RATE_LIMIT")
 
 
@@ -25,3 +37,21 @@ _per_member = limiter.shared_limit(_reauth_limit, scope="reauth-member", methods
 def reauth_limited(view):
     """Decorate a view whose POST checks the member's password or a code."""
     return _per_address(_per_member(view))
+
+
+def submitted_email() -> str:
+    """Rate-limit key: the address being tried, so spreading guesses over many IPs does not help."""
+    return "email:" + normalize_email(request.form.get("email", ""))[:254]
+
+
+def pending_member_key() -> str:
+    """Rate-limit key for second steps: the member being signed in, whichever address tries."""
+    pending = session.get(PENDING_SIGN_IN) or {}
+    return "two-factor:" + str(pending.get("user", "none"))[:40]
+
+
+def per_address_and(limit, key_func):
+    """Decorate a view whose POSTs count against ``limit`` per address and, apart, per ``key_func``."""
+    per_address = limiter.limit(limit, methods=["POST"])
+    per_key = limiter.limit(limit, methods=["POST"], key_func=key_func)
+    return lambda view: per_address(per_key(view))

@@ -32,7 +32,8 @@ _AROUND = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 
 COMMON = "This password is one of the most common ones. Choose something less guessable."
 REPEATED = "This password repeats a character or a short part. A few unrelated words make a better one."
-SEQUENCE = "This password is a run of neighbouring letters, digits or keys (like 1234, abcd or qwerty). Choose something less guessable."
+SEQUENCE = ("This password is a run of neighbouring letters, digits or keys (like 1234, abcd or qwerty). "
+            "Choose something less guessable.")
 PERSONAL = "This password is mostly your name or email address. Leave them out, or add more words of your own."
 
 

@@ -46,7 +46,8 @@ def register_member(name: str, email: str, password: str, role: Role, *, program
     owner = find_by_email(email)
     if owner is not None:
         generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-        queue_email("registration-attempt", owner.email, "Someone tried to register with your Fellowship Network address",
+        queue_email("registration-attempt", owner.email,
+                    "Someone tried to register with your Fellowship Network address",
                     "registration_attempt", user=owner,
                     login_link=public_url("auth.login"),
                     reset_link=public_url("auth.forgot_password"))

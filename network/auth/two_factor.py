@@ -95,7 +95,8 @@ def qr_svg(uri: str) -> Markup:
                                     title="QR code for your authenticator app", lineclass=None)
     svg = buffer.getvalue().decode()
     # segno writes only its own markup from the URI we built; role/aria make it an image to screen readers.
-    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR code for your authenticator app" ', 1))  # nosec B704
+    labelled = svg.replace("<svg ", '<svg role="img" aria-label="QR code for your authenticator app" ', 1)
+    return Markup(labelled)  # nosec B704
 
 
 def format_key(secret: str) -> str:

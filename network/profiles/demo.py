@@ -41,7 +41,8 @@ BACKGROUND_CERTIFICATIONS = {
     "emergency-medicine": ["ABEM Emergency Medicine", "ABEM Pain Medicine"],
 }
 FOCUS = {
-    "Neuromodulation / spinal cord stimulation": "spinal cord and DRG stimulation for failed back surgery syndrome and CRPS",
+    "Neuromodulation / spinal cord stimulation":
+        "spinal cord and DRG stimulation for failed back surgery syndrome and CRPS",
     "Interventional spine": "image-guided spine procedures, from medial branch blocks to basivertebral nerve ablation",
     "Ultrasound-guided nerve blocks": "ultrasound-guided regional anesthesia and peripheral nerve blocks",
     "Cancer pain": "intrathecal pumps and neurolytic blocks for cancer pain",
@@ -128,6 +129,7 @@ def seed_profiles() -> int:
                                rng.choice(["private-practice", "private-practice", "hospital-employed"])]
             if user.email == "alumni@example.org":
                 practice, setting = "Lone Star Interventional Pain", settings["private-practice"]
+            trained_in = background.name.lower() if background else "residency"
             fields.update(
                 headline=f"Interventional pain physician, {practice}",
                 institution=practice, current_position=f"Attending physician, {practice}",
@@ -135,7 +137,7 @@ def seed_profiles() -> int:
                 graduation_year=cohort.end_date.year if cohort else 2020,
                 city=city, region=region, country=country, time_zone=zone,
                 links=[f"https://www.example.org/physicians/{first_name.lower()}"],
-                bio=(f"Fellowship-trained in pain medicine after {background.name.lower() if background else 'residency'}. "
+                bio=(f"Fellowship-trained in pain medicine after {trained_in}. "
                      f"My practice centres on **{focus}**.\n\nHappy to talk with fellows about the job search, "
                      "contracts and building a procedural practice."),
             )

@@ -372,7 +372,7 @@ def load_cards(rows, viewer_id: int, certifications: bool = False) -> list[Card]
         card = by_id[member_id]
         card.cohorts.append((ProgramName(program_id, program_name), cohort_name))
         card.connected = card.connected or program_id in viewer_programs
-    for card, row in zip(cards, rows):
+    for card, row in zip(cards, rows, strict=True):
         card.saved = card.id in saved
         card.connected = card.connected or card.id in partners
         if row.location_visibility is not None and can_see(row.location_visibility, viewer_id=viewer_id,

@@ -87,8 +87,10 @@ class ProfileForm(PhiGuarded, FlaskForm):
     name = StringField("Full name", filters=[_text],
                        validators=[InputRequired("Enter your name."), Length(max=120)])
     headline = StringField("Headline", filters=[_text], validators=[Length(max=160)],
-                           description='One line others see first, e.g. "Interventional pain, neuromodulation, Boston".')
-    bio = TextAreaField("About you", filters=[_long_text], validators=[Length(max=5000, message="Use at most 5,000 characters.")],
+                           description='One line others see first, '
+                                       'e.g. "Interventional pain, neuromodulation, Boston".')
+    bio = TextAreaField("About you", filters=[_long_text],
+                        validators=[Length(max=5000, message="Use at most 5,000 characters.")],
                         description="Markdown works: **bold**, *italic*, lists and links.")
     primary_specialty_id = SelectField("Primary specialty", coerce=optional_int, validate_choice=True)
     training_background_id = SelectField("Training background (specialty before fellowship)", coerce=optional_int)
