@@ -229,7 +229,8 @@ def turn_feed_off(app, make_user, login):
                 "Turn your calendar feed off?")
 
 
-DESTRUCTIVE = [end_mentorship, delete_meeting, decline_request, withdraw_request, deactivate_member, remove_staff, revoke_invitation,
+DESTRUCTIVE = [end_mentorship, delete_meeting, decline_request, withdraw_request, deactivate_member, remove_staff,
+               revoke_invitation,
                delete_own_post, moderator_removes_post, moderator_removes_flagged_post, remove_reported_message,
                delete_category, remove_opportunity, turn_feed_off]
 

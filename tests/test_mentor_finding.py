@@ -217,7 +217,8 @@ def test_the_author_deletes_a_meeting_after_confirming(app, logged):
     for asked in (fellow_client.post(delete), fellow_client.get(delete)):
         assert asked.status_code == 200 and check_page(asked.data) == []
         assert f"Delete the meeting of {met_on}?" in text_of(asked)
-        assert "deleted for both of you" in text_of(asked) and 'name="confirm" value="yes"' in asked.get_data(as_text=True)
+        assert "deleted for both of you" in text_of(asked)
+        assert 'name="confirm" value="yes"' in asked.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Meeting, meeting_id) is not None
     deleted = fellow_client.post(delete, data={"confirm": "yes"}, follow_redirects=True)

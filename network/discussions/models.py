@@ -100,7 +100,7 @@ class Post(db.Model):
     thread: Mapped[Thread] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])  # noqa: F821
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (SQLAlchemy reads it once, at mapping)
+    __mapper_args__ = {"version_id_col": version}  # (SQLAlchemy reads it once, at mapping)
 
     @property
     def is_removed(self) -> bool:

@@ -128,7 +128,8 @@ def _opportunities(fellow: User, director: User) -> list[tuple[Notification, dat
     if interest is not None:
         entry, opportunity = interest
         member = db.session.get(User, entry.user_id)
-        made.append((notify(director.id, "opportunity-interest", f"{member.name} is interested in “{opportunity.title}”",
+        made.append((notify(director.id, "opportunity-interest",
+                            f"{member.name} is interested in “{opportunity.title}”",
                             url_for("opportunities.interested", opportunity_id=opportunity.id), "opportunity",
                             opportunity.id), entry.created_at))
     return made

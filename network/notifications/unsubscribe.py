@@ -14,8 +14,8 @@ SALT = "unsubscribe"
 #: The group key of the daily digest mail: unsubscribing moves every "daily" group to on-site only.
 DIGEST = "digest"
 #: Account mails (confirmations, password resets, verification) are not optional: no unsubscribe.
-ACCOUNT_KINDS = frozenset({"confirm-email", "password-reset", "password-changed", "registration-attempt", "member-verified",
-                           "member-rejected"})
+ACCOUNT_KINDS = frozenset({"confirm-email", "password-reset", "password-changed", "registration-attempt",
+                           "member-verified", "member-rejected"})
 
 
 def _serializer() -> URLSafeSerializer:
