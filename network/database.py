@@ -4,7 +4,7 @@ import functools
 
 from sqlalchemy import Column, ForeignKey, Integer, Table, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from network.extensions import db
 
@@ -139,3 +139,15 @@ def association_table(name: str, left: tuple[str, str], right: tuple[str, str], 
                  Column(left_column, Integer, ForeignKey(left_target, ondelete="CASCADE"), primary_key=True),
                  Column(right_column, Integer, ForeignKey(right_target, ondelete=right_ondelete), primary_key=True,
                         index=True))
+
+
+def added_once(row) -> bool:
+    """Add a row that a unique constraint allows once (a bookmark, an RSVP, a pair's conversation) in a
+    savepoint: False when a concurrent request (a double click, a second run) added it first; the transaction
+    carries on either way."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import Integer, Select, String, and_, bindparam, case, exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from network.audit.models import record
-from network.database import prebuilt
+from network.database import added_once, prebuilt
 from network.extensions import db
 from network.members.models import MemberSession, MemberStatus, User
 from network.messages.models import (
@@ -118,11 +117,8 @@ def _conversation_for(a_id: int, b_id: int) -> Conversation:
     if conversation is not None:
         return conversation
     low, high = sorted((a_id, b_id))
-    try:
-        with db.session.begin_nested():
-            conversation = Conversation(low_member_id=low, high_member_id=high)
-            db.session.add(conversation)
-    except IntegrityError:
+    conversation = Conversation(low_member_id=low, high_member_id=high)
+    if not added_once(conversation):
         conversation = find_conversation(a_id, b_id)
     return conversation
 

@@ -10,12 +10,12 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
 
+from network.database import added_once
 from network.extensions import db
 from network.mail.services import queue_email
 from network.members.models import MemberStatus, User
 from network.opportunities.models import DigestDelivery, Opportunity, OpportunityPreference
 from network.opportunities.queries.board import current_condition
-from network.opportunities.services import added
 from network.profiles.models import profile_interest
 from network.text.words import plural
 from network.types import utcnow
@@ -89,7 +89,7 @@ def send_weekly_digests(now: datetime | None = None) -> dict[str, int]:
             counts["nothing"] += 1
             continue
         matches = matches[:MAX_ITEMS]
-        if not added(DigestDelivery(user_id=member.id, week=week, opportunity_ids=[o.id for o in matches],
+        if not added_once(DigestDelivery(user_id=member.id, week=week, opportunity_ids=[o.id for o in matches],
                                     sent_at=now)):
             counts["already"] += 1  # a run racing this one wrote the member's week first
             continue

@@ -5,10 +5,6 @@ below, never commit; what the pages read is in ``network.opportunities.queries``
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-
-from network.extensions import db
-
 
 class OpportunityError(Exception):
     """A request the domain refuses; ``field`` names the form field it is about, if any."""
@@ -25,15 +21,3 @@ class Conflict(OpportunityError):
     """The opportunity is not in a state that allows this (closed, over, already done)."""
 
     status = 409
-
-
-def added(row) -> bool:
-    """Add a row that a unique constraint allows once (a bookmark, an interest, an RSVP, a week's digest) in a
-    savepoint: False when a concurrent request (a double click, a second run) added it first; the transaction
-    carries on either way."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return False
-    return True

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import select
 
+from network.database import added_once
 from network.extensions import db
 from network.members.models import MemberStatus, User
 from network.notifications.services import notify_members
 from network.opportunities.models import Bookmark, ExpressionOfInterest, Opportunity
-from network.opportunities.services import Conflict, added
+from network.opportunities.services import Conflict
 from network.text.phi import without_phi
 from network.types import utcnow
 
@@ -27,7 +28,7 @@ def bookmark(user_id: int, opportunity: Opportunity) -> bool:
     if db.session.scalar(select(Bookmark.id).where(Bookmark.user_id == user_id,
                                                    Bookmark.opportunity_id == opportunity.id)):
         return False
-    return added(Bookmark(user_id=user_id, opportunity_id=opportunity.id))
+    return added_once(Bookmark(user_id=user_id, opportunity_id=opportunity.id))
 
 
 def unbookmark(user_id: int, opportunity: Opportunity) -> bool:
@@ -48,7 +49,7 @@ def express_interest(member: User, opportunity: Opportunity, note: str) -> Expre
         expression.note = note
         return expression
     expression = ExpressionOfInterest(opportunity_id=opportunity.id, user_id=member.id, note=note)
-    if not added(expression):
+    if not added_once(expression):
         raise Conflict("You already said you are interested.")
     poster = opportunity.poster
     if poster is not None and poster.status == MemberStatus.VERIFIED and poster.deleted_at is None:

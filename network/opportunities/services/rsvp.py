@@ -8,11 +8,12 @@ import logging
 from flask import url_for
 from sqlalchemy import or_, select, update
 
+from network.database import added_once
 from network.extensions import db
 from network.members.models import User
 from network.notifications.services import notify_members
 from network.opportunities.models import Opportunity, Rsvp, RsvpStatus
-from network.opportunities.services import Conflict, OpportunityError, added
+from network.opportunities.services import Conflict, OpportunityError
 from network.text.phi import without_phi
 from network.types import utcnow
 
@@ -81,7 +82,7 @@ def respond(member: User, opportunity: Opportunity, wanted: RsvpStatus) -> Rsvp:
         status = RsvpStatus.GOING if _take_seat(opportunity.id) else RsvpStatus.WAITLISTED
     if rsvp is None:
         rsvp = Rsvp(opportunity_id=opportunity.id, user_id=member.id, status=status)
-        if not added(rsvp):
+        if not added_once(rsvp):
             raise Conflict("Your RSVP changed in the meantime. Reload the page and try again.")
     else:
         rsvp.status = status
