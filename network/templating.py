@@ -58,7 +58,7 @@ def _choices(field) -> Iterator[tuple[str, str]]:
             value = label = choice
         else:
             value, label = choice[0], choice[1]
-        yield ("" if value is None else str(value)), str(label)
+        yield _key(value), str(label)
 
 
 def _key(value) -> str:
