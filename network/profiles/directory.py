@@ -184,11 +184,11 @@ DIRECTORY = Version("directory", {"profile_fts": ALL, "profile": ("search_vector
                                   "user": MEMBER_FINDABILITY})
 
 
-def filter_choices(version: str | None = None) -> dict[str, list[SelectChoice]]:
-    """The filter form's active terms, programs and cohorts, kept per version of the ``VOCABULARY``
-    (``version``, when the caller has read it already)."""
+def filter_choices(*names: str, version: str | None = None) -> dict[str, list[SelectChoice]]:
+    """The filter form's active terms, programs and cohorts (those ``names`` only, when given), kept per
+    version of the ``VOCABULARY`` (``version``, when the caller has read it already)."""
     pairs = cached(VOCABULARY, "filter-choices", _read_filter_choices, current=version)
-    return {name: [SelectChoice(value, label) for value, label in choices] for name, choices in pairs.items()}
+    return {name: [SelectChoice(value, label) for value, label in pairs[name]] for name in names or pairs}
 
 
 def _read_filter_choices() -> dict[str, list[tuple[int, str]]]:

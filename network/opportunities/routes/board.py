@@ -20,7 +20,7 @@ from network.types import utcnow
 def _board(archive: bool):
     form = BoardForm(request.args)
     # The directory's filter choices, kept per version of the vocabulary (network/cache.py).
-    choices = filter_choices()
+    choices = filter_choices("specialty", "interest")
     form.specialty.choices = [SelectChoice("", "Any specialty"), *choices["specialty"]]
     form.interests.choices = choices["interest"]
     form.validate()

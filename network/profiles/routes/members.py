@@ -35,7 +35,7 @@ def directory():
     form = DirectoryForm(formdata=request.args)
     # The versions first, in one query: what is then read and kept belongs to them (network/cache.py).
     versions = current_versions(DIRECTORY, VOCABULARY)
-    choices = filter_choices(versions[VOCABULARY.name])
+    choices = filter_choices(version=versions[VOCABULARY.name])
     form.specialty.choices = [SelectChoice("", "Any specialty")] + choices["specialty"]
     form.background.choices = [SelectChoice("", "Any background")] + choices["specialty"]
     form.interests.choices = choices["interest"]
