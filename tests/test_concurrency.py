@@ -106,7 +106,8 @@ def test_twenty_concurrent_accepts_fill_the_last_place_once(app, make_user):
 
 @POSTGRES_ONLY
 def test_a_double_clicked_accept_starts_one_mentorship(app, make_user, login):
-    """The same request accepted twice at once (two clicks, two tabs): one mentorship, one place taken."""
+    """The same request accepted twice at once (two clicks, two tabs): one mentorship, one place taken, and
+    the second click is told the request is already accepted, never a 500 or a misleading reason."""
     mentor, (request_id,) = _mentor_with_one_place_left(app, make_user, waiting=1)
     from network.mentorship.models import MentorSettings
 
@@ -115,12 +116,106 @@ def test_a_double_clicked_accept_starts_one_mentorship(app, make_user, login):
         db.session.commit()
     clients = [login(app.test_client(), mentor) for _ in range(2)]
     responses = run_together(app, 2, lambda i: clients[i].post(f"/mentorship/requests/{request_id}/accept"))
-    statuses = [r.status_code for r in responses]
-    refused = responses[statuses.index(max(statuses))].get_data(as_text=True)
-    assert "already done" in refused
-    # The second is told it was already done (409, the designed page), never a 500.
-    assert sorted(statuses) == [302, 409]
+    assert [r.status_code for r in responses] == [302, 302]
+    places = [r.headers["Location"] for r in responses]
+    assert sorted(place == "/mentorship/requests" for place in places) == [False, True]
+    second = clients[places.index("/mentorship/requests")]
+    assert "This request is already accepted." in second.get("/mentorship/requests").get_data(as_text=True)
     assert _mentor_load(app, mentor.id) == (5, 3, 3)
+
+
+@POSTGRES_ONLY
+def test_an_accept_racing_a_withdraw_ends_in_one_of_them(app, make_user, login):
+    """The mentee withdraws while the mentor accepts: whichever comes first wins whole, the other is told."""
+    from network.members.models import User
+    from network.mentorship.models import MentorshipRequest, RequestStatus
+
+    mentor, (request_id,) = _mentor_with_one_place_left(app, make_user, waiting=1)
+    with app.app_context():
+        mentee = db.session.get(User, db.session.get(MentorshipRequest, request_id).mentee_id)
+    clients = [login(app.test_client(), mentor), login(app.test_client(), mentee)]
+    urls = [f"/mentorship/requests/{request_id}/accept", f"/mentorship/requests/{request_id}/withdraw"]
+    responses = run_together(app, 2, lambda i: clients[i].post(urls[i], data={"confirm": "yes"}))
+    assert [r.status_code for r in responses] == [302, 302]
+    with app.app_context():
+        status = db.session.get(MentorshipRequest, request_id).status
+    _, counted, active = _mentor_load(app, mentor.id)
+    if status == RequestStatus.ACCEPTED:
+        assert (counted, active) == (3, 3)
+        told = clients[1].get("/mentorship/requests").get_data(as_text=True)
+    else:
+        assert status == RequestStatus.WITHDRAWN and (counted, active) == (2, 2)
+        told = clients[0].get("/mentorship/requests").get_data(as_text=True)
+    assert f"This request is already {status.value}." in told
+
+
+@POSTGRES_ONLY
+def test_both_members_ending_a_mentorship_at_once_free_one_place(app, make_user, login):
+    """Mentor and mentee press "End" at the same moment: it ends once, the mentor's counter drops by one
+    (not two, which would promise a place that does not exist), and the second is told it has ended."""
+    from network.members.models import User
+    from network.mentorship.models import Mentorship
+    from network.notifications.models import Notification
+
+    mentor, _ = _mentor_with_one_place_left(app, make_user, waiting=0)
+    with app.app_context():
+        mentorship = db.session.scalars(select(Mentorship).where(Mentorship.mentor_id == mentor.id)).first()
+        mentorship_id, mentee = mentorship.id, db.session.get(User, mentorship.mentee_id)
+    clients = [login(app.test_client(), mentor), login(app.test_client(), mentee)]
+    form = {"end-outcome": "completed", "end-rating": "5", "end-comment": "", "confirm": "yes"}
+    responses = run_together(app, 2, lambda i: clients[i].post(f"/mentorship/{mentorship_id}/end", data=form))
+    assert sorted(r.status_code for r in responses) == [302, 409]
+    refused = next(r for r in responses if r.status_code == 409).get_data(as_text=True)
+    assert "This mentorship has ended" in refused
+    assert _mentor_load(app, mentor.id) == (3, 1, 1)
+    with app.app_context():
+        told = db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.kind == "mentorship-ended"))
+    assert told == 1
+
+
+@POSTGRES_ONLY
+def test_an_event_closed_twice_at_once_closes_once_and_tells_its_attendees_once(app, make_user, login):
+    from network.notifications.models import Notification
+
+    opportunity_id, poster, attendee = _event_with_an_attendee(app, make_user)
+    clients = [login(app.test_client(), poster) for _ in range(2)]
+    responses = run_together(app, 2, lambda i: clients[i].post(f"/opportunities/{opportunity_id}/close"))
+    assert sorted(r.status_code for r in responses) == [302, 409]
+    assert "already closed" in next(r for r in responses if r.status_code == 409).get_data(as_text=True)
+    with app.app_context():
+        told = db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.user_id == attendee.id))
+    assert told == 1
+
+
+def _event_with_an_attendee(app, make_user):
+    """An open workshop with one member going: (its id, its poster, the attendee)."""
+    from datetime import timedelta
+
+    from network.opportunities.models import (
+        Opportunity,
+        OpportunityKind,
+        OpportunityStatus,
+        Rsvp,
+        RsvpStatus,
+        WorkMode,
+    )
+    from network.types import utcnow
+
+    poster, attendee = make_user(role="faculty"), make_user(role="fellow")
+    start = utcnow() + timedelta(days=20)
+    with app.app_context():
+        event = Opportunity(kind=OpportunityKind.WORKSHOP, poster_id=poster.id, title="Ultrasound workshop",
+                            organisation="Northbridge", location="Boston, MA", work_mode=WorkMode.ONSITE,
+                            description="Hands on.", apply_url="https://example.org/", time_zone="America/New_York",
+                            deadline=start - timedelta(days=2), starts_at=start, ends_at=start + timedelta(hours=4),
+                            venue="Sim lab", status=OpportunityStatus.OPEN, going_count=1)
+        db.session.add(event)
+        db.session.flush()
+        db.session.add(Rsvp(opportunity_id=event.id, user_id=attendee.id, status=RsvpStatus.GOING))
+        db.session.commit()
+        return event.id, poster, attendee
 
 
 # -- forms sent twice ----------------------------------------------------------------------------------

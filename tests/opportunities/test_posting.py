@@ -159,6 +159,9 @@ def test_poster_edits_closes_and_reopens_and_admin_removes_with_audit(app, make_
                              data={"reason": "Spam", "confirm": "yes"}).status_code == 302
     assert client.get(f"/opportunities/{opportunity_id}").status_code == 404
     assert admin_client.get(f"/opportunities/{opportunity_id}").status_code == 200
+    # A second confirmed click (or a second administrator) is told, not shown an error page of the server.
+    again = admin_client.post(f"/opportunities/{opportunity_id}/remove", data={"reason": "Spam", "confirm": "yes"})
+    assert again.status_code == 409 and "already removed" in again.get_data(as_text=True)
     with app.app_context():
         entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "opportunity.remove")).one()
         assert entry.actor_id == admin.id and entry.target_id == opportunity_id

@@ -182,12 +182,13 @@ def request_types(fellow: User, settings: MentorSettings) -> tuple[list[Mentorin
 # -- the workspace --------------------------------------------------------------------------------
 
 
-def mentorship_for(user: User, mentorship_id: int) -> Mentorship | None:
+def mentorship_for(user: User, mentorship_id: int, *, lock: bool = False) -> Mentorship | None:
     """The mentorship with its members and goals if ``user`` is one of its two members; None otherwise (even
-    for admins)."""
-    mentorship = db.session.scalars(select(Mentorship).where(Mentorship.id == mentorship_id)
-                                    .options(selectinload(Mentorship.mentee), selectinload(Mentorship.mentor),
-                                             selectinload(Mentorship.goals))).first()
+    for admins). ``lock`` holds its row until the transaction ends, so two changes take turns and the
+    second sees what the first did (both members ending it at once frees one place, not two)."""
+    query = (select(Mentorship).where(Mentorship.id == mentorship_id)
+             .options(selectinload(Mentorship.mentee), selectinload(Mentorship.mentor), selectinload(Mentorship.goals)))
+    mentorship = db.session.scalars(query.with_for_update() if lock else query).first()
     if mentorship is None or user.id not in (mentorship.mentee_id, mentorship.mentor_id):
         return None
     return mentorship

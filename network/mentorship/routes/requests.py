@@ -33,9 +33,13 @@ def _render_requests(declining: MentorshipRequest | None = None, decline_form: D
 
 
 def _request_for(request_id: int, side: str) -> MentorshipRequest:
-    """The request if the signed-in member is its ``side`` ("mentor" or "mentee"); 404 otherwise."""
+    """The request if the signed-in member is its ``side`` ("mentor" or "mentee"); 404 otherwise.
+
+    The row is locked until the request commits, so two answers to one request (a double click, two tabs,
+    an accept racing a withdraw) take turns: the second reads what the first did and is told so."""
     item = db.first_or_404(select(MentorshipRequest).where(MentorshipRequest.id == request_id)
-                           .options(selectinload(MentorshipRequest.mentee), selectinload(MentorshipRequest.mentor)))
+                           .options(selectinload(MentorshipRequest.mentee), selectinload(MentorshipRequest.mentor))
+                           .with_for_update(of=MentorshipRequest))
     if getattr(item, f"{side}_id") != current_user.id:
         abort(404)
     return item

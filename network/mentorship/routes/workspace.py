@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from network.confirmation import confirmation_page, confirmed
@@ -21,8 +21,9 @@ from network.text.markdown import render_markdown
 
 
 def _workspace_or_404(mentorship_id: int) -> Mentorship:
-    """The mentorship if the signed-in member is one of its two members; 404 otherwise (even for admins)."""
-    mentorship = mentorship_for(current_user, mentorship_id)
+    """The mentorship if the signed-in member is one of its two members; 404 otherwise (even for admins).
+    A change (any POST) holds the mentorship's row until it commits: changes to one mentorship take turns."""
+    mentorship = mentorship_for(current_user, mentorship_id, lock=request.method == "POST")
     if mentorship is None:
         abort(404)
     return mentorship
@@ -58,7 +59,10 @@ def _workspace_action(mentorship_id: int, form_name: str, form, apply, done: str
         try:
             apply(mentorship, form)
         except services.MentorshipError as exc:
-            form.form_errors.append(str(exc))
+            if mentorship.status == MentorshipStatus.ACTIVE:
+                form.form_errors.append(str(exc))
+            else:  # ended meanwhile (by the other member, or a second click): its forms are gone from the page
+                flash(str(exc), "warning")
             return _render_workspace(mentorship, 409, **{form_name: form})
         db.session.commit()
         flash(done, "success")

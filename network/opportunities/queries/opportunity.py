@@ -17,13 +17,13 @@ from network.profiles.models import Profile
 from network.profiles.privacy import connected_member_ids
 
 
-def load_opportunity(opportunity_id: int) -> Opportunity | None:
-    """An opportunity with everything its page shows, in one query plus one per tag list."""
-    return db.session.scalars(
-        select(Opportunity).where(Opportunity.id == opportunity_id)
-        .options(joinedload(Opportunity.poster), joinedload(Opportunity.practice_setting),
-                 selectinload(Opportunity.interests), selectinload(Opportunity.specialties))
-    ).first()
+def load_opportunity(opportunity_id: int, *, lock: bool = False) -> Opportunity | None:
+    """An opportunity with everything its page shows, in one query plus one per tag list. ``lock`` holds its
+    row until the transaction ends, so two changes of its state take turns and the second sees the first's."""
+    query = (select(Opportunity).where(Opportunity.id == opportunity_id)
+             .options(joinedload(Opportunity.poster), joinedload(Opportunity.practice_setting),
+                      selectinload(Opportunity.interests), selectinload(Opportunity.specialties)))
+    return db.session.scalars(query.with_for_update(of=Opportunity) if lock else query).first()
 
 
 @dataclass

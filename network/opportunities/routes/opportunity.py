@@ -38,9 +38,10 @@ def _in_zone(value, zone_name: str | None, fmt: str) -> str:
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
-def opportunity_or_404(opportunity_id: int) -> Opportunity:
-    """The opportunity with what its page shows; 404 when missing or hidden from this member."""
-    opportunity = load_opportunity(opportunity_id)
+def opportunity_or_404(opportunity_id: int, *, lock: bool = False) -> Opportunity:
+    """The opportunity with what its page shows; 404 when missing or hidden from this member. ``lock``: see
+    ``load_opportunity``."""
+    opportunity = load_opportunity(opportunity_id, lock=lock)
     if not permissions.can_view_opportunity(current_user, opportunity):
         abort(404)
     return opportunity

@@ -126,7 +126,7 @@ def edit(opportunity_id: int):
 
 
 def _state_change(opportunity_id: int, action, message: str, *, check=permissions.can_edit_opportunity):
-    opportunity = opportunity_or_404(opportunity_id)
+    opportunity = opportunity_or_404(opportunity_id, lock=True)
     if not check(current_user, opportunity):
         abort(403)
     try:
@@ -157,7 +157,7 @@ def reopen(opportunity_id: int):
 @bp.route("/<int:opportunity_id>/remove", methods=["POST"])
 def remove(opportunity_id: int):
     """An administrator removes an opportunity (audit-logged)."""
-    opportunity = opportunity_or_404(opportunity_id)
+    opportunity = opportunity_or_404(opportunity_id, lock=True)
     if not permissions.can_remove_opportunity(current_user, opportunity):
         abort(403)
     form = RemoveForm()
@@ -170,7 +170,11 @@ def remove(opportunity_id: int):
             consequences=f"It leaves the board, the calendar and search for every member, and its poster can no "
                          f"longer reopen it. The audit log keeps your reason.{told}",
             button="Remove the opportunity", cancel=url_for(".show", opportunity_id=opportunity.id))
-    posting.remove_opportunity(current_user, opportunity, form.reason.data)
+    try:
+        posting.remove_opportunity(current_user, opportunity, form.reason.data)
+    except Conflict as error:  # a second click on the confirmation page, or two administrators at once
+        db.session.rollback()
+        abort(409, error.message)
     db.session.commit()
     log.info("opportunity %s removed by %s", opportunity.id, current_user.id)
     flash("The opportunity is removed; the audit log records why.", "success")
