@@ -5,7 +5,7 @@ from network.auth.models import RecoveryCode, TwoFactor  # noqa: F401
 from network.cache import cache_version  # noqa: F401  (the cache versions; network/cache.py)
 from network.cohorts.models import Graduation, Invitation, RosterImport  # noqa: F401
 from network.discussions.models import Category, Flag, Post, PostRevision, ReadMark, Subscription, Thread  # noqa: F401
-from network.identity.models import IdentityProvider, LinkedIdentity  # noqa: F401
+from network.identity.models import IdentityProvider, LinkedIdentity, UsedAssertion  # noqa: F401
 from network.mail.models import EmailOutbox  # noqa: F401
 from network.matching.models import Choice, MatchingRound, MatchingRun, Override, Participant  # noqa: F401
 from network.members.models import MemberDeactivation, MemberSession, User  # noqa: F401

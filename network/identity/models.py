@@ -82,3 +82,19 @@ class LinkedIdentity(db.Model):
     last_used_at: Mapped[datetime | None]
 
     provider: Mapped[IdentityProvider] = relationship()
+
+
+class UsedAssertion(db.Model):
+    """A SAML assertion already accepted: the same assertion posted again is a replay and is refused.
+
+    Kept until the assertion itself expires (its ``NotOnOrAfter``); each SAML sign-in clears the expired
+    ones (``network/identity/replay.py``).
+    """
+
+    __tablename__ = "used_assertion"
+    __table_args__ = (UniqueConstraint("provider_id", "assertion_id"),)
+
+    id: Mapped[intpk]
+    provider_id: Mapped[int] = mapped_column(ForeignKey("identity_provider.id", ondelete="CASCADE"), index=True)
+    assertion_id: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
