@@ -8,6 +8,12 @@ A protocol module has two functions::
         ``params`` is the request's query string or form (a mapping), ``kept`` what ``begin`` asked
         to keep. Anything wrong (state, nonce, signature, issuer, audience, expiry, replay, the
         provider's own error) raises ``SignInRefused``; nothing else escapes for a bad response.
+    read_metadata(source, *, require_https) -> dict
+        For the admin form and ``flask identity-provider add``: ``source`` is an address, or (SAML) the
+        metadata XML itself. Fetches and checks it and returns the provider's columns to store
+        (OIDC: ``metadata_url``; SAML: ``metadata_url`` or "", ``metadata_xml``, ``entity_id``).
+        Raises ``ValueError`` with a message for the admin (an http:// address when ``require_https``,
+        an address that does not answer, a document that is not a provider's).
 
 Neither writes to the database, sends mail or touches the session: the routes do (``linking``).
 """

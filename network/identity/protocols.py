@@ -1,0 +1,13 @@
+"""The protocol module for each kind of provider (each keeps ``network/identity/protocol.py``)."""
+
+from __future__ import annotations
+
+from network.identity.models import IdentityProvider, ProviderKind
+
+#: Filled at merge with the OpenID Connect and SAML modules: {ProviderKind.OIDC: oidc, ProviderKind.SAML: saml}.
+PROTOCOLS: dict = {}
+
+
+def protocol_for(provider: IdentityProvider | ProviderKind):
+    kind = provider.kind if isinstance(provider, IdentityProvider) else provider
+    return PROTOCOLS[kind]
