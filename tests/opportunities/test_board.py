@@ -174,3 +174,33 @@ def test_filter_terms_follow_taxonomy_edits_on_the_next_view(app, make_user, sig
             datetime.now(UTC)
         db.session.commit()
     assert "Cancer and palliative pain" not in client.get("/opportunities/").get_data(as_text=True)
+
+
+def test_the_filter_form_shows_the_state_asked_for_whichever_was_shown_before(app, make_user, signed_in):
+    """The form's HTML is kept per state picked from the lists: each state, and each page, shows its own."""
+    client = signed_in(make_user())
+    with app.app_context():
+        tag = db.session.scalar(select(Interest.id).where(Interest.name == "Cancer pain"))
+
+    def checked(path: str) -> set[str]:
+        body = client.get(path).get_data(as_text=True)
+        start = body.rindex("<form", 0, body.index('aria-label="Filter opportunities"'))
+        form = body[start:body.index("</form>", start)]
+        return set(re.findall(r'<input[^>]*value="([^"]+)"[^>]*checked', form)) | (
+            {"sorted by deadline"} if re.search(r'<option[^>]*value="deadline"[^>]*selected', form) else set()) | (
+            {"archive"} if 'action="/opportunities/archive"' in form else set())
+
+    for _ in range(2):  # the second round is served from what the first kept
+        assert checked("/opportunities/") == set()
+        assert checked("/opportunities/?kind=job") == {"job"}
+        assert checked("/opportunities/?kind=job&mine=y") == {"job", "y"}
+        assert checked(f"/opportunities/?kind=job&kind=locum&interests={tag}&sort=deadline") == {
+            "job", "locum", str(tag), "sorted by deadline"}
+        assert checked("/opportunities/archive?kind=job") == {"job", "archive"}
+        assert checked("/opportunities/?kind=nonsense&interests=999999") == set()
+    body = client.get("/opportunities/?location=Austin&q=ultrasound").get_data(as_text=True)
+    assert 'value="Austin"' in body and 'value="ultrasound"' in body
+    # Only values the lists offer make a kept form: typed words and unknown values are written afresh.
+    kept = [key for key in app.extensions["cache"]._values if "board-filters" in key]
+    assert len(kept) == 5  # the unknown values show the plain board's form
+    assert not any(word in key for key in kept for word in ("nonsense", "999999", "Austin", "ultrasound"))

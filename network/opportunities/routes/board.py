@@ -5,22 +5,47 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from network import permissions
+from network.cache import cached, current_versions
 from network.opportunities.forms import BoardForm
 from network.opportunities.models import OpportunityKind
 from network.opportunities.queries.board import SORTS, BoardFilters, board_page
 from network.opportunities.queries.member import my_opportunities
 from network.opportunities.routes.blueprint import bp
-from network.profiles.directory import filter_choices
+from network.profiles.directory import VOCABULARY, filter_choices
 from network.types import utcnow
+
+#: The filters a member types words into: a form with those filled is written afresh on each view.
+TYPED_FILTERS = ("q", "location")
+#: Kept forms with more tags chosen than this are not worth a place in the cache.
+KEPT_TAGS = 3
+
+
+def _filters_html(form: BoardForm, filters: BoardFilters, vocabulary: str | None) -> Markup:
+    """The filter form's HTML. For a state picked from the lists only (the plain board, a kind, a tag, a
+    sort), it is kept per version of the vocabulary, keyed by the page and that state as read (so only
+    values the lists offer make a key; network/cache.py)."""
+    def render() -> str:
+        return render_template("opportunities/_board_filters.html", form=form)
+
+    offered_tags = {choice.value for choice in form.interests.choices}
+    if (form.errors or any(request.args.get(name) for name in TYPED_FILTERS)
+            or len(filters.interest_ids) > KEPT_TAGS or not offered_tags.issuperset(filters.interest_ids)):
+        return Markup(render())  # noqa: S704 (a rendered, autoescaped template)
+    state = (sorted(filters.kinds), filters.mine, sorted(filters.interest_ids), filters.specialty_id,
+             filters.work_mode, filters.deadline_days, filters.sort)
+    return Markup(cached(VOCABULARY, f"board-filters:{request.endpoint}:{state}", render,  # noqa: S704
+                         current=vocabulary))
 
 
 def _board(archive: bool):
     form = BoardForm(request.args)
     # The directory's filter choices, kept per version of the vocabulary (network/cache.py).
-    choices = filter_choices("specialty", "interest")
+    vocabulary = current_versions(VOCABULARY)[VOCABULARY.name]
+    choices = filter_choices("specialty", "interest", version=vocabulary)
     form.specialty.choices = [SelectChoice("", "Any specialty"), *choices["specialty"]]
     form.interests.choices = choices["interest"]
     form.validate()
@@ -38,8 +63,8 @@ def _board(archive: bool):
     page = board_page(current_user.id, filters, utcnow(), page_number, archive=archive)
     args = request.args.to_dict(flat=False)
     args.pop("page", None)
-    return render_template("opportunities/board.html", form=form, page=page,
-                           archive=archive, filters=filters, args=args,
+    return render_template("opportunities/board.html", form=form, page=page, archive=archive, filters=filters,
+                           filters_html=_filters_html(form, filters, vocabulary), args=args,
                            can_post=permissions.can_post_opportunity(current_user))
 
 
