@@ -178,6 +178,9 @@ def test_a_flawed_answer_is_refused(scripted_oidc_provider, caplog, flaw, reason
     with caplog.at_level(logging.DEBUG), pytest.raises(SignInRefused) as caught:
         oidc.finish(provider, RETURN_URL, params, start.kept)
     assert caught.value.reason == reason
+    if flaw in ("hs256", "none"):
+        # Refused on its header alone: no key is looked up (nor the key set read again) for it.
+        assert "/jwks" not in scripted_oidc_provider.hits
     for secret in (CLIENT_SECRET, params["code"], start.kept["code_verifier"]):
         assert secret not in str(caught.value)
         assert secret not in caplog.text
