@@ -107,6 +107,8 @@ def _fetch_json(url: str) -> dict:
                 if len(body) > MAX_BYTES:
                     raise DiscoveryError(f"{url} answered with more than {MAX_BYTES // 1024} KB: not a provider's "
                                          "document.")
+    except requests.exceptions.SSLError as error:
+        raise DiscoveryError(f"{url} did not show a certificate we can trust.") from error
     except requests.Timeout as error:
         raise DiscoveryError(f"{url} did not answer within {TIMEOUT} seconds.") from error
     except requests.RequestException as error:

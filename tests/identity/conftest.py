@@ -6,7 +6,7 @@ import pytest
 
 from network import create_app
 from network.identity import discovery
-from tests.identity.oidc_provider import start_mock_provider, start_scripted_provider
+from tests.identity.oidc_provider import CA_BUNDLE, start_mock_provider, start_scripted_provider
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +31,24 @@ def scripted_oidc_provider(_scripted_oidc_server):
     _scripted_oidc_server.reset()
     discovery.forget()
     yield _scripted_oidc_server
+    discovery.forget()
+
+
+@pytest.fixture(scope="session")
+def _scripted_oidc_https_server():
+    server = start_scripted_provider(tls=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def scripted_oidc_https_provider(_scripted_oidc_https_server, monkeypatch):
+    """The scripted provider over https (a test CA's certificate for 127.0.0.1), the CA trusted by
+    requests (``REQUESTS_CA_BUNDLE``) for this test."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", CA_BUNDLE)
+    _scripted_oidc_https_server.reset()
+    discovery.forget()
+    yield _scripted_oidc_https_server
     discovery.forget()
 
 

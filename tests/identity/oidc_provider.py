@@ -13,15 +13,24 @@ Plain Python (no pytest), like ``tests/servers.py``::
 has an ``input[name=sub]`` and an Authorize button (a browser test fills one and clicks the other),
 and it demands a nonce. ``start_scripted_provider`` runs ``ScriptedProvider``, ours: it approves at
 once and can be told to get its ID token wrong on purpose (``provider.flaw = "nonce"``, see ``FLAWS``).
-Each runs in a thread (werkzeug's server) on a free port; ``stop()`` is idempotent.
+Each runs in a thread (werkzeug's server) on a free port; ``stop()`` is idempotent. With ``tls=True``
+it serves https with a certificate for 127.0.0.1 from a test CA, which a client trusts with
+``REQUESTS_CA_BUNDLE=CA_BUNDLE`` (the helpers here trust it already).
 """
 
 from __future__ import annotations
 
+import atexit
 import base64
+import datetime
 import hashlib
+import ipaddress
 import itertools
 import json
+import os
+import shutil
+import ssl
+import tempfile
 import threading
 import time
 import warnings
@@ -31,6 +40,10 @@ import flask
 import jinja2
 import requests
 from authlib.deprecate import AuthlibDeprecationWarning
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 from werkzeug.serving import make_server
@@ -68,19 +81,19 @@ SLOW = 1.5
 
 
 class _ThreadedServer:
-    """A WSGI app served by werkzeug in a thread on 127.0.0.1."""
+    """A WSGI app served by werkzeug in a thread on 127.0.0.1; over https with ``tls`` (see ``CA_BUNDLE``)."""
 
-    def __init__(self, app):
+    def __init__(self, app, tls: bool = False):
         for attempt in range(3):
             port = free_port()
             try:
-                self._server = make_server(HOST, port, app, threaded=True)
+                self._server = make_server(HOST, port, app, threaded=True, ssl_context=_tls_context() if tls else None)
                 break
             except OSError:
                 if attempt == 2:
                     raise
         self.port = port
-        self.url = f"http://{HOST}:{port}"
+        self.url = f"{'https' if tls else 'http'}://{HOST}:{port}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
                                         daemon=True, name=f"oidc-provider-{port}")
         self._thread.start()
@@ -125,30 +138,31 @@ _OFFLINE_BASE = """<!doctype html>
 class MockProvider(_ThreadedServer):
     """oidc-provider-mock: a person signs in by typing any ``sub`` and clicking Authorize."""
 
-    def __init__(self):
+    def __init__(self, tls: bool = False):
         app = oidc_provider_mock.app(require_nonce=True, issue_refresh_token=False)
         app.jinja_loader = jinja2.ChoiceLoader([jinja2.DictLoader({"_base.html": _OFFLINE_BASE}), app.jinja_loader])
-        super().__init__(app)
+        super().__init__(app, tls)
 
     def add_person(self, sub: str, **claims) -> None:
         """Give ``sub`` these claims (email, email_verified, name, amr, groups, ...) in later ID tokens."""
-        response = requests.put(f"{self.url}/users/{sub}", json=claims, timeout=5)
+        response = requests.put(f"{self.url}/users/{sub}", json=claims, timeout=5, verify=CA_BUNDLE)
         assert response.status_code == 204, response.text
 
     def authorize(self, authorization_url: str, sub: str) -> dict[str, str]:
         """Open the authorization page, type ``sub``, click Authorize: the redirect's query back to us."""
-        page = requests.get(authorization_url, timeout=5)
+        page = requests.get(authorization_url, timeout=5, verify=CA_BUNDLE)
         assert page.status_code == 200 and 'name="sub"' in page.text, page.text
-        return redirect_params(requests.post(authorization_url, data={"sub": sub}, allow_redirects=False, timeout=5))
+        return redirect_params(requests.post(authorization_url, data={"sub": sub}, allow_redirects=False,
+                                             timeout=5, verify=CA_BUNDLE))
 
     def deny(self, authorization_url: str) -> dict[str, str]:
         """Click Deny on the authorization page."""
         return redirect_params(requests.post(authorization_url, data={"action": "deny"}, allow_redirects=False,
-                                             timeout=5))
+                                             timeout=5, verify=CA_BUNDLE))
 
 
-def start_mock_provider() -> MockProvider:
-    return MockProvider()
+def start_mock_provider(tls: bool = False) -> MockProvider:
+    return MockProvider(tls)
 
 
 # -- the scripted provider ---------------------------------------------------------------------------
@@ -168,14 +182,14 @@ class ScriptedProvider(_ThreadedServer):
     ``reset()`` puts it all back.
     """
 
-    def __init__(self, client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET):
+    def __init__(self, client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET, tls: bool = False):
         self.client_id = client_id
         self.client_secret = client_secret
         self._kids = itertools.count(1)
         self._codes: dict[str, dict] = {}
         self._lock = threading.Lock()
         self.reset()
-        super().__init__(self._app())
+        super().__init__(self._app(), tls)
 
     def reset(self) -> None:
         self.flaw = ""
@@ -195,7 +209,8 @@ class ScriptedProvider(_ThreadedServer):
 
     def authorize(self, authorization_url: str) -> dict[str, str]:
         """Follow the authorization address as a browser would: the redirect's query back to us."""
-        return redirect_params(requests.get(authorization_url, allow_redirects=False, timeout=5))
+        return redirect_params(requests.get(authorization_url, allow_redirects=False, timeout=5,
+                                            verify=CA_BUNDLE))
 
     def _new_key(self) -> RSAKey:
         return RSAKey.generate_key(2048, parameters={"kid": f"key-{next(self._kids)}", "use": "sig",
@@ -308,3 +323,58 @@ class ScriptedProvider(_ThreadedServer):
 
 def start_scripted_provider(**settings) -> ScriptedProvider:
     return ScriptedProvider(**settings)
+
+
+# -- https -------------------------------------------------------------------------------------------------
+
+#: The certificate authority that signed the https providers' certificate: a client trusts them with
+#: ``REQUESTS_CA_BUNDLE=CA_BUNDLE`` (``monkeypatch.setenv``), as requests and Authlib's session read it.
+_TLS_DIRECTORY = tempfile.mkdtemp(prefix="fn-oidc-tls-")
+atexit.register(shutil.rmtree, _TLS_DIRECTORY, True)
+CA_BUNDLE = os.path.join(_TLS_DIRECTORY, "ca.pem")
+_tls_lock = threading.Lock()
+_tls_files: tuple[str, str] | None = None
+
+
+def _tls_context() -> ssl.SSLContext:
+    """A server context for 127.0.0.1, its certificate signed by a CA made once per process."""
+    global _tls_files
+    with _tls_lock:
+        if _tls_files is None:
+            _tls_files = _make_certificates(_TLS_DIRECTORY)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*_tls_files)
+    return context
+
+
+def _make_certificates(directory: str) -> tuple[str, str]:
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test OpenID providers CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+          .not_valid_after(now + datetime.timedelta(days=2))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                       data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                       crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    leaf = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])).issuer_name(ca_name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(HOST))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    cert_path, key_path = os.path.join(directory, "server.pem"), os.path.join(directory, "server.key")
+    with open(CA_BUNDLE, "wb") as out:
+        out.write(ca.public_bytes(serialization.Encoding.PEM))
+    with open(cert_path, "wb") as out:
+        out.write(leaf.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, "wb") as out:
+        out.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()))
+    return cert_path, key_path

@@ -384,3 +384,30 @@ def test_plain_http_endpoints():
                 "token_endpoint": "http://idp.example.org/t", "jwks_uri": "https://idp.example.org/k",
                 "userinfo_endpoint": "http://idp.example.org/u"}
     assert discovery.plain_http_endpoints(document) == ["token_endpoint", "userinfo_endpoint"]
+
+
+# -- over https ---------------------------------------------------------------------------------------------
+
+def test_a_sign_in_over_https(scripted_oidc_https_provider):
+    assert scripted_oidc_https_provider.url.startswith("https://")
+    assert sign_in(scripted_oidc_https_provider).subject == "ada-1815"
+
+
+def test_read_metadata_accepts_a_provider_all_in_https(scripted_oidc_https_provider):
+    url = scripted_oidc_https_provider.discovery_url
+    assert oidc.read_metadata(url, require_https=True) == {"metadata_url": url}
+
+
+def test_read_metadata_refuses_a_provider_with_a_plain_http_endpoint(scripted_oidc_https_provider):
+    token_endpoint = scripted_oidc_https_provider.url.replace("https://", "http://") + "/token"
+    scripted_oidc_https_provider.document = {"token_endpoint": token_endpoint}
+    with pytest.raises(ValueError, match="plain http:// addresses for its token_endpoint"):
+        oidc.read_metadata(scripted_oidc_https_provider.discovery_url, require_https=True)
+    # Where https is not required (development), the same document is accepted.
+    assert oidc.read_metadata(scripted_oidc_https_provider.discovery_url, require_https=False)
+
+
+def test_read_metadata_refuses_a_certificate_it_cannot_trust(scripted_oidc_https_provider, monkeypatch):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    with pytest.raises(ValueError, match="certificate we can trust"):
+        oidc.read_metadata(scripted_oidc_https_provider.discovery_url, require_https=True)
