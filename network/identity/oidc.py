@@ -1,7 +1,8 @@
 """OpenID Connect: the authorization code flow with PKCE, and the ID token checked before anyone is trusted.
 
 ``begin`` sends the browser to the provider with a fresh ``state``, ``nonce`` and PKCE verifier (S256),
-kept in the session. ``finish`` checks the ``state`` the browser brings back, exchanges the code at the
+kept in the session. ``finish`` checks the ``state`` the browser brings back (and the ``iss`` of RFC 9207
+when the provider sends one), exchanges the code at the
 token endpoint (from our server, with the client secret and the verifier), and accepts the ID token only
 if it is signed with an asymmetric algorithm by one of the provider's published keys, names the issuer
 of the discovery document, is meant for our client id, is within its lifetime (clocks may differ by
@@ -93,6 +94,10 @@ def finish(provider: IdentityProvider, return_url: str, params: Mapping[str, str
     if not code:
         raise SignInRefused("provider", f"{provider.name} sent you back without a sign-in. Please start again.")
     document = _document(provider)
+    if "iss" in params and params["iss"] != document["issuer"]:
+        # RFC 9207: the provider names itself in the redirect; another name means the browser was sent
+        # back from a different provider than the one this sign-in began at (a mix-up attack).
+        raise SignInRefused("issuer", f"The sign-in did not come from {provider.name}.")
     id_token = _exchange(provider, document, return_url, code, str(kept.get("code_verifier") or ""))
     claims = _verified_claims(provider, document, id_token, str(kept.get("nonce") or ""))
     return assertion_from_claims(claims)

@@ -242,6 +242,7 @@ class ScriptedProvider(_ThreadedServer):
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": True,
         }
         if self.auth_methods is not None:
             document["token_endpoint_auth_methods_supported"] = self.auth_methods
@@ -264,7 +265,7 @@ class ScriptedProvider(_ThreadedServer):
         code = _b64(hashlib.sha256(f"{time.time_ns()}{args['state']}".encode()).digest())
         with self._lock:
             self._codes[code] = dict(args)
-        query = urlencode({"code": code, "state": args["state"]})
+        query = urlencode({"code": code, "state": args["state"], "iss": self.url})
         return flask.redirect(f"{args['redirect_uri']}?{query}")
 
     def _token(self):

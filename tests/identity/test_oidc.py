@@ -186,6 +186,18 @@ def test_a_flawed_answer_is_refused(scripted_oidc_provider, caplog, flaw, reason
         assert secret not in caplog.text
 
 
+def test_a_redirect_naming_another_issuer_is_refused_before_the_code_is_used(scripted_oidc_provider):
+    provider = scripted_oidc_provider.identity_provider()
+    start = oidc.begin(provider, RETURN_URL)
+    params = scripted_oidc_provider.authorize(start.url)
+    assert params["iss"] == scripted_oidc_provider.url
+    params["iss"] = "https://impostor.example.org"
+    with pytest.raises(SignInRefused) as caught:
+        oidc.finish(provider, RETURN_URL, params, start.kept)
+    assert caught.value.reason == "issuer"
+    assert scripted_oidc_provider.token_requests == []
+
+
 def test_an_azp_naming_another_client_is_refused(scripted_oidc_provider):
     scripted_oidc_provider.extra_claims = {"azp": "another-client"}
     assert refusal(scripted_oidc_provider).reason == "audience"
