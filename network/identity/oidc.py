@@ -38,6 +38,8 @@ from network.identity.secrets import client_secret
 log = logging.getLogger(__name__)
 
 SCOPE = "openid email profile"
+#: The longest discovery address ``IdentityProvider.metadata_url`` holds.
+MAX_ADDRESS = 500
 #: Seconds by which our clock and the provider's may disagree about an ID token's "exp" and "iat".
 CLOCK_SKEW = 120
 #: Signatures only the provider can make (its private key); HS* (shared secret) and "none" are refused.
@@ -109,8 +111,12 @@ def read_metadata(source: str, *, require_https: bool) -> dict:
     Raises ``ValueError`` with a message for the admin. What is read is kept for sign-ins (``discovery``).
     """
     url = (source or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        is_address = parts.scheme in ("http", "https") and bool(parts.hostname) and len(url) <= MAX_ADDRESS
+    except ValueError:  # a malformed address ("https://[::1")
+        is_address = False
+    if not is_address:
         raise ValueError("Give the address of the provider's discovery document, for example "
                          "https://login.example.org/.well-known/openid-configuration.")
     if require_https and parts.scheme != "https":

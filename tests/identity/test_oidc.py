@@ -357,7 +357,8 @@ def test_read_metadata_refuses_plain_http_when_https_is_required(oidc_mock_provi
         oidc.read_metadata(oidc_mock_provider.discovery_url, require_https=True)
 
 
-@pytest.mark.parametrize("source", ["", "northbridge.org", "ftp://northbridge.org/x", "<EntityDescriptor/>"])
+@pytest.mark.parametrize("source", ["", "northbridge.org", "ftp://northbridge.org/x", "<EntityDescriptor/>",
+                                    "https://[::1", "https://northbridge.org/" + "x" * 500])
 def test_read_metadata_refuses_what_is_not_an_address(source):
     with pytest.raises(ValueError, match="address of the provider's discovery document"):
         oidc.read_metadata(source, require_https=False)
