@@ -1,0 +1,59 @@
+"""Fixtures for institutional sign-in: real OpenID providers on 127.0.0.1 (``oidc_provider.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from network import create_app
+from network.identity import discovery
+from tests.identity.oidc_provider import CA_BUNDLE, start_mock_provider, start_scripted_provider
+
+
+@pytest.fixture(scope="session")
+def oidc_mock_provider():
+    """oidc-provider-mock, for the whole run: ``add_person(sub, **claims)``, ``authorize(url, sub)``,
+    ``deny(url)``, ``identity_provider(**fields)``; its page has ``input[name=sub]`` and Authorize."""
+    server = start_mock_provider()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def _scripted_oidc_server():
+    server = start_scripted_provider()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def scripted_oidc_provider(_scripted_oidc_server):
+    """Our scripted provider, with no flaw, its first person and fresh keys; nothing kept about it."""
+    _scripted_oidc_server.reset()
+    discovery.forget()
+    yield _scripted_oidc_server
+    discovery.forget()
+
+
+@pytest.fixture(scope="session")
+def _scripted_oidc_https_server():
+    server = start_scripted_provider(tls=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def scripted_oidc_https_provider(_scripted_oidc_https_server, monkeypatch):
+    """The scripted provider over https (a test CA's certificate for 127.0.0.1), the CA trusted by
+    requests (``REQUESTS_CA_BUNDLE``) for this test."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", CA_BUNDLE)
+    _scripted_oidc_https_server.reset()
+    discovery.forget()
+    yield _scripted_oidc_https_server
+    discovery.forget()
+
+
+@pytest.fixture(scope="module")
+def protocol_app():
+    """An app for the protocol modules, which read only its configuration (the secret key that seals
+    a provider's client secret): no database is touched, so none is migrated."""
+    return create_app({"DEPLOYMENT": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
