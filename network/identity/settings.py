@@ -137,7 +137,7 @@ def check_settings(kind: str | ProviderKind, *, name: str, slug: str = "", metad
         elif len(client_id) > CLIENT_ID_MAX:
             errors["client_id"] = f"Use at most {CLIENT_ID_MAX} characters."
         if not client_secret and (provider is None or not provider.client_secret_sealed):
-            errors["client_secret"] = "Enter the client secret the provider gave for this site."  # noqa: S105  # nosec B105
+            errors["client_secret"] = "Enter the client secret the provider gave for this site."  # noqa: S105
         elif len(client_secret) > CLIENT_SECRET_MAX:
             errors["client_secret"] = f"Use at most {CLIENT_SECRET_MAX} characters."
     else:  # SAML signs in with certificates from the metadata: no client to register
