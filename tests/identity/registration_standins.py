@@ -9,7 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from xml.etree import ElementTree  # nosec B405: the tests' own XML
 
-from flask import Blueprint
+from werkzeug.routing import Rule
 
 from network.identity.models import ProviderKind
 
@@ -72,10 +72,11 @@ STANDIN_PROTOCOLS = {
 
 def add_identity_endpoints(app) -> None:
     """Give ``app`` the endpoints ``identity.finish`` and ``identity.metadata`` when it has no sign-in
-    blueprint (before its first request); nothing when it has."""
+    blueprint; nothing when it has. The rules go straight into the URL map (not through a blueprint), so
+    an app that has served requests already takes them too (a matrix ``prepare`` hook runs late)."""
     if "identity.finish" in app.view_functions:
         return
-    standin = Blueprint("identity", __name__)
-    standin.add_url_rule("/auth/login/with/<slug>/return", "finish", _not_here, methods=["GET", "POST"])
-    standin.add_url_rule("/auth/login/with/<slug>/metadata", "metadata", _not_here)
-    app.register_blueprint(standin)
+    for path, endpoint, methods in (("/auth/login/with/<slug>/return", "identity.finish", ["GET", "POST"]),
+                                    ("/auth/login/with/<slug>/metadata", "identity.metadata", ["GET"])):
+        app.url_map.add(Rule(path, endpoint=endpoint, methods=methods))
+        app.view_functions[endpoint] = _not_here
