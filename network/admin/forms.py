@@ -113,7 +113,10 @@ class IdentityProviderForm(FlaskForm):
             del self.client_id, self.client_secret
             self.metadata_url.label.text = "Metadata URL"
             self.metadata_url.description = "The address of the identity provider’s SAML metadata (https)."
-        if not editing:
+        if editing:
+            self.slug.description = ("Lower-case letters, digits and hyphens. Changing it changes the addresses "
+                                     "the institution’s IT office registered: they must register the new ones.")
+        else:
             del self.reread
         return self
 
