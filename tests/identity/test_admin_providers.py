@@ -151,6 +151,23 @@ def test_each_rule_refuses_the_form_with_a_message_on_its_field(app, admin, fiel
         assert db.session.scalar(select(IdentityProvider.id)) is None
 
 
+SAML_BAD = [
+    ("metadata_url", {}, "metadata URL, or give its metadata XML"),
+    ("metadata_xml", {"metadata_xml": "<not metadata"}, "That is not XML"),
+    ("metadata_file", {"metadata_file": (io.BytesIO(b"<html></html>"), "idp.xml")}, "not an identity provider"),
+    ("metadata_url", {"metadata_url": "https://idp.unknown.invalid/metadata"}, "does not answer"),
+    ("role_map", {"role_claim": "eduPersonAffiliation", "role_map": "student = administrator"}, "not a role"),
+]
+
+
+@pytest.mark.parametrize(("field", "change", "message"), SAML_BAD, ids=[f for f, _, _ in SAML_BAD])
+def test_each_saml_metadata_problem_is_shown_on_the_field_it_came_from(app, admin, field, change, message):
+    response = admin.post(NEW_SAML, data={"name": "State University", "enabled": "y", **change})
+    assert response.status_code == 400
+    assert message in error_of(response.get_data(as_text=True), field)
+    assert check_page(response.data) == []
+
+
 def test_a_taken_address_name_and_a_registered_saml_idp_are_refused(app, admin):
     assert admin.post(NEW_OIDC, data=OIDC_FORM).status_code == 302
     again = admin.post(NEW_OIDC, data=OIDC_FORM)
