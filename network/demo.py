@@ -177,6 +177,9 @@ def seed_demo() -> str:
     from network.messages.demo import seed_messaging
 
     seed_messaging()
+    from network.identity.demo import seed_identity_providers
+
+    seed_identity_providers()
     # Last: each notification is about a demo object made above and links to it.
     from network.notifications.demo import seed_notifications
 

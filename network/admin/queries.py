@@ -12,6 +12,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from network.audit.models import AuditLog
 from network.extensions import db
+from network.identity.models import IdentityProvider
+from network.identity.overview import listing as identity_provider_listing
 from network.members.models import MemberDeactivation, MemberStatus, Registration, Role, User
 from network.programs.models import Cohort, Program, ProgramStaff
 
@@ -109,6 +111,16 @@ def program_staff(program_id: int) -> list[ProgramStaff]:
     """The program's staff with their members, by role."""
     return db.session.scalars(select(ProgramStaff).where(ProgramStaff.program_id == program_id)
                               .options(selectinload(ProgramStaff.user)).order_by(ProgramStaff.role)).all()
+
+
+# -- identity providers ----------------------------------------------------------------
+
+
+def identity_providers(page: int) -> Page:
+    """Rows of (provider, its program's name or None, members linked through it), by name."""
+    total = db.session.scalar(select(func.count()).select_from(IdentityProvider))
+    items = db.session.execute(identity_provider_listing().limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return Page(items, total, max(1, -(-total // PAGE_SIZE)))
 
 
 # -- the audit log ---------------------------------------------------------------------
