@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import flash, make_response, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from network.auth import two_factor
@@ -29,7 +29,7 @@ def refused(provider: IdentityProvider | None, reason: str, message: str, status
     pending.end_started()
     pending.end_waiting()
     log.info("sign-in through %s refused: %s", provider.slug if provider is not None else "?", reason)
-    return render_template("identity/refused.html", provider=provider, message=message), status
+    return make_response(render_template("identity/refused.html", provider=provider, message=message), status)
 
 
 def sign_in(user: User, mfa: bool, next_url: str | None, provider: IdentityProvider):

@@ -3,6 +3,8 @@ password, or a link mailed to that address), or, for a new member, choosing a ro
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
@@ -14,14 +16,21 @@ from network.extensions import db, limiter
 from network.identity import linking, pending, proof
 from network.identity.forms import ProveWithPasswordForm, RoleForm
 from network.identity.linking import LinkRefused
+from network.identity.models import IdentityProvider
 from network.identity.routes.blueprint import bp
 from network.identity.routes.common import refused, restart, sign_in, waiting_provider
 from network.identity.routes.round_trip import DISABLED
 from network.members.models import Role, User
 
 
+class Waiting(NamedTuple):
+    stage: dict
+    provider: IdentityProvider
+    user: User | None
+
+
 def _waiting(for_account: bool):
-    """(stage, provider, account or None), or a response: the sign-in page when nothing waits, the refusal
+    """What waits (the stage, its provider, the account to prove or None), or a response: the sign-in page when nothing waits, the refusal
     when the provider was turned off meanwhile or the account can no longer sign in."""
     stage = pending.waiting()
     if stage is None or (stage.get("user") is not None) != for_account:
@@ -33,7 +42,7 @@ def _waiting(for_account: bool):
     if for_account and (user is None or not user.is_active):
         return refused(provider, "deactivated", "This account can no longer sign in. Write to the site "
                                                 "administrators if you think this is a mistake.", 403)
-    return stage, provider, user
+    return Waiting(stage, provider, user)
 
 
 def _link_and_sign_in(stage: dict, provider, user: User, how: str):
@@ -63,7 +72,7 @@ def _proof_page(stage, provider, user, form: ProveWithPasswordForm | None = None
 def prove():
     """An account has the provider's email: prove it is yours (its password, or a mailed link) to link them."""
     found = _waiting(for_account=True)
-    if not isinstance(found, tuple):
+    if not isinstance(found, Waiting):
         return found
     stage, provider, user = found
     form = ProveWithPasswordForm()
@@ -81,7 +90,7 @@ def prove():
 def send_proof_link():
     """Mail the account's address a link that proves it and links the provider's identity."""
     found = _waiting(for_account=True)
-    if not isinstance(found, tuple):
+    if not isinstance(found, Waiting):
         return found
     stage, provider, user = found
     proof.send_link(user, provider, stage)
@@ -99,7 +108,7 @@ def mailed_link(token: str):
     except TokenError as exc:
         return render_template("auth/token_error.html", message=str(exc)), 400
     found = _waiting(for_account=True)
-    if not isinstance(found, tuple):
+    if not isinstance(found, Waiting):
         return found
     stage, provider, user = found
     if request.method == "GET":
@@ -112,7 +121,7 @@ def mailed_link(token: str):
 def choose_role():
     """A new member whose institution names no role we map: asked once, then the account is made."""
     found = _waiting(for_account=False)
-    if not isinstance(found, tuple):
+    if not isinstance(found, Waiting):
         return found
     stage, provider, _ = found
     assertion = pending.assertion_of(stage)
