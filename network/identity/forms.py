@@ -13,7 +13,8 @@ from network.identity.linking import CLAIMABLE_ROLES
 class ProveWithPasswordForm(FlaskForm):
     """The existing account's password: the proof that links the provider's identity to it."""
 
-    password = PasswordField("Your Fellowship Network password", validators=[InputRequired("Enter your password."), Length(max=1024)],
+    password = PasswordField("Your Fellowship Network password",
+                             validators=[InputRequired("Enter your password."), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
     submit = SubmitField("Link and sign in")
 

@@ -67,7 +67,9 @@ def wait(provider: IdentityProvider, assertion: Assertion, next_url: str | None,
 def waiting() -> dict | None:
     """The answer ``wait`` kept, if it has not lapsed."""
     stage = session.get(WAITING)
-    if not isinstance(stage, dict) or not _fresh(stage, WAITING_SECONDS) or not isinstance(stage.get("assertion"), dict):
+    if not isinstance(stage, dict) or not _fresh(stage, WAITING_SECONDS):
+        return None
+    if not isinstance(stage.get("assertion"), dict):
         return None
     return stage
 

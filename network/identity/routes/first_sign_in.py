@@ -30,8 +30,8 @@ class Waiting(NamedTuple):
 
 
 def _waiting(for_account: bool):
-    """What waits (the stage, its provider, the account to prove or None), or a response: the sign-in page when nothing waits, the refusal
-    when the provider was turned off meanwhile or the account can no longer sign in."""
+    """What waits (the stage, its provider, the account to prove or None), or a response: the sign-in page
+    when nothing waits, the refusal when the provider was turned off meanwhile or the account cannot sign in."""
     stage = pending.waiting()
     if stage is None or (stage.get("user") is not None) != for_account:
         return restart()
