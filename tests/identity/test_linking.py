@@ -131,3 +131,16 @@ def test_the_linked_member_of_a_deleted_account_starts_afresh(app, client, make_
     fresh = app.test_client()
     assert through_provider(fresh, claims={"r": "f"}).headers["Location"] == "/"
     assert links(app, old_id) == [] and len(links(app)) == 1
+
+
+def test_a_mailed_link_belongs_to_the_sign_in_it_was_sent_for(app, client, make_user, make_provider):
+    make_user(email="ada@northbridge.org")
+    make_provider()
+    through_provider(client)
+    client.post("/auth/login/link-account/mail")
+    [mail] = outbox(app, "identity-link")
+    path = re.search(r"http://[^/\s]+(/auth/login/link-account/mailed/[\w.-]+)", mail.text_body).group(1)
+    # A later sign-in in the same browser waits for its own proof: the earlier link does not give it.
+    assert through_provider(client, sub="nb-other").headers["Location"] == "/auth/login/link-account"
+    assert client.post(path).status_code == 400
+    assert links(app) == []
