@@ -4,11 +4,11 @@ own block below, so the blocks merge side by side."""
 from __future__ import annotations
 
 import html
+import http.client
 import re
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-import requests
 
 from network.extensions import db
 from network.identity import protocols
@@ -63,14 +63,20 @@ def person(sub="nb-0001", email="ada@northbridge.org", name="Dr. Ada Quinn", ema
 
 def at_provider(authorize_url: str, answer: dict, post: bool = False):
     """The browser at the stand-in provider: (method, our path with its query, form fields) it is sent back with."""
-    response = requests.get(authorize_url + "&" + urlencode({**answer, **({"post": "1"} if post else {})}),
-                            allow_redirects=False, timeout=10)
+    url = urlsplit(authorize_url + "&" + urlencode({**answer, **({"post": "1"} if post else {})}))
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        connection.request("GET", f"{url.path}?{url.query}")
+        response = connection.getresponse()
+        body = response.read().decode()
+    finally:
+        connection.close()
     if not post:
-        assert response.status_code == 302, response.text
-        back = urlsplit(response.headers["Location"])
+        assert response.status == 302, body
+        back = urlsplit(response.getheader("Location"))
         return "GET", f"{back.path}?{back.query}", None
-    action = re.search(r'action="([^"]+)"', response.text).group(1)
-    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', response.text))
+    action = re.search(r'action="([^"]+)"', body).group(1)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', body))
     return "POST", urlsplit(action).path, fields
 
 
