@@ -142,3 +142,25 @@ def test_a_reposted_answer_that_still_has_no_state_is_refused(app, make_provider
     make_provider()
     response = app.test_client().post("/auth/login/with/northbridge/return", data={"state": "x", "_reposted": "1"})
     assert_refused(app, response, 400, "state-missing", "Please start again")
+
+
+# -- rate limits ------------------------------------------------------------------------------------------------
+
+
+def test_only_refused_answers_count_against_the_limit(app, client, make_provider):
+    make_provider(verifies_members=True, role_claim="r", role_map={"f": "fellow"})
+    for n in range(12):  # more than LOGIN_RATE_LIMIT's 10 a minute: one hospital's people, one address
+        assert through_provider(app.test_client(), sub=f"nb-{n}", email=f"p{n}@northbridge.org",
+                                claims={"r": "f"}).status_code == 302
+    for _ in range(10):
+        assert client.get("/auth/login/with/northbridge/return?state=x").status_code == 400
+    assert client.get("/auth/login/with/northbridge/return?state=x").status_code == 429
+
+
+def test_password_guesses_at_the_proof_are_limited(app, client, make_user, make_provider):
+    make_user(email="ada@northbridge.org")
+    make_provider()
+    through_provider(client)
+    for _ in range(10):
+        assert client.post("/auth/login/link-account", data={"password": "a guess"}).status_code == 400
+    assert client.post("/auth/login/link-account", data={"password": "a guess"}).status_code == 429

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from network.access import public
 from network.auth import services as accounts
-from network.auth.limits import login_limit, reset_limit
+from network.auth.limits import login_limit, per_address_and, reset_limit
 from network.auth.tokens import TokenError
 from network.extensions import db, limiter
 from network.identity import linking, pending, proof
@@ -66,9 +66,15 @@ def _proof_page(stage, provider, user, form: ProveWithPasswordForm | None = None
                            assertion=pending.assertion_of(stage), form=form or ProveWithPasswordForm()), status
 
 
+def proving_key() -> str:
+    """Rate-limit key: the account being proved, so spreading password guesses over addresses does not help."""
+    stage = pending.waiting() or {}
+    return "identity-proof:" + str(stage.get("user", "none"))[:40]
+
+
 @bp.route("/login/link-account", methods=["GET", "POST"])
 @public
-@limiter.limit(login_limit, methods=["POST"])
+@per_address_and(login_limit, proving_key)
 def prove():
     """An account has the provider's email: prove it is yours (its password, or a mailed link) to link them."""
     found = _waiting(for_account=True)

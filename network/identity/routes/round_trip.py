@@ -67,9 +67,12 @@ def _answer() -> MultiDict:
 @bp.route("/login/with/<slug>/return", methods=["GET", "POST"])
 @public
 @csrf.exempt  # the provider posts here: its answer is checked against the state kept in the session instead
-@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, deduct_when=lambda response: response.status_code >= 400)
 def finish(slug: str):
-    """The provider's answer: check it, then sign in, link, or ask what a first sign-in needs."""
+    """The provider's answer: check it, then sign in, link, or ask what a first sign-in needs.
+
+    Only refused answers count against the limit (each writes an audit entry): a hospital's people share
+    one outgoing address, and a morning of sign-ins through it must not lock them out."""
     provider = _provider_or_404(slug)
     started = pending.started(slug)
     if started is None:
