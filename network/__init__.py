@@ -22,6 +22,7 @@ from network.database import commit_read_only_requests, configure_sqlite
 from network.discussions.routes import bp as discussions_bp
 from network.errors import register_error_handlers
 from network.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from network.identity.routes import bp as identity_bp
 from network.integers import BoundedIntegerConverter
 from network.logging import configure_logging
 from network.mail.routes import bp as mail_bp
@@ -113,6 +114,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(identity_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(profiles_bp, url_prefix="/members")
     app.register_blueprint(discussions_bp, url_prefix="/discussions")

@@ -85,7 +85,8 @@ def confirm_email(user: User) -> bool:
 def authenticate(email: str, password: str) -> User | None:
     """The member with these credentials, or None; the same work either way."""
     user = find_by_email(email) if len(email) <= 254 else None
-    if user is None:
+    if user is None or not user.has_password:
+        # No account, or one that came from an institution's sign-in with no password: as long either way.
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not user.check_password(password):

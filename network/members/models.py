@@ -32,6 +32,11 @@ class MemberStatus(enum.StrEnum):
     REJECTED = "rejected"  # not admitted; cannot sign in
 
 
+#: The password hash of a member who has no password (they arrived through their institution's sign-in): no
+#: hash method makes it, so no password matches it. They can set one through the password reset mail.
+NO_PASSWORD = "!"  # noqa: S105 (a marker no hash equals, not a password)  # nosec B105
+
+
 def normalize_email(address: str) -> str:
     """The form emails are stored and compared in: trimmed and lower case."""
     return address.strip().lower()
@@ -99,8 +104,12 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash != NO_PASSWORD
+
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return self.has_password and check_password_hash(self.password_hash, password)
 
     def end_other_sessions(self) -> None:
         """Invalidate every session and remember-me cookie issued before now."""

@@ -15,7 +15,7 @@ SALT = "unsubscribe"
 DIGEST = "digest"
 #: Account mails (confirmations, password resets, verification) are not optional: no unsubscribe.
 ACCOUNT_KINDS = frozenset({"confirm-email", "password-reset", "password-changed", "registration-attempt",
-                           "member-verified", "member-rejected"})
+                           "member-verified", "member-rejected", "identity-link"})
 
 
 def _serializer() -> URLSafeSerializer:

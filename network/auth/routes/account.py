@@ -15,18 +15,22 @@ from network.auth.limits import reauth_limited
 from network.auth.routes.blueprint import bp
 from network.auth.sessions import current_token, end_session, reissue_session, token_hash
 from network.extensions import db
+from network.identity.linking import linked_identities
+from network.identity.providers import enabled_providers
 from network.members.models import MemberSession
 
 log = logging.getLogger(__name__)
 
 
 def _account_page(password_form: ChangePasswordForm | None = None, status: int = 200):
-    """The account page, with ``password_form`` as sent (or an empty one) and the member's live sessions."""
+    """The account page, with ``password_form`` as sent (or an empty one), the member's live sessions and their
+    sign-in methods (the identities linked through institutions, and the institutions they could link)."""
     member_sessions = db.session.scalars(services.live_sessions(current_user.id).limit(50)).all()
     token = current_token()
     return render_template("auth/account.html", password_form=password_form or ChangePasswordForm(member=current_user),
-                           member_sessions=member_sessions,
-                           this_session=token_hash(token) if token else None), status
+                           member_sessions=member_sessions, this_session=token_hash(token) if token else None,
+                           identities=db.session.execute(linked_identities(current_user.id).limit(50)).all(),
+                           providers=enabled_providers()), status
 
 
 @bp.route("/account")

@@ -14,6 +14,7 @@ from network.auth.limits import code_limit, login_limit, pending_member_key, per
 from network.auth.routes.blueprint import bp
 from network.auth.sessions import PENDING_SIGN_IN, end_session, start_session
 from network.extensions import db
+from network.identity.providers import enabled_providers
 from network.members.models import MemberDeactivation
 from network.types import utcnow
 from network.urls import safe_next
@@ -70,12 +71,26 @@ def login():
                                         "administrators if you think this is a mistake.")
             status = 403
         else:
-            form.form_errors.append("That email and password do not match an account. Check both, "
-                                    "or reset your password.")
+            # The same words for an unknown address and for an account that has no password (it came from an
+            # institution's sign-in), so the form tells nobody which addresses have accounts.
+            form.form_errors.append("That email and password do not match an account. Check both, or reset "
+                                    "your password. If your account came from your institution's sign-in, use "
+                                    "its button, or set a password with a reset link.")
             status = 400
     elif form.is_submitted():
         status = 400
-    return render_template("auth/login.html", form=form, next_url=next_url), status
+    return _login_page(form, next_url, status)
+
+
+def _login_page(form: LoginForm, next_url: str | None, status: int):
+    """The sign-in page: the password form and a "Sign in with ..." button per enabled provider; the provider
+    a program's landing page names (``?idp=<slug>``) comes first and stands out."""
+    providers = enabled_providers()
+    chosen = next((p for p in providers if p.slug == request.args.get("idp")), None)
+    if chosen is not None:
+        providers = [chosen] + [p for p in providers if p is not chosen]
+    return render_template("auth/login.html", form=form, next_url=next_url, providers=providers,
+                           chosen=chosen), status
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
