@@ -15,6 +15,9 @@ A protocol module has two functions::
         Raises ``ValueError`` with a message for the admin (an http:// address when ``require_https``,
         an address that does not answer, a document that is not a provider's).
 
+SAML adds ``sp_metadata(provider, return_url) -> str``: our service provider's metadata, served at
+``/auth/login/with/<slug>/metadata`` for the institution's IT office and its identity provider.
+
 Neither writes to the database, sends mail or touches the session: the routes do (``linking``).
 """
 

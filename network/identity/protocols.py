@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from network.identity import oidc
 from network.identity.models import IdentityProvider, ProviderKind
 
-#: Filled at merge with the OpenID Connect and SAML modules: {ProviderKind.OIDC: oidc, ProviderKind.SAML: saml}.
-PROTOCOLS: dict = {}
+PROTOCOLS = {ProviderKind.OIDC: oidc}
 
 
 def protocol_for(provider: IdentityProvider | ProviderKind):

@@ -8,6 +8,7 @@ import logging
 
 from network.audit.models import record
 from network.extensions import db
+from network.identity import discovery
 from network.identity.models import IdentityProvider
 from network.identity.secrets import set_client_secret
 from network.identity.settings import ProviderSettings
@@ -64,7 +65,10 @@ def register(settings: ProviderSettings, actor: User | None) -> IdentityProvider
 
 
 def update(provider: IdentityProvider, settings: ProviderSettings, actor: User | None) -> list[str]:
-    """Change ``provider`` to ``settings``; the names of the fields that changed (audited when any did)."""
+    """Change ``provider`` to ``settings``; the names of the fields that changed (audited when any did).
+    This process reads the provider's discovery document afresh on its next sign-in (the others within
+    the ten minutes they keep it, ``network/identity/discovery.py``)."""
+    discovery.forget(provider.metadata_url)
     changed = _apply(provider, settings)
     if changed:
         record(_actor_id(actor), "identity-provider.update", "identity_provider", provider.id,

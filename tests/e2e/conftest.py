@@ -14,7 +14,6 @@ from network import create_app
 from network.extensions import db
 from network.mail.services import queue_email
 from tests.conftest import IN_CI
-from tests.identity.registration_standins import add_identity_endpoints
 from tests.servers import free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -100,8 +99,6 @@ def demo_site(sqlite_template, smtp_server, tmp_path_factory):
     with served_copy(sqlite_template, path, smtp_server, MAIL_PREVIEW=True,
                       MAIL_PREVIEW_DIR=str(path.parent / "mail")) as server:
         app = server.app
-        # The admin's identity provider pages show addresses of the sign-in blueprint (stand-ins without it).
-        add_identity_endpoints(app)
         result = app.test_cli_runner().invoke(args=["demo"])
         assert result.exit_code == 0, result.output
         with app.test_request_context():

@@ -16,7 +16,7 @@ from network.identity import discovery, protocols
 from network.identity.models import IdentityProvider, ProviderKind
 from tests.identity import stand_in
 from tests.identity.oidc_provider import CA_BUNDLE, start_mock_provider, start_scripted_provider
-from tests.identity.registration_standins import STANDIN_PROTOCOLS, add_identity_endpoints
+from tests.identity.registration_standins import STANDIN_PROTOCOLS
 from tests.servers import free_port
 
 
@@ -82,14 +82,8 @@ def standin_protocols(monkeypatch):
 
 @pytest.fixture
 def registering_app(make_app, standin_protocols):
-    """An app whose ``identity.finish`` and ``identity.metadata`` endpoints exist (stand-ins when the sign-in
-    blueprint is missing), for the IT office's values."""
-    def factory(**config):
-        app = make_app(**config)
-        add_identity_endpoints(app)
-        return app
-
-    return factory
+    """An app whose protocols are the registration stand-ins."""
+    return make_app
 
 # -- end of registering providers --------------------------------------------------------------------
 

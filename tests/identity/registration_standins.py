@@ -9,8 +9,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 from xml.etree import ElementTree  # nosec B405: the tests' own XML
 
-from werkzeug.routing import Rule
-
 from network.identity.models import ProviderKind
 
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
@@ -69,14 +67,3 @@ STANDIN_PROTOCOLS = {
     ProviderKind.SAML: SimpleNamespace(read_metadata=_saml_read_metadata, begin=_not_here, finish=_not_here),
 }
 
-
-def add_identity_endpoints(app) -> None:
-    """Give ``app`` the endpoints ``identity.finish`` and ``identity.metadata`` when it has no sign-in
-    blueprint; nothing when it has. The rules go straight into the URL map (not through a blueprint), so
-    an app that has served requests already takes them too (a matrix ``prepare`` hook runs late)."""
-    if "identity.finish" in app.view_functions:
-        return
-    for path, endpoint, methods in (("/auth/login/with/<slug>/return", "identity.finish", ["GET", "POST"]),
-                                    ("/auth/login/with/<slug>/metadata", "identity.metadata", ["GET"])):
-        app.url_map.add(Rule(path, endpoint=endpoint, methods=methods))
-        app.view_functions[endpoint] = _not_here

@@ -183,13 +183,10 @@ def test_a_taken_address_name_and_a_registered_saml_idp_are_refused(app, admin):
 
 def test_http_discovery_is_refused_in_production_and_accepted_in_testing(app, make_app, standin_protocols,
                                                                           make_user):
-    from tests.identity.registration_standins import add_identity_endpoints
-
     http_url = "http://login.northbridge.example/.well-known/openid-configuration"
     production = make_app(DEPLOYMENT="production", SECRET_KEY="a-long-production-like-secret-for-tests-0123456789",
                           TWO_FACTOR_REQUIRED_ROLES=(), RATELIMIT_ENABLED=False, PUBLIC_URL="https://localhost",
                           PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
-    add_identity_endpoints(production)
     client = production.test_client()
     sign_in_session(client, production, make_user(role="admin"))
     form = client.get(NEW_OIDC, base_url="https://localhost")

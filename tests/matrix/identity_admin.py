@@ -31,9 +31,7 @@ def prepare(app, people, make_user):
     """A registered OpenID Connect provider, and the endpoints its IT office's values are built from."""
     from network.extensions import db
     from network.identity.models import IdentityProvider, ProviderKind
-    from tests.identity.registration_standins import add_identity_endpoints
 
-    add_identity_endpoints(app)
     with app.app_context():
         provider = IdentityProvider(slug="matrix-health", kind=ProviderKind.OIDC, name="Matrix Health",
                                     metadata_url="https://login.matrix.example/.well-known/openid-configuration",
