@@ -1,0 +1,136 @@
+"""The checks a SAML response must pass, each refusing with its own reason code.
+
+pysaml2 makes the same checks when it parses the response (``saml.finish`` runs it afterwards, as a second
+line), but it reports most of them as a log line and a ``None``, or a bare ``Exception``: these say which
+one failed, for the audit log and for the person. They run on the assertion only after its signature has
+been verified (``signature_ok``), except those that can only refuse: issuer, status, unsigned.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from saml2 import samlp, xmldsig
+from saml2.saml import SCM_BEARER
+from saml2.sigver import SigverError
+
+from network.identity.protocol import SignInRefused
+
+STRONG_ALGORITHMS = frozenset({
+    xmldsig.SIG_RSA_SHA256, xmldsig.SIG_RSA_SHA384, xmldsig.SIG_RSA_SHA512,
+    xmldsig.SIG_ECDSA_SHA256, xmldsig.SIG_ECDSA_SHA384, xmldsig.SIG_ECDSA_SHA512,
+    xmldsig.DIGEST_SHA256, xmldsig.DIGEST_SHA384, xmldsig.DIGEST_SHA512,
+})
+
+#: How far the IdP's clock may be from ours.
+CLOCK_SKEW = timedelta(seconds=120)
+
+
+def saml_time(value: str | None) -> datetime | None:
+    """A SAML ``xs:dateTime`` (``2026-12-03T03:41:45Z``, maybe with fractions of a second) as aware UTC."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def check_issuer(response: samlp.Response, entity_id: str) -> None:
+    """The response and its assertions come from the provider registered (its metadata's entity id)."""
+    issuers = [response.issuer] + [assertion.issuer for assertion in response.assertion]
+    for issuer in issuers:
+        if issuer is not None and (issuer.text or "").strip() != entity_id:
+            raise SignInRefused("issuer", "The answer came from another identity provider than the one you chose.")
+
+
+def check_status(response: samlp.Response) -> None:
+    status = response.status
+    code = status.status_code.value if status is not None and status.status_code is not None else None
+    if code != samlp.STATUS_SUCCESS:
+        raise SignInRefused("denied", "Your institution did not sign you in.")
+
+
+def the_assertion(response: samlp.Response):
+    """The response's one assertion, which must be signed (the response's own signature is not enough)."""
+    if response.encrypted_assertion:
+        # We publish no encryption key, so an IdP should not encrypt; if one does we cannot read it.
+        raise SignInRefused("provider", "Your institution sent an encrypted answer we cannot read.")
+    if len(response.assertion) != 1:
+        raise SignInRefused("provider", "Your institution's answer did not say who signed in.")
+    assertion = response.assertion[0]
+    if assertion.signature is None:
+        raise SignInRefused("unsigned", "Your institution's answer was not signed.")
+    return assertion
+
+
+def check_signature(security, assertion, xml: str) -> None:
+    """The assertion is signed with a key from the provider's metadata (pysaml2 runs xmlsec1), with SHA-2.
+
+    SHA-1 and MD5 are refused: a collision lets a forger reuse a signature (Shibboleth, Entra ID and ADFS
+    have signed with SHA-256 by default for years).
+    """
+    signed_info = assertion.signature.signed_info
+    methods = [signed_info.signature_method.algorithm if signed_info and signed_info.signature_method else None]
+    methods += [reference.digest_method.algorithm if reference.digest_method else None
+                for reference in (signed_info.reference if signed_info else [])]
+    if any(method not in STRONG_ALGORITHMS for method in methods):
+        raise SignInRefused("signature", "Your institution signed its answer with an algorithm that is no "
+                                         "longer safe (SHA-1). Please ask its IT office to use SHA-256.")
+    try:
+        security.check_signature(assertion, f"{assertion.c_namespace}:{assertion.c_tag}", xml)
+    except SigverError as error:
+        raise SignInRefused("signature", "Your institution's answer has a signature we cannot verify.") from error
+
+
+def _bearer_data(assertion) -> list:
+    subject = assertion.subject
+    confirmations = subject.subject_confirmation if subject is not None else []
+    return [confirmation.subject_confirmation_data for confirmation in confirmations
+            if confirmation.method == SCM_BEARER and confirmation.subject_confirmation_data is not None]
+
+
+def check_recipient(response: samlp.Response, assertion, return_url: str) -> None:
+    """The response was addressed to our assertion consumer service (its Destination, the bearer Recipient)."""
+    data = _bearer_data(assertion)
+    addressed = [response.destination] if response.destination else []
+    addressed += [item.recipient for item in data]
+    if not data or any(address != return_url for address in addressed) or not all(item.recipient for item in data):
+        raise SignInRefused("recipient", "Your institution's answer was meant for another site.")
+
+
+def check_in_response_to(response: samlp.Response, assertion, request_id: str) -> None:
+    """The answer is to the request this browser made (its id kept in the session at ``begin``)."""
+    answers = [response.in_response_to] + [item.in_response_to for item in _bearer_data(assertion)]
+    if not request_id or any(answer != request_id for answer in answers):
+        raise SignInRefused("state", "This sign-in was not started here, or was started in another tab. "
+                                     "Please start again.")
+
+
+def check_audience(assertion, sp_entity_id: str) -> None:
+    """The assertion names us in its AudienceRestriction (an assertion for another site is refused)."""
+    conditions = assertion.conditions
+    restrictions = conditions.audience_restriction if conditions is not None else []
+    if not restrictions or any(sp_entity_id not in [(audience.text or "").strip() for audience in restriction.audience]
+                               for restriction in restrictions):
+        raise SignInRefused("audience", "Your institution's answer was meant for another site.")
+
+
+def expires_at(assertion, now: datetime) -> datetime:
+    """When the assertion stops being accepted; refuses one that has expired or is not valid yet.
+
+    The earliest NotOnOrAfter of its conditions and bearer confirmations, plus the clock skew allowed:
+    an assertion without one could be replayed for ever and is refused.
+    """
+    conditions = assertion.conditions
+    data = _bearer_data(assertion)
+    not_before = [conditions.not_before if conditions is not None else None] + [item.not_before for item in data]
+    not_after = [conditions.not_on_or_after if conditions is not None else None] + [item.not_on_or_after for item in data]
+    starts = [saml_time(value) for value in not_before if value]
+    ends = [saml_time(value) for value in not_after if value]
+    if None in starts or None in ends or not ends:
+        raise SignInRefused("expired", "Your institution's answer does not say how long it is valid.")
+    if any(now + CLOCK_SKEW < start for start in starts) or any(now - CLOCK_SKEW >= end for end in ends):
+        raise SignInRefused("expired", "Your institution's answer has expired. Please sign in again.")
+    return min(ends) + CLOCK_SKEW
