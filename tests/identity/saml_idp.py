@@ -236,6 +236,14 @@ class SamlIdPServer:
     def __getattr__(self, name):
         return getattr(self.idp, name)
 
+    @property
+    def variant(self) -> str:
+        return self.idp.variant
+
+    @variant.setter
+    def variant(self, value: str) -> None:
+        self.idp.variant = value
+
     def stop(self) -> None:
         self._http.shutdown()
         self._http.server_close()
