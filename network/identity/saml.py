@@ -39,6 +39,8 @@ from network.types import utcnow
 __all__ = ["begin", "finish", "read_metadata", "sp_entity_id", "sp_metadata"]
 
 XMLSEC_BINARY = "/usr/bin/xmlsec1"
+#: A SAMLResponse is a few kilobytes (tens with many attributes); anything far larger is not one.
+MAX_RESPONSE_CHARS = 500_000
 
 
 def sp_entity_id(return_url: str) -> str:
@@ -90,6 +92,8 @@ def begin(provider: IdentityProvider, return_url: str) -> Start:
 
 def _decoded(params) -> str:
     encoded = params.get("SAMLResponse") or ""
+    if len(encoded) > MAX_RESPONSE_CHARS:
+        raise SignInRefused("provider", "Your institution's answer was too large.")
     try:
         xml = base64.b64decode(encoded, validate=False).decode("utf-8")
     except (binascii.Error, ValueError) as error:
@@ -103,7 +107,7 @@ def _response(xml: str) -> samlp.Response:
     try:
         # pysaml2 parses with defusedxml: no external entities, no entity expansion.
         response = samlp.response_from_string(xml)
-    except Exception as error:  # noqa: BLE001 - any parser error (defusedxml's, ElementTree's, pysaml2's)
+    except Exception as error:  # any parser error: defusedxml's, ElementTree's, pysaml2's
         raise SignInRefused("provider", "Your institution's answer could not be read.") from error
     if response is None:
         raise SignInRefused("provider", "Your institution's answer could not be read.")
@@ -122,7 +126,7 @@ def _parsed_by_pysaml2(client: Saml2Client, encoded: str, request_id: str):
         raise SignInRefused("state", "This sign-in was not started here. Please start again.") from error
     except (ResponseLifetimeExceed, ToEarly) as error:
         raise SignInRefused("expired", "Your institution's answer has expired. Please sign in again.") from error
-    except Exception as error:  # noqa: BLE001 - pysaml2 raises bare Exception and ValueError for a bad response
+    except Exception as error:  # pysaml2 raises bare Exception and ValueError for a bad response
         raise SignInRefused("provider", "Your institution's answer could not be accepted.") from error
     if parsed is None or parsed.assertion is None:
         raise SignInRefused("provider", "Your institution's answer could not be accepted.")

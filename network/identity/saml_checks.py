@@ -123,12 +123,10 @@ def expires_at(assertion, now: datetime) -> datetime:
     The earliest NotOnOrAfter of its conditions and bearer confirmations, plus the clock skew allowed:
     an assertion without one could be replayed for ever and is refused.
     """
-    conditions = assertion.conditions
-    data = _bearer_data(assertion)
-    not_before = [conditions.not_before if conditions is not None else None] + [item.not_before for item in data]
-    not_after = [conditions.not_on_or_after if conditions is not None else None] + [item.not_on_or_after for item in data]
-    starts = [saml_time(value) for value in not_before if value]
-    ends = [saml_time(value) for value in not_after if value]
+    # Conditions and each bearer SubjectConfirmationData carry NotBefore and NotOnOrAfter alike.
+    limits = ([assertion.conditions] if assertion.conditions is not None else []) + _bearer_data(assertion)
+    starts = [saml_time(item.not_before) for item in limits if item.not_before]
+    ends = [saml_time(item.not_on_or_after) for item in limits if item.not_on_or_after]
     if None in starts or None in ends or not ends:
         raise SignInRefused("expired", "Your institution's answer does not say how long it is valid.")
     if any(now + CLOCK_SKEW < start for start in starts) or any(now - CLOCK_SKEW >= end for end in ends):
