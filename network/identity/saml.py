@@ -143,6 +143,7 @@ def finish(provider: IdentityProvider, return_url: str, params, kept: dict) -> A
     saml_checks.check_issuer(response, provider.entity_id)
     saml_checks.check_status(response)
     saml_assertion = saml_checks.the_assertion(response)
+    saml_checks.check_one_assertion(xml, saml_assertion.id)
     client = _client(provider, return_url)
     saml_checks.check_signature(client.sec, saml_assertion, xml)
     saml_checks.check_recipient(response, saml_assertion, return_url)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from defusedxml.ElementTree import fromstring
 from saml2 import samlp, xmldsig
 from saml2.saml import SCM_BEARER
 from saml2.sigver import SigverError
@@ -21,6 +22,8 @@ STRONG_ALGORITHMS = frozenset({
     xmldsig.SIG_ECDSA_SHA256, xmldsig.SIG_ECDSA_SHA384, xmldsig.SIG_ECDSA_SHA512,
     xmldsig.DIGEST_SHA256, xmldsig.DIGEST_SHA384, xmldsig.DIGEST_SHA512,
 })
+
+ASSERTION_TAG = "{urn:oasis:names:tc:SAML:2.0:assertion}Assertion"
 
 #: How far the IdP's clock may be from ours.
 CLOCK_SKEW = timedelta(seconds=120)
@@ -38,11 +41,11 @@ def saml_time(value: str | None) -> datetime | None:
 
 
 def check_issuer(response: samlp.Response, entity_id: str) -> None:
-    """The response and its assertions come from the provider registered (its metadata's entity id)."""
-    issuers = [response.issuer] + [assertion.issuer for assertion in response.assertion]
-    for issuer in issuers:
-        if issuer is not None and (issuer.text or "").strip() != entity_id:
-            raise SignInRefused("issuer", "The answer came from another identity provider than the one you chose.")
+    """The response (if it names one) and its assertions come from the provider registered (its entity id)."""
+    issuers = [response.issuer] if response.issuer is not None else []
+    issuers += [assertion.issuer for assertion in response.assertion]
+    if any(issuer is None or (issuer.text or "").strip() != entity_id for issuer in issuers):
+        raise SignInRefused("issuer", "The answer came from another identity provider than the one you chose.")
 
 
 def check_status(response: samlp.Response) -> None:
@@ -63,6 +66,19 @@ def the_assertion(response: samlp.Response):
     if assertion.signature is None:
         raise SignInRefused("unsigned", "Your institution's answer was not signed.")
     return assertion
+
+
+def check_one_assertion(xml: str, assertion_id: str) -> None:
+    """The document holds one Assertion element, and one element with its ID, wherever they are.
+
+    An XML signature wrapping attack keeps the signed assertion somewhere the signature check finds it (an
+    Extensions element, an Advice) and puts a forged one where the reader looks: refused outright.
+    """
+    root = fromstring(xml.encode("utf-8"))
+    assertions = sum(1 for _ in root.iter(ASSERTION_TAG))
+    same_id = sum(1 for element in root.iter() if element.get("ID") == assertion_id)
+    if assertions != 1 or same_id != 1:
+        raise SignInRefused("signature", "Your institution's answer has a signature we cannot verify.")
 
 
 def check_signature(security, assertion, xml: str) -> None:

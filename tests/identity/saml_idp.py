@@ -34,7 +34,7 @@ from cryptography.x509.oid import NameOID
 from saml2 import BINDING_HTTP_REDIRECT, samlp, xmldsig
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
-from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
+from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT, NameID
 from saml2.server import Server
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -59,6 +59,7 @@ VARIANTS = {
     "wrong_issuer": "issuer",            # from another IdP (signed with this one's key)
     "denied": "denied",                  # status Responder / AuthnFailed, no assertion
     "sha1": "signature",                 # signed with RSA-SHA1 and a SHA-1 digest
+    "transient": "provider",             # a transient NameID: a new one at each sign-in, nothing to link
 }
 
 
@@ -182,7 +183,8 @@ class SamlIdP:
             "in_response_to": in_response_to,
             "destination": destination,
             "sp_entity_id": "https://elsewhere.example.org/saml/metadata" if variant == "wrong_audience" else sp,
-            "name_id": NameID(format=NAMEID_FORMAT_PERSISTENT, sp_name_qualifier=sp, text=person.name_id),
+            "name_id": NameID(format=NAMEID_FORMAT_TRANSIENT if variant == "transient" else NAMEID_FORMAT_PERSISTENT,
+                              sp_name_qualifier=sp, text=person.name_id),
             "authn": {"class_ref": MFA_CLASS if variant == "mfa" else PASSWORD_CLASS,
                       "authn_auth": self.entity_id},
             "issuer": OTHER_ISSUER if variant == "wrong_issuer" else None,

@@ -113,6 +113,22 @@ def test_an_assertion_changed_after_signing_is_refused(sign_in):
     assert refusal(sign_in, "ada", change=forge).reason == "signature"
 
 
+def test_a_forged_assertion_wrapped_around_the_signed_one_is_refused(sign_in):
+    """Signature wrapping: the signed assertion hidden in the response's Extensions, a forged copy (same ID,
+    same signature, another NameID) where the assertion belongs."""
+    def wrap(form):
+        xml = base64.b64decode(form["SAMLResponse"]).decode()
+        start, end = xml.index("<ns1:Assertion "), xml.index("</ns1:Assertion>") + len("</ns1:Assertion>")
+        signed = xml[start:end]
+        forged = signed.replace("nb-7f3e21", "nb-000001")
+        wrapped = xml[:start] + forged + xml[end:]
+        status = wrapped.index("<ns0:Status>")
+        wrapped = wrapped[:status] + f"<ns0:Extensions>{signed}</ns0:Extensions>" + wrapped[status:]
+        return {**form, "SAMLResponse": base64.b64encode(wrapped.encode()).decode()}
+
+    assert refusal(sign_in, "ada", change=wrap).reason == "signature"
+
+
 def test_an_answer_to_a_request_this_browser_did_not_make_is_refused(sign_in):
     assert refusal(sign_in, "ada", kept={}).reason == "state"
     assert refusal(sign_in, "ada", kept={"request_id": "id-another"}).reason == "state"
