@@ -11,7 +11,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from network.extensions import db
-from network.identity import saml
+from network.identity import saml, saml_checks
 from network.identity.models import IdentityProvider, ProviderKind, UsedAssertion
 from network.identity.protocol import Assertion, SignInRefused
 from tests.identity.saml_idp import VARIANTS
@@ -196,3 +196,12 @@ def test_a_provider_without_usable_metadata_cannot_begin(app):
                                 entity_id="https://idp.example.org/")
     with app.app_context():
         assert refusal(saml.begin, provider, RETURN_URL).reason == "provider"
+
+
+def test_a_second_assertion_or_a_second_element_with_its_id_is_refused_before_xmlsec_runs():
+    one = ('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+           'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">{}</samlp:Response>')
+    saml_checks.check_one_assertion(one.format('<saml:Assertion ID="a1"/>'), "a1")
+    for body in ('<saml:Assertion ID="a1"/><samlp:Extensions><saml:Assertion ID="a2"/></samlp:Extensions>',
+                 '<saml:Assertion ID="a1"/><samlp:Extensions><x ID="a1"/></samlp:Extensions>'):
+        assert refusal(saml_checks.check_one_assertion, one.format(body), "a1").reason == "signature"
