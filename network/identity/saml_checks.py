@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from defusedxml.ElementTree import fromstring
 from saml2 import samlp, xmldsig
 from saml2.saml import SCM_BEARER
-from saml2.sigver import SigverError
 
 from network.identity.protocol import SignInRefused
 
@@ -96,7 +95,7 @@ def check_signature(security, assertion, xml: str) -> None:
                                          "longer safe (SHA-1). Please ask its IT office to use SHA-256.")
     try:
         security.check_signature(assertion, f"{assertion.c_namespace}:{assertion.c_tag}", xml)
-    except SigverError as error:
+    except Exception as error:  # SigverError, and whatever a malformed Signature element makes pysaml2 raise
         raise SignInRefused("signature", "Your institution's answer has a signature we cannot verify.") from error
 
 
