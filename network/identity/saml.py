@@ -49,7 +49,8 @@ def sp_entity_id(return_url: str) -> str:
     return f"{base}/metadata"
 
 
-def _config(provider: IdentityProvider, return_url: str) -> SPConfig:
+def _config(provider: IdentityProvider, return_url: str, *, with_idp: bool = True) -> SPConfig:
+    """pysaml2's configuration of our SP for the provider (with the IdP's metadata unless told not to)."""
     config = SPConfig()
     config.load({
         "entityid": sp_entity_id(return_url),
@@ -64,7 +65,7 @@ def _config(provider: IdentityProvider, return_url: str) -> SPConfig:
             "name_id_policy_format": NAMEID_FORMAT_PERSISTENT,
             "name_id_format_allow_create": True,
         }},
-        "metadata": {"inline": [provider.metadata_xml]} if provider.metadata_xml else {},
+        "metadata": {"inline": [provider.metadata_xml]} if with_idp and provider.metadata_xml else {},
         "accepted_time_diff": int(saml_checks.CLOCK_SKEW.total_seconds()),
         "allow_unknown_attributes": True,
         "only_use_keys_in_metadata": True,
@@ -159,8 +160,11 @@ def finish(provider: IdentityProvider, return_url: str, params, kept: dict) -> A
 
 
 def sp_metadata(provider: IdentityProvider, return_url: str) -> str:
-    """Our SP's metadata XML for the provider's IT office (served at ``sp_entity_id(return_url)``)."""
-    config = _config(provider, return_url)
+    """Our SP's metadata XML for the provider's IT office (served at ``sp_entity_id(return_url)``).
+
+    It does not depend on the IdP's metadata, so it is served even while that is missing or broken.
+    """
+    config = _config(provider, return_url, with_idp=False)
     # Without xmlsec1's list of every algorithm it supports (MD5 and SHA-1 among them): we accept fewer.
     config.xmlsec_binary = None
     descriptor = entity_descriptor(config)

@@ -108,6 +108,11 @@ def test_our_metadata_names_our_entity_id_and_assertion_consumer_service(saml_id
     assert sp.find(f"{MD}KeyDescriptor") is None  # we hold no key
 
 
+def test_our_metadata_is_served_while_the_idps_is_broken():
+    broken = SimpleNamespace(id=None, slug="northbridge", metadata_xml="<nope/>", entity_id="https://idp.example/")
+    assert fromstring(saml.sp_metadata(broken, RETURN_URL).encode()).get("entityID") == saml.sp_entity_id(RETURN_URL)
+
+
 # ------------------------------------------------------------------------------------------ over HTTP ---
 
 def _hidden(page: str, name: str) -> str:
