@@ -13,6 +13,9 @@ Over HTTP (``start_idp(tmp_dir)``): ``/metadata``; ``/sso`` (HTTP-Redirect) show
 service and a "Continue" button (no script: the browser tests click it). An SP it has not met is learnt
 from its metadata, fetched at the AuthnRequest's issuer (our entity id is our metadata's address).
 ``idp.variant`` makes the next answers wrong on purpose; every answer is kept in ``idp.issued``.
+
+"expired" and "not_yet_valid" are made by moving the clock (time-machine) while the answer is built: for
+that instant it moves for the whole process, so no other thread should be mid-request then.
 """
 
 from __future__ import annotations
