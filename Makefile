@@ -63,12 +63,13 @@ system-deps:
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"
 	command -v java >/dev/null || missing="$$missing default-jre-headless"
 	command -v npm >/dev/null || missing="$$missing npm"
+	[ -x /usr/bin/xmlsec1 ] || missing="$$missing xmlsec1"
 	[ -z "$$missing" ] && exit 0
 	if [ "$$(id -u)" = 0 ]; then
 		echo "installing system packages (missing:$$missing)"
 		apt-get update
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-			postgresql redis-server chromium fonts-dejavu-core $$missing
+			postgresql redis-server chromium fonts-dejavu-core xmlsec1 $$missing
 	else
 		echo "note: missing$$missing and not root; tests needing them will be skipped (they fail when CI=true)"
 	fi

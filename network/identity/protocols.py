@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from network.identity import oidc
+from network.identity import oidc, saml
 from network.identity.models import IdentityProvider, ProviderKind
 
-PROTOCOLS = {ProviderKind.OIDC: oidc}
+PROTOCOLS = {ProviderKind.OIDC: oidc, ProviderKind.SAML: saml}
 
 
 def protocol_for(provider: IdentityProvider | ProviderKind):
