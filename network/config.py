@@ -38,6 +38,9 @@ class Config:
     # the sign-in whatever happens (remember-me cookies included: they carry the sign-in time).
     SESSION_IDLE_TIMEOUT = timedelta(hours=2)
     SESSION_ABSOLUTE_TIMEOUT = timedelta(days=14)
+    # A member without a password (they sign in through their institution) confirms deleting their account or
+    # turning two-step sign-in off by having signed in this recently.
+    RECENT_SIGN_IN = timedelta(minutes=10)
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
 

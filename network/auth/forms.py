@@ -195,3 +195,8 @@ class ConfirmWithCodeForm(FlaskForm):
                        validators=[DataRequired("Enter a code."), Length(max=32)],
                        render_kw={"autocomplete": "one-time-code"})
     submit = SubmitField("Confirm")
+
+    def __init__(self, *args, member=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if member is not None and not member.has_password:
+            del self.password  # a recent sign-in confirms instead (network.auth.sessions.signed_in_recently)

@@ -121,6 +121,20 @@ def _revoke_current_session() -> None:
         db.session.execute(revoke_sessions().where(MemberSession.token_hash == token_hash(token)))
 
 
+def signed_in_recently() -> bool:
+    """This session's sign-in is at most ``RECENT_SIGN_IN`` old: what confirms a destructive step for a member
+    who has no password to type (they came from an institution's sign-in)."""
+    signed_in_at = session.get(SIGNED_IN_AT)
+    if not isinstance(signed_in_at, int):
+        return False
+    return 0 <= _now() - signed_in_at <= current_app.config["RECENT_SIGN_IN"].total_seconds()
+
+
+#: What a member without a password is told when their sign-in is too old to confirm a step.
+SIGN_IN_AGAIN = ("You have no password here, so a fresh sign-in confirms this: sign out, sign in again with "
+                 "your institution's button, and come back to this page within a few minutes.")
+
+
 def signed_in_too_long_ago(signed_in_at: int | None) -> bool:
     """True when the absolute timeout has passed (or the time is impossible)."""
     if signed_in_at is None:

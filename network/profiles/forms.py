@@ -169,7 +169,15 @@ class DirectoryForm(FlaskForm):
 
 
 class DeleteAccountForm(FlaskForm):
+    """The password confirms; a member without one (institutional sign-in) has no password field, and a
+    recent sign-in confirms instead (``network.auth.sessions.signed_in_recently``)."""
+
     password = PasswordField("Your password", validators=[InputRequired("Enter your password to confirm."),
                                                           Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
     submit = SubmitField("Delete my account")
+
+    def __init__(self, *args, member=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if member is not None and not member.has_password:
+            del self.password

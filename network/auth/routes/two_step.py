@@ -13,7 +13,7 @@ from network.auth import two_factor
 from network.auth.forms import ConfirmWithCodeForm, EnableTwoFactorForm
 from network.auth.limits import reauth_limited
 from network.auth.routes.blueprint import bp
-from network.auth.sessions import TWO_FACTOR_DONE, reissue_session
+from network.auth.sessions import SIGN_IN_AGAIN, TWO_FACTOR_DONE, reissue_session, signed_in_recently
 from network.extensions import db
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def _two_factor_page(status: int = 200, sent: dict[str, ConfirmWithCodeForm] | N
     ``sent`` (by its action) as the member sent it, errors and all, the other empty."""
     user = current_user._get_current_object()
     row = two_factor.setting(user.id)
-    forms = {prefix: ConfirmWithCodeForm(prefix=prefix) for prefix in CONFIRMED_ACTIONS}
+    forms = {prefix: ConfirmWithCodeForm(prefix=prefix, member=user) for prefix in CONFIRMED_ACTIONS}
     forms.update(sent or {})
     return render_template(
         "auth/two_factor.html", setting=row, required=two_factor.is_required(user),
@@ -112,8 +112,11 @@ def two_factor_cancel():
 def _check_password_and_code(form: ConfirmWithCodeForm) -> bool:
     """Fill the form's errors unless the password and a code both check out (the code is used up)."""
     user = current_user._get_current_object()
-    if not user.check_password(form.password.data):
+    if user.has_password and not user.check_password(form.password.data):
         form.password.errors.append("This is not your current password.")
+        return False
+    if not user.has_password and not signed_in_recently():
+        form.form_errors.append(SIGN_IN_AGAIN)
         return False
     try:
         two_factor.verify(user, form.code.data)
@@ -126,7 +129,7 @@ def _check_password_and_code(form: ConfirmWithCodeForm) -> bool:
 def _refused(action: str):
     """None when the form of ``action`` (one of ``CONFIRMED_ACTIONS``) is valid and the member's password and
     a code both check out (the code is then used up); otherwise the page again, 400, with the errors."""
-    form = ConfirmWithCodeForm(prefix=action)
+    form = ConfirmWithCodeForm(prefix=action, member=current_user)
     if form.validate_on_submit() and _check_password_and_code(form):
         return None
     db.session.rollback()

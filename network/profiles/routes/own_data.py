@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from network.access import account_view
 from network.auth.limits import reauth_limited
-from network.auth.sessions import end_session
+from network.auth.sessions import SIGN_IN_AGAIN, end_session, signed_in_recently
 from network.downloads import private_file
 from network.export import services as export_services
 from network.extensions import db
@@ -32,10 +32,12 @@ def export():
 @reauth_limited
 def delete_account():
     """Delete my account after confirming with my password."""
-    form = DeleteAccountForm()
+    form = DeleteAccountForm(member=current_user)
     if form.validate_on_submit():
-        if not current_user.check_password(form.password.data):
+        if current_user.has_password and not current_user.check_password(form.password.data):
             form.password.errors.append("That is not your password.")
+        elif not current_user.has_password and not signed_in_recently():
+            form.form_errors.append(SIGN_IN_AGAIN)
         else:
             user = current_user._get_current_object()
             services.delete_account(user)
