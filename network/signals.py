@@ -18,3 +18,8 @@ _signals = Namespace()
 cohort_created = _signals.signal("cohort-created", doc="""
 A class was added to a program (``programs.services.create_cohort``), flushed, sender the ``Cohort``.
 Discussions open the class's private category.""")
+
+account_deleted = _signals.signal("account-deleted", doc="""
+A member deleted their account (``profiles.services.delete_account``), before their personal data is erased,
+sender the ``User``. Institutional sign-in drops their linked identities (the provider's id for them and the
+email it gave), so none of it outlives the account.""")

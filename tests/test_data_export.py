@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from network.audit.models import AuditLog
 from network.discussions.models import Category, Post, Thread
 from network.extensions import db
+from network.identity.models import IdentityProvider, LinkedIdentity, ProviderKind
 from network.mentorship.models import Goal, Meeting, MeetingMode, MentoringType, Mentorship
 from network.messages.models import Conversation, Message
 from network.notifications.models import Notification
@@ -42,6 +43,15 @@ def _seed_history(app, member, mentor, stranger, admin, extra: int = 1) -> None:
         program = Program(slug=f"export-{extra}-{member.id}", name=f"Program {extra}", institution="Hospital")
         db.session.add(program)
         db.session.flush()
+        for n in range(extra):  # the institutions the member signs in through, and someone else's link
+            provider = IdentityProvider(slug=f"inst-{extra}-{member.id}-{n}", kind=ProviderKind.OIDC,
+                                        name=f"Institution {n}")
+            db.session.add(provider)
+            db.session.flush()
+            db.session.add_all([LinkedIdentity(user_id=member.id, provider_id=provider.id, subject=f"MY-SUBJECT-{n}",
+                                               email=f"me{n}@institution.example"),
+                                LinkedIdentity(user_id=stranger.id, provider_id=provider.id,
+                                               subject=f"NOT-YOUR-SUBJECT-{n}")])
         for n in range(extra):  # each class names its program: one query, however many classes
             cohort = Cohort(program_id=program.id, name=f"Class {n}", start_date=date(2026, 7, 1),
                             end_date=date(2027, 6, 30))
@@ -134,12 +144,16 @@ def test_the_export_holds_every_kind_of_my_data_and_nothing_private_of_others(ap
     assert data["rsvps"][0]["answer"] == "going"
     assert data["interests_expressed"][0]["note"] == "MY-INTEREST-NOTE"
     assert [n["title"] for n in data["notifications"]] == ["MY-NOTIFICATION 0"]
+    [identity] = data["institutional_sign_in"]
+    assert identity["institution"] == "Institution 0" and identity["id_at_institution"] == "MY-SUBJECT-0"
+    assert identity["email"] == "me0@institution.example"
     audit = {(entry["action"], entry["by"]): entry for entry in data["audit_log"]}
     assert audit[("member.profile-edit", "you")]["address"] == "198.51.100.7"
     verified = audit[("member.verify", "Admin Person")]
     assert verified["address"] is None and verified["details"] == {"note": "checked the program letter"}
     raw = json.dumps(data) + page
-    for secret in ("MENTOR-PRIVATE-NOTE", "REMOVED-BY-MODERATOR", "NOT-YOUR-CONVERSATION", "NOT-YOUR-NOTIFICATION",
+    for secret in ("NOT-YOUR-SUBJECT",
+                   "MENTOR-PRIVATE-NOTE", "REMOVED-BY-MODERATOR", "NOT-YOUR-CONVERSATION", "NOT-YOUR-NOTIFICATION",
                    "NOT-ABOUT-YOU", "203.0.113.99", "203.0.113.98", stranger.email, mentor.email):
         assert secret not in raw, secret
     # The readable page shows the same data, escaped.

@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from network.audit.models import AuditLog
 from network.discussions.models import Post, Thread
 from network.extensions import db
+from network.identity.models import IdentityProvider, LinkedIdentity
 from network.members.models import User
 from network.mentorship.models import Meeting, Mentorship, MentorshipRequest
 from network.messages.models import Conversation, Message
@@ -48,6 +49,7 @@ def member_data(user: User) -> dict:
     data["mentorship_requests"] = _requests(user)
     data["bookmarks"], data["rsvps"], data["interests_expressed"] = _opportunities(user)
     data["notifications"] = _notifications(user)
+    data["institutional_sign_in"] = _identities(user)
     data["audit_log"] = _audit(user)
     return data
 
@@ -190,6 +192,15 @@ def _notifications(user: User) -> list[dict]:
     return [{"kind": n.kind, "title": n.title, "link": absolute(n.link) if n.link else None,
              "created_at": _when(n.created_at), "read_at": _when(n.read_at), "emailed_at": _when(n.emailed_at)}
             for n in rows]
+
+
+def _identities(user: User) -> list[dict]:
+    """The institutions the member signs in through: the provider's id for them and the email it gave."""
+    rows = db.session.execute(select(LinkedIdentity, IdentityProvider.name).join(LinkedIdentity.provider)
+                              .where(LinkedIdentity.user_id == user.id).order_by(LinkedIdentity.id)).all()
+    return [{"institution": name, "id_at_institution": identity.subject, "email": identity.email,
+             "linked_at": _when(identity.created_at), "last_used_at": _when(identity.last_used_at)}
+            for identity, name in rows]
 
 
 def _audit(user: User) -> list[dict]:

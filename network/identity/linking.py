@@ -35,6 +35,7 @@ from network.members.models import (
 )
 from network.profiles.services import profile_of
 from network.programs.models import Cohort, CohortRole
+from network.signals import account_deleted
 from network.text.lines import single_line
 from network.types import utcnow
 
@@ -237,3 +238,10 @@ def linked_identities(user_id: int):
             .join(IdentityProvider, IdentityProvider.id == LinkedIdentity.provider_id)
             .where(LinkedIdentity.user_id == user_id)
             .order_by(LinkedIdentity.created_at, LinkedIdentity.id))
+
+
+@account_deleted.connect
+def _forget_identities(user: User, **_details) -> None:
+    """A deleted account takes its linked identities with it: the provider's id for the person and the email
+    it gave are personal data (``signals.account_deleted``)."""
+    db.session.execute(delete(LinkedIdentity).where(LinkedIdentity.user_id == user.id))

@@ -17,6 +17,7 @@ from network.members.models import Registration, Role, User
 from network.profiles.models import Profile, SavedMember
 from network.profiles.photos import make_thumbnail
 from network.programs.models import Cohort, CohortMembership
+from network.signals import account_deleted
 from network.types import utcnow
 from network.urls import public_url
 
@@ -175,6 +176,7 @@ def export_data(user: User) -> dict:
 def delete_account(user: User) -> None:
     """Erase the member's personal data; the row stays so their posts show a "former member"."""
     record(user.id, "member.delete-self", "user", user.id, role=user.role.value)
+    account_deleted.send(user)
     search.drop(db.session, Profile, [user.id])  # a Core delete: the flush hook would not see it
     db.session.execute(delete(Profile).where(Profile.user_id == user.id))
     db.session.execute(delete(SavedMember).where((SavedMember.owner_id == user.id) |

@@ -7,11 +7,12 @@ import re
 
 import pyotp
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from network.auth import two_factor
 from network.auth.models import TwoFactor
 from network.extensions import db
+from network.identity.models import LinkedIdentity
 from network.members.models import User
 from network.types import utcnow
 from tests.identity.conftest import through_provider
@@ -78,3 +79,17 @@ def test_a_member_without_a_password_turns_two_step_off_with_a_code_after_a_rece
     assert response.status_code in (200, 302)
     with app.app_context():
         assert not two_factor.is_enabled(member(app).id)
+
+
+def test_a_deleted_account_takes_its_linked_identities_with_it(app, client, make_provider):
+    make_provider(**FELLOWS)
+    through_provider(client, claims={"r": "f"})
+    with app.app_context():
+        user_id = member(app).id
+        assert db.session.scalar(select(func.count()).select_from(LinkedIdentity)
+                                 .where(LinkedIdentity.user_id == user_id)) == 1
+    page = client.get("/members/me/delete").get_data(as_text=True)
+    assert client.post("/members/me/delete", data={"csrf_token": csrf(page)}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LinkedIdentity)) == 0
+        assert db.session.get(User, user_id).deleted_at is not None
