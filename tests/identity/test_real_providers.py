@@ -16,12 +16,14 @@ from network.members.models import NO_PASSWORD, MemberStatus, Role, User
 from tests.identity.real_sign_in import (
     add_oidc_provider,
     add_saml_provider,
+    at_saml_idp,
     audit,
     count,
     identities,
     live_sessions,
     member,
     oidc_sign_in,
+    our_path,
     saml_sign_in,
     served,
 )
@@ -142,6 +144,36 @@ def test_each_kind_links_to_an_existing_member_only_after_the_password(site, mak
     client.post("/auth/logout")
     assert saml_sign_in(app, client, person="ada")[0].headers["Location"] == "/"
     assert count(app, User) == users
+
+
+def test_a_signed_in_member_links_the_other_kind_from_the_account_page_then_unlinks_the_first(
+        site, oidc_mock_provider, saml_idp_server):
+    app = site
+    oidc_mock_provider.add_person("ada-oidc", email=SAML_ADA, email_verified=True, name="Ada Lovelace",
+                                  groups=["staff"])
+    add_oidc_provider(app, oidc_mock_provider, verifies_members=True, **FELLOWS)
+    add_saml_provider(app, saml_idp_server)
+    client = app.test_client()
+    assert oidc_sign_in(app, client, oidc_mock_provider, "ada-oidc").headers["Location"] == "/"
+    ada = member(app, SAML_ADA)
+    assert "Link Northbridge University" in client.get("/auth/account").get_data(as_text=True)
+    # Signed in is the proof: the account page's button, the IdP, and back.
+    off = client.post("/auth/account/sign-in-methods/northbridge-saml/link")
+    assert off.status_code == 302
+    action, fields = at_saml_idp(off.headers["Location"], "ada")
+    back = client.post(our_path(app, "northbridge-saml", action), data=fields)
+    assert back.headers["Location"] == "/auth/account", back.get_data(as_text=True)
+    assert identities(app, ada.id) == [("northbridge", "ada-oidc"), ("northbridge-saml", "nb-7f3e21")]
+    assert audit(app, "identity.link")[-1] == {"provider": "northbridge-saml", "how": "signed-in"}
+    # The SAML identity remains a way in, so the first may go; then SAML signs the same member in.
+    with app.app_context():
+        first = db.session.scalar(db.select(LinkedIdentity.id).where(LinkedIdentity.subject == "ada-oidc"))
+    assert client.post(f"/auth/account/sign-in-methods/{first}/unlink").headers["Location"].startswith(
+        "/auth/account")
+    assert identities(app, ada.id) == [("northbridge-saml", "nb-7f3e21")]
+    client.post("/auth/logout")
+    assert saml_sign_in(app, client, person="ada")[0].headers["Location"] == "/"
+    signed_in_and_listed(client, ada.id, app)
 
 
 # -- 3. a member with a password gets in once the provider is turned off, then removed ------------------------

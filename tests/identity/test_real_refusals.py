@@ -116,6 +116,16 @@ def test_an_oidc_provider_turned_off_mid_flow_is_refused(site, client, oidc_mock
                    query(back)["code"])
 
 
+def test_a_person_who_clicks_deny_at_the_provider_is_refused(site, client, oidc_mock_provider):
+    app = site
+    add_oidc_provider(app, oidc_mock_provider, verifies_members=True)
+    url = start(client, "northbridge")
+    back = requests.post(url, data={"action": "deny"}, allow_redirects=False, timeout=10).headers["Location"]
+    response = client.get(our_path(app, "northbridge", back))
+    assert_refused(app, response, 400, "northbridge", "denied", "Northbridge Health did not sign you in",
+                   query(url)["state"])
+
+
 def turn_off(app, provider_id: int) -> None:
     with app.app_context():
         db.session.execute(update(IdentityProvider).where(IdentityProvider.id == provider_id).values(enabled=False))
@@ -124,13 +134,14 @@ def turn_off(app, provider_id: int) -> None:
 
 # -- SAML ------------------------------------------------------------------------------------------------
 
-def test_an_unsigned_saml_assertion_is_refused(site, client, saml_idp_server):
+def test_an_unsigned_saml_assertion_is_refused(site, client, saml_idp_server, caplog):
     app = site
     add_saml_provider(app, saml_idp_server, verifies_members=True)
     saml_idp_server.variant = "unsigned"
     response, fields = saml_sign_in(app, client, person="ben")
-    assert_refused(app, response, 400, "northbridge-saml", "unsigned", "Northbridge University",
+    assert_refused(app, response, 400, "northbridge-saml", "unsigned", "answer was not signed",
                    fields["SAMLResponse"], assertion_id(fields))
+    assert fields["SAMLResponse"] not in caplog.text and assertion_id(fields) not in caplog.text
 
 
 def test_a_replayed_saml_assertion_is_refused(site, client, saml_idp_server):
