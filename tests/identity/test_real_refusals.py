@@ -190,6 +190,16 @@ def test_a_saml_provider_turned_off_mid_flow_is_refused(site, client, saml_idp_s
                    "Sign-in through Northbridge University is turned off", fields["SAMLResponse"])
 
 
+def test_a_new_person_whose_institution_releases_no_email_is_refused_before_any_question(site, client,
+                                                                                         saml_idp_server):
+    app = site
+    add_saml_provider(app, saml_idp_server, verifies_members=True)  # no role mapping: a role would be asked
+    response, fields = saml_sign_in(app, client, person="cy")
+    assert_refused(app, response, 400, "northbridge-saml", "no-email", "did not tell us your email address",
+                   fields["SAMLResponse"], assertion_id(fields))
+    assert client.get("/auth/login/new-member").headers["Location"] == "/auth/login"  # nothing waits
+
+
 def assertion_id(fields: dict) -> str:
     xml = base64.b64decode(fields["SAMLResponse"]).decode()
     return re.search(r'<(?:\w+:)?Assertion [^>]*ID="([^"]+)"', xml).group(1)
