@@ -126,6 +126,12 @@ def _refuse_inactive(user: User) -> None:
                                       "administrators if you think this is a mistake.", 403)
 
 
+def _require_email(provider: IdentityProvider, email: str) -> None:
+    if not email:
+        raise LinkRefused("no-email", f"{provider.name} did not tell us your email address, which a new account "
+                                      "needs. Ask your institution's IT office, or join with the form instead.")
+
+
 def find_link(provider: IdentityProvider, subject: str) -> LinkedIdentity | None:
     return db.session.scalar(select(LinkedIdentity).where(LinkedIdentity.provider_id == provider.id,
                                                           LinkedIdentity.subject == subject))
@@ -151,6 +157,8 @@ def complete(provider: IdentityProvider, assertion: Assertion) -> SignedIn | Pro
                               f"{provider.name} from your account page.")
         _refuse_inactive(owner)
         return ProofNeeded(owner)
+    # Refused before a role is asked: without an address no account can be made, whatever the answer.
+    _require_email(provider, normalize_email(assertion.email))
     role = role_from_claims(provider, assertion) or _role_from_invitation(provider, assertion.email)
     if role is None:
         return RoleNeeded()
@@ -185,9 +193,7 @@ def create_member(provider: IdentityProvider, assertion: Assertion, role: Role) 
     if role not in CLAIMABLE_ROLES:
         raise ValueError(f"a member cannot arrive as {role}")
     email = normalize_email(assertion.email)
-    if not email:
-        raise LinkRefused("no-email", f"{provider.name} did not tell us your email address, which a new account "
-                                      "needs. Ask your institution's IT office, or join with the form instead.")
+    _require_email(provider, email)
     if accounts.find_by_email(email) is not None:
         raise LinkRefused("account-exists", "An account with this address was made a moment ago. Sign in again.")
     now = utcnow()
