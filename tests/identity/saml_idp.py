@@ -229,11 +229,11 @@ _POST_PAGE = """<!doctype html>
 
 
 class SamlIdPServer:
-    """``SamlIdP`` served by werkzeug in a thread on 127.0.0.1."""
+    """``SamlIdP`` served by werkzeug in a thread on 127.0.0.1; its addresses name ``host`` (see ``start_idp``)."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, host: str = "127.0.0.1"):
         self.port = free_port()
-        self.idp = SamlIdP(f"http://127.0.0.1:{self.port}", directory)
+        self.idp = SamlIdP(f"http://{host}:{self.port}", directory)
         self._http = make_server("127.0.0.1", self.port, self._wsgi, threaded=True)
         self._thread = threading.Thread(target=self._http.serve_forever, name="saml-idp", daemon=True)
         self._thread.start()
@@ -285,9 +285,10 @@ class SamlIdPServer:
                                           relay=html.escape(form["RelayState"])), mimetype="text/html")
 
 
-def start_idp(directory: Path) -> SamlIdPServer:
-    """A test IdP listening on 127.0.0.1 at a free port; ``.stop()`` when done."""
-    return SamlIdPServer(directory)
+def start_idp(directory: Path, host: str = "127.0.0.1") -> SamlIdPServer:
+    """A test IdP listening on 127.0.0.1 at a free port; ``.stop()`` when done. Its metadata and addresses name
+    ``host``: "localhost" makes it another site than an app on 127.0.0.1 for a browser (a SameSite cookie test)."""
+    return SamlIdPServer(directory, host)
 
 
 __all__ = ["MFA_CLASS", "PEOPLE", "VARIANTS", "SamlIdP", "SamlIdPServer", "start_idp"]

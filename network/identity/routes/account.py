@@ -29,7 +29,9 @@ def link_start(slug: str):
     except SignInRefused as exc:
         return refused(provider, exc.reason, exc.message)
     pending.start(slug, begun.kept, None, link_to=current_user.id)
-    return redirect(begun.url)
+    # A page that moves on, not a redirect: the account page's CSP (form-action 'self') makes a browser stop
+    # a form's POST that redirects to another site.
+    return render_template("identity/onward.html", provider=provider, url=begun.url)
 
 
 @bp.route("/account/sign-in-methods/<int:identity_id>/unlink", methods=["POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import flash, make_response, redirect, render_template, session, url_for
+from flask import flash, get_flashed_messages, make_response, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from network.auth import two_factor
@@ -39,19 +39,28 @@ def sign_in(user: User, mfa: bool, next_url: str | None, provider: IdentityProvi
     user.last_login_at = utcnow()
     next_url = safe_next(next_url)
     invitation = linking.open_invitation(provider, user.email) if user.email_confirmed else None
+    # The callers' messages ("Welcome…", "… is linked") are in the session, which is replaced: carry them over.
+    messages = get_flashed_messages(with_categories=True)
     if not mfa and two_factor.is_enabled(user.id):
         session.clear()
         session[PENDING_SIGN_IN] = {"user": user.get_id(), "at": int(utcnow().timestamp()), "remember": False,
                                     "next": next_url}
+        _flash_again(messages)
         db.session.commit()
         return redirect(url_for("auth.login_code"))
     start_session(user, remember=False, two_factor_done=mfa)
+    _flash_again(messages)
     db.session.commit()
     log.info("member %s signed in through %s", user.id, provider.slug)
     if invitation is not None:
         flash(f"You are invited to {invitation.cohort.name}, {invitation.cohort.program.name}: open the link in "
               "the invitation mail to join the class.", "info")
     return redirect(next_url or url_for("main.index"))
+
+
+def _flash_again(messages: list[tuple[str, str]]) -> None:
+    for category, message in messages:
+        flash(message, category)
 
 
 def waiting_provider(stage: dict) -> IdentityProvider | None:
