@@ -46,6 +46,7 @@ def test_the_page_lists_linked_identities_and_the_providers_to_link(app, client,
     assert "Northbridge Health" in page and "ada@northbridge.org" in page and "Linked <time" in page
     assert "last used <time" in page
     assert "Link St. Mary&#39;s University" in page and "Closed Clinic" not in page
+    assert "Link Northbridge Health" not in page  # linked already
     assert "Set a password" in page and "Change password" not in page  # no password yet
 
 
