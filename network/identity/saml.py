@@ -33,12 +33,11 @@ from network.identity.models import IdentityProvider
 from network.identity.protocol import Assertion, SignInRefused, Start
 from network.identity.replay import first_use
 from network.identity.saml_attributes import assertion_from
-from network.identity.saml_metadata import read_metadata
+from network.identity.saml_metadata import XMLSEC_BINARY, read_metadata
 from network.types import utcnow
 
 __all__ = ["begin", "finish", "read_metadata", "sp_entity_id", "sp_metadata"]
 
-XMLSEC_BINARY = "/usr/bin/xmlsec1"
 #: A SAMLResponse is a few kilobytes (tens with many attributes); anything far larger is not one.
 MAX_RESPONSE_CHARS = 500_000
 

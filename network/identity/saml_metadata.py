@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
@@ -20,6 +21,9 @@ SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 FETCH_TIMEOUT = 10
 #: A single IdP's metadata is a few kilobytes; a federation's aggregate (tens of megabytes) is not one.
 MAX_METADATA_BYTES = 1_000_000
+
+#: The program pysaml2 checks signatures with (Debian package xmlsec1).
+XMLSEC_BINARY = "/usr/bin/xmlsec1"
 
 
 def _fetch(url: str, require_https: bool) -> str:
@@ -100,6 +104,9 @@ def _check_pysaml2_reads(xml: str) -> None:
 
 def read_metadata(source: str, *, require_https: bool) -> dict:
     """An IdP's metadata from its address or the XML itself: the provider's columns, or ``ValueError``."""
+    if not os.access(XMLSEC_BINARY, os.X_OK):
+        raise ValueError(f"SAML sign-in needs the xmlsec1 program on this server ({XMLSEC_BINARY}, Debian package "
+                         "xmlsec1) to check your institution's signatures: ask the operator to install it.")
     source = (source or "").strip().lstrip("\ufeff")
     if source.startswith("<"):
         url, xml = "", source

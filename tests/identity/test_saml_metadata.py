@@ -15,7 +15,7 @@ from defusedxml.ElementTree import fromstring
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from network.identity import saml
+from network.identity import saml, saml_metadata
 from network.identity.protocol import SignInRefused
 from tests.servers import free_port
 
@@ -212,3 +212,10 @@ def test_a_damaged_response_is_refused_with_a_reason_or_means_the_same(saml_idp,
         else:
             assert accepted == original
     assert {"signature", "denied", "issuer", "unsigned", "state"} <= reasons
+
+
+def test_without_xmlsec1_the_admin_is_told_what_to_install(monkeypatch, saml_idp):
+    """pysaml2 checks signatures with the xmlsec1 program: a server without it cannot take a SAML provider."""
+    monkeypatch.setattr(saml_metadata, "XMLSEC_BINARY", "/nonexistent/xmlsec1")
+    with pytest.raises(ValueError, match="Debian package xmlsec1"):
+        saml.read_metadata(saml_idp.metadata_xml, require_https=False)
