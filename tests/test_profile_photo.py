@@ -14,6 +14,8 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from network.extensions import db
+from network.identity.models import IdentityProvider
+from network.identity.saml_metadata import MAX_METADATA_BYTES
 from network.members.models import User
 from network.profiles.models import Profile
 from tests.profiles_helpers import image_bytes
@@ -256,6 +258,41 @@ def test_the_roster_input_says_what_the_server_accepts(app, make_user, login):
     assert 'accept=".csv,text/csv"' in roster and f'data-max-bytes="{1024 * 1024}"' in roster
 
 
+# -- and an identity provider's SAML metadata file ---------------------------------------------------------------
+
+NEW_SAML_PROVIDER = "/admin/identity-providers/new/saml"
+
+
+@pytest.mark.parametrize("size", [MAX_METADATA_BYTES + 10, OVER_THE_REQUEST_LIMIT], ids=["over-1-MB", "over-4-MB"])
+def test_a_metadata_file_over_1_mb_shows_the_message_on_the_provider_form(csrf_app, make_user, login, size):
+    app = csrf_app
+    client = login(app.test_client(), make_user(role="admin"))
+    data = (b"<?xml version='1.0'?>" + b" " * size)[:size]
+    response = post_files(client, NEW_SAML_PROVIDER, {"csrf_token": token(client, NEW_SAML_PROVIDER),
+                                                      "name": "State University", "email_domains": "state.edu"},
+                          {"metadata_file": (data, "idp.xml", "text/xml")})
+    if size > app.config["MAX_CONTENT_LENGTH"]:
+        assert response.status_code == 303 and response.headers["Location"].endswith(NEW_SAML_PROVIDER)
+        response = client.get(response.headers["Location"])
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 413
+        assert field_values(response.get_data(as_text=True))["name"] == "State University"  # what was typed stays
+    page = response.get_data(as_text=True)
+    assert "at most 1 MB" in page and "That was too large" not in page
+    assert 'name="metadata_file"' in page  # the provider form itself, to send a smaller file
+    with app.app_context():
+        assert db.session.scalar(select(IdentityProvider.id)) is None
+
+
+def test_the_metadata_file_input_says_what_the_server_accepts(app, make_user, login):
+    client = login(app.test_client(), make_user(role="admin"))
+    page = client.get(NEW_SAML_PROVIDER).get_data(as_text=True)
+    metadata = re.search(r'<input[^>]*name="metadata_file"[^>]*>', page).group(0)
+    assert 'accept=".xml,application/samlmetadata+xml,text/xml"' in metadata
+    assert f'data-max-bytes="{MAX_METADATA_BYTES}"' in metadata
+
+
 def test_every_upload_form_is_covered_here():
     """A new file upload joins this file's tests: its refusals keep the form, its limit has its message."""
     from pathlib import Path
@@ -263,7 +300,7 @@ def test_every_upload_form_is_covered_here():
     templates = Path(__file__).resolve().parent.parent / "templates"
     uploads = sorted(str(path.relative_to(templates)) for path in templates.rglob("*.html")
                      if "multipart/form-data" in path.read_text())
-    assert uploads == ["cohorts/import.html", "profiles/edit.html"]
+    assert uploads == ["admin/identity_provider.html", "cohorts/import.html", "profiles/edit.html"]
 
 
 def test_no_view_reads_request_files_but_the_known_uploads():
@@ -273,7 +310,7 @@ def test_no_view_reads_request_files_but_the_known_uploads():
     package = Path(__file__).resolve().parent.parent / "network"
     readers = sorted(str(path.relative_to(package)) for path in package.rglob("*.py")
                      if "request.files" in path.read_text() or "FileField" in path.read_text())
-    assert readers == ["cohorts/forms.py", "profiles/forms.py", "profiles/routes/editing.py"]
+    assert readers == ["admin/forms.py", "cohorts/forms.py", "profiles/forms.py", "profiles/routes/editing.py"]
 
 
 def test_a_stored_photo_survives_a_refused_one(app, alumna):

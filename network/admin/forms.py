@@ -10,6 +10,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from network.forms import strip, strip_text
 from network.identity import settings as provider_settings
 from network.identity.models import ProviderKind
+from network.identity.saml_metadata import MAX_METADATA_BYTES
+from network.identity.saml_metadata import TOO_LARGE as METADATA_TOO_LARGE
 
 REJECTION_REASON_MAX = 2000
 
@@ -69,7 +71,10 @@ class IdentityProviderForm(FlaskForm):
                                              "sent it (an EntityDescriptor).", render_kw={"rows": 4})
     metadata_file = FileField("Or upload the metadata file",
                               description="An .xml file with the IdP’s metadata, instead of the address.",
-                              render_kw={"accept": ".xml,application/samlmetadata+xml,text/xml"})
+                              # What the server reads, and its limit for the size check in app.js.
+                              render_kw={"accept": ".xml,application/samlmetadata+xml,text/xml",
+                                         "data-max-bytes": MAX_METADATA_BYTES,
+                                         "data-too-large": "This file is {size}. " + METADATA_TOO_LARGE})
     reread = BooleanField("Read the metadata again from this address",
                           description="Tick it after the provider changed its keys or addresses.")
     client_id = StringField("Client ID", filters=[strip],

@@ -21,6 +21,8 @@ SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 FETCH_TIMEOUT = 10
 #: A single IdP's metadata is a few kilobytes; a federation's aggregate (tens of megabytes) is not one.
 MAX_METADATA_BYTES = 1_000_000
+#: What an admin is told of metadata over that size (a file, pasted XML or an address's answer).
+TOO_LARGE = "Metadata can be at most 1 MB: an identity provider's own metadata is a few kilobytes."
 
 #: The program pysaml2 checks signatures with (Debian package xmlsec1).
 XMLSEC_BINARY = "/usr/bin/xmlsec1"
@@ -114,6 +116,8 @@ def read_metadata(source: str, *, require_https: bool) -> dict:
         url, xml = source, _fetch(source, require_https)
     else:
         raise ValueError("Give the metadata's https:// address or paste the metadata XML.")
+    if len(xml.encode("utf-8")) > MAX_METADATA_BYTES:
+        raise ValueError(TOO_LARGE)
     entity_id = _entity_id(_parse(xml))
     _check_pysaml2_reads(xml)
     return {"metadata_url": url, "metadata_xml": xml, "entity_id": entity_id}

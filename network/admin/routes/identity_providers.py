@@ -7,16 +7,20 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from network.access import role_required
 from network.admin import queries
 from network.admin.forms import IdentityProviderForm
 from network.admin.routes.blueprint import bp
 from network.confirmation import confirmation_page, confirmed
+from network.errors import handle_http_error
 from network.extensions import db
 from network.identity import registry
 from network.identity.models import IdentityProvider, ProviderKind
 from network.identity.overview import it_office_values
+from network.identity.saml_metadata import MAX_METADATA_BYTES
+from network.identity.saml_metadata import TOO_LARGE as METADATA_TOO_LARGE
 from network.identity.settings import SettingsInvalid, check_settings
 from network.integers import int_arg
 from network.members.models import Role
@@ -49,11 +53,31 @@ def _form(kind: ProviderKind, provider: IdentityProvider | None) -> IdentityProv
     return form
 
 
+class _TooLarge(Exception):
+    """The uploaded metadata file is over its limit (its message is on the field)."""
+
+
+def _uploaded(form: IdentityProviderForm) -> str | None:
+    """The uploaded metadata file's text, read up to its limit (None when no file was sent)."""
+    upload = form.metadata_file.data if "metadata_file" in form else None
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    try:
+        data = upload.read(MAX_METADATA_BYTES + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file: release it now
+    if len(data) > MAX_METADATA_BYTES:
+        form.metadata_file.errors = [METADATA_TOO_LARGE]
+        raise _TooLarge
+    return data.decode("utf-8", errors="replace")
+
+
 def _metadata_source(form: IdentityProviderForm, provider: IdentityProvider | None) -> str:
     """What to read the metadata from: an uploaded file, pasted XML or the address; "" keeps the stored
     metadata on an edit when the address is unchanged and not to be read again."""
-    if "metadata_file" in form and form.metadata_file.data:
-        return form.metadata_file.data.read().decode("utf-8", errors="replace")
+    uploaded = _uploaded(form)
+    if uploaded is not None:
+        return uploaded
     if "metadata_xml" in form and form.metadata_xml.data:
         return form.metadata_xml.data
     url = form.metadata_url.data or ""
@@ -78,10 +102,14 @@ def _checked(form: IdentityProviderForm, kind: ProviderKind, provider: IdentityP
         for name, message in exc.errors.items():
             form.field_for(name).errors = [message]
         return None
+    except _TooLarge:
+        return None
 
 
 def _form_page(form, kind: ProviderKind, provider: IdentityProvider | None):
     status = 400 if form.is_submitted() else 200
+    if "metadata_file" in form and METADATA_TOO_LARGE in form.metadata_file.errors:
+        status = 413
     copy = it_office_values(provider) if provider is not None else []
     return render_template("admin/identity_provider.html", form=form, kind=kind, provider=provider,
                            copy=copy), status
@@ -154,3 +182,14 @@ def disable_identity_provider(provider_id: int):
 def enable_identity_provider(provider_id: int):
     """Turn a provider on again."""
     return _switch(provider_id, registry.enable, "is turned on: its button shows on the sign-in page")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """A metadata file over MAX_CONTENT_LENGTH is refused while the form is read, before the view runs, so
+    it cannot show the form itself: it goes back to it, with the metadata limit. Other admin pages answer
+    the plain 413 page."""
+    if request.endpoint not in ("admin.new_identity_provider", "admin.identity_provider"):
+        return handle_http_error(error)
+    flash(f"{METADATA_TOO_LARGE} Nothing was saved.", "danger")
+    return redirect(url_for(request.endpoint, **request.view_args), 303)
