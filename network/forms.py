@@ -11,6 +11,14 @@ from network.text import phi_guard
 from network.text.lines import single_line
 
 
+def read_upload(upload, limit: int) -> bytes:
+    """An uploaded file's bytes, read up to one past ``limit`` (so "too large" shows as ``len(data) > limit``
+    without reading the rest), and the upload closed: a large one is spooled to a temporary file."""
+    try:
+        return upload.read(limit + 1)
+    finally:
+        upload.close()
+
 def optional_int(value):
     """Coerce a select's value: "" means none."""
     if value in (None, "", "None"):

@@ -16,6 +16,7 @@ from network.admin.routes.blueprint import bp
 from network.confirmation import confirmation_page, confirmed
 from network.errors import handle_http_error
 from network.extensions import db
+from network.forms import read_upload
 from network.identity import registry
 from network.identity.models import IdentityProvider, ProviderKind
 from network.identity.overview import it_office_values
@@ -62,10 +63,7 @@ def _uploaded(form: IdentityProviderForm) -> str | None:
     upload = form.metadata_file.data if "metadata_file" in form else None
     if not upload or not getattr(upload, "filename", ""):
         return None
-    try:
-        data = upload.read(MAX_METADATA_BYTES + 1)
-    finally:
-        upload.close()  # a large upload is spooled to a temporary file: release it now
+    data = read_upload(upload, MAX_METADATA_BYTES)
     if len(data) > MAX_METADATA_BYTES:
         form.metadata_file.errors = [METADATA_TOO_LARGE]
         raise _TooLarge

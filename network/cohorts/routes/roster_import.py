@@ -18,6 +18,7 @@ from network.cohorts.routes.blueprint import bp
 from network.cohorts.routes.loading import cohort_or_404, open_cohort_or_409
 from network.errors import handle_http_error
 from network.extensions import configured_limit, db, limiter, member_key
+from network.forms import read_upload
 from network.permissions import can_list_programs
 from network.programs.models import Cohort
 
@@ -44,10 +45,7 @@ def import_roster(cohort_id: int):
             form.roster.errors.append("Choose a CSV file to upload.")
             status = 400
         else:
-            try:
-                data = upload.read(roster_csv.MAX_BYTES + 1)
-            finally:
-                upload.close()  # a large upload is spooled to a temporary file: release it now
+            data = read_upload(upload, roster_csv.MAX_BYTES)
             try:
                 staged = imports.stage(cohort, data, upload.filename, current_user)
             except roster_csv.RosterFileError as exc:

@@ -10,6 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from network.confirmation import confirmation_page, confirmed
 from network.errors import handle_http_error
 from network.extensions import configured_limit, db, limiter, member_key
+from network.forms import read_upload
 from network.members.models import Role, User
 from network.profiles import queries, services
 from network.profiles.forms import PhotoForm, ProfileForm
@@ -93,10 +94,7 @@ def _chosen_photo(field) -> bytes | None:
     upload = field.data
     if not upload:
         return None
-    try:
-        data = upload.read(MAX_UPLOAD_BYTES + 1)
-    finally:
-        upload.close()  # a large upload is spooled to a temporary file: release it now
+    data = read_upload(upload, MAX_UPLOAD_BYTES)
     if len(data) > MAX_UPLOAD_BYTES:
         field.errors.append(PHOTO_TOO_LARGE)
         return None
