@@ -51,6 +51,17 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+
+class ConfirmedByPassword:
+    """A form mixin for a step the member confirms with the form's ``password`` field. A member without a
+    password (they sign in through their institution) gets no such field: a recent sign-in confirms instead
+    (``network.auth.sessions.confirm_step``). Pass ``member=`` to the form."""
+
+    def __init__(self, *args, member=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if member is not None and not member.has_password:
+            del self.password
+
 class PhiGuarded:
     """A form mixin for surfaces without moderators: the free-text fields named in ``phi_fields`` are
     checked for patient identifiers before anything is saved. Strong ones are refused, weaker ones need

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from network.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from network.forms import ConfirmedByPassword
 from network.forms import strip as _strip
 from network.members.models import SELF_SERVICE_ROLES, TRAINING_YEARS, Role, User, training_year_label
 
@@ -186,7 +187,7 @@ class EnableTwoFactorForm(FlaskForm):
     submit = SubmitField("Turn on two-step sign-in")
 
 
-class ConfirmWithCodeForm(FlaskForm):
+class ConfirmWithCodeForm(ConfirmedByPassword, FlaskForm):
     """Password and a current code: needed to turn two-step sign-in off or to replace recovery codes."""
 
     password = PasswordField("Password", validators=[InputRequired("Enter your password."), Length(max=1024)],
@@ -195,8 +196,3 @@ class ConfirmWithCodeForm(FlaskForm):
                        validators=[DataRequired("Enter a code."), Length(max=32)],
                        render_kw={"autocomplete": "one-time-code"})
     submit = SubmitField("Confirm")
-
-    def __init__(self, *args, member=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if member is not None and not member.has_password:
-            del self.password  # a recent sign-in confirms instead (network.auth.sessions.signed_in_recently)

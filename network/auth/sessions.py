@@ -135,6 +135,20 @@ SIGN_IN_AGAIN = ("You have no password here, so a fresh sign-in confirms this: s
                  "your institution's button, and come back to this page within a few minutes.")
 
 
+def confirm_step(form, user, wrong_password: str) -> bool:
+    """Whether ``user`` confirmed a step with ``form`` (a ``ConfirmedByPassword`` form): their password, or
+    for a member without one a recent sign-in. The reason it was not goes on the field or the form."""
+    if user.has_password:
+        if user.check_password(form.password.data):
+            return True
+        form.password.errors.append(wrong_password)
+        return False
+    if signed_in_recently():
+        return True
+    form.form_errors.append(SIGN_IN_AGAIN)
+    return False
+
+
 def signed_in_too_long_ago(signed_in_at: int | None) -> bool:
     """True when the absolute timeout has passed (or the time is impossible)."""
     if signed_in_at is None:

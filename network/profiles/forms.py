@@ -24,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from network.forms import CheckboxListField, PhiGuarded, optional_int, strip, strip_text
+from network.forms import CheckboxListField, ConfirmedByPassword, PhiGuarded, optional_int, strip, strip_text
 from network.profiles.directory import SORTS
 from network.profiles.models import AcademicRank, CareerGoal, Visibility
 from network.profiles.photos import ACCEPTED_MEDIA_TYPES, MAX_UPLOAD_BYTES, TOO_LARGE
@@ -168,16 +168,10 @@ class DirectoryForm(FlaskForm):
     page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=10_000)])
 
 
-class DeleteAccountForm(FlaskForm):
-    """The password confirms; a member without one (institutional sign-in) has no password field, and a
-    recent sign-in confirms instead (``network.auth.sessions.signed_in_recently``)."""
+class DeleteAccountForm(ConfirmedByPassword, FlaskForm):
+    """The password confirms (a recent sign-in, for a member without one: ``ConfirmedByPassword``)."""
 
     password = PasswordField("Your password", validators=[InputRequired("Enter your password to confirm."),
                                                           Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
     submit = SubmitField("Delete my account")
-
-    def __init__(self, *args, member=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if member is not None and not member.has_password:
-            del self.password

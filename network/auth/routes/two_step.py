@@ -13,7 +13,7 @@ from network.auth import two_factor
 from network.auth.forms import ConfirmWithCodeForm, EnableTwoFactorForm
 from network.auth.limits import reauth_limited
 from network.auth.routes.blueprint import bp
-from network.auth.sessions import SIGN_IN_AGAIN, TWO_FACTOR_DONE, reissue_session, signed_in_recently
+from network.auth.sessions import TWO_FACTOR_DONE, confirm_step, reissue_session
 from network.extensions import db
 
 log = logging.getLogger(__name__)
@@ -112,11 +112,7 @@ def two_factor_cancel():
 def _check_password_and_code(form: ConfirmWithCodeForm) -> bool:
     """Fill the form's errors unless the password and a code both check out (the code is used up)."""
     user = current_user._get_current_object()
-    if user.has_password and not user.check_password(form.password.data):
-        form.password.errors.append("This is not your current password.")
-        return False
-    if not user.has_password and not signed_in_recently():
-        form.form_errors.append(SIGN_IN_AGAIN)
+    if not confirm_step(form, user, "This is not your current password."):
         return False
     try:
         two_factor.verify(user, form.code.data)

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from network.access import account_view
 from network.auth.limits import reauth_limited
-from network.auth.sessions import SIGN_IN_AGAIN, end_session, signed_in_recently
+from network.auth.sessions import confirm_step, end_session
 from network.downloads import private_file
 from network.export import services as export_services
 from network.extensions import db
@@ -31,19 +31,14 @@ def export():
 @account_view
 @reauth_limited
 def delete_account():
-    """Delete my account after confirming with my password."""
+    """Delete my account after confirming with my password (a recent sign-in, without one)."""
     form = DeleteAccountForm(member=current_user)
-    if form.validate_on_submit():
-        if current_user.has_password and not current_user.check_password(form.password.data):
-            form.password.errors.append("That is not your password.")
-        elif not current_user.has_password and not signed_in_recently():
-            form.form_errors.append(SIGN_IN_AGAIN)
-        else:
-            user = current_user._get_current_object()
-            services.delete_account(user)
-            end_session("Your account and your personal data are deleted. Thank you for being part of the network.")
-            db.session.commit()
-            log.info("member %s deleted their account", user.id)
-            return redirect(url_for("main.index"))
+    if form.validate_on_submit() and confirm_step(form, current_user, "That is not your password."):
+        user = current_user._get_current_object()
+        services.delete_account(user)
+        end_session("Your account and your personal data are deleted. Thank you for being part of the network.")
+        db.session.commit()
+        log.info("member %s deleted their account", user.id)
+        return redirect(url_for("main.index"))
     status = 400 if form.is_submitted() else 200
     return render_template("profiles/delete_account.html", form=form), status
