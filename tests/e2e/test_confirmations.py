@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.test_accessibility import AXE, _run_axe
-from tests.e2e.test_join_flow import sign_in
+from tests.e2e.test_join_flow import page_width, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -58,7 +58,7 @@ def test_a_fellow_ends_a_mentorship_through_the_confirmation_step(browser: Brows
     expect(page.get_by_role("heading", level=1)).to_have_text("End your mentorship with Dr. Priya Raman?")
     expect(page.get_by_text("shared goals, meetings and notes stay readable for both of you")).to_be_visible()
     expect(page.get_by_role("link", name="Cancel")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     assert _run_axe(page) == []
     page.screenshot(path=screenshots / "confirm-end-mentorship-phone.png", full_page=True)
     press(page.get_by_role("button", name="End the mentorship"))
@@ -85,7 +85,7 @@ def test_a_moderator_removes_a_post_and_undoes_it(browser: Browser, live_server,
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("post?")
     expect(page.get_by_text("You can undo this for 10 minutes.")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     assert _run_axe(page) == []
     press(page.get_by_role("button", name="Remove the post"))
     expect(page.get_by_text("The post is removed and its author is told.")).to_be_visible()

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests.e2e.test_join_flow import sign_in
+from tests.e2e.test_join_flow import page_width, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -143,7 +143,7 @@ def test_a_thread_works_on_a_phone(browser, demo_server, screenshots):
     page.goto(f"{demo_server.url}/discussions/c/board-review")
     page.get_by_role("link", name="High-yield pharmacology: methadone and QTc", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("methadone")
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= 375, f"the thread page scrolls sideways on a phone ({width}px)"
     expect(page.get_by_label("Your post")).to_be_visible()
     page.screenshot(path=screenshots / "discussions-phone.png", full_page=True)

@@ -25,7 +25,7 @@ from network.messages.models import Message
 from network.permissions import managed_program_ids
 from network.programs.models import Cohort
 from tests.e2e.test_accessibility import PASSWORD, ROLES, Frontier
-from tests.e2e.test_join_flow import sign_in
+from tests.e2e.test_join_flow import page_width, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +46,6 @@ CONTROLS_OFF_SCREEN = """() => {
   }
   return off;
 }"""
-PAGE_WIDTH = "() => document.documentElement.scrollWidth"
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +120,7 @@ def _inside_screen(locator) -> None:
 
 
 def _no_sideways_scrolling(page) -> None:
-    assert page.evaluate(PAGE_WIDTH) <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     assert page.evaluate(CONTROLS_OFF_SCREEN) == []
 
 
@@ -228,7 +227,7 @@ def test_no_page_scrolls_sideways_on_a_phone(phone_as, phone_site, role):
             continue
         pages += 1
         path = page.url[len(site.url):]
-        width = page.evaluate(PAGE_WIDTH)
+        width = page_width(page)
         if width > PHONE["width"]:
             problems.append(f"{path}: the page is {width} px wide")
         problems.extend(f"{path}: {control}" for control in page.evaluate(CONTROLS_OFF_SCREEN))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.test_join_flow import sign_in
+from tests.e2e.test_join_flow import page_width, sign_in
 from tests.profiles_helpers import image_bytes
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +26,7 @@ def phone_page(browser: Browser, base: str, **options) -> Page:
 
 
 def no_sideways_scroll(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_width(page) <= 390
 
 
 def test_photo_choices_on_a_phone(browser: Browser, live_server, screenshots, tmp_path):
