@@ -107,6 +107,9 @@ class Frontier:
 
 
 def _run_axe(page) -> list[dict]:
+    # After a form's POST the page can be checked before its stylesheets are in; contrast and target sizes are
+    # the styled page's.
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     result = page.evaluate(
