@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from network import models  # noqa: F401  (registers every model with the metadata)
 from network.access import enforce_access
 from network.admin.routes import bp as admin_bp
+from network.api import init_api
 from network.auth.routes import bp as auth_bp
 from network.auth.services import load_session_user
 from network.auth.sessions import expire_stale_session, keep_waiting_messages_distinct, require_two_factor
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(messages_bp, url_prefix="/messages")
     app.register_blueprint(mail_bp, url_prefix="/admin/outbox")
     app.register_blueprint(matching_bp, url_prefix="/matching")
+    init_api(app)  # /api/v1, its OpenAPI document and /api/docs
     # (each feature area registers its blueprint on its own line above this comment)
 
 

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from network.extensions import login_manager
 from network.permissions import has_role
+from network.urls import is_api_request
 
 PUBLIC = "public"
 ACCOUNT = "account"
@@ -60,6 +61,8 @@ def enforce_access():
     endpoint = request.endpoint
     if endpoint is None or endpoint == "static" or endpoint.endswith(".static"):
         return None
+    if is_api_request():
+        return None  # a token, never the session, opens the JSON API: network/api/auth.py checks it
     view = current_app.view_functions.get(endpoint)
     level = getattr(view, "access", MEMBER)
     if level == PUBLIC:

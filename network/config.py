@@ -95,6 +95,8 @@ class Config:
     OPPORTUNITY_POST_RATE_LIMIT = "10 per minute;40 per day"
     PHOTO_UPLOAD_RATE_LIMIT = "10 per hour"
     ROSTER_UPLOAD_RATE_LIMIT = "30 per hour"
+    # Each API token (network/api/auth.py): a sync script pages through a roster, a person clicks far less.
+    API_RATE_LIMIT = "300 per minute;5000 per hour"
 
     # Outgoing mail goes through the outbox; ``flask outbox send`` delivers it.
     MAIL_SERVER: str | None = None

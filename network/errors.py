@@ -1,8 +1,10 @@
-"""Designed error pages: HTML for people, JSON for clients that ask for it."""
+"""Designed error pages: HTML for people, JSON for clients that ask for it, and RFC 9457 problem details
+(``application/problem+json``) for every request to the JSON API."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import time
 
@@ -12,18 +14,22 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from network.extensions import bootstrap, db, limiter
-from network.urls import public_url
+from network.urls import is_api_request, public_url
 
 log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("Something in that request was not right", "Check what you entered and try again."),
+    401: ("Authentication needed", "Send a personal access token: Authorization: Bearer <token>."),
     403: ("You cannot open this page",
           "Your account does not have access to it. If you think it should, write to your program's administrators."),
     404: ("Page not found", "The page may have moved, or the link may be mistyped."),
     405: ("That action is not possible here", "Go back and use the page's buttons."),
     409: ("That changed in the meantime", "Reload the page to see the current state."),
+    412: ("That changed since you read it", "Read it again and send the change with its new ETag in If-Match."),
     413: ("That was too large", "The form or file you sent is larger than we accept. Send something smaller."),
+    422: ("Those values are not valid", "See errors for what to change."),
+    428: ("If-Match is needed", "Read the resource first and send its ETag in If-Match with the change."),
     429: ("Too many attempts", "For everyone's safety, please wait a minute before trying again."),
     500: ("Something went wrong on our side",
           "The error was logged and nothing was saved. Please try again in a moment."),
@@ -32,13 +38,38 @@ MESSAGES = {
 }
 
 
+#: Where the pages' words speak of pages and buttons, the API's problems speak of resources and requests.
+API_MESSAGES = {
+    403: ("Not allowed", "Your account, or this token, may not do this."),
+    404: ("Not found", "There is no such resource, or your account may not see it."),
+    405: ("Method not allowed", "The Allow header lists the methods this resource takes."),
+    409: ("Conflict", "It changed in the meantime, or it was already done: read it again."),
+    413: ("Too large", "The request body is larger than we accept."),
+    429: ("Too many requests", "This token's rate limit is reached: Retry-After says when to try again."),
+}
+
+
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def render_error(code: int, detail: str | None = None):
+def problem(code: int, detail: str | None = None, errors: dict | None = None):
+    """An RFC 9457 problem: the status's title, what happened, and the invalid fields in ``errors``."""
+    title, message = API_MESSAGES.get(code) or MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    body = {"type": "about:blank", "title": title, "status": code, "detail": detail or message}
+    if errors:
+        body["errors"] = errors
+    response = current_app.response_class(json.dumps(body), code, mimetype="application/problem+json")
+    if code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def render_error(code: int, detail: str | None = None, errors: dict | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    if is_api_request():
+        return problem(code, detail, errors)
     if _wants_json():
         body = jsonify(error=title, detail=detail or message, status=code)
     else:
@@ -53,7 +84,13 @@ def handle_http_error(error: HTTPException):
     detail = error.description if error.description != type(error).description else None
     if error.code == 429:
         detail = f"Too many attempts ({error.description}). Please wait a minute before trying again."
-    response = render_error(error.code, detail)
+    # webargs (the API's argument parsing) names each invalid field: {"json": {"title": ["..."]}}.
+    errors = (getattr(error, "data", None) or {}).get("messages")
+    if errors and error.code == 422 and not detail:
+        detail = "Some values are not valid: see errors."
+    response = render_error(error.code, detail, errors)
+    for name, value in ((getattr(error, "data", None) or {}).get("headers") or {}).items():
+        response.headers[name] = value
     if error.code == 429:
         response.headers["Retry-After"] = str(_seconds_until_retry())
     if error.code == 405 and getattr(error, "valid_methods", None):
@@ -91,6 +128,8 @@ def handle_untrusted_host(error: SecurityError):
     host: every url_for and request.host_url would read it again and fail."""
     title = MESSAGES[400][0]
     log.warning("refused a request for an untrusted host on %s %s", request.method, request.path)
+    if is_api_request():
+        return problem(400, UNTRUSTED_HOST)
     if _wants_json():
         return make_response(jsonify(error=title, detail=UNTRUSTED_HOST, status=400), 400)
     page = current_app.jinja_env.get_template("errors/bad_host.html")
@@ -118,6 +157,8 @@ def handle_database_unavailable(error: DBAPIError):
     title, message = MESSAGES[503]
     if request.endpoint == "main.healthz":  # failed before the check ran (loading a signed-in member)
         response = jsonify(status="error", database="unavailable")
+    elif is_api_request():
+        response = problem(503, message)
     elif _wants_json():
         response = jsonify(error=title, detail=message, status=503)
     else:

@@ -1,7 +1,7 @@
 """Import every model module so the metadata (and Alembic) sees all tables."""
 
 from network.audit.models import AuditLog  # noqa: F401
-from network.auth.models import RecoveryCode, TwoFactor  # noqa: F401
+from network.auth.models import ApiToken, RecoveryCode, TwoFactor  # noqa: F401
 from network.cache import cache_version  # noqa: F401  (the cache versions; network/cache.py)
 from network.cohorts.models import Graduation, Invitation, RosterImport  # noqa: F401
 from network.discussions.models import Category, Flag, Post, PostRevision, ReadMark, Subscription, Thread  # noqa: F401

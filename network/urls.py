@@ -7,7 +7,15 @@ from __future__ import annotations
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, request
+
+#: Where the JSON API lives: requests under it are answered in JSON (RFC 9457 problems for errors) and are
+#: authenticated by a personal access token only, never by the session cookie (``network/api``).
+API_ROOT = "/api/v1"
+
+
+def is_api_request() -> bool:
+    return request.path == API_ROOT or request.path.startswith(API_ROOT + "/")
 
 
 class PublicURL(NamedTuple):

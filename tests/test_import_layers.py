@@ -49,7 +49,8 @@ PURE_RULES = ("network.auth.passwords", "network.auth.sealing", "network.matchin
               "network.matching.rounds", "network.matching.scoring", "network.notifications.kinds",
               "network.notifications.unsubscribe")
 #: The wings above every area, and the app factory.
-APP_MODULES = ("network", "network.admin", "network.cli", "network.main", "network.models", "network.templating")
+APP_MODULES = ("network", "network.admin", "network.api", "network.cli", "network.main", "network.models",
+               "network.templating")
 #: The only modules allowed to reach anywhere: the demo data builders.
 DEMO = ("network.demo",) + tuple(f"network.{area}.demo" for area in AREAS)
 

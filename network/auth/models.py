@@ -35,3 +35,28 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[utc_now]
     used_at: Mapped[datetime | None]
+
+
+class ApiToken(db.Model):
+    """A personal access token for the JSON API (``/api/v1``): only its SHA-256 is kept, the member saw it once.
+
+    ``scopes`` is a space-separated subset of ``network.auth.api_tokens.SCOPES``; a token opens the API only while
+    it is neither revoked nor expired and its member is still active (``network.auth.api_tokens.authenticate``).
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[intpk]
+    user_id: Mapped[member_fk]
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[utc_now]
+    expires_at: Mapped[datetime]
+    # Refreshed at most once a minute, never a write per request.
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()

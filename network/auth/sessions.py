@@ -25,6 +25,7 @@ from network.auth import two_factor
 from network.extensions import db
 from network.members.models import MemberSession, revoke_sessions
 from network.types import utcnow
+from network.urls import is_api_request
 
 SIGNED_IN_AT = "_signed_in_at"
 LAST_SEEN_AT = "_last_seen_at"
@@ -56,10 +57,11 @@ class LoginId(NamedTuple):
     token: str
 
 
-def _is_static() -> bool:
-    """Static files need no member: no user query, and fetching them is not activity."""
+def _outside_sessions() -> bool:
+    """Static files need no member: no user query, and fetching them is not activity. The JSON API has no
+    session at all: a personal access token authenticates each of its requests (``network/api/auth.py``)."""
     endpoint = request.endpoint
-    return endpoint is None or endpoint == "static" or endpoint.endswith(".static")
+    return endpoint is None or endpoint == "static" or endpoint.endswith(".static") or is_api_request()
 
 
 def _now() -> int:
@@ -207,7 +209,7 @@ def expire_stale_session():
     A member who chose "keep me signed in" is not signed out for being idle (that is what they
     asked for) but is for the absolute timeout, remember-me cookie included.
     """
-    if _is_static() or not current_user.is_authenticated:
+    if _outside_sessions() or not current_user.is_authenticated:
         return
     config = current_app.config
     now = _now()
@@ -258,7 +260,7 @@ def keep_waiting_messages_distinct(response):
 
 def require_two_factor():
     """``before_request``: a member whose role requires two-step sign-in reaches only its set-up until it is on."""
-    if _is_static() or not current_user.is_authenticated or session.get(TWO_FACTOR_DONE):
+    if _outside_sessions() or not current_user.is_authenticated or session.get(TWO_FACTOR_DONE):
         return None
     if not current_user.is_verified:
         # A pending member reaches nothing but their account anyway; the rule applies once admitted.
