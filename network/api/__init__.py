@@ -8,9 +8,8 @@ OpenAPI 3.1 document (``/api/v1/openapi.json``) and its readable form (``/api/do
 
 from __future__ import annotations
 
-from network.api import docs
+from network.api import docs, resources  # noqa: F401  (importing resources makes every part's blueprint)
 from network.api.blueprint import BLUEPRINTS
-from network.api.resources import me  # noqa: F401  (each module makes its blueprint on import)
 from network.api.spec import make_api
 
 

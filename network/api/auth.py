@@ -43,7 +43,10 @@ def authenticate():
 
 
 def scope(name: str):
-    """The operation needs a token with scope ``name`` (403 otherwise), and the OpenAPI document says so."""
+    """The operation needs a token with scope ``name`` (403 otherwise), and the OpenAPI document says so.
+
+    Put it right under ``@blp.route`` (on a ``MethodView``, first on the method): the scope is checked before the
+    arguments are read, so a token without it learns nothing about what a valid request would be."""
     if name not in api_tokens.SCOPES:
         raise ValueError(f"unknown scope {name!r}")
 

@@ -1,0 +1,6 @@
+"""The parts of the API, one module per family of resources; each makes its blueprint with ``api_blueprint``.
+
+The modules are listed here, in the order the OpenAPI document and ``/api/docs`` show them.
+"""
+
+from network.api.resources import me  # noqa: F401

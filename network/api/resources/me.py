@@ -28,9 +28,9 @@ class MeSchema(ma.Schema):
 
 
 @blp.route("")
+@scope("read")
 @blp.etag
 @blp.response(200, MeSchema)
-@scope("read")
 def me():
     """You: your name, address and role, and the token this request used."""
     token = g.api_token
