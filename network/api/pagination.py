@@ -7,7 +7,7 @@ arrive between two pages, as ``OFFSET`` would.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 import marshmallow as ma
@@ -49,14 +49,14 @@ def _decode(cursor: str, order) -> list:
         abort(400, BAD_CURSOR)
     decoded = []
     for value, (column, _) in zip(values, order, strict=True):
-        if column.type.python_type is datetime:
-            value = datetime.fromisoformat(value)
+        if column.type.python_type in (date, datetime):
+            value = column.type.python_type.fromisoformat(value)
         decoded.append(value)
     return decoded
 
 
 def _encode(values) -> str:
-    return _serializer().dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return _serializer().dumps([v.isoformat() if isinstance(v, date) else v for v in values])
 
 
 def _after(order, values):
