@@ -49,8 +49,10 @@ def _decode(cursor: str, order) -> list:
         abort(400, BAD_CURSOR)
     decoded = []
     for value, (column, _) in zip(values, order, strict=True):
-        if column.type.python_type in (date, datetime):
-            value = column.type.python_type.fromisoformat(value)
+        # A TypeDecorator (the UTC timestamps) names its Python type through the type it decorates.
+        python_type = getattr(column.type, "impl_instance", column.type).python_type
+        if python_type in (date, datetime):
+            value = python_type.fromisoformat(value)
         decoded.append(value)
     return decoded
 
