@@ -142,6 +142,7 @@ def invitation_count(app) -> int:
     ({"emails": ["not-an-email", "fine@example.org"], "role": "fellow"}, "not-an-email"),
     ({"emails": [f"person{n}@example.org" for n in range(51)]}, "emails"),
     ({"emails": []}, "emails"),
+    ({"emails": ["  ", ""]}, "at least one"),
     ({"emails": ["fine@example.org"], "role": "admin"}, "role"),
     ({"role": "fellow"}, "emails"),
 ])

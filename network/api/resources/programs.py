@@ -141,7 +141,7 @@ class CohortInvitationArgs(PageArgs):
 
 class CohortInviteSchema(ma.Schema):
     emails = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(1, 254)), required=True,
+        ma.fields.String(validate=ma.validate.Length(1, 254), metadata={"format": "email"}), required=True,
         validate=ma.validate.Length(1, 50),
         metadata={"description": "The addresses to invite (at most 50; the same rule as the roster page's form)."})
     role = ma.fields.String(load_default="fellow", validate=ma.validate.OneOf(COHORT_ROLES),
@@ -149,7 +149,8 @@ class CohortInviteSchema(ma.Schema):
 
     @ma.validates("emails")
     def valid_addresses(self, value, **kwargs):
-        problem = invitation_addresses_problem(unique_addresses(value))
+        addresses = unique_addresses(value)
+        problem = invitation_addresses_problem(addresses) if addresses else "Enter at least one email address."
         if problem:
             raise ma.ValidationError(problem)
 
