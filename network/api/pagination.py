@@ -7,7 +7,7 @@ arrive between two pages, as ``OFFSET`` would.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 import marshmallow as ma
@@ -49,14 +49,16 @@ def _decode(cursor: str, order) -> list:
         abort(400, BAD_CURSOR)
     decoded = []
     for value, (column, _) in zip(values, order, strict=True):
-        if column.type.python_type is datetime:
-            value = datetime.fromisoformat(value)
+        # A TypeDecorator (the UTC timestamps) names its Python type through the type it decorates.
+        python_type = getattr(column.type, "impl_instance", column.type).python_type
+        if python_type in (date, datetime):
+            value = python_type.fromisoformat(value)
         decoded.append(value)
     return decoded
 
 
 def _encode(values) -> str:
-    return _serializer().dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return _serializer().dumps([v.isoformat() if isinstance(v, date) else v for v in values])
 
 
 def _after(order, values):
