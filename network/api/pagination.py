@@ -49,10 +49,23 @@ def _decode(cursor: str, order) -> list:
         abort(400, BAD_CURSOR)
     decoded = []
     for value, (column, _) in zip(values, order, strict=True):
-        if column.type.python_type is datetime:
-            value = datetime.fromisoformat(value)
+        if value is not None and _holds_datetimes(column):
+            try:
+                value = datetime.fromisoformat(value)
+            except (TypeError, ValueError):
+                abort(400, BAD_CURSOR)
         decoded.append(value)
     return decoded
+
+
+def _holds_datetimes(column) -> bool:
+    """Whether the column's values are datetimes: the app's ``UTCDateTime`` says so through the type it
+    decorates (its own ``python_type`` is ``object``)."""
+    column_type = getattr(column.type, "impl", column.type)
+    try:
+        return column_type.python_type is datetime
+    except NotImplementedError:
+        return False
 
 
 def _encode(values) -> str:
