@@ -27,7 +27,7 @@ def _except(outcome, **others):
 
 ROUTES = {
     ("api_opportunities.opportunities", "GET"): ({}, None, EVERYONE),
-    ("api_opportunities.opportunities", "POST"): ({}, NEW_JOB, _except(201, fellow=403)),
+    ("api_opportunities.post", "POST"): ({}, NEW_JOB, _except(201, fellow=403)),
     ("api_opportunities.opportunity", "GET"): (JOB, None, EVERYONE),
     # A removed opportunity is for administrators only: a 404 to everyone else, as on its page.
     ("api_opportunities.bookmark", "PUT"): (REMOVED, None, _except(404, admin=204)),
