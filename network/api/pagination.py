@@ -94,6 +94,7 @@ def keyset_page(session, statement, order, key, args, *, scalars: bool = True) -
     headers = {}
     if len(rows) > limit:
         rows = rows[:limit]
-        query = {**request.args.to_dict(), "cursor": _encode(key(rows[-1]))}
+        # Every value of a repeated argument (``?kind=job&kind=locum``) goes on to the next page.
+        query = {**request.args.to_dict(flat=False), "cursor": _encode(key(rows[-1]))}
         headers["Link"] = f'<{url_for(request.endpoint, **(request.view_args or {}), **query)}>; rel="next"'
     return Page(rows, headers)

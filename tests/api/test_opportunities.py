@@ -446,3 +446,33 @@ def test_list_query_string_round_trips_through_link(app, make_user, make_opportu
     response = client.get(f"{API}?{urlencode({'kind': 'locum', 'limit': 2})}", headers=headers)
     assert len(response.json) == 2 and "kind=locum" in response.headers["Link"]
     assert api_titles(client, headers, "kind=locum&limit=2") == ["Locum 2", "Locum 1", "Locum 0"]
+
+
+def test_every_value_of_a_repeated_filter_reaches_the_next_page(app, make_user, make_opportunity):
+    poster = make_user(role="alumni")
+    for kind in ("job", "locum", "job", "locum", "research"):
+        make_opportunity(poster, kind, title=f"A {kind}")
+    client, headers = app.test_client(), bearer(issue_token(app, make_user()))
+    assert api_titles(client, headers, "kind=research&kind=locum&kind=job&limit=1") == [
+        "A research", "A locum", "A job", "A locum", "A job"]
+
+
+@pytest.mark.parametrize("query", ["q=pain%00", "location=bos%00ton", "q=%0A%0D", "location=%7F"])
+def test_control_characters_in_words_are_folded_as_the_board_folds_them(app, make_user, login, query):
+    member = make_user()
+    response = app.test_client().get(f"{API}?{query}", headers=bearer(issue_token(app, member)))
+    assert response.status_code == 200 == login(app.test_client(), member).get(f"/opportunities/?{query}").status_code
+
+
+@pytest.mark.parametrize("fields", [{"deadline": "9999-12-31"}, {"deadline": "0001-01-01"},
+                                    {"kind": "webinar", "online_url": "https://example.org/live",
+                                     "starts_at": "9999-12-31T23:00:00Z", "ends_at": "9999-12-31T23:30:00Z"},
+                                    {"kind": "webinar", "online_url": "https://example.org/live",
+                                     "starts_at": "0001-01-01T00:00:00Z", "ends_at": "0001-01-01T01:00:00Z"}])
+def test_dates_at_the_ends_of_the_calendar_are_a_422(app, make_user, fields):
+    body = new_job(**fields)
+    if body["kind"] == "webinar":
+        del body["deadline"]
+    body["time_zone"] = "Pacific/Kiritimati" if "9999" in str(fields) else "Pacific/Pago_Pago"
+    response = app.test_client().post(API, json=body, headers=bearer(issue_token(app, make_user(role="alumni"))))
+    assert response.status_code == 422, response.json

@@ -33,6 +33,7 @@ from network.api.resources.opportunity_schemas import (
     RsvpStateSchema,
 )
 from network.extensions import db
+from network.forms import strip
 from network.opportunities.forms import InterestForm, form_class, offer_terms
 from network.opportunities.limits import posting_limit
 from network.opportunities.models import Opportunity, OpportunityKind, RsvpStatus
@@ -184,9 +185,10 @@ def _formdata(body: dict, form) -> MultiDict:
 def opportunities(args):
     """The board (or with ``archive=true`` its archive), filtered as on the board's page."""
     sort = args["sort"]
+    # The words as the board's form filters them (trimmed, control characters folded: no NUL reaches the query).
     filters = BoardFilters(kinds=args["kind"], interest_ids=args["interest"], specialty_id=args["specialty"],
-                           location=args["location"].strip(), work_mode=args["work_mode"],
-                           deadline_days=args["deadline_days"], mine=args["mine"], q=args["q"].strip(), sort=sort)
+                           location=strip(args["location"]), work_mode=args["work_mode"],
+                           deadline_days=args["deadline_days"], mine=args["mine"], q=strip(args["q"]), sort=sort)
     now = utcnow()
     statement = board_list(current_user.id, filters, now, archive=args["archive"])
     page = keyset_page(db.session, statement, board_order(sort), lambda row: board_order_key(sort, row), args,

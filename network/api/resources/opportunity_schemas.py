@@ -5,6 +5,7 @@ are the page's forms' (``network.opportunities.forms``): these schemas only say 
 from __future__ import annotations
 
 import zoneinfo
+from datetime import UTC, date, datetime
 
 import marshmallow as ma
 
@@ -40,6 +41,15 @@ def _values(enum_cls) -> list[str]:
 def _known_zone(name: str) -> None:
     if name not in zoneinfo.available_timezones():
         raise ma.ValidationError("Choose an IANA time zone, e.g. America/Chicago.")
+
+
+#: The dates a posting may carry: far enough from the calendar's ends that every time zone can express them.
+EARLIEST, LATEST = date(2000, 1, 1), date(9000, 12, 31)
+
+
+def _when(**kwargs):
+    return UTCDateTime(validate=Range(datetime.combine(EARLIEST, datetime.min.time(), UTC),
+                                      datetime.combine(LATEST, datetime.min.time(), UTC)), **kwargs)
 
 
 def _id(**kwargs):
@@ -169,7 +179,8 @@ class NewOpportunitySchema(ma.Schema):
                                                       "required except for events."})
     time_zone = ma.fields.String(validate=[Length(1, 64), _known_zone],
                                  metadata={"description": "IANA time zone the dates are meant in; UTC unless given."})
-    deadline = ma.fields.Date(metadata={"description": "The last day (closes at its end in time_zone)."})
+    deadline = ma.fields.Date(validate=Range(EARLIEST, LATEST),
+                              metadata={"description": "The last day (closes at its end in time_zone)."})
     interests = ma.fields.List(_id(), validate=Length(max=MAX_TAGS), metadata={"description": "Interest ids."})
     specialties = ma.fields.List(_id(), validate=Length(max=MAX_TAGS), metadata={"description": "Specialty ids."})
     confirm_no_phi = ma.fields.Boolean(metadata={
@@ -185,8 +196,8 @@ class NewOpportunitySchema(ma.Schema):
     roles_sought = _text(300)
     authorship = _text(500)
     # Events
-    starts_at = UTCDateTime(metadata={"description": "Required for events."})
-    ends_at = UTCDateTime(metadata={"description": "Required for events; after starts_at."})
+    starts_at = _when(metadata={"description": "Required for events."})
+    ends_at = _when(metadata={"description": "Required for events; after starts_at."})
     venue = _text(200, metadata={"description": "An event needs a venue, an online link, or both."})
     online_url = _text(500)
     capacity = ma.fields.Integer(strict=True, validate=Range(1, 100_000))
