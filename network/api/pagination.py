@@ -49,12 +49,23 @@ def _decode(cursor: str, order) -> list:
         abort(400, BAD_CURSOR)
     decoded = []
     for value, (column, _) in zip(values, order, strict=True):
-        # A TypeDecorator (the UTC timestamps) names its Python type through the type it decorates.
-        python_type = getattr(column.type, "impl_instance", column.type).python_type
-        if python_type in (date, datetime):
-            value = python_type.fromisoformat(value)
+        python_type = _python_type(column)
+        if value is not None and python_type in (date, datetime):
+            try:
+                value = python_type.fromisoformat(value)
+            except (TypeError, ValueError):
+                abort(400, BAD_CURSOR)
         decoded.append(value)
     return decoded
+
+
+def _python_type(column):
+    """The Python type of the column's values: the app's ``UTCDateTime`` says so through the type it decorates
+    (its own ``python_type`` is ``object``)."""
+    try:
+        return getattr(column.type, "impl_instance", column.type).python_type
+    except NotImplementedError:
+        return None
 
 
 def _encode(values) -> str:
@@ -83,6 +94,7 @@ def keyset_page(session, statement, order, key, args, *, scalars: bool = True) -
     headers = {}
     if len(rows) > limit:
         rows = rows[:limit]
-        query = {**request.args.to_dict(), "cursor": _encode(key(rows[-1]))}
+        # Every value of a repeated argument (``?kind=job&kind=locum``) goes on to the next page.
+        query = {**request.args.to_dict(flat=False), "cursor": _encode(key(rows[-1]))}
         headers["Link"] = f'<{url_for(request.endpoint, **(request.view_args or {}), **query)}>; rel="next"'
     return Page(rows, headers)
