@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+
 from network.confirmation import confirmation_page, confirmed
 from network.extensions import db
 from network.mentorship import services
