@@ -94,7 +94,7 @@ def list_mentorships(args):
 def _mentorship_or_404(mentorship_id: int) -> Mentorship:
     """The mentorship if you are one of its two members; a change holds its row until it commits, as the
     workspace's forms do, so two changes to one mentorship take turns."""
-    mentorship = queries.mentorship_for(current_user, mentorship_id, lock=request.method != "GET")
+    mentorship = queries.mentorship_for(current_user, mentorship_id, lock=request.method not in ("GET", "HEAD"))
     if mentorship is None:
         abort(404, NO_SUCH_MENTORSHIP)
     return mentorship
