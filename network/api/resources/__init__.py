@@ -3,4 +3,7 @@
 The modules are listed here, in the order the OpenAPI document and ``/api/docs`` show them.
 """
 
+# isort: off
 from network.api.resources import me  # noqa: F401
+from network.api.resources import discussions, discussions_reading, discussions_writing  # noqa: F401
+# isort: on
