@@ -5,7 +5,7 @@ post, with the same 404s, order and visibility as the pages (``network.discussio
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Integer, cast, select
 
 from network import permissions
 from network.api.auth import scope
@@ -61,9 +61,10 @@ def category_threads(args, category_id: int):
 
     A thread waiting for a moderator is listed to its author and the moderators only."""
     category = category_or_404(category_id)
-    order = [(Thread.pinned, True), (Thread.last_post_at, True), (Thread.id, True)]
+    # (pinned as 0/1: a keyset compares with < and >, which SQL has for numbers, not for booleans)
+    order = [(cast(Thread.pinned, Integer), True), (Thread.last_post_at, True), (Thread.id, True)]
     page = keyset_page(db.session, queries.threads_in(current_user, category), order,
-                       lambda row: (row[0].pinned, row[0].last_post_at, row[0].id), args, scalars=False)
+                       lambda row: (int(row[0].pinned), row[0].last_post_at, row[0].id), args, scalars=False)
     rows = queries.with_unread(current_user, page.items)
     return [thread_item(row.thread, unread=row.unread) for row in rows], 200, page.headers
 

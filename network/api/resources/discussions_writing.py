@@ -11,6 +11,8 @@ names kinds and character positions, not the matched text, so a client's log doe
 
 from __future__ import annotations
 
+from functools import wraps
+
 import marshmallow as ma
 from flask import abort, url_for
 from flask_login import current_user
@@ -33,7 +35,7 @@ from network.api.resources.discussions import (
     title_field,
 )
 from network.discussions import limits
-from network.discussions.models import Category
+from network.discussions.models import Category, Post
 from network.discussions.services import editing, posting
 from network.discussions.services.errors import EditConflict, IdentifiersRefused, ThreadLocked
 from network.discussions.services.review import check_draft
@@ -136,23 +138,34 @@ def reply(data, thread_id: int):
     return post_item(post), 201, {"Location": url_for("api_discussions.post", post_id=post.id)}
 
 
+def _editable_post(view):
+    """Load the post of the URL (404 when the caller may not see it) and refuse who may not edit it (403)
+    before the ETag precondition is read: the answers a page gives first, then 428 or 412."""
+    @wraps(view)
+    def wrapped(*args, post_id: int, **kwargs):
+        post = post_or_404(post_id)
+        if not permissions.can_edit_post(current_user, post):
+            abort(403, "You may not edit this post: it is another member's, its thread is locked, or it was removed.")
+        return view(*args, post=post, **kwargs)
+
+    return wrapped
+
+
 @blp.route("/posts/<int:post_id>", methods=["PATCH"])
 @scope("write")
+@_editable_post
 @blp.etag
 @blp.arguments(PostEditSchema)
 @blp.response(200, PostSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
-def edit_post(data, post_id: int):
+def edit_post(data, post: Post):
     """Edit a post (yours, or any in a category you moderate), as its page does; the old text is kept.
 
     Send the post's `ETag` in `If-Match` (412 when it changed since, 428 without one) and its `version` in
     the body (409 when someone saved in between). The opening post also takes the thread's `title`. Strong
     patient identifiers cannot enter a published post, and weaker ones need `confirm_no_phi` (422)."""
-    post = post_or_404(post_id)
-    if not permissions.can_edit_post(current_user, post):
-        abort(403, "You may not edit this post: it is another member's, or its thread is locked.")
     blp.check_etag(post_item(post), PostSchema)
     thread = post.thread
     opening = post.id == thread.first_post_id
