@@ -12,7 +12,7 @@ from network.discussions.models import Category, Flag, Post, PostRevision, ReadM
 from network.discussions.services import removal
 from network.discussions.services.moderation import set_locked, set_pinned
 from network.extensions import db
-from network.members.models import User
+from network.members.models import MemberStatus, Role, User
 from network.notifications.models import Notification
 from network.types import utcnow
 from tests.api.helpers import bearer, issue_token
@@ -315,24 +315,30 @@ def test_posting_shares_the_pages_rate_limit(make_app, make_user, login, make_ca
 
 def _fill(app, member_id: int, rows: int) -> tuple[int, int]:
     """``rows`` categories, threads in one category (each read before by ``member_id``, with new posts) and
-    posts in one thread, written in bulk; returns (category id, thread id)."""
+    posts in one thread, each thread and post by an author of its own, written in bulk; returns (category id,
+    thread id)."""
     now = utcnow()
     with app.app_context():
+        first = db.session.scalar(select(func.max(User.id))) + 1
+        db.session.execute(insert(User), [
+            {"email": f"bulk{first + n}@example.org", "name": f"Bulk Author {first + n}", "password_hash": "x",
+             "role": Role.ALUMNI, "status": MemberStatus.VERIFIED} for n in range(rows)])
+        authors = db.session.scalars(select(User.id).where(User.id >= first).order_by(User.id)).all()
         start = db.session.scalar(select(func.coalesce(func.max(Category.position), 0)))
         db.session.execute(insert(Category), [
             {"slug": f"bulk-{start + n}", "name": f"Bulk {start + n}", "description": "", "position": start + n + 1}
             for n in range(rows)])
         category_id = db.session.scalar(select(Category.id).where(Category.slug == f"bulk-{start}"))
         db.session.execute(insert(Thread), [
-            {"category_id": category_id, "author_id": member_id, "title": f"Thread {n}", "created_at": now,
+            {"category_id": category_id, "author_id": authors[n], "title": f"Thread {n}", "created_at": now,
              "last_post_at": now - timedelta(minutes=n), "post_count": 2, "last_post_id": 10**6 + n}
             for n in range(rows)])
         thread_ids = db.session.scalars(select(Thread.id).where(Thread.category_id == category_id)).all()
         db.session.execute(insert(ReadMark), [{"user_id": member_id, "thread_id": tid, "last_read_post_id": 1}
                                               for tid in thread_ids])
         db.session.execute(insert(Post), [
-            {"thread_id": thread_ids[0], "author_id": member_id, "body": f"Post {n}", "body_html": f"<p>Post {n}</p>",
-             "created_at": now} for n in range(rows)])
+            {"thread_id": thread_ids[0], "author_id": authors[n], "body": f"Post {n}",
+             "body_html": f"<p>Post {n}</p>", "created_at": now} for n in range(rows)])
         db.session.commit()
         return category_id, thread_ids[0]
 
