@@ -49,7 +49,8 @@ def _decode(cursor: str, order) -> list:
         abort(400, BAD_CURSOR)
     decoded = []
     for value, (column, _) in zip(values, order, strict=True):
-        if column.type.python_type is datetime:
+        # A TypeDecorator (the UTC timestamps) says its values are "object": its implementation knows better.
+        if getattr(column.type, "impl_instance", column.type).python_type is datetime:
             value = datetime.fromisoformat(value)
         decoded.append(value)
     return decoded

@@ -80,5 +80,6 @@ def make_api(app) -> NetworkApi:
             "security": [{"token": []}],
         })
     api = NetworkApi(app)
-    api.register_converter(BoundedIntegerConverter, {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX})
+    api.register_converter(BoundedIntegerConverter,
+                           lambda converter: {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX})
     return api
