@@ -50,8 +50,14 @@ def _decode(cursor: str, order) -> list:
     decoded = []
     for value, (column, _) in zip(values, order, strict=True):
         # A TypeDecorator (the UTC timestamps) says its values are "object": its implementation knows better.
-        if getattr(column.type, "impl_instance", column.type).python_type is datetime:
-            value = datetime.fromisoformat(value)
+        python_type = getattr(column.type, "impl_instance", column.type).python_type
+        if python_type is datetime:
+            try:
+                value = datetime.fromisoformat(value)
+            except (TypeError, ValueError):  # a cursor of another sort of the same list
+                abort(400, BAD_CURSOR)
+        elif python_type in (int, float, str) and not isinstance(value, python_type):
+            abort(400, BAD_CURSOR)
         decoded.append(value)
     return decoded
 
