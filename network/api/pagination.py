@@ -88,6 +88,7 @@ def keyset_page(session, statement, order, key, args, *, scalars: bool = True) -
     headers = {}
     if len(rows) > limit:
         rows = rows[:limit]
-        query = {**request.args.to_dict(), "cursor": _encode(key(rows[-1]))}
+        # Every value of a repeated parameter (?interests=1&interests=2): the next page has the same filters.
+        query = {**request.args.to_dict(flat=False), "cursor": _encode(key(rows[-1]))}
         headers["Link"] = f'<{url_for(request.endpoint, **(request.view_args or {}), **query)}>; rel="next"'
     return Page(rows, headers)

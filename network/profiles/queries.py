@@ -1,6 +1,7 @@
-"""Reads for the profile pages (the directory's own statements are in ``directory.py``): one member's
-profile in one row, their photo, the people a member saved, the member with what the edit form shows,
-and the vocabulary's choices on that form. Nothing here writes."""
+"""Reads for the profile pages and the API (the directory's own statements are in ``directory.py``): one
+member's profile in one row and as a viewer may see it, the directory as keyset pages, their photo, the people
+a member saved, the member with what the edit form shows, and the vocabulary's choices on that form. Nothing
+here writes."""
 
 from __future__ import annotations
 

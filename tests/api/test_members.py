@@ -122,7 +122,8 @@ def test_the_owner_finds_their_own_private_location_as_on_the_page(app, login, d
 
 
 @pytest.mark.parametrize("query", [{"sort": "name"}, {"sort": "active"}, {"sort": "relevance"}, {"q": "pain"},
-                                   {"q": "pain", "sort": "active"}, {"role": "alumni", "country": "US"}])
+                                   {"q": "pain", "sort": "active"}, {"role": "alumni", "country": "US"},
+                                   {"interests": "the first two", "sort": "name"}])
 def test_the_link_pages_give_every_member_once(app, make_user, login, query):
     """Ties everywhere: the same name twice, the same last visit, the same words (the same rank); the order is
     still the page's, member for member."""
@@ -134,6 +135,11 @@ def test_the_link_pages_give_every_member_once(app, make_user, login, query):
             twin.name = twin.name.replace("Twin", "Same Rank")  # the same names again, ids apart
         db.session.execute(update(User).where(User.id.in_(ids[::3])).values(last_seen_at=utcnow()))
         db.session.commit()
+    if query.get("interests"):  # two of the three every bulk member has: the Link keeps both
+        with app.app_context():
+            first, second = db.session.execute(select(Interest.id, Interest.name).order_by(Interest.id).limit(2))
+        add_profile(app, make_user(role="alumni", name="Dr. Same Rank 12"), interests=[first.name])  # one of two
+        query = {**query, "interests": [first.id, second.id]}
     on_page = page_ids(login(app.test_client(), viewer), query)  # first: the page notes the viewer as active
     headers = bearer(issue_token(app, viewer, "read"))
     client = app.test_client()
