@@ -53,8 +53,10 @@ def _decode(cursor: str, order) -> list:
         if value is not None and python_type in (date, datetime):
             try:
                 value = python_type.fromisoformat(value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError):  # a cursor of another sort of the same list
                 abort(400, BAD_CURSOR)
+        elif value is not None and python_type in (int, float, str) and not isinstance(value, python_type):
+            abort(400, BAD_CURSOR)
         decoded.append(value)
     return decoded
 

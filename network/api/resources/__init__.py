@@ -5,6 +5,7 @@ The modules are listed here, in the order the OpenAPI document and ``/api/docs``
 
 # isort: off
 from network.api.resources import me  # noqa: F401
+from network.api.resources import members, taxonomy  # noqa: F401
 from network.api.resources import mentorship, mentorship_workspace  # noqa: F401
 from network.api.resources import discussions, discussions_reading, discussions_writing  # noqa: F401
 from network.api.resources import opportunities, notifications  # noqa: F401
