@@ -117,7 +117,7 @@ def test_a_token_made_on_the_account_page_is_shown_once_and_only_its_hash_is_kep
     assert 'id="api-tokens"' in page and "You have no API tokens." in page and 'href="/api/docs"' in page
 
     response = client.post(CREATE, data=create_form())
-    assert response.status_code == 302 and response.headers["Location"] == "/auth/account#api-tokens"
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/account#new-api-token"
     # Between the POST and the page, the secret rides in the session sealed: not in the cookie, not in a flash.
     with client.session_transaction() as session:
         held = json.dumps(dict(session))

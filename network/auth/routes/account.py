@@ -145,7 +145,7 @@ def create_api_token():
                                   "sealed": seal(secret, current_app.config["SECRET_KEY"], SEAL_PURPOSE)}
             log.info("member %s created API token %s", user.id, token.id)
             flash(f"Your token “{token.name}” is ready. Copy it now: you will not see it again.", "success")
-            return redirect(url_for("auth.account", _anchor="api-tokens"))
+            return redirect(url_for("auth.account", _anchor="new-api-token"))
     return _account_page(token_form=form, status=400)
 
 
