@@ -20,7 +20,7 @@ from network.api.blueprint import BLUEPRINTS, api_blueprint
 from network.audit.models import AuditLog
 from network.auth import api_tokens
 from network.auth.models import ApiToken
-from network.extensions import db
+from network.extensions import csrf, db
 from network.members.models import MemberStatus, User
 from network.programs.models import Program, ProgramStaff
 from network.types import utcnow
@@ -37,7 +37,10 @@ class EchoSchema(ma.Schema):
 
 
 echo_blp = api_blueprint("test-echo", __name__, "A test-only operation: answers the body it was sent.")
-BLUEPRINTS.remove(echo_blp)  # on the apps of the tests that ask for it only
+# On the apps of the tests that ask for it only (``echo_app``): every worker imports this module, and no other
+# test should find it among the API's blueprints or CSRF's exemptions.
+BLUEPRINTS.remove(echo_blp)
+csrf._exempt_blueprints.discard(echo_blp)
 
 
 @echo_blp.route("", methods=["POST"])
@@ -49,9 +52,18 @@ def echo(body):
     return body
 
 
-def with_echo(app):
-    app.extensions["flask-smorest"]["apis"][""]["ext_obj"].register_blueprint(echo_blp)
-    return app
+@pytest.fixture
+def echo_app(make_app):
+    """``echo_app(**config)``: an app whose API has the test-only operation too, made by ``api_blueprint``."""
+
+    def build(**config):
+        app = make_app(**config)
+        csrf.exempt(echo_blp)
+        app.extensions["flask-smorest"]["apis"][""]["ext_obj"].register_blueprint(echo_blp)
+        return app
+
+    yield build
+    csrf._exempt_blueprints.discard(echo_blp)
 
 
 # -- helpers ------------------------------------------------------------------------------------------------------
@@ -403,8 +415,8 @@ def test_a_signed_in_session_opens_no_api_operation(app, make_user, login):
     assert client.get("/api/v1/me").headers["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
-def test_api_posts_need_a_token_and_no_csrf_token(make_app, make_user):
-    app = with_echo(make_app(WTF_CSRF_ENABLED=True))
+def test_api_posts_need_a_token_and_no_csrf_token(echo_app, make_user):
+    app = echo_app(WTF_CSRF_ENABLED=True)
     member = make_user()
     client = app.test_client()
     assert_problem(client.post("/api/v1/test-echo", json={"text": "hello"}), 401)
@@ -414,8 +426,8 @@ def test_api_posts_need_a_token_and_no_csrf_token(make_app, make_user):
     assert client.post("/auth/login", data={"email": member.email, "password": member.password}).status_code == 400
 
 
-def test_errors_are_rfc_9457_problems(make_app, make_user):
-    app = with_echo(make_app())
+def test_errors_are_rfc_9457_problems(echo_app, make_user):
+    app = echo_app()
     member = make_user()
     client = app.test_client()
     read_only = bearer(issue_token(app, member, "read"))
@@ -446,8 +458,8 @@ def test_each_token_has_its_own_rate_limit(make_app, make_user):
     assert client.get("/api/v1/me", headers=second).status_code == 200
 
 
-def test_the_openapi_document_is_3_1_and_the_docs_page_shows_every_operation(make_app):
-    app = with_echo(make_app())
+def test_the_openapi_document_is_3_1_and_the_docs_page_shows_every_operation(echo_app):
+    app = echo_app()
     client = app.test_client()
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"] == "3.1.0"
