@@ -83,7 +83,9 @@ def handle_http_error(error: HTTPException):
     # A description set where the error was raised speaks to the member; Werkzeug's defaults do not.
     detail = error.description if error.description != type(error).description else None
     if error.code == 429:
-        detail = f"Too many attempts ({error.description}). Please wait a minute before trying again."
+        detail = (f"The rate limit ({error.description}) is reached: Retry-After says when to try again."
+                  if is_api_request() else
+                  f"Too many attempts ({error.description}). Please wait a minute before trying again.")
     # webargs (the API's argument parsing) names each invalid field: {"json": {"title": ["..."]}}.
     errors = (getattr(error, "data", None) or {}).get("messages")
     if errors and error.code == 422 and not detail:

@@ -207,9 +207,11 @@ def _whole_number(value) -> int | None:
         return None
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(ConfirmedByPassword, FlaskForm):
     """A new personal access token: a name to know it by, its scopes (``scopes``: those the member may give,
-    ``api_tokens.offered_scopes``) and how long it lasts. The service checks the rest (how many live tokens)."""
+    ``api_tokens.offered_scopes``) and how long it lasts. The service checks the rest (how many live tokens).
+    The password confirms it (a recent sign-in, without one): a token outlives the session, so a session cookie
+    taken from a shared computer must not be enough to make one."""
 
     name = StringField("Name", filters=[_strip],
                        validators=[DataRequired("Give the token a name, so you know later what uses it."),
@@ -220,6 +222,8 @@ class ApiTokenForm(FlaskForm):
     days = SelectField("Expires after", coerce=_whole_number, default=DEFAULT_DAYS,
                        choices=[SelectChoice(days, f"{days} days") for days in EXPIRY_DAYS],
                        validate_choice=False)
+    password = PasswordField("Your password", validators=[InputRequired("Enter your password."), Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
     submit = SubmitField("Create the token")
 
     def __init__(self, *args, scopes: tuple[str, ...], **kwargs) -> None:

@@ -25,6 +25,7 @@ from network.members.models import MemberStatus, User
 from network.programs.models import Program, ProgramStaff
 from network.types import utcnow
 from tests.api.helpers import bearer, issue_token
+from tests.conftest import DEFAULT_PASSWORD
 
 SECRET = re.compile(r"fn_[A-Za-z0-9_-]{43}")
 CREATE = "/auth/account/api-tokens"
@@ -68,8 +69,8 @@ def echo_app(make_app):
 
 # -- helpers ------------------------------------------------------------------------------------------------------
 
-def create_form(name="Residency sync", scopes=("read", "write"), days=30) -> dict:
-    return {"token-name": name, "token-scopes": list(scopes), "token-days": str(days)}
+def create_form(name="Residency sync", scopes=("read", "write"), days=30, password=DEFAULT_PASSWORD) -> dict:
+    return {"token-name": name, "token-scopes": list(scopes), "token-days": str(days), "token-password": password}
 
 
 def tokens_of(app, member) -> list[ApiToken]:
@@ -189,6 +190,9 @@ def test_the_secret_is_not_shown_to_someone_else_who_gets_the_session(app, make_
     (create_form(days=13), "Choose one of the expiries listed."),
     (create_form(days="soon"), "Choose one of the expiries listed."),
     (create_form(name="x" * 81), "at most 80 characters"),
+    # A token outlives the session: the cookie alone (a shared computer left signed in) does not make one.
+    (create_form(password="not the password"), "This is not your current password."),
+    (create_form(password=""), "Enter your password."),
 ])
 def test_form_errors_come_back_with_400_and_what_was_typed(app, make_user, login, form, message):
     client = login(app.test_client(), make_user())

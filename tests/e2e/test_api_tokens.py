@@ -59,6 +59,7 @@ def test_a_member_makes_copies_uses_and_revokes_a_token_on_a_phone(browser: Brow
     section.get_by_label("Name").fill("Calendar sync")
     page.get_by_role("checkbox", name=re.compile("^read")).check()
     section.get_by_label("Expires after").select_option("30")
+    section.get_by_label("Your password").fill(PASSWORD)
     section.get_by_role("button", name="Create the token").click()
 
     # Shown once, in a read-only field with a Copy button, the page fitting the phone.

@@ -16,7 +16,7 @@ from network.auth.limits import reauth_limited
 from network.auth.models import ApiToken
 from network.auth.routes.blueprint import bp
 from network.auth.sealing import SealError, seal, unseal
-from network.auth.sessions import current_token, end_session, reissue_session, token_hash
+from network.auth.sessions import confirm_step, current_token, end_session, reissue_session, token_hash
 from network.confirmation import confirmation_page, confirmed
 from network.extensions import db
 from network.identity.linking import linked_identities
@@ -32,7 +32,7 @@ SEAL_PURPOSE = "api-token-shown-once"
 
 
 def _token_form() -> ApiTokenForm:
-    return ApiTokenForm(prefix="token", scopes=api_tokens.offered_scopes(current_user))
+    return ApiTokenForm(prefix="token", scopes=api_tokens.offered_scopes(current_user), member=current_user)
 
 
 def _new_token() -> tuple[ApiToken, str] | None:
@@ -127,11 +127,12 @@ def end_member_session(session_id: int):
 
 
 @bp.route("/account/api-tokens", methods=["POST"])
+@reauth_limited
 def create_api_token():
-    """Make a personal access token; the next page shows its secret, once."""
+    """Make a personal access token, confirmed by the password; the next page shows its secret, once."""
     form = _token_form()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
+    user = current_user._get_current_object()
+    if form.validate_on_submit() and confirm_step(form, user, "This is not your current password."):
         try:
             token, secret = api_tokens.issue(user, form.name.data, form.scopes.data, form.days.data,
                                              actor_id=user.id)
