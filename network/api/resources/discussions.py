@@ -13,13 +13,12 @@ from flask_login import current_user
 
 from network import permissions
 from network.api.blueprint import api_blueprint
-from network.api.schemas import MemberRef, UTCDateTime
+from network.api.schemas import MemberRef, SingleLine, Text, UTCDateTime
 from network.discussions import queries
 from network.discussions.forms import MAX_POST_LENGTH, MAX_TITLE_LENGTH
 from network.discussions.models import Category, CategoryVisibility, Post, Thread
 from network.discussions.queries import CategorySummary
 from network.extensions import db
-from network.forms import strip, strip_text
 from network.integers import DB_INT_MAX
 
 blp = api_blueprint("discussions", __name__, "Discussion categories, their threads and the threads' posts: "
@@ -48,33 +47,16 @@ def post_or_404(post_id: int) -> Post:
 
 # -- fields --------------------------------------------------------------------------------------------------
 
-class _Text(ma.fields.String):
-    """A text as the page's form takes it: trimmed (a title folded to one line, a body without control
-    characters), and refused when it cannot be stored (a lone surrogate from a ``\\ud800`` escape)."""
-
-    def __init__(self, *, single_line: bool, **kwargs):
-        self.single_line = single_line
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise ma.ValidationError("Send text as UTF-8: this holds a lone surrogate.") from exc
-        return strip(text) if self.single_line else strip_text(text)
-
-
-def title_field(description: str = "The thread's title (one line).", **kwargs) -> _Text:
-    return _Text(single_line=True, validate=ma.validate.Length(
+def title_field(description: str = "The thread's title (one line).", **kwargs) -> ma.fields.String:
+    return SingleLine(validate=ma.validate.Length(
         1, MAX_TITLE_LENGTH, error=f"Give the thread a title of at most {MAX_TITLE_LENGTH} characters."),
         metadata={"description": description, "maxLength": MAX_TITLE_LENGTH}, **kwargs)
 
 
 def body_field(description: str = ("Markdown: **bold**, *italic*, lists, `code`, > quotes, tables and links; "
                                    "@Their Name mentions a member. Never post patient identifiers."),
-               **kwargs) -> _Text:
-    return _Text(single_line=False, validate=ma.validate.Length(
+               **kwargs) -> ma.fields.String:
+    return Text(validate=ma.validate.Length(
         1, MAX_POST_LENGTH, error=f"Write something, at most {MAX_POST_LENGTH:,} characters."),
         metadata={"description": description, "maxLength": MAX_POST_LENGTH}, **kwargs)
 

@@ -17,8 +17,8 @@ from flask_login import current_user
 from network.api.auth import scope
 from network.api.blueprint import api_blueprint
 from network.api.pagination import LINK_HEADER, PageArgs, keyset_page
+from network.api.schemas import SingleLine
 from network.extensions import db
-from network.forms import strip
 from network.integers import DB_INT_MAX
 from network.members.models import Role
 from network.profiles import queries
@@ -32,13 +32,6 @@ NOT_FOUND = "There is no member with this id in the directory."
 NOT_OFFERED = "Not one of the choices the directory offers (see /api/v1/taxonomy)."
 #: The roles the directory's filter offers.
 FILTER_ROLES = ("fellow", "alumni", "faculty")
-
-
-class SingleLine(ma.fields.String):
-    """A one-line text, folded as the page's form folds it (line breaks and control characters to a space)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return strip(super()._deserialize(value, attr, data, **kwargs))
 
 
 def _term_id(description: str) -> ma.fields.Integer:

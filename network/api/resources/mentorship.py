@@ -15,17 +15,23 @@ from flask_login import current_user
 from network.api.auth import scope
 from network.api.blueprint import api_blueprint
 from network.api.pagination import LINK_HEADER, PageArgs, keyset_page
-from network.api.schemas import MemberRef, UTCDateTime
-from network.api.spec import PROBLEM_CONTENT_TYPE, ProblemSchema
+from network.api.schemas import (
+    CONFIRM_NO_PHI,
+    PROBLEM,
+    MemberRef,
+    Text,
+    UTCDateTime,
+    choice,
+    present,
+    refuse_patient_identifiers,
+)
 from network.extensions import db
-from network.forms import strip, strip_text
 from network.members.models import MemberStatus, Role, User
 from network.mentorship import services
 from network.mentorship.models import DeclineReason, MentoringType, MentorshipRequest, RequestStatus
 from network.mentorship.queries import mentorships
 from network.mentorship.queries import recommendations as ranking
 from network.permissions import can_ask_for_mentoring, can_look_for_mentors
-from network.text import phi_guard
 
 mentors = api_blueprint("mentors", __name__, "Mentors recommended to you (fellows), each with the reasons.")
 requests = api_blueprint("mentorship-requests", __name__,
@@ -36,49 +42,6 @@ NO_SUCH_REQUEST = "There is no such mentorship request, or it is not one you sen
 
 
 # -- shared by the mentoring resources ------------------------------------------------------------------
-
-#: How an operation documents an error it can answer: ``@blp.alt_response(404, **PROBLEM, description=...)``.
-PROBLEM = {"schema": ProblemSchema, "content_type": PROBLEM_CONTENT_TYPE}
-
-
-class SingleLine(ma.fields.String):
-    """A one-line text, as the pages' forms take it: trimmed, line breaks and control characters folded."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return strip(super()._deserialize(value, attr, data, **kwargs))
-
-
-class Text(ma.fields.String):
-    """A multi-line text, as the pages' forms take it: trimmed, control characters other than breaks dropped."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return strip_text(super()._deserialize(value, attr, data, **kwargs))
-
-
-def choice(values, **kwargs):
-    """A string field that takes one of ``values`` (documented as the enum)."""
-    return ma.fields.String(validate=ma.validate.OneOf([str(v) for v in values]), **kwargs)
-
-
-#: What a body with free text may add, as the pages' "I checked" box does.
-CONFIRM_NO_PHI = ma.fields.Boolean(load_default=False, metadata={
-    "description": "Send true to confirm that text flagged as possibly identifying a patient does not. Strong "
-                   "identifiers (a named patient, a record number, a date of birth) are refused whatever this says."})
-
-
-def refuse_patient_identifiers(body: dict, *names: str) -> None:
-    """A 422 naming each field whose text looks like it identifies a patient, as the pages' forms refuse it
-    (``network.forms.PhiGuarded``): strong identifiers always, weaker ones unless ``confirm_no_phi``."""
-    found = phi_guard.check(*(body.get(name) for name in names))
-    if phi_guard.blocks(found, body.get("confirm_no_phi", False)):
-        flagged = [name for name in names if phi_guard.check(body.get(name))]
-        flask_smorest.abort(422, messages={"json": {name: [found.message] for name in flagged}})
-
-
-def present(**fields) -> dict:
-    """``fields`` without the ones that have no value: a client sees a key only when there is something in it."""
-    return {name: value for name, value in fields.items() if value is not None}
-
 
 def member(user: User | None) -> dict | None:
     return None if user is None else {"id": user.id, "name": user.name}

@@ -16,17 +16,18 @@ from flask_login import current_user
 from network.api.auth import scope
 from network.api.blueprint import api_blueprint
 from network.api.pagination import LINK_HEADER, PageArgs, keyset_page
-from network.api.resources.mentorship import (
+from network.api.resources.mentorship import member
+from network.api.schemas import (
     CONFIRM_NO_PHI,
     PROBLEM,
+    MemberRef,
     SingleLine,
     Text,
+    UTCDateTime,
     choice,
-    member,
     present,
     refuse_patient_identifiers,
 )
-from network.api.schemas import MemberRef, UTCDateTime
 from network.extensions import db
 from network.mentorship import services
 from network.mentorship.models import Goal, Meeting, MeetingMode, MentoringType, Mentorship, MentorshipStatus
