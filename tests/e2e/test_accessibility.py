@@ -22,8 +22,8 @@ from playwright.sync_api import Error as PlaywrightError
 from werkzeug.exceptions import HTTPException
 
 from tests.conftest import IN_CI
-from tests.e2e.conftest import LiveServer
 from tests.e2e.test_join_flow import sign_in
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.e2e
 
