@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from network.api.auth import authenticate
+from network.api.blueprint import BLUEPRINTS
 from network.extensions import db
 from network.members.models import User
+from network.urls import API_ROOT
 from tests.conftest import sign_in_session
 from tests.matrix import MATRIX
 from tests.test_access_matrix import resolve_arguments
@@ -14,7 +17,9 @@ from tests.test_access_matrix import resolve_arguments
 #: POSTs that carry no token of ours: an institution's identity provider posts its answer to the return
 #: address (SAML), which is checked against the state kept in the session instead (network/identity/routes/).
 CSRF_EXEMPT = {("identity.finish", "POST")}
-POST_ROUTES = sorted(key for key in MATRIX if key[1] == "POST" and key not in CSRF_EXEMPT)
+#: The JSON API's POSTs: no CSRF token, because no cookie opens them (a signed-in browser's POST is a 401).
+API_POSTS = sorted(key for key in MATRIX if key[1] == "POST" and key[0].startswith("api_"))
+POST_ROUTES = sorted(key for key in MATRIX if key[1] == "POST" and key not in CSRF_EXEMPT and key not in API_POSTS)
 
 
 @pytest.fixture
@@ -24,7 +29,7 @@ def app(make_app):
 
 def test_the_csrf_list_covers_every_post_route(app):
     posts = {(rule.endpoint, "POST") for rule in app.url_map.iter_rules() if "POST" in rule.methods}
-    assert posts == set(POST_ROUTES) | CSRF_EXEMPT
+    assert posts == set(POST_ROUTES) | CSRF_EXEMPT | set(API_POSTS)
 
 
 def test_the_providers_return_is_the_only_post_without_a_token(app):
@@ -37,7 +42,12 @@ def test_the_providers_return_is_the_only_post_without_a_token(app):
     checked_by_the_view = {"notifications.unsubscribe", "opportunities.unsubscribe"}
     assert {endpoint for endpoint, name in views.items() if name in csrf._exempt_views} == \
         {endpoint for endpoint, _ in CSRF_EXEMPT} | checked_by_the_view
-    assert not csrf._exempt_blueprints
+    # The JSON API's blueprints, and only they: no cookie opens them (a token in Authorization does, which no
+    # other site can make a browser send), so there is no request to forge.
+    assert {blueprint.name for blueprint in csrf._exempt_blueprints} == {blueprint.name for blueprint in BLUEPRINTS}
+    for blueprint in BLUEPRINTS:
+        assert blueprint.url_prefix.startswith(API_ROOT + "/")
+        assert authenticate in app.before_request_funcs[blueprint.name]
     with app.app_context():
         db.session.add(IdentityProvider(slug="northbridge", name="Northbridge Health", kind=ProviderKind.SAML))
         db.session.commit()
@@ -68,6 +78,23 @@ def test_post_without_a_valid_token_is_refused(app, make_user, endpoint, method,
         response = client.post(url, data=data)
         assert response.status_code == 400, (url, signed_in)
         assert b"This form has expired or was not sent from this site" in response.data
+    assert member_states(app) == before
+
+
+@pytest.mark.parametrize(("endpoint", "method"), API_POSTS)
+def test_a_signed_in_browser_cannot_post_to_the_api(app, make_user, endpoint, method):
+    """What a forged cross-site form could send to the API: the victim's cookie, a form or JSON, no token."""
+    from flask import url_for
+
+    admin = make_user(role="admin")
+    with app.test_request_context():
+        url = url_for(endpoint, **dict.fromkeys(next(app.url_map.iter_rules(endpoint)).arguments, 1))
+    before = member_states(app)
+    client = app.test_client()
+    sign_in_session(client, app, admin)
+    for response in (client.post(url, data={"name": "Forged"}), client.post(url, json={"name": "Forged"})):
+        assert response.status_code == 401
+        assert response.mimetype == "application/problem+json"
     assert member_states(app) == before
 
 
