@@ -93,6 +93,12 @@ class NetworkApi(Api):
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
 
+def integer_parameter(converter) -> dict:
+    """An id in a path, as ``BoundedIntegerConverter`` matches it (anything else matches no route: a 404)."""
+    low = converter.min if converter.min is not None else (-DB_INT_MAX if converter.signed else 0)
+    return {"type": "integer", "minimum": low, "maximum": DB_INT_MAX if converter.max is None else converter.max}
+
+
 def make_api(app) -> NetworkApi:
     app.config.update(
         API_TITLE="Fellowship Network API", API_VERSION="v1", OPENAPI_VERSION="3.1.0",
@@ -106,5 +112,5 @@ def make_api(app) -> NetworkApi:
             "security": [{"token": []}],
         })
     api = NetworkApi(app, spec_kwargs={"extra_plugins": [FrameworkResponses()]})
-    api.register_converter(BoundedIntegerConverter, {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX})
+    api.register_converter(BoundedIntegerConverter, integer_parameter)
     return api

@@ -3,7 +3,11 @@ it: no catch-all ``default`` response, and the statuses the framework answers fo
 
 from __future__ import annotations
 
-from network.api.spec import FrameworkResponses
+from flask import Flask
+from flask_smorest import Blueprint
+
+from network.api.spec import FrameworkResponses, make_api
+from network.integers import DB_INT_MAX, BoundedIntegerConverter
 from tests.api.helpers import bearer, issue_token
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -47,3 +51,21 @@ def test_the_answers_without_and_with_a_token_are_documented_problems(app, clien
     assert list(unauthorized["content"]) == ["application/problem+json"]
     pending = client.get("/api/v1/me", headers=bearer(issue_token(app, make_user(status="pending"))))
     assert pending.status_code == 403 and "403" in me
+
+
+def test_an_id_in_a_path_is_documented_as_the_integers_the_route_matches():
+    app = Flask(__name__)
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    api = make_api(app)
+    blp = Blueprint("things", __name__, url_prefix="/api/v1/things")
+
+    @blp.route("/<int:thing_id>")
+    @blp.response(200)
+    def thing(thing_id):
+        return {}
+
+    api.register_blueprint(blp)
+    parameter = api.spec.to_dict()["paths"]["/api/v1/things/{thing_id}"]["parameters"][0]
+    assert parameter["in"] == "path" and parameter["name"] == "thing_id"
+    assert parameter["schema"] == {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX}
+    assert "404" in api.spec.to_dict()["paths"]["/api/v1/things/{thing_id}"]["get"]["responses"]
