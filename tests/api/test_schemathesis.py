@@ -14,6 +14,9 @@ derandomised, no example database. A failure prints the request to replay with `
 from __future__ import annotations
 
 import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
 
 import pytest
 import requests
@@ -96,6 +99,23 @@ def listed_ids(base_url: str, token: str) -> dict[str, list[int]]:
     return {name: sorted(set(ids)) for name, ids in found.items() if ids}
 
 
+@dataclass
+class Site:
+    """The served app, its callers' tokens, and what was sent to it (for the run's summary line)."""
+
+    server: LiveServer
+    tokens: list[str]
+    database: str
+    started: float = field(default_factory=time.perf_counter)
+    seen: set = field(default_factory=set)
+    statuses: Counter = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        statuses = ", ".join(f"{code}: {n}" for code, n in sorted(self.statuses.items()))
+        return (f"{self.database}: {len(self.seen)} operations, {self.statuses.total()} requests in "
+                f"{time.perf_counter() - self.started:.0f}s ({statuses})")
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def api_site(request, tmp_path_factory, smtp_server):
     """The demo network (``flask demo``) on a database of its own, served on 127.0.0.1 for every operation's
@@ -115,7 +135,7 @@ def api_site(request, tmp_path_factory, smtp_server):
             assert requests.get(server.url + SPEC_PATH, timeout=30).json() == DOCUMENT
             listed.clear()
             listed.update(listed_ids(server.url, tokens[-1]))
-            yield server, tokens
+            yield Site(server, tokens, request.param)
         finally:
             server.stop()
             with app.app_context():
@@ -123,8 +143,16 @@ def api_site(request, tmp_path_factory, smtp_server):
                 db.engine.dispose()
 
 
+OPERATIONS = sum(1 for _ in schema.get_all_operations())
+
+
 @schema.parametrize()
-def test_operation_answers_as_documented(case, api_site):
-    server, tokens = api_site
-    for token in tokens:
-        case.call_and_validate(base_url=server.url, headers=bearer(token), checks=CHECKS)
+def test_operation_answers_as_documented(case, api_site, request):
+    for token in api_site.tokens:
+        response = case.call_and_validate(base_url=api_site.server.url, headers=bearer(token), checks=CHECKS)
+        api_site.statuses[response.status_code] += 1
+    api_site.seen.add(case.operation.label)
+    if len(api_site.seen) == OPERATIONS:  # the last operation: the line conftest.py prints at the end, kept current
+        properties = request.node.user_properties
+        properties[:] = [p for p in properties if p[0] != "summary"] + [("summary", ("schemathesis",
+                                                                                      api_site.summary()))]
