@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import NamedTuple
+from urllib.parse import quote, urlencode
 
 import marshmallow as ma
-from flask import abort, current_app, request, url_for
+from flask import abort, current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, or_
 
@@ -41,22 +42,44 @@ def _serializer() -> URLSafeSerializer:
 
 
 def _decode(cursor: str, order) -> list:
+    """The sort key in ``cursor``, each value of its column's type: a cursor of another list (signed alike, but
+    sorted on other columns) is refused as one we did not give out, never sent to the database to fail there."""
     try:
         values = _serializer().loads(cursor)
     except BadSignature:
         abort(400, BAD_CURSOR)
     if not isinstance(values, list) or len(values) != len(order):
         abort(400, BAD_CURSOR)
-    decoded = []
-    for value, (column, _) in zip(values, order, strict=True):
-        if column.type.python_type is datetime:
-            value = datetime.fromisoformat(value)
-        decoded.append(value)
-    return decoded
+    return [_typed(value, column) for value, (column, _) in zip(values, order, strict=True)]
+
+
+def _typed(value, column):
+    try:  # a TypeDecorator (``UTCDateTime``) says ``object``: the type it stores says more
+        kind = getattr(column.type, "impl_instance", column.type).python_type
+    except NotImplementedError:  # a type that does not say: its values go as they came
+        return value
+    if kind is object:
+        return value
+    if kind is datetime and isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            abort(400, BAD_CURSOR)
+    if value is None or (isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool)):
+        return value
+    abort(400, BAD_CURSOR)
 
 
 def _encode(values) -> str:
     return _serializer().dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+
+
+def _next_url(cursor: str) -> str:
+    """This request's URL with ``cursor`` in place of its own: every other parameter as sent, repeated ones (a
+    filter of several values) included, whatever their names."""
+    query = request.args.copy()
+    query["cursor"] = cursor
+    return f"{quote(request.script_root + request.path)}?{urlencode(list(query.items(multi=True)))}"
 
 
 def _after(order, values):
@@ -81,6 +104,5 @@ def keyset_page(session, statement, order, key, args, *, scalars: bool = True) -
     headers = {}
     if len(rows) > limit:
         rows = rows[:limit]
-        query = {**request.args.to_dict(), "cursor": _encode(key(rows[-1]))}
-        headers["Link"] = f'<{url_for(request.endpoint, **(request.view_args or {}), **query)}>; rel="next"'
+        headers["Link"] = f'<{_next_url(_encode(key(rows[-1])))}>; rel="next"'
     return Page(rows, headers)
