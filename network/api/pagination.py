@@ -7,7 +7,8 @@ arrive between two pages, as ``OFFSET`` would.
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
+from datetime import date, datetime
 from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
@@ -54,24 +55,30 @@ def _decode(cursor: str, order) -> list:
 
 
 def _typed(value, column):
+    """``value`` as ``column`` holds it: a time or date from its ISO text, an enum from its value; a value of
+    another type than the column's is a cursor we did not give out (400)."""
     try:  # a TypeDecorator (``UTCDateTime``) says ``object``: the type it stores says more
         kind = getattr(column.type, "impl_instance", column.type).python_type
     except NotImplementedError:  # a type that does not say: its values go as they came
         return value
-    if kind is object:
+    if value is None or kind is object:
         return value
-    if kind is datetime and isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            abort(400, BAD_CURSOR)
-    if value is None or (isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool)):
+    try:
+        if kind in (date, datetime) and isinstance(value, str):
+            return kind.fromisoformat(value)
+        if issubclass(kind, enum.Enum):
+            return kind(value)
+    except ValueError:
+        abort(400, BAD_CURSOR)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
         return value
     abort(400, BAD_CURSOR)
 
 
 def _encode(values) -> str:
-    return _serializer().dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return _serializer().dumps([v.isoformat() if isinstance(v, date) else v for v in values])
 
 
 def _next_url(cursor: str) -> str:
