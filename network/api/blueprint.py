@@ -21,7 +21,7 @@ BLUEPRINTS: list[Blueprint] = []
 def _private(response):
     """A member's view of the network: the client may keep it and revalidate (ETag), a shared cache may not."""
     response.headers.setdefault("Cache-Control", "private, no-cache")
-    response.headers["Vary"] = "Authorization"
+    response.vary.add("Authorization")
     return response
 
 

@@ -26,6 +26,33 @@ ROLE_CHOICES = [SelectChoice("fellow", "Fellow"), SelectChoice("faculty", "Facul
 MAX_INVITES = 50
 
 
+def unique_addresses(parts) -> list[str]:
+    """The addresses among ``parts``, trimmed and in lower case, each once, in their order."""
+    seen, result = set(), []
+    for part in parts:
+        address = part.strip().lower()
+        if address and address not in seen:
+            seen.add(address)
+            result.append(address)
+    return result
+
+
+def invitation_addresses_problem(addresses: list[str]) -> str | None:
+    """What is wrong with a list of addresses to invite at once (too many, or not valid), or None: the rule
+    of the roster page's invite form and of the API's invitations."""
+    if len(addresses) > MAX_INVITES:
+        return f"Invite at most {MAX_INVITES} at once, or import a CSV roster."
+    bad = []
+    for address in addresses:
+        try:
+            validate_email(address, check_deliverability=False)
+        except EmailNotValidError:
+            bad.append(address)
+    if bad:
+        return "Not valid email addresses: " + ", ".join(bad[:10])
+    return None
+
+
 class CohortForm(FlaskForm):
     name = StringField("Name", filters=[strip], description="For example “Class of 2028”.",
                        validators=[DataRequired("Give the class a name."), Length(max=80)])
@@ -46,27 +73,12 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Send invitations")
 
     def addresses(self) -> list[str]:
-        raw = (self.emails.data or "").replace(";", ",").replace("\n", ",")
-        seen, result = set(), []
-        for part in raw.split(","):
-            address = part.strip().lower()
-            if address and address not in seen:
-                seen.add(address)
-                result.append(address)
-        return result
+        return unique_addresses((self.emails.data or "").replace(";", ",").replace("\n", ",").split(","))
 
     def validate_emails(self, field):
-        addresses = self.addresses()
-        if len(addresses) > MAX_INVITES:
-            raise ValidationError(f"Invite at most {MAX_INVITES} at once, or import a CSV roster.")
-        bad = []
-        for address in addresses:
-            try:
-                validate_email(address, check_deliverability=False)
-            except EmailNotValidError:
-                bad.append(address)
-        if bad:
-            raise ValidationError("Not valid email addresses: " + ", ".join(bad[:10]))
+        problem = invitation_addresses_problem(self.addresses())
+        if problem:
+            raise ValidationError(problem)
 
 
 class PlaceMemberForm(FlaskForm):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from network.cohorts.models import Graduation, Invitation, InvitationStatus, RosterImport
@@ -22,13 +22,22 @@ from network.types import utcnow
 INVITATIONS_PER_PAGE = 50
 
 
+#: The roster's order, ``[(column, descending)]``: by role in the cohort, then by joining date (the id breaks
+#: ties, so the API can page it by these keys).
+ROSTER_ORDER = ((CohortMembership.role, True), (CohortMembership.joined_at, False), (CohortMembership.id, False))
+
+
+def roster(cohort: Cohort) -> Select:
+    """A ``select`` of the cohort's memberships, each with the member and their training background, not yet
+    in ``ROSTER_ORDER`` (the API adds it with its page)."""
+    return (select(CohortMembership).where(CohortMembership.cohort_id == cohort.id)
+            .options(joinedload(CohortMembership.user).joinedload(User.training_background)))
+
+
 def roster_members(cohort: Cohort) -> list[CohortMembership]:
-    """The cohort's memberships, faculty first, then by joining date, each with the member and their
-    training background."""
-    return db.session.scalars(
-        select(CohortMembership).where(CohortMembership.cohort_id == cohort.id)
-        .options(joinedload(CohortMembership.user).joinedload(User.training_background))
-        .order_by(CohortMembership.role.desc(), CohortMembership.joined_at)).all()
+    """The cohort's memberships in ``ROSTER_ORDER``, each with the member and their training background."""
+    return db.session.scalars(roster(cohort).order_by(
+        *(column.desc() if descending else column.asc() for column, descending in ROSTER_ORDER))).all()
 
 
 def fellow_count(cohort: Cohort) -> int:
@@ -51,8 +60,13 @@ def invitation_states(cohort: Cohort, now: datetime) -> dict[str, int]:
     return states
 
 
-def invitations_page(cohort: Cohort, now: datetime, state: str | None, page: int) -> list[Invitation]:
-    """One page of the cohort's invitations in ``state`` (all: None), newest first."""
+#: The invitations' order, newest first, ``[(column, descending)]``.
+INVITATIONS_ORDER = ((Invitation.created_at, True), (Invitation.id, True))
+
+
+def invitations(cohort: Cohort, now: datetime, state: str | None) -> Select:
+    """A ``select`` of the cohort's invitations in ``state`` (all: None; a sent invitation past its expiry is
+    expired), not yet ordered."""
     query = select(Invitation).where(Invitation.cohort_id == cohort.id)
     if state == InvitationStatus.EXPIRED:
         query = query.where(Invitation.status == InvitationStatus.SENT, Invitation.expires_at <= now)
@@ -60,7 +74,13 @@ def invitations_page(cohort: Cohort, now: datetime, state: str | None, page: int
         query = query.where(Invitation.status == InvitationStatus.SENT, Invitation.expires_at > now)
     elif state:
         query = query.where(Invitation.status == InvitationStatus(state))
-    return db.session.scalars(query.order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    return query
+
+
+def invitations_page(cohort: Cohort, now: datetime, state: str | None, page: int) -> list[Invitation]:
+    """One page of the cohort's invitations in ``state`` (all: None), newest first."""
+    return db.session.scalars(invitations(cohort, now, state).order_by(Invitation.created_at.desc(),
+                                                                       Invitation.id.desc())
                               .limit(INVITATIONS_PER_PAGE).offset((page - 1) * INVITATIONS_PER_PAGE)).all()
 
 

@@ -17,7 +17,13 @@ from sqlalchemy.orm import selectinload
 
 from network.audit.models import record
 from network.cohorts.models import INVITATION_DAYS, Graduation, Invitation, InvitationStatus
-from network.cohorts.queries import existing_emails, hash_token, latest_graduation
+from network.cohorts.queries import (
+    existing_emails,
+    hash_token,
+    latest_graduation,
+    live_invitation_emails,
+    roster_emails,
+)
 from network.extensions import db
 from network.mail.models import EmailOutbox, OutboxStatus
 from network.mail.preview import keep as keep_preview
@@ -133,6 +139,17 @@ def invite_many(cohort: Cohort, people: list[dict], actor: User, existing: set[s
     record(actor.id, "cohort.invite", "cohort", cohort.id, program_id=cohort.program_id, count=len(invitations),
            emails=[i["email"] for i in invitations[:20]])
     return len(invitations)
+
+
+def invite_new(cohort: Cohort, emails: list[str], role: str, actor: User) -> tuple[list[str], list[str]]:
+    """Invite each of ``emails`` (checked, normalised) as ``role`` unless they are in the cohort already or
+    hold a valid invitation: (invited, skipped). Nobody joins until they accept (the consent rule)."""
+    ensure_open(cohort)
+    in_cohort, waiting = roster_emails(cohort), live_invitation_emails(cohort)
+    fresh = [address for address in emails if address not in in_cohort and address not in waiting]
+    if fresh:
+        invite_many(cohort, [{"email": address, "role": role} for address in fresh], actor)
+    return fresh, [address for address in emails if address not in fresh]
 
 
 def resend(invitation: Invitation, actor: User) -> None:

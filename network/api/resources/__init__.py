@@ -3,4 +3,4 @@
 The modules are listed here, in the order the OpenAPI document and ``/api/docs`` show them.
 """
 
-from network.api.resources import me  # noqa: F401
+from network.api.resources import matching, me, programs  # noqa: F401

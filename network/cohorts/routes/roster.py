@@ -76,11 +76,8 @@ def roster(cohort_id: int):
 @_posted_from_roster("invite", InviteForm)
 def invite(cohort: Cohort, form: InviteForm):
     """Invite one or many addresses with a role."""
-    in_cohort, waiting = queries.roster_emails(cohort), queries.live_invitation_emails(cohort)
-    fresh = [a for a in form.addresses() if a not in in_cohort and a not in waiting]
-    skipped = [a for a in form.addresses() if a not in fresh]
+    fresh, skipped = services.invite_new(cohort, form.addresses(), form.role.data, current_user)
     if fresh:
-        services.invite_many(cohort, [{"email": a, "role": form.role.data} for a in fresh], current_user)
         db.session.commit()
         flash(f"{plural(len(fresh), 'invitation')} sent. Each link works once and for 7 days; people who already have "
               "an account join the cohort only when they accept.", "success")

@@ -5,7 +5,7 @@ people, overrides and runs a round's managers preview.
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from network.extensions import db
@@ -147,17 +147,35 @@ def participants_named(matching_round: MatchingRound) -> list:
 
 
 def overrides_named(matching_round: MatchingRound) -> list:
-    """(override id, kind, fellow name, mentor name) in one query."""
+    """(override id, kind, fellow name, mentor name, fellow id, mentor id) in one query."""
     fellow, mentor = aliased(User), aliased(User)
-    return db.session.execute(select(Override.id, Override.kind, fellow.name, mentor.name)
+    return db.session.execute(select(Override.id, Override.kind, fellow.name, mentor.name, Override.fellow_id,
+                                     Override.mentor_id)
                               .join(fellow, fellow.id == Override.fellow_id)
                               .join(mentor, mentor.id == Override.mentor_id)
                               .where(Override.round_id == matching_round.id).order_by(Override.id)).all()
 
 
+def run_rows(matching_round: MatchingRound) -> Select:
+    """A ``select`` of the round's runs as rows without their (large) pair lists, not yet ordered."""
+    return select(MatchingRun.id, MatchingRun.algorithm, MatchingRun.status, MatchingRun.progress,
+                  MatchingRun.created_at, MatchingRun.summary, MatchingRun.error) \
+        .where(MatchingRun.round_id == matching_round.id)
+
+
 def runs_of(matching_round: MatchingRound) -> list:
     """The round's runs, newest first, without their (large) pair lists."""
-    return db.session.execute(select(MatchingRun.id, MatchingRun.algorithm, MatchingRun.status, MatchingRun.progress,
-                                     MatchingRun.created_at, MatchingRun.summary, MatchingRun.error)
-                              .where(MatchingRun.round_id == matching_round.id)
-                              .order_by(MatchingRun.id.desc()).limit(50)).all()
+    return db.session.execute(run_rows(matching_round).order_by(MatchingRun.id.desc()).limit(50)).all()
+
+
+def managed_rounds(user) -> Select:
+    """A ``select`` of the rounds ``user`` manages (``can_manage_round`` as SQL: every round for
+    administrators; for program staff, the rounds all of whose cohorts are of programs they run), with their
+    cohorts, not yet ordered."""
+    statement = select(MatchingRound).options(selectinload(MatchingRound.cohorts))
+    if runs_every_program(user):
+        return statement
+    of_other_programs = (select(round_cohort.c.round_id).join(Cohort, Cohort.id == round_cohort.c.cohort_id)
+                         .where(~managed_programs(user, Cohort.program_id)))
+    return statement.where(MatchingRound.id.in_(select(round_cohort.c.round_id)),
+                           MatchingRound.id.not_in(of_other_programs))
