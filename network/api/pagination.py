@@ -70,9 +70,8 @@ def _typed(value, column):
             return kind(value)
     except ValueError:
         abort(400, BAD_CURSOR)
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
+    numbers = (bool, int, float)  # a flag sorted as 0/1, a score as a whole number: the database compares them
+    if isinstance(value, kind) or (kind in numbers and isinstance(value, numbers)):
         return value
     abort(400, BAD_CURSOR)
 
