@@ -22,4 +22,4 @@ Discussions open the class's private category.""")
 account_deleted = _signals.signal("account-deleted", doc="""
 A member deleted their account (``profiles.services.delete_account``), before their personal data is erased,
 sender the ``User``. Institutional sign-in drops their linked identities (the provider's id for them and the
-email it gave), so none of it outlives the account.""")
+email it gave), and the API their personal access tokens, so none of it outlives the account.""")

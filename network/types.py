@@ -55,6 +55,12 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @property
+    def python_type(self):
+        """``datetime``, as its ``DateTime`` says (a ``TypeDecorator`` answers ``object``): the API's keyset
+        cursors read it to turn a stored time back into one."""
+        return datetime
+
     def process_bind_param(self, value, dialect):
         if value is None:
             return None

@@ -4,6 +4,7 @@ admin pages' reads are in ``queries.py``."""
 from __future__ import annotations
 
 from network.audit.models import record
+from network.auth.api_tokens import revoke_all
 from network.extensions import db
 from network.members.models import MemberDeactivation, MemberStatus, Role, User
 
@@ -25,7 +26,8 @@ def change_role(member: User, role: Role, admin: User) -> None:
 
 
 def deactivate(member: User, admin: User) -> None:
-    """Stop the member signing in and end every session they have; reactivation restores their status."""
+    """Stop the member signing in, end every session they have and revoke their API tokens; reactivation restores
+    their status (not the tokens)."""
     if member.id == admin.id:
         raise AdminError("You cannot deactivate your own account.")
     if db.session.get(MemberDeactivation, member.id) is not None:
@@ -34,6 +36,9 @@ def deactivate(member: User, admin: User) -> None:
                                       previous_status=member.status.value))
     member.status = MemberStatus.REJECTED
     member.end_other_sessions()
+    # A reactivated member signs in again and makes new tokens: a deactivation for a stolen account must
+    # not leave a token that works again on reactivation.
+    revoke_all(member.id, admin.id)
     record(admin.id, "member.deactivate", "user", member.id, email=member.email)
 
 

@@ -11,12 +11,15 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from network.audit.models import record
 from network.auth.models import ApiToken
 from network.extensions import db
 from network.members.models import User
+from network.permissions import manages_any_program
+from network.signals import account_deleted
 from network.types import utcnow
 
 #: What a token may do: ``read`` every GET the member could make on the pages, ``write`` the changes they could
@@ -53,6 +56,11 @@ def parse_scopes(text: str | list[str]) -> list[str]:
     return [scope for scope in SCOPES if scope in asked]
 
 
+def offered_scopes(member: User) -> tuple[str, ...]:
+    """The scopes ``member`` may give a token: ``roster`` only to whoever runs a program, as on the pages."""
+    return tuple(scope for scope in SCOPES if scope != "roster" or manages_any_program(member))
+
+
 def live_tokens(user_id: int):
     """A ``select`` of the member's tokens that still open the API, newest first."""
     return (select(ApiToken)
@@ -73,6 +81,8 @@ def issue(member: User, name: str, scopes: list[str], days: int = DEFAULT_DAYS,
     if not member.is_active or not member.is_verified:
         raise TokenError("Only a verified, active member can have API tokens.")
     scopes = parse_scopes(scopes)
+    if not set(scopes) <= set(offered_scopes(member)):
+        raise TokenError("The roster scope is for program staff: only they invite people to a cohort's roster.")
     live = db.session.scalar(select(db.func.count()).select_from(live_tokens(member.id).subquery()))
     if live >= MAX_LIVE_TOKENS:
         raise TokenError(f"You have {MAX_LIVE_TOKENS} tokens already: revoke one you no longer use first.")
@@ -95,6 +105,21 @@ def revoke(token: ApiToken, actor_id: int | None = None) -> bool:
     return True
 
 
+def revoke_all(member_id: int, actor_id: int | None = None) -> int:
+    """Stop every live token of the member (deactivated: sessions end, and so does the API); how many."""
+    tokens = db.session.scalars(live_tokens(member_id)).all()
+    for token in tokens:
+        revoke(token, actor_id)
+    return len(tokens)
+
+
+@account_deleted.connect
+def _forget_tokens(user: User, **_details) -> None:
+    """A deleted account takes its tokens with it: none opens the API again, and their names (a laptop, a
+    hospital's system) are the member's data (``signals.account_deleted``)."""
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
 def authenticate(secret: str) -> tuple[User, ApiToken] | None:
     """The member and the token for ``secret``, if it opens the API now: not revoked, not expired, its member
     active (a member deactivated, turned down or deleted is refused at their next request). One query."""
@@ -110,7 +135,14 @@ def authenticate(secret: str) -> tuple[User, ApiToken] | None:
     if token.revoked_at is not None or token.expires_at <= now or not user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        # Its own short transaction, before the request's work: a failed request still counts as a use.
+        # Its own short transaction, before the request's work: a failed request still counts as a use. The
+        # commit leaves the member and the token loaded (expiring them would read both again on first use).
         db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-        db.session.commit()
+        session = db.session()
+        session.expire_on_commit, expire = False, session.expire_on_commit
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
+        set_committed_value(token, "last_used_at", now)
     return user, token

@@ -15,8 +15,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
+from network.auth.api_tokens import DEFAULT_DAYS, EXPIRY_DAYS, SCOPE_LABELS
 from network.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
-from network.forms import ConfirmedByPassword
+from network.forms import CheckboxListField, ConfirmedByPassword
 from network.forms import strip as _strip
 from network.members.models import SELF_SERVICE_ROLES, TRAINING_YEARS, Role, User, training_year_label
 
@@ -196,3 +197,42 @@ class ConfirmWithCodeForm(ConfirmedByPassword, FlaskForm):
                        validators=[DataRequired("Enter a code."), Length(max=32)],
                        render_kw={"autocomplete": "one-time-code"})
     submit = SubmitField("Confirm")
+
+
+def _whole_number(value) -> int | None:
+    """A select's value as an integer, None for anything else (the field's own check then says what to do)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class ApiTokenForm(FlaskForm):
+    """A new personal access token: a name to know it by, its scopes (``scopes``: those the member may give,
+    ``api_tokens.offered_scopes``) and how long it lasts. The service checks the rest (how many live tokens)."""
+
+    name = StringField("Name", filters=[_strip],
+                       validators=[DataRequired("Give the token a name, so you know later what uses it."),
+                                   Length(max=80, message="A name has at most 80 characters.")],
+                       description='What will use it, e.g. "Residency system sync" or "My laptop".',
+                       render_kw={"maxlength": 80, "autocomplete": "off"})
+    scopes = CheckboxListField("What it may do", validate_choice=False)
+    days = SelectField("Expires after", coerce=_whole_number, default=DEFAULT_DAYS,
+                       choices=[SelectChoice(days, f"{days} days") for days in EXPIRY_DAYS],
+                       validate_choice=False)
+    submit = SubmitField("Create the token")
+
+    def __init__(self, *args, scopes: tuple[str, ...], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.scopes.choices = [SelectChoice(scope, f"{scope}: {SCOPE_LABELS[scope]}") for scope in scopes]
+
+    def validate_scopes(self, field):
+        offered = {choice.value for choice in field.choices}
+        if not field.data:
+            raise ValidationError("Choose at least one scope.")
+        if not set(field.data) <= offered:
+            raise ValidationError("Choose among the scopes listed.")
+
+    def validate_days(self, field):
+        if field.data not in EXPIRY_DAYS:
+            raise ValidationError("Choose one of the expiries listed.")

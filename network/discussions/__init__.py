@@ -19,5 +19,6 @@
   and the length limits of a title and a post; ``demo``: seeding for ``flask demo``.
 
 Posts are paged by id (keyset), never by OFFSET. Posting is rate-limited per member
-(``POST_RATE_LIMIT`` in ``Config``; previews are free).
+(``POST_RATE_LIMIT`` in ``Config``; previews are free): ``limits`` holds the two allowances (threads,
+replies), which the pages and the JSON API (``network.api.resources.discussions*``) share.
 """

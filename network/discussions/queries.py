@@ -81,7 +81,11 @@ class CategorySummary:
 
 def category_summaries(user) -> list[CategorySummary]:
     """The categories ``user`` sees with counts and unread threads: two queries however many posts."""
-    categories = visible_categories(user)
+    return category_stats(user, visible_categories(user))
+
+
+def category_stats(user, categories: list[Category]) -> list[CategorySummary]:
+    """``categories`` (which ``user`` sees) with their counts and unread threads, in one query."""
     mark = ReadMark.last_read_post_id
     stats = db.session.execute(
         select(Thread.category_id, func.count(Thread.id), func.coalesce(func.sum(Thread.post_count), 0),
@@ -111,13 +115,7 @@ def thread_rows(user, category: Category, before: tuple[datetime, int] | None = 
                 limit: int = THREADS_PER_PAGE) -> tuple[list[ThreadRow], tuple[datetime, int] | None]:
     """A page of a category's threads, pinned first on the first page, then newest activity first.
     Keyset-paginated on (last_post_at, id); returns the rows and the cursor of the next page."""
-    visible = or_(Thread.held.is_(False), Thread.author_id == user.id)
-    if permissions.can_moderate(user, category):
-        visible = true()
-    base = (select(Thread, ReadMark.last_read_post_id)
-            .outerjoin(ReadMark, and_(ReadMark.thread_id == Thread.id, ReadMark.user_id == user.id))
-            .options(joinedload(Thread.author))
-            .where(Thread.category_id == category.id, visible))
+    base = threads_in(user, category)
     rows = []
     if before is None:
         rows += db.session.execute(base.where(Thread.pinned.is_(True))
@@ -134,10 +132,22 @@ def thread_rows(user, category: Category, before: tuple[datetime, int] | None = 
         last = unpinned[-1][0]
         cursor = (last.last_post_at, last.id)
     rows += unpinned
-    return _with_unread(user, rows), cursor
+    return with_unread(user, rows), cursor
 
 
-def _with_unread(user, rows) -> list[ThreadRow]:
+def threads_in(user, category: Category):
+    """Rows of (thread, the member's read mark) of the threads of ``category`` that ``user`` sees (one
+    held for review only by its author and moderators), with their authors; unsorted, for a page."""
+    visible = or_(Thread.held.is_(False), Thread.author_id == user.id)
+    if permissions.can_moderate(user, category):
+        visible = true()
+    return (select(Thread, ReadMark.last_read_post_id)
+            .outerjoin(ReadMark, and_(ReadMark.thread_id == Thread.id, ReadMark.user_id == user.id))
+            .options(joinedload(Thread.author))
+            .where(Thread.category_id == category.id, visible))
+
+
+def with_unread(user, rows) -> list[ThreadRow]:
     """Unread counts for threads the member has read before: one grouped query over the page."""
     marked = {thread.id: mark for thread, mark in rows if mark is not None and thread.last_post_id
               and thread.last_post_id > mark}
@@ -193,15 +203,27 @@ def _post_page_statement(moderator: bool, direction: str, size: int):
     per kind of page. Held posts are shown to moderators and to their own author."""
     # The page shows each author's name and role, and the rendered text (the source is for editing).
     query = (select(Post).options(joinedload(Post.author).load_only(User.id, User.name, User.role), defer(Post.body))
-             .where(Post.thread_id == bindparam("thread", type_=Integer)))
-    if not moderator:
-        query = query.where(or_(Post.held.is_(False), Post.author_id == bindparam("viewer", type_=Integer)))
+             .where(Post.thread_id == bindparam("thread", type_=Integer),
+                    _posts_seen_by(moderator, bindparam("viewer", type_=Integer))))
     cursor = bindparam("cursor", type_=Integer)
     if direction == "before":
         return query.where(Post.id < cursor).order_by(Post.id.desc()).limit(size + 1)
     if direction == "after":
         query = query.where(Post.id > cursor)
     return query.order_by(Post.id).limit(size + 1)
+
+
+def _posts_seen_by(moderator: bool, viewer_id):
+    """Which posts of a thread a member sees: all for its moderators, else the published ones and their own."""
+    return true() if moderator else or_(Post.held.is_(False), Post.author_id == viewer_id)
+
+
+def thread_posts(user, thread: Thread):
+    """The posts of ``thread`` that ``user`` sees, with their authors and their Markdown source (the API sends
+    both texts); unsorted, for a page. The thread page's own statement is ``_post_page_statement``."""
+    return (select(Post).options(joinedload(Post.author).load_only(User.id, User.name))
+            .where(Post.thread_id == thread.id,
+                   _posts_seen_by(permissions.can_moderate(user, thread.category), user.id)))
 
 
 def previous_post_id(thread: Thread, post_id: int) -> int | None:

@@ -218,8 +218,14 @@ def add_goal(mentorship: Mentorship, title: str, due_on: date | None) -> Goal:
 
 
 def toggle_goal(mentorship: Mentorship, goal: Goal) -> None:
+    set_goal_done(mentorship, goal, goal.done_at is None)
+
+
+def set_goal_done(mentorship: Mentorship, goal: Goal, done: bool) -> None:
+    """Tick a goal done (when it was ticked stays), or open it again."""
     _active(mentorship)
-    goal.done_at = None if goal.done_at else utcnow()
+    if done != (goal.done_at is not None):
+        goal.done_at = utcnow() if done else None
 
 
 def log_meeting(mentorship: Mentorship, author: User, **fields) -> Meeting:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_
 
 from network.access import public
 from network.extensions import csrf, db
@@ -32,9 +32,7 @@ def index():
     notification ``?before=<id>`` (its time looked up by primary key, on later pages only)."""
     before = int_arg("before")
     unread_only = request.args.get("unread") == "1"
-    query = select(Notification).where(Notification.user_id == current_user.id)
-    if unread_only:
-        query = query.where(Notification.read_at.is_(None))
+    query = services.notifications_of(current_user.id, unread_only)
     if before is not None:
         last = db.session.get(Notification, before)
         if last is None or last.user_id != current_user.id:  # gone (or never theirs): by id alone

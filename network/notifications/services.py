@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from network.extensions import db
 from network.mail.services import queue_email
@@ -110,6 +110,15 @@ def notify_members(users: list[User], kind: str, title: str, link: str, *, targe
         elif mode == Delivery.DAILY:
             notification.for_digest = True
     return notified
+
+
+def notifications_of(user_id: int, unread_only: bool = False) -> Select:
+    """The member's notifications (the unread ones only, if asked), unsorted: the centre and the API sort them
+    ``NEWEST_FIRST`` and page them."""
+    query = select(Notification).where(Notification.user_id == user_id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return query
 
 
 def unread_count(user_id: int) -> int:

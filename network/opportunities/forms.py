@@ -25,11 +25,13 @@ from wtforms import (
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from network.extensions import db
 from network.forms import CheckboxListField, PhiGuarded, optional_int, strip_text
 from network.forms import strip as _strip
 from network.opportunities.models import EmploymentType, IrbStatus, OpportunityKind, ProjectStage, RsvpStatus, WorkMode
 from network.opportunities.queries.board import SORTS
 from network.opportunities.services.engagement import MAX_NOTE_LENGTH
+from network.taxonomy.models import Interest, PracticeSetting, Specialty, active_terms
 
 MAX_DESCRIPTION = 20_000
 MAX_TAGS = 10
@@ -328,6 +330,18 @@ def form_class(kind: OpportunityKind):
     if kind == OpportunityKind.RESEARCH:
         return ResearchForm
     return JobForm
+
+
+def offer_terms(form: OpportunityForm) -> None:
+    """Offer a posting form the active taxonomy terms (the edit page adds the retired ones the opportunity
+    already carries): the page and the API validate tags against the same lists."""
+    interests = db.session.scalars(active_terms(Interest)).all()
+    specialties = db.session.scalars(active_terms(Specialty)).all()
+    form.interests.choices = [(term.id, term.name) for term in interests]
+    form.specialties.choices = [(term.id, term.name) for term in specialties]
+    if hasattr(form, "practice_setting_id"):
+        settings = db.session.scalars(active_terms(PracticeSetting)).all()
+        form.practice_setting_id.choices = [("", "—")] + [(term.id, term.name) for term in settings]
 
 
 class InterestForm(PhiGuarded, FlaskForm):

@@ -54,6 +54,13 @@ class DirectoryQuery:
     page: int = 1
 
 
+class Location(NamedTuple):
+    city: str
+    region: str
+    country: str
+    time_zone: str
+
+
 @dataclass
 class Card:
     """A member as a list shows them: plain values read in a few queries, no ORM objects.
@@ -71,8 +78,9 @@ class Card:
     background: str | None = None  # the training background's name
     institution: str = ""
     photo_version: int = 0
-    place: str = ""  # "city, region, country", when visible to the viewer
-    time_zone: str = ""  # part of the location: shown to the same viewers
+    location: Location | None = None  # only when the member lets this viewer see it
+    place: str = ""  # the location's "city, region, country"
+    time_zone: str = ""  # the location's time zone
     interests: list[str] = field(default_factory=list)
     certifications: list[str] = field(default_factory=list)  # only read for the profile page
     cohorts: list = field(default_factory=list)  # (program, cohort name) pairs
@@ -127,8 +135,9 @@ def _only_words(query: DirectoryQuery) -> bool:
     return not any(filters) and query.sort == "relevance"
 
 
-def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str):
-    """(statement, order by) for the query; the statement selects User with its Profile."""
+def directory_filters(query: DirectoryQuery, viewer_id: int, dialect: str):
+    """(statement, rank): the visible members (User with its Profile) matching the query's words and filters, and
+    the words' best-first order (None without words); ``directory_statement`` or ``queries.directory_keys`` sort."""
     statement = visible_members()
     rank = None
     words = search.expression(search.index_of(Profile), dialect, query.q)
@@ -164,6 +173,12 @@ def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str):
         statement = statement.where(Profile.graduation_year <= query.graduated_to)
     if query.accepting:
         statement = statement.where(Profile.accepting_mentees.is_(True))
+    return statement, rank
+
+
+def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str):
+    """(statement, order by) for the query; the statement selects User with its Profile."""
+    statement, rank = directory_filters(query, viewer_id, dialect)
     if query.sort == "active":
         # SQLite already sorts NULL last when descending; saying so would stop it using the index.
         last_seen = User.last_seen_at.desc() if dialect == "sqlite" else User.last_seen_at.desc().nulls_last()
@@ -175,9 +190,10 @@ def directory_statement(query: DirectoryQuery, viewer_id: int, dialect: str):
     return statement, order
 
 
-#: What the directory's and the board's filter forms offer: active terms, programs and cohorts.
+#: What the directory's and the board's filter forms offer (active terms, programs and cohorts), and the API's
+#: taxonomy (which gives the certifications too).
 VOCABULARY = Version("vocabulary", {"specialty": ALL, "interest": ALL, "practice_setting": ALL, "program": ALL,
-                                    "cohort": ALL})
+                                    "cohort": ALL, "board_certification": ALL})
 #: What a plain word search ranks: the full-text index (SQLite's ``profile_fts``, PostgreSQL's
 #: ``profile.search_vector``) and who may be found, by which name.
 DIRECTORY = Version("directory", {"profile_fts": ALL, "profile": ("search_vector",),
@@ -377,6 +393,7 @@ def load_cards(rows, viewer_id: int, certifications: bool = False) -> list[Card]
         card.connected = card.connected or card.id in partners
         if row.location_visibility is not None and can_see(row.location_visibility, viewer_id=viewer_id,
                                                            owner_id=card.id, connected=card.connected):
-            card.place = ", ".join(part for part in (row.city, row.region, row.country) if part)
-            card.time_zone = row.time_zone or ""
+            card.location = Location(row.city or "", row.region or "", row.country or "", row.time_zone or "")
+            card.place = ", ".join(part for part in card.location[:3] if part)
+            card.time_zone = card.location.time_zone
     return cards

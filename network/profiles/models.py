@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, object_session, rela
 from network import search
 from network.database import association_table
 from network.extensions import db
-from network.members.models import User
+from network.members.models import Role, User
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty
 from network.text.markdown import markdown_to_text
 from network.types import LabelledEnum, enum_column, intpk, member_fk, member_pk, utc_now, utc_updated
@@ -43,6 +43,15 @@ class AcademicRank(LabelledEnum):
     PROFESSOR = "professor", "Professor"
     CLINICAL = "clinical_faculty", "Clinical faculty"
 
+
+#: Each role's own part of the profile: the edit form asks, and the profile page and the API show, only the
+#: member's current role's (what a fellow wrote stays stored, unshown, once they are alumni).
+ROLE_FIELDS = {
+    Role.FELLOW: ("career_goal",),
+    Role.ALUMNI: ("graduation_year", "current_position", "practice_setting_id"),
+    Role.FACULTY: ("title", "academic_rank"),
+    Role.ADMIN: (),
+}
 
 profile_interest = association_table("profile_interest", ("profile_id", "profile.user_id"),
                                      ("interest_id", "interest.id"))

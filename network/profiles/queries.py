@@ -1,17 +1,32 @@
-"""Reads for the profile pages (the directory's own statements are in ``directory.py``): one member's
-profile in one row, their photo, the people a member saved, the member with what the edit form shows,
-and the vocabulary's choices on that form. Nothing here writes."""
+"""Reads for the profile pages and the API (the directory's own statements are in ``directory.py``): one
+member's profile in one row and as a viewer may see it, the directory as keyset pages, their photo, the people
+a member saved, the member with what the edit form shows, and the vocabulary's choices on that form. Nothing
+here writes."""
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, bindparam, select
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from sqlalchemy import Float, Integer, bindparam, cast, func, literal, select
 from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 from wtforms import SelectChoice
 
 from network.database import prebuilt
 from network.extensions import db
 from network.members.models import User
-from network.profiles.directory import read_rows, visible_members, with_card_columns
+from network.permissions import can_see
+from network.profiles.directory import (
+    Card,
+    DirectoryQuery,
+    directory_filters,
+    load_cards,
+    read_rows,
+    visible_members,
+    with_card_columns,
+)
 from network.profiles.models import Profile, SavedMember
 from network.taxonomy.models import PracticeSetting
 
@@ -36,6 +51,53 @@ def _profile_statement():
 def profile_row(user_id: int):
     """A visible member's card and profile columns as one plain row, None when there is no such member."""
     return read_rows(_profile_statement(), {"user_id": user_id}).first()
+
+
+class ProfileView(NamedTuple):
+    """A member's profile as one viewer may see it."""
+
+    member: object  # the ``profile_row``
+    card: Card  # with the location only where the viewer may see it
+    shown: dict[str, bool]  # "email", "links": whether the viewer may see them
+
+
+def profile_view(user_id: int, viewer_id: int) -> ProfileView | None:
+    """A visible member's profile as ``viewer_id`` may see it (the profile page's and the API's), None when
+    there is no such member. A member without a profile has no privacy levels: nothing of theirs is shown."""
+    member = profile_row(user_id)
+    if member is None:
+        return None
+    card = load_cards([member], viewer_id, certifications=True)[0]
+
+    def visible(level) -> bool:
+        return level is not None and can_see(level, viewer_id=viewer_id, owner_id=member.id,
+                                             connected=card.connected)
+
+    return ProfileView(member, card, {"email": visible(member.email_visibility),
+                                      "links": visible(member.links_visibility)})
+
+
+#: Where a member never seen sorts in "recently active": after everyone seen, as the page's NULLS LAST.
+NEVER_SEEN = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def directory_keys(query: DirectoryQuery, viewer_id: int, dialect: str):
+    """The directory's members for keyset pages (the API): (statement, keys), the statement selecting card rows
+    with each key as ``key_<n>``, the keys being the page's order as (expression, descending) pairs that are
+    never NULL, so a cursor can name the last row sent and the next page start after it."""
+    statement, rank = directory_filters(query, viewer_id, dialect)
+    if query.sort == "active":
+        keys = [(func.coalesce(User.last_seen_at, literal(NEVER_SEEN, User.last_seen_at.type)), True),
+                (User.id, True)]
+    elif query.sort == "relevance" and rank is not None:
+        # ``search.match`` orders PostgreSQL by "ts_rank DESC" and SQLite by bm25 (lower is better). The rank as
+        # a double: PostgreSQL's real would round on its way through a cursor and no longer equal itself.
+        descending = isinstance(rank, UnaryExpression) and rank.modifier is operators.desc_op
+        keys = [(cast(rank.element if descending else rank, Float), descending), (User.name, False),
+                (User.id, False)]
+    else:
+        keys = [(User.name, False), (User.id, False)]
+    return with_card_columns(statement, *(key.label(f"key_{n}") for n, (key, _) in enumerate(keys))), keys
 
 
 def photo_of(user_id: int) -> bytes | None:

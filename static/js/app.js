@@ -17,6 +17,22 @@
   if (window.matchMedia("(min-width: 992px)").matches) {
     document.querySelectorAll("details.filter-panel").forEach(function (panel) { panel.open = true; });
   }
+  // "Copy" buttons next to a read-only value shown once (a new API token): copy it, and say so.
+  document.querySelectorAll(".js-copy").forEach(function (button) {
+    var input = document.getElementById(button.getAttribute("aria-controls"));
+    var status = button.closest(".alert") && button.closest(".alert").querySelector("[data-copy-status]");
+    if (!input || !navigator.clipboard) { return; }
+    button.hidden = false;
+    input.addEventListener("focus", function () { input.select(); });
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(input.value).then(function () {
+        if (status) { status.textContent = "Copied."; }
+      }, function () {
+        input.select();
+        if (status) { status.textContent = "Could not copy: the token is selected, copy it with your keyboard."; }
+      });
+    });
+  });
   // Move focus to the first field with an error so keyboard users land on it; else to what the page
   // answered with (a preview, a patient-identifier notice), so they need not Tab past the menu again.
   var landing = document.querySelector("[aria-invalid='true']") || document.querySelector("[data-autofocus]");

@@ -31,7 +31,7 @@ def api_operations(app):
 def needed_scope(app, rule, method) -> str:
     """The scope the OpenAPI document says the operation needs: the one the test's token goes without."""
     spec = app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
-    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+    path = re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", r"{\1}", rule.rule)  # <int:id>, <any('a', 'b'):name>
     security = spec["paths"][path][method.lower()].get("security")
     assert security, f"{method} {path} does not say which scope it needs (@scope under @blp.route)"
     return security[0]["token"][0]

@@ -19,8 +19,12 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from network.auth import api_tokens
+from network.extensions import db
+from network.members.models import User
 from tests.conftest import IN_CI
 from tests.e2e.test_join_flow import sign_in
 from tests.servers import LiveServer
@@ -138,6 +142,7 @@ def crawl(browser, site: LiveServer, role: str) -> Crawl:
         frontier.add(site.url + "/")
         if role == "visitor":
             frontier.add(site.url + "/auth/login")
+            frontier.add(site.url + "/api/docs")  # public; members reach it from their account page
         for url in frontier:
             path = url[len(site.url):]
             try:
@@ -186,9 +191,19 @@ def _listing(lines: list[str], limit: int = 300) -> str:
 _crawls: dict[str, Crawl] = {}
 
 
+def give_api_tokens(site: LiveServer) -> None:
+    """A token for each signed-in role, so each account page is checked with its list of tokens."""
+    with site.app.app_context():
+        for email in filter(None, ROLES.values()):
+            member = db.session.scalars(select(User).where(User.email == email)).one()
+            api_tokens.issue(member, "Residency system sync", ["read"], 30)
+        db.session.commit()
+
+
 @pytest.fixture(scope="module")
 def crawled(browser, demo_site):
     _tool(AXE)
+    give_api_tokens(demo_site)
 
     def get(role: str) -> Crawl:
         if role not in _crawls:
@@ -204,6 +219,9 @@ def test_every_reachable_page_has_no_serious_axe_violation(crawled, role, record
     record = crawled(role)
     record_property("summary", ("accessibility", f"{role}: {len(record.pages)} pages checked by axe-core"))
     assert len(record.pages) >= (3 if role == "visitor" else 20), record.pages
+    assert "/api/docs" in record.pages, record.pages
+    if role != "visitor":  # the account page with its API tokens (give_api_tokens)
+        assert "Residency system sync" in record.html.get("/auth/account", ""), record.pages
     assert not record.errors, "pages that failed to load:\n" + "\n".join(record.errors)
     assert not record.violations, (
         f"{len(record.violations)} serious or critical axe violations as {role}:\n" + _listing(record.violations))

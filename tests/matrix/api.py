@@ -7,10 +7,18 @@ are public. What each role's *token* may do, scope by scope, is ``tests/api/test
 
 from __future__ import annotations
 
+from werkzeug.routing import AnyConverter
+
 from network import create_app
 from tests.matrix.common import everyone
 
 PUBLIC = {("api-docs.openapi_json", "GET"), ("api_docs.docs", "GET")}
+
+
+def _argument(converter):
+    """A value the URL part takes: 1 for an id, the first choice of an ``<any(...)>`` part (the session is refused
+    before anything is read, so any value that builds the URL will do)."""
+    return sorted(converter.items)[0] if isinstance(converter, AnyConverter) else 1
 
 
 def _rows() -> dict:
@@ -21,7 +29,8 @@ def _rows() -> dict:
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             outcome = 200 if (rule.endpoint, method) in PUBLIC else 401
-            rows[(rule.endpoint, method)] = (dict.fromkeys(rule.arguments, 1), everyone(outcome))
+            rows[(rule.endpoint, method)] = ({name: _argument(converter) for name, converter
+                                              in rule._converters.items()}, everyone(outcome))
     assert rows.keys() >= PUBLIC, PUBLIC - rows.keys()
     return rows
 

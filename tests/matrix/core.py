@@ -35,6 +35,10 @@ ROUTES = {
     ("auth.change_password", "POST"): ({}, members(LOGIN, 400, 400)),
     ("auth.sign_out_everywhere", "POST"): ({}, members(LOGIN, ACCOUNT, ACCOUNT)),
     ("auth.end_member_session", "POST"): ({"session_id": 999999}, members(LOGIN, 404, 404)),
+    # API tokens are for verified members; an empty form is refused with the page again, and another
+    # member's token (or none) is a 404.
+    ("auth.create_api_token", "POST"): ({}, members(LOGIN, 403, 400)),
+    ("auth.revoke_api_token", "POST"): ({"token_id": 999999}, members(LOGIN, 403, 404)),
     ("auth.login_code", "GET"): ({}, members(LOGIN, HOME, HOME)),
     ("auth.login_code", "POST"): ({}, members(LOGIN, HOME, HOME)),
     ("auth.two_factor_status", "GET"): ({}, members(LOGIN, 200, 200)),

@@ -206,9 +206,9 @@ def deactivate_member(user_id: int):
 def _confirm_deactivation(member: User):
     return confirmation_page(
         title=f"Deactivate {member.name}?",
-        consequences=f"{member.name} is signed out on every device at once and cannot sign in until an "
-                     "administrator reactivates them. Their profile, posts and mentorships stay. You can undo this "
-                     "with Reactivate.",
+        consequences=f"{member.name} is signed out on every device at once, their API tokens stop working, "
+                     "and they cannot sign in until an administrator reactivates them. Their profile, posts and "
+                     "mentorships stay. You can undo this with Reactivate (they make new tokens).",
         button="Deactivate", cancel=_back())
 
 

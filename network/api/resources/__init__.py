@@ -3,4 +3,11 @@
 The modules are listed here, in the order the OpenAPI document and ``/api/docs`` show them.
 """
 
-from network.api.resources import matching, me, programs  # noqa: F401
+# isort: off
+from network.api.resources import me  # noqa: F401
+from network.api.resources import members, taxonomy  # noqa: F401
+from network.api.resources import mentorship, mentorship_workspace  # noqa: F401
+from network.api.resources import discussions, discussions_reading, discussions_writing  # noqa: F401
+from network.api.resources import opportunities, notifications  # noqa: F401
+from network.api.resources import programs, matching  # noqa: F401
+# isort: on

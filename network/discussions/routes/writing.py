@@ -7,36 +7,26 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from network import permissions
-from network.discussions import queries
+from network.discussions import limits, queries
 from network.discussions.forms import EditPostForm, PostForm, ThreadForm
 from network.discussions.models import Category
-from network.discussions.phi import any_strong, find_phi, highlight
+from network.discussions.phi import highlight
 from network.discussions.rendering import render_body
 from network.discussions.routes.blueprint import bp
 from network.discussions.routes.loading import category_or_404, post_or_404, thread_or_404
 from network.discussions.services import editing, posting
 from network.discussions.services.errors import EditConflict, IdentifiersRefused, ThreadLocked
-from network.discussions.services.review import must_hold
-from network.extensions import configured_limit, db, limiter, member_key
+from network.discussions.services.review import check_draft
+from network.extensions import db
 from network.integers import int_arg
 
 log = logging.getLogger(__name__)
-
-#: Posting (threads, replies) is limited per member, not per address: colleagues share hospital networks.
-#: Previews are free. The message goes into the designed 429 page ("Too many attempts (…)").
-posting_limit = limiter.limit(
-    configured_limit("POST_RATE_LIMIT"), key_func=member_key, methods=["POST"],
-    exempt_when=lambda: "preview" in request.form,
-    error_message="you are posting faster than the network allows, a few posts a minute; nothing was posted: "
-                  "go back, your text is still in the form")
-
-
 
 
 @dataclass(frozen=True)
@@ -49,27 +39,19 @@ class PhiNotice:
 
 
 def _phi_problem(form, text: str, category: Category, can_hold: bool = True) -> PhiNotice | None:
-    """The highlighted matches when the draft looks like it holds patient identifiers.
-
-    Strong identifiers (a cued name, MRN, SSN, date of birth, street address) are never waved through:
-    a new post with them waits for a moderator in any category, as does any match in a case-discussion
-    category; an edit of a published post cannot be held without hiding it, so it must lose them.
-    Weaker matches elsewhere need the author's confirmation (and the post then enters the queue)."""
-    matches = find_phi(text)
-    if not matches:
+    """The highlighted matches when the draft looks like it holds patient identifiers (``review.check_draft``
+    decides: held for a moderator, refused, or to be confirmed), with the form's error saying what to do."""
+    check = check_draft(text, category, can_hold)
+    if check is None:
         return None
-    highlighted = highlight(text, matches)
-    if can_hold and must_hold(category, matches):
-        return PhiNotice(highlighted, holding=True, refused=False)
-    if any_strong(matches):
+    if check.refused:
         form.body.errors = list(form.body.errors) + [
             "This text holds patient identifiers that cannot be published (highlighted above): remove them."]
-        return PhiNotice(highlighted, holding=False, refused=True)
-    if not form.confirm_no_phi.data:
+    elif check.stops(confirmed=bool(form.confirm_no_phi.data)):
         form.confirm_no_phi.errors = list(form.confirm_no_phi.errors) + [
             ("This text looks like it may identify a patient (highlighted above). Remove the identifiers, "
             "or tick this box to confirm they are not patient information.")]
-    return PhiNotice(highlighted, holding=False, refused=False)
+    return PhiNotice(highlight(text, check.matches), holding=check.holding, refused=check.refused)
 
 
 def _needs_changes(form, phi: PhiNotice | None) -> bool:
@@ -88,7 +70,7 @@ def _flash_posted(what: str, held: bool) -> None:
 
 
 @bp.route("/c/<slug>/new", methods=["GET", "POST"])
-@posting_limit
+@limits.new_threads
 def new_thread(slug: str):
     """Start a thread: preview, a check for patient identifiers, then post."""
     category = category_or_404(slug)
@@ -129,7 +111,7 @@ def _sent_before(form, error: IntegrityError):
 
 
 @bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
-@posting_limit
+@limits.replies
 def reply(thread_id: int):
     """Reply to a thread (optionally quoting a post), with preview and the patient-identifier check."""
     thread = thread_or_404(thread_id)

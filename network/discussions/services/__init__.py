@@ -9,7 +9,8 @@ read is in ``network.discussions.queries``.
   and the notices that follow a moderator's decision.
 - ``editing``: a new text for a post, the old one kept as a revision.
 - ``removal``: an author deleting or a moderator removing a post, and undoing it.
-- ``review``: the patient-identifier review: which posts wait, approving them, redacting identifiers.
+- ``review``: the patient-identifier review: what the guard says of a draft (``check_draft``, for the pages
+  and the API alike), which posts wait, approving them, redacting identifiers.
 - ``flags``: flagging a post for the moderators, and resolving the flag.
 - ``moderation``: pinning, locking and moving threads.
 - ``subscriptions``: watching and muting threads, and how far each member has read.

@@ -5,6 +5,7 @@ replaced by "[removed]" wherever the post's text is kept."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape as html_escape
 
 from sqlalchemy import or_, select, update
@@ -33,6 +34,35 @@ REMOVED = "[removed]"
 def must_hold(category: Category, matches: list[Match]) -> bool:
     """Strong identifiers wait for a moderator in every category; in a case-discussion category, any match."""
     return any_strong(matches) or bool(category.holds_phi_matches and matches)
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    """What the guard says of a draft with likely patient identifiers, before it is posted or saved: it waits
+    for a moderator (``holding``), it cannot be saved until they go (``refused``: strong identifiers in an
+    edit of a published post, which cannot be held without hiding it), or else the author must confirm that
+    the weaker matches identify no patient (the post is then published and enters the moderation queue)."""
+
+    matches: list[Match]
+    holding: bool
+    refused: bool
+
+    def stops(self, confirmed: bool) -> bool:
+        """Whether the draft must change (or, for weaker matches, be confirmed) before it can be saved."""
+        return self.refused or (not self.holding and not confirmed)
+
+
+def check_draft(text: str, category: Category, can_hold: bool = True) -> DraftCheck | None:
+    """The guard's word on a draft (a new thread's title and body, a reply, an edit), ``None`` when nothing
+    in it looks like a patient identifier. Strong identifiers are never waved through: a new post with them
+    waits for a moderator in any category, as does any match in a case-discussion category; an edit of a
+    published post (``can_hold`` false) must lose them. The pages and the API ask this same question."""
+    matches = find_phi(text)
+    if not matches:
+        return None
+    if can_hold and must_hold(category, matches):
+        return DraftCheck(matches, holding=True, refused=False)
+    return DraftCheck(matches, holding=False, refused=any_strong(matches))
 
 
 def identifier_kinds(matches: list[Match]) -> list[str]:

@@ -15,6 +15,7 @@ from network.database import prebuilt
 from network.extensions import db
 from network.members.models import User
 from network.mentorship.models import (
+    Goal,
     Meeting,
     MentoringType,
     MentorSettings,
@@ -128,13 +129,31 @@ def past_mentorships(user: User, limit: int = 100) -> list[Mentorship]:
 # -- requests ------------------------------------------------------------------------------------
 
 
+def requests_statement(member: User):
+    """The requests the member sent or received, with both members (unordered: callers sort or page it)."""
+    return (select(MentorshipRequest)
+            .where(or_(MentorshipRequest.mentee_id == member.id, MentorshipRequest.mentor_id == member.id))
+            .options(selectinload(MentorshipRequest.mentee), selectinload(MentorshipRequest.mentor)))
+
+
 def requests_of(member: User, limit: int = 200) -> list[MentorshipRequest]:
     """The requests the member sent or received, newest first, with both members."""
-    return db.session.scalars(
-        select(MentorshipRequest)
-        .where(or_(MentorshipRequest.mentee_id == member.id, MentorshipRequest.mentor_id == member.id))
-        .options(selectinload(MentorshipRequest.mentee), selectinload(MentorshipRequest.mentor))
-        .order_by(MentorshipRequest.created_at.desc(), MentorshipRequest.id.desc()).limit(limit)).all()
+    return db.session.scalars(requests_statement(member).order_by(
+        MentorshipRequest.created_at.desc(), MentorshipRequest.id.desc()).limit(limit)).all()
+
+
+def request_for(member: User, request_id: int, side: str | None = None, *,
+                lock: bool = False) -> MentorshipRequest | None:
+    """The request with both members if ``member`` is its ``side`` ("mentor" or "mentee"; either when None);
+    None otherwise. ``lock`` holds the row until the transaction ends, so two answers to one request (a double
+    click, two tabs, an accept racing a withdraw) take turns: the second reads what the first did."""
+    query = (select(MentorshipRequest).where(MentorshipRequest.id == request_id)
+             .options(selectinload(MentorshipRequest.mentee), selectinload(MentorshipRequest.mentor)))
+    item = db.session.scalars(query.with_for_update(of=MentorshipRequest) if lock else query).first()
+    sides = ("mentor", "mentee") if side is None else (side,)
+    if item is None or member.id not in {getattr(item, f"{name}_id") for name in sides}:
+        return None
+    return item
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +211,23 @@ def mentorship_for(user: User, mentorship_id: int, *, lock: bool = False) -> Men
     if mentorship is None or user.id not in (mentorship.mentee_id, mentorship.mentor_id):
         return None
     return mentorship
+
+
+def mentorships_statement(member: User):
+    """The member's mentorships as mentee or mentor, any status, with both members (callers sort or page it)."""
+    return (select(Mentorship).where(or_(Mentorship.mentee_id == member.id, Mentorship.mentor_id == member.id))
+            .options(selectinload(Mentorship.mentee), selectinload(Mentorship.mentor)))
+
+
+def goals_statement(mentorship: Mentorship):
+    """The mentorship's goals (callers sort or page them)."""
+    return select(Goal).where(Goal.mentorship_id == mentorship.id)
+
+
+def meetings_statement(mentorship: Mentorship):
+    """The mentorship's meeting log with each meeting's author (callers sort or page it). Private notes are
+    in the rows: who may read them is ``permissions.can_read_meeting_notes``."""
+    return select(Meeting).where(Meeting.mentorship_id == mentorship.id).options(selectinload(Meeting.author))
 
 
 def meetings_visible_to(mentorship: Mentorship, user: User):

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from network.confirmation import confirmation_page, confirmed
 from network.extensions import db
 from network.mentorship import services
 from network.mentorship.forms import DeclineForm
 from network.mentorship.models import DeclineReason, MentorshipRequest, RequestStatus
-from network.mentorship.queries.mentorships import requests_of
+from network.mentorship.queries.mentorships import request_for, requests_of
 from network.mentorship.routes.blueprint import bp
 
 
@@ -37,10 +35,8 @@ def _request_for(request_id: int, side: str) -> MentorshipRequest:
 
     The row is locked until the request commits, so two answers to one request (a double click, two tabs,
     an accept racing a withdraw) take turns: the second reads what the first did and is told so."""
-    item = db.first_or_404(select(MentorshipRequest).where(MentorshipRequest.id == request_id)
-                           .options(selectinload(MentorshipRequest.mentee), selectinload(MentorshipRequest.mentor))
-                           .with_for_update(of=MentorshipRequest))
-    if getattr(item, f"{side}_id") != current_user.id:
+    item = request_for(current_user, request_id, side, lock=True)
+    if item is None:
         abort(404)
     return item
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Integer, Select, String, and_, bindparam, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -176,6 +176,53 @@ def _board_parameters(viewer_id: int, filters: BoardFilters, now: datetime, dial
             "specialty": filters.specialty_id, "location": _like_pattern(filters.location),
             "deadline_before": now + timedelta(days=filters.deadline_days) if filters.deadline_days else None,
             "query": search.expression(search.index_of(Opportunity), dialect, filters.q)}
+
+
+#: Where a missing deadline or start sorts in a keyset order: after every date, as ``_board_statement`` sorts it.
+_NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def board_order(sort: str) -> list[tuple]:
+    """The board's order for ``sort`` as ``(column, descending)`` pairs ending with the id, for a keyset page
+    (the API): the same order as the board's pages, a missing deadline or start last."""
+    if sort == "deadline":
+        return [(func.coalesce(Opportunity.deadline, _NEVER), False), (Opportunity.id, False)]
+    if sort == "starting":
+        return [(func.coalesce(Opportunity.starts_at, _NEVER), False), (Opportunity.id, False)]
+    return [(Opportunity.created_at, True), (Opportunity.id, True)]
+
+
+def board_order_key(sort: str, row) -> tuple:
+    """A row's values of ``board_order(sort)``."""
+    if sort == "deadline":
+        return (row.deadline or _NEVER, row.id)
+    if sort == "starting":
+        return (row.starts_at or _NEVER, row.id)
+    return (row.created_at, row.id)
+
+
+@prebuilt
+def _board_list_statement(shape: BoardShape, dialect: str, archive: bool) -> Select:
+    """The board's rows for filters of this shape, neither sorted nor paged (its caller pages by keyset):
+    the card's columns, when it was posted, whether the viewer bookmarked it and its tags."""
+    saved = exists().where(Bookmark.user_id == bindparam("viewer", type_=Integer),
+                           Bookmark.opportunity_id == Opportunity.id)
+    statement = select(*CARD_COLUMNS, Opportunity.created_at, saved.label("saved"), _tag_list(dialect))
+    return _board_where(statement, shape, dialect, archive)
+
+
+def board_list(viewer_id: int, filters: BoardFilters, now: datetime, archive: bool = False) -> Select:
+    """The board's (or the archive's) opportunities for these filters, as the board finds them, with the
+    values bound: a statement to sort by ``board_order`` and page. Rows as ``_board_list_statement``'s, their
+    ``tags`` read with ``tag_names``."""
+    dialect = db.session.get_bind().dialect.name
+    statement = _board_list_statement(BoardShape.of(filters), dialect, archive)
+    return statement.params(_board_parameters(viewer_id, filters, now, dialect))
+
+
+def tag_names(tags, dialect: str) -> list[str]:
+    """A board row's ``tags`` column as the names, alphabetical."""
+    return _names(tags, dialect != "postgresql")
 
 
 @dataclass(slots=True)

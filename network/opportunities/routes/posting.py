@@ -11,21 +11,16 @@ from flask_login import current_user
 
 from network import permissions
 from network.confirmation import confirmation_page, confirmed
-from network.extensions import configured_limit, db, limiter, member_key
-from network.opportunities.forms import RemoveForm, form_class
+from network.extensions import db
+from network.opportunities.forms import RemoveForm, form_class, offer_terms
+from network.opportunities.limits import posting_limit
 from network.opportunities.models import Opportunity, OpportunityKind
 from network.opportunities.routes.blueprint import bp
 from network.opportunities.routes.opportunity import editable_or_403, opportunity_or_404, render_show
 from network.opportunities.services import Conflict, OpportunityError, posting
-from network.taxonomy.models import Interest, PracticeSetting, Specialty, active_terms
 
 log = logging.getLogger(__name__)
 
-#: Posting is limited per member (colleagues share hospital networks), so a stolen session cannot flood the board.
-posting_limit = limiter.limit(
-    configured_limit("OPPORTUNITY_POST_RATE_LIMIT"),
-    key_func=member_key, methods=["POST"],
-    error_message="You are posting faster than the network allows. Wait a minute, then send it again.")
 
 
 def _kind_or_404(kind: str) -> OpportunityKind:
@@ -33,17 +28,6 @@ def _kind_or_404(kind: str) -> OpportunityKind:
         return OpportunityKind(kind)
     except ValueError:
         abort(404)
-
-
-def _tag_choices(form) -> None:
-    """Offer the active taxonomy terms, plus any retired ones the opportunity already carries."""
-    interests = db.session.scalars(active_terms(Interest)).all()
-    specialties = db.session.scalars(active_terms(Specialty)).all()
-    form.interests.choices = [(term.id, term.name) for term in interests]
-    form.specialties.choices = [(term.id, term.name) for term in specialties]
-    if hasattr(form, "practice_setting_id"):
-        settings = db.session.scalars(active_terms(PracticeSetting)).all()
-        form.practice_setting_id.choices = [("", "—")] + [(term.id, term.name) for term in settings]
 
 
 def _keep_terms(form, opportunity: Opportunity) -> None:
@@ -80,7 +64,7 @@ def new(kind: str):
         abort(403)
     form = form_class(kind)()
     form.creating = True
-    _tag_choices(form)
+    offer_terms(form)
     if request.method == "GET":
         profile = current_user.profile
         if profile is not None and profile.time_zone in zoneinfo.available_timezones():
@@ -107,7 +91,7 @@ def edit(opportunity_id: int):
     kind = OpportunityKind(opportunity.kind)
     form = form_class(kind)()
     form.creating = False
-    _tag_choices(form)
+    offer_terms(form)
     _keep_terms(form, opportunity)
     if request.method == "GET":
         form.fill(opportunity)

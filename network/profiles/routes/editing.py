@@ -11,10 +11,10 @@ from network.confirmation import confirmation_page, confirmed
 from network.errors import handle_http_error
 from network.extensions import configured_limit, db, limiter, member_key
 from network.forms import read_upload
-from network.members.models import Role, User
+from network.members.models import User
 from network.profiles import queries, services
 from network.profiles.forms import PhotoForm, ProfileForm
-from network.profiles.models import Profile
+from network.profiles.models import ROLE_FIELDS, Profile
 from network.profiles.photos import MAX_UPLOAD_BYTES, InvalidImage, make_thumbnail
 from network.profiles.photos import TOO_LARGE as PHOTO_TOO_LARGE
 from network.profiles.routes.blueprint import bp
@@ -35,12 +35,6 @@ photo_upload_limit = _photo_rate_limit()
 profile_photo_limit = _photo_rate_limit(exempt_when=lambda: not request.files.get("photo"))
 
 LINK_FIELDS = ("link1", "link2", "link3")
-ROLE_FIELDS = {
-    Role.FELLOW: ("career_goal",),
-    Role.ALUMNI: ("graduation_year", "current_position", "practice_setting_id"),
-    Role.FACULTY: ("title", "academic_rank"),
-    Role.ADMIN: (),
-}
 COMMON_FIELDS = ("headline", "bio", "primary_specialty_id", "institution", "city", "region", "country",
                  "time_zone", "languages", "email_visibility", "links_visibility",
                  "location_visibility")

@@ -12,7 +12,6 @@ from wtforms import SelectChoice
 from network.cache import current_versions
 from network.extensions import db
 from network.members.models import User
-from network.permissions import can_see
 from network.profiles import queries, services
 from network.profiles.directory import (
     DIRECTORY,
@@ -73,17 +72,10 @@ def bio_html(source: str):
 @bp.route("/<int:user_id>")
 def show(user_id: int):
     """A member's profile, as far as its owner lets the viewer see it."""
-    member = queries.profile_row(user_id)
-    if member is None:
+    view = queries.profile_view(user_id, current_user.id)
+    if view is None:
         abort(404)
-    # The card holds the location only where the member lets this viewer see it.
-    card = load_cards([member], current_user.id, certifications=True)[0]
-
-    def visible(level) -> bool:
-        return level is not None and can_see(level, viewer_id=current_user.id, owner_id=member.id,
-                                             connected=card.connected)
-
-    shown = {"email": visible(member.email_visibility), "links": visible(member.links_visibility)}
+    member, card, shown = view
     completeness = None
     if member.id == current_user.id:
         completeness = services.completeness(current_user, current_user.profile)
