@@ -18,14 +18,32 @@ DB_INT_MAX = 2**31 - 1
 _INTEGER = re.compile(r"-?[0-9]{1,10}")
 
 
+def digits_up_to(limit: int) -> str:
+    """A regular expression matching the decimal numbers 0 … ``limit`` (leading zeros allowed): shorter numbers,
+    then for each digit of ``limit`` the same digits before it and a smaller one there, then ``limit`` itself."""
+    text = str(limit)
+    alternatives = [f"[0-9]{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for position, digit in enumerate(text):
+        if digit != "0":
+            alternatives.append(f"{text[:position]}[0-{int(digit) - 1}][0-9]{{{len(text) - position - 1}}}")
+    alternatives.append(text)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
 class BoundedIntegerConverter(IntegerConverter):
     """``<int:...>`` that matches only 0 … ``DB_INT_MAX`` (registered as the app's ``int``): a larger
-    number matches no route, so it is a 404."""
+    number matches no route, so it is a 404.
+
+    The bound is in the converter's pattern, not only in ``to_python``: the router matches a path's pattern,
+    then the method, then converts, so a number refused only by ``to_python`` on a path that another rule
+    serves for another method (``GET`` and ``POST`` of ``/threads/<int:id>/posts``) was a 405."""
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = DB_INT_MAX,
                  signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=DB_INT_MAX if max is None else max,
                          signed=signed)
+        if not fixed_digits:
+            self.regex = ("-?" if signed else "") + digits_up_to(self.max)
 
     def to_python(self, value: str) -> int:
         if len(value) > 12:  # longer than any bound: no int() of thousands of digits

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import flask_migrate
@@ -88,11 +89,12 @@ def _admin_url(server_url: str) -> str:
     return server_url.rsplit("/", 1)[0] + "/postgres"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    """An empty, migrated database: a file copy on SQLite, a template clone on PostgreSQL."""
-    if request.param == "sqlite":
-        path = tmp_path / "network.db"
+@contextmanager
+def scratch_database(request, kind: str, folder):
+    """An empty, migrated database of ``kind`` ("sqlite" or "postgresql") for a fixture of any scope: a copy of
+    the SQLite template in ``folder``, or a clone of the PostgreSQL template, dropped after."""
+    if kind == "sqlite":
+        path = folder / "network.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
@@ -102,10 +104,19 @@ def database_url(request, tmp_path):
     admin = create_engine(_admin_url(server.url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield server.url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield server.url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """An empty, migrated database: a file copy on SQLite, a template clone on PostgreSQL."""
+    with scratch_database(request, request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -224,7 +235,6 @@ def login(app):
 @pytest.fixture
 def count_queries(app):
     """``with count_queries() as queries: ...`` then ``len(queries)``: the SQL statements run."""
-    from contextlib import contextmanager
 
     @contextmanager
     def counter():

@@ -1,4 +1,4 @@
-"""Throwaway PostgreSQL, Redis and SMTP servers for the test suite.
+"""Throwaway PostgreSQL, Redis and SMTP servers for the test suite, and the app itself served over HTTP.
 
 Plain Python (no pytest dependency) so it can also be used from scripts::
 
@@ -53,11 +53,14 @@ import threading
 import time
 from collections.abc import Callable
 
+from werkzeug.serving import make_server
+
 __all__ = [
     "PostgresServer",
     "RedisServer",
     "Server",
     "ServerStartError",
+    "LiveServer",
     "ServerUnavailable",
     "SmtpServer",
     "free_port",
@@ -743,3 +746,29 @@ def start_smtp(timeout: float = DEFAULT_TIMEOUT) -> SmtpServer:
         _register(server)
         return server
     raise ServerStartError(f"SMTP server (aiosmtpd) did not start on {HOST}: {last_exc!r}")
+
+
+# --------------------------------------------------------------------------
+# the app over HTTP
+# --------------------------------------------------------------------------
+
+class LiveServer:
+    """A WSGI app served on 127.0.0.1 (werkzeug, a thread per request) from a daemon thread, for clients that
+    need a real HTTP server: the browser tests and schemathesis.  ``start()``, then requests to ``url``;
+    ``stop()`` is safe whether or not it started."""
+
+    def __init__(self, app):
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self._server = make_server(HOST, self.port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        if self._thread.is_alive():  # shutdown() waits for serve_forever, which never ran if start() did not
+            self._server.shutdown()
+            self._thread.join(10)
+        self._server.server_close()

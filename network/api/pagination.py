@@ -7,11 +7,13 @@ arrive between two pages, as ``OFFSET`` would.
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from typing import NamedTuple
+from urllib.parse import quote, urlencode
 
 import marshmallow as ma
-from flask import abort, current_app, request, url_for
+from flask import abort, current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, or_
 
@@ -41,37 +43,49 @@ def _serializer() -> URLSafeSerializer:
 
 
 def _decode(cursor: str, order) -> list:
+    """The sort key in ``cursor``, each value of its column's type: a cursor of another list (signed alike, but
+    sorted on other columns) is refused as one we did not give out, never sent to the database to fail there."""
     try:
         values = _serializer().loads(cursor)
     except BadSignature:
         abort(400, BAD_CURSOR)
     if not isinstance(values, list) or len(values) != len(order):
         abort(400, BAD_CURSOR)
-    decoded = []
-    for value, (column, _) in zip(values, order, strict=True):
-        python_type = _python_type(column)
-        if value is not None and python_type in (date, datetime):
-            try:
-                value = python_type.fromisoformat(value)
-            except (TypeError, ValueError):  # a cursor of another sort of the same list
-                abort(400, BAD_CURSOR)
-        elif value is not None and python_type in (int, float, str) and not isinstance(value, python_type):
-            abort(400, BAD_CURSOR)
-        decoded.append(value)
-    return decoded
+    return [_typed(value, column) for value, (column, _) in zip(values, order, strict=True)]
 
 
-def _python_type(column):
-    """The Python type of the column's values: the app's ``UTCDateTime`` says so through the type it decorates
-    (its own ``python_type`` is ``object``)."""
+def _typed(value, column):
+    """``value`` as ``column`` holds it: a time or date from its ISO text, an enum from its value; a value of
+    another type than the column's is a cursor we did not give out (400)."""
+    try:  # a TypeDecorator (``UTCDateTime``) says ``object``: the type it stores says more
+        kind = getattr(column.type, "impl_instance", column.type).python_type
+    except NotImplementedError:  # a type that does not say: its values go as they came
+        return value
+    if value is None or kind is object:
+        return value
     try:
-        return getattr(column.type, "impl_instance", column.type).python_type
-    except NotImplementedError:
-        return None
+        if kind in (date, datetime) and isinstance(value, str):
+            return kind.fromisoformat(value)
+        if issubclass(kind, enum.Enum):
+            return kind(value)
+    except ValueError:
+        abort(400, BAD_CURSOR)
+    numbers = (bool, int, float)  # a flag sorted as 0/1, a score as a whole number: the database compares them
+    if isinstance(value, kind) or (kind in numbers and isinstance(value, numbers)):
+        return value
+    abort(400, BAD_CURSOR)
 
 
 def _encode(values) -> str:
     return _serializer().dumps([v.isoformat() if isinstance(v, date) else v for v in values])
+
+
+def _next_url(cursor: str) -> str:
+    """This request's URL with ``cursor`` in place of its own: every other parameter as sent, repeated ones (a
+    filter of several values) included, whatever their names."""
+    query = request.args.copy()
+    query["cursor"] = cursor
+    return f"{quote(request.script_root + request.path)}?{urlencode(list(query.items(multi=True)))}"
 
 
 def _after(order, values):
@@ -96,7 +110,5 @@ def keyset_page(session, statement, order, key, args, *, scalars: bool = True) -
     headers = {}
     if len(rows) > limit:
         rows = rows[:limit]
-        # Every value of a repeated argument (``?kind=job&kind=locum``) goes on to the next page.
-        query = {**request.args.to_dict(flat=False), "cursor": _encode(key(rows[-1]))}
-        headers["Link"] = f'<{url_for(request.endpoint, **(request.view_args or {}), **query)}>; rel="next"'
+        headers["Link"] = f'<{_next_url(_encode(key(rows[-1])))}>; rel="next"'
     return Page(rows, headers)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import http
 
 import marshmallow as ma
+from apispec import BasePlugin
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
@@ -46,8 +47,33 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.Dict(metadata={"description": "For a 422: each invalid field, by where it was sent."})
 
 
+class FrameworkResponses(BasePlugin):
+    """The statuses any operation can answer before or around its view, written into each operation.
+
+    Every operation lists the statuses it answers and nothing else (no ``default`` response, which would let any
+    status pass as documented): 400 (a malformed request: JSON, cursor), 401, 403 (no token, a token without the
+    scope, an account not verified), 429 (the token's rate limit), 404 where the path holds an id (an id out of
+    range never reaches the view), 413 where there is a body. The view documents the rest (``@blp.alt_response``),
+    and flask-smorest adds 422 for ``@blp.arguments`` and 304/412/428 for ETags."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            codes = [400, 401, 403, 429]
+            if "{" in (path or ""):
+                codes.append(404)
+            if "requestBody" in operation:
+                codes.append(413)
+            written = {str(code) for code in responses}
+            for code in codes:
+                if str(code) not in written:
+                    responses[code] = http.HTTPStatus(code).name
+
+
 class NetworkApi(Api):
     ERROR_SCHEMA = ProblemSchema
+    #: No ``default`` response: each operation's statuses are listed (``FrameworkResponses`` and the views).
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self):
         """None: ``network/errors.py`` answers API requests with problems and pages with pages."""
@@ -67,9 +93,10 @@ class NetworkApi(Api):
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
 
-def _bounded_integer(converter) -> dict:
-    """An id in a path, as the app's ``int`` converter matches it."""
-    return {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX}
+def integer_parameter(converter) -> dict:
+    """An id in a path, as ``BoundedIntegerConverter`` matches it (anything else matches no route: a 404)."""
+    low = converter.min if converter.min is not None else (-DB_INT_MAX if converter.signed else 0)
+    return {"type": "integer", "minimum": low, "maximum": DB_INT_MAX if converter.max is None else converter.max}
 
 
 def make_api(app) -> NetworkApi:
@@ -84,6 +111,6 @@ def make_api(app) -> NetworkApi:
                 "description": "A personal access token from your account page (fn_...)."}}},
             "security": [{"token": []}],
         })
-    api = NetworkApi(app)
-    api.register_converter(BoundedIntegerConverter, _bounded_integer)
+    api = NetworkApi(app, spec_kwargs={"extra_plugins": [FrameworkResponses()]})
+    api.register_converter(BoundedIntegerConverter, integer_parameter)
     return api

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from contextlib import contextmanager
 
 import pytest
-from werkzeug.serving import make_server
 
 from network import create_app
 from network.extensions import db
 from network.mail.services import queue_email
 from tests.conftest import IN_CI
-from tests.servers import free_port
+from tests.servers import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -40,24 +38,6 @@ def screenshots(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e-screenshots")
     yield folder
     print(f"\nbrowser screenshots: {folder}")
-
-
-class LiveServer:
-    def __init__(self, app):
-        self.app = app
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self):
-        self._thread.start()
-
-    def stop(self):
-        if self._thread.is_alive():  # shutdown() waits for serve_forever, which never ran if start() did not
-            self._server.shutdown()
-            self._thread.join(10)
-        self._server.server_close()
 
 
 @contextmanager

@@ -26,8 +26,8 @@ from network.auth import api_tokens
 from network.extensions import db
 from network.members.models import User
 from tests.conftest import IN_CI
-from tests.e2e.conftest import LiveServer
 from tests.e2e.test_join_flow import sign_in
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.e2e
 
