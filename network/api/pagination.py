@@ -38,8 +38,8 @@ class Page(NamedTuple):
     headers: dict
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="api-cursor")
+def _serializer(salt: str = "api-cursor") -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def _decode(cursor: str, order) -> list:
@@ -112,3 +112,31 @@ def keyset_page(session, statement, order, key, args, *, scalars: bool = True) -
         rows = rows[:limit]
         headers["Link"] = f'<{_next_url(_encode(key(rows[-1])))}>; rel="next"'
     return Page(rows, headers)
+
+
+#: The salt of a cursor into a kept ranking (``ranked_page``): signed apart, it is never read as a keyset cursor
+#: (whose values it could otherwise pass for), nor a keyset cursor as one of these.
+RANKED = "api-ranking-cursor"
+
+
+def ranked_page(ids: list[int], args) -> Page:
+    """One page of ``ids``, a ranking kept whole (the directory's word search, ranked once per version of the
+    index): the cursor names the last id sent and the next page starts after it in the ranking. An id no longer
+    in it (the member left the directory) is a cursor to start again from (400)."""
+    limit, start = args["limit"], 0
+    if args.get("cursor"):
+        try:
+            last = _serializer(RANKED).loads(args["cursor"])
+        except BadSignature:
+            abort(400, BAD_CURSOR)
+        if type(last) is not int:
+            abort(400, BAD_CURSOR)
+        try:
+            start = ids.index(last) + 1
+        except ValueError:
+            abort(400, BAD_CURSOR)
+    page = ids[start:start + limit]
+    headers = {}
+    if start + limit < len(ids):
+        headers["Link"] = f'<{_next_url(_serializer(RANKED).dumps(page[-1]))}>; rel="next"'
+    return Page(page, headers)

@@ -246,16 +246,15 @@ def find_members(query: DirectoryQuery, viewer_id: int, version: str | None) -> 
 
     ``version`` is the ``DIRECTORY`` version, read by the caller before anything else.
     """
-    dialect = db.session.get_bind().dialect.name
     offset = (query.page - 1) * PAGE_SIZE
-    if _only_words(query) and search.search_terms(query.q):
+    ranked = word_search_ranking(query, viewer_id, version)
+    if ranked is not None:
         # A plain word search ranks every match once per version of the index; a page is then a
         # slice of that ranking, whatever the word and however many members it matches.
-        ranked = _ranked_member_ids(query, viewer_id, dialect, version)
         total, page_ids = len(ranked), ranked[offset:offset + PAGE_SIZE]
         rows = card_rows_by_id(page_ids)
     else:
-        statement, order = directory_statement(query, viewer_id, dialect)
+        statement, order = directory_statement(query, viewer_id, db.session.get_bind().dialect.name)
         total = db.session.scalar(select(func.count()).select_from(
             statement.with_only_columns(User.id).limit(COUNT_CAP + 1).subquery()))
         rows = read_rows(with_card_columns(statement).order_by(*order).limit(PAGE_SIZE).offset(offset)).all()
@@ -295,14 +294,16 @@ def card_rows_by_id(ids) -> list:
     return sorted(rows, key=lambda row: position[row.id])
 
 
-def _ranked_member_ids(query: DirectoryQuery, viewer_id: int, dialect: str, version: str | None) -> list[int]:
-    """The ids of the first ``COUNT_CAP + 1`` members a plain word search finds, best match first.
-
-    The ranking depends only on the words and the index (not on the viewer: a word search has no
-    location filter), so it is kept per version of the index, which every index write changes.
+def word_search_ranking(query: DirectoryQuery, viewer_id: int, version: str | None) -> list[int] | None:
+    """For a plain word search, the first ``COUNT_CAP + 1`` members' ids, best match first (the directory's and
+    the API's pages are slices of it); None for any other query. It depends only on the words and the index (a
+    word search has no location filter), so it is kept per version of the index, which every index write changes.
     """
+    if not (_only_words(query) and search.search_terms(query.q)):
+        return None
+
     def rank() -> list[int]:
-        statement, order = directory_statement(query, viewer_id, dialect)
+        statement, order = directory_statement(query, viewer_id, db.session.get_bind().dialect.name)
         return list(db.session.scalars(statement.with_only_columns(User.id).order_by(*order).limit(COUNT_CAP + 1)))
 
     words = " ".join(term.lower() for term in search.search_terms(query.q))

@@ -165,6 +165,12 @@ def test_a_page_ends_without_a_link_and_a_forged_cursor_is_a_400(app, make_user)
     # A cursor of one sort does not start a page of another.
     cursor = re.search(r"cursor=([^&>]+)", first.headers["Link"]).group(1)
     assert client.get(f"/api/v1/members?sort=active&cursor={cursor}", headers=headers).status_code == 400
+    # Nor does it start a page of a word search (a slice of the kept ranking), and a ranking's cursor no keyset page.
+    assert client.get(f"/api/v1/members?q=pain&cursor={cursor}", headers=headers).status_code == 400
+    bulk_members(app, 3, prefix="Dr. Pain")
+    ranked = client.get("/api/v1/members?q=pain&limit=1", headers=headers)
+    ranked_cursor = re.search(r"cursor=([^&>]+)", ranked.headers["Link"]).group(1)
+    assert client.get(f"/api/v1/members?sort=name&cursor={ranked_cursor}", headers=headers).status_code == 400
 
 
 @pytest.mark.parametrize("query", ["graduated_from=abc", "specialty=abc", "role=president", "sort=random",
@@ -288,6 +294,7 @@ def test_query_count_does_not_grow_with_the_number_of_members(app, make_user, co
         response = client.get(path, headers=headers)
     assert response.status_code == 200
     bulk_members(app, 495, saved_by=viewer.id, prefix="Dr. Many")
+    client.get(path, headers=headers)  # a word search's ranking is kept per version of the index, as for the page
     with count_queries() as many:
         response = client.get(path, headers=headers)
     assert response.status_code == 200

@@ -16,13 +16,23 @@ from flask_login import current_user
 
 from network.api.auth import scope
 from network.api.blueprint import api_blueprint
-from network.api.pagination import LINK_HEADER, PageArgs, keyset_page
+from network.api.pagination import LINK_HEADER, PageArgs, keyset_page, ranked_page
 from network.api.schemas import SingleLine
+from network.cache import current_versions
 from network.extensions import db
 from network.integers import DB_INT_MAX
 from network.members.models import Role
 from network.profiles import queries
-from network.profiles.directory import SORTS, Card, DirectoryQuery, filter_choices, load_cards
+from network.profiles.directory import (
+    DIRECTORY,
+    SORTS,
+    Card,
+    DirectoryQuery,
+    card_rows_by_id,
+    filter_choices,
+    load_cards,
+    word_search_ranking,
+)
 from network.profiles.forms import country_choices
 from network.profiles.models import ROLE_FIELDS, AcademicRank, CareerGoal
 
@@ -190,11 +200,19 @@ def members(args):
 
     The same members as the directory page for the same query, in the same order; the location filters find only
     members who let you see their location."""
-    dialect = db.session.get_bind().dialect.name
-    statement, keys = queries.directory_keys(_directory_query(args), current_user.id, dialect)
-    page = keyset_page(db.session, statement, keys, lambda row: [getattr(row, f"key_{n}") for n in range(len(keys))],
-                       args, scalars=False)
-    return [card_json(card) for card in load_cards(page.items, current_user.id)], 200, page.headers
+    query = _directory_query(args)
+    # The version first: the ranking read under it belongs to it (network/cache.py).
+    ranking = word_search_ranking(query, current_user.id, current_versions(DIRECTORY)[DIRECTORY.name])
+    if ranking is not None:  # a plain word search: a slice of the ranking the page keeps, as the page does
+        page = ranked_page(ranking, args)
+        rows = card_rows_by_id(page.items)
+    else:
+        dialect = db.session.get_bind().dialect.name
+        statement, keys = queries.directory_keys(query, current_user.id, dialect)
+        page = keyset_page(db.session, statement, keys,
+                           lambda row: [getattr(row, f"key_{n}") for n in range(len(keys))], args, scalars=False)
+        rows = page.items
+    return [card_json(card) for card in load_cards(rows, current_user.id)], 200, page.headers
 
 
 @blp.route("/<int:member_id>")
