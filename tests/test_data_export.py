@@ -10,6 +10,7 @@ import zipfile
 from datetime import date, timedelta
 
 from network.audit.models import AuditLog
+from network.auth.models import ApiToken
 from network.discussions.models import Category, Post, Thread
 from network.extensions import db
 from network.identity.models import IdentityProvider, LinkedIdentity, ProviderKind
@@ -52,6 +53,13 @@ def _seed_history(app, member, mentor, stranger, admin, extra: int = 1) -> None:
                                                email=f"me{n}@institution.example"),
                                 LinkedIdentity(user_id=stranger.id, provider_id=provider.id,
                                                subject=f"NOT-YOUR-SUBJECT-{n}")])
+            # Their API tokens (listed, the hash never), and someone else's.
+            db.session.add_all([ApiToken(user_id=member.id, name=f"MY-TOKEN-{n}",
+                                         token_hash=f"MY-HASH-{member.id}-{n:050d}", scopes="read write",
+                                         expires_at=utcnow() + timedelta(days=30)),
+                                ApiToken(user_id=stranger.id, name=f"NOT-YOUR-TOKEN-{n}",
+                                         token_hash=f"NOT-YOUR-HASH-{stranger.id}-{n:044d}", scopes="read",
+                                         expires_at=utcnow() + timedelta(days=30))])
         for n in range(extra):  # each class names its program: one query, however many classes
             cohort = Cohort(program_id=program.id, name=f"Class {n}", start_date=date(2026, 7, 1),
                             end_date=date(2027, 6, 30))
@@ -147,12 +155,14 @@ def test_the_export_holds_every_kind_of_my_data_and_nothing_private_of_others(ap
     [identity] = data["institutional_sign_in"]
     assert identity["institution"] == "Institution 0" and identity["id_at_institution"] == "MY-SUBJECT-0"
     assert identity["email"] == "me0@institution.example"
+    [token] = data["api_tokens"]
+    assert token["name"] == "MY-TOKEN-0" and token["scopes"] == ["read", "write"] and token["revoked_at"] is None
     audit = {(entry["action"], entry["by"]): entry for entry in data["audit_log"]}
     assert audit[("member.profile-edit", "you")]["address"] == "198.51.100.7"
     verified = audit[("member.verify", "Admin Person")]
     assert verified["address"] is None and verified["details"] == {"note": "checked the program letter"}
     raw = json.dumps(data) + page
-    for secret in ("NOT-YOUR-SUBJECT",
+    for secret in ("NOT-YOUR-SUBJECT", "NOT-YOUR-TOKEN", "MY-HASH", "NOT-YOUR-HASH",
                    "MENTOR-PRIVATE-NOTE", "REMOVED-BY-MODERATOR", "NOT-YOUR-CONVERSATION", "NOT-YOUR-NOTIFICATION",
                    "NOT-ABOUT-YOU", "203.0.113.99", "203.0.113.98", stranger.email, mentor.email):
         assert secret not in raw, secret

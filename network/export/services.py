@@ -18,6 +18,7 @@ from sqlalchemy import case, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from network.audit.models import AuditLog
+from network.auth.models import ApiToken
 from network.discussions.models import Post, Thread
 from network.extensions import db
 from network.identity.models import IdentityProvider, LinkedIdentity
@@ -50,6 +51,7 @@ def member_data(user: User) -> dict:
     data["bookmarks"], data["rsvps"], data["interests_expressed"] = _opportunities(user)
     data["notifications"] = _notifications(user)
     data["institutional_sign_in"] = _identities(user)
+    data["api_tokens"] = _api_tokens(user)
     data["audit_log"] = _audit(user)
     return data
 
@@ -201,6 +203,14 @@ def _identities(user: User) -> list[dict]:
     return [{"institution": name, "id_at_institution": identity.subject, "email": identity.email,
              "linked_at": _when(identity.created_at), "last_used_at": _when(identity.last_used_at)}
             for identity, name in rows]
+
+
+def _api_tokens(user: User) -> list[dict]:
+    """The member's personal access tokens as the account page lists them (never the token or its hash)."""
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+    return [{"name": token.name, "scopes": token.scope_list, "created_at": _when(token.created_at),
+             "expires_at": _when(token.expires_at), "last_used_at": _when(token.last_used_at),
+             "revoked_at": _when(token.revoked_at)} for token in tokens]
 
 
 def _audit(user: User) -> list[dict]:
