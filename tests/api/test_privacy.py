@@ -21,6 +21,7 @@ from network.extensions import db
 from network.mentorship.models import Mentorship
 from network.profiles.models import Profile, Visibility
 from tests.api.helpers import bearer, issue_token
+from tests.discussions.conftest import make_category, make_thread  # noqa: F401  (fixtures)
 from tests.test_directory import add_profile
 from tests.test_profiles import make_program_with
 
@@ -40,6 +41,7 @@ class Owner:
     link: str
     city: str
     time_zone: str
+    thread_id: int = 0  # a thread they started in a category every member reads
 
 
 class Hideable(NamedTuple):
@@ -76,6 +78,10 @@ CARRIERS = [
             lambda body, owner: [body], frozenset(HIDEABLE)),
     Carrier("GET /api/v1/members", lambda owner: f"/api/v1/members?q={owner.word}&limit=100",
             lambda body, owner: [item for item in body if item["id"] == owner.id], frozenset({"location"})),
+    # A post's author is named only (id and name): none of the hideable fields, for anyone.
+    Carrier("GET /api/v1/discussions/threads/{id}/posts",
+            lambda owner: f"/api/v1/discussions/threads/{owner.thread_id}/posts",
+            lambda body, owner: [item["author"] for item in body if item["author"]["id"] == owner.id], frozenset()),
 ]
 
 #: Each owner's level for each field: every field at every level, and no two fields of one owner alike (a field
@@ -97,8 +103,10 @@ def test_the_table_names_every_field_a_member_can_hide():
 
 
 @pytest.fixture
-def world(app, make_user):
-    """Three owners in one program, with a program mate, a mentee of all three, an outsider and an admin."""
+def world(app, make_user, make_category, make_thread):  # noqa: F811
+    """Three owners in one program, with a program mate, a mentee of all three, an outsider and an admin; each
+    owner started a thread in a category every member reads."""
+    category_id, _ = make_category()
     owners = []
     for n, (word, levels) in enumerate(zip(WORDS, LEVELS, strict=True)):
         member = make_user(role="alumni", name=f"Dr. Privacy {word}", email=f"owner.{word.lower()}@example.org")
@@ -107,6 +115,7 @@ def world(app, make_user):
         add_profile(app, member, headline="Owner", city=owner.city, region="Somewhere", country="US",
                     time_zone=owner.time_zone, links=[owner.link], email_visibility=levels["email"],
                     links_visibility=levels["links"], location_visibility=levels["location"])
+        owner.thread_id, _ = make_thread(category_id, member.id)
         owners.append((owner, member, levels))
     mate, mentee, outsider = make_user(role="fellow"), make_user(role="fellow"), make_user(role="faculty")
     admin = make_user(role="admin")
