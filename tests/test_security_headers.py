@@ -6,11 +6,14 @@ from __future__ import annotations
 import pytest
 
 from network.security import CONTENT_SECURITY_POLICY
+from tests.api.helpers import bearer, issue_token
 from tests.conftest import sign_in_session
 from tests.matrix import MATRIX, PREPARERS
 from tests.test_access_matrix import resolve_arguments
 
-GET_ROUTES = sorted(endpoint for endpoint, method in MATRIX if method == "GET")
+# The JSON API's operations answer a session with a 401 (tests/matrix/api.py): their headers are checked with a
+# token below.
+GET_ROUTES = sorted(endpoint for endpoint, method in MATRIX if method == "GET" and not endpoint.startswith("api_"))
 # Who views each page: the first of these the access matrix lets in (200), else a visitor.
 VIEWERS = ("fellow", "faculty", "admin", "alumni", "pending", "anonymous")
 EXPECTED = {
@@ -96,6 +99,22 @@ def _named(app, people, make_user, endpoint) -> dict:
     named = {"_always": True}
     resolve_arguments({}, app, people, make_user, named, route=(endpoint, "GET"))
     return named
+
+
+def test_the_api_carries_them_too_and_keeps_out_of_shared_caches(app, make_user):
+    """The API's answers, its problems and its document: the same headers, and a member's data never in a shared
+    cache (private, revalidated by its ETag), no cookie set."""
+    headers = bearer(issue_token(app, make_user(), "read"))
+    client = app.test_client()
+    answers = {"/api/v1/me": client.get("/api/v1/me", headers=headers, base_url=HTTPS),
+               "/api/v1/members/999999 (404)": client.get("/api/v1/members/999999", headers=headers, base_url=HTTPS),
+               "/api/v1/me without a token (401)": client.get("/api/v1/me", base_url=HTTPS),
+               "/api/v1/openapi.json": client.get("/api/v1/openapi.json", base_url=HTTPS)}
+    problems = [problem for page, response in answers.items() for problem in header_problems(response, page)]
+    assert problems == []
+    assert answers["/api/v1/me"].headers["Cache-Control"] == "private, no-cache"
+    assert "Authorization" in answers["/api/v1/me"].headers["Vary"]
+    assert not any(response.headers.get("Set-Cookie") for response in answers.values())
 
 
 def test_error_pages_and_redirects_carry_them_too(app, make_user):
