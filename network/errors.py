@@ -87,11 +87,12 @@ def handle_http_error(error: HTTPException):
                   if is_api_request() else
                   f"Too many attempts ({error.description}). Please wait a minute before trying again.")
     # webargs (the API's argument parsing) names each invalid field: {"json": {"title": ["..."]}}.
-    errors = (getattr(error, "data", None) or {}).get("messages")
+    data = getattr(error, "data", None) or {}
+    errors = data.get("messages")
     if errors and error.code == 422 and not detail:
         detail = "Some values are not valid: see errors."
     response = render_error(error.code, detail, errors)
-    for name, value in ((getattr(error, "data", None) or {}).get("headers") or {}).items():
+    for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
     if error.code == 429:
         response.headers["Retry-After"] = str(_seconds_until_retry())

@@ -7,7 +7,6 @@ before every API view; ``scope`` marks (and documents) what each operation needs
 
 from __future__ import annotations
 
-import hashlib
 from functools import wraps
 
 from flask import abort, g, request
@@ -67,5 +66,5 @@ def rate_limit_key() -> str:
     its address."""
     secret = _bearer()
     if secret:
-        return "api-token:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
+        return "api-token:" + api_tokens.hash_token(secret)[:32]
     return "api-address:" + get_remote_address()

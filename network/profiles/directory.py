@@ -294,7 +294,7 @@ def card_rows_by_id(ids) -> list:
     return sorted(rows, key=lambda row: position[row.id])
 
 
-def word_search_ranking(query: DirectoryQuery, viewer_id: int, version: str | None) -> list[int] | None:
+def word_search_ranking(query: DirectoryQuery, viewer_id: int, version: str | None = None) -> list[int] | None:
     """For a plain word search, the first ``COUNT_CAP + 1`` members' ids, best match first (the directory's and
     the API's pages are slices of it); None for any other query. It depends only on the words and the index (a
     word search has no location filter), so it is kept per version of the index, which every index write changes.

@@ -18,13 +18,11 @@ from network.api.auth import scope
 from network.api.blueprint import api_blueprint
 from network.api.pagination import LINK_HEADER, PageArgs, keyset_page, ranked_page
 from network.api.schemas import SingleLine
-from network.cache import current_versions
 from network.extensions import db
 from network.integers import DB_INT_MAX
 from network.members.models import Role
 from network.profiles import queries
 from network.profiles.directory import (
-    DIRECTORY,
     SORTS,
     Card,
     DirectoryQuery,
@@ -201,8 +199,8 @@ def members(args):
     The same members as the directory page for the same query, in the same order; the location filters find only
     members who let you see their location."""
     query = _directory_query(args)
-    # The version first: the ranking read under it belongs to it (network/cache.py).
-    ranking = word_search_ranking(query, current_user.id, current_versions(DIRECTORY)[DIRECTORY.name])
+    # (The index's version is read only for a word search, before its ranking: ``network.cache.cached``.)
+    ranking = word_search_ranking(query, current_user.id)
     if ranking is not None:  # a plain word search: a slice of the ranking the page keeps, as the page does
         page = ranked_page(ranking, args)
         rows = card_rows_by_id(page.items)
