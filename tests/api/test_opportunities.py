@@ -25,6 +25,7 @@ from network.profiles.models import Profile
 from network.taxonomy.models import Interest, Specialty
 from tests.api.helpers import bearer, issue_token
 from tests.conftest import outbox
+from tests.opportunities.test_board import bulk_opportunities
 
 API = "/api/v1/opportunities"
 
@@ -154,28 +155,6 @@ def test_a_cursor_not_given_out_is_a_400(app, make_user):
     assert response.status_code == 400
 
 
-def bulk(app, poster_id: int, count: int, past: bool = False) -> int:
-    """``count`` current (or ``past``) opportunities of every kind, two tags each; the last id."""
-    now = datetime.now(UTC) - timedelta(days=200 if past else 0)
-    with app.app_context():
-        interests = db.session.scalars(select(Interest).order_by(Interest.id).limit(6)).all()
-        kinds = list(OpportunityKind)
-        rows = []
-        for n in range(count):
-            kind = kinds[n % len(kinds)]
-            o = Opportunity(kind=kind, poster_id=poster_id, title=f"Bulk {n}", organisation="Org", location="Austin",
-                            description="Text", apply_url="https://example.org", time_zone="America/Chicago",
-                            deadline=now + timedelta(days=10 + n % 50), going_count=0,
-                            created_at=now - timedelta(minutes=n))
-            if kind.is_event:
-                o.starts_at, o.ends_at, o.venue = now + timedelta(days=60), now + timedelta(days=61), "Hall"
-            o.interests = [interests[n % 6], interests[(n + 1) % 6]]
-            rows.append(o)
-        db.session.add_all(rows)
-        db.session.commit()
-        return rows[-1].id
-
-
 @pytest.mark.parametrize("query", ["", "?mine=true&sort=deadline&q=bulk&limit=100", "?archive=true",
                                    "?kind=job&kind=workshop&work_mode=onsite&deadline_days=90&sort=starting"])
 def test_the_list_costs_the_same_queries_for_5_and_500(app, make_user, count_queries, query):
@@ -189,7 +168,7 @@ def test_the_list_costs_the_same_queries_for_5_and_500(app, make_user, count_que
     client.get(API, headers=headers)  # the token's first use writes its last-used time
     counts, found = [], []
     for total in (5, 500):
-        bulk(app, poster.id, total if not counts else total - 5, past="archive" in query)
+        bulk_opportunities(app, poster.id, total if not counts else total - 5, past="archive" in query)
         with count_queries() as queries:
             response = client.get(API + query, headers=headers)
         assert response.status_code == 200

@@ -64,9 +64,10 @@ def test_filters_search_sort_and_archive(app, make_user, signed_in, make_opportu
         assert client.get(f"/opportunities/?{junk}").status_code == 200, junk
 
 
-def bulk_opportunities(app, poster_id: int, count: int) -> int:
-    """``count`` current opportunities of every kind with two tags each; returns the last id."""
-    now = datetime.now(UTC)
+def bulk_opportunities(app, poster_id: int, count: int, past: bool = False) -> int:
+    """``count`` current (or ``past``: 200 days ago) opportunities of every kind with two tags each; returns the
+    last id."""
+    now = datetime.now(UTC) - timedelta(days=200 if past else 0)
     with app.app_context():
         interests = db.session.scalars(select(Interest).order_by(Interest.id).limit(6)).all()
         kinds = list(OpportunityKind)
