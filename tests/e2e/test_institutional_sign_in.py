@@ -262,6 +262,7 @@ def test_a_member_with_a_password_links_a_second_institution_after_proving_the_a
     expect(sign_in_methods(page)).to_have_count(1)
     page.get_by_role("button", name="Show navigation").click()
     page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()  # before the next goto cancels the sign-out
 
     # Through the university's SAML IdP: the account with her address must be proved first.
     page.goto(f"{base}/auth/login")

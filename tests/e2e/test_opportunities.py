@@ -26,6 +26,7 @@ WORKSHOP = "E2E ultrasound-guided blocks workshop"
 
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()  # before the next goto cancels the sign-out
 
 
 def test_post_find_bookmark_interest_rsvp_and_calendar(page: Page, live_server, screenshots, tmp_path):
