@@ -41,6 +41,28 @@ def measure(client, path: str, seconds: float) -> tuple[float, float]:
     return count / elapsed, elapsed / count * 1000
 
 
+def measure_side_by_side(first: tuple, second: tuple, seconds: float, burst: int = 20) -> tuple[float, float]:
+    """Requests per second of two ``(client, path)`` GETs, taken in turns of ``burst`` requests for ``seconds``
+    in all: a share of one in the other is then measured under the same load, where two runs one after the other
+    can differ by a third on a shared machine."""
+    pairs = (first, second)
+    for client, path in pairs:
+        for _ in range(20):
+            client.get(path).close()
+    counts, spent = [0, 0], [0.0, 0.0]
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        for index, (client, path) in enumerate(pairs):
+            start = time.perf_counter()
+            for _ in range(burst):
+                response = client.get(path)
+                assert response.status_code == 200, (path, response.status_code)
+                response.close()
+            spent[index] += time.perf_counter() - start
+            counts[index] += burst
+    return counts[0] / spent[0], counts[1] / spent[1]
+
+
 def print_table(rows, baseline_rps: float, baseline_label: str = "share of bare") -> None:
     print(f"{'page':<34}{'req/s':>10}{'mean ms':>10}{baseline_label:>16}")
     for label, rps, ms in rows:

@@ -9,8 +9,9 @@ search, a thread's posts (first page and page 100) and the opportunity list, eac
 and as the page signed in, and each as a *bare endpoint*: a plain Flask view in the same app that runs the
 same reads and builds the same dicts, then ``jsonify`` — no token, no schema, no ETag, no rate limit, no
 pages' hooks. The API row's share of its bare endpoint is what the API's machinery costs (the issue's measure:
-at least 50%). Also printed: the share of the bare one-route Flask app's throughput (``bare_app``) and of the
-same app's ``/_bench/bare`` (its middleware, access check and limiter, no query).
+at least 50%); the two are measured in turns of 20 requests, so that both see the same load on a shared
+machine. Also printed: the share of the bare one-route Flask app's throughput (``bare_app``) and of the same
+app's ``/_bench/bare`` (its middleware, access check and limiter, no query).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import argparse
 import random
 import time
 
-from _common import bare_app, measure, scratch_app, sign_in
+from _common import bare_app, measure, measure_side_by_side, scratch_app, sign_in
 from directory import seed as seed_members
 from discussions import seed_posts
 from flask import Blueprint, g, jsonify
@@ -145,16 +146,18 @@ def main() -> None:
                 ("the app's /_bench/bare", app_bare_rps, app_bare_ms, None)]
         missing = []
         for label, template, query, page_path, bare_path in pairs:
-            same_work = None
-            if bare_path:
-                same_work = measure(app.test_client(), bare_path, args.seconds)[0]
-                rows.append((f"{label}: bare endpoint", same_work, 1000 / same_work, None))
             if template not in paths:
                 missing.append(template)
             else:
                 url = template.format(thread_id=thread)
                 url = page_url(api, url + "?limit=20", query) if isinstance(query, int) else url + query
-                rows.append((f"{label}: API", *measure(api, url, args.seconds), same_work))
+                if bare_path:  # in turns, so that the share is taken under the same load
+                    api_rps, same_work = measure_side_by_side((api, url), (app.test_client(), bare_path),
+                                                              2 * args.seconds)
+                    rows.append((f"{label}: bare endpoint", same_work, 1000 / same_work, None))
+                    rows.append((f"{label}: API", api_rps, 1000 / api_rps, same_work))
+                else:
+                    rows.append((f"{label}: API", *measure(api, url, args.seconds), None))
             rows.append((f"{label}: page", *measure(page, page_path, args.seconds), None))
         print(f"{'request':<44}{'req/s':>9}{'mean ms':>10}{'of bare':>10}{'of app bare':>13}{'of its bare':>14}")
         for label, rps, ms, same_work in rows:

@@ -25,8 +25,14 @@ def _private(response):
     return response
 
 
+class ApiBlueprint(Blueprint):
+    def arguments(self, schema, *args, **kwargs):
+        """As flask-smorest's, with a schema class made an instance once: webargs would make one per request."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
+
 def api_blueprint(path: str, import_name: str, description: str) -> Blueprint:
-    blp = Blueprint(f"api_{path.replace('-', '_')}", import_name, url_prefix=f"{API_ROOT}/{path}",
+    blp = ApiBlueprint(f"api_{path.replace('-', '_')}", import_name, url_prefix=f"{API_ROOT}/{path}",
                     description=description)
     blp.before_request(authenticate)
     blp.after_request(_private)
