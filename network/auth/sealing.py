@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import MutableMapping
 
 VERSION = "v1"
 NONCE_BYTES = 16
@@ -65,3 +66,22 @@ def unseal(sealed: str, secret_key: str | bytes, purpose: str) -> str:
     if not hmac.compare_digest(tag, hmac.new(authentication, nonce + ciphertext, hashlib.sha256).digest()):
         raise SealError("the sealed value does not match this key")
     return bytes(a ^ b for a, b in zip(ciphertext, _stream(encryption, nonce, len(ciphertext)), strict=True)).decode()
+
+
+def hold_sealed(store: MutableMapping, name: str, secret: str, secret_key: str | bytes, **facts) -> None:
+    """Keep ``secret`` sealed in ``store`` (the session) under ``name``, with ``facts`` beside it, for the page a
+    redirect leads to: a secret shown once after a POST. The session is a signed cookie anyone holding it can
+    read; what it carries of the secret is not."""
+    store[name] = {**facts, "sealed": seal(secret, secret_key, name)}
+
+
+def take_sealed(store: MutableMapping, name: str, secret_key: str | bytes) -> tuple[dict, str] | None:
+    """What ``hold_sealed`` kept under ``name`` and the secret, taken out of ``store`` (so shown once); None when
+    nothing is held or it does not unseal."""
+    held = store.pop(name, None)
+    if not isinstance(held, dict):
+        return None
+    try:
+        return held, unseal(str(held.get("sealed")), secret_key, name)
+    except SealError:
+        return None

@@ -15,7 +15,7 @@ from network.auth.forms import ApiTokenForm, ChangePasswordForm
 from network.auth.limits import reauth_limited
 from network.auth.models import ApiToken
 from network.auth.routes.blueprint import bp
-from network.auth.sealing import SealError, seal, unseal
+from network.auth.sealing import hold_sealed, take_sealed
 from network.auth.sessions import confirm_step, current_token, end_session, reissue_session, token_hash
 from network.confirmation import confirmation_page, confirmed
 from network.extensions import db
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 
 #: The session key that carries a new token's secret, sealed, from its POST to the page that shows it once.
 NEW_TOKEN = "new_api_token"  # noqa: S105  # nosec B105 (a key's name)
-SEAL_PURPOSE = "api-token-shown-once"
 
 
 def _token_form() -> ApiTokenForm:
@@ -37,16 +36,13 @@ def _token_form() -> ApiTokenForm:
 
 def _new_token() -> tuple[ApiToken, str] | None:
     """The token made by the POST that led here and its secret, taken out of the session: shown this once."""
-    held = session.pop(NEW_TOKEN, None)
-    if not isinstance(held, dict):
+    held = take_sealed(session, NEW_TOKEN, current_app.config["SECRET_KEY"])
+    if held is None:
         return None
-    token = db.session.get(ApiToken, held.get("id"))
+    token = db.session.get(ApiToken, held[0].get("id"))
     if token is None or token.user_id != current_user.id or token.revoked_at is not None:
         return None
-    try:
-        return token, unseal(str(held.get("sealed")), current_app.config["SECRET_KEY"], SEAL_PURPOSE)
-    except SealError:
-        return None
+    return token, held[1]
 
 
 def _account_page(password_form: ChangePasswordForm | None = None, token_form: ApiTokenForm | None = None,
@@ -141,9 +137,7 @@ def create_api_token():
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            # Sealed: the session is a signed cookie, readable by whoever holds it; the secret is not.
-            session[NEW_TOKEN] = {"id": token.id,
-                                  "sealed": seal(secret, current_app.config["SECRET_KEY"], SEAL_PURPOSE)}
+            hold_sealed(session, NEW_TOKEN, secret, current_app.config["SECRET_KEY"], id=token.id)
             log.info("member %s created API token %s", user.id, token.id)
             flash(f"Your token “{token.name}” is ready. Copy it now: you will not see it again.", "success")
             return redirect(url_for("auth.account", _anchor="new-api-token"))

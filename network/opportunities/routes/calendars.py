@@ -7,6 +7,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 
 from network.access import public
+from network.auth.sealing import hold_sealed, take_sealed
 from network.confirmation import confirmation_page, confirmed
 from network.downloads import private_file
 from network.extensions import csrf, db
@@ -16,6 +17,9 @@ from network.opportunities.routes.blueprint import bp
 from network.opportunities.routes.opportunity import opportunity_or_404
 from network.opportunities.services import preferences
 from network.urls import public_url
+
+#: The session key that carries a new feed address's secret, sealed, from its POST to the page that shows it once.
+NEW_FEED = "new_feed_token"
 
 
 def _ics(body: bytes, filename: str) -> Response:
@@ -45,7 +49,8 @@ def calendar_settings():
     """The member's personal calendar feed and weekly digest settings."""
     pref = preference(current_user.id)
     # The address is shown once, right after it is made: only its hash is stored.
-    token = session.pop("new_feed_token", None)
+    held = take_sealed(session, NEW_FEED, current_app.config["SECRET_KEY"])
+    token = held[1] if held else None
     feed_url = public_url("opportunities.feed", token=token) if token and pref and pref.feed_token else None
     return render_template("opportunities/calendar.html", feed_url=feed_url,
                            feed_on=bool(pref and pref.feed_token),
@@ -57,7 +62,7 @@ def new_feed():
     """Make (or replace) the member's secret feed URL."""
     token = preferences.new_feed_token(current_user.id)
     db.session.commit()
-    session["new_feed_token"] = token
+    hold_sealed(session, NEW_FEED, token, current_app.config["SECRET_KEY"])
     flash("Your calendar feed address is ready. Any earlier address no longer works.", "success")
     return redirect(url_for(".calendar_settings"))
 
