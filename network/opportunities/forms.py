@@ -23,7 +23,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from network.extensions import db
 from network.forms import CheckboxListField, PhiGuarded, optional_int, strip_text
@@ -105,7 +105,7 @@ class OpportunityForm(PhiGuarded, FlaskForm):
 
     phi_fields = ("title", "description")
 
-    title = StringField("Title", filters=[_strip], validators=[InputRequired("Give it a title."),
+    title = StringField("Title", filters=[_strip], validators=[DataRequired("Give it a title."),
                                                               Length(max=160, message="Use at most 160 characters.")])
     organisation = StringField("Organisation", filters=[_strip],
                                validators=[Length(max=160, message="Use at most 160 characters.")],
@@ -115,7 +115,7 @@ class OpportunityForm(PhiGuarded, FlaskForm):
                            description='City and state or country, e.g. "Austin, TX". Leave empty if fully remote.')
     work_mode = SelectField("On site or remote", choices=enum_choices(WorkMode, None), default="onsite")
     description = TextAreaField("Description", filters=[strip_text],
-                                validators=[InputRequired("Describe the opportunity."), _description_length],
+                                validators=[DataRequired("Describe the opportunity."), _description_length],
                                 description="Markdown: **bold**, *italic*, lists and links. "
                                             "Never include patient identifiers.",
                                 render_kw={"rows": 10})
@@ -363,7 +363,7 @@ class RsvpForm(FlaskForm):
 
 class RemoveForm(FlaskForm):
     reason = StringField("Reason for removing (kept in the audit log)", filters=[_strip],
-                         validators=[InputRequired("Give a reason; it goes to the audit log."),
+                         validators=[DataRequired("Give a reason; it goes to the audit log."),
                                      Length(max=300, message="Use at most 300 characters.")])
     submit = SubmitField("Remove opportunity")
 

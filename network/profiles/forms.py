@@ -22,7 +22,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from network.forms import CheckboxListField, ConfirmedByPassword, PhiGuarded, optional_int, strip, strip_text
 from network.profiles.directory import SORTS
@@ -85,7 +85,7 @@ class ProfileForm(PhiGuarded, FlaskForm):
     # The profile's version when the form was opened: a save over someone else's newer one is refused (409).
     version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$", message="Reload the page and try again.")])
     name = StringField("Full name", filters=[_text],
-                       validators=[InputRequired("Enter your name."), Length(max=120)])
+                       validators=[DataRequired("Enter your name."), Length(max=120)])
     headline = StringField("Headline", filters=[_text], validators=[Length(max=160)],
                            description='One line others see first, '
                                        'e.g. "Interventional pain, neuromodulation, Boston".')
