@@ -19,8 +19,10 @@ from tests.test_access_matrix import resolve_arguments
 LIMIT = 12
 SMALL, LARGE = 5, 500
 #: Files and feeds, not pages: no template, no listing to grow. "Download your data" gathers a dozen kinds
-#: of data, one query each: tests/test_data_export.py holds its count constant as the data grows.
-NOT_PAGES = {"static", "bootstrap.static", "main.healthz", "profiles.photo", "profiles.export"}
+#: of data, one query each: tests/test_data_export.py holds its count constant as the data grows. The API's
+#: OpenAPI document is built from the code once per process.
+NOT_PAGES = {"static", "bootstrap.static", "main.healthz", "profiles.photo", "profiles.export",
+             "api-docs.openapi_json"}
 #: Which role looks at a page, when several may: a member before an admin (admins see more, so also
 #: more of the cost), but pages only staff see are looked at by them.
 PREFERENCE = ("fellow", "alumni", "faculty", "admin", "pending", "anonymous")
