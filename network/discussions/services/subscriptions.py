@@ -8,13 +8,17 @@ from sqlalchemy import Integer, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
 from network.database import prebuilt
+from network.discussions.email_replies.addresses import revoke_for_thread
 from network.discussions.models import ReadMark, Subscription, SubscriptionLevel, Thread
 from network.extensions import db
 from network.members.models import User
 
 
 def set_subscription(user: User, thread: Thread, level: SubscriptionLevel | None) -> None:
-    """Watch, mute, or go back to the default (no subscription)."""
+    """Watch, mute, or go back to the default (no subscription). A member who stops watching stops their
+    reply address for the thread too."""
+    if level != SubscriptionLevel.WATCH:
+        revoke_for_thread(user.id, thread.id)
     existing = db.session.get(Subscription, (user.id, thread.id))
     if level is None:
         if existing is not None:
