@@ -40,7 +40,7 @@ def _domain_or_exit() -> str:
 def receive_command(recipient: str | None, sender: str | None) -> None:
     """Read one message on standard input and post it as a reply, or answer the member why not."""
     _domain_or_exit()
-    raw = click.get_binary_stream("stdin").read()
+    raw = sys.stdin.buffer.read()
     try:
         outcome = receive(raw, [recipient] if recipient else None, sender)
     except SQLAlchemyError:

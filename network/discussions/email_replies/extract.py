@@ -44,7 +44,7 @@ def html_to_text(markup: str) -> str:
     """An HTML mail body as plain text, the quoted original left out."""
     markup = _QUOTE_CONTAINERS.sub("", markup)
     markup = _BREAKS.sub(lambda tag: tag.group(0) + "\n", markup)
-    text = nh3.clean(markup, tags=set(), clean_content_tags=_DROPPED_WITH_CONTENT)
+    text = nh3.clean(markup, tags=set(), attributes={}, clean_content_tags=_DROPPED_WITH_CONTENT)
     lines = [line.strip() for line in html.unescape(text).replace("\xa0", " ").split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
