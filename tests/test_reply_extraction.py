@@ -51,13 +51,9 @@ Sent from my iPhone
 > Which needle do you use?
 """
 
-SIGNATURE = """\
-Use the lateral approach for the superomedial branch.
-
--- 
-Dana Reyes, MD
-Interventional Pain Fellow, Example Hospital
-"""
+# (the signature's "-- " keeps its trailing space, as RFC 3676 writes it)
+SIGNATURE = ("Use the lateral approach for the superomedial branch.\n\n-- \nDana Reyes, MD\n"
+             "Interventional Pain Fellow, Example Hospital\n")
 
 THUNDERBIRD_BOTTOM_QUOTE = """\
 Yes, the 2027 board review course is in March.
