@@ -5,10 +5,15 @@ thread, or the answer in their mailbox saying why not."""
 
 from __future__ import annotations
 
+import os
+import signal
 import smtplib
+import subprocess
+import sys
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -28,6 +33,8 @@ from tests.conftest import outbox
 from tests.discussions.conftest import page_text
 from tests.html_checks import check_page
 from tests.servers import HOST, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
 
 DOMAIN = "replies.example.org"
 NEW_TEXT = "I use 22G spinal needles at L4-L5, with a 10 mm active tip."
@@ -305,3 +312,33 @@ def test_without_a_reply_domain_mails_carry_no_reply_address(make_app, smtp, mak
     assert mail["Reply-To"] is None and "replying to this mail" not in mail.get_body(("plain",)).get_content()
     result = app.test_cli_runner().invoke(args=["mail", "receive"], input=b"From: x@example.org\n\nhello\n")
     assert result.exit_code == 1 and "Reply by email is off" in result.output
+
+
+def test_a_deleted_account_takes_its_addresses_with_it(app, listener, notified):
+    from network.profiles.services import delete_account
+
+    alumna, thread_id, address, _mail = notified
+    with app.test_request_context():
+        delete_account(db.session.get(User, alumna.id))
+        db.session.commit()
+        assert db.session.scalars(select(ReplyAddress).where(ReplyAddress.user_id == alumna.id)).all() == []
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        _send(listener, _reply(alumna.email, address, NEW_TEXT), address)
+
+
+def test_the_flask_mail_listen_command_takes_a_reply(app, database_url, notified):
+    """The command itself, as a service runs it: a process of its own, stopped by SIGTERM."""
+    alumna, thread_id, address, _mail = notified
+    port = free_port()
+    env = {**os.environ, "FLASK_APP": "wsgi.py", "FLASK_DEPLOYMENT": "testing", "FLASK_RATELIMIT_ENABLED": "false",
+           "FLASK_SQLALCHEMY_DATABASE_URI": database_url, "FLASK_REPLY_EMAIL_DOMAIN": DOMAIN}
+    process = subprocess.Popen([sys.executable, "-m", "flask", "mail", "listen", "--port", str(port)], env=env,
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "Listening on 127.0.0.1:" in process.stdout.readline()
+        _send((HOST, port), _reply(alumna.email, address, "Through the command."), address)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, errors = process.communicate(timeout=20)
+    assert process.returncode == 0 and "Listener stopped." in output, errors
+    assert _posts(app, thread_id)[-1][:2] == (alumna.id, "Through the command.")
