@@ -21,6 +21,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, select, update
 
+from network.database import insert_for
 from network.discussions.email_replies.models import ReplyAddress, ReplyByEmailStop
 from network.extensions import db
 from network.members.models import User
@@ -60,17 +61,24 @@ def address_for(user: User, thread_id: int) -> str | None:
     if domain is None or stopped(user.id):
         return None
     now = utcnow()
-    row = db.session.scalar(select(ReplyAddress).where(ReplyAddress.user_id == user.id,
-                                                       ReplyAddress.thread_id == thread_id))
+    row = _row(user.id, thread_id)
     if row is None:
-        row = ReplyAddress(user_id=user.id, thread_id=thread_id, nonce=secrets.token_hex(16), expires_at=now)
-        db.session.add(row)
-        db.session.flush()
+        # An upsert: two replies in the thread at once, each mailing the member, must not collide.
+        connection = db.session.connection()
+        connection.execute(insert_for(connection.dialect.name)(ReplyAddress).values(
+            user_id=user.id, thread_id=thread_id, nonce=secrets.token_hex(16), created_at=now, expires_at=now)
+            .on_conflict_do_nothing(index_elements=["user_id", "thread_id"]))
+        row = _row(user.id, thread_id)
     elif row.revoked_at is not None or row.expires_at <= now:
         # A fresh nonce: the address of the expired or stopped mails stays dead.
         row.nonce, row.revoked_at = secrets.token_hex(16), None
     row.expires_at = now + LIFETIME
     return _address(row, domain)
+
+
+def _row(user_id: int, thread_id: int) -> ReplyAddress | None:
+    return db.session.scalar(select(ReplyAddress).where(ReplyAddress.user_id == user_id,
+                                                        ReplyAddress.thread_id == thread_id))
 
 
 def reply_addresser(thread_id: int):

@@ -94,7 +94,7 @@ def is_automatic(message: EmailMessage, sender: str | None = None) -> bool:
         return True
     if str(message.get("Precedence", "")).strip().lower() in _AUTOMATIC_PRECEDENCE:
         return True
-    if any(message.get(header) for header in ("X-Autoreply", "X-Autorespond", "X-Auto-Response", "List-Id")):
+    if any(message.get(header) for header in ("X-Autoreply", "X-Autorespond", "List-Id")):
         return True
     if message.get_content_type() == "multipart/report":
         return True
