@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from network.auth.cli import create_admin_command, reset_two_factor_command, tokens_cli
 from network.config import default_worker_count, unsafe_settings
 from network.demo import DEMO_PASSWORD, DEMO_SIGN_INS, seed_demo
+from network.discussions.cli import mail_cli
 from network.extensions import db
 from network.identity.cli import identity_provider_cli
 from network.mail.cli import outbox_cli
@@ -95,7 +96,7 @@ digest_cli.add_command(daily_digest_command)
 digest_cli.add_command(opportunities_digest_command)
 
 COMMANDS = (create_admin_command, reset_two_factor_command, demo_command, check_config_command, digest_cli,
-            identity_provider_cli, matching_cli, mentorship_cli, outbox_cli, reminders_cli, tokens_cli)
+            identity_provider_cli, mail_cli, matching_cli, mentorship_cli, outbox_cli, reminders_cli, tokens_cli)
 
 
 def register_commands(app) -> None:

@@ -114,6 +114,10 @@ class Config:
     MAIL_PREVIEW_DIR: str | None = None
     OUTBOX_MAX_ATTEMPTS = 6
     OUTBOX_RETRY_BASE_SECONDS = 60
+    # Reply by email: the domain of the reply addresses (``reply+<token>@<domain>``) that notification
+    # mails about a thread carry as Reply-To; ``flask mail receive`` / ``flask mail listen`` take the
+    # replies. Unset: no Reply-To, and the feature is off.
+    REPLY_EMAIL_DOMAIN: str | None = None
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* to trust.
     PROXY_COUNT = 0

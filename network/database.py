@@ -3,6 +3,7 @@
 import functools
 
 from sqlalchemy import Column, ForeignKey, Integer, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -151,3 +152,9 @@ def added_once(row) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def insert_for(dialect: str):
+    """The dialect's ``insert``, which has the upsert clauses (``on_conflict_do_nothing`` / ``_do_update``:
+    PostgreSQL and SQLite share their syntax)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -38,7 +38,12 @@ limiter = Limiter(key_func=get_remote_address)
 def member_key() -> str:
     """Rate-limit key of the signed-in member (colleagues share hospital networks, so an address is too
     coarse), whichever address their requests come from; the address for anyone else."""
-    return f"member:{getattr(current_user, 'id', None) or get_remote_address()}"
+    return member_limit_key(getattr(current_user, "id", None) or get_remote_address())
+
+
+def member_limit_key(member: int | str) -> str:
+    """``member_key`` for a member known without a request (a reply by email)."""
+    return f"member:{member}"
 
 
 def configured_limit(key: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from network.audit.models import record
 from network.auth.api_tokens import revoke_all
+from network.discussions.email_replies import addresses as reply_addresses
 from network.extensions import db
 from network.members.models import MemberDeactivation, MemberStatus, Role, User
 
@@ -26,8 +27,8 @@ def change_role(member: User, role: Role, admin: User) -> None:
 
 
 def deactivate(member: User, admin: User) -> None:
-    """Stop the member signing in, end every session they have and revoke their API tokens; reactivation restores
-    their status (not the tokens)."""
+    """Stop the member signing in, end every session they have and revoke their API tokens and reply-by-email
+    addresses; reactivation restores their status (not the tokens or addresses)."""
     if member.id == admin.id:
         raise AdminError("You cannot deactivate your own account.")
     if db.session.get(MemberDeactivation, member.id) is not None:
@@ -39,6 +40,7 @@ def deactivate(member: User, admin: User) -> None:
     # A reactivated member signs in again and makes new tokens: a deactivation for a stolen account must
     # not leave a token that works again on reactivation.
     revoke_all(member.id, admin.id)
+    reply_addresses.revoke_all(member.id)
     record(admin.id, "member.deactivate", "user", member.id, email=member.email)
 
 

@@ -14,6 +14,8 @@
   patient-identifier review), ``flags``, ``moderation``, ``subscriptions``, and their ``errors``. Who sees
   and moderates what is ``network.permissions``' (its yes/no rules and, next to each, the SQL condition
   the lists, search and notifications use), so they agree with the 404s of the routes.
+- ``email_replies``: reply by email (signed reply addresses in notification mails, ``flask mail receive`` and
+  ``flask mail listen`` in ``cli``, posting through the reply service or answering why not).
 - ``routes``: the ``discussions`` blueprint, a module per page group (``reading``, ``writing``,
   ``removal``, ``moderation``, ``categories``; ``loading`` for the 404s and 403s); ``forms``: the forms
   and the length limits of a title and a post; ``demo``: seeding for ``flask demo``.

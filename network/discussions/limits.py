@@ -4,9 +4,10 @@ and the API, so a script with a token posts no faster than its member could by h
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
+from limits import parse_many
 
-from network.extensions import configured_limit, limiter, member_key
+from network.extensions import configured_limit, limiter, member_key, member_limit_key
 from network.urls import is_api_request
 
 PAGE_MESSAGE = ("you are posting faster than the network allows, a few posts a minute; nothing was posted: "
@@ -34,3 +35,18 @@ def _posting_limit(scope: str):
 new_threads = _posting_limit("threads")
 #: Replying (the reply page, ``POST /api/v1/discussions/threads/{id}/posts``).
 replies = _posting_limit("replies")
+
+
+def take_reply_by_mail(member_id: int) -> bool:
+    """Count a reply by email against the member's allowance for replies, the one the reply page and the API
+    use (same limits, same storage key); False, and nothing counted, when it is spent."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    keys = [*([prefix] if prefix else []), member_limit_key(member_id), "discussion-replies"]
+    allowances = parse_many(current_app.config["POST_RATE_LIMIT"])
+    if not all(limiter.limiter.test(allowance, *keys) for allowance in allowances):
+        return False
+    for allowance in allowances:
+        limiter.limiter.hit(allowance, *keys)
+    return True

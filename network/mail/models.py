@@ -39,6 +39,8 @@ class EmailOutbox(db.Model):
     sent_at: Mapped[datetime | None]
     # The signed one-click unsubscribe address for this mail's kind (None for account mails).
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    # The member's signed reply address for a thread (``Reply-To``): answering the mail posts a reply.
+    reply_to: Mapped[str | None] = mapped_column(String(254))
 
     def __repr__(self) -> str:
         return f"<EmailOutbox {self.id} {self.kind} {self.status}>"

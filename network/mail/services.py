@@ -25,17 +25,23 @@ log = logging.getLogger(__name__)
 
 #: How long a worker may hold a claimed mail before another may take it over.
 CLAIM_SECONDS = 300
+#: Kinds that answer a mail (reply by email's answers): marked ``Auto-Submitted: auto-replied`` (RFC 3834),
+#: so no well-behaved mail program answers them in turn.
+AUTO_REPLY_KINDS = frozenset({"reply-by-email"})
 
 
-def queue_email(kind: str, recipient: str, subject: str, template: str, **context) -> EmailOutbox:
+def queue_email(kind: str, recipient: str, subject: str, template: str, *, reply_to: str | None = None,
+                **context) -> EmailOutbox:
     """Add a mail to the outbox in the current transaction.
 
     ``template`` names a pair ``mail/<template>.txt`` and ``mail/<template>.html``. Every mail but the
     account ones gets a signed one-click unsubscribe link for its kind (an area's own ``unsubscribe``
-    address, if it passes one, is used instead).
+    address, if it passes one, is used instead). ``reply_to`` (a member's reply address for a thread)
+    becomes the ``Reply-To`` header, and the templates see it to say that replying works.
     """
     subject = single_line(subject)  # a name or title with a line break must not split the header
     context.setdefault("subject", subject)
+    context["reply_to"] = reply_to
     unsubscribe_url = context.get("unsubscribe")
     if unsubscribe_url is None:
         member_id = getattr(context.get("user"), "id", None)
@@ -52,6 +58,7 @@ def queue_email(kind: str, recipient: str, subject: str, template: str, **contex
         text_body=text_body,
         html_body=render_template(f"mail/{template}.html", **context),
         unsubscribe_url=unsubscribe_url,
+        reply_to=reply_to,
     )
     db.session.add(mail)
     keep_preview(db.session, kind, recipient, subject, mail.text_body, mail.html_body)
@@ -75,6 +82,10 @@ def build_message(mail: EmailOutbox, sender: str) -> EmailMessage:
     message["To"] = _one_recipient(mail.recipient)
     message["Subject"] = single_line(mail.subject)
     message["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}", domain="fellowship.network")
+    if mail.reply_to:
+        message["Reply-To"] = _one_recipient(mail.reply_to)
+    if mail.kind in AUTO_REPLY_KINDS:
+        message["Auto-Submitted"] = "auto-replied"
     if mail.unsubscribe_url:
         # RFC 8058 one-click: the mail client POSTs "List-Unsubscribe=One-Click" to the address.
         message["List-Unsubscribe"] = f"<{single_line(mail.unsubscribe_url)}>"

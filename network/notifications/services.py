@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import Select, func, select, update
@@ -91,9 +92,11 @@ def set_email_mode(user_id: int, mode: EmailMode) -> None:
 
 
 def notify_members(users: list[User], kind: str, title: str, link: str, *, target_type: str | None = None,
-                   target_id: int | None = None, mail_subject: str, mail_template: str, **context) -> int:
+                   target_id: int | None = None, mail_subject: str, mail_template: str,
+                   reply_to: Callable[[User], str | None] | None = None, **context) -> int:
     """Notify each member as they chose for the kind's group: not at all, on the site only, by mail
-    right away or in the daily digest. Returns how many were notified."""
+    right away or in the daily digest. ``reply_to(member)`` gives the mail's reply address, if any (a
+    thread's, for reply by email). Returns how many were notified."""
     modes = deliveries((user.id for user in users), kind)
     now = utcnow()
     notified = 0
@@ -105,7 +108,7 @@ def notify_members(users: list[User], kind: str, title: str, link: str, *, targe
         notified += 1
         if mode == Delivery.IMMEDIATE:
             queue_email(kind, user.email, mail_subject, mail_template, user=user, link=absolute(link),
-                        title=title, **context)
+                        title=title, reply_to=reply_to(user) if reply_to else None, **context)
             notification.emailed_at = now
         elif mode == Delivery.DAILY:
             notification.for_digest = True

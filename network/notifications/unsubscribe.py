@@ -13,9 +13,10 @@ from network.notifications.kinds import GROUPS_BY_KEY, group_of
 SALT = "unsubscribe"
 #: The group key of the daily digest mail: unsubscribing moves every "daily" group to on-site only.
 DIGEST = "digest"
-#: Account mails (confirmations, password resets, verification) are not optional: no unsubscribe.
+#: Account mails (confirmations, password resets, verification) are not optional: no unsubscribe; nor is
+#: the answer to a member's own reply by email (they stop those by not replying, or on the account page).
 ACCOUNT_KINDS = frozenset({"confirm-email", "password-reset", "password-changed", "registration-attempt",
-                           "member-verified", "member-rejected", "identity-link"})
+                           "member-verified", "member-rejected", "identity-link", "reply-by-email"})
 
 
 def _serializer() -> URLSafeSerializer:

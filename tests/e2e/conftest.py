@@ -76,8 +76,9 @@ def demo_site(sqlite_template, smtp_server, tmp_path_factory):
     """The demo network (``flask demo``) served on its own SQLite file for the whole module."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     # As in development: the admin's mail preview, with one mail in it and in the outbox to open.
+    # Reply by email on, so the account pages show its section to axe and the HTML checker.
     with served_copy(sqlite_template, path, smtp_server, MAIL_PREVIEW=True,
-                      MAIL_PREVIEW_DIR=str(path.parent / "mail")) as server:
+                      MAIL_PREVIEW_DIR=str(path.parent / "mail"), REPLY_EMAIL_DOMAIN="replies.example.org") as server:
         app = server.app
         result = app.test_cli_runner().invoke(args=["demo"])
         assert result.exit_code == 0, result.output

@@ -222,6 +222,7 @@ def test_every_reachable_page_has_no_serious_axe_violation(crawled, role, record
     assert "/api/docs" in record.pages, record.pages
     if role != "visitor":  # the account page with its API tokens (give_api_tokens)
         assert "Residency system sync" in record.html.get("/auth/account", ""), record.pages
+        assert "Stop replies by email" in record.html["/auth/account"]  # (demo_site turns reply by email on)
     assert not record.errors, "pages that failed to load:\n" + "\n".join(record.errors)
     assert not record.violations, (
         f"{len(record.violations)} serious or critical axe violations as {role}:\n" + _listing(record.violations))

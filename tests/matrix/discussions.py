@@ -67,6 +67,8 @@ ROUTES = {
     ("discussions.flag_post", "GET"): (OWN_POST, members(200)),
     ("discussions.flag_post", "POST"): (OWN_POST, members(400, "POST")),
     ("discussions.subscription", "POST"): (THREAD, members(400, "POST")),
+    # The account page's "stop replies by email" (400: the matrix sends no action).
+    ("discussions.reply_by_email", "POST"): ({}, members(400, "POST")),
     ("discussions.pin", "POST"): (COHORT_THREAD, cohort_moderation(400, "POST")),
     ("discussions.lock", "POST"): (COHORT_THREAD, cohort_moderation(400, "POST")),
     ("discussions.move", "GET"): (COHORT_THREAD, cohort_moderation(200)),

@@ -8,10 +8,18 @@ flashes and redirects.
 - ``removal``: deleting or removing a post, and undoing it.
 - ``moderation``: flags, the moderation queue, approving and redacting posts, pinning, locking, moving.
 - ``categories``: the administrators' category pages.
+- ``email_replies``: stopping replies by email (or turning them back on) from the account page.
 """
 
 # Importing the view modules registers their views on ``bp``.
-from network.discussions.routes import categories, moderation, reading, removal, writing  # noqa: F401  (registers views)
+from network.discussions.routes import (  # noqa: F401  (registers views)
+    categories,
+    email_replies,
+    moderation,
+    reading,
+    removal,
+    writing,
+)
 from network.discussions.routes.blueprint import bp
 
 __all__ = ["bp"]

@@ -12,6 +12,7 @@ from sqlalchemy import Integer, bindparam, case, func, select, update
 
 from network import permissions
 from network.database import prebuilt
+from network.discussions.email_replies.addresses import reply_addresser
 from network.discussions.models import Post, Subscription, SubscriptionLevel, Thread
 from network.discussions.rendering import render_body
 from network.extensions import db
@@ -52,7 +53,7 @@ def notify_mentions(post: Post, thread: Thread, author: User, mentioned: list[Us
         title = without_phi(thread.title)
         notify_members(targets, "discussion-mention", f"{author.name} mentioned you in “{title}”",
                        thread_link(thread, post), target_type="thread", target_id=thread.id,
-                       mail_subject=f"{author.name} mentioned you in “{title}”",
+                       mail_subject=f"{author.name} mentioned you in “{title}”", reply_to=reply_addresser(thread.id),
                        mail_template="discussion_post", author=author, thread=thread, post_text=without_phi(post.body))
     return {u.id for u in targets}
 
@@ -70,7 +71,8 @@ def _notify_subscribers(post: Post, thread: Thread, author: User, skip: set[int]
         notify_members(targets, "discussion-reply", f"{author.name} replied in “{title}”",
                        thread_link(thread, post), target_type="thread", target_id=thread.id,
                        mail_subject=f"New reply in “{title}”", mail_template="discussion_post",
-                       author=author, thread=thread, post_text=without_phi(post.body))
+                       reply_to=reply_addresser(thread.id), author=author, thread=thread,
+                       post_text=without_phi(post.body))
 
 
 def tell_author(actor: User, post: Post, thread: Thread, what: str) -> None:

@@ -5,16 +5,19 @@ page moves the reader's mark."""
 from __future__ import annotations
 
 from sqlalchemy import Integer, bindparam
-from sqlalchemy.dialects import postgresql, sqlite
 
-from network.database import prebuilt
+from network.database import insert_for, prebuilt
+from network.discussions.email_replies.addresses import revoke_for_thread
 from network.discussions.models import ReadMark, Subscription, SubscriptionLevel, Thread
 from network.extensions import db
 from network.members.models import User
 
 
 def set_subscription(user: User, thread: Thread, level: SubscriptionLevel | None) -> None:
-    """Watch, mute, or go back to the default (no subscription)."""
+    """Watch, mute, or go back to the default (no subscription). A member who stops watching stops their
+    reply address for the thread too."""
+    if level != SubscriptionLevel.WATCH:
+        revoke_for_thread(user.id, thread.id)
     existing = db.session.get(Subscription, (user.id, thread.id))
     if level is None:
         if existing is not None:
@@ -52,16 +55,11 @@ def follow(user_id: int, thread_id: int, post_id: int) -> None:
 _MEMBER, _THREAD, _POST = (bindparam(name, type_=Integer) for name in ("member", "thread", "post"))
 
 
-def _insert_for(dialect: str):
-    """The dialect's ``insert``, which has the upsert clauses."""
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 @prebuilt
 def _watch_statement(dialect: str):
     """The member watches the thread, unless they chose a level before."""
     subscriptions = Subscription.__table__
-    return (_insert_for(dialect)(subscriptions)
+    return (insert_for(dialect)(subscriptions)
             .values(user_id=_MEMBER, thread_id=_THREAD, level=SubscriptionLevel.WATCH)
             .on_conflict_do_nothing(index_elements=[subscriptions.c.user_id, subscriptions.c.thread_id]))
 
@@ -70,7 +68,7 @@ def _watch_statement(dialect: str):
 def _mark_read_statement(dialect: str):
     """The member's read mark moves forward to ``post``, never back."""
     marks = ReadMark.__table__
-    new_mark = _insert_for(dialect)(marks).values(user_id=_MEMBER, thread_id=_THREAD, last_read_post_id=_POST)
+    new_mark = insert_for(dialect)(marks).values(user_id=_MEMBER, thread_id=_THREAD, last_read_post_id=_POST)
     return new_mark.on_conflict_do_update(
         index_elements=[marks.c.user_id, marks.c.thread_id],
         set_={"last_read_post_id": new_mark.excluded.last_read_post_id},
