@@ -194,3 +194,5 @@ class Draft(db.Model):
                                            primary_key=True, index=True)
     body: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[utc_now]
+
+    thread: Mapped[Thread] = relationship()

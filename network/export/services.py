@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from network.audit.models import AuditLog
 from network.auth.models import ApiToken
-from network.discussions.models import Post, Thread
+from network.discussions.models import Draft, Post, Thread
 from network.extensions import db
 from network.identity.models import IdentityProvider, LinkedIdentity
 from network.members.models import User
@@ -45,6 +45,7 @@ def member_data(user: User) -> dict:
     """The member's data, every kind under its own key (the profile part is the account page's export)."""
     data = {"exported_at": _when(utcnow()), **export_data(user)}
     data["posts"] = _posts(user)
+    data["drafts"] = _drafts(user)
     data["conversations"] = _conversations(user)
     data["mentorships"] = _mentorships(user)
     data["mentorship_requests"] = _requests(user)
@@ -81,6 +82,21 @@ def _posts(user: User) -> list[dict]:
             "written_at": _when(post.created_at), "edited_at": _when(post.edited_at),
             "removed_at": _when(post.removed_at), "awaiting_review": post.held, "body": post.body,
         })
+    return rows
+
+
+def _drafts(user: User) -> list[dict]:
+    """The replies the member started and has not posted, a thread's title only while they may see it."""
+    drafts = db.session.scalars(
+        select(Draft).join(Thread, Thread.id == Draft.thread_id).where(Draft.user_id == user.id)
+        .options(joinedload(Draft.thread).joinedload(Thread.category))
+        .order_by(Draft.updated_at, Draft.thread_id)).all()
+    rows = []
+    for draft in drafts:
+        visible = can_view_thread(user, draft.thread)
+        rows.append({"thread": draft.thread.title if visible else None,
+                     "link": public_url("discussions.thread", thread_id=draft.thread_id) if visible else None,
+                     "saved_at": _when(draft.updated_at), "body": draft.body})
     return rows
 
 

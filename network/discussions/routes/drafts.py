@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from network import permissions
+from network.discussions import queries
 from network.discussions.forms import MAX_POST_LENGTH, PostForm
 from network.discussions.models import Draft, Thread
 from network.discussions.routes.blueprint import bp
@@ -52,17 +53,18 @@ def _thread_for_draft(thread_id: int) -> Thread:
 
 def _wants_json() -> bool:
     """The autosaving script asks for JSON; a form sent without it gets a page."""
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+    return request.accept_mimetypes.best == "application/json"
 
 
 def _back(thread: Thread):
-    """Back to the form the member came from: the reply page, or the thread page's last posts."""
+    """Back to the form the member came from: the reply page, or the thread page's last page (the whole
+    thread when it fits on one, else from its last post), where the reply form is."""
     if request.args.get("back") == "reply":
         return redirect(url_for(".reply", thread_id=thread.id))
-    if thread.last_post_id:
-        return redirect(url_for(".thread", thread_id=thread.id, before=thread.last_post_id + 1,
-                                _anchor="reply-heading"))
-    return redirect(url_for(".thread", thread_id=thread.id, _anchor="reply-heading"))
+    args = {}
+    if thread.last_post_id and thread.post_count > queries.POSTS_PER_PAGE:
+        args["after"] = thread.last_post_id - 1
+    return redirect(url_for(".thread", thread_id=thread.id, _anchor="reply-heading", **args))
 
 
 @bp.route("/t/<int:thread_id>/draft", methods=["POST"])
