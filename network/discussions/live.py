@@ -22,7 +22,7 @@ from network.cache import ALL, Version, current_versions
 POSTS = Version("discussion-posts", {"discussion_post": ALL})
 #: How often an open thread page asks for new posts (milliseconds), and the slowest after errors: the
 #: script (static/js/app.js) reads both from the page.
-POLL_INTERVAL_MS = 5000
+POLL_INTERVAL_MS = 3000
 POLL_MAX_INTERVAL_MS = 60000
 
 
