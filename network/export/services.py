@@ -69,35 +69,30 @@ def archive(user: User) -> bytes:
 
 def _posts(user: User) -> list[dict]:
     """The member's own posts, oldest first; a thread's title only while they may still see the thread."""
-    posts = db.session.scalars(
-        select(Post).join(Thread, Thread.id == Post.thread_id).where(Post.author_id == user.id)
-        .options(joinedload(Post.thread).joinedload(Thread.category))
-        .order_by(Post.created_at, Post.id)).all()
-    rows = []
-    for post in posts:
-        visible = can_view_thread(user, post.thread)
-        rows.append({
-            "thread": post.thread.title if visible else None,
-            "link": public_url("discussions.show_post", post_id=post.id) if visible else None,
-            "written_at": _when(post.created_at), "edited_at": _when(post.edited_at),
-            "removed_at": _when(post.removed_at), "awaiting_review": post.held, "body": post.body,
-        })
-    return rows
+    posts = _with_threads(Post, Post.author_id == user.id, Post.created_at, Post.id)
+    return [{**_thread_named(user, post.thread, "discussions.show_post", post_id=post.id),
+             "written_at": _when(post.created_at), "edited_at": _when(post.edited_at),
+             "removed_at": _when(post.removed_at), "awaiting_review": post.held, "body": post.body}
+            for post in posts]
+
+
+def _with_threads(model, own, *order) -> list:
+    """The member's rows of ``model`` (posts, drafts: ``own`` says which), with their threads and categories."""
+    return db.session.scalars(select(model).join(Thread, Thread.id == model.thread_id).where(own)
+                              .options(joinedload(model.thread).joinedload(Thread.category)).order_by(*order)).all()
+
+
+def _thread_named(user: User, thread: Thread, endpoint: str, **args) -> dict:
+    """A post's or draft's thread: its title and a link while the member may still see it, else neither."""
+    visible = can_view_thread(user, thread)
+    return {"thread": thread.title if visible else None, "link": public_url(endpoint, **args) if visible else None}
 
 
 def _drafts(user: User) -> list[dict]:
     """The replies the member started and has not posted, a thread's title only while they may see it."""
-    drafts = db.session.scalars(
-        select(Draft).join(Thread, Thread.id == Draft.thread_id).where(Draft.user_id == user.id)
-        .options(joinedload(Draft.thread).joinedload(Thread.category))
-        .order_by(Draft.updated_at, Draft.thread_id)).all()
-    rows = []
-    for draft in drafts:
-        visible = can_view_thread(user, draft.thread)
-        rows.append({"thread": draft.thread.title if visible else None,
-                     "link": public_url("discussions.thread", thread_id=draft.thread_id) if visible else None,
-                     "saved_at": _when(draft.updated_at), "body": draft.body})
-    return rows
+    drafts = _with_threads(Draft, Draft.user_id == user.id, Draft.updated_at, Draft.thread_id)
+    return [{**_thread_named(user, draft.thread, "discussions.thread", thread_id=draft.thread_id),
+             "saved_at": _when(draft.updated_at), "body": draft.body} for draft in drafts]
 
 
 def _conversations(user: User) -> list[dict]:

@@ -6,14 +6,24 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from sqlalchemy import select
 
 from network.discussions.forms import MAX_POST_LENGTH
-from network.discussions.models import Draft
+from network.discussions.models import Draft, Thread
 from network.extensions import db
 from tests.discussions.conftest import page_text
 
 JSON = {"Accept": "application/json"}
+
+
+@pytest.fixture
+def writing(app, make_user, login, make_category, make_thread):
+    """(a signed-in member's client, the member, a thread they may reply to)."""
+    member = make_user()
+    category_id, _ = make_category()
+    thread_id, _ = make_thread(category_id, member.id, title="Cooled RF outcomes")
+    return login(app.test_client(), member), member, thread_id
 
 
 def reply_box(page: str) -> str:
@@ -71,11 +81,8 @@ def test_posting_the_reply_deletes_the_draft(app, make_user, login, make_categor
     assert reply_box(page_text(client.get(f"/discussions/t/{thread_id}"))) == ""
 
 
-def test_discarding_deletes_the_draft(app, make_user, login, make_category, make_thread):
-    member = make_user()
-    category_id, _ = make_category()
-    thread_id, _ = make_thread(category_id, member.id)
-    client = login(app.test_client(), member)
+def test_discarding_deletes_the_draft(app, writing):
+    client, member, thread_id = writing
     client.post(f"/discussions/t/{thread_id}/draft", data={"body": "Not worth keeping"}, headers=JSON)
     answer = client.post(f"/discussions/t/{thread_id}/draft/discard", headers=JSON)
     assert answer.status_code == 200 and answer.json["status"] == "Draft discarded."
@@ -86,12 +93,8 @@ def test_discarding_deletes_the_draft(app, make_user, login, make_category, make
     assert drafts_of(app, member.id) == {}
 
 
-def test_without_javascript_save_and_discard_go_back_to_the_form(app, make_user, login, make_category,
-                                                                 make_thread):
-    member = make_user()
-    category_id, _ = make_category()
-    thread_id, _ = make_thread(category_id, member.id)
-    client = login(app.test_client(), member)
+def test_without_javascript_save_and_discard_go_back_to_the_form(app, writing):
+    client, member, thread_id = writing
     page = page_text(client.get(f"/discussions/t/{thread_id}"))
     assert re.search(rf'formaction="/discussions/t/{thread_id}/draft"[^>]*>Save draft<', page)
     saved = client.post(f"/discussions/t/{thread_id}/draft", data={"body": "Typed on a phone"})
@@ -125,17 +128,15 @@ def test_a_draft_is_its_members_alone(app, make_user, login, make_category, make
         assert "Private musing" not in page_text(colleague_client.get(url)), url
     # A member who may not see the thread gets 404 for its draft URLs, and changes nothing.
     outsider_client = login(app.test_client(), outsider)
-    assert outsider_client.post(f"/discussions/t/{thread_id}/draft", data={"body": "x"}, headers=JSON).status_code == 404
+    refused = outsider_client.post(f"/discussions/t/{thread_id}/draft", data={"body": "x"}, headers=JSON)
+    assert refused.status_code == 404
     assert outsider_client.post(f"/discussions/t/{thread_id}/draft/discard").status_code == 404
     assert drafts_of(app, author.id) == {thread_id: "Private musing, MRN 12345678"}
     assert drafts_of(app, outsider.id) == {}
 
 
-def test_a_draft_longer_than_a_post_is_refused_with_a_message(app, make_user, login, make_category, make_thread):
-    member = make_user()
-    category_id, _ = make_category()
-    thread_id, _ = make_thread(category_id, member.id)
-    client = login(app.test_client(), member)
+def test_a_draft_longer_than_a_post_is_refused_with_a_message(app, writing):
+    client, member, thread_id = writing
     too_long = "x" * (MAX_POST_LENGTH + 1)
     answer = client.post(f"/discussions/t/{thread_id}/draft", data={"body": too_long}, headers=JSON)
     assert answer.status_code == 413 and "at most 20,000 characters" in answer.json["error"]
@@ -144,30 +145,21 @@ def test_a_draft_longer_than_a_post_is_refused_with_a_message(app, make_user, lo
     assert drafts_of(app, member.id) == {}
 
 
-def test_a_locked_thread_takes_no_draft(app, make_user, login, make_category, make_thread):
-    member = make_user()
-    category_id, _ = make_category()
-    thread_id, _ = make_thread(category_id, member.id)
+def test_a_locked_thread_takes_no_draft(app, writing):
+    client, _member, thread_id = writing
     with app.app_context():
-        from network.discussions.models import Thread
-
         db.session.get(Thread, thread_id).locked = True
         db.session.commit()
-    client = login(app.test_client(), member)
     assert client.post(f"/discussions/t/{thread_id}/draft", data={"body": "x"}, headers=JSON).status_code == 403
 
 
-def test_drafts_are_in_the_data_download_and_go_with_the_account(app, make_user, login, make_category,
-                                                                 make_thread):
+def test_drafts_are_in_the_data_download_and_go_with_the_account(app, writing):
     from network.export.services import member_data
     from network.members.models import User
     from network.profiles.services import delete_account
 
-    member = make_user()
-    category_id, _ = make_category()
-    thread_id, _ = make_thread(category_id, member.id, title="Cooled RF outcomes")
-    login(app.test_client(), member).post(f"/discussions/t/{thread_id}/draft", data={"body": "Unfinished"},
-                                          headers=JSON)
+    client, member, thread_id = writing
+    client.post(f"/discussions/t/{thread_id}/draft", data={"body": "Unfinished"}, headers=JSON)
     with app.test_request_context():
         data = member_data(db.session.get(User, member.id))
         assert [(d["thread"], d["body"]) for d in data["drafts"]] == [("Cooled RF outcomes", "Unfinished")]
