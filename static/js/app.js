@@ -146,28 +146,46 @@ function pollWithEtags(options) {
     }
   });
 })();
-// The navigation's counts (templates/base.html): refreshed while the page stays open. Each element marked
-// data-nav-count="<name>" shows the count of that name (in its data-count children, or as its first text),
-// and hides at zero.
+// The navigation's counts (templates/base.html): refreshed while the page stays open. A menu link marked
+// data-nav-badge="<name>" gets, keeps or hides its badge; an icon beside the folded menu marked
+// data-nav-count="<name>" (rendered when the page had some) shows the new count, or hides at zero.
 (function () {
   "use strict";
   var source = document.querySelector("[data-counts-url]");
   if (!source || !window.fetch) { return; }
+  function badgeOf(link) {
+    var badge = link.querySelector(".badge"), hint;
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "badge rounded-pill text-bg-warning";
+      badge.appendChild(document.createTextNode(""));
+      hint = document.createElement("span");
+      hint.className = "visually-hidden";
+      hint.textContent = " unread";
+      badge.appendChild(hint);
+      link.appendChild(document.createTextNode(" "));
+      link.appendChild(badge);
+    }
+    return badge;
+  }
   pollWithEtags({
     url: function () { return source.getAttribute("data-counts-url"); },
-    interval: Number(source.getAttribute("data-interval")), max: 300000,
+    interval: 20000, max: 300000,
     changed: function (counts) {
       Object.keys(counts).forEach(function (name) {
         var count = counts[name];
-        document.querySelectorAll("[data-nav-count='" + name + "']").forEach(function (element) {
-          element.hidden = !count;
-          var numbers = element.querySelectorAll("[data-count]");  // (else the number is the element's first text)
-          if (numbers.length) {
-            numbers.forEach(function (number) { number.textContent = String(count); });
-          } else if (element.firstChild) {
-            element.firstChild.nodeValue = String(count);
+        document.querySelectorAll("[data-nav-badge='" + name + "']").forEach(function (link) {
+          var badge = link.querySelector(".badge");
+          if (count) {
+            badge = badgeOf(link);
+            badge.firstChild.nodeValue = String(count);
           }
-          element.querySelectorAll("[data-count-label]").forEach(function (label) {
+          if (badge) { badge.hidden = !count; }
+        });
+        document.querySelectorAll("[data-nav-count='" + name + "']").forEach(function (icon) {
+          icon.hidden = !count;
+          icon.querySelectorAll("[data-count]").forEach(function (number) { number.textContent = String(count); });
+          icon.querySelectorAll("[data-count-label]").forEach(function (label) {
             label.textContent = count + " " + label.getAttribute("data-count-label") + (count === 1 ? "" : "s");
           });
         });

@@ -146,7 +146,8 @@ def test_the_navigation_counts_come_as_json_with_an_etag(app, make_user, login, 
     changed = client.get("/counts", headers={"If-None-Match": answer.headers["ETag"]})
     assert changed.status_code == 200 and changed.json["notifications"] == 1
     page = page_text(client.get("/"))
-    assert re.search(r'data-nav-count="notifications">1<', page)
+    assert re.search(r'data-nav-badge="notifications">Notifications <span[^>]*>1<', page)
+    assert 'data-counts-url="/counts"' in page
 
 
 def test_the_counts_are_for_signed_in_members_only(app, make_user, login):

@@ -6,6 +6,8 @@ nobody reaches another member's, and a member who may not see the thread gets 40
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -24,23 +26,25 @@ TOO_LONG = ("A draft can have at most {limit:,} characters, like a post; this on
             "Shorten it or split it into two posts: the draft was not saved.")
 
 
-def draft_controls(thread: Thread, form, back: str | None = None) -> dict | None:
-    """The reply form's draft buttons and status, with the member's draft put back into a form just opened
-    (before a quote the reply page adds). ``back="reply"``: the reply page's form. One query."""
+def draft_controls(thread: Thread, form, draft: str | None, saved_at: datetime | None,
+                   back: str | None = None) -> dict | None:
+    """The reply form's draft buttons and status, with the member's ``draft`` (saved at ``saved_at``) put back
+    into a form just opened (before a quote the reply page adds). ``back="reply"``: the reply page's form."""
     if form is None:
         return None
-    draft = db.session.get(Draft, (current_user.id, thread.id))
     if draft is not None and not form.is_submitted():
-        form.body.data = f"{draft.body}\n\n{form.body.data}" if form.body.data else draft.body
+        form.body.data = f"{draft}\n\n{form.body.data}" if form.body.data else draft
     return {"save_url": url_for("discussions.save_thread_draft", thread_id=thread.id, back=back),
             "discard_url": url_for("discussions.discard_thread_draft", thread_id=thread.id, back=back),
-            "saved_at": draft.updated_at if draft is not None else None}
+            "saved_at": saved_at if draft is not None else None}
 
 
 def reply_page(thread: Thread, form, status: int = 200, **shown):
     """The reply page, with the member's draft (put back into a form just opened) and its buttons."""
-    return render_template("discussions/reply.html", thread=thread, form=form,
-                           draft=draft_controls(thread, form, back="reply"), **shown), status
+    saved = db.session.get(Draft, (current_user.id, thread.id))
+    controls = draft_controls(thread, form, saved.body if saved else None, saved.updated_at if saved else None,
+                              back="reply")
+    return render_template("discussions/reply.html", thread=thread, form=form, draft=controls, **shown), status
 
 
 def _thread_for_draft(thread_id: int) -> Thread:

@@ -61,10 +61,10 @@ def thread(thread_id: int):
     page = queries.post_page(current_user, thread, after=after, before=before)
     if not page.posts and (after is not None or before is not None):
         return redirect(url_for(".thread", thread_id=thread.id))
-    mark, level = queries.reader_state(current_user.id, thread.id)
+    mark, level, draft, draft_saved_at = queries.reader_state(current_user.id, thread.id)
     form = PostForm() if permissions.can_reply(current_user, thread) and page.newer is None else None
     html = render_template("discussions/thread.html", thread=thread, page=page, last_read=mark, level=level,
-                           form=form, draft=draft_controls(thread, form),
+                           form=form, draft=draft_controls(thread, form, draft, draft_saved_at),
                            moderator=permissions.can_moderate(current_user, thread.category))
     # The read mark moves after the page is built: a commit expires every loaded post and author,
     # and reading them again would cost a query each.
