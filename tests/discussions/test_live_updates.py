@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import update
+
 from network.discussions.models import Post, Thread
 from network.discussions.services import posting, removal
 from network.extensions import db
@@ -64,6 +66,19 @@ def test_an_edit_or_removal_anywhere_changes_the_answer_and_a_removed_post_shows
     answer = poll(client, thread_id, first, etag)
     assert answer.status_code == 200 and answer.json["count"] == 1
     assert "This post was removed." in answer.json["html"] and "A reply that goes." not in answer.json["html"]
+
+
+def test_a_core_write_to_a_post_changes_the_answer_too(app, make_user, login, make_category, make_thread):
+    """Not only the services' ORM writes: a Core statement (a bulk job, a script) changes the version too."""
+    reader = make_user()
+    category_id, _ = make_category()
+    thread_id, (first,) = make_thread(category_id, reader.id)
+    client = login(app.test_client(), reader)
+    etag = poll(client, thread_id, first).headers["ETag"]
+    with app.app_context():
+        db.session.execute(update(Post).where(Post.id == first).values(body_html="<p>Fixed by a script.</p>"))
+        db.session.commit()
+    assert poll(client, thread_id, first, etag).status_code == 200
 
 
 def test_a_held_reply_reaches_its_author_and_the_moderators_only(app, make_user, login, make_category, make_thread):
