@@ -180,3 +180,19 @@ class Flag(db.Model):
 
     post: Mapped[Post] = relationship()
     reporter: Mapped[User] = relationship(foreign_keys="Flag.reporter_id")  # noqa: F821
+
+
+class Draft(db.Model):
+    """A reply a member has started and not posted yet, one per member and thread, so it can be finished on
+    another device. Private to its member: it has not passed the patient-identifier guard (a post does, when
+    it is posted), so nobody else ever sees it."""
+
+    __tablename__ = "discussion_draft"
+
+    user_id: Mapped[member_pk]
+    thread_id: Mapped[int] = mapped_column(ForeignKey("discussion_thread.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[utc_now]
+
+    thread: Mapped[Thread] = relationship()

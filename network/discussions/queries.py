@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import defer, joinedload
@@ -17,6 +18,7 @@ from network import permissions
 from network.database import prebuilt
 from network.discussions.models import (
     Category,
+    Draft,
     Flag,
     Post,
     PostRevision,
@@ -267,21 +269,33 @@ def read_mark(user_id: int, thread_id: int) -> int | None:
                                                                       ReadMark.thread_id == thread_id))
 
 
-def reader_state(user_id: int, thread_id: int) -> tuple[int | None, SubscriptionLevel | None]:
-    """The member's read mark and subscription level for a thread, in one query (the thread page shows both)."""
-    row = db.session.connection().execute(_reader_state_statement(), {"member": user_id, "thread": thread_id}).one()
-    return row.last_read_post_id, row.level
+class ReaderState(NamedTuple):
+    """What the thread page shows of the member's own: how far they read, whether they watch, their draft."""
+
+    last_read_post_id: int | None
+    level: SubscriptionLevel | None
+    draft: str | None
+    draft_saved_at: datetime | None
+
+
+def reader_state(user_id: int, thread_id: int) -> ReaderState:
+    """The member's read mark, subscription level and reply draft for a thread, in one query (the thread
+    page shows all three)."""
+    return ReaderState(*db.session.connection().execute(_reader_state_statement(),
+                                                        {"member": user_id, "thread": thread_id}).one())
 
 
 @prebuilt
 def _reader_state_statement():
-    """The member's read mark and subscription level in the thread, in one row."""
-    subscriptions, marks = Subscription.__table__, ReadMark.__table__
-    return select(
-        select(marks.c.last_read_post_id).where(marks.c.user_id == _MEMBER, marks.c.thread_id == _THREAD)
-        .scalar_subquery().label("last_read_post_id"),
-        select(subscriptions.c.level).where(subscriptions.c.user_id == _MEMBER, subscriptions.c.thread_id == _THREAD)
-        .scalar_subquery().label("level"))
+    """The member's read mark, subscription level and draft (text, when saved) in the thread, in one row."""
+    subscriptions, marks, drafts = Subscription.__table__, ReadMark.__table__, Draft.__table__
+
+    def own(table, column):
+        return select(column).where(table.c.user_id == _MEMBER, table.c.thread_id == _THREAD).scalar_subquery()
+
+    return select(own(marks, marks.c.last_read_post_id).label("last_read_post_id"),
+                  own(subscriptions, subscriptions.c.level).label("level"),
+                  own(drafts, drafts.c.body).label("draft"), own(drafts, drafts.c.updated_at).label("draft_saved_at"))
 
 
 # -- posts: revisions, a form sent twice -------------------------------------------

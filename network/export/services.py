@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from network.audit.models import AuditLog
 from network.auth.models import ApiToken
-from network.discussions.models import Post, Thread
+from network.discussions.models import Draft, Post, Thread
 from network.extensions import db
 from network.identity.models import IdentityProvider, LinkedIdentity
 from network.members.models import User
@@ -45,6 +45,7 @@ def member_data(user: User) -> dict:
     """The member's data, every kind under its own key (the profile part is the account page's export)."""
     data = {"exported_at": _when(utcnow()), **export_data(user)}
     data["posts"] = _posts(user)
+    data["drafts"] = _drafts(user)
     data["conversations"] = _conversations(user)
     data["mentorships"] = _mentorships(user)
     data["mentorship_requests"] = _requests(user)
@@ -68,20 +69,30 @@ def archive(user: User) -> bytes:
 
 def _posts(user: User) -> list[dict]:
     """The member's own posts, oldest first; a thread's title only while they may still see the thread."""
-    posts = db.session.scalars(
-        select(Post).join(Thread, Thread.id == Post.thread_id).where(Post.author_id == user.id)
-        .options(joinedload(Post.thread).joinedload(Thread.category))
-        .order_by(Post.created_at, Post.id)).all()
-    rows = []
-    for post in posts:
-        visible = can_view_thread(user, post.thread)
-        rows.append({
-            "thread": post.thread.title if visible else None,
-            "link": public_url("discussions.show_post", post_id=post.id) if visible else None,
-            "written_at": _when(post.created_at), "edited_at": _when(post.edited_at),
-            "removed_at": _when(post.removed_at), "awaiting_review": post.held, "body": post.body,
-        })
-    return rows
+    posts = _with_threads(Post, Post.author_id == user.id, Post.created_at, Post.id)
+    return [{**_thread_named(user, post.thread, "discussions.show_post", post_id=post.id),
+             "written_at": _when(post.created_at), "edited_at": _when(post.edited_at),
+             "removed_at": _when(post.removed_at), "awaiting_review": post.held, "body": post.body}
+            for post in posts]
+
+
+def _with_threads(model, own, *order) -> list:
+    """The member's rows of ``model`` (posts, drafts: ``own`` says which), with their threads and categories."""
+    return db.session.scalars(select(model).join(Thread, Thread.id == model.thread_id).where(own)
+                              .options(joinedload(model.thread).joinedload(Thread.category)).order_by(*order)).all()
+
+
+def _thread_named(user: User, thread: Thread, endpoint: str, **args) -> dict:
+    """A post's or draft's thread: its title and a link while the member may still see it, else neither."""
+    visible = can_view_thread(user, thread)
+    return {"thread": thread.title if visible else None, "link": public_url(endpoint, **args) if visible else None}
+
+
+def _drafts(user: User) -> list[dict]:
+    """The replies the member started and has not posted, a thread's title only while they may see it."""
+    drafts = _with_threads(Draft, Draft.user_id == user.id, Draft.updated_at, Draft.thread_id)
+    return [{**_thread_named(user, draft.thread, "discussions.thread", thread_id=draft.thread_id),
+             "saved_at": _when(draft.updated_at), "body": draft.body} for draft in drafts]
 
 
 def _conversations(user: User) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Landing, home, pending and health."""
+"""Landing, home, pending, the navigation's counts and health."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 from datetime import date
 
 import redis
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,6 +18,7 @@ from network.extensions import db
 from network.main.services import own_profile
 from network.members.models import MemberStatus, User
 from network.mentorship.queries.mentorships import home_summary
+from network.messages.services import unread_counts
 from network.opportunities.queries.board import recent_for_home
 from network.permissions import can_verify_members
 from network.profiles.services import completeness
@@ -54,6 +55,19 @@ def pending():
     if current_user.is_verified:
         return redirect(url_for("main.index"))
     return render_template("main/pending.html")
+
+
+@bp.route("/counts")
+def counts():
+    """The navigation's counts by name, for the script that refreshes them while a page stays open
+    (static/js/app.js): JSON, 304 while they are the same. They come with the signed-in member (one query);
+    each area's count is one more name here."""
+    notifications, messages = unread_counts(current_user.id)
+    response = jsonify(notifications=notifications, messages=messages)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/healthz")

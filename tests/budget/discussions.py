@@ -10,7 +10,8 @@ from network.extensions import db
 
 ARGUMENTS = {"discussions.thread": {"thread_id": "thread_id"},
              "discussions.category": {"slug": "category_slug"},
-             "discussions.history": {"post_id": "fellow_post_id"}}
+             "discussions.history": {"post_id": "fellow_post_id"},
+             "discussions.updates": {"thread_id": "thread_id"}}
 
 
 def _category_and_thread(people, named):

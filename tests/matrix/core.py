@@ -19,6 +19,7 @@ ROUTES = {
     ("bootstrap.static", "GET"): ({"filename": "css/bootstrap.min.css"}, everyone(200)),
     ("main.index", "GET"): ({}, members(200, PENDING, 200)),
     ("main.pending", "GET"): ({}, members(LOGIN, 200, HOME)),
+    ("main.counts", "GET"): ({}, members(LOGIN, PENDING, 200)),
     ("main.healthz", "GET"): ({}, everyone(200)),
     ("auth.register", "GET"): ({}, members(200, HOME, HOME)),
     ("auth.register", "POST"): ({}, members(400, HOME, HOME)),

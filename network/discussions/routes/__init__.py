@@ -9,12 +9,15 @@ flashes and redirects.
 - ``moderation``: flags, the moderation queue, approving and redacting posts, pinning, locking, moving.
 - ``categories``: the administrators' category pages.
 - ``email_replies``: stopping replies by email (or turning them back on) from the account page.
+- ``live``: a thread page's live updates (new posts, or 304); ``drafts``: saving and discarding a reply's draft.
 """
 
 # Importing the view modules registers their views on ``bp``.
 from network.discussions.routes import (  # noqa: F401  (registers views)
     categories,
+    drafts,
     email_replies,
+    live,
     moderation,
     reading,
     removal,

@@ -16,6 +16,7 @@ from network.discussions.forms import PostForm, SearchForm
 from network.discussions.models import Category, SubscriptionLevel, Thread
 from network.discussions.phi import marked_identifiers
 from network.discussions.routes.blueprint import bp
+from network.discussions.routes.drafts import draft_controls
 from network.discussions.routes.loading import category_or_404, post_or_404, thread_or_404
 from network.discussions.search import search_posts
 from network.discussions.services.categories import ensure_cohort_categories
@@ -60,10 +61,10 @@ def thread(thread_id: int):
     page = queries.post_page(current_user, thread, after=after, before=before)
     if not page.posts and (after is not None or before is not None):
         return redirect(url_for(".thread", thread_id=thread.id))
-    mark, level = queries.reader_state(current_user.id, thread.id)
+    mark, level, draft, draft_saved_at = queries.reader_state(current_user.id, thread.id)
     form = PostForm() if permissions.can_reply(current_user, thread) and page.newer is None else None
     html = render_template("discussions/thread.html", thread=thread, page=page, last_read=mark, level=level,
-                           form=form,
+                           form=form, draft=draft_controls(thread, form, draft, draft_saved_at),
                            moderator=permissions.can_moderate(current_user, thread.category))
     # The read mark moves after the page is built: a commit expires every loaded post and author,
     # and reading them again would cost a query each.

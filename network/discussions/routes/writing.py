@@ -19,6 +19,7 @@ from network.discussions.models import Category
 from network.discussions.phi import highlight
 from network.discussions.rendering import render_body
 from network.discussions.routes.blueprint import bp
+from network.discussions.routes.drafts import reply_page
 from network.discussions.routes.loading import category_or_404, post_or_404, thread_or_404
 from network.discussions.services import editing, posting
 from network.discussions.services.errors import EditConflict, IdentifiersRefused, ThreadLocked
@@ -127,15 +128,15 @@ def reply(thread_id: int):
                     or not permissions.can_view_post(current_user, quoted):
                 abort(404)
             form.body.data = posting.quote(quoted)
-        return render_template("discussions/reply.html", thread=thread, form=form)
+        return reply_page(thread, form)
     if not form.validate():
-        return render_template("discussions/reply.html", thread=thread, form=form), 400
+        return reply_page(thread, form, 400)
     phi = _phi_problem(form, form.body.data, thread.category)
     if form.preview.data:
         preview = render_body(form.body.data)[0]
-        return render_template("discussions/reply.html", thread=thread, form=form, preview=preview, phi=phi)
+        return reply_page(thread, form, preview=preview, phi=phi)
     if _needs_changes(form, phi):
-        return render_template("discussions/reply.html", thread=thread, form=form, phi=phi), 400
+        return reply_page(thread, form, 400, phi=phi)
     try:
         post = posting.reply(current_user, thread, form.body.data, form.submission_key.data)
         post_id, held = post.id, post.held  # read before the commit expires them

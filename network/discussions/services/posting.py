@@ -11,6 +11,7 @@ from network.audit.models import record
 from network.discussions.models import Category, Post, Thread
 from network.discussions.phi import find_phi
 from network.discussions.rendering import render_body
+from network.discussions.services.drafts import discard_draft
 from network.discussions.services.errors import ThreadLocked
 from network.discussions.services.publishing import notify_mentions, publish
 from network.discussions.services.review import ask_for_a_look, identifier_kinds, must_hold
@@ -60,7 +61,8 @@ def _add_post(author: User, thread: Thread, body: str, held: bool, now: datetime
 
 
 def reply(author: User, thread: Thread, body: str, submission_key: str | None = None) -> Post:
-    """Add a reply; subscribers and mentioned members are notified (unless it waits for a moderator)."""
+    """Add a reply; subscribers and mentioned members are notified (unless it waits for a moderator). The
+    author's draft in the thread is done with."""
     if thread.removed_at is not None:
         raise ThreadLocked("This thread was removed: it takes no more replies.")
     if thread.locked and not permissions.can_moderate(author, thread.category):
@@ -70,6 +72,7 @@ def reply(author: User, thread: Thread, body: str, submission_key: str | None = 
     now = utcnow()
     post = _add_post(author, thread, body, held, now, submission_key)
     follow(author.id, thread.id, post.id)
+    discard_draft(author.id, thread.id)
     if held:
         record(author.id, "post.hold", "post", post.id, thread_id=thread.id, reason="possible patient identifiers",
                kinds=identifier_kinds(matches))
