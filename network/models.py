@@ -4,7 +4,16 @@ from network.audit.models import AuditLog  # noqa: F401
 from network.auth.models import ApiToken, RecoveryCode, TwoFactor  # noqa: F401
 from network.cache import cache_version  # noqa: F401  (the cache versions; network/cache.py)
 from network.cohorts.models import Graduation, Invitation, RosterImport  # noqa: F401
-from network.discussions.models import Category, Flag, Post, PostRevision, ReadMark, Subscription, Thread  # noqa: F401
+from network.discussions.models import (  # noqa: F401
+                                        Category,
+                                        Flag,
+                                        Post,
+                                        PostRevision,
+                                        Reaction,
+                                        ReadMark,
+                                        Subscription,
+                                        Thread,
+)
 from network.identity.models import IdentityProvider, LinkedIdentity, UsedAssertion  # noqa: F401
 from network.mail.models import EmailOutbox  # noqa: F401
 from network.matching.models import Choice, MatchingRound, MatchingRun, Override, Participant  # noqa: F401

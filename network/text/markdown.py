@@ -17,9 +17,11 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from network.text.quotes import quote_plugin
+
 _PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table").enable(
     "strikethrough"
-)
+).use(quote_plugin)
 _PARSER.disable("image")
 
 ALLOWED_TAGS = {
@@ -27,6 +29,8 @@ ALLOWED_TAGS = {
     "a", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+#: Only a quote the app resolved carries these (``network.text.quotes``); Markdown cannot write a class.
+ALLOWED_CLASSES = {"blockquote": {"post-quote"}, "p": {"post-quote-by"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -68,17 +72,19 @@ def sanitize_html(html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_keep_safe_links,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow ugc noopener",
         strip_comments=True,
     )
 
 
-def render_markdown(source: str | None) -> Markup:
-    """Safe HTML for a member's markdown, ready to put in a template."""
+def render_markdown(source: str | None, quotes: dict[int, tuple[str, str]] | None = None) -> Markup:
+    """Safe HTML for a member's markdown, ready to put in a template. ``quotes``: ``{post id: (author's name,
+    link)}``, the quoted posts the caller resolved and the reader may see (``network.text.quotes``)."""
     if not source:
         return Markup("")
-    return Markup(sanitize_html(_PARSER.render(source)))  # noqa: S704 (sanitized by nh3)
+    return Markup(sanitize_html(_PARSER.render(source, {"quotes": quotes or {}})))  # noqa: S704 (sanitized by nh3)
 
 
 def markdown_to_text(source: str | None) -> str:

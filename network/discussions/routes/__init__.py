@@ -8,10 +8,18 @@ flashes and redirects.
 - ``removal``: deleting or removing a post, and undoing it.
 - ``moderation``: flags, the moderation queue, approving and redacting posts, pinning, locking, moving.
 - ``categories``: the administrators' category pages.
+- ``reactions``: marking a post helpful, accepting a reply as the thread's answer.
 """
 
 # Importing the view modules registers their views on ``bp``.
-from network.discussions.routes import categories, moderation, reading, removal, writing  # noqa: F401  (registers views)
+from network.discussions.routes import (  # noqa: F401  (registers views)
+    categories,
+    moderation,
+    reactions,
+    reading,
+    removal,
+    writing,
+)
 from network.discussions.routes.blueprint import bp
 
 __all__ = ["bp"]
