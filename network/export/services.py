@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from network.audit.models import AuditLog
 from network.auth.models import ApiToken
-from network.discussions.models import Post, Thread
+from network.discussions.models import Post, Reaction, Thread
 from network.extensions import db
 from network.identity.models import IdentityProvider, LinkedIdentity
 from network.members.models import User
@@ -45,6 +45,7 @@ def member_data(user: User) -> dict:
     """The member's data, every kind under its own key (the profile part is the account page's export)."""
     data = {"exported_at": _when(utcnow()), **export_data(user)}
     data["posts"] = _posts(user)
+    data["helpful_marks"] = _helpful_marks(user)
     data["conversations"] = _conversations(user)
     data["mentorships"] = _mentorships(user)
     data["mentorship_requests"] = _requests(user)
@@ -81,6 +82,21 @@ def _posts(user: User) -> list[dict]:
             "written_at": _when(post.created_at), "edited_at": _when(post.edited_at),
             "removed_at": _when(post.removed_at), "awaiting_review": post.held, "body": post.body,
         })
+    return rows
+
+
+def _helpful_marks(user: User) -> list[dict]:
+    """The posts the member marked helpful, oldest mark first; which post only while they may see its thread."""
+    marks = db.session.execute(
+        select(Reaction.created_at, Post).join(Post, Post.id == Reaction.post_id).where(Reaction.user_id == user.id)
+        .options(joinedload(Post.thread).joinedload(Thread.category))
+        .order_by(Reaction.created_at, Reaction.post_id)).all()
+    rows = []
+    for marked_at, post in marks:
+        visible = can_view_thread(user, post.thread)
+        rows.append({"thread": post.thread.title if visible else None,
+                     "link": public_url("discussions.show_post", post_id=post.id) if visible else None,
+                     "marked_at": _when(marked_at)})
     return rows
 
 
