@@ -118,7 +118,8 @@ _HANDWRITTEN = [
     "[quote]\n<script>alert(1)</script>",
     "[quote]\n```\n[/quote]\n<script>alert(1)</script>\n```\n[/quote]",
     "- [quote=\"x, post:1\"]\n  <details open ontoggle=alert(1)>\n  [/quote]",
-    "<blockquote class=\"post-quote\"><p class=\"post-quote-by\"><a href=\"javascript:alert(1)\">Dean wrote</a></p></blockquote>",
+    "<blockquote class=\"post-quote\"><p class=\"post-quote-by\">"
+    "<a href=\"javascript:alert(1)\">Dean wrote</a></p></blockquote>",
 ]
 
 
