@@ -21,8 +21,13 @@
   document.querySelectorAll("[data-helpful]").forEach(function (box) {
     var form = box.querySelector("form");
     var who = box.querySelector(".helpful-who");
-    who.addEventListener("mouseenter", function () { who.open = true; });
-    who.addEventListener("mouseleave", function () { who.open = false; });
+    // Opened by hovering, it closes when the pointer leaves; a click (or a tap, which hovers first) keeps it open.
+    var byHover = false;
+    who.addEventListener("mouseenter", function () { if (!who.open) { who.open = true; byHover = true; } });
+    who.addEventListener("mouseleave", function () { if (byHover) { who.open = false; byHover = false; } });
+    who.querySelector("summary").addEventListener("click", function (event) {
+      if (byHover) { event.preventDefault(); byHover = false; }
+    });
     if (!form || !window.fetch) { return; }
     form.addEventListener("submit", function (event) {
       event.preventDefault();

@@ -30,7 +30,7 @@ def test_quotes_nest_and_an_unclosed_or_indented_one_stays_text():
                              {1: ("A", "/discussions/p/1"), 2: ("B", "/discussions/p/2")})
     assert str(nested).count('<blockquote class="post-quote">') == 2 and str(nested).count("</blockquote>") == 2
     assert str(render_markdown("[quote]\nNever closed")) == "<p>[quote]\nNever closed</p>\n"
-    assert "<pre><code>[quote]" in str(render_markdown("    [quote]\n    code\n    [/quote]"))
+    assert "<pre tabindex=\"0\"><code>[quote]" in str(render_markdown("    [quote]\n    code\n    [/quote]"))
 
 
 def test_a_forged_quote_names_nobody(app, make_user, login, make_category, make_thread, make_cohort):
