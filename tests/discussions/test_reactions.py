@@ -279,3 +279,28 @@ def test_avatars_show_the_photo_or_initials_on_a_disc(app, make_user, login, mak
         in opening
     category = page_text(client.get(f"/discussions/c/{slug}"))
     assert f'avatar avatar-40 avatar-initials avatar-c{asker.id % 8}' in category
+
+
+def test_the_thread_and_category_pages_with_every_part_are_valid_html(app, make_user, login, make_category,
+                                                                      make_thread):
+    from network.discussions.models import Thread
+    from network.discussions.services import posting
+    from network.members.models import User
+    from tests.html_checks import check_page
+
+    asker, answerer, reader = people(make_user)
+    category_id, slug = make_category()
+    thread_id, (first, reply_id) = make_thread(category_id, asker.id, replies=1, reply_author_id=answerer.id)
+    client = login(app.test_client(), asker)
+    client.get(f"/discussions/t/{thread_id}")
+    client.post(f"/discussions/p/{reply_id}/helpful")
+    client.post(f"/discussions/p/{reply_id}/answer", data={"value": "on"})
+    with app.test_request_context():
+        posting.reply(db.session.get(User, reader.id), db.session.get(Thread, thread_id),
+                      f'[quote="Dr. Answerer, post:{reply_id}"]\nQuoted\n[/quote]\n\n| a | b |\n|---|---|\n| 1 | 2 |')
+        db.session.commit()
+    page = page_text(client.get(f"/discussions/t/{thread_id}"))
+    assert all(part in page for part in ("answer-box", "unread-divider", "post-quote", "thread-summary",
+                                         'aria-pressed="true"'))
+    assert check_page(page) == []
+    assert check_page(page_text(client.get(f"/discussions/c/{slug}"))) == []
