@@ -20,6 +20,18 @@ def helpful_box(page: str, post_id: int) -> str:
     return article[:article.index("</details>")]
 
 
+def reply_as(app, member_id: int, thread_id: int, body: str) -> int:
+    """A reply posted through the posting service, as another member would (no browser): its id."""
+    from network.discussions.models import Thread
+    from network.discussions.services import posting
+    from network.members.models import User
+
+    with app.test_request_context():
+        post = posting.reply(db.session.get(User, member_id), db.session.get(Thread, thread_id), body)
+        db.session.commit()
+        return post.id
+
+
 def people(make_user):
     return make_user(name="Dr. Asker"), make_user(role="alumni", name="Dr. Answerer"), make_user(name="Dr. Reader")
 
@@ -197,18 +209,12 @@ def test_reactions_are_in_the_data_download_and_go_with_the_account(app, make_us
 
 def test_the_new_since_you_last_read_divider_and_the_unread_jump(app, make_user, login, make_category,
                                                                  make_thread):
-    from network.discussions.models import Thread
-    from network.discussions.services import posting
-    from network.members.models import User
-
     asker, answerer, reader = people(make_user)
     category_id, _ = make_category()
     thread_id, (first, reply_id) = make_thread(category_id, asker.id, replies=1, reply_author_id=answerer.id)
     client = login(app.test_client(), reader)
     assert "New since you last read" not in page_text(client.get(f"/discussions/t/{thread_id}"))  # first visit
-    with app.test_request_context():
-        new = posting.reply(db.session.get(User, answerer.id), db.session.get(Thread, thread_id), "Something new").id
-        db.session.commit()
+    new = reply_as(app, answerer.id, thread_id, "Something new")
     response = client.get(f"/discussions/t/{thread_id}/unread")
     assert response.headers["Location"].endswith("#first-unread")
     page = page_text(client.get(f"/discussions/t/{thread_id}"))
@@ -233,19 +239,12 @@ def test_after_replying_the_member_sees_their_reply_among_the_posts_before_it(ap
 
 def test_the_summary_line_shows_participants_replies_and_last_activity(app, make_user, login, make_category,
                                                                         make_thread):
-    from network.discussions.models import Thread
-    from network.discussions.services import posting
-    from network.members.models import User
-
     asker = make_user(name="Dr. Asker")
     repliers = [make_user(name=f"Dr. Replier {n}") for n in range(6)]
     category_id, _ = make_category()
     thread_id, _ = make_thread(category_id, asker.id, replies=2, reply_author_id=repliers[0].id)
-    with app.test_request_context():
-        thread = db.session.get(Thread, thread_id)
-        for replier in repliers[1:]:
-            posting.reply(db.session.get(User, replier.id), thread, "Me too.")
-        db.session.commit()
+    for replier in repliers[1:]:
+        reply_as(app, replier.id, thread_id, "Me too.")
     page = page_text(login(app.test_client(), asker).get(f"/discussions/t/{thread_id}"))
     summary = page[page.index('class="thread-summary'):]
     summary = summary[:summary.index("</div>")]
@@ -283,9 +282,6 @@ def test_avatars_show_the_photo_or_initials_on_a_disc(app, make_user, login, mak
 
 def test_the_thread_and_category_pages_with_every_part_are_valid_html(app, make_user, login, make_category,
                                                                       make_thread):
-    from network.discussions.models import Thread
-    from network.discussions.services import posting
-    from network.members.models import User
     from tests.html_checks import check_page
 
     asker, answerer, reader = people(make_user)
@@ -295,10 +291,8 @@ def test_the_thread_and_category_pages_with_every_part_are_valid_html(app, make_
     client.get(f"/discussions/t/{thread_id}")
     client.post(f"/discussions/p/{reply_id}/helpful")
     client.post(f"/discussions/p/{reply_id}/answer", data={"value": "on"})
-    with app.test_request_context():
-        posting.reply(db.session.get(User, reader.id), db.session.get(Thread, thread_id),
-                      f'[quote="Dr. Answerer, post:{reply_id}"]\nQuoted\n[/quote]\n\n| a | b |\n|---|---|\n| 1 | 2 |')
-        db.session.commit()
+    reply_as(app, reader.id, thread_id,
+             f'[quote="Dr. Answerer, post:{reply_id}"]\nQuoted\n[/quote]\n\n| a | b |\n|---|---|\n| 1 | 2 |')
     page = page_text(client.get(f"/discussions/t/{thread_id}"))
     assert all(part in page for part in ("answer-box", "unread-divider", "post-quote", "thread-summary",
                                          'aria-pressed="true"'))
