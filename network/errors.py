@@ -49,7 +49,8 @@ API_MESSAGES = {
 }
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """The client asks for JSON before HTML (the API, a page's script)."""
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
@@ -70,7 +71,7 @@ def render_error(code: int, detail: str | None = None, errors: dict | None = Non
     title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     if is_api_request():
         return problem(code, detail, errors)
-    if _wants_json():
+    if wants_json():
         body = jsonify(error=title, detail=detail or message, status=code)
     else:
         body = render_template("errors/error.html", code=code, title=title, message=detail or message)
@@ -133,7 +134,7 @@ def handle_untrusted_host(error: SecurityError):
     log.warning("refused a request for an untrusted host on %s %s", request.method, request.path)
     if is_api_request():
         return problem(400, UNTRUSTED_HOST)
-    if _wants_json():
+    if wants_json():
         return make_response(jsonify(error=title, detail=UNTRUSTED_HOST, status=400), 400)
     page = current_app.jinja_env.get_template("errors/bad_host.html")
     css = f"css/{bootstrap.bootstrap_css_filename}"
@@ -162,7 +163,7 @@ def handle_database_unavailable(error: DBAPIError):
         response = jsonify(status="error", database="unavailable")
     elif is_api_request():
         response = problem(503, message)
-    elif _wants_json():
+    elif wants_json():
         response = jsonify(error=title, detail=message, status=503)
     else:
         # A standalone page rendered without the context processors: they (and base.html) ask for the

@@ -6,7 +6,16 @@ from network.cache import cache_version  # noqa: F401  (the cache versions; netw
 from network.cohorts.models import Graduation, Invitation, RosterImport  # noqa: F401
 from network.discussions.email_replies import addresses  # noqa: F401  (its signal receiver: deleted accounts)
 from network.discussions.email_replies.models import ReplyAddress, ReplyByEmailStop  # noqa: F401
-from network.discussions.models import Category, Flag, Post, PostRevision, ReadMark, Subscription, Thread  # noqa: F401
+from network.discussions.models import (  # noqa: F401
+                                        Category,
+                                        Flag,
+                                        Post,
+                                        PostRevision,
+                                        Reaction,
+                                        ReadMark,
+                                        Subscription,
+                                        Thread,
+)
 from network.identity.models import IdentityProvider, LinkedIdentity, UsedAssertion  # noqa: F401
 from network.mail.models import EmailOutbox  # noqa: F401
 from network.matching.models import Choice, MatchingRound, MatchingRun, Override, Participant  # noqa: F401

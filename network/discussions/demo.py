@@ -17,6 +17,7 @@ from network.discussions.models import (
     CategoryVisibility,
     Post,
     PostRevision,
+    Reaction,
     ReadMark,
     Subscription,
     SubscriptionLevel,
@@ -273,6 +274,7 @@ def seed_discussions(now: datetime | None = None) -> str:
         thread.first_post_id, thread.last_post_id = posts[0].id, posts[-1].id
         thread.post_count, thread.last_post_at = len(posts), posts[-1].created_at
         thread.pinned = slug == "general" and title.startswith("Welcome")
+        _seed_reactions(thread, posts, pool, rng, answered=index == 0)
         for user_id in {p.author_id for p in posts}:
             db.session.add(Subscription(user_id=user_id, thread_id=thread.id, level=SubscriptionLevel.WATCH))
             last_own = max(p.id for p in posts if p.author_id == user_id)
@@ -282,6 +284,17 @@ def seed_discussions(now: datetime | None = None) -> str:
     db.session.flush()
     _seed_review(categories.get("case-discussions"), fellow, faculty, now)
     return f"{created_threads} threads and {created_posts} posts in {len(categories)} categories"
+
+
+def _seed_reactions(thread: Thread, posts: list[Post], pool: list[User], rng, answered: bool) -> None:
+    """A few members mark some replies helpful (never their own); in the ``answered`` thread its author
+    accepts the first reply by someone else as the answer."""
+    for post in posts[1:]:
+        others = [member for member in pool if member.id != post.author_id]
+        for member in rng.sample(others, min(len(others), rng.randint(0, 3))):
+            db.session.add(Reaction(post_id=post.id, user_id=member.id, created_at=post.created_at))
+    if answered:
+        thread.answer_post_id = next((post.id for post in posts[1:] if post.author_id != thread.author_id), None)
 
 
 REVIEW_THREAD = "Genicular RFA: three-month follow-up"

@@ -68,6 +68,9 @@ class Thread(db.Model):
     held: Mapped[bool] = mapped_column(Boolean, default=False)
     # The opening post was removed while held: the thread stays hidden (``held``) and takes no replies.
     removed_at: Mapped[datetime | None]
+    # The reply its author or a moderator accepted as the answer (``services.answers``).
+    # (no foreign key, like ``first_post_id``: posts are only ever removed softly, and removal unmarks it)
+    answer_post_id: Mapped[int | None] = mapped_column(Integer)
 
     category: Mapped[Category] = relationship()
     author: Mapped[User] = relationship()  # noqa: F821
@@ -196,3 +199,13 @@ class Draft(db.Model):
     updated_at: Mapped[utc_now]
 
     thread: Mapped[Thread] = relationship()
+
+
+class Reaction(db.Model):
+    """A member found a post helpful: one per member and post (``services.reactions``)."""
+
+    __tablename__ = "discussion_reaction"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("discussion_post.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[utc_now]

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import NamedTuple
 
 from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, true
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import defer, joinedload, load_only
 
 from network import permissions
 from network.database import prebuilt
@@ -29,6 +29,7 @@ from network.discussions.models import (
 )
 from network.extensions import db
 from network.members.models import Role, User
+from network.profiles.models import Profile
 from network.programs.models import Cohort, Program
 
 POSTS_PER_PAGE = 20
@@ -145,8 +146,13 @@ def threads_in(user, category: Category):
         visible = true()
     return (select(Thread, ReadMark.last_read_post_id)
             .outerjoin(ReadMark, and_(ReadMark.thread_id == Thread.id, ReadMark.user_id == user.id))
-            .options(joinedload(Thread.author))
+            .options(joinedload(Thread.author).options(_with_photo()))
             .where(Thread.category_id == category.id, visible))
+
+
+def _with_photo():
+    """The loader option that brings a member's photo version (for their avatar) with them, in the same query."""
+    return joinedload(User.profile).load_only(Profile.photo_version)
 
 
 def with_unread(user, rows) -> list[ThreadRow]:
@@ -189,7 +195,8 @@ def post_page(user, thread: Thread, *, after: int | None = None, before: int | N
     if before is not None:
         has_older = len(posts) > size
         posts = list(reversed(posts[:size]))
-        has_newer = True
+        # (the page that ends with a member's new reply is the thread's latest: its reply form shows)
+        has_newer = thread.last_post_id is not None and before <= thread.last_post_id
     else:
         has_newer = len(posts) > size
         posts = posts[:size]
@@ -203,8 +210,9 @@ def post_page(user, thread: Thread, *, after: int | None = None, before: int | N
 def _post_page_statement(moderator: bool, direction: str, size: int):
     """Posts of a page (``direction``: "first", "after" or "before" the ``cursor`` post id), built once
     per kind of page. Held posts are shown to moderators and to their own author."""
-    # The page shows each author's name and role, and the rendered text (the source is for editing).
-    query = (select(Post).options(joinedload(Post.author).load_only(User.id, User.name, User.role), defer(Post.body))
+    # The page shows each author's name, role and avatar, and the rendered text (the source is for editing).
+    query = (select(Post).options(joinedload(Post.author).options(load_only(User.id, User.name, User.role),
+                                                                  _with_photo()), defer(Post.body))
              .where(Post.thread_id == bindparam("thread", type_=Integer),
                     _posts_seen_by(moderator, bindparam("viewer", type_=Integer))))
     cursor = bindparam("cursor", type_=Integer)
@@ -226,11 +234,6 @@ def thread_posts(user, thread: Thread):
     return (select(Post).options(joinedload(Post.author).load_only(User.id, User.name))
             .where(Post.thread_id == thread.id,
                    _posts_seen_by(permissions.can_moderate(user, thread.category), user.id)))
-
-
-def previous_post_id(thread: Thread, post_id: int) -> int | None:
-    """The id of the post before ``post_id`` in its thread (for links that start a page at a post)."""
-    return db.session.scalar(select(func.max(Post.id)).where(Post.thread_id == thread.id, Post.id < post_id))
 
 
 def load_thread(thread_id: int) -> Thread | None:

@@ -1,6 +1,7 @@
 """A post's text as HTML: markdown, sanitised once when the post is saved, with ``@Name`` mentions of members
-linked to their profiles (one query finds the members). Posting, editing and redaction store it; the post
-forms' previews and the demo show it."""
+linked to their profiles (one query finds the members) and quotes of posts of the same thread attributed to
+their authors (one query; ``network.text.quotes``). Posting, editing and redaction store it; the post forms'
+previews and the demo show it."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ import re
 from flask import current_app
 from sqlalchemy import func, select
 
+from network.discussions.models import Post
 from network.extensions import db
 from network.members.models import MemberStatus, User
 from network.text.markdown import render_markdown
+from network.text.quotes import quoted_post_ids
 
 
-def render_body(body: str) -> tuple[str, list[User]]:
-    """Sanitised HTML for a post, with ``@Name`` mentions of members linked; and the members mentioned."""
+def render_body(body: str, thread_id: int | None = None) -> tuple[str, list[User]]:
+    """Sanitised HTML for a post of ``thread_id``, with ``@Name`` mentions of members linked and its quotes of
+    the thread's posts attributed; and the members mentioned."""
     body = body.replace("\r\n", "\n")
     mentioned = _resolve_mentions(body)
     if mentioned:
@@ -31,13 +35,30 @@ def render_body(body: str) -> tuple[str, list[User]]:
             return match.group(0)
 
         body = _outside_code(body, lambda chunk: MENTION.sub(link, chunk))
-    html = str(render_markdown(body))
+    html = str(render_markdown(body, _resolve_quotes(body, thread_id)))
     return html, list({u.id: u for u in mentioned.values()}.values())
 
 
+def _resolve_quotes(body: str, thread_id: int | None) -> dict[int, tuple[str, str]]:
+    """``{post id: (author's name, link)}`` for the quoted posts that every reader of the post sees: published
+    posts of its own thread. A quote of anything else (another thread's post, a held, removed or made-up one)
+    renders as a plain blockquote naming nobody, so a forged quote tells nothing."""
+    ids = quoted_post_ids(body)
+    if not ids or thread_id is None:
+        return {}
+    rows = db.session.execute(select(Post.id, User.name).join(User, User.id == Post.author_id).where(
+        Post.id.in_(ids), Post.thread_id == thread_id, Post.held.is_(False), Post.removed_at.is_(None))).all()
+    return {post_id: (name, _path("discussions.show_post", post_id=post_id)) for post_id, name in rows}
+
+
+def _path(endpoint: str, **values) -> str:
+    """A page's path, with or without a request (the demo seeds from the command line)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
 def _profile_path(user_id: int) -> str:
-    """The profile page's path, with or without a request (the demo seeds from the command line)."""
-    return current_app.url_map.bind("localhost").build("profiles.show", {"user_id": user_id})
+    """The profile page's path."""
+    return _path("profiles.show", user_id=user_id)
 
 
 MENTION = re.compile(r"(?<![\w@/\[])@([A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,3})")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from network.audit.models import AuditLog
 from network.auth.models import ApiToken
-from network.discussions.models import Draft, Post, Thread
+from network.discussions.models import Draft, Post, Reaction, Thread
 from network.extensions import db
 from network.identity.models import IdentityProvider, LinkedIdentity
 from network.members.models import User
@@ -46,6 +46,7 @@ def member_data(user: User) -> dict:
     data = {"exported_at": _when(utcnow()), **export_data(user)}
     data["posts"] = _posts(user)
     data["drafts"] = _drafts(user)
+    data["helpful_marks"] = _helpful_marks(user)
     data["conversations"] = _conversations(user)
     data["mentorships"] = _mentorships(user)
     data["mentorship_requests"] = _requests(user)
@@ -93,6 +94,21 @@ def _drafts(user: User) -> list[dict]:
     drafts = _with_threads(Draft, Draft.user_id == user.id, Draft.updated_at, Draft.thread_id)
     return [{**_thread_named(user, draft.thread, "discussions.thread", thread_id=draft.thread_id),
              "saved_at": _when(draft.updated_at), "body": draft.body} for draft in drafts]
+
+
+def _helpful_marks(user: User) -> list[dict]:
+    """The posts the member marked helpful, oldest mark first; which post only while they may see its thread."""
+    marks = db.session.execute(
+        select(Reaction.created_at, Post).join(Post, Post.id == Reaction.post_id).where(Reaction.user_id == user.id)
+        .options(joinedload(Post.thread).joinedload(Thread.category))
+        .order_by(Reaction.created_at, Reaction.post_id)).all()
+    rows = []
+    for marked_at, post in marks:
+        visible = can_view_thread(user, post.thread)
+        rows.append({"thread": post.thread.title if visible else None,
+                     "link": public_url("discussions.show_post", post_id=post.id) if visible else None,
+                     "marked_at": _when(marked_at)})
+    return rows
 
 
 def _conversations(user: User) -> list[dict]:

@@ -106,6 +106,15 @@ def _discussions(fellow: User, alumna: User) -> list[tuple[Notification, datetim
     made = [(notify(fellow.id, "discussion-reply", f"{author.name} replied in “{thread.title}”",
                     url_for("discussions.show_post", post_id=post.id), "thread", thread.id), post.created_at)]
     reply(alumna, thread, f"@{fellow.name} I faced the same choice last year: happy to talk it through.")
+    # The fellow accepted a reply as the answer to one of his threads (discussions/demo.py): its author heard.
+    answered = db.session.execute(
+        select(Thread.id, Thread.title, Post.id.label("post_id"), Post.author_id, Post.created_at)
+        .join(Post, Post.id == Thread.answer_post_id).where(Thread.author_id == fellow.id).limit(1)).first()
+    if answered is not None:
+        made.append((notify(answered.author_id, "discussion-answer",
+                            f"Your reply was accepted as the answer in “{answered.title}”",
+                            url_for("discussions.show_post", post_id=answered.post_id), "thread", answered.id),
+                     answered.created_at + timedelta(days=1)))
     return made
 
 

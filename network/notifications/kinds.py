@@ -40,6 +40,7 @@ GROUPS: tuple[Group, ...] = (
     Group("mentorship", "Mentoring", "Requests, accepts, declines and endings of mentorships."),
     Group("discussion-mention", "Mentions", "Someone mentions you in a discussion."),
     Group("discussion-reply", "Replies", "New posts in threads you follow."),
+    Group("discussion-answer", "Accepted answers", "Your reply is accepted as the answer to a thread."),
     Group("opportunity", "Opportunities", "Interest in what you posted, event changes, waitlist seats."),
     Group("cohort", "Cohort", "Invitations and graduation."),
     Group("matching", "Matching rounds", "Results of a matching round you are in."),
@@ -48,7 +49,8 @@ GROUPS: tuple[Group, ...] = (
 )
 GROUPS_BY_KEY = {group.key: group for group in GROUPS}
 #: Kinds named exactly (checked before prefixes).
-EXACT = {"discussion-mention": "discussion-mention", "discussion-reply": "discussion-reply"}
+EXACT = {"discussion-mention": "discussion-mention", "discussion-reply": "discussion-reply",
+         "discussion-answer": "discussion-answer"}
 #: Kind prefixes and their group.
 PREFIXES = {"message-": "message", "mentorship-": "mentorship", "opportunity-": "opportunity",
             "cohort-": "cohort", "matching-": "matching", "reminder-": "reminder"}

@@ -14,10 +14,13 @@ condition sits next to the rule it mirrors.
 
 from network.permissions.discussions import (
     PostActions,
+    can_be_answer,
     can_edit_post,
     can_manage_categories,
+    can_mark_answer,
     can_moderate,
     can_moderate_anything,
+    can_react,
     can_redact_post,
     can_remove_post,
     can_reply,
@@ -28,6 +31,7 @@ from network.permissions.discussions import (
     can_view_thread,
     moderated_categories,
     post_actions_on_page,
+    reactions_on_page,
     visible_categories,
     visible_threads,
     who_can_view_category,
@@ -96,4 +100,6 @@ __all__ = [
     "managed_programs", "manages_any_program", "may_mentor_in_rounds", "moderated_categories", "post_actions_on_page",
     "posts_every_kind", "reaches_others", "runs_every_program", "sees_other_rounds", "shows_programs_menu",
     "visible_categories", "visible_threads", "who_can_view_category",
+    # reactions and accepted answers
+    "can_be_answer", "can_mark_answer", "can_react", "reactions_on_page",
 ]

@@ -217,3 +217,36 @@ def post_actions_on_page(user, thread):
                            history=own or moderator)
 
     return actions
+
+
+# -- reactions and accepted answers ------------------------------------------------
+
+def can_react(user, post) -> bool:
+    """Members who see a published post may mark it helpful, except its author. A held or removed post
+    (or a post of a held thread) takes none; a locked thread still does: marking a post helpful is no
+    reply, and later readers are the ones it helps."""
+    if not can_view_post(user, post) or post.held or post.is_removed or post.thread.held:
+        return False
+    return post.author_id != user.id
+
+
+def reactions_on_page(user, thread):
+    """``can_react`` for a page of ``thread``'s posts: a function post -> bool, the thread-level checks
+    made once for the page."""
+    if not can_view_thread(user, thread) or thread.held:
+        return lambda post: False
+    return lambda post: not post.held and not post.is_removed and post.author_id != user.id
+
+
+def can_mark_answer(user, thread) -> bool:
+    """The thread's author (while they may still see it) and its category's moderators choose the reply
+    that answers it; a thread held for review or removed has none."""
+    if not can_view_thread(user, thread) or thread.held or thread.removed_at is not None:
+        return False
+    return thread.author_id == user.id or can_moderate(user, thread.category)
+
+
+def can_be_answer(post, thread) -> bool:
+    """A published reply of ``thread`` (not its opening post) may be its answer."""
+    return (post.thread_id == thread.id and post.id != thread.first_post_id and not post.held
+            and not post.is_removed)

@@ -17,9 +17,31 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from network.text.quotes import quote_plugin
+
+
+def _keyboard_scrollable(md: MarkdownIt) -> None:
+    """Tables and code blocks scroll sideways in their own box on a phone: ``tabindex="0"`` lets a keyboard
+    scroll them too (WCAG 2.1.1; axe's scrollable-region-focusable)."""
+    def table_open(renderer, tokens, index, options, env):
+        tokens[index].attrSet("tabindex", "0")
+        return renderer.renderToken(tokens, index, options, env)
+
+    def focusable(rule):
+        default = md.renderer.rules[rule]
+
+        def render(tokens, index, options, env):
+            return default(tokens, index, options, env).replace("<pre>", '<pre tabindex="0">', 1)
+        return render
+
+    md.add_render_rule("table_open", table_open)
+    for rule in ("fence", "code_block"):
+        md.renderer.rules[rule] = focusable(rule)
+
+
 _PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table").enable(
     "strikethrough"
-)
+).use(quote_plugin).use(_keyboard_scrollable)
 _PARSER.disable("image")
 
 ALLOWED_TAGS = {
@@ -27,6 +49,10 @@ ALLOWED_TAGS = {
     "a", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+#: Only a quote the app resolved carries these (``network.text.quotes``); Markdown cannot write a class.
+ALLOWED_CLASSES = {"blockquote": {"post-quote"}, "p": {"post-quote-by"}}
+#: Attributes allowed with one value only.
+ALLOWED_VALUES = {"table": {"tabindex": {"0"}}, "pre": {"tabindex": {"0"}}}
 URL_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -68,17 +94,20 @@ def sanitize_html(html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_keep_safe_links,
+        allowed_classes=ALLOWED_CLASSES,
+        tag_attribute_values=ALLOWED_VALUES,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow ugc noopener",
         strip_comments=True,
     )
 
 
-def render_markdown(source: str | None) -> Markup:
-    """Safe HTML for a member's markdown, ready to put in a template."""
+def render_markdown(source: str | None, quotes: dict[int, tuple[str, str]] | None = None) -> Markup:
+    """Safe HTML for a member's markdown, ready to put in a template. ``quotes``: ``{post id: (author's name,
+    link)}``, the quoted posts the caller resolved and the reader may see (``network.text.quotes``)."""
     if not source:
         return Markup("")
-    return Markup(sanitize_html(_PARSER.render(source)))  # noqa: S704 (sanitized by nh3)
+    return Markup(sanitize_html(_PARSER.render(source, {"quotes": quotes or {}})))  # noqa: S704 (sanitized by nh3)
 
 
 def markdown_to_text(source: str | None) -> str:

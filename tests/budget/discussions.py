@@ -1,4 +1,5 @@
-"""Discussions: posts in a thread, threads in a category, flags for moderators, a post's revisions."""
+"""Discussions: posts in a thread (each marked helpful by three members, one the accepted answer), threads in a
+category, flags for moderators, a post's revisions."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def _category_and_thread(people, named):
 
 
 def populate(app, people, named, count):
-    from network.discussions.models import Flag, Post, PostRevision, Thread
+    from network.discussions.models import Flag, Post, PostRevision, Reaction, Thread
     from network.types import utcnow
 
     with app.test_request_context():
@@ -60,6 +61,9 @@ def populate(app, people, named, count):
                                    .limit(count)).all()
         db.session.execute(insert(Flag), [{"post_id": p, "reporter_id": people["fellow"].id, "reason": "Check",
                                            "created_at": now} for p in posts])
+        db.session.execute(insert(Reaction), [{"post_id": p, "user_id": member, "created_at": now}
+                                              for p in posts for member in authors])
+        db.session.execute(update(Thread).where(Thread.id == thread_id).values(answer_post_id=posts[-1]))
         db.session.execute(insert(PostRevision), [{"post_id": own_post, "editor_id": people["fellow"].id,
                                                    "body": f"Earlier text {n}", "created_at": now}
                                                   for n in range(count)])

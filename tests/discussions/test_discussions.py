@@ -108,11 +108,14 @@ def test_quote_reply_prefills_the_quoted_post(app, make_user, login, make_catego
     thread_id, (post_id,) = make_thread(category_id, author.id, body="Line one\n\nLine two")
     client = login(app.test_client(), make_user())
     form = page_text(client.get(f"/discussions/t/{thread_id}/reply?quote={post_id}"))
-    assert "&gt; **Dr. Sofia Martins** wrote:" in form and "&gt; Line one" in form and "&gt; Line two" in form
+    assert f"[quote=&#34;Dr. Sofia Martins, post:{post_id}&#34;]\nLine one\n\nLine two\n[/quote]" in form
     response = client.post(f"/discussions/t/{thread_id}/reply",
-                           data={"body": "> **Dr. Sofia Martins** wrote:\n> Line one\n\nAgreed.", "submit": "x"})
+                           data={"body": f'[quote="Dr. Sofia Martins, post:{post_id}"]\nLine one\n[/quote]\n\nAgreed.',
+                                 "submit": "x"})
     page = page_text(client.get(response.headers["Location"], follow_redirects=True))
-    assert "<blockquote>" in page and "Agreed." in page
+    quote = page[page.index('<blockquote class="post-quote">'):page.index("</blockquote>")]
+    assert f'<a href="/discussions/p/{post_id}" rel="nofollow ugc noopener">Dr. Sofia Martins wrote</a>' in quote
+    assert "Line one" in quote and "Agreed." in page[page.index("</blockquote>"):]
 
 
 def test_quoting_a_post_of_another_thread_is_not_found(app, make_user, login, make_category, make_thread):
@@ -145,9 +148,14 @@ def test_posts_are_paginated_by_id_without_offset(app, make_user, login, make_ca
     assert f'id="post-{ids[44]}"' in third and "Later posts" not in third
     earlier = re.search(r'href="([^"]+)">Earlier posts', third).group(1).replace("&amp;", "&")
     assert f'id="post-{ids[24]}"' in page_text(client.get(earlier))
-    # A link to one post opens the page that starts with it.
+    # A link to one post opens the page that ends with it: the posts it follows come with it, and a link
+    # goes on to the later ones.
     response = client.get(f"/discussions/p/{ids[30]}")
-    assert response.headers["Location"].endswith(f"after={ids[29]}#post-{ids[30]}")
+    assert response.headers["Location"].endswith(f"before={ids[30] + 1}#post-{ids[30]}")
+    context = page_text(client.get(response.headers["Location"]))
+    assert f'id="post-{ids[11]}"' in context and f'id="post-{ids[30]}"' in context
+    assert f'id="post-{ids[10]}"' not in context and f'id="post-{ids[31]}"' not in context
+    assert "Later posts" in context and 'id="reply-heading"' not in context
 
 
 def test_mentions_link_to_the_profile_and_notify_only_who_can_see(app, make_user, login, make_category,

@@ -45,4 +45,5 @@ def test_a_quoted_reply_renders_its_quote_inside_the_post_body(app, make_user, l
     post = post[:post.index("</div>")]
     assert "<blockquote>" in post and "Start at 80 °C." in post[post.index("<blockquote>"):post.index("</blockquote>")]
     assert "I would start lower." in post[post.index("</blockquote>"):]
-    assert "<table>" in post and "<pre>" in post
+    # Both scroll sideways in their own box on a phone, and a keyboard can scroll them (tabindex).
+    assert "<table tabindex=\"0\">" in post and "<pre tabindex=\"0\">" in post

@@ -109,6 +109,17 @@ _HANDWRITTEN = [
     "<h1 onclick=alert(1)>heading</h1>",
     "<td onmouseover=alert(1)>cell</td>",
     "<blockquote cite=javascript:alert(1) onclick=alert(1)>q</blockquote>",
+    # quotes of posts (network/text/quotes.py)
+    "[quote=\"<script>alert(1)</script>, post:1\"]\nx\n[/quote]",
+    "[quote=\"x, post:1\\\" onclick=\\\"alert(1)\"]\nx\n[/quote]",
+    "[quote=\"x, post:1\"]\n<img src=x onerror=alert(1)>\n[/quote]",
+    "[quote=javascript:alert(1)]\n[x](javascript:alert(1))\n[/quote]",
+    "[quote=\"a, post:1\"]\n[quote=\"b, post:2\"]\n<svg onload=alert(1)>\n[/quote]\n[/quote]",
+    "[quote]\n<script>alert(1)</script>",
+    "[quote]\n```\n[/quote]\n<script>alert(1)</script>\n```\n[/quote]",
+    "- [quote=\"x, post:1\"]\n  <details open ontoggle=alert(1)>\n  [/quote]",
+    "<blockquote class=\"post-quote\"><p class=\"post-quote-by\">"
+    "<a href=\"javascript:alert(1)\">Dean wrote</a></p></blockquote>",
 ]
 
 

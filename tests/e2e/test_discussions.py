@@ -63,13 +63,13 @@ def test_thread_mention_quote_flag_and_lock(browser, demo_server, screenshots):
     expect(alumna.get_by_role("heading", level=1)).to_contain_text("Setting up a DRG stimulation trial")
     alumna.get_by_role("link", name="Quote post by Dr. Kwame Asante").click()
     body = alumna.get_by_label("Your post")
-    expect(body).to_have_value(re.compile(r"^> \*\*Dr. Kwame Asante\*\* wrote:"))
+    expect(body).to_have_value(re.compile(r'^\[quote="Dr. Kwame Asante, post:\d+"\]\n'))
     body.press("Control+End")
     body.type("I start at the L5 foramen, then S1 under fluoroscopy.")
     alumna.get_by_role("button", name="Post reply").click()
     expect(alumna.get_by_text("Your reply is posted.")).to_be_visible()
     reply = alumna.locator("article").last
-    expect(reply.locator("blockquote")).to_contain_text("Dr. Kwame Asante")
+    expect(reply.locator("blockquote.post-quote .post-quote-by")).to_have_text("Dr. Kwame Asante wrote:")
     expect(reply).to_contain_text("I start at the L5 foramen")
     alumna.screenshot(path=screenshots / "discussions-3-quote-reply.png", full_page=True)
 

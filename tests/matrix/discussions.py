@@ -81,6 +81,12 @@ ROUTES = {
     ("discussions.approve", "POST"): (REPLY_POST, admin_only("→/discussions/moderation", "POST")),
     ("discussions.moderation", "GET"): ({}, roles(403, 403, 200, 200)),
     ("discussions.resolve_flag", "POST"): ({"flag_id": "@flag_id"}, admin_only(400, "POST")),
+    # Marking the alumna's reply helpful: anyone who sees it but her (403 for her own post); the page comes
+    # back at the post. Accepting it as the answer: the thread's author (the fellow) and the admin, who then
+    # get 400 (no value sent); the alumna and faculty (no moderator of the open category) 403.
+    ("discussions.helpful", "POST"): (REPLY_POST, roles("→/discussions/p/2", 403, "→/discussions/p/2",
+                                                        "→/discussions/p/2", "POST")),
+    ("discussions.answer", "POST"): (REPLY_POST, roles(400, 403, 403, 400, "POST")),
     ("discussions.search", "GET"): ({}, members(200)),
     ("discussions.categories", "GET"): ({}, admin_only(200)),
     ("discussions.new_category", "GET"): ({}, admin_only(200)),

@@ -10,6 +10,7 @@ flashes and redirects.
 - ``categories``: the administrators' category pages.
 - ``email_replies``: stopping replies by email (or turning them back on) from the account page.
 - ``live``: a thread page's live updates (new posts, or 304); ``drafts``: saving and discarding a reply's draft.
+- ``reactions``: marking a post helpful, accepting a reply as the thread's answer.
 """
 
 # Importing the view modules registers their views on ``bp``.
@@ -19,6 +20,7 @@ from network.discussions.routes import (  # noqa: F401  (registers views)
     email_replies,
     live,
     moderation,
+    reactions,
     reading,
     removal,
     writing,

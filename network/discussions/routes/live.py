@@ -8,7 +8,7 @@ from flask import current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 from network import permissions
-from network.discussions import live, queries
+from network.discussions import live, queries, thread_page
 from network.discussions.routes.blueprint import bp
 from network.discussions.routes.loading import thread_or_404
 from network.integers import int_arg
@@ -41,7 +41,8 @@ def updates(thread_id: int):
     page = queries.post_page(current_user, thread, after=after)
     posts = page.posts
     last = posts[-1].id if posts else after
-    html = render_template("discussions/_live_posts.html", thread=thread, posts=posts,
+    html = render_template("discussions/_live_posts.html", thread=thread, posts=posts, answer=None,
+                           helpful=thread_page.helpful_marks(current_user.id, [post.id for post in posts]),
                            moderator=permissions.can_moderate(current_user, thread.category)) if posts else ""
     response = jsonify(count=len(posts), after=last, more=page.newer is not None, html=html,
                        show_url=url_for(".show_post", post_id=posts[0].id) if posts else None)

@@ -11,7 +11,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from network import permissions
-from network.discussions import queries
+from network.discussions import queries, thread_page
 from network.discussions.forms import PostForm, SearchForm
 from network.discussions.models import Category, SubscriptionLevel, Thread
 from network.discussions.phi import marked_identifiers
@@ -63,9 +63,13 @@ def thread(thread_id: int):
         return redirect(url_for(".thread", thread_id=thread.id))
     mark, level, draft, draft_saved_at = queries.reader_state(current_user.id, thread.id)
     form = PostForm() if permissions.can_reply(current_user, thread) and page.newer is None else None
+    opening_shown = bool(page.posts) and page.posts[0].id == thread.first_post_id
     html = render_template("discussions/thread.html", thread=thread, page=page, last_read=mark, level=level,
                            form=form, draft=draft_controls(thread, form, draft, draft_saved_at),
-                           moderator=permissions.can_moderate(current_user, thread.category))
+                           moderator=permissions.can_moderate(current_user, thread.category),
+                           helpful=thread_page.helpful_marks(current_user.id, [post.id for post in page.posts]),
+                           answer=thread_page.accepted_answer(thread) if opening_shown else None,
+                           participants=thread_page.participants(thread))
     # The read mark moves after the page is built: a commit expires every loaded post and author,
     # and reading them again would cost a query each.
     if page.posts and mark_read(current_user.id, thread.id, page.posts[-1].id, mark):
@@ -88,10 +92,10 @@ def first_unread(thread_id: int):
 
 @bp.route("/p/<int:post_id>")
 def show_post(post_id: int):
-    """A link to one post: the thread page that starts with it."""
+    """A link to one post: the thread page that ends with it, so the posts it follows are read with it (a new
+    reply lands in its conversation, not alone); the opening post's link is the thread's first page."""
     post = post_or_404(post_id)
-    previous = queries.previous_post_id(post.thread, post.id)
-    args = {"after": previous} if previous is not None else {}
+    args = {"before": post.id + 1} if post.id != post.thread.first_post_id else {}
     return redirect(url_for(".thread", thread_id=post.thread_id, _anchor=f"post-{post.id}", **args))
 
 

@@ -133,7 +133,7 @@ def reply(thread_id: int):
         return reply_page(thread, form, 400)
     phi = _phi_problem(form, form.body.data, thread.category)
     if form.preview.data:
-        preview = render_body(form.body.data)[0]
+        preview = render_body(form.body.data, thread.id)[0]
         return reply_page(thread, form, preview=preview, phi=phi)
     if _needs_changes(form, phi):
         return reply_page(thread, form, 400, phi=phi)
@@ -174,7 +174,7 @@ def edit_post(post_id: int):
     phi = _phi_problem(form, text, thread.category, can_hold=post.held)
     if form.preview.data:
         return render_template("discussions/edit.html", post=post, form=form, opening=opening, phi=phi,
-                               preview=render_body(form.body.data)[0])
+                               preview=render_body(form.body.data, post.thread_id)[0])
     if _needs_changes(form, phi):
         return render_template("discussions/edit.html", post=post, form=form, opening=opening, phi=phi), 400
     try:

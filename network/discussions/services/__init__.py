@@ -14,4 +14,5 @@ read is in ``network.discussions.queries``.
 - ``flags``: flagging a post for the moderators, and resolving the flag.
 - ``moderation``: pinning, locking and moving threads.
 - ``subscriptions``: watching and muting threads, and how far each member has read.
+- ``reactions``: marking a post helpful and taking it back; ``answers``: a thread's accepted answer.
 """

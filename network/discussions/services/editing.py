@@ -32,7 +32,7 @@ def edit_post(editor: User, post: Post, body: str, expected_version: int, title:
         raise IdentifiersRefused("This text holds patient identifiers that cannot be published (highlighted). "
                                  "Remove them to save your changes.")
     db.session.add(PostRevision(post_id=post.id, editor_id=editor.id, body=post.body))
-    html, mentioned = render_body(body)
+    html, mentioned = render_body(body, post.thread_id)
     old_mentions = {u.id for u in render_body(post.body)[1]}
     post.body, post.body_html, post.edited_at = body, html, utcnow()
     if title is not None and post.id == thread.first_post_id and title != thread.title:

@@ -20,3 +20,7 @@ class AlreadyDone(DiscussionError):
 
 class IdentifiersRefused(DiscussionError):
     """The text holds strong patient identifiers, which no confirmation can publish."""
+
+
+class NotAnAnswer(DiscussionError):
+    """The post cannot answer the thread: it is its opening post, another thread's, held or removed."""

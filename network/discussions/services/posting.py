@@ -18,6 +18,7 @@ from network.discussions.services.review import ask_for_a_look, identifier_kinds
 from network.discussions.services.subscriptions import follow
 from network.extensions import db
 from network.members.models import User
+from network.text.quotes import quote_markup
 from network.types import utcnow
 
 
@@ -51,7 +52,7 @@ def _add_post(author: User, thread: Thread, body: str, held: bool, now: datetime
               submission_key: str | None = None) -> Post:
     """Add the post and flush it, so it has its id. A second post with the same submission key (the form
     sent twice) fails here, on the unique key."""
-    html, mentioned = render_body(body)
+    html, mentioned = render_body(body, thread.id)
     post = Post(thread_id=thread.id, author_id=author.id, body=body, body_html=html, created_at=now, held=held,
                 submission_key=submission_key or None)
     db.session.add(post)
@@ -84,9 +85,7 @@ def reply(author: User, thread: Thread, body: str, submission_key: str | None = 
 
 
 def quote(post: Post) -> str:
-    """Markdown that quotes ``post`` at the start of a reply."""
-    lines = post.body.replace("\r\n", "\n").strip().split("\n")
-    quoted = "\n".join("> " + line if line else ">" for line in lines)
-    return f"> **{post.author.name}** wrote:\n>\n{quoted}\n\n"
+    """Markdown that quotes ``post`` at the start of a reply (rendered naming its author, linked to it)."""
+    return quote_markup(post.author.name, post.id, post.body.replace("\r\n", "\n"))
 
 

@@ -33,6 +33,8 @@ def remove_post(actor: User, post: Post, reason: str = "", flag_reason: str | No
     thread = post.thread
     if post.held and post.id == thread.first_post_id:
         thread.removed_at, thread.locked = now, True
+    if thread.answer_post_id == post.id:
+        thread.answer_post_id = None  # a removed reply answers nothing (restoring it does not mark it again)
     own = actor.id == post.author_id
     details = {"reason": reason} if flag_reason is None else {"reason": reason, "flag_reason": flag_reason}
     record(actor.id, "post.delete-own" if own else "post.remove", "post", post.id, thread_id=post.thread_id,

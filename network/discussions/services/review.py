@@ -121,7 +121,7 @@ def redact_post(actor: User, post: Post) -> list[str]:
         return text
 
     body = scrub(post.body, found[0][1])
-    post.body, post.body_html = body, render_body(body)[0]
+    post.body, post.body_html = body, render_body(body, post.thread_id)[0]
     for revision, (_text, spans) in zip(history, found[1:], strict=False):
         revision.body = scrub(revision.body, spans)
     if opening:
