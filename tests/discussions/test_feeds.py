@@ -139,7 +139,8 @@ def test_the_count_stops_at_its_cap(app, make_user, make_category):
     category_id, _ = make_category()
     with app.app_context():
         db.session.execute(insert(Thread), [{"category_id": category_id, "author_id": author.id, "title": f"T{n}",
-                                             "post_count": 1, "last_post_id": n + 1} for n in range(UNREAD_COUNT_CAP + 5)])
+                                             "post_count": 1, "last_post_id": n + 1}
+                                            for n in range(UNREAD_COUNT_CAP + 5)])
         db.session.commit()
     assert unread_count(app, member) == UNREAD_COUNT_CAP
 
@@ -203,7 +204,8 @@ def test_older_pages_follow_by_key(app, login, make_user, make_category, count_q
     assert any("discussion_thread.last_post_at <" in statement for statement in statements)
 
 
-@pytest.mark.parametrize("cursor", ["nonsense", "2026-13-45T00:00:00_3", "_", "2026-01-01_abc", "2026-01-01_" + "9" * 20])
+@pytest.mark.parametrize("cursor", ["nonsense", "2026-13-45T00:00:00_3", "_", "2026-01-01_abc",
+                                    "2026-01-01_" + "9" * 20])
 def test_a_bad_cursor_gives_the_first_page(app, login, world, cursor):
     client = login(app.test_client(), world["fellow"])
     response = client.get(f"/discussions/?before={cursor}")
