@@ -24,6 +24,9 @@ endpoint varies between runs with the machine's load, so compare rows of the sam
 | search 'cooled RF'         |    15 |   64.56 |    0.8% |        24% |
 | search 'ketamine', newest  |    51 |   19.51 |    2.5% |        79% |
 
+The Latest feed is measured next to a bare endpoint doing the same reads (``bare_latest``), in turns
+(``measure_side_by_side``); its figures, with the load they were taken under, are in benchmarks/README.md.
+
 Relevance search scores every match (bm25 over ~5,000 posts for a common word); "newest first"
 walks the index in id order and stops at 20.
 """
@@ -171,7 +174,7 @@ def main() -> None:
                                                    (app.test_client(), "/_bench/bare/latest"), 2 * args.seconds)
     pages = [
         ("profile page (fellow)", f"/members/{profile_id}"),
-        ("categories", "/discussions/c/"),
+        ("categories", "/discussions/c/"),  # the Categories tab
         ("unread feed", "/discussions/unread"),
         ("category, first page", f"/discussions/c/{slug}"),
         ("thread, page 1", f"/discussions/t/{big}"),
