@@ -122,19 +122,21 @@ def thread_rows(user, category: Category, before: tuple[datetime, int] | None = 
     if before is None:
         rows += db.session.execute(base.where(Thread.pinned.is_(True))
                                    .order_by(Thread.last_post_at.desc(), Thread.id.desc())).all()
-        page = base.where(Thread.pinned.is_(False))
-    else:
+    unpinned, cursor = _newest_first(base.where(Thread.pinned.is_(False)), before, limit)
+    return with_unread(user, rows + unpinned), cursor
+
+
+def _newest_first(query, before: tuple[datetime, int] | None, limit: int):
+    """A keyset page of ``query``'s (thread, …) rows, newest activity first, after the cursor ``before``
+    (last_post_at, id): the rows and the cursor of the next page, None on the last."""
+    if before is not None:
         at, thread_id = before
-        page = base.where(Thread.pinned.is_(False), or_(Thread.last_post_at < at,
-                                                         and_(Thread.last_post_at == at, Thread.id < thread_id)))
-    unpinned = db.session.execute(page.order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(limit + 1)).all()
-    cursor = None
-    if len(unpinned) > limit:
-        unpinned = unpinned[:limit]
-        last = unpinned[-1][0]
-        cursor = (last.last_post_at, last.id)
-    rows += unpinned
-    return with_unread(user, rows), cursor
+        query = query.where(or_(Thread.last_post_at < at, and_(Thread.last_post_at == at, Thread.id < thread_id)))
+    rows = db.session.execute(query.order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(limit + 1)).all()
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, (rows[-1][0].last_post_at, rows[-1][0].id)
 
 
 def threads_in(user, category: Category):
@@ -180,15 +182,7 @@ def feed_page(user, feed: FeedFilter, before: tuple[datetime, int] | None = None
     (never OFFSET): the rows, with their categories, authors and unread counts (two queries), and the next cursor."""
     query = (feed_threads(user, feed, Thread, ReadMark.last_read_post_id)
              .options(contains_eager(Thread.category), joinedload(Thread.author).load_only(User.id, User.name)))
-    if before is not None:
-        at, thread_id = before
-        query = query.where(or_(Thread.last_post_at < at, and_(Thread.last_post_at == at, Thread.id < thread_id)))
-    rows = db.session.execute(query.order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(limit + 1)).all()
-    cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1][0]
-        cursor = (last.last_post_at, last.id)
+    rows, cursor = _newest_first(query, before, limit)
     return with_unread(user, rows), cursor
 
 
