@@ -2,9 +2,8 @@
 thread's posts (keyset pages, never OFFSET), the thread or post a page is about, the member's read mark and
 subscription, a post's revisions, the moderation queue, the home page's latest threads, and the Latest and
 Unread feeds across categories with the navigation's count of unread threads (what a feed keeps is
-``network.discussions.feeds``'). Reads only: the
-changes are ``network.discussions.services``'. Who sees what is ``network.permissions``' SQL conditions, so
-the lists agree with the 404s of the routes."""
+``network.discussions.feeds``'). Reads only: the changes are ``network.discussions.services``'. Who sees what
+is ``network.permissions``' SQL conditions, so the lists agree with the 404s of the routes."""
 
 from __future__ import annotations
 
