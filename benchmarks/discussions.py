@@ -24,6 +24,9 @@ endpoint varies between runs with the machine's load, so compare rows of the sam
 | search 'cooled RF'         |    15 |   64.56 |    0.8% |        24% |
 | search 'ketamine', newest  |    51 |   19.51 |    2.5% |        79% |
 
+The Latest feed is measured next to a bare endpoint doing the same reads (``bare_latest``), in turns
+(``measure_side_by_side``); its figures, with the load they were taken under, are in benchmarks/README.md.
+
 Relevance search scores every match (bm25 over ~5,000 posts for a common word); "newest first"
 walks the index in id order and stops at 20.
 """
@@ -42,13 +45,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask_migrate
+from _common import measure_side_by_side
+from flask import Blueprint, g, jsonify
 from run import bare_app, measure
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, literal, select, text
 
 from network import create_app
+from network.access import public
 from network.demo import seed_demo
+from network.discussions import queries
 from network.discussions.demo import REPLIES
-from network.discussions.models import Category, Post, Thread
+from network.discussions.feeds import FeedFilter
+from network.discussions.models import Category, Post, ReadMark, Thread
 from network.discussions.rendering import render_body
 from network.extensions import db
 from network.members.models import Role, User
@@ -104,6 +112,36 @@ def seed_posts(total: int) -> tuple[int, int, str]:
     return big, after, category.slug
 
 
+def read_half(email: str) -> None:
+    """The member has opened every other benchmark thread and read its first half, so the Latest feed counts
+    unread posts after a mark on half its rows (one INSERT … SELECT)."""
+    member = db.session.scalar(select(User.id).where(User.email == email))
+    db.session.execute(insert(ReadMark).from_select(
+        ["user_id", "thread_id", "last_read_post_id"],
+        select(literal(member), Thread.id, Thread.first_post_id + Thread.post_count // 2)
+        .where(Thread.title.like("Benchmark thread %"), Thread.id % 2 == 0)))
+
+
+def bare_latest(fellow_id: int) -> Blueprint:
+    """The Latest feed's reads as a plain view: the same query functions as the page (the categories of the filter,
+    a page of threads with their unread counts), the fellow as the viewer, each row as a dict of what the page
+    shows, then ``jsonify``; no session, no template, no navigation."""
+    bare = Blueprint("bench_latest_bare", __name__)
+
+    @bare.route("/_bench/bare/latest")
+    @public
+    def latest():
+        viewer = g._login_user = db.session.get(User, fellow_id)
+        categories = queries.visible_categories(viewer)
+        rows, cursor = queries.feed_page(viewer, FeedFilter())
+        return jsonify(categories=[(c.id, c.name) for c in categories], older=cursor is not None, threads=[
+            {"id": row.thread.id, "title": row.thread.title, "category": row.thread.category.name,
+             "author": row.thread.author.name, "replies": row.thread.post_count - 1,
+             "last_post_at": row.thread.last_post_at.isoformat(), "unread": row.unread} for row in rows])
+
+    return bare
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=20_000, help="posts to seed (the issue asks for 200000)")
@@ -118,18 +156,26 @@ def main() -> None:
         seed_demo()
         db.session.commit()
         big, after, slug = seed_posts(args.posts)
+        read_half("fellow@example.org")
+        db.session.execute(text("ANALYZE"))
         db.session.commit()
         total = db.session.scalar(text("SELECT count(*) FROM discussion_post"))
         profile_id = db.session.scalar(select(User.id).where(User.email == "alumni@example.org"))
+        fellow_id = db.session.scalar(select(User.id).where(User.email == "fellow@example.org"))
+        app.register_blueprint(bare_latest(fellow_id))
     print(f"seeded {total:,} posts in {time.perf_counter() - started:.1f}s")
 
     fellow = app.test_client()
     fellow.post("/auth/login", data={"email": "fellow@example.org", "password": "demo-password-2026"})
     bare_rps, bare_ms = measure(bare_app().test_client(), "/", args.seconds)
     rows = [("bare Flask endpoint", bare_rps, bare_ms)]
+    # The Latest feed and its bare endpoint, in turns of 20 requests so that both see the same load.
+    feed_rps, feed_bare_rps = measure_side_by_side((fellow, "/discussions/"),
+                                                   (app.test_client(), "/_bench/bare/latest"), 2 * args.seconds)
     pages = [
         ("profile page (fellow)", f"/members/{profile_id}"),
-        ("categories", "/discussions/"),
+        ("categories", "/discussions/c/"),  # the Categories tab
+        ("unread feed", "/discussions/unread"),
         ("category, first page", f"/discussions/c/{slug}"),
         ("thread, page 1", f"/discussions/t/{big}"),
         ("thread, page 100", f"/discussions/t/{big}?after={after}"),
@@ -147,6 +193,10 @@ def main() -> None:
     for label, rps, ms in rows:
         of_profile = f"{rps / profile_rps:>11.0%}" if profile_rps else f"{'n/a':>11}"
         print(f"{label:<30}{rps:>10.0f}{ms:>10.2f}{rps / bare_rps:>10.1%} {of_profile}")
+    print(f"{'latest feed: bare endpoint':<30}{feed_bare_rps:>10.0f}{1000 / feed_bare_rps:>10.2f}"
+          f"{feed_bare_rps / bare_rps:>10.1%}")
+    print(f"{'latest feed: page':<30}{feed_rps:>10.0f}{1000 / feed_rps:>10.2f}{feed_rps / bare_rps:>10.1%}"
+          f"  {feed_rps / feed_bare_rps:.1%} of its bare endpoint")
     with app.app_context():
         db.engine.dispose()
     for name in os.listdir(folder):

@@ -2,7 +2,7 @@
 outbox's Reply-To
 
 Revision ID: 0024_reply_addresses
-Revises: 0022_api_tokens
+Revises: 0023_reactions
 Create Date: 2026-12-03 10:30:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0024_reply_addresses'
-down_revision = '0022_api_tokens'
+down_revision = '0023_reactions'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """drafts: a member's unposted reply per thread; the "discussion-posts" cache version for live updates
 
 Revision ID: 0025_drafts
-Revises: 0022_api_tokens
+Revises: 0024_reply_addresses
 Create Date: 2026-12-03 10:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0025_drafts'
-down_revision = '0022_api_tokens'
+down_revision = '0024_reply_addresses'
 branch_labels = None
 depends_on = None
 

@@ -50,7 +50,9 @@ class Thread(db.Model):
     __tablename__ = "discussion_thread"
     __table_args__ = (Index("ix_discussion_thread_listing", "category_id", "pinned", "last_post_at", "id"),
                       # The home page's "latest discussions" across categories, newest first.
-                      Index("ix_discussion_thread_recent", "last_post_at", "id"))
+                      Index("ix_discussion_thread_recent", "last_post_at", "id"),
+                      # The Latest and Unread feeds filtered to one category (pinned threads in their place).
+                      Index("ix_discussion_thread_category_recent", "category_id", "last_post_at", "id"))
 
     id: Mapped[intpk]
     category_id: Mapped[int] = mapped_column(ForeignKey("discussion_category.id"), index=True)

@@ -1,8 +1,9 @@
 """What discussion pages read: the categories a member sees with their counts, a category's threads and a
 thread's posts (keyset pages, never OFFSET), the thread or post a page is about, the member's read mark and
-subscription, a post's revisions, the moderation queue and the home page's latest threads. Reads only: the
-changes are ``network.discussions.services``'. Who sees what is ``network.permissions``' SQL conditions, so
-the lists agree with the 404s of the routes."""
+subscription, a post's revisions, the moderation queue, the home page's latest threads, and the Latest and
+Unread feeds across categories with the navigation's count of unread threads (what a feed keeps is
+``network.discussions.feeds``'). Reads only: the changes are ``network.discussions.services``'. Who sees what
+is ``network.permissions``' SQL conditions, so the lists agree with the 404s of the routes."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from types import SimpleNamespace
 from typing import NamedTuple
 
 from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, true
-from sqlalchemy.orm import defer, joinedload, load_only
+from sqlalchemy.orm import contains_eager, defer, joinedload, load_only
 
 from network import permissions
 from network.database import prebuilt
+from network.discussions.feeds import UNREAD, FeedFilter, feed_threads, unread_condition
 from network.discussions.models import (
     Category,
     Draft,
@@ -89,10 +91,9 @@ def category_summaries(user) -> list[CategorySummary]:
 
 def category_stats(user, categories: list[Category]) -> list[CategorySummary]:
     """``categories`` (which ``user`` sees) with their counts and unread threads, in one query."""
-    mark = ReadMark.last_read_post_id
     stats = db.session.execute(
         select(Thread.category_id, func.count(Thread.id), func.coalesce(func.sum(Thread.post_count), 0),
-               func.sum(case((Thread.last_post_id > func.coalesce(mark, 0), 1), else_=0)),
+               func.sum(case((unread_condition(), 1), else_=0)),
                func.max(Thread.last_post_at))
         .outerjoin(ReadMark, and_(ReadMark.thread_id == Thread.id, ReadMark.user_id == user.id))
         .where(Thread.category_id.in_([c.id for c in categories]),
@@ -123,19 +124,21 @@ def thread_rows(user, category: Category, before: tuple[datetime, int] | None = 
     if before is None:
         rows += db.session.execute(base.where(Thread.pinned.is_(True))
                                    .order_by(Thread.last_post_at.desc(), Thread.id.desc())).all()
-        page = base.where(Thread.pinned.is_(False))
-    else:
+    unpinned, cursor = _newest_first(base.where(Thread.pinned.is_(False)), before, limit)
+    return with_unread(user, rows + unpinned), cursor
+
+
+def _newest_first(query, before: tuple[datetime, int] | None, limit: int):
+    """A keyset page of ``query``'s (thread, …) rows, newest activity first, after the cursor ``before``
+    (last_post_at, id): the rows and the cursor of the next page, None on the last."""
+    if before is not None:
         at, thread_id = before
-        page = base.where(Thread.pinned.is_(False), or_(Thread.last_post_at < at,
-                                                         and_(Thread.last_post_at == at, Thread.id < thread_id)))
-    unpinned = db.session.execute(page.order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(limit + 1)).all()
-    cursor = None
-    if len(unpinned) > limit:
-        unpinned = unpinned[:limit]
-        last = unpinned[-1][0]
-        cursor = (last.last_post_at, last.id)
-    rows += unpinned
-    return with_unread(user, rows), cursor
+        query = query.where(or_(Thread.last_post_at < at, and_(Thread.last_post_at == at, Thread.id < thread_id)))
+    rows = db.session.execute(query.order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(limit + 1)).all()
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, (rows[-1][0].last_post_at, rows[-1][0].id)
 
 
 def threads_in(user, category: Category):
@@ -172,6 +175,31 @@ def with_unread(user, rows) -> list[ThreadRow]:
         unread = thread.post_count if mark is None else counts.get(thread.id, 0)
         result.append(ThreadRow(thread, unread, mark))
     return result
+
+
+# -- the Latest and Unread feeds ---------------------------------------------------
+
+#: The navigation counts unread threads up to this many ("99+" beyond), so the count stops early.
+UNREAD_COUNT_CAP = 100
+
+
+def feed_page(user, feed: FeedFilter, before: tuple[datetime, int] | None = None,
+              limit: int = THREADS_PER_PAGE) -> tuple[list[ThreadRow], tuple[datetime, int] | None]:
+    """A page of a feed, newest activity first, keyset-paginated on (last_post_at, id) like a category's threads
+    (never OFFSET): the rows, with their categories, authors and unread counts (two queries), and the next cursor."""
+    query = (feed_threads(user, feed, Thread, ReadMark.last_read_post_id)
+             .options(contains_eager(Thread.category), joinedload(Thread.author).load_only(User.id, User.name)))
+    rows, cursor = _newest_first(query, before, limit)
+    return with_unread(user, rows), cursor
+
+
+def unread_thread_count(user, cap: int = UNREAD_COUNT_CAP) -> int:
+    """How many threads ``user`` sees hold posts they have not read (a thread never opened counts), up to
+    ``cap``: one query, which stops at the ``cap``-th thread. 0 for anyone who is not a verified member."""
+    if not permissions.is_member(user):
+        return 0
+    unread = feed_threads(user, FeedFilter(view=UNREAD), Thread.id).limit(cap).subquery()
+    return db.session.scalar(select(func.count()).select_from(unread))
 
 
 # -- a thread's posts -------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Discussions: posts in a thread (each marked helpful by three members, one the accepted answer), threads in a
-category, flags for moderators, a post's revisions."""
+category (and in the Latest and Unread feeds, a third of them read by the fellow, a third opened before their last
+post), flags for moderators, a post's revisions."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def _category_and_thread(people, named):
 
 
 def populate(app, people, named, count):
-    from network.discussions.models import Flag, Post, PostRevision, Reaction, Thread
+    from network.discussions.models import Flag, Post, PostRevision, Reaction, ReadMark, Thread
     from network.types import utcnow
 
     with app.test_request_context():
@@ -57,6 +58,10 @@ def populate(app, people, named, count):
             count_ = select(func.count()).where(Post.thread_id == thread).scalar_subquery()
             db.session.execute(update(Thread).where(Thread.id == thread)
                                .values(first_post_id=first, last_post_id=last, post_count=count_))
+        marks = [{"user_id": people["fellow"].id, "thread_id": t, "last_read_post_id": 0 if t % 3 else t * 1000}
+                 for t in empty if t % 3 != 1]
+        if marks:
+            db.session.execute(insert(ReadMark), marks)
         posts = db.session.scalars(select(Post.id).where(Post.thread_id == thread_id).order_by(Post.id.desc())
                                    .limit(count)).all()
         db.session.execute(insert(Flag), [{"post_id": p, "reporter_id": people["fellow"].id, "reason": "Check",

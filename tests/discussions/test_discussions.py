@@ -227,7 +227,8 @@ def test_opening_a_notification_marks_it_read(app, make_user, login, make_catego
         note_id, link = note.id, note.link
     response = client.post(f"/notifications/{note_id}/open")
     assert response.headers["Location"] == link
-    assert "unread" not in page_text(client.get("/notifications/")).split("<main")[0]
+    navigation = page_text(client.get("/notifications/")).split("<main")[0]
+    assert "unread notification" not in navigation and "Notifications <span" not in navigation
     assert login(app.test_client(), replier).post(f"/notifications/{note_id}/open").status_code == 404
 
 
@@ -239,7 +240,7 @@ def test_unread_counts_and_jump_to_first_unread(app, make_user, login, make_cate
     thread_id, ids = make_thread(category_id, author.id, replies=2)
     client = login(app.test_client(), reader)
     assert "3 unread" in page_text(client.get(f"/discussions/c/{slug}"))
-    assert "1 unread" in page_text(client.get("/discussions/"))
+    assert "1 unread" in page_text(client.get("/discussions/c/"))
     client.get(f"/discussions/t/{thread_id}")
     assert "unread" not in page_text(client.get(f"/discussions/c/{slug}")).split("<main")[1]
     with app.test_request_context():
@@ -432,11 +433,11 @@ def test_admins_create_edit_order_and_delete_categories(app, make_user, login):
         board, careers = db.session.scalars(select(Category).order_by(Category.position)).all()
         board_id, careers_id = board.id, careers.id
     client.post(f"/discussions/categories/{careers_id}/move", data={"direction": "up"})
-    page = page_text(client.get("/discussions/"))
+    page = page_text(client.get("/discussions/c/"))
     assert page.index("Careers") < page.index("Board review")
     client.post(f"/discussions/categories/{board_id}/edit", data={
         "name": "Board prep", "description": "", "visibility": "faculty", "cohort_id": "0"})
-    assert "Board prep" not in page_text(login(app.test_client(), make_user()).get("/discussions/"))
+    assert "Board prep" not in page_text(login(app.test_client(), make_user()).get("/discussions/c/"))
     assert client.post(f"/discussions/categories/{board_id}/delete", data={"confirm": "yes"}).status_code == 302
     assert {"category.create", "category.update", "category.reorder", "category.delete"} <= set(audit_actions(app))
 
@@ -444,9 +445,9 @@ def test_admins_create_edit_order_and_delete_categories(app, make_user, login):
 def test_every_cohort_gets_a_private_category(app, make_user, login, make_cohort):
     fellow, outsider = make_user(), make_user()
     make_cohort({fellow.id: "fellow"})
-    page = page_text(login(app.test_client(), fellow).get("/discussions/"))
+    page = page_text(login(app.test_client(), fellow).get("/discussions/c/"))
     assert "Cohort only" in page and "Class 1" in page
-    assert "Class 1" not in page_text(login(app.test_client(), outsider).get("/discussions/"))
+    assert "Class 1" not in page_text(login(app.test_client(), outsider).get("/discussions/c/"))
 
 
 # -- search --------------------------------------------------------------------------

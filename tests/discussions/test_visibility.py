@@ -51,6 +51,10 @@ def urls(world):
         ("POST", f"/discussions/t/{t}/subscription"), ("POST", f"/discussions/t/{t}/pin"),
         ("POST", f"/discussions/t/{t}/lock"), ("GET", f"/discussions/t/{t}/move"), ("POST", f"/discussions/t/{t}/move"),
         ("POST", f"/discussions/p/{r}/approve"), ("POST", f"/discussions/moderation/flags/{world['flag_id']}"),
+        # The feeds filtered to the category, and marking it read.
+        ("GET", f"/discussions/?category={world['category_id']}"),
+        ("GET", f"/discussions/unread?category={world['category_id']}"),
+        ("POST", "/discussions/mark-read"),  # with the category's id in the form
     ]
 
 
@@ -59,7 +63,8 @@ def test_another_cohort_gets_404_from_every_url(app, login, cohort_world):
         client = login(app.test_client(), interloper)
         for method, url in urls(cohort_world):
             data = {"title": "x", "body": "x", "submit": "x", "reason": "x", "level": "watch", "value": "on",
-                    "action": "remove", "version": "1", "category_id": str(cohort_world["category_id"])}
+                    "action": "remove", "version": "1", "category_id": str(cohort_world["category_id"]),
+                    "category": str(cohort_world["category_id"])}
             response = client.open(url, method=method, data=data if method == "POST" else None)
             expected = 403 if url.startswith("/discussions/moderation") and interloper.role == "fellow" else 404
             assert response.status_code == expected, (interloper.role, method, url, response.status_code)
@@ -76,7 +81,9 @@ def test_another_cohort_gets_404_from_every_url(app, login, cohort_world):
 def test_the_cohort_category_is_invisible_in_lists_search_notifications_and_mentions(app, login, cohort_world):
     for interloper in cohort_world["interlopers"]:
         client = login(app.test_client(), interloper)
-        assert "Private cohort" not in page_text(client.get("/discussions/"))
+        for feed in ("/discussions/", "/discussions/unread", "/discussions/c/"):
+            assert "Private cohort" not in page_text(client.get(feed)) and "Hidden schedule" not in page_text(
+                client.get(feed))
         home = client.get("/")
         assert home.status_code == 200 and "Hidden schedule" not in page_text(home)
         found = page_text(client.get("/discussions/search?q=confidential+fluoroscopy"))
@@ -89,7 +96,9 @@ def test_the_cohort_category_is_invisible_in_lists_search_notifications_and_ment
     page = page_text(insider.get(f"/discussions/t/{cohort_world['thread_id']}"))
     assert f'href="/members/{cohort_world["interlopers"][0].id}"' in page
     # Insiders see it everywhere; their faculty moderate it.
-    assert "Private cohort" in page_text(insider.get("/discussions/"))
+    assert "Private cohort" in page_text(insider.get("/discussions/c/"))
+    assert "Hidden schedule" in page_text(insider.get("/discussions/"))  # read: in Latest, not in Unread
+    assert "Hidden schedule" not in page_text(insider.get("/discussions/unread"))
     assert "Hidden schedule" in page_text(insider.get("/"))  # the home page's latest discussions
     assert "Hidden schedule" in page_text(insider.get("/discussions/search?q=confidential"))
     faculty = login(app.test_client(), cohort_world["faculty"])
@@ -106,7 +115,8 @@ def test_every_discussion_page_is_valid_accessible_html(app, login, make_user, c
         member = make_user(role="admin")
     client = login(app.test_client(), member)
     s, t, p = cohort_world["slug"], cohort_world["thread_id"], cohort_world["first"]
-    pages = ["/discussions/", f"/discussions/c/{s}", f"/discussions/c/{s}/new", f"/discussions/t/{t}",
+    pages = ["/discussions/", "/discussions/unread", "/discussions/c/", "/discussions/?category=cohort",
+             f"/discussions/c/{s}", f"/discussions/c/{s}/new", f"/discussions/t/{t}",
              f"/discussions/t/{t}/reply", f"/discussions/t/{t}/reply?quote={p}", f"/discussions/p/{p}/flag",
              "/discussions/search", "/discussions/search?q=schedule", "/notifications/", "/notifications/settings", "/"]
     if role != "faculty":

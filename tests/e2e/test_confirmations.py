@@ -73,8 +73,8 @@ def test_a_moderator_removes_a_post_and_undoes_it(browser: Browser, live_server,
     base = live_server.url
     context, page = phone_page(browser)
     sign_in(page, base, "admin@example.org", "demo-password-2026")
-    page.goto(f"{base}/discussions/")
-    press(page.locator("main a[href^='/discussions/c/']").first)
+    page.goto(f"{base}/discussions/c/")
+    press(page.locator("main .list-group a[href^='/discussions/c/']").first)
     press(page.locator("main a[href^='/discussions/t/']").first)
     remove = page.get_by_role("button", name=re.compile(r"^Remove post \d+$")).first
     post_id = re.search(r"\d+", remove.text_content()).group(0)

@@ -187,6 +187,7 @@ def test_the_fellow_walks_the_main_flow_with_the_keyboard_alone(browser, demo_si
 
         # Discussions: a reply in markdown, previewed, then posted through the identifier confirmation.
         walk.follow(in_menu(walk, "Discussions"), back=True)
+        walk.follow(lambda f: f.tag == "a" and f.name == "Categories")
         walk.follow(lambda f: f.tag == "a" and f.name.startswith("Board review"))
         walk.follow(link_to(r"/discussions/t/\d+$"))
         walk.tab_to(lambda f: f.tag == "textarea", limit=400)

@@ -49,6 +49,10 @@ REPLY_POST = {"post_id": "@alumni_post_id"}
 
 ROUTES = {
     ("discussions.index", "GET"): ({}, members(200)),
+    ("discussions.unread", "GET"): ({}, members(200)),
+    ("discussions.overview", "GET"): ({}, members(200)),
+    # "Mark all read" needs no field: every member's own marks move, back to the Latest feed.
+    ("discussions.mark_all_read", "POST"): ({}, members("→/discussions/", "POST")),
     ("discussions.category", "GET"): (CATEGORY, members(200)),
     ("discussions.new_thread", "GET"): (CATEGORY, members(200)),
     ("discussions.new_thread", "POST"): (CATEGORY, members(400, "POST")),

@@ -3,7 +3,8 @@ names (404 for what the member may not see), checks (403), validates, calls a se
 flashes and redirects.
 
 - ``blueprint``: ``bp`` itself; ``loading``: the 404s and 403s every page starts with.
-- ``reading``: the categories, a category's threads, a thread's posts, a post's history, watching, search.
+- ``feeds``: the Latest and Unread feeds (``/``, ``/unread``), "Mark all read", the Categories tab (``/c/``).
+- ``reading``: a category's threads, a thread's posts, a post's history, watching, search.
 - ``writing``: starting a thread, replying, editing a post (previews, the patient-identifier check).
 - ``removal``: deleting or removing a post, and undoing it.
 - ``moderation``: flags, the moderation queue, approving and redacting posts, pinning, locking, moving.
@@ -18,6 +19,7 @@ from network.discussions.routes import (  # noqa: F401  (registers views)
     categories,
     drafts,
     email_replies,
+    feeds,
     live,
     moderation,
     reactions,

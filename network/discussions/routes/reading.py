@@ -1,10 +1,8 @@
-"""Reading discussions: the categories, a category's threads, a thread's posts (the page moves the member's
+"""Reading discussions: a category's threads, a thread's posts (the page moves the member's
 read mark), links to the first unread post and to one post, a post's earlier versions, watching or muting a
 thread, and full-text search."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -17,37 +15,20 @@ from network.discussions.models import Category, SubscriptionLevel, Thread
 from network.discussions.phi import marked_identifiers
 from network.discussions.routes.blueprint import bp
 from network.discussions.routes.drafts import draft_controls
-from network.discussions.routes.loading import category_or_404, post_or_404, thread_or_404
+from network.discussions.routes.loading import category_or_404, cursor_arg, post_or_404, thread_cursor, thread_or_404
 from network.discussions.search import search_posts
-from network.discussions.services.categories import ensure_cohort_categories
 from network.discussions.services.subscriptions import mark_read, set_subscription
 from network.extensions import db
-from network.integers import bounded_int, int_arg
-
-
-@bp.route("/")
-def index():
-    """The categories the member can see, with unread threads."""
-    if ensure_cohort_categories():
-        db.session.commit()  # a cohort created elsewhere gets its private category on first visit
-    return render_template("discussions/index.html", summaries=queries.category_summaries(current_user))
+from network.integers import int_arg
 
 
 @bp.route("/c/<slug>")
 def category(slug: str):
     """A category's threads: pinned first, then latest activity; keyset pages."""
     category = category_or_404(slug)
-    before = None
-    if request.args.get("before"):
-        # "<last activity>_<thread id>"; a cursor that is not one (hand-edited) is ignored: the first page.
-        at, _, thread_id = request.args["before"].rpartition("_")
-        cursor_id = bounded_int(thread_id)
-        try:
-            before = (datetime.fromisoformat(at), cursor_id) if cursor_id is not None else None
-        except ValueError:
-            before = None
+    before = thread_cursor()
     rows, cursor = queries.thread_rows(current_user, category, before)
-    next_url = url_for(".category", slug=slug, before=f"{cursor[0].isoformat()}_{cursor[1]}") if cursor else None
+    next_url = url_for(".category", slug=slug, before=cursor_arg(cursor)) if cursor else None
     return render_template("discussions/category.html", category=category, rows=rows, next_url=next_url,
                            first_page=before is None)
 

@@ -1,13 +1,14 @@
 """Watching and muting threads, and read marks: which threads notify a member of every reply, and how far
 the member has read each one. Posting makes the author watch the thread and read up to their post; a thread
-page moves the reader's mark."""
+page moves the reader's mark; "Mark all read" moves the marks of every unread thread of a feed at once."""
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, bindparam
+from sqlalchemy import Integer, bindparam, literal
 
 from network.database import insert_for, prebuilt
 from network.discussions.email_replies.addresses import revoke_for_thread
+from network.discussions.feeds import UNREAD, FeedFilter, feed_threads
 from network.discussions.models import ReadMark, Subscription, SubscriptionLevel, Thread
 from network.extensions import db
 from network.members.models import User
@@ -37,6 +38,21 @@ def mark_read(user_id: int, thread_id: int, post_id: int, current: int | None) -
     connection.execute(_mark_read_statement(connection.dialect.name),
                        {"member": user_id, "thread": thread_id, "post": post_id})
     return True
+
+
+def mark_all_read(user: User, feed: FeedFilter) -> None:
+    """Mark every thread of ``feed`` that ``user`` sees read up to its last post, in one ``INSERT … SELECT``
+    upsert however many threads there are (the filter's category or cohorts only; marks never move back)."""
+    marks = ReadMark.__table__
+    unread = feed_threads(user, FeedFilter(UNREAD, feed.category_id, feed.cohorts),
+                          literal(user.id, Integer), Thread.id, Thread.last_post_id)
+    connection = db.session.connection()
+    new_marks = insert_for(connection.dialect.name)(marks).from_select(
+        [marks.c.user_id, marks.c.thread_id, marks.c.last_read_post_id], unread)
+    connection.execute(new_marks.on_conflict_do_update(
+        index_elements=[marks.c.user_id, marks.c.thread_id],
+        set_={"last_read_post_id": new_marks.excluded.last_read_post_id},
+        where=marks.c.last_read_post_id < new_marks.excluded.last_read_post_id))
 
 
 def follow(user_id: int, thread_id: int, post_id: int) -> None:
