@@ -188,7 +188,8 @@ def feed_page(user, feed: FeedFilter, before: tuple[datetime, int] | None = None
     """A page of a feed, newest activity first, keyset-paginated on (last_post_at, id) like a category's threads
     (never OFFSET): the rows, with their categories, authors and unread counts (two queries), and the next cursor."""
     query = (feed_threads(user, feed, Thread, ReadMark.last_read_post_id)
-             .options(contains_eager(Thread.category), joinedload(Thread.author).load_only(User.id, User.name)))
+             .options(contains_eager(Thread.category),
+                      joinedload(Thread.author).load_only(User.id, User.name).options(_with_photo())))
     rows, cursor = _newest_first(query, before, limit)
     return with_unread(user, rows), cursor
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from network.access import account_view, public
-from network.discussions.queries import recent_threads
+from network.discussions.queries import recent_threads, unread_thread_count
 from network.extensions import db
 from network.main.services import own_profile
 from network.members.models import MemberStatus, User
@@ -60,10 +60,12 @@ def pending():
 @bp.route("/counts")
 def counts():
     """The navigation's counts by name, for the script that refreshes them while a page stays open
-    (static/js/app.js): JSON, 304 while they are the same. They come with the signed-in member (one query);
-    each area's count is one more name here."""
+    (static/js/app.js): JSON, 304 while they are the same. Notifications and messages come with the signed-in
+    member (one query), the unread threads in one more (``UNREAD_COUNT_CAP`` at most); each area's count is one
+    more name here."""
     notifications, messages = unread_counts(current_user.id)
-    response = jsonify(notifications=notifications, messages=messages)
+    response = jsonify(notifications=notifications, messages=messages,
+                       discussions=unread_thread_count(current_user))
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
     response.add_etag()

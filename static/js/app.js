@@ -178,7 +178,7 @@ function pollWithEtags(options) {
           var badge = link.querySelector(".badge");
           if (count) {
             badge = badgeOf(link);
-            badge.firstChild.nodeValue = String(count);
+            badge.firstChild.nodeValue = count >= 100 ? "99+" : String(count);  // (unread threads stop at 100)
           }
           if (badge) { badge.hidden = !count; }
         });

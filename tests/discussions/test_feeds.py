@@ -306,3 +306,23 @@ def test_each_feed_costs_the_same_queries_with_5_and_500_threads(app, login, mak
     large = {url: measure(client, count_queries, url) for url in pages}
     assert large == small
     assert max(large.values()) <= BUDGET, large
+
+
+def test_each_row_shows_the_authors_avatar_and_whether_the_thread_is_answered(app, login, world):
+    from network.discussions.models import Post, Thread
+    from network.discussions.services.answers import mark_answer
+    from network.members.models import User
+
+    thread_id = world["threads"]["Open question"]
+    with app.test_request_context():
+        thread = db.session.get(Thread, thread_id)
+        last = db.session.get(Post, thread.last_post_id)
+        mark_answer(db.session.get(User, world["alumna"].id), thread, last)
+        db.session.commit()
+    html = page_text(login(app.test_client(), world["fellow"]).get("/discussions/"))
+    answered = html.split("Open question</a>", 1)[0].rsplit("<li", 1)[1]
+    unanswered = html.split("Class schedule</a>", 1)[0].rsplit("<li", 1)[1]
+    assert "Answered" in answered and "Answered" not in unanswered
+    # The alumna has no photo: her initials on a disc, hidden from screen readers (her name follows).
+    assert re.search(r'<span class="avatar avatar-40 avatar-initials avatar-c\d" aria-hidden="true">TA</span>',
+                     unanswered)

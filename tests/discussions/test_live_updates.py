@@ -150,7 +150,7 @@ def test_the_navigation_counts_come_as_json_with_an_etag(app, make_user, login, 
     client.get("/")  # warm: the session's first page writes last-seen
     with count_queries() as queries:
         answer = client.get("/counts")
-    assert answer.status_code == 200 and answer.json == {"notifications": 0, "messages": 0}
+    assert answer.status_code == 200 and answer.json == {"notifications": 0, "messages": 0, "discussions": 0}
     assert len(queries) <= 2
     with count_queries() as queries:
         assert client.get("/counts", headers={"If-None-Match": answer.headers["ETag"]}).status_code == 304
@@ -163,6 +163,21 @@ def test_the_navigation_counts_come_as_json_with_an_etag(app, make_user, login, 
     page = page_text(client.get("/"))
     assert re.search(r'data-nav-badge="notifications">Notifications <span[^>]*>1<', page)
     assert 'data-counts-url="/counts"' in page
+
+
+def test_the_navigation_counts_the_threads_with_posts_the_member_has_not_read(app, make_user, login,
+                                                                            make_category, make_thread):
+    member, author = make_user(), make_user(role="alumni")
+    client = login(app.test_client(), member)
+    answer = client.get("/counts")
+    assert answer.json["discussions"] == 0
+    category_id, _ = make_category()
+    thread_id, _ = make_thread(category_id, author.id, replies=2)
+    changed = client.get("/counts", headers={"If-None-Match": answer.headers["ETag"]})
+    assert changed.status_code == 200 and changed.json["discussions"] == 1
+    client.get(f"/discussions/t/{thread_id}")  # read: the thread leaves the count
+    assert client.get("/counts").json["discussions"] == 0
+    assert re.search(r'data-nav-badge="discussions">Discussions<', page_text(client.get("/")))
 
 
 def test_the_counts_are_for_signed_in_members_only(app, make_user, login):
