@@ -261,6 +261,8 @@ def test_a_member_with_a_password_links_a_second_institution_after_proving_the_a
     expect(page.get_by_text(f"{OIDC_NAME} is linked")).to_be_visible()
     expect(sign_in_methods(page)).to_have_count(1)
     page.get_by_role("button", name="Show navigation").click()
+    # The menu slides open; a click while it is still "collapsing" can miss the button, so wait until it is shown.
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_text("You are signed out.")).to_be_visible()  # before the next goto cancels the sign-out
 
