@@ -64,7 +64,7 @@ def test_a_quoted_reply_keeps_the_draft_above_the_quote(app, make_user, login, m
     client = login(app.test_client(), member)
     client.post(f"/discussions/t/{thread_id}/draft", data={"body": "My notes so far"}, headers=JSON)
     box = reply_box(page_text(client.get(f"/discussions/t/{thread_id}/reply?quote={first}")))
-    assert box.startswith("My notes so far") and "> **Dr. Amara Obi** wrote:" in box
+    assert box.startswith("My notes so far") and f'[quote="Dr. Amara Obi, post:{first}"]' in box
 
 
 def test_posting_the_reply_deletes_the_draft(app, make_user, login, make_category, make_thread):
