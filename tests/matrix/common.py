@@ -43,24 +43,34 @@ def make_people(app, make_user, roles=ROLES) -> dict:
     people = {role: make_user(role=ACCOUNT_ROLES.get(role, role), status="pending" if role == "pending" else "verified")
               for role in roles if role != "anonymous"}
     if "other_staff" in people:
-        from datetime import date
-
         from network.extensions import db
-        from network.programs.models import Cohort, CohortMembership, CohortRole, Program, ProgramStaff
+        from network.programs.models import CohortMembership, CohortRole, ProgramStaff
 
         with app.app_context():
-            program = Program(slug="other-staff-program", name="Other Staff's Program", institution="Elsewhere")
-            db.session.add(program)
-            db.session.flush()
-            cohort = Cohort(program_id=program.id, name="Class of 2027", start_date=date(2026, 7, 1),
-                            end_date=date(2027, 6, 30))
-            db.session.add(cohort)
-            db.session.flush()
+            program, cohort = program_with_cohort("other-staff-program", "Other Staff's Program", "Elsewhere")
             db.session.add_all([
                 ProgramStaff(program_id=program.id, user_id=people["other_staff"].id, role="director"),
                 CohortMembership(cohort_id=cohort.id, user_id=people["other_staff"].id, role=CohortRole.FACULTY)])
             db.session.commit()
     return people
+
+
+def program_with_cohort(slug: str, name: str, institution: str):
+    """A program and its current cohort (Class of 2027, July 2026 to June 2027), flushed so both have ids; in an
+    app context, for the caller to add staff and members to and commit."""
+    from datetime import date
+
+    from network.extensions import db
+    from network.programs.models import Cohort, Program
+
+    program = Program(slug=slug, name=name, institution=institution)
+    db.session.add(program)
+    db.session.flush()
+    cohort = Cohort(program_id=program.id, name="Class of 2027", start_date=date(2026, 7, 1),
+                    end_date=date(2027, 6, 30))
+    db.session.add(cohort)
+    db.session.flush()
+    return program, cohort
 
 
 def staff_history(ex_staff, program_id: int, cohort_id: int) -> None:

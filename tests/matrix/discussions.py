@@ -14,7 +14,7 @@ Elsewhere ex-staff and the other director answer like any faculty member.
 
 from __future__ import annotations
 
-from tests.matrix.common import LOGIN, PENDING, staff_history
+from tests.matrix.common import LOGIN, PENDING, program_with_cohort, staff_history
 
 GET_PENDING = PENDING  # pending members are sent to their waiting page
 POST_PENDING = 403
@@ -110,26 +110,19 @@ ROUTES = {
 
 def prepare(app, people, make_user):
     """The categories, threads, posts, flag and notification the rows above act on."""
-    from datetime import date
 
     from network.discussions.models import CategoryVisibility
     from network.discussions.services import categories, flags, posting
     from network.extensions import db
     from network.members.models import User
     from network.notifications.services import notify
-    from network.programs.models import Cohort, CohortMembership, CohortRole, Program, ProgramStaff
+    from network.programs.models import CohortMembership, CohortRole, ProgramStaff
 
     fellow = people.get("fellow") or make_user(role="fellow")
     alumni = people.get("alumni") or make_user(role="alumni")
     faculty = people.get("faculty") or make_user(role="faculty")
     with app.test_request_context():
-        program = Program(slug="matrix", name="Matrix Program", institution="Matrix Hospital")
-        db.session.add(program)
-        db.session.flush()
-        cohort = Cohort(program_id=program.id, name="Class of 2027", start_date=date(2026, 7, 1),
-                        end_date=date(2027, 6, 30))
-        db.session.add(cohort)
-        db.session.flush()
+        program, cohort = program_with_cohort("matrix", "Matrix Program", "Matrix Hospital")
         db.session.add_all([CohortMembership(cohort_id=cohort.id, user_id=fellow.id, role=CohortRole.FELLOW),
                             CohortMembership(cohort_id=cohort.id, user_id=faculty.id, role=CohortRole.FACULTY),
                             ProgramStaff(program_id=program.id, user_id=faculty.id, role="director")])

@@ -9,7 +9,7 @@ address first; the administrator's invitation of the same address is then a dupl
 
 from __future__ import annotations
 
-from tests.matrix.common import staff_history
+from tests.matrix.common import program_with_cohort, staff_history
 
 
 def staff(ok):
@@ -34,20 +34,12 @@ ROUTES = {
 
 
 def prepare(app, people, make_user):
-    from datetime import date
-
     from network.cohorts.models import Invitation
     from network.extensions import db
-    from network.programs.models import Cohort, CohortMembership, CohortRole, Program, ProgramStaff
+    from network.programs.models import CohortMembership, CohortRole, ProgramStaff
 
     with app.app_context():
-        program = Program(slug="api-matrix-program", name="API Matrix Program", institution="Matrix Hospital")
-        db.session.add(program)
-        db.session.flush()
-        cohort = Cohort(program_id=program.id, name="Class of 2027", start_date=date(2026, 7, 1),
-                        end_date=date(2027, 6, 30))
-        db.session.add(cohort)
-        db.session.flush()
+        program, cohort = program_with_cohort("api-matrix-program", "API Matrix Program", "Matrix Hospital")
         staff_history(people.get("ex_staff"), program.id, cohort.id)
         db.session.add_all([
             ProgramStaff(program_id=program.id, user_id=people["faculty"].id, role="director"),
