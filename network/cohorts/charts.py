@@ -66,6 +66,18 @@ def render(name: str, data: Dashboard) -> str:
     return _without_scripts(chart)
 
 
+def render_bars(title: str, labels: list[str], series: dict[str, list], *, stacked: bool = False,
+                horizontal: bool = False, value_range: tuple[float, float] | None = None) -> str:
+    """Another page's figures as a bar chart in the dashboard's style (SVG): one bar series per key of ``series``."""
+    kind = pygal.HorizontalBar if horizontal else pygal.StackedBar if stacked else pygal.Bar
+    extra = {"range": value_range} if value_range else {}
+    chart = kind(**_config(title=title, show_legend=len(series) > 1, **extra))
+    chart.x_labels = labels
+    for name, values in series.items():
+        chart.add(name, values)
+    return _without_scripts(chart)
+
+
 def _without_scripts(chart) -> str:
     """Serialise the chart without pygal's configuration <script> (emitted even with ``js=[]``)."""
     tree = chart.render_tree()
