@@ -42,6 +42,15 @@ def _survey_or_404(survey_id: int) -> Survey:
     return survey
 
 
+def _refuse(message: str, back: str) -> Response:
+    """A request the survey's state refuses (already open, already closed): 409, with the reason, back on its page
+    (as a graduated class refuses new members)."""
+    flash(message, "warning")
+    refusal = redirect(back)
+    refusal.status_code = 409
+    return refusal
+
+
 @bp.route("/programs/<int:program_id>/surveys")
 @permission_required(can_list_programs)
 def index(program_id: int):
@@ -63,8 +72,7 @@ def create(program_id: int):
                                             at_one_year=form.at_one_year.data,
                                             at_three_years=form.at_three_years.data)
         except services.SurveyError as exc:
-            flash(str(exc), "warning")
-            return redirect(url_for("surveys.index", program_id=program.id), 303)
+            return _refuse(str(exc), url_for("surveys.index", program_id=program.id))
         db.session.commit()
         flash("The survey is open. Send it to a graduated class now, or let the anniversaries send it.", "success")
         return redirect(url_for("surveys.show", survey_id=survey.id))
@@ -102,8 +110,7 @@ def send(survey_id: int):
     try:
         sent, skipped = services.send_to_class(survey, cohort, current_user)
     except services.SurveyError as exc:
-        flash(str(exc), "warning")
-        return redirect(url_for("surveys.show", survey_id=survey.id), 303)
+        return _refuse(str(exc), url_for("surveys.show", survey_id=survey.id))
     db.session.commit()
     already = f" {skipped} had it already or are no longer members." if skipped else ""
     flash(f"Sent to {sent} {'alumnus' if sent == 1 else 'alumni'} of the {cohort.name}.{already}", "success")
@@ -118,8 +125,7 @@ def close(survey_id: int):
     try:
         services.close_survey(survey, current_user)
     except services.SurveyError as exc:
-        flash(str(exc), "warning")
-        return redirect(url_for("surveys.show", survey_id=survey.id), 303)
+        return _refuse(str(exc), url_for("surveys.show", survey_id=survey.id))
     db.session.commit()
     flash("The survey is closed. Its results stay.", "success")
     return redirect(url_for("surveys.show", survey_id=survey.id))

@@ -257,7 +257,7 @@ def test_staff_start_send_and_close_a_survey(app, make_user, login):
     world = build(app, make_user, {2025: 3})
     client = login(app.test_client(), world.coordinator)
     refused = client.post(f"/programs/{world.program}/surveys/new", data={"title": "Second", "at_one_year": "y"})
-    assert refused.status_code == 303  # one open survey at a time
+    assert refused.status_code == 409  # one open survey at a time
     page = client.get(f"/programs/{world.program}/surveys")
     assert page.status_code == 200 and check_page(page.data) == [] and "Close it before" in text(page)
     resent = client.post(f"/surveys/{world.survey}/send", data={"cohort_id": str(world.classes[2025])},
