@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from network.access import permission_required
-from network.cohorts.charts import render_bars
+from network.cohorts.charts import render_bars, svg_response
 from network.extensions import db
 from network.permissions import can_answer_survey, can_list_programs, can_read_survey_comments, can_run_surveys
 from network.profiles.queries import term_choices
@@ -159,11 +159,7 @@ def chart(survey_id: int, name: str):
         options = [label for label, _ in shown[0].settings] if shown else []
         svg = render_bars(CHARTS[name], labels, {option: [dict(r.settings)[option] for r in shown]
                                                  for option in options}, stacked=True)
-    response = Response(svg, mimetype="image/svg+xml")
-    # Shown as an image (so no script could run anyway); pygal styles the chart with an inline <style>.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return svg_response(svg)
 
 
 @bp.route("/surveys/link/<token>")

@@ -3,7 +3,6 @@ the reminders; an alumnus answers. Services add and flush, never commit; the cal
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
@@ -12,6 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from network.audit.models import record
+from network.cohorts.queries import hash_token  # a link's token is kept as cohort invitations keep theirs
 from network.extensions import db
 from network.members.models import MemberStatus, User
 from network.notifications.services import notify_members
@@ -30,11 +30,6 @@ OCCASION_OF_YEARS = {1: Occasion.ONE_YEAR, 3: Occasion.THREE_YEARS}
 
 class SurveyError(Exception):
     """The survey cannot be changed or answered that way; the message is for the user."""
-
-
-def hash_token(token: str) -> str:
-    """What is stored of a survey link's token: its SHA-256 (as cohort invitations keep theirs)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def answer_path(survey_id: int) -> str:
