@@ -57,7 +57,7 @@ def index(program_id: int):
     """The program's alumni surveys, with how many were invited and answered."""
     program = _program_or_404(program_id)
     return render_template("surveys/index.html", program=program, surveys=queries.surveys_of(program.id),
-                           open_survey=services.open_survey_of(program.id))
+                           open_survey=services.open_survey_of(program.id), min_group=MIN_GROUP)
 
 
 @bp.route("/programs/<int:program_id>/surveys/new", methods=["GET", "POST"])

@@ -71,6 +71,24 @@ def test_class_results_keep_each_class_of_3_apart_and_run_a_constant_number_of_q
         assert class_results(world.program, academic_year=2001) == []
 
 
+def test_the_results_partial_renders_class_results_for_another_page(app, make_user):
+    """The annual evaluation pack includes ``surveys/_results.html`` with ``class_results``: tables, no charts
+    unless it passes their addresses, and a hidden group's sentence instead of its figures."""
+    from flask import render_template
+
+    world = build(app, make_user, {2024: 3, 2025: 2})
+    for member in world.alumni[2024]:
+        answer(app, world.survey, member, satisfaction=5)
+    with app.test_request_context():
+        html = render_template("surveys/_results.html", results=class_results(world.program), heading_level=3)
+    words = visible_text(html)
+    assert "Class of 2024" in words and "<h3" in html and "<img" not in html and "Fewer than" not in words
+    answer(app, world.survey, world.alumni[2025][0])
+    with app.test_request_context():
+        words = visible_text(render_template("surveys/_results.html", results=class_results(world.program)))
+    assert "Classes of 2024–2025" in words and "Class of 2024 " not in words
+
+
 def _survey_urls(app, world) -> list[tuple[str, str]]:
     """Every URL of the surveys blueprint, with this program's survey, as (method, url)."""
     from flask import url_for
