@@ -283,6 +283,9 @@ def test_staff_start_send_and_close_a_survey(app, make_user, login):
     assert "Sent to 0 alumni of the Class of 2025. 3 had it already" in text(resent)
     assert client.post(f"/surveys/{world.survey}/send", data={"cohort_id": ""}).status_code == 400
     assert client.post(f"/surveys/{world.survey}/close").status_code == 302
+    assert check_page(client.get(f"/surveys/{world.survey}").data) == []
+    form_page = client.get(f"/programs/{world.program}/surveys/new")
+    assert form_page.status_code == 200 and check_page(form_page.data) == []
     new = client.post(f"/programs/{world.program}/surveys/new",
                       data={"title": "Outcomes 2027", "at_three_years": "y"})
     assert new.status_code == 302
