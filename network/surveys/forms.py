@@ -27,7 +27,8 @@ from network.surveys.models import CertificationStatus, Position
 MAX_OUTPUT = 500
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(PhiGuarded, FlaskForm):
+    phi_fields = ("intro",)
     title = StringField("Title", filters=[_strip], default="Alumni outcome survey",
                         validators=[DataRequired("Give the survey a title."), Length(max=160)])
     intro = TextAreaField("A word to your alumni", filters=[strip_text], validators=[Length(max=2000)],

@@ -66,7 +66,7 @@ def create(program_id: int):
     """Start the program's alumni outcome survey and choose when it goes out."""
     program = _program_or_404(program_id)
     form = SurveyForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not form.holds_patient_identifiers():
         try:
             survey = services.create_survey(program, current_user, title=form.title.data, intro=form.intro.data or "",
                                             at_one_year=form.at_one_year.data,

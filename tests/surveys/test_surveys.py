@@ -283,6 +283,9 @@ def test_staff_start_send_and_close_a_survey(app, make_user, login):
     assert "Sent to 0 alumni of the Class of 2025. 3 had it already" in text(resent)
     assert client.post(f"/surveys/{world.survey}/send", data={"cohort_id": ""}).status_code == 400
     assert client.post(f"/surveys/{world.survey}/close").status_code == 302
+    guarded = client.post(f"/programs/{world.program}/surveys/new",
+                          data={"title": "Outcomes", "intro": "Unlike Mr. John Smith, MRN 12345678, you graduated."})
+    assert guarded.status_code == 400 and "patient identifiers" in text(guarded) and check_page(guarded.data) == []
     assert check_page(client.get(f"/surveys/{world.survey}").data) == []
     form_page = client.get(f"/programs/{world.program}/surveys/new")
     assert form_page.status_code == 200 and check_page(form_page.data) == []
