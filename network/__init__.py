@@ -36,6 +36,7 @@ from network.opportunities.routes import bp as opportunities_bp
 from network.profiles.routes import bp as profiles_bp
 from network.programs.routes import bp as programs_bp
 from network.security import limit_plain_form_size, set_hsts, set_security_headers
+from network.surveys.routes import bp as surveys_bp
 from network.templating import register_template_helpers
 
 
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(messages_bp, url_prefix="/messages")
     app.register_blueprint(mail_bp, url_prefix="/admin/outbox")
     app.register_blueprint(matching_bp, url_prefix="/matching")
+    app.register_blueprint(surveys_bp)
     init_api(app)  # /api/v1, its OpenAPI document and /api/docs
     # (each feature area registers its blueprint on its own line above this comment)
 

@@ -23,6 +23,7 @@ from network.mentorship.cli import mentorship_cli
 from network.notifications.cli import daily_digest_command
 from network.opportunities.cli import opportunities_digest_command
 from network.reminders.cli import reminders_cli
+from network.surveys.cli import surveys_cli
 from network.text.words import plural
 
 
@@ -96,7 +97,8 @@ digest_cli.add_command(daily_digest_command)
 digest_cli.add_command(opportunities_digest_command)
 
 COMMANDS = (create_admin_command, reset_two_factor_command, demo_command, check_config_command, digest_cli,
-            identity_provider_cli, mail_cli, matching_cli, mentorship_cli, outbox_cli, reminders_cli, tokens_cli)
+            identity_provider_cli, mail_cli, matching_cli, mentorship_cli, outbox_cli, reminders_cli, surveys_cli,
+            tokens_cli)
 
 
 def register_commands(app) -> None:

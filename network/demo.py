@@ -180,6 +180,9 @@ def seed_demo() -> str:
     from network.identity.demo import seed_identity_providers
 
     seed_identity_providers()
+    from network.surveys.demo import seed_surveys
+
+    seed_surveys()
     # Last: each notification is about a demo object made above and links to it.
     from network.notifications.demo import seed_notifications
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 import pygal
+from flask import Response
 from pygal.style import Style
 
 try:  # optional: pygal builds its trees with lxml when it is installed, and only lxml can serialise them
@@ -64,6 +65,27 @@ def render(name: str, data: Dashboard) -> str:
     else:
         raise KeyError(name)
     return _without_scripts(chart)
+
+
+def render_bars(title: str, labels: list[str], series: dict[str, list], *, stacked: bool = False,
+                horizontal: bool = False, value_range: tuple[float, float] | None = None) -> str:
+    """Another page's figures as a bar chart in the dashboard's style (SVG): one bar series per key of ``series``."""
+    kind = pygal.HorizontalBar if horizontal else pygal.StackedBar if stacked else pygal.Bar
+    extra = {"range": value_range} if value_range else {}
+    chart = kind(**_config(title=title, show_legend=len(series) > 1, **extra))
+    chart.x_labels = labels
+    for name, values in series.items():
+        chart.add(name, values)
+    return _without_scripts(chart)
+
+
+def svg_response(svg: str) -> Response:
+    """A chart as the SVG image a page shows through <img>: no script, never cached by a shared cache."""
+    response = Response(svg, mimetype="image/svg+xml")
+    # Shown as an image (so no script could run anyway); pygal styles the chart with an inline <style>.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _without_scripts(chart) -> str:

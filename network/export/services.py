@@ -29,6 +29,7 @@ from network.notifications.models import Notification
 from network.opportunities.models import Bookmark, ExpressionOfInterest, Opportunity, Rsvp
 from network.permissions import can_read_meeting_notes, can_view_thread
 from network.profiles.services import export_data
+from network.surveys.services import export_answers
 from network.types import utcnow
 from network.urls import absolute, public_url
 
@@ -54,6 +55,7 @@ def member_data(user: User) -> dict:
     data["notifications"] = _notifications(user)
     data["institutional_sign_in"] = _identities(user)
     data["api_tokens"] = _api_tokens(user)
+    data["alumni_surveys"] = export_answers(user)
     data["audit_log"] = _audit(user)
     return data
 

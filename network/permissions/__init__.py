@@ -86,6 +86,7 @@ from network.permissions.programs import (
     sees_other_rounds,
     shows_programs_menu,
 )
+from network.permissions.surveys import can_answer_survey, can_read_survey_comments, can_run_surveys
 
 __all__ = [
     "FELLOW_OPPORTUNITY_KINDS", "MENTOR_ROLES", "PostActions", "administers", "can_ask_for_mentoring",
@@ -102,4 +103,6 @@ __all__ = [
     "visible_categories", "visible_threads", "who_can_view_category",
     # reactions and accepted answers
     "can_be_answer", "can_mark_answer", "can_react", "reactions_on_page",
+    # alumni outcome surveys
+    "can_answer_survey", "can_read_survey_comments", "can_run_surveys",
 ]
