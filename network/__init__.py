@@ -22,6 +22,7 @@ from network.config import CONFIGS, deployment_from_environment, fatal_settings,
 from network.database import commit_read_only_requests, configure_sqlite
 from network.discussions.routes import bp as discussions_bp
 from network.errors import register_error_handlers
+from network.evaluation.routes import bp as evaluation_bp
 from network.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from network.identity.routes import bp as identity_bp
 from network.integers import BoundedIntegerConverter
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(messages_bp, url_prefix="/messages")
     app.register_blueprint(mail_bp, url_prefix="/admin/outbox")
     app.register_blueprint(matching_bp, url_prefix="/matching")
+    app.register_blueprint(evaluation_bp, url_prefix="/programs")
     init_api(app)  # /api/v1, its OpenAPI document and /api/docs
     # (each feature area registers its blueprint on its own line above this comment)
 

@@ -66,6 +66,17 @@ def render(name: str, data: Dashboard) -> str:
     return _without_scripts(chart)
 
 
+def bars(title: str, labels: list[str], series: dict[str, list], *, value_range: tuple | None = None) -> str:
+    """A bar chart of ``series`` (name -> one value per label), for pages other than the dashboard (the
+    annual evaluation pack), in the dashboard's style and without scripts."""
+    extra = {"range": value_range} if value_range else {}
+    chart = pygal.Bar(**_config(title=title, show_legend=len(series) > 1, **extra))
+    chart.x_labels = labels
+    for name, values in series.items():
+        chart.add(name, values)
+    return _without_scripts(chart)
+
+
 def _without_scripts(chart) -> str:
     """Serialise the chart without pygal's configuration <script> (emitted even with ``js=[]``)."""
     tree = chart.render_tree()
