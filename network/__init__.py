@@ -16,6 +16,7 @@ from network.auth.routes import bp as auth_bp
 from network.auth.services import load_session_user
 from network.auth.sessions import expire_stale_session, keep_waiting_messages_distinct, require_two_factor
 from network.cache import init_cache
+from network.classmates.routes import bp as classmates_bp
 from network.cli import register_commands
 from network.cohorts.routes import bp as cohorts_bp
 from network.config import CONFIGS, deployment_from_environment, fatal_settings, trusted_hosts
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp, url_prefix="/admin/outbox")
     app.register_blueprint(matching_bp, url_prefix="/matching")
     app.register_blueprint(evaluation_bp, url_prefix="/programs")
+    app.register_blueprint(classmates_bp)
     init_api(app)  # /api/v1, its OpenAPI document and /api/docs
     # (each feature area registers its blueprint on its own line above this comment)
 
