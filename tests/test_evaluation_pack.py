@@ -316,20 +316,14 @@ def test_the_pack_costs_the_same_queries_for_5_and_200_fellows(app, make_user, l
     from tests.budget import _rows
 
     setup = known_program(app, make_user)
-    client = login(app.test_client(), setup["director"])
-    counts = []
-    for extra in (5, 195):
-        with app.app_context():
-            fellows = _rows.members(extra, role="fellow", prefix="Packed")
-            db.session.execute(insert(CohortMembership), [
-                {"cohort_id": setup["cohort"], "user_id": f, "role": "fellow"} for f in fellows])
-            db.session.execute(insert(Mentorship), [
-                {"mentee_id": f, "mentor_id": setup["mentor"].id, "type": "career", "status": "active",
-                 "started_at": at(2025, 8, 1), "cadence_days": 30, "length_months": 12, "expectations": "",
-                 "closing_comment": ""} for f in fellows])
-            db.session.commit()
-        pack_page(client, setup)
-        with count_queries() as statements:
-            pack_page(client, setup)
-        counts.append(len(statements))
+
+    def grow(extra):
+        fellows = _rows.fellows_in(setup["cohort"], extra, "Packed")
+        db.session.execute(insert(Mentorship), [
+            {"mentee_id": f, "mentor_id": setup["mentor"].id, "type": "career", "status": "active",
+             "started_at": at(2025, 8, 1), "cadence_days": 30, "length_months": 12, "expectations": "",
+             "closing_comment": ""} for f in fellows])
+
+    counts = _rows.counts_as_rows_grow(app, login(app.test_client(), setup["director"]),
+                                       f"/programs/{setup['program']}/evaluation/{YEAR}", count_queries, grow)
     assert counts[0] == counts[1] <= 12, counts

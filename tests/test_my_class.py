@@ -126,18 +126,12 @@ def test_my_class_costs_the_same_queries_for_5_and_200_classmates(app, make_user
     from tests.budget import _rows
 
     setup = a_class(app, make_user)
-    client = login(app.test_client(), setup["viewer"])
-    counts = []
-    for extra in (5, 195):
-        with app.app_context():
-            classmates = _rows.members(extra, role="fellow", prefix="Classmate")
-            db.session.execute(insert(CohortMembership), [
-                {"cohort_id": setup["cohort"], "user_id": c, "role": "fellow"} for c in classmates])
-            db.session.execute(insert(Goal), [{"mentorship_id": setup["mentorship"], "title": f"Goal {n}",
-                                               "due_on": date.today()} for n in range(extra)])
-            db.session.commit()
-        client.get("/my-class")
-        with count_queries() as statements:
-            assert client.get("/my-class").status_code == 200
-        counts.append(len(statements))
+
+    def grow(extra):
+        _rows.fellows_in(setup["cohort"], extra, "Classmate")
+        db.session.execute(insert(Goal), [{"mentorship_id": setup["mentorship"], "title": f"Goal {n}",
+                                           "due_on": date.today()} for n in range(extra)])
+
+    counts = _rows.counts_as_rows_grow(app, login(app.test_client(), setup["viewer"]), "/my-class", count_queries,
+                                       grow)
     assert counts[0] == counts[1] <= 12, counts

@@ -25,18 +25,15 @@ def prepare(app, people, make_user):
     from network.discussions.models import Category
     from network.evaluation.years import default_year
     from network.extensions import db
-    from network.programs.models import Cohort, CohortMembership, CohortRole, Program, ProgramStaff
+    from network.programs.models import CohortMembership, CohortRole, ProgramStaff
+    from tests.matrix.common import program_with_cohort
 
     director = make_user(role="faculty", name="Dr. Pack Director")
     fellow = make_user(role="fellow", name="Dr. Pack Fellow")
     with app.app_context():
-        program = Program(slug="pack-program", name="Pack Program", institution="Pack Hospital")
-        db.session.add(program)
-        db.session.flush()
-        cohort = Cohort(program_id=program.id, name="Class of 2026", start_date=date(2025, 7, 1),
-                        end_date=date(2026, 6, 30))
-        db.session.add(cohort)
-        db.session.flush()
+        program, cohort = program_with_cohort("pack-program", "Pack Program", "Pack Hospital")
+        # The year the budget's rows fall in, 2025–26.
+        cohort.name, cohort.start_date, cohort.end_date = "Class of 2026", date(2025, 7, 1), date(2026, 6, 30)
         category = Category(slug="pack-class-of-2026", name="Pack Class of 2026", visibility="cohort",
                             cohort_id=cohort.id)
         db.session.add_all([ProgramStaff(program_id=program.id, user_id=director.id, role="director"), category,
