@@ -16,12 +16,14 @@ from network.auth.routes import bp as auth_bp
 from network.auth.services import load_session_user
 from network.auth.sessions import expire_stale_session, keep_waiting_messages_distinct, require_two_factor
 from network.cache import init_cache
+from network.classmates.routes import bp as classmates_bp
 from network.cli import register_commands
 from network.cohorts.routes import bp as cohorts_bp
 from network.config import CONFIGS, deployment_from_environment, fatal_settings, trusted_hosts
 from network.database import commit_read_only_requests, configure_sqlite
 from network.discussions.routes import bp as discussions_bp
 from network.errors import register_error_handlers
+from network.evaluation.routes import bp as evaluation_bp
 from network.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from network.identity.routes import bp as identity_bp
 from network.integers import BoundedIntegerConverter
@@ -129,6 +131,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp, url_prefix="/admin/outbox")
     app.register_blueprint(matching_bp, url_prefix="/matching")
     app.register_blueprint(surveys_bp)
+    app.register_blueprint(evaluation_bp, url_prefix="/programs")
+    app.register_blueprint(classmates_bp)
     init_api(app)  # /api/v1, its OpenAPI document and /api/docs
     # (each feature area registers its blueprint on its own line above this comment)
 

@@ -164,6 +164,9 @@ def seed_demo() -> str:
     from network.opportunities.demo import seed_opportunities
 
     seed_opportunities()
+    from network.evaluation.demo import seed_evaluation
+
+    seed_evaluation()
     from network.cohorts.demo import seed_cohorts
 
     seed_cohorts()

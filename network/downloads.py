@@ -34,6 +34,17 @@ def _ascii(text: str) -> str:
     return re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9 ._()+,=@-]", "-", letters)).strip(" -.")
 
 
+#: What a spreadsheet reads as the start of a formula when a cell begins with it.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value) -> str:
+    """A cell of text that a spreadsheet will not run as a formula (CSV and workbook exports alike): a name
+    such as "=HYPERLINK(...)" gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in _FORMULA_STARTS else text
+
+
 def private_file(body: str | bytes, mimetype: str, filename: str | None = None) -> Response:
     """A response carrying a member's data: never stored by a browser or proxy cache, and offered as a
     download named ``filename`` (``None``: a feed read in place, such as a calendar subscription)."""

@@ -23,6 +23,8 @@ from tests.test_access_matrix import resolve_arguments
 DOWNLOADS = {
     "cohorts.export_roster": ".csv",
     "cohorts.export_mentorships": ".csv",
+    "evaluation.export_csv": ".csv",
+    "evaluation.export_xlsx": ".xlsx",
     "matching.export": ".csv",
     "opportunities.event_ics": ".ics",
     "opportunities.deadline_ics": ".ics",

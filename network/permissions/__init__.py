@@ -52,6 +52,9 @@ from network.permissions.mentoring import (
     can_look_for_mentors,
     can_offer_mentoring,
     can_read_meeting_notes,
+    can_see_class,
+    sees_mentorship,
+    visible_mentorships,
 )
 from network.permissions.opportunities import (
     FELLOW_OPPORTUNITY_KINDS,
@@ -101,6 +104,8 @@ __all__ = [
     "managed_programs", "manages_any_program", "may_mentor_in_rounds", "moderated_categories", "post_actions_on_page",
     "posts_every_kind", "reaches_others", "runs_every_program", "sees_other_rounds", "shows_programs_menu",
     "visible_categories", "visible_threads", "who_can_view_category",
+    # "My class"
+    "can_see_class", "sees_mentorship", "visible_mentorships",
     # reactions and accepted answers
     "can_be_answer", "can_mark_answer", "can_react", "reactions_on_page",
     # alumni outcome surveys

@@ -29,3 +29,29 @@ def members(count: int, role: str = "alumni", status: str = "verified", prefix: 
     db.session.execute(insert(Profile), [{"user_id": i, "headline": "Pain medicine", "city": "Austin",
                                           "country": "US"} for i in ids])
     return list(ids)
+
+
+def counts_as_rows_grow(app, client, url: str, count_queries, grow, steps=(5, 195)) -> list[int]:
+    """The queries one view of ``url`` costs after each call of ``grow(extra)`` (in an app context, committed
+    after), for the page tests that check their own count as their rows grow."""
+    counts = []
+    for extra in steps:
+        with app.app_context():
+            grow(extra)
+            db.session.commit()
+        client.get(url).close()  # warm up: the first view records "last seen"
+        with count_queries() as statements:
+            response = client.get(url)
+            assert response.status_code == 200, url
+        counts.append(len(statements))
+    return counts
+
+
+def fellows_in(cohort_id: int, count: int, prefix: str) -> list[int]:
+    """``count`` new fellows placed in the cohort; returns their ids (in an app context, not committed)."""
+    from network.programs.models import CohortMembership
+
+    fellows = members(count, role="fellow", prefix=prefix)
+    db.session.execute(insert(CohortMembership), [{"cohort_id": cohort_id, "user_id": f, "role": "fellow"}
+                                                  for f in fellows])
+    return fellows

@@ -14,7 +14,7 @@ from network.cohorts import charts, queries
 from network.cohorts.dashboard import NEEDS, TYPES, build
 from network.cohorts.routes.blueprint import bp
 from network.cohorts.routes.loading import cohort_or_404
-from network.downloads import private_file
+from network.downloads import private_file, spreadsheet_text
 from network.permissions import can_list_programs
 from network.programs.models import Cohort
 
@@ -47,18 +47,12 @@ def chart(cohort_id: int, name: str):
     return charts.svg_response(charts.render(name, build(cohort, date.today(), parts=NEEDS[name])))
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_response(filename: str, header: list[str], rows) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([spreadsheet_text(v) for v in row])
     return private_file(buffer.getvalue(), "text/csv", filename)
 
 
