@@ -17,6 +17,7 @@ from network.auth.services import load_session_user
 from network.auth.sessions import expire_stale_session, keep_waiting_messages_distinct, require_two_factor
 from network.cache import init_cache
 from network.cli import register_commands
+from network.cockpit.routes import bp as cockpit_bp
 from network.cohorts.routes import bp as cohorts_bp
 from network.config import CONFIGS, deployment_from_environment, fatal_settings, trusted_hosts
 from network.database import commit_read_only_requests, configure_sqlite
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(messages_bp, url_prefix="/messages")
     app.register_blueprint(mail_bp, url_prefix="/admin/outbox")
     app.register_blueprint(matching_bp, url_prefix="/matching")
+    app.register_blueprint(cockpit_bp, url_prefix="/programs")
     init_api(app)  # /api/v1, its OpenAPI document and /api/docs
     # (each feature area registers its blueprint on its own line above this comment)
 
