@@ -58,7 +58,8 @@ def test_every_list_matches_its_number_and_links_its_people(app, world, login, k
         assert rows == 1
     else:
         assert rows == _count(cockpit, key, world.cohort)
-    expected = {"without-research": world.lonely, "overdue": world.overdue_mentor, "waiting-requests": world.waiting_mentor,
+    expected = {"without-research": world.lonely, "overdue": world.overdue_mentor,
+                "waiting-requests": world.waiting_mentor,
                 "not-ranked": world.unranked, "not-reviewed": world.reviewer, "held-posts": world.lonely}
     if key in expected:
         assert f'<a href="/members/{expected[key].id}">{expected[key].name}</a>' in html

@@ -26,6 +26,7 @@ from network.mentorship.models import Mentorship, MentorshipStatus
 from network.notifications.services import deliveries
 from network.opportunities.digest import iso_week
 from network.programs.models import Cohort, Program, ProgramStaff
+from network.text.words import plural
 from network.types import utcnow
 from network.urls import public_url
 
@@ -152,5 +153,5 @@ def _headline(sections) -> str:
     overdue = sum(len(s[2]) for s in sections)
     deadlines = sum(len(s[3]) for s in sections)
     parts = [f"{uncovered} new without a mentor" if uncovered else "", f"{overdue} newly overdue" if overdue else "",
-             f"{deadlines} round deadline{'s' if deadlines != 1 else ''} soon" if deadlines else ""]
+             f"{plural(deadlines, 'round deadline')} soon" if deadlines else ""]
     return ", ".join(part for part in parts if part)

@@ -19,6 +19,7 @@ from network.mentorship.models import Mentorship, MentorshipRequest, MentorshipS
 from network.programs.models import Cohort
 from network.reminders.models import ReminderLog
 from network.reminders.services import QUIET
+from network.text.words import plural
 from network.types import utcnow
 
 #: What each list is, in the words of its heading ("Fellows without a research mentor", ...).
@@ -141,7 +142,7 @@ def _round_list(key: str, cohort_ids, round_id: int | None) -> list[Entry]:
     for participant_id, participant_round, user_id, name, title, deadline, extra in db.session.execute(
             statement.order_by(MatchingRound.deadline, User.name, Participant.id)):
         detail = (f"{title}, lists close {deadline:%-d %b %Y}" if key == "not-ranked"
-                  else f"{title}: {extra} fellow{'s' if extra != 1 else ''} waiting for an answer")
+                  else f"{title}: {plural(extra, 'fellow')} waiting for an answer")
         found.append(Entry(participant_id, extra if key == "not-ranked" else None, ((user_id, name),), detail=detail,
                            round_id=participant_round))
     return found

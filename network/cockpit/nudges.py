@@ -24,6 +24,7 @@ from network.notifications.services import notify_members
 from network.programs.models import Program
 from network.reminders.models import ReminderLog
 from network.reminders.services import recently_reminded
+from network.text.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def _log(actor: User, program: Program, key: str, entry: Entry, member_ids: list
 def summary(result: NudgeResult) -> str:
     """The flash after a reminder: how many were reminded, and who was skipped and why."""
     reminded = len(result.reminded)
-    parts = [f"Reminded {reminded} {'person' if reminded == 1 else 'people'}"
+    parts = [f"Reminded {plural(reminded, 'person', 'people')}"
              + (f": {', '.join(result.reminded[:10])}{'…' if reminded > 10 else ''}." if reminded else ".")]
     if result.recent:
         parts.append(f"Not reminded, as they were reminded of this in the last 7 days (one reminder a week at most): "

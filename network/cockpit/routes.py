@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from network.access import permission_required
 from network.cockpit import lists, nudges, queries
@@ -14,7 +15,7 @@ from network.cockpit.forms import ALL, NudgeForm
 from network.cohorts.dashboard import TYPES
 from network.extensions import db
 from network.permissions import can_list_programs, can_manage_program
-from network.programs.models import Program
+from network.programs.models import Program, ProgramStaff
 from network.reminders.services import QUIET
 from network.types import utcnow
 
@@ -33,6 +34,21 @@ def render_cockpit(program: Program):
     """The cockpit page of ``program`` (also the home page of its staff)."""
     return render_template("cockpit/show.html", program=program, panels=queries.cockpit(program.id, utcnow()),
                            types=TYPES, now=utcnow())
+
+
+#: A member on the staff of more programs than this sees the first ones by name (and all on Programs).
+MAX_PROGRAMS = 50
+
+
+def staff_home(user):
+    """The cockpit of the one program ``user`` runs, or the list of the programs they run, each a link to its
+    cockpit."""
+    programs = db.session.scalars(select(Program).join(ProgramStaff, ProgramStaff.program_id == Program.id)
+                                  .where(ProgramStaff.user_id == user.id).order_by(Program.name, Program.id)
+                                  .limit(MAX_PROGRAMS)).all()
+    if len(programs) == 1:
+        return render_cockpit(programs[0])
+    return render_template("cockpit/choose.html", programs=programs)
 
 
 @bp.route("/<int:program_id>/cockpit")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from network.access import account_view, public
-from network.cockpit.home import staff_home
+from network.cockpit.routes import staff_home
 from network.discussions.queries import recent_threads, unread_thread_count
 from network.extensions import db
 from network.main.services import own_profile

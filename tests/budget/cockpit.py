@@ -40,7 +40,8 @@ def populate(app, people, named, count):
              "closing_comment": ""} for f, m in zip(fellows, mentors, strict=True)])
         db.session.execute(insert(MentorshipRequest), [
             {"mentee_id": f, "mentor_id": m, "type": "career", "message": "", "status": "pending",
-             "response_note": "", "created_at": now - timedelta(days=9)} for f, m in zip(fellows, mentors, strict=True)])
+             "response_note": "", "created_at": now - timedelta(days=9)}
+            for f, m in zip(fellows, mentors, strict=True)])
         batch = len(named.setdefault("_budget_cockpit", [])) + 1
         named["_budget_cockpit"].append(batch)
         db.session.execute(insert(Invitation), [
