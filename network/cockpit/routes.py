@@ -5,7 +5,7 @@ Only the program's staff (and administrators) see any of it; anyone else gets 40
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,6 +14,7 @@ from network.cockpit import lists, nudges, queries
 from network.cockpit.forms import ALL, NudgeForm
 from network.cohorts.dashboard import TYPES
 from network.extensions import db
+from network.integers import int_arg
 from network.permissions import can_list_programs, can_manage_program
 from network.programs.models import Program, ProgramStaff
 from network.reminders.services import QUIET
@@ -58,20 +59,13 @@ def show(program_id: int):
     return render_cockpit(program_or_404(program_id))
 
 
-def _integer_arg(name: str) -> int | None:
-    value = request.args.get(name) or None
-    if value is not None and (not value.isdigit() or len(value) > 12):
-        abort(400, f"The {name} must be a number.")
-    return int(value) if value else None
-
-
 def _scope(program: Program, key: str):
     """The list's cohorts (all current ones, or the ``cohort`` asked for: 404 if not a current cohort of the
-    program) and its round filter, from the query string."""
+    program) and its round filter, from the query string (a malformed number is ignored, as everywhere)."""
     if key not in lists.TITLES:
         abort(404)
     choices = lists.current_cohort_choices(program.id)
-    cohort_id, round_id = _integer_arg("cohort"), _integer_arg("round")
+    cohort_id, round_id = int_arg("cohort", minimum=1), int_arg("round", minimum=1)
     if cohort_id is None:
         return choices, None, [cohort_id for cohort_id, _ in choices], round_id
     chosen = next((choice for choice in choices if choice[0] == cohort_id), None)
@@ -111,12 +105,12 @@ def remind(program_id: int, key: str):
         return _render_list(program, key, form, 400)
     if form.holds_patient_identifiers():
         return _render_list(program, key, form, 400)
-    _, _, cohort_ids, round_id = _scope(program, key)
+    _, chosen, cohort_ids, round_id = _scope(program, key)
     found = lists.entries(key, cohort_ids, round_id)
     if form.target.data != ALL:
         found = [entry for entry in found if entry.target_id == int(form.target.data)]
-    back = redirect(url_for(".show_list", program_id=program.id, key=key, cohort=request.args.get("cohort"),
-                            round=request.args.get("round")), 303)
+    back = redirect(url_for(".show_list", program_id=program.id, key=key, cohort=chosen[0] if chosen else None,
+                            round=round_id), 303)
     if not found:
         flash("Nobody to remind: the list has changed since you opened it.", "warning")
         return back

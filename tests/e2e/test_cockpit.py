@@ -54,8 +54,8 @@ def test_the_director_reminds_a_fellow_without_a_research_mentor(page: Page, bro
     # The fellow signs in and sees the reminder; the mail carries the note.
     sign_in(page, base, "fellow@example.org", PASSWORD)
     page.goto(f"{base}/notifications/")
-    reminder = page.get_by_role("button", name=re.compile("Northbridge Pain Medicine Fellowship: please find a research "
-                                                        "mentor"))
+    reminder = page.get_by_role("button", name=re.compile("Northbridge Pain Medicine Fellowship: please find a "
+                                                          "research mentor"))
     expect(reminder).to_be_visible()
     reminder.click()
     expect(page).to_have_url(re.compile(r"/mentorship/recommendations\?type=research$"))
