@@ -138,3 +138,22 @@ def test_the_cockpit_costs_the_same_queries_for_a_big_program(app, world, login,
     assert len(large) == len(small) <= 12
     assert _count(html, "without-research", world.cohort) == 303
     assert _count(html, "without-career", world.cohort) == 4
+
+
+def test_the_cockpit_and_its_lists_are_valid_pages(app, world, login, make_user):
+    from network.programs.models import ProgramStaff
+    from tests.html_checks import check_page
+
+    client = login(app.test_client(), world.director)
+    pages = [client.get(f"/programs/{world.program}/cockpit")]
+    pages += [client.get(f"/programs/{world.program}/cockpit/{key}") for key in LISTS]
+    pages.append(client.post(f"/programs/{world.program}/cockpit/overdue/remind",
+                             data={"target": "all", "note": "Call John Smith, MRN 12345678."}))
+    other = cockpit_world.build(app, make_user, slug="second", name="Second Program")
+    with app.app_context():
+        db.session.add(ProgramStaff(program_id=other.program, user_id=world.director.id, role="coordinator"))
+        db.session.commit()
+    pages.append(client.get("/"))  # the choice between two programs
+    for page in pages:
+        assert page.status_code in (200, 400)
+        assert check_page(page.get_data()) == [], page.request.path

@@ -109,3 +109,17 @@ def test_one_click_unsubscribe_stops_the_brief(make_app, make_user):
         counts = send_program_briefs(utcnow() + timedelta(days=7))
         db.session.commit()
     assert counts["off"] == 1 and len(_briefs(app, world.director)) == 1
+
+
+def test_a_deleted_account_takes_its_briefs_record_with_it(app, worlds):
+    from network.members.models import User
+    from network.profiles.services import delete_account
+
+    world, other = worlds
+    with app.app_context():
+        send_program_briefs()
+        db.session.commit()
+        delete_account(db.session.get(User, world.director.id))
+        db.session.commit()
+        kept = db.session.scalars(select(StaffBrief.user_id)).all()
+    assert kept == [other.director.id]

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, select
 
 from network.cockpit.models import StaffBrief
 from network.cockpit.queries import fellows_of, open_rounds, overdue_rows
@@ -26,6 +26,7 @@ from network.mentorship.models import Mentorship, MentorshipStatus
 from network.notifications.services import deliveries
 from network.opportunities.digest import iso_week
 from network.programs.models import Cohort, Program, ProgramStaff
+from network.signals import account_deleted
 from network.text.words import plural
 from network.types import utcnow
 from network.urls import public_url
@@ -155,3 +156,9 @@ def _headline(sections) -> str:
     parts = [f"{uncovered} new without a mentor" if uncovered else "", f"{overdue} newly overdue" if overdue else "",
              f"{plural(deadlines, 'round deadline')} soon" if deadlines else ""]
     return ", ".join(part for part in parts if part)
+
+
+@account_deleted.connect
+def _forget_briefs(user: User, **_details) -> None:
+    """A deleted account takes its weekly briefs' record (what its programs' cockpits showed) with it."""
+    db.session.execute(delete(StaffBrief).where(StaffBrief.user_id == user.id))
