@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from network.audit.models import record
-from network.cockpit.lists import TITLES, Entry, nudge_kind
+from network.cockpit.lists import Entry, nudge_kind
 from network.cockpit.queries import WITHOUT
 from network.cohorts import services as cohort_services
 from network.cohorts.models import Invitation
@@ -113,6 +113,3 @@ def summary(result: NudgeResult) -> str:
     if result.turned_off:
         parts.append(f"Not reminded, as they turned off reminders from their program: {', '.join(result.turned_off)}.")
     return " ".join(parts)
-
-
-__all__ = ["NUDGE", "TITLES", "NudgeResult", "remind", "summary"]

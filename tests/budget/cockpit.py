@@ -13,8 +13,6 @@ from tests.budget import _rows
 
 #: Only administrators among the budget's people run the prepared program.
 VIEWERS = {"cockpit.show": "admin", "cockpit.show_list": "admin"}
-#: The lists are looked at for one class, as the cockpit's links open them.
-ARGUMENTS = {}
 
 
 def populate(app, people, named, count):
