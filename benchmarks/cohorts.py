@@ -1,9 +1,16 @@
-"""The cohort dashboard for a 500-fellow class against the profile page, and a 2,000-row roster import.
+"""The cohort dashboard for a 500-fellow class against the profile page, the program's cockpit next to its bare
+endpoint, and a 2,000-row roster import.
 
     .venv/bin/python benchmarks/cohorts.py [--fellows 500] [--rows 2000] [--seconds 3]
 
 The dashboard computes everything per view (no cache): coverage, overdue flags, twelve months of
 requests, meetings and posts, ratings. The SVG charts are separate requests, one is measured too.
+
+The cockpit (``/programs/<id>/cockpit``, the director's home) runs next to its **bare endpoint**: a plain view in
+the same app (``/_bench/bare/cockpit``, ``bare_cockpit`` below) that makes the same reads with the same function
+(``network.cockpit.queries.cockpit``: coverage by class, the grouped counts, the open rounds, the overdue rows)
+and returns them as JSON, with no session, permission check, template or navigation. The two are measured in
+turns of 20 requests (``measure_side_by_side``) for twice ``--seconds``; the issue's target is 35%.
 """
 
 from __future__ import annotations
@@ -14,15 +21,42 @@ import random
 import time
 from datetime import date, timedelta
 
-from _common import bare_app, measure, print_table, scratch_app, sign_in
+from _common import bare_app, measure, measure_side_by_side, print_table, scratch_app, sign_in
 from directory import seed
+from flask import Blueprint, jsonify
+
+
+def bare_cockpit() -> Blueprint:
+    """The cockpit's reads as a plain view: the same function as the page, for the benchmark's program, each class
+    as a dict, then ``jsonify``."""
+    from dataclasses import asdict
+
+    from sqlalchemy import select
+
+    from network.access import public
+    from network.cockpit import queries
+    from network.extensions import db
+    from network.programs.models import Program
+    from network.types import utcnow
+
+    bare = Blueprint("bench_cockpit_bare", __name__)
+
+    @bare.route("/_bench/bare/cockpit")
+    @public
+    def cockpit():
+        program_id = db.session.scalar(select(Program.id).where(Program.slug == "bench"))
+        return jsonify([asdict(panel) for panel in queries.cockpit(program_id, utcnow())])
+
+    return bare
 
 
 def build_class(app, fellows: int) -> tuple[int, str, int]:
     """A program, its director and a class of ``fellows`` with mentorships, meetings and requests."""
     from sqlalchemy import insert, select, update
 
+    from network.cohorts.models import Invitation
     from network.extensions import db
+    from network.matching.models import Choice, MatchingRound, Participant
     from network.members.models import User
     from network.mentorship.models import Meeting, Mentorship, MentorshipRequest
     from network.programs.models import Cohort, CohortMembership, Program, ProgramStaff
@@ -63,6 +97,24 @@ def build_class(app, fellows: int) -> tuple[int, str, int]:
             {"mentee_id": rng.choice(class_ids), "mentor_id": rng.choice(mentors), "type": "research", "message": "",
              "status": "declined", "response_note": "", "created_at": now - timedelta(days=rng.randint(1, 360))}
             for _ in range(fellows * 3)])
+        # The cockpit's other lists: invitations never answered, and an open round half ranked.
+        db.session.execute(insert(Invitation), [
+            {"cohort_id": cohort.id, "email": f"invited{n}@bench.example.org", "name": "", "role": "fellow",
+             "token_hash": f"{n:064d}", "status": "sent", "created_at": now, "sent_at": now,
+             "expires_at": now + timedelta(days=3)} for n in range(fellows // 10)])
+        matching_round = MatchingRound(title="Research round", type="research", algorithm="stable",
+                                       deadline=now + timedelta(days=10), created_by_id=director)
+        matching_round.cohorts = [cohort]
+        db.session.add(matching_round)
+        db.session.flush()
+        db.session.execute(insert(Participant), [
+            {"round_id": matching_round.id, "user_id": uid, "side": "fellow", "capacity": 0, "accept_any": False,
+             "joined_at": now} for uid in class_ids] + [
+            {"round_id": matching_round.id, "user_id": uid, "side": "mentor", "capacity": 5, "accept_any": False,
+             "joined_at": now} for uid in mentors])
+        db.session.execute(insert(Choice), [
+            {"round_id": matching_round.id, "fellow_id": uid, "mentor_id": mentor, "fellow_rank": rank + 1}
+            for uid in class_ids[: fellows // 2] for rank, mentor in enumerate(rng.sample(mentors, 3))])
         db.session.commit()
         email = db.session.scalar(select(User.email).where(User.id == director))
         return cohort.id, email, class_ids[0]
@@ -95,6 +147,7 @@ def main() -> None:
     from network.extensions import db
 
     with scratch_app(MAIL_ECHO=False) as app:
+        app.register_blueprint(bare_cockpit())
         started = time.perf_counter()
         seed(app, args.fellows + 200)
         cohort_id, email, fellow_id = build_class(app, args.fellows)
@@ -121,6 +174,24 @@ def main() -> None:
         client.get(f"/cohorts/{cohort_id}/dashboard").close()
         event.remove(engine, "before_cursor_execute", listener)
         print(f"dashboard queries per view: {len(statements)}")
+        with app.app_context():
+            from sqlalchemy import select
+
+            from network.programs.models import Program
+
+            program_id = db.session.scalar(select(Program.id).where(Program.slug == "bench"))
+        cockpit_path = f"/programs/{program_id}/cockpit"
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", listener)
+        client.get(cockpit_path).close()
+        event.remove(engine, "before_cursor_execute", listener)
+        page_rps, bare_rps_same = measure_side_by_side((client, cockpit_path),
+                                                       (app.test_client(), "/_bench/bare/cockpit"), 2 * args.seconds)
+        print(f"\n{'request':<44}{'req/s':>9}{'mean ms':>10}{'of its bare':>14}")
+        print(f"{'cockpit: bare endpoint':<44}{bare_rps_same:>9.0f}{1000 / bare_rps_same:>10.2f}{'100.0%':>14}")
+        print(f"{f'cockpit ({args.fellows} fellows): page':<44}{page_rps:>9.0f}{1000 / page_rps:>10.2f}"
+              f"{page_rps / bare_rps_same:>14.1%}")
+        print(f"cockpit queries per view: {len(statements)}")
         preview, imported = time_import(client, cohort_id, args.rows)
         print(f"\n{args.rows:,}-row CSV: upload and preview {preview:.2f}s, import (invitations and their mails) "
               f"{imported:.2f}s, total {preview + imported:.2f}s")

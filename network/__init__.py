@@ -18,6 +18,7 @@ from network.auth.sessions import expire_stale_session, keep_waiting_messages_di
 from network.cache import init_cache
 from network.classmates.routes import bp as classmates_bp
 from network.cli import register_commands
+from network.cockpit.routes import bp as cockpit_bp
 from network.cohorts.routes import bp as cohorts_bp
 from network.config import CONFIGS, deployment_from_environment, fatal_settings, trusted_hosts
 from network.database import commit_read_only_requests, configure_sqlite
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys_bp)
     app.register_blueprint(evaluation_bp, url_prefix="/programs")
     app.register_blueprint(classmates_bp)
+    app.register_blueprint(cockpit_bp, url_prefix="/programs")
     init_api(app)  # /api/v1, its OpenAPI document and /api/docs
     # (each feature area registers its blueprint on its own line above this comment)
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from network.auth.cli import create_admin_command, reset_two_factor_command, tokens_cli
+from network.cockpit.cli import program_staff_brief_command
 from network.config import default_worker_count, unsafe_settings
 from network.demo import DEMO_PASSWORD, DEMO_SIGN_INS, seed_demo
 from network.discussions.cli import mail_cli
@@ -95,6 +96,7 @@ def _unreachable_services() -> list[str]:
 digest_cli = AppGroup("digest", help="Digest mails.")
 digest_cli.add_command(daily_digest_command)
 digest_cli.add_command(opportunities_digest_command)
+digest_cli.add_command(program_staff_brief_command)
 
 COMMANDS = (create_admin_command, reset_two_factor_command, demo_command, check_config_command, digest_cli,
             identity_provider_cli, mail_cli, matching_cli, mentorship_cli, outbox_cli, reminders_cli, surveys_cli,

@@ -190,6 +190,10 @@ def seed_demo() -> str:
     from network.notifications.demo import seed_notifications
 
     seed_notifications()
+    # After every area: the cockpit's demo adds what only the program director's cockpit asks for.
+    from network.cockpit.demo import seed_cockpit
+
+    seed_cockpit()
     # (feature areas seed their demo data here, one call each, after the members exist)
     db.session.execute(update(EmailOutbox).where(EmailOutbox.id > mails_before,
                                                  EmailOutbox.status == OutboxStatus.PENDING)

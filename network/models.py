@@ -3,6 +3,7 @@
 from network.audit.models import AuditLog  # noqa: F401
 from network.auth.models import ApiToken, RecoveryCode, TwoFactor  # noqa: F401
 from network.cache import cache_version  # noqa: F401  (the cache versions; network/cache.py)
+from network.cockpit.models import StaffBrief  # noqa: F401
 from network.cohorts.models import Graduation, Invitation, RosterImport  # noqa: F401
 from network.discussions.email_replies import addresses  # noqa: F401  (its signal receiver: deleted accounts)
 from network.discussions.email_replies.models import ReplyAddress, ReplyByEmailStop  # noqa: F401

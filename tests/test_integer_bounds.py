@@ -37,6 +37,8 @@ QUERY_INTEGERS = [
     ("admin.members", "GET", "page"),
     ("admin.audit_log", "GET", "page"),
     ("cohorts.roster", "GET", "page"),
+    ("cockpit.show_list", "GET", "cohort"),
+    ("cockpit.show_list", "GET", "round"),
     ("notifications.index", "GET", "before"),
     ("discussions.thread", "GET", "after"),
     ("discussions.thread", "GET", "before"),

@@ -1,7 +1,7 @@
 """alumni outcome surveys: a program's surveys, each alumnus's invitation (the hash of its link's token) and answers
 
 Revision ID: 0028_alumni_surveys
-Revises: 0026_feeds
+Revises: 0027_nudges
 Create Date: 2026-12-03 13:03:37.514188
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0028_alumni_surveys'
-down_revision = '0026_feeds'
+down_revision = '0027_nudges'
 branch_labels = None
 depends_on = None
 

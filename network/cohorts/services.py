@@ -60,10 +60,10 @@ def accept_link(token: str) -> str:
     return public_url("cohorts.accept_invitation", token=token)
 
 
-def _mail_invitation(invitation: Invitation, token: str, cohort: Cohort, inviter_name: str) -> None:
+def _mail_invitation(invitation: Invitation, token: str, cohort: Cohort, inviter_name: str, note: str = "") -> None:
     queue_email("cohort-invitation", invitation.email,
                 f"You are invited to {cohort.name}, {cohort.program.name}", "cohort_invitation",
-                invitation=invitation, cohort=cohort, program=cohort.program, inviter_name=inviter_name,
+                invitation=invitation, cohort=cohort, program=cohort.program, inviter_name=inviter_name, note=note,
                 link=accept_link(token), days=INVITATION_DAYS, member=bool(existing_emails([invitation.email])),
                 unsubscribe="")  # a one-off, not a subscription
 
@@ -152,8 +152,9 @@ def invite_new(cohort: Cohort, emails: list[str], role: str, actor: User) -> tup
     return fresh, [address for address in emails if address not in fresh]
 
 
-def resend(invitation: Invitation, actor: User) -> None:
-    """A new link valid for another 7 days; the old link stops working."""
+def resend(invitation: Invitation, actor: User, note: str = "") -> None:
+    """A new link valid for another 7 days; the old link stops working. ``note``: the sender's words, checked
+    for patient identifiers by the caller."""
     if invitation.status != InvitationStatus.SENT:
         raise InvitationError(f"The invitation to {invitation.email} was {invitation.status}; it cannot be resent.")
     ensure_open(invitation.cohort)
@@ -161,7 +162,7 @@ def resend(invitation: Invitation, actor: User) -> None:
     now = utcnow()
     invitation.token_hash, invitation.sent_at = digest, now
     invitation.expires_at = now + timedelta(days=INVITATION_DAYS)
-    _mail_invitation(invitation, token, invitation.cohort, actor.name)
+    _mail_invitation(invitation, token, invitation.cohort, actor.name, note)
     record(actor.id, "invitation.resend", "invitation", invitation.id, program_id=invitation.cohort.program_id,
            email=invitation.email)
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from network.access import account_view, public
+from network.cockpit.routes import staff_home
 from network.discussions.queries import recent_threads, unread_thread_count
 from network.extensions import db
 from network.main.services import own_profile
@@ -20,7 +21,7 @@ from network.members.models import MemberStatus, User
 from network.mentorship.queries.mentorships import home_summary
 from network.messages.services import unread_counts
 from network.opportunities.queries.board import recent_for_home
-from network.permissions import can_verify_members
+from network.permissions import can_verify_members, managed_program_ids
 from network.profiles.services import completeness
 
 bp = Blueprint("main", __name__)
@@ -35,6 +36,8 @@ def index():
         return render_template("main/landing.html")
     if not current_user.is_verified:
         return redirect(url_for("main.pending"))
+    if managed_program_ids(current_user):  # program staff land on their cockpit
+        return staff_home(current_user)
     pending_count = None
     if can_verify_members(current_user):
         pending_count = db.session.scalar(

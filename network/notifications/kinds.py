@@ -46,12 +46,15 @@ GROUPS: tuple[Group, ...] = (
     Group("matching", "Matching rounds", "Results of a matching round you are in."),
     Group("reminder", "Reminders", "A meeting is overdue or a request waits for your answer."),
     Group("survey", "Alumni surveys", "Your program asks how your career has gone since graduation."),
+    Group("nudge", "Reminders from your program", "Your program's staff remind you of something to do."),
+    Group("program-brief", "Weekly program brief",
+          "For program staff: new fellows without a mentor, new overdue mentorships, round deadlines."),
     Group("other", "Other", "Anything else the network tells you."),
 )
 GROUPS_BY_KEY = {group.key: group for group in GROUPS}
 #: Kinds named exactly (checked before prefixes).
 EXACT = {"discussion-mention": "discussion-mention", "discussion-reply": "discussion-reply",
-         "discussion-answer": "discussion-answer"}
+         "discussion-answer": "discussion-answer", "nudge": "nudge", "program-brief": "program-brief"}
 #: Kind prefixes and their group.
 PREFIXES = {"message-": "message", "mentorship-": "mentorship", "opportunity-": "opportunity",
             "cohort-": "cohort", "matching-": "matching", "reminder-": "reminder",

@@ -24,7 +24,7 @@ REQUEST_WAIT = timedelta(days=7)
 QUIET = timedelta(days=7)
 
 
-def _recently_reminded(kind: str, target_ids: list[int]) -> set[int]:
+def recently_reminded(kind: str, target_ids: list[int]) -> set[int]:
     if not target_ids:
         return set()
     return set(db.session.scalars(select(ReminderLog.target_id).where(
@@ -41,7 +41,7 @@ def send_reminders(today: date | None = None) -> dict[str, int]:
         select(Mentorship).where(Mentorship.status == MentorshipStatus.ACTIVE)
         .options(selectinload(Mentorship.mentee), selectinload(Mentorship.mentor))).all()
     overdue = [m for m in active if m.is_overdue(today)]
-    done = _recently_reminded(MEETING, [m.id for m in overdue])
+    done = recently_reminded(MEETING, [m.id for m in overdue])
     for mentorship in overdue:
         if mentorship.id in done:
             continue
@@ -62,7 +62,7 @@ def send_reminders(today: date | None = None) -> dict[str, int]:
         select(MentorshipRequest).where(MentorshipRequest.status == RequestStatus.PENDING,
                                         MentorshipRequest.created_at <= utcnow() - REQUEST_WAIT)
         .options(selectinload(MentorshipRequest.mentee), selectinload(MentorshipRequest.mentor))).all()
-    done = _recently_reminded(REQUEST, [r.id for r in waiting])
+    done = recently_reminded(REQUEST, [r.id for r in waiting])
     for request in waiting:
         if request.id in done:
             continue
