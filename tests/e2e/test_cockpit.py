@@ -1,18 +1,23 @@
 """The demo program director lands on her cockpit, follows "fellows without a research mentor", reminds one
-fellow with a note, and the fellow finds the reminder in their notifications (and the note in their mail).
-axe-core checks the cockpit and the list."""
+fellow with a note, and the fellow finds the reminder in their notifications (and the note in their mail); then
+the director opens the annual evaluation pack from her program and downloads its workbook. axe-core checks the
+cockpit and the list (the pack's own browser test checks the pack page)."""
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from network.extensions import db
 from network.mail.models import EmailOutbox
 from tests.e2e.test_accessibility import AXE, _run_axe, _tool
+from tests.e2e.test_evaluation_pack import member_page
 from tests.e2e.test_join_flow import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -63,3 +68,17 @@ def test_the_director_reminds_a_fellow_without_a_research_mentor(page: Page, bro
         body = db.session.scalars(select(EmailOutbox.text_body).where(
             EmailOutbox.recipient == "fellow@example.org", EmailOutbox.kind == "nudge")).one()
     assert NOTE in body and "Dr. Priya Raman" in body
+
+    # The director opens the annual program evaluation and downloads the workbook for the committee.
+    director = member_page(browser, base, "faculty@example.org")
+    director.get_by_role("navigation", name="Main").get_by_role("link", name="Programs").click()
+    director.get_by_role("link", name="Northbridge Pain Medicine Fellowship").click()
+    director.get_by_role("link", name="Annual program evaluation").click()
+    expect(director.get_by_role("heading", level=1)).to_contain_text("Annual program evaluation")
+    with director.expect_download() as download_info:
+        director.get_by_role("link", name="workbook (XLSX)").click()
+    book = load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    assert "Mentoring coverage by cohort" in book.sheetnames and "Alumni outcome surveys" in book.sheetnames
+    coverage = [row for row in book["Mentoring coverage by cohort"].iter_rows(values_only=True)]
+    assert any(row[1] == "Research" and row[3] > 0 for row in coverage[3:])  # the demo's research mentoring
+    director.context.close()
