@@ -198,7 +198,8 @@ def _surveys(results: list[ClassResult]) -> Section:
     tallies = [Table(caption, ["Answer", *(r.label for r in shown)],
                      [[label, *(dict(getattr(r, attribute))[label] for r in shown)]
                       for label, _ in getattr(shown[0], attribute)])
-               for caption, attribute in (("Alumni per practice setting", "settings"), ("Alumni per position", "positions"),
+               for caption, attribute in (("Alumni per practice setting", "settings"),
+                                          ("Alumni per position", "positions"),
                                           ("Alumni per board certification status", "certification"),
                                           ("Alumni per academic rank", "ranks"))
                ] if shown else []
@@ -207,4 +208,5 @@ def _surveys(results: list[ClassResult]) -> Section:
                    "Answers to the program's alumni outcome surveys saved in the year, per graduating class: "
                    f"aggregates only, and only for groups of at least {MIN_GROUP} alumni (a smaller class is "
                    "merged with its neighbour). The free text stays on the survey's page, for the director.",
-                   [summary, *tallies] if shown else [], withheld=withheld, template="surveys/_results.html", data=results)
+                   [summary, *tallies] if shown else [], withheld=withheld, template="surveys/_results.html",
+                   data=results)

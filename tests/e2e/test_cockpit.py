@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
 from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from network.extensions import db
@@ -79,6 +79,6 @@ def test_the_director_reminds_a_fellow_without_a_research_mentor(page: Page, bro
         director.get_by_role("link", name="workbook (XLSX)").click()
     book = load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
     assert "Mentoring coverage by cohort" in book.sheetnames and "Alumni outcome surveys" in book.sheetnames
-    coverage = [row for row in book["Mentoring coverage by cohort"].iter_rows(values_only=True)]
+    coverage = list(book["Mentoring coverage by cohort"].iter_rows(values_only=True))
     assert any(row[1] == "Research" and row[3] > 0 for row in coverage[3:])  # the demo's research mentoring
     director.context.close()
