@@ -11,7 +11,7 @@ import re
 import unicodedata
 from datetime import date
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from network.extensions import db
@@ -50,6 +50,17 @@ class AuthorConfirmation(LabelledEnum):
     PENDING = "pending", "Waiting for confirmation"
     CONFIRMED = "confirmed", "Confirmed"
     DECLINED = "declined", "Declined"
+
+
+_JOURNAL = {"volume", "issue", "pages", "doi", "pmid"}
+#: The optional fields each kind uses; the form hides the others and the item keeps none of them.
+KIND_FIELDS: dict[ItemKind, set[str]] = {
+    ItemKind.ARTICLE: _JOURNAL, ItemKind.REVIEW: _JOURNAL, ItemKind.CASE_REPORT: _JOURNAL,
+    ItemKind.ABSTRACT: _JOURNAL | {"presented_at"}, ItemKind.CHAPTER: {"pages", "doi"},
+    ItemKind.POSTER: {"presented_at"}, ItemKind.PODIUM: {"presented_at"}, ItemKind.WORKSHOP: {"presented_at"},
+    ItemKind.GRAND_ROUNDS: set(), ItemKind.QI_PROJECT: set(), ItemKind.IRB_PROTOCOL: set(), ItemKind.GRANT: set(),
+    ItemKind.ROLE: set(),
+}
 
 
 def normalize_title(title: str) -> str:
@@ -133,3 +144,15 @@ class ScholarlyAuthor(db.Model):
 
     item: Mapped[ScholarlyItem] = relationship(back_populates="authors")
     member: Mapped[User | None] = relationship()
+
+
+class ScholarlyImport(db.Model):
+    """Citations parsed from a paste or file, kept between the preview and the save (never in the cookie)."""
+
+    __tablename__ = "scholarly_import"
+
+    id: Mapped[intpk]
+    owner_id: Mapped[member_fk]
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    rows: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[utc_now]
