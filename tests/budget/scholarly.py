@@ -11,6 +11,7 @@ _ITEM = {"item_id": "budget_item"}
 ARGUMENTS = {"scholarly.edit": _ITEM, "scholarly.authors": _ITEM, "scholarly.delete": _ITEM,
              "scholarly.member_items": {"user_id": "budget_scholar"},
              "scholarly.import_preview": {"import_id": "budget_import"}}
+KINDS, LEVELS = ("article", "abstract", "poster"), ("members", "connected", "private")
 VIEWERS = {"scholarly.edit": "fellow", "scholarly.authors": "fellow", "scholarly.import_preview": "fellow"}
 
 
@@ -31,7 +32,7 @@ def populate(app, people, named, count):
              "volume": "26", "issue": "3", "pages": "1-9", "doi": f"10.1093/pm/{n}", "pmid": "", "visibility": level,
              "created_at": now, "updated_at": now}
             for owner in owners for n in range(count)
-            for kind, level in [(("article", "abstract", "poster")[n % 3], ("members", "connected", "private")[n % 3])]])
+            for kind, level in [(KINDS[n % 3], LEVELS[n % 3])]])
         items = db.session.execute(select(ScholarlyItem.id, ScholarlyItem.owner_id).where(
             ~select(ScholarlyAuthor.id).where(ScholarlyAuthor.item_id == ScholarlyItem.id).exists())).all()
         # The owner's line, a co-author who is a member (confirmed, or waiting for the fellow), and a plain name.

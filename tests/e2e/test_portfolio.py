@@ -64,7 +64,7 @@ def test_a_fellow_imports_links_and_the_co_author_confirms(browser: Browser, liv
     expect(page.get_by_label(TITLE)).to_be_checked()
     no_axe_violations(page)
     page.get_by_role("button", name="Save the chosen items").click()
-    expect(page.get_by_text("Saved 1 item(s).")).to_be_visible()
+    expect(page.get_by_text("Saved 1 item.")).to_be_visible()
 
     # It links the abstract to the research mentorship and the conference.
     page.get_by_role("link", name=f"Edit “{TITLE}”").click()
@@ -88,7 +88,7 @@ def test_a_fellow_imports_links_and_the_co_author_confirms(browser: Browser, liv
     raman = page.get_by_label("Raman P")
     raman.select_option(raman.locator("option", has_text="Dr. Priya Raman").get_attribute("value"))
     page.get_by_role("button", name="Save links").click()
-    expect(page.get_by_text("1 co-author(s) asked to confirm.")).to_be_visible()
+    expect(page.get_by_text("Asked to confirm: 1 co-author.")).to_be_visible()
     item = page.get_by_role("listitem").filter(has_text=TITLE)
     expect(item.get_by_text("awaiting confirmation")).to_be_visible()
     expect(item.get_by_role("link", name="Annual Pain Medicine Fellows' Research Day")).to_be_visible()

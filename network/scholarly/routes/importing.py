@@ -18,6 +18,7 @@ from network.scholarly.citations import CitationError
 from network.scholarly.forms import MAX_BYTES, TOO_LARGE, ImportForm, ImportSaveForm
 from network.scholarly.models import ItemKind, ItemStatus, ScholarlyImport
 from network.scholarly.routes.blueprint import bp
+from network.text.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +79,8 @@ def upload_too_large(error: RequestEntityTooLarge):
 
 
 def _staged_or_404(import_id: int) -> ScholarlyImport:
-    staged = db.session.get(ScholarlyImport, import_id)
-    if staged is None or staged.owner_id != current_user.id:
+    staged = db.get_or_404(ScholarlyImport, import_id)
+    if staged.owner_id != current_user.id:
         abort(404)
     return staged
 
@@ -119,5 +120,6 @@ def save_import(import_id: int):
     saved = imports.save(staged, current_user, form.chosen.data)
     db.session.commit()
     log.info("scholarly import %s: %s items saved by %s", import_id, len(saved), current_user.id)
-    flash(f"Saved {len(saved)} item(s). Link co-authors who are members from each item's “Authors” page.", "success")
+    flash(f"Saved {plural(len(saved), 'item')}. Link co-authors who are members from each item's “Authors” page.",
+          "success")
     return redirect(url_for("scholarly.mine"))

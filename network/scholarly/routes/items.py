@@ -15,6 +15,7 @@ from network.scholarly import queries, services
 from network.scholarly.forms import VENUE_LABELS, ItemForm, author_lines, author_links_form, kinds_using
 from network.scholarly.models import ItemKind, ItemStatus, ScholarlyAuthor, ScholarlyItem
 from network.scholarly.routes.blueprint import bp
+from network.text.words import plural
 
 
 @bp.app_template_global()
@@ -105,7 +106,7 @@ def new():
 
 
 def _own_item_or_404(item_id: int) -> ScholarlyItem:
-    item = db.session.get(ScholarlyItem, item_id)
+    item = db.get_or_404(ScholarlyItem, item_id)
     if not can_change_item(current_user, item):
         abort(404)
     return item
@@ -146,7 +147,8 @@ def authors(item_id: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Links saved." + (f" {len(asked)} co-author(s) asked to confirm." if asked else ""), "success")
+            flash("Links saved." + (f" Asked to confirm: {plural(len(asked), 'co-author')}." if asked else ""),
+                  "success")
             return redirect(url_for("scholarly.mine"))
     status = 400 if form.is_submitted() else 200
     return render_template("scholarly/authors.html", item=item, form=form, lines=lines), status
@@ -159,7 +161,7 @@ def confirmations():
 
 
 def _answer(line_id: int, confirmed: bool):
-    line = db.session.get(ScholarlyAuthor, line_id)
+    line = db.get_or_404(ScholarlyAuthor, line_id)
     if not can_answer_authorship(current_user, line):
         abort(404)
     services.answer(line, current_user, confirmed)
