@@ -12,7 +12,6 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.test import EnvironBuilder
 
 from network.extensions import db
 from network.members.models import User
@@ -32,6 +31,7 @@ from network.types import utcnow
 from tests.api.helpers import bearer, issue_token
 from tests.html_checks import check_page
 from tests.test_profiles import make_program_with
+from tests.uploads import post_file
 
 BIBTEX = """@article{okafor2025,
   author = {Okafor, Adaeze N. and Brennan, Mark},
@@ -346,16 +346,7 @@ def test_malformed_input_says_what_is_wrong_per_item_and_saves_nothing(app, make
 
 
 def upload(client, data: bytes, filename: str):
-    """Built by hand so the request body can be closed: the test client spools bodies over 500 KB to a temporary
-    file it never closes (as tests/test_roster_import.py does)."""
-    builder = EnvironBuilder(path="/scholarly/import", method="POST", data={"upload": (io.BytesIO(data), filename)},
-                             content_type="multipart/form-data")
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
+    return post_file(client, "/scholarly/import", "upload", data, filename)
 
 
 def test_an_upload_over_the_limit_is_refused(app, make_user, login):
