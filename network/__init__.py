@@ -38,6 +38,7 @@ from network.notifications.routes import bp as notifications_bp
 from network.opportunities.routes import bp as opportunities_bp
 from network.profiles.routes import bp as profiles_bp
 from network.programs.routes import bp as programs_bp
+from network.scholarly.routes import bp as scholarly_bp
 from network.security import limit_plain_form_size, set_hsts, set_security_headers
 from network.surveys.routes import bp as surveys_bp
 from network.templating import register_template_helpers
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluation_bp, url_prefix="/programs")
     app.register_blueprint(classmates_bp)
     app.register_blueprint(cockpit_bp, url_prefix="/programs")
+    app.register_blueprint(scholarly_bp, url_prefix="/scholarly")
     init_api(app)  # /api/v1, its OpenAPI document and /api/docs
     # (each feature area registers its blueprint on its own line above this comment)
 

@@ -186,6 +186,10 @@ def seed_demo() -> str:
     from network.surveys.demo import seed_surveys
 
     seed_surveys()
+    # After the mentorships and the opportunities: items name a research mentorship and demo conferences.
+    from network.scholarly.demo import seed_scholarly
+
+    seed_scholarly()
     # Last: each notification is about a demo object made above and links to it.
     from network.notifications.demo import seed_notifications
 

@@ -25,22 +25,24 @@ from network.mentorship.models import Goal, Meeting, MentorSettings, Mentorship,
 from network.messages.models import Conversation, MemberBlock, Message, MessageReport, MessagingSetting  # noqa: F401
 from network.notifications.models import Notification, NotificationPreference  # noqa: F401
 from network.opportunities.models import (  # noqa: F401
-                                          Bookmark,
-                                          DigestDelivery,
-                                          ExpressionOfInterest,
-                                          Opportunity,
-                                          OpportunityPreference,
-                                          Rsvp,
+                                        Bookmark,
+                                        DigestDelivery,
+                                        ExpressionOfInterest,
+                                        Opportunity,
+                                        OpportunityPreference,
+                                        Rsvp,
 )
 from network.profiles import indexing  # noqa: F401  (a newly verified member gets a profile)
 from network.profiles.models import Profile, SavedMember  # noqa: F401
 from network.programs.models import (  # noqa: F401
-                                          Cohort,
-                                          CohortMembership,
-                                          Program,
-                                          ProgramStaff,
+                                        Cohort,
+                                        CohortMembership,
+                                        Program,
+                                        ProgramStaff,
 )
 from network.reminders.models import ReminderLog  # noqa: F401
+from network.scholarly import services as scholarly_services  # noqa: F401  (its signal receiver: deleted accounts)
+from network.scholarly.models import ScholarlyAuthor, ScholarlyImport, ScholarlyItem  # noqa: F401
 from network.surveys.models import Survey, SurveyInvitation, SurveyResponse  # noqa: F401
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty  # noqa: F401
 # (each feature area adds its models module on its own line above this comment)

@@ -27,6 +27,7 @@ NOTIFICATION_KINDS = {group.key: {"message": "message-new", "mentorship": "mento
                                   "opportunity": "opportunity-interest", "cohort": "cohort-graduated",
                                   "matching": "matching-result", "reminder": "reminder-meeting",
                                   "survey": "survey-invitation",
+                                  "scholarly": "scholarly-coauthor",
                                   "other": "something-else"}.get(group.key, group.key) for group in GROUPS}
 MAIL_KINDS = sorted(NOTIFICATION_KINDS.values()) + ["daily-digest", "opportunity-digest"]
 #: Every route a List-Unsubscribe header may point to.

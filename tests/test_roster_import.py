@@ -4,12 +4,10 @@ accept); 500 rows in seconds."""
 
 from __future__ import annotations
 
-import io
 import time
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.test import EnvironBuilder
 
 from network.cohorts.models import Invitation, RosterImport
 from network.cohorts.roster import ERROR, INVITE, SKIP, RosterFileError, classify, counts, mark_invited, read_roster
@@ -19,6 +17,7 @@ from network.programs.models import CohortMembership
 from tests.conftest import outbox
 from tests.html_checks import check_page
 from tests.test_programs import make_program
+from tests.uploads import post_file
 
 BACKGROUNDS = {"anesthesiology": 1, "pm&r": 2, "pmr": 2}
 HEADER = "name,email,role,training background,pager\n"
@@ -101,16 +100,7 @@ def test_excel_style_bom_and_semicolon_free_quoting_are_read():
 
 
 def upload(client, cohort_id, data: bytes, filename="roster.csv"):
-    # Built by hand so the request body can be closed: the test client spools bodies over 500 KB
-    # to a temporary file it never closes.
-    builder = EnvironBuilder(path=f"/cohorts/{cohort_id}/import", method="POST",
-                             data={"roster": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
+    return post_file(client, f"/cohorts/{cohort_id}/import", "roster", data, filename)
 
 
 def written(app):

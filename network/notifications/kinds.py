@@ -49,6 +49,7 @@ GROUPS: tuple[Group, ...] = (
     Group("nudge", "Reminders from your program", "Your program's staff remind you of something to do."),
     Group("program-brief", "Weekly program brief",
           "For program staff: new fellows without a mentor, new overdue mentorships, round deadlines."),
+    Group("scholarly", "Co-authorship", "A member lists you as a co-author of a publication, abstract or talk."),
     Group("other", "Other", "Anything else the network tells you."),
 )
 GROUPS_BY_KEY = {group.key: group for group in GROUPS}
@@ -58,7 +59,7 @@ EXACT = {"discussion-mention": "discussion-mention", "discussion-reply": "discus
 #: Kind prefixes and their group.
 PREFIXES = {"message-": "message", "mentorship-": "mentorship", "opportunity-": "opportunity",
             "cohort-": "cohort", "matching-": "matching", "reminder-": "reminder",
-            "survey-": "survey"}
+            "survey-": "survey", "scholarly-": "scholarly"}
 
 
 def group_of(kind: str) -> Group:

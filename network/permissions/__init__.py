@@ -89,6 +89,7 @@ from network.permissions.programs import (
     sees_other_rounds,
     shows_programs_menu,
 )
+from network.permissions.scholarly import can_answer_authorship, can_change_item
 from network.permissions.surveys import can_answer_survey, can_read_survey_comments, can_run_surveys
 
 __all__ = [
@@ -110,4 +111,6 @@ __all__ = [
     "can_be_answer", "can_mark_answer", "can_react", "reactions_on_page",
     # alumni outcome surveys
     "can_answer_survey", "can_read_survey_comments", "can_run_surveys",
+    # scholarly items
+    "can_answer_authorship", "can_change_item",
 ]
