@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from flask import Response
@@ -42,3 +45,20 @@ def private_file(body: str | bytes, mimetype: str, filename: str | None = None) 
         response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def spreadsheet_cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (CSV injection): a leading ``= + - @``, tab or
+    carriage return is quoted away with an apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_file(filename: str, header: list[str], rows: Iterable[Iterable]) -> Response:
+    """A private CSV download: ``header``, then ``rows`` with every cell made safe by ``spreadsheet_cell``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_cell(value) for value in row])
+    return private_file(buffer.getvalue(), "text/csv", filename)

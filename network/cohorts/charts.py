@@ -13,6 +13,7 @@ except ImportError:
     lxml_etree = None
 
 from network.cohorts.dashboard import TYPES, Dashboard
+from network.scholarly_exports.citations import SECTIONS
 
 STYLE = Style(background="white", plot_background="white", foreground="#212529", foreground_strong="#212529",
               foreground_subtle="#6c757d", colors=("#1f5f8b", "#c8553d", "#2a9d8f", "#8d6a9f", "#e9c46a"),
@@ -26,6 +27,7 @@ CHARTS = {
     "activity": "Mentorship requests and meetings by month",
     "discussions": "Discussion posts by the cohort's fellows, by month",
     "ratings": "Average mentorship rating by type (1 to 5)",
+    "scholarly": "Scholarly items of the fellows this academic year, by kind",
 }
 
 
@@ -61,6 +63,10 @@ def render(name: str, data: Dashboard) -> str:
         chart = pygal.HorizontalBar(**_config(title=CHARTS[name], range=(0, 5), show_legend=False))
         chart.x_labels = labels
         chart.add("Average rating", [data.ratings.get(t.value, (None, 0))[0] for t in TYPES])
+    elif name == "scholarly":
+        chart = pygal.HorizontalBar(**_config(title=CHARTS[name], show_legend=False))
+        chart.x_labels = [heading for _, heading in SECTIONS]
+        chart.add("Items", [data.scholarly.by_kind[kind] for kind, _ in SECTIONS])
     else:
         raise KeyError(name)
     return _without_scripts(chart)

@@ -44,7 +44,7 @@ class CurriculumVitae:
 
     @property
     def file_stem(self) -> str:
-        return f"CV {self.name}"
+        return f"{self.name} CV"
 
 
 def _span(start: date, end: date) -> str:

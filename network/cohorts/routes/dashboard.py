@@ -3,20 +3,20 @@ the roster and the fellows' mentorships as CSV files."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import Response, abort, render_template, request
+from flask_login import current_user
 
 from network.access import permission_required
 from network.cohorts import charts, queries
 from network.cohorts.dashboard import NEEDS, TYPES, build
 from network.cohorts.routes.blueprint import bp
 from network.cohorts.routes.loading import cohort_or_404
-from network.downloads import private_file
+from network.downloads import csv_file
 from network.permissions import can_list_programs
 from network.programs.models import Cohort
+from network.scholarly_exports.citations import SECTIONS
 
 
 def _filters():
@@ -32,9 +32,9 @@ def dashboard(cohort_id: int):
     """Coverage, overdue mentorships, activity by month and ratings, as charts and tables."""
     cohort = cohort_or_404(cohort_id)
     kind, attention = _filters()
-    data = build(cohort, date.today(), kind, attention)
+    data = build(cohort, date.today(), kind, attention, viewer_id=current_user.id)
     return render_template("cohorts/dashboard.html", cohort=cohort, data=data, types=TYPES, charts=charts.CHARTS,
-                           today=date.today())
+                           today=date.today(), scholarly_sections=SECTIONS)
 
 
 @bp.route("/cohorts/<int:cohort_id>/charts/<name>.svg")
@@ -44,27 +44,12 @@ def chart(cohort_id: int, name: str):
     cohort = cohort_or_404(cohort_id)
     if name not in charts.CHARTS:
         abort(404)
-    svg = charts.render(name, build(cohort, date.today(), parts=NEEDS[name]))
+    svg = charts.render(name, build(cohort, date.today(), parts=NEEDS[name], viewer_id=current_user.id))
     response = Response(svg, mimetype="image/svg+xml")
     # Shown as an image (so no script could run anyway); pygal styles the chart with an inline <style>.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv_response(filename: str, header: list[str], rows) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return private_file(buffer.getvalue(), "text/csv", filename)
 
 
 def _file_stem(cohort: Cohort) -> str:
@@ -78,7 +63,7 @@ def export_roster(cohort_id: int):
     """The roster as CSV."""
     cohort = cohort_or_404(cohort_id)
     members = queries.roster_members(cohort)
-    return _csv_response(f"{_file_stem(cohort)}-roster.csv",
+    return csv_file(f"{_file_stem(cohort)}-roster.csv",
                          ["name", "email", "role in cohort", "member role", "training background", "joined"],
                          ([m.user.name, m.user.email, m.role.value, m.user.role.value,
                            m.user.training_background.name if m.user.training_background else "",
@@ -92,7 +77,7 @@ def export_mentorships(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     mentorships = queries.fellows_mentorships(cohort)
     today = date.today()
-    return _csv_response(f"{_file_stem(cohort)}-mentorships.csv",
+    return csv_file(f"{_file_stem(cohort)}-mentorships.csv",
                          ["fellow", "type", "mentor", "status", "started", "ended", "last meeting", "overdue",
                           "rating"],
                          ([m.mentee.name, m.type.value, m.mentor.name, m.status.value, m.started_at.date().isoformat(),

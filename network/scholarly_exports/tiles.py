@@ -1,0 +1,46 @@
+"""The cohort dashboard's scholarly tiles: how many fellows have an accepted, published or presented item
+this academic year, and the fellows' items of the year by kind (the ADS export's rule for "in the year";
+only items the viewer may see). Two aggregate queries whatever the cohort's size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from network.extensions import db
+from network.scholarly.models import ItemStatus, ScholarlyItem, item_visible_condition
+from network.scholarly_exports.ads import in_year, record_pairs, year_label
+from network.scholarly_exports.citations import SECTIONS
+
+#: The statuses that count as output for the tile: the work was accepted (and perhaps since published) or given.
+OUTPUT_STATUSES = (ItemStatus.ACCEPTED, ItemStatus.PUBLISHED, ItemStatus.PRESENTED)
+
+
+@dataclass(frozen=True)
+class ScholarlyTiles:
+    year: int
+    fellows_with_output: int
+    by_kind: dict[str, int]  # kind value -> items, every kind of ``SECTIONS`` present
+
+    @property
+    def label(self) -> str:
+        return year_label(self.year)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_kind.values())
+
+
+def build(fellow_ids, year: int, viewer_id: int) -> ScholarlyTiles:
+    """The tiles for the fellows ``fellow_ids`` (a ``select`` of member ids) in academic year ``year``."""
+    pairs = record_pairs(fellow_ids)
+    listed = (select(ScholarlyItem.kind, ScholarlyItem.status, ScholarlyItem.id, pairs.c.person_id)
+              .join(pairs, pairs.c.item_id == ScholarlyItem.id)
+              .where(in_year(year), item_visible_condition(viewer_id)).subquery())
+    counts = dict(db.session.execute(select(listed.c.kind, func.count(func.distinct(listed.c.id)))
+                                     .group_by(listed.c.kind)).all())
+    with_output = db.session.scalar(select(func.count(func.distinct(listed.c.person_id)))
+                                    .where(listed.c.status.in_(OUTPUT_STATUSES))) or 0
+    return ScholarlyTiles(year=year, fellows_with_output=with_output,
+                          by_kind={kind: counts.get(kind, 0) for kind, _ in SECTIONS})
