@@ -271,3 +271,23 @@ def test_cv_links_on_own_profile_and_account(app, make_user, login):
         assert "/members/me/cv.pdf" in client.get(url).get_data(as_text=True), url
     other = make_user(role="fellow")
     assert "/members/me/cv.pdf" not in client.get(f"/members/{other.id}").get_data(as_text=True)
+
+
+def test_ads_page_queries_do_not_grow_with_people_or_items(app, make_user, login, count_queries):
+    setup, _ = ads_setup(app, make_user)
+    client = login(app.test_client(), setup["director"])
+    url = f"/programs/ads-program/scholarly-activity?year={YEAR}"
+    client.get(url)  # the session's first request notes the sign-in
+    counts = []
+    for grow in (1, 20):
+        fellows = [make_user(role="fellow") for _ in range(grow)]
+        with app.app_context():
+            db.session.add_all([CohortMembership(cohort_id=setup["cohort"], user_id=f.id, role=CohortRole.FELLOW)
+                                for f in fellows])
+            db.session.commit()
+        for fellow in fellows:
+            add_item(app, fellow, "Grown item")
+        with count_queries() as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 8, counts

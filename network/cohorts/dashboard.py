@@ -104,7 +104,7 @@ NEEDS = {"coverage": {"fellows"}, "fellows": {"fellows"}, "activity": {"activity
 
 def build(cohort: Cohort, today: date, type_filter: str | None = None, attention_only: bool = False,
           parts: set[str] | None = None, viewer_id: int | None = None) -> Dashboard:
-    """Everything the dashboard shows (or only ``parts`` of it), in at most eight queries; the scholarly
+    """Everything the dashboard shows (or only ``parts`` of it), in at most seven queries; the scholarly
     tiles count only the items ``viewer_id`` may see."""
     parts = parts or {"fellows", "activity", "posts", "ratings", "scholarly"}
     fellow_ids = (select(CohortMembership.user_id)

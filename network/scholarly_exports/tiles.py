@@ -1,12 +1,12 @@
 """The cohort dashboard's scholarly tiles: how many fellows have an accepted, published or presented item
 this academic year, and the fellows' items of the year by kind (the ADS export's rule for "in the year";
-only items the viewer may see). Two aggregate queries whatever the cohort's size."""
+only items the viewer may see). One aggregate query whatever the cohort's size."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, select, union_all
 
 from network.extensions import db
 from network.scholarly.models import ItemStatus, ScholarlyItem, item_visible_condition
@@ -15,6 +15,8 @@ from network.scholarly_exports.citations import SECTIONS
 
 #: The statuses that count as output for the tile: the work was accepted (and perhaps since published) or given.
 OUTPUT_STATUSES = (ItemStatus.ACCEPTED, ItemStatus.PUBLISHED, ItemStatus.PRESENTED)
+#: The key the fellows-with-output count comes back under, beside the kinds (not a kind's value).
+_WITH_OUTPUT = "*fellows"
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,10 @@ def build(fellow_ids, year: int, viewer_id: int) -> ScholarlyTiles:
     listed = (select(ScholarlyItem.kind, ScholarlyItem.status, ScholarlyItem.id, pairs.c.person_id)
               .join(pairs, pairs.c.item_id == ScholarlyItem.id)
               .where(in_year(year), item_visible_condition(viewer_id)).subquery())
-    counts = dict(db.session.execute(select(listed.c.kind, func.count(func.distinct(listed.c.id)))
-                                     .group_by(listed.c.kind)).all())
-    with_output = db.session.scalar(select(func.count(func.distinct(listed.c.person_id)))
-                                    .where(listed.c.status.in_(OUTPUT_STATUSES))) or 0
-    return ScholarlyTiles(year=year, fellows_with_output=with_output,
+    # One statement: the items by kind, and under its own key the fellows with output.
+    by_kind = select(cast(listed.c.kind, String).label("key"), func.count(func.distinct(listed.c.id)))
+    with_output = (select(literal(_WITH_OUTPUT, String), func.count(func.distinct(listed.c.person_id)))
+                   .where(listed.c.status.in_(OUTPUT_STATUSES)))
+    counts = dict(db.session.execute(union_all(by_kind.group_by(listed.c.kind), with_output)).all())
+    return ScholarlyTiles(year=year, fellows_with_output=counts.get(_WITH_OUTPUT, 0),
                           by_kind={kind: counts.get(kind, 0) for kind, _ in SECTIONS})
