@@ -40,6 +40,7 @@ from network.programs.models import (  # noqa: F401
                                           ProgramStaff,
 )
 from network.reminders.models import ReminderLog  # noqa: F401
-from network.scholarly.models import ScholarlyAuthor, ScholarlyItem  # noqa: F401
+from network.scholarly import services as scholarly_services  # noqa: F401  (its signal receiver: deleted accounts)
+from network.scholarly.models import ScholarlyAuthor, ScholarlyImport, ScholarlyItem  # noqa: F401
 from network.taxonomy.models import BoardCertification, Interest, PracticeSetting, Specialty  # noqa: F401
 # (each feature area adds its models module on its own line above this comment)

@@ -67,9 +67,25 @@ def upgrade():
     with op.batch_alter_table('scholarly_author', schema=None) as batch_op:
         batch_op.create_index('ix_scholarly_author_member_confirmation', ['member_id', 'confirmation'], unique=False)
 
+    op.create_table('scholarly_import',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('rows', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['owner_id'], ['user.id'], name=op.f('fk_scholarly_import_owner_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_scholarly_import'))
+    )
+    with op.batch_alter_table('scholarly_import', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scholarly_import_owner_id'), ['owner_id'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('scholarly_import', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_scholarly_import_owner_id'))
+
+    op.drop_table('scholarly_import')
     with op.batch_alter_table('scholarly_author', schema=None) as batch_op:
         batch_op.drop_index('ix_scholarly_author_member_confirmation')
 

@@ -13,7 +13,6 @@ except ImportError:
     lxml_etree = None
 
 from network.cohorts.dashboard import TYPES, Dashboard
-from network.scholarly_exports.citations import SECTIONS
 
 STYLE = Style(background="white", plot_background="white", foreground="#212529", foreground_strong="#212529",
               foreground_subtle="#6c757d", colors=("#1f5f8b", "#c8553d", "#2a9d8f", "#8d6a9f", "#e9c46a"),
@@ -65,8 +64,8 @@ def render(name: str, data: Dashboard) -> str:
         chart.add("Average rating", [data.ratings.get(t.value, (None, 0))[0] for t in TYPES])
     elif name == "scholarly":
         chart = pygal.HorizontalBar(**_config(title=CHARTS[name], show_legend=False))
-        chart.x_labels = [heading for _, heading in SECTIONS]
-        chart.add("Items", [data.scholarly.by_kind[kind] for kind, _ in SECTIONS])
+        chart.x_labels = [heading for heading, _ in data.scholarly.rows]
+        chart.add("Items", [count for _, count in data.scholarly.rows])
     else:
         raise KeyError(name)
     return _without_scripts(chart)

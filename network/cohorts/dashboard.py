@@ -17,8 +17,6 @@ from network.extensions import db
 from network.members.models import User
 from network.mentorship.models import Meeting, MentoringType, Mentorship, MentorshipRequest, MentorshipStatus
 from network.programs.models import Cohort, CohortMembership, CohortRole
-from network.scholarly.models import academic_year_of
-from network.scholarly_exports import tiles
 
 TYPES = list(MentoringType)
 MONTHS = 12
@@ -50,7 +48,9 @@ class Dashboard:
     ratings: dict  # type value -> (average, count)
     type_filter: str | None = None
     attention_only: bool = False
-    scholarly: tiles.ScholarlyTiles | None = None  # this academic year's items of the fellows
+    # This academic year's scholarly tiles (network.scholarly_exports.tiles, an area above this one): the
+    # dashboard's view adds them, so this module reads no scholarly record.
+    scholarly: object | None = None
 
     @property
     def coverage_by_type(self) -> dict[str, int]:
@@ -99,17 +99,20 @@ def window_end(cohort: Cohort, today: date) -> date:
 
 #: What each chart needs, so a chart image computes only its own part.
 NEEDS = {"coverage": {"fellows"}, "fellows": {"fellows"}, "activity": {"activity"}, "discussions": {"posts"},
-         "ratings": {"ratings"}, "scholarly": {"scholarly"}}
+         "ratings": {"ratings"}, "scholarly": {"scholarly"}}  # "scholarly": added by the view
+
+
+def cohort_fellow_ids(cohort_id: int):
+    """A ``select`` of the ids of the cohort's fellows."""
+    return select(CohortMembership.user_id).where(CohortMembership.cohort_id == cohort_id,
+                                                  CohortMembership.role == CohortRole.FELLOW)
 
 
 def build(cohort: Cohort, today: date, type_filter: str | None = None, attention_only: bool = False,
-          parts: set[str] | None = None, viewer_id: int | None = None) -> Dashboard:
-    """Everything the dashboard shows (or only ``parts`` of it), in at most seven queries; the scholarly
-    tiles count only the items ``viewer_id`` may see."""
-    parts = parts or {"fellows", "activity", "posts", "ratings", "scholarly"}
-    fellow_ids = (select(CohortMembership.user_id)
-                  .where(CohortMembership.cohort_id == cohort.id, CohortMembership.role == CohortRole.FELLOW)
-                  .scalar_subquery())
+          parts: set[str] | None = None) -> Dashboard:
+    """Everything the dashboard shows (or only ``parts`` of it), in at most six queries."""
+    parts = parts or {"fellows", "activity", "posts", "ratings"}
+    fellow_ids = cohort_fellow_ids(cohort.id).scalar_subquery()
     fellows: dict[int, FellowRow] = {}
     if "fellows" in parts:
         fellows = _fellows(fellow_ids, today)
@@ -131,10 +134,9 @@ def build(cohort: Cohort, today: date, type_filter: str | None = None, attention
             select(Mentorship.type, func.avg(Mentorship.rating), func.count())
             .where(Mentorship.mentee_id.in_(fellow_ids), Mentorship.rating.is_not(None))
             .group_by(Mentorship.type))}
-    scholarly = tiles.build(fellow_ids, academic_year_of(today), viewer_id) if "scholarly" in parts else None
     return Dashboard(cohort=cohort, fellows=list(fellows.values()), months=keys, requests=_bucket(requests, keys),
                      meetings=_bucket(meetings, keys), posts=_bucket(posts, keys), ratings=ratings,
-                     type_filter=type_filter, attention_only=attention_only, scholarly=scholarly)
+                     type_filter=type_filter, attention_only=attention_only)
 
 
 def _fellows(fellow_ids, today: date) -> dict[int, FellowRow]:

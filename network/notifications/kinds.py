@@ -45,6 +45,7 @@ GROUPS: tuple[Group, ...] = (
     Group("cohort", "Cohort", "Invitations and graduation."),
     Group("matching", "Matching rounds", "Results of a matching round you are in."),
     Group("reminder", "Reminders", "A meeting is overdue or a request waits for your answer."),
+    Group("scholarly", "Co-authorship", "A member lists you as a co-author of a publication, abstract or talk."),
     Group("other", "Other", "Anything else the network tells you."),
 )
 GROUPS_BY_KEY = {group.key: group for group in GROUPS}
@@ -53,7 +54,8 @@ EXACT = {"discussion-mention": "discussion-mention", "discussion-reply": "discus
          "discussion-answer": "discussion-answer"}
 #: Kind prefixes and their group.
 PREFIXES = {"message-": "message", "mentorship-": "mentorship", "opportunity-": "opportunity",
-            "cohort-": "cohort", "matching-": "matching", "reminder-": "reminder"}
+            "cohort-": "cohort", "matching-": "matching", "reminder-": "reminder",
+            "scholarly-": "scholarly"}
 
 
 def group_of(kind: str) -> Group:

@@ -86,6 +86,7 @@ from network.permissions.programs import (
     sees_other_rounds,
     shows_programs_menu,
 )
+from network.permissions.scholarly import can_answer_authorship, can_change_item
 
 __all__ = [
     "FELLOW_OPPORTUNITY_KINDS", "MENTOR_ROLES", "PostActions", "administers", "can_ask_for_mentoring",
@@ -102,4 +103,6 @@ __all__ = [
     "visible_categories", "visible_threads", "who_can_view_category",
     # reactions and accepted answers
     "can_be_answer", "can_mark_answer", "can_react", "reactions_on_page",
+    # scholarly items
+    "can_answer_authorship", "can_change_item",
 ]

@@ -2,7 +2,7 @@
 
 An item belongs to one member (its ``owner``). Its author lines may name other members, who are asked to
 confirm; a confirmed co-author shows the item on their own profile too. Who may read an item is the
-owner's choice (``visibility``, as for other profile fields): ``items_visible_to`` is that rule in SQL.
+owner's choice (``visibility``, as for other profile fields): ``queries.items_visible_to`` is that rule in SQL.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 import unicodedata
 from datetime import date
 
-from sqlalchemy import ForeignKey, Index, Select, String, UniqueConstraint, and_, false, or_, select
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from network.extensions import db
@@ -19,7 +19,6 @@ from network.members.models import User
 from network.mentorship.models import Mentorship
 from network.opportunities.models import Opportunity
 from network.profiles.models import Visibility
-from network.profiles.privacy import connected_member_ids
 from network.types import LabelledEnum, enum_column, intpk, member_fk, utc_now, utc_updated
 
 
@@ -51,6 +50,17 @@ class AuthorConfirmation(LabelledEnum):
     PENDING = "pending", "Waiting for confirmation"
     CONFIRMED = "confirmed", "Confirmed"
     DECLINED = "declined", "Declined"
+
+
+_JOURNAL = {"volume", "issue", "pages", "doi", "pmid"}
+#: The optional fields each kind uses; the form hides the others and the item keeps none of them.
+KIND_FIELDS: dict[ItemKind, set[str]] = {
+    ItemKind.ARTICLE: _JOURNAL, ItemKind.REVIEW: _JOURNAL, ItemKind.CASE_REPORT: _JOURNAL,
+    ItemKind.ABSTRACT: _JOURNAL | {"presented_at"}, ItemKind.CHAPTER: {"pages", "doi"},
+    ItemKind.POSTER: {"presented_at"}, ItemKind.PODIUM: {"presented_at"}, ItemKind.WORKSHOP: {"presented_at"},
+    ItemKind.GRAND_ROUNDS: set(), ItemKind.QI_PROJECT: set(), ItemKind.IRB_PROTOCOL: set(), ItemKind.GRANT: set(),
+    ItemKind.ROLE: set(),
+}
 
 
 def normalize_title(title: str) -> str:
@@ -136,33 +146,13 @@ class ScholarlyAuthor(db.Model):
     member: Mapped[User | None] = relationship()
 
 
-def confirmed_item_ids(member_id) -> Select:
-    """A ``select`` of the ids of the items ``member_id`` confirmed as co-author."""
-    return select(ScholarlyAuthor.item_id).where(ScholarlyAuthor.member_id == member_id,
-                                                  ScholarlyAuthor.confirmation == AuthorConfirmation.CONFIRMED)
+class ScholarlyImport(db.Model):
+    """Citations parsed from a paste or file, kept between the preview and the save (never in the cookie)."""
 
+    __tablename__ = "scholarly_import"
 
-def item_visible_condition(viewer_id: int | None):
-    """``can_see`` on an item's ``visibility`` as SQL: the owner and its confirmed co-authors always; members
-    when it is for members; the owner's connections when it is for them; nobody else."""
-    if viewer_id is None:
-        return false()
-    return or_(ScholarlyItem.owner_id == viewer_id,
-               ScholarlyItem.id.in_(confirmed_item_ids(viewer_id)),
-               ScholarlyItem.visibility == Visibility.MEMBERS,
-               and_(ScholarlyItem.visibility == Visibility.CONNECTED,
-                    ScholarlyItem.owner_id.in_(connected_member_ids(viewer_id))))
-
-
-def items_of(owner_id) -> Select:
-    """A ``select`` of a member's record: the items they own and those they confirmed as co-author."""
-    return select(ScholarlyItem).where(or_(ScholarlyItem.owner_id == owner_id,
-                                           ScholarlyItem.id.in_(confirmed_item_ids(owner_id))))
-
-
-def items_visible_to(viewer, owner_id) -> Select:
-    """A ``select`` of ``owner_id``'s record (own and confirmed co-authored items) that ``viewer`` (a user, or
-    None) may see, newest first; callers add a limit, a keyset or their own filters (an academic year)."""
-    viewer_id = viewer.id if viewer is not None and viewer.is_authenticated and viewer.is_verified else None
-    return (items_of(owner_id).where(item_visible_condition(viewer_id))
-            .order_by(ScholarlyItem.published_on.desc().nulls_first(), ScholarlyItem.id.desc()))
+    id: Mapped[intpk]
+    owner_id: Mapped[member_fk]
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    rows: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[utc_now]

@@ -27,13 +27,8 @@ from sqlalchemy.orm import selectinload
 from network.extensions import db
 from network.members.models import User
 from network.programs.models import Cohort, CohortMembership, CohortRole, Program, ProgramStaff
-from network.scholarly.models import (
-    AuthorConfirmation,
-    ItemStatus,
-    ScholarlyAuthor,
-    ScholarlyItem,
-    item_visible_condition,
-)
+from network.scholarly.models import AuthorConfirmation, ItemStatus, ScholarlyAuthor, ScholarlyItem
+from network.scholarly.queries import item_visible_condition
 from network.scholarly_exports.citations import PMID_KINDS, Citation
 from network.scholarly_exports.items import citation
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import selectinload
 
 from network.extensions import db
-from network.scholarly.models import ScholarlyItem, items_of
+from network.scholarly.models import ScholarlyItem
+from network.scholarly.queries import items_of
 from network.scholarly_exports.citations import Author, Citation, names_member
 
 

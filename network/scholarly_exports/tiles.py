@@ -30,6 +30,11 @@ class ScholarlyTiles:
         return year_label(self.year)
 
     @property
+    def rows(self) -> list[tuple[str, int]]:
+        """(heading, items) per kind, in the CV's order: the chart's bars and the table's rows."""
+        return [(heading, self.by_kind[kind]) for kind, heading in SECTIONS]
+
+    @property
     def total(self) -> int:
         return sum(self.by_kind.values())
 

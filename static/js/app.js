@@ -240,3 +240,20 @@ function pollWithEtags(options) {
     form.addEventListener("submit", function () { clearTimeout(timer); });
   });
 })();
+// A scholarly item's form (templates/scholarly/edit.html): only the fields the chosen kind uses are shown
+// (data-kinds lists them), and the venue's label says what it is for that kind. The server ignores the others.
+(function () {
+  var kind = document.querySelector("select[data-kind-switch]");
+  if (!kind) return;
+  var labels = JSON.parse(kind.getAttribute("data-venue-labels") || "{}");
+  var venue = document.querySelector("label[for='venue']");
+  var fallback = venue ? venue.textContent : "";
+  function show() {
+    document.querySelectorAll("[data-kinds]").forEach(function (block) {
+      block.hidden = block.getAttribute("data-kinds").split(" ").indexOf(kind.value) === -1;
+    });
+    if (venue) venue.textContent = labels[kind.value] || fallback;
+  }
+  kind.addEventListener("change", show);
+  show();
+})();

@@ -10,4 +10,5 @@ from network.api.resources import mentorship, mentorship_workspace  # noqa: F401
 from network.api.resources import discussions, discussions_reading, discussions_writing  # noqa: F401
 from network.api.resources import opportunities, notifications  # noqa: F401
 from network.api.resources import programs, matching  # noqa: F401
+from network.api.resources import scholarly  # noqa: F401
 # isort: on

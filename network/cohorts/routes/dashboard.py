@@ -10,13 +10,14 @@ from flask_login import current_user
 
 from network.access import permission_required
 from network.cohorts import charts, queries
-from network.cohorts.dashboard import NEEDS, TYPES, build
+from network.cohorts.dashboard import NEEDS, TYPES, Dashboard, build, cohort_fellow_ids
 from network.cohorts.routes.blueprint import bp
 from network.cohorts.routes.loading import cohort_or_404
 from network.downloads import csv_file
 from network.permissions import can_list_programs
 from network.programs.models import Cohort
-from network.scholarly_exports.citations import SECTIONS
+from network.scholarly.models import academic_year_of
+from network.scholarly_exports import tiles
 
 
 def _filters():
@@ -26,15 +27,21 @@ def _filters():
     return kind, request.args.get("attention") == "1"
 
 
+def _with_tiles(data: Dashboard) -> Dashboard:
+    """``data`` with this academic year's scholarly tiles, counting only the items the viewer may see."""
+    data.scholarly = tiles.build(cohort_fellow_ids(data.cohort.id), academic_year_of(date.today()), current_user.id)
+    return data
+
+
 @bp.route("/cohorts/<int:cohort_id>/dashboard")
 @permission_required(can_list_programs)
 def dashboard(cohort_id: int):
     """Coverage, overdue mentorships, activity by month and ratings, as charts and tables."""
     cohort = cohort_or_404(cohort_id)
     kind, attention = _filters()
-    data = build(cohort, date.today(), kind, attention, viewer_id=current_user.id)
+    data = _with_tiles(build(cohort, date.today(), kind, attention))
     return render_template("cohorts/dashboard.html", cohort=cohort, data=data, types=TYPES, charts=charts.CHARTS,
-                           today=date.today(), scholarly_sections=SECTIONS)
+                           today=date.today())
 
 
 @bp.route("/cohorts/<int:cohort_id>/charts/<name>.svg")
@@ -44,7 +51,8 @@ def chart(cohort_id: int, name: str):
     cohort = cohort_or_404(cohort_id)
     if name not in charts.CHARTS:
         abort(404)
-    svg = charts.render(name, build(cohort, date.today(), parts=NEEDS[name], viewer_id=current_user.id))
+    data = build(cohort, date.today(), parts=NEEDS[name])
+    svg = charts.render(name, _with_tiles(data) if name == "scholarly" else data)
     response = Response(svg, mimetype="image/svg+xml")
     # Shown as an image (so no script could run anyway); pygal styles the chart with an inline <style>.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
