@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 import docx
 import pypdf
+import pytest
 from sqlalchemy import select
 
 from network.extensions import db
@@ -17,6 +18,7 @@ from network.members.models import User
 from network.profiles.models import AcademicRank, Profile
 from network.programs.models import Cohort, CohortMembership, CohortRole, ProgramStaff
 from network.scholarly.models import AuthorConfirmation, ScholarlyAuthor, ScholarlyItem, academic_year_of
+from network.scholarly_exports import pdf
 from network.scholarly_exports.citations import Author, Citation, names_member
 from network.taxonomy.models import BoardCertification, Specialty
 from tests.html_checks import check_page
@@ -291,3 +293,12 @@ def test_ads_page_queries_do_not_grow_with_people_or_items(app, make_user, login
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 8, counts
+
+
+def test_the_pdf_renderer_fetches_nothing_but_inline_data():
+    fetcher = pdf.fetcher()
+    for url in ("http://example.org/logo.png", "https://example.org/font.woff2", "file:///etc/passwd",
+                "ftp://example.org/x"):
+        with pytest.raises(ValueError, match="disallowed protocol"):
+            fetcher.fetch(url)
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import String, cast, func, literal, select, union_all
 
 from network.extensions import db
-from network.scholarly.models import ItemStatus, ScholarlyItem, item_visible_condition
+from network.scholarly.models import ItemStatus, ScholarlyItem
+from network.scholarly.queries import item_visible_condition
 from network.scholarly_exports.ads import in_year, record_pairs, year_label
 from network.scholarly_exports.citations import SECTIONS
 
