@@ -19,7 +19,7 @@ from network.profiles.models import AcademicRank, Profile
 from network.programs.models import Cohort, CohortMembership, CohortRole, ProgramStaff
 from network.scholarly.models import AuthorConfirmation, ScholarlyAuthor, ScholarlyItem, academic_year_of
 from network.scholarly_exports import pdf
-from network.scholarly_exports.citations import Author, Citation, names_member
+from network.scholarly_exports.references import Author, Reference, names_member
 from network.taxonomy.models import BoardCertification, Specialty
 from tests.html_checks import check_page
 from tests.test_programs import make_program
@@ -159,10 +159,10 @@ def test_cv_queries_do_not_grow_with_the_record(app, make_user, login, count_que
 
 
 def test_citation_style_and_name_matching():
-    article = Citation(kind="article", status="accepted", title="A title", authors=(Author("Rivera AM", True),),
+    article = Reference(kind="article", status="accepted", title="A title", authors=(Author("Rivera AM", True),),
                        venue="Pain Med", published_on=date(2026, 3, 4), volume="27", issue="3", pages="1-9")
     assert article.plain() == "Rivera AM. A title. Pain Med. 2026 Mar 4;27(3):1-9. Accepted."
-    poster = Citation(kind="poster", status="presented", title="Why?", authors=(), venue="ASRA",
+    poster = Reference(kind="poster", status="presented", title="Why?", authors=(), venue="ASRA",
                       published_on=date(2026, 4, 1))
     assert poster.plain() == "Why? Presented at ASRA; 2026 Apr 1."
     assert names_member("Rivera, A. M.", "Dr. Alex Rivera") and names_member("Álex Rivera", "Alex Rivera")

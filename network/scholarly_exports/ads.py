@@ -29,8 +29,8 @@ from network.members.models import User
 from network.programs.models import Cohort, CohortMembership, CohortRole, Program, ProgramStaff
 from network.scholarly.models import AuthorConfirmation, ItemStatus, ScholarlyAuthor, ScholarlyItem
 from network.scholarly.queries import item_visible_condition
-from network.scholarly_exports.citations import PMID_KINDS, Citation
 from network.scholarly_exports.items import citation
+from network.scholarly_exports.references import PMID_KINDS, Reference
 
 OUTSIDE_YEAR = "dated outside the year"
 NO_DATE = "no date"
@@ -60,7 +60,7 @@ class Person:
 @dataclass(frozen=True)
 class Row:
     item_id: int
-    citation: Citation
+    citation: Reference
     flags: tuple[str, ...]
 
 

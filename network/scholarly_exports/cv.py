@@ -19,7 +19,7 @@ from network.members.models import User
 from network.profiles.models import ROLE_FIELDS, Profile, Visibility
 from network.programs.models import Cohort, CohortMembership, CohortRole, ProgramStaff
 from network.scholarly_exports import items as item_rows
-from network.scholarly_exports.citations import SECTIONS, Citation
+from network.scholarly_exports.references import SECTIONS, Reference
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Entry:
 class Section:
     heading: str
     entries: list[Entry] = field(default_factory=list)
-    citations: list[Citation] = field(default_factory=list)
+    citations: list[Reference] = field(default_factory=list)
 
 
 @dataclass
@@ -120,7 +120,7 @@ def build(user_id: int, today: date) -> CurriculumVitae:
     if profile is not None and profile.certifications:
         sections.append(Section("Board certifications",
                                 [Entry(certification.name) for certification in profile.certifications]))
-    by_kind: dict[str, list[Citation]] = {}
+    by_kind: dict[str, list[Reference]] = {}
     for citation in item_rows.citations_of(user):
         by_kind.setdefault(citation.kind, []).append(citation)
     sections += [Section(heading, citations=by_kind[kind]) for kind, heading in SECTIONS if kind in by_kind]

@@ -12,7 +12,7 @@ from network.extensions import db
 from network.scholarly.models import ItemStatus, ScholarlyItem
 from network.scholarly.queries import item_visible_condition
 from network.scholarly_exports.ads import in_year, record_pairs, year_label
-from network.scholarly_exports.citations import SECTIONS
+from network.scholarly_exports.references import SECTIONS
 
 #: The statuses that count as output for the tile: the work was accepted (and perhaps since published) or given.
 OUTPUT_STATUSES = (ItemStatus.ACCEPTED, ItemStatus.PUBLISHED, ItemStatus.PRESENTED)

@@ -1,6 +1,7 @@
-"""Scholarly items as citations: the plain values every CV writer and the ADS export print.
+"""Scholarly items as printed references (Vancouver style): the plain values every CV writer and the ADS
+export print (``network.scholarly.citations`` reads citations in; this module writes them out).
 
-No Flask and no database here: ``Citation`` is built from an item and its authors by the callers, and
+No Flask and no database here: ``Reference`` is built from an item and its authors by the callers, and
 the writers (PDF, DOCX, Markdown) only choose how to mark the member's own name in bold.
 """
 
@@ -44,7 +45,7 @@ class Author:
 
 
 @dataclass(frozen=True)
-class Citation:
+class Reference:
     kind: str
     status: str
     title: str
