@@ -29,6 +29,7 @@ from network.notifications.models import Notification
 from network.opportunities.models import Bookmark, ExpressionOfInterest, Opportunity, Rsvp
 from network.permissions import can_read_meeting_notes, can_view_thread
 from network.profiles.services import export_data
+from network.scholarly.models import ScholarlyAuthor, ScholarlyItem
 from network.types import utcnow
 from network.urls import absolute, public_url
 
@@ -52,6 +53,7 @@ def member_data(user: User) -> dict:
     data["mentorship_requests"] = _requests(user)
     data["bookmarks"], data["rsvps"], data["interests_expressed"] = _opportunities(user)
     data["notifications"] = _notifications(user)
+    data["scholarly_items"], data["co_authorships"] = _scholarly(user)
     data["institutional_sign_in"] = _identities(user)
     data["api_tokens"] = _api_tokens(user)
     data["audit_log"] = _audit(user)
@@ -213,6 +215,25 @@ def _opportunities(user: User) -> tuple[list[dict], list[dict], list[dict]]:
     return ([{**_opportunity(o), "saved_at": _when(b.created_at)} for b, o in bookmarks],
             [{**_opportunity(o), "answer": r.status.value, "answered_at": _when(r.responded_at)} for r, o in rsvps],
             [{**_opportunity(o), "note": e.note, "sent_at": _when(e.created_at)} for e, o in interests])
+
+
+def _scholarly(user: User) -> tuple[list[dict], list[dict]]:
+    """Every item the member added, whoever may see it, with its authors; and the author lines naming them on
+    other members' items, with their answer (the title only: the rest is the other member's)."""
+    items = db.session.scalars(select(ScholarlyItem).where(ScholarlyItem.owner_id == user.id)
+                               .options(selectinload(ScholarlyItem.authors))
+                               .order_by(ScholarlyItem.published_on, ScholarlyItem.id)).all()
+    lines = db.session.execute(
+        select(ScholarlyAuthor.name, ScholarlyAuthor.confirmation, ScholarlyItem.title)
+        .join(ScholarlyItem, ScholarlyItem.id == ScholarlyAuthor.item_id)
+        .where(ScholarlyAuthor.member_id == user.id, ScholarlyItem.owner_id != user.id)
+        .order_by(ScholarlyItem.id)).all()
+    return ([{"kind": item.kind.value, "status": item.status.value, "title": item.title, "venue": item.venue,
+              "date": _when(item.published_on), "volume": item.volume, "issue": item.issue, "pages": item.pages,
+              "doi": item.doi, "pmid": item.pmid, "visibility": item.visibility.value,
+              "authors": [line.name for line in item.authors], "added_at": _when(item.created_at)} for item in items],
+            [{"title": title, "listed_as": name, "answer": confirmation.value if confirmation else None}
+             for name, confirmation, title in lines])
 
 
 def _notifications(user: User) -> list[dict]:

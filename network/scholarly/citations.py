@@ -199,7 +199,8 @@ def read_bibtex(text: str) -> list[Citation]:
     for n, (line, entry, failed) in enumerate(blocks, start=1):
         item = Citation(label=f"Item {n} (line {line + 1})")
         if failed is not None:
-            reason = str(getattr(failed, "error", "") or "it is not valid BibTeX").strip().splitlines()[0]
+            error = getattr(failed, "error", None)
+            reason = (getattr(error, "abort_reason", None) or str(error or "") or "it is not valid BibTeX.").strip()
             item.problems.append(f"it could not be read as BibTeX: {reason}")
             items.append(item)
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from network.forms import CheckboxListField, PhiGuarded, optional_int, strip, strip_text
@@ -54,12 +54,16 @@ def _authors(form, field):
         raise ValidationError("One author line is longer than 200 characters: put one author per line.")
 
 
+def _with_none(pairs, blank: str = "None") -> list[SelectChoice]:
+    return [SelectChoice("", blank)] + [SelectChoice(value, label) for value, label in pairs]
+
+
 class ItemForm(PhiGuarded, FlaskForm):
     phi_fields = ("title", "venue")
 
-    kind = SelectField("Kind", choices=[(kind.value, kind.label) for kind in ItemKind],
+    kind = SelectField("Kind", choices=[SelectChoice(kind.value, kind.label) for kind in ItemKind],
                        validators=[InputRequired("Choose what kind of item it is.")])
-    status = SelectField("Status", choices=[(status.value, status.label) for status in ItemStatus],
+    status = SelectField("Status", choices=[SelectChoice(status.value, status.label) for status in ItemStatus],
                          validators=[InputRequired("Choose where it stands.")])
     title = TextAreaField("Title", filters=[strip], render_kw={"rows": 2},
                           validators=[InputRequired("Enter the title."), Length(max=500)])
@@ -85,9 +89,9 @@ class ItemForm(PhiGuarded, FlaskForm):
 
     def set_choices(self, mentorships, collaborations, events) -> None:
         """The links it may make: the member's own research mentorships, and opportunities of the right kinds."""
-        self.mentorship.choices = [(None, "None")] + mentorships
-        self.collaboration.choices = [(None, "None")] + collaborations
-        self.presented_at.choices = [(None, "None")] + events
+        self.mentorship.choices = _with_none(mentorships)
+        self.collaboration.choices = _with_none(collaborations)
+        self.presented_at.choices = _with_none(events)
 
     def used(self) -> set[str]:
         """The optional fields the chosen kind uses."""
@@ -116,6 +120,6 @@ def author_links_form(lines, choices):
 
     for line in lines:
         setattr(AuthorLinksForm, f"member_{line.id}", SelectField(
-            line.name, coerce=optional_int, choices=[(None, "Not a member, or not linked")] + choices,
+            line.name, coerce=optional_int, choices=_with_none(choices, "Not a member, or not linked"),
             default=line.member_id))
     return AuthorLinksForm()

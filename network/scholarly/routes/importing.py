@@ -8,6 +8,7 @@ import logging
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import SelectChoice
 
 from network.errors import handle_http_error
 from network.extensions import db
@@ -85,7 +86,7 @@ def _staged_or_404(import_id: int) -> ScholarlyImport:
 
 def _save_form(items) -> ImportSaveForm:
     form = ImportSaveForm()
-    form.chosen.choices = [(n, item.title) for n, item in enumerate(items)]
+    form.chosen.choices = [SelectChoice(n, item.title) for n, item in enumerate(items)]
     if request.method == "GET":
         form.chosen.data = [n for n, item in enumerate(items) if not item.duplicate]
     return form
