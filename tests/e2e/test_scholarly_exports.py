@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -19,11 +20,13 @@ from network.extensions import db
 from network.members.models import User
 from network.scholarly.models import ScholarlyAuthor, ScholarlyItem, academic_year_of
 from tests.e2e.test_accessibility import AXE, _run_axe
-from tests.e2e.test_join_flow import sign_in
+from tests.e2e.test_join_flow import page_width, sign_in
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "demo-password-2026"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 YEAR = academic_year_of(date.today())
 IN_YEAR_TITLE = "Pulsed radiofrequency of the greater occipital nerve: a case series"
 OUT_OF_YEAR_TITLE = "Erector spinae plane block for rib fractures, entered late"
@@ -59,6 +62,9 @@ def test_director_downloads_the_ads_export_and_the_fellow_their_cv(page: Page, b
     expect(flagged).to_contain_text("dated outside the year")
     expect(page.get_by_role("row").filter(has_text=IN_YEAR_TITLE)).to_contain_text("none")
     assert _run_axe(page) == []
+    page.set_viewport_size(PHONE)
+    assert _run_axe(page) == [] and page_width(page) <= PHONE["width"]
+    page.set_viewport_size(DESKTOP)
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()
     download = download_info.value
@@ -67,6 +73,14 @@ def test_director_downloads_the_ads_export_and_the_fellow_their_cv(page: Page, b
     by_title = {row["title"]: row for row in rows}
     assert by_title[OUT_OF_YEAR_TITLE]["flags"] == "dated outside the year"
     assert by_title[IN_YEAR_TITLE]["flags"] == "" and by_title[IN_YEAR_TITLE]["pmid"] == "39111222"
+
+    # The class's dashboard counts the fellow among those with output this year, its tiles passing axe too.
+    page.get_by_role("link", name="Northbridge Pain Medicine Fellowship").click()
+    page.get_by_role("link", name="Dashboard of Class of 2027").click()
+    expect(page.locator("#table-scholarly")).to_contain_text("Case reports")
+    share = page.locator("#scholarly-share").inner_text()
+    assert re.fullmatch(r"([1-9]\d*) of \d+ fellows", share), share  # the demo fellow at least
+    assert _run_axe(page) == []
 
     # The fellow downloads their CV from their account page; the PDF's text holds the item's title.
     fellow_context = browser.new_context()
