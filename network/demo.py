@@ -180,6 +180,10 @@ def seed_demo() -> str:
     from network.identity.demo import seed_identity_providers
 
     seed_identity_providers()
+    # After the mentorships and the opportunities: items name a research mentorship and demo conferences.
+    from network.scholarly.demo import seed_scholarly
+
+    seed_scholarly()
     # Last: each notification is about a demo object made above and links to it.
     from network.notifications.demo import seed_notifications
 

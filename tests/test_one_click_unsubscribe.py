@@ -26,6 +26,7 @@ from tests.conftest import outbox
 NOTIFICATION_KINDS = {group.key: {"message": "message-new", "mentorship": "mentorship-request",
                                   "opportunity": "opportunity-interest", "cohort": "cohort-graduated",
                                   "matching": "matching-result", "reminder": "reminder-meeting",
+                                  "scholarly": "scholarly-coauthor",
                                   "other": "something-else"}.get(group.key, group.key) for group in GROUPS}
 MAIL_KINDS = sorted(NOTIFICATION_KINDS.values()) + ["daily-digest", "opportunity-digest"]
 #: Every route a List-Unsubscribe header may point to.

@@ -59,7 +59,9 @@ def _with_none(pairs, blank: str = "None") -> list[SelectChoice]:
 
 
 class ItemForm(PhiGuarded, FlaskForm):
-    phi_fields = ("title", "venue")
+    # The title, as a case report's could name a patient; the venue names a journal or meeting, which the name
+    # check would only mistake for a person ("Research Day").
+    phi_fields = ("title",)
 
     kind = SelectField("Kind", choices=[SelectChoice(kind.value, kind.label) for kind in ItemKind],
                        validators=[InputRequired("Choose what kind of item it is.")])

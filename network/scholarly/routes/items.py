@@ -53,11 +53,14 @@ def member_items(user_id: int):
 
 
 def _form_for(item: ScholarlyItem | None) -> ItemForm:
-    form = ItemForm(obj=item) if item is not None else ItemForm()
-    if item is not None and request.method == "GET":
-        form.authors.data = "\n".join(line.name for line in item.authors)
-        form.mentorship.data, form.collaboration.data = item.mentorship_id, item.collaboration_id
-        form.presented_at.data = item.presented_at_id
+    """The item form, filled from ``item`` (its authors one per line), with the links the member may make."""
+    data = None
+    if item is not None:
+        data = {name: getattr(item, name) for name in ("kind", "status", "title", "venue", "published_on", "volume",
+                                                        "issue", "pages", "doi", "pmid", "visibility")}
+        data.update(authors="\n".join(line.name for line in item.authors), mentorship=item.mentorship_id,
+                    collaboration=item.collaboration_id, presented_at=item.presented_at_id)
+    form = ItemForm(data=data)
     form.set_choices(queries.mentorship_choices(current_user.id),
                      queries.opportunity_choices("collaboration", item.collaboration_id if item else None),
                      queries.opportunity_choices("presented_at", item.presented_at_id if item else None))
