@@ -22,14 +22,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, func, literal, not_, or_, select, union, union_all
-from sqlalchemy.orm import selectinload
 
 from network.extensions import db
 from network.members.models import User
 from network.programs.models import Cohort, CohortMembership, CohortRole, Program, ProgramStaff
 from network.scholarly.models import AuthorConfirmation, ItemStatus, ScholarlyAuthor, ScholarlyItem
 from network.scholarly.queries import item_visible_condition
-from network.scholarly_exports.items import citation
+from network.scholarly_exports.items import authors_of, citation
 from network.scholarly_exports.references import PMID_KINDS, Reference
 
 OUTSIDE_YEAR = "dated outside the year"
@@ -151,11 +150,14 @@ def build(program: Program, year: int, viewer) -> Report:
     listed = select(pairs.c.person_id, ScholarlyItem).join(ScholarlyItem, ScholarlyItem.id == pairs.c.item_id).where(
         in_year(year))
     names = {person.id: person.name for person in report.people}
-    for person_id, item in db.session.execute(
-            listed.where(item_visible_condition(viewer.id)).options(selectinload(ScholarlyItem.authors))
-            .order_by(pairs.c.person_id, ScholarlyItem.published_on.nulls_last(), ScholarlyItem.id)):
+    found = db.session.execute(listed.where(item_visible_condition(viewer.id))
+                               .order_by(pairs.c.person_id, ScholarlyItem.published_on.nulls_last(),
+                                         ScholarlyItem.id)).all()
+    authors = authors_of({item.id for _, item in found})
+    for person_id, item in found:
         report.rows.setdefault(person_id, []).append(
-            Row(item.id, citation(item, person_id, names[person_id]), flags(item, start, end)))
+            Row(item.id, citation(item, authors.get(item.id, []), person_id, names[person_id]),
+                flags(item, start, end)))
     report.hidden = db.session.scalar(
         select(func.count(func.distinct(ScholarlyItem.id))).select_from(pairs)
         .join(ScholarlyItem, ScholarlyItem.id == pairs.c.item_id)
