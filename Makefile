@@ -64,12 +64,19 @@ system-deps:
 	command -v java >/dev/null || missing="$$missing default-jre-headless"
 	command -v npm >/dev/null || missing="$$missing npm"
 	[ -x /usr/bin/xmlsec1 ] || missing="$$missing xmlsec1"
+	# The CV's PDF (WeasyPrint): Pango lays out the text in DejaVu fonts the project installs, never whatever
+	# the machine happens to have.
+	compgen -G '/usr/lib/*/libpango-1.0.so.0' >/dev/null || missing="$$missing libpango-1.0-0"
+	compgen -G '/usr/lib/*/libpangoft2-1.0.so.0' >/dev/null || missing="$$missing libpangoft2-1.0-0"
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || missing="$$missing fonts-dejavu-core"
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ] || missing="$$missing fonts-dejavu-extra"
 	[ -z "$$missing" ] && exit 0
 	if [ "$$(id -u)" = 0 ]; then
 		echo "installing system packages (missing:$$missing)"
 		apt-get update
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-			postgresql redis-server chromium fonts-dejavu-core xmlsec1 $$missing
+			postgresql redis-server chromium fonts-dejavu-core fonts-dejavu-extra \
+			libpango-1.0-0 libpangoft2-1.0-0 xmlsec1 $$missing
 	else
 		echo "note: missing$$missing and not root; tests needing them will be skipped (they fail when CI=true)"
 	fi

@@ -39,6 +39,7 @@ from network.opportunities.routes import bp as opportunities_bp
 from network.profiles.routes import bp as profiles_bp
 from network.programs.routes import bp as programs_bp
 from network.scholarly.routes import bp as scholarly_bp
+from network.scholarly_exports.routes import bp as scholarly_exports_bp
 from network.security import limit_plain_form_size, set_hsts, set_security_headers
 from network.surveys.routes import bp as surveys_bp
 from network.templating import register_template_helpers
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(classmates_bp)
     app.register_blueprint(cockpit_bp, url_prefix="/programs")
     app.register_blueprint(scholarly_bp, url_prefix="/scholarly")
+    app.register_blueprint(scholarly_exports_bp)
     init_api(app)  # /api/v1, its OpenAPI document and /api/docs
     # (each feature area registers its blueprint on its own line above this comment)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from flask import Response
@@ -53,3 +56,13 @@ def private_file(body: str | bytes, mimetype: str, filename: str | None = None) 
         response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def csv_file(filename: str, header: list[str], rows: Iterable[Iterable]) -> Response:
+    """A private CSV download: ``header``, then ``rows`` with every cell made safe by ``spreadsheet_text``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_text(value) for value in row])
+    return private_file(buffer.getvalue(), "text/csv", filename)

@@ -30,6 +30,8 @@ DOWNLOADS = {
     "opportunities.deadline_ics": ".ics",
     "opportunities.feed": ".ics",
     "profiles.export": ".zip",
+    "scholarly_exports.ads_csv": ".csv",
+    "scholarly_exports.cv_download": ".pdf",
 }
 NAME = "Research track 2025–26 · Ψ"
 
@@ -47,7 +49,8 @@ def parse_disposition(value: str) -> dict[str, str]:
 def test_every_file_route_is_listed(app):
     # (The JSON API's answers are resources, not files to save: its document and its JSON or CSV export.)
     files = {rule.endpoint for rule in app.url_map.iter_rules() if not rule.rule.startswith(API_ROOT + "/")
-             and (rule.rule.endswith((".csv", ".ics", ".json")) or "export" in rule.endpoint)}
+             and (rule.rule.endswith((".csv", ".ics", ".json"))
+                  or any(word in rule.endpoint.rsplit(".", 1)[-1] for word in ("export", "download")))}
     assert files == set(DOWNLOADS)
 
 

@@ -33,7 +33,7 @@ PACKAGE = ROOT / "network"
 #: The feature areas, bottom to top: an area's services may use the services of the areas before it.
 AREAS = ("audit", "mail", "members", "notifications", "programs", "taxonomy", "profiles", "mentorship",
          "matching", "messages", "auth", "discussions", "cohorts", "identity", "opportunities", "scholarly",
-         "reminders", "cockpit", "surveys", "export", "evaluation", "classmates")
+         "scholarly_exports", "reminders", "cockpit", "surveys", "export", "evaluation", "classmates")
 
 CORE, RECORDS, PERMISSIONS, SERVICES, ENTRY_POINTS, APP = range(6)
 LAYER_NAMES = ("core", "records", "permissions", "services", "entry points", "app")

@@ -27,6 +27,7 @@ CHARTS = {
     "activity": "Mentorship requests and meetings by month",
     "discussions": "Discussion posts by the cohort's fellows, by month",
     "ratings": "Average mentorship rating by type (1 to 5)",
+    "scholarly": "Scholarly items of the fellows this academic year, by kind",
 }
 
 
@@ -62,6 +63,10 @@ def render(name: str, data: Dashboard) -> str:
         chart = pygal.HorizontalBar(**_config(title=CHARTS[name], range=(0, 5), show_legend=False))
         chart.x_labels = labels
         chart.add("Average rating", [data.ratings.get(t.value, (None, 0))[0] for t in TYPES])
+    elif name == "scholarly":
+        chart = pygal.HorizontalBar(**_config(title=CHARTS[name], show_legend=False))
+        chart.x_labels = [heading for heading, _ in data.scholarly.rows]
+        chart.add("Items", [count for _, count in data.scholarly.rows])
     else:
         raise KeyError(name)
     return _without_scripts(chart)

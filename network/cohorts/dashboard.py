@@ -48,6 +48,9 @@ class Dashboard:
     ratings: dict  # type value -> (average, count)
     type_filter: str | None = None
     attention_only: bool = False
+    # This academic year's scholarly tiles (network.scholarly_exports.tiles, an area above this one): the
+    # dashboard's view adds them, so this module reads no scholarly record.
+    scholarly: object | None = None
 
     @property
     def coverage_by_type(self) -> dict[str, int]:
@@ -96,16 +99,20 @@ def window_end(cohort: Cohort, today: date) -> date:
 
 #: What each chart needs, so a chart image computes only its own part.
 NEEDS = {"coverage": {"fellows"}, "fellows": {"fellows"}, "activity": {"activity"}, "discussions": {"posts"},
-         "ratings": {"ratings"}}
+         "ratings": {"ratings"}, "scholarly": {"scholarly"}}  # "scholarly": added by the view
+
+
+def cohort_fellow_ids(cohort_id: int):
+    """A ``select`` of the ids of the cohort's fellows."""
+    return select(CohortMembership.user_id).where(CohortMembership.cohort_id == cohort_id,
+                                                  CohortMembership.role == CohortRole.FELLOW)
 
 
 def build(cohort: Cohort, today: date, type_filter: str | None = None, attention_only: bool = False,
           parts: set[str] | None = None) -> Dashboard:
     """Everything the dashboard shows (or only ``parts`` of it), in at most six queries."""
     parts = parts or {"fellows", "activity", "posts", "ratings"}
-    fellow_ids = (select(CohortMembership.user_id)
-                  .where(CohortMembership.cohort_id == cohort.id, CohortMembership.role == CohortRole.FELLOW)
-                  .scalar_subquery())
+    fellow_ids = cohort_fellow_ids(cohort.id).scalar_subquery()
     fellows: dict[int, FellowRow] = {}
     if "fellows" in parts:
         fellows = _fellows(fellow_ids, today)
