@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import flask_migrate
 import pytest
 from sqlalchemy import create_engine, event, text
+from werkzeug.routing.rules import Rule
 from werkzeug.security import generate_password_hash
 
 from network import create_app
@@ -20,6 +21,26 @@ from tests import servers
 
 IN_CI = os.environ.get("CI") == "true"
 DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+#: Werkzeug's own ``Rule._compile_builder``, kept for tests/test_app_factory.py to compare against.
+WERKZEUG_COMPILE_BUILDER = Rule._compile_builder
+_url_builders: dict = {}
+
+
+def _shared_url_builder(self, append_unknown=True):
+    """Every test builds its own app, and half of ``create_app`` was Werkzeug compiling the same Python source
+    for each route's URL builder again (an AST, ``compile``, ``exec``). A builder is a plain function of the
+    rule's text, parts and defaults, bound to its rule afterwards, so one compiled per distinct rule serves
+    every app of the run: routes, URLs and converters are unchanged (tests/test_app_factory.py checks that
+    each rule gets the very code Werkzeug would compile; Werkzeug is pinned in requirements.txt)."""
+    key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())), append_unknown)
+    if key not in _url_builders:
+        _url_builders[key] = WERKZEUG_COMPILE_BUILDER(self, append_unknown)
+    return _url_builders[key]
+
+
+Rule._compile_builder = _shared_url_builder
 
 
 def _start(name: str, start):
@@ -119,28 +140,36 @@ def database_url(request, tmp_path):
         yield url
 
 
+def build_app(database_url, smtp_server, **config):
+    """The app as tests see it: testing defaults on ``database_url``, mail to the test SMTP server."""
+    return create_app({
+        "DEPLOYMENT": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": smtp_server.host,
+        "MAIL_PORT": smtp_server.port,
+        **config,
+    })
+
+
+def release_app(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
 def make_app(database_url, smtp_server):
     """Build an app on this test's database; extra config as keyword arguments."""
     built = []
 
     def factory(**config):
-        overrides = {
-            "DEPLOYMENT": "testing",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "MAIL_SERVER": smtp_server.host,
-            "MAIL_PORT": smtp_server.port,
-            **config,
-        }
-        app = create_app(overrides)
+        app = build_app(database_url, smtp_server, **config)
         built.append(app)
         return app
 
     yield factory
     for app in built:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        release_app(app)
 
 
 @pytest.fixture
@@ -182,6 +211,11 @@ def _password_hash(password: str) -> str:
 @pytest.fixture
 def make_user(app):
     """Create a member: ``make_user(role="alumni", status="pending", email=..., ...)``."""
+    return user_factory(app)
+
+
+def user_factory(app):
+    """``make_user`` for ``app`` (also for fixtures of a wider scope than a test)."""
     from network.members.models import MemberStatus, Role, User
     from network.types import utcnow
 
@@ -235,6 +269,11 @@ def login(app):
 @pytest.fixture
 def count_queries(app):
     """``with count_queries() as queries: ...`` then ``len(queries)``: the SQL statements run."""
+    return query_counter(app)
+
+
+def query_counter(app):
+    """``count_queries`` for ``app`` (also for fixtures of a wider scope than a test)."""
 
     @contextmanager
     def counter():
