@@ -10,8 +10,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import flask_migrate
+import flask_smorest
 import pytest
 from sqlalchemy import create_engine, event, text
+from werkzeug.routing.rules import Rule
 from werkzeug.security import generate_password_hash
 
 from network import create_app
@@ -20,6 +22,65 @@ from tests import servers
 
 IN_CI = os.environ.get("CI") == "true"
 DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+#: Werkzeug's own ``Rule._compile_builder``, kept for tests/test_app_factory.py to compare against.
+WERKZEUG_COMPILE_BUILDER = Rule._compile_builder
+_url_builders: dict = {}
+
+
+def _shared_url_builder(self, append_unknown=True):
+    """Every test builds its own app, and half of ``create_app`` was Werkzeug compiling the same Python source
+    for each route's URL builder again (an AST, ``compile``, ``exec``). A builder is a plain function of the
+    rule's text, parts and defaults, bound to its rule afterwards, so one compiled per distinct rule serves
+    every app of the run: routes, URLs and converters are unchanged (tests/test_app_factory.py checks that
+    each rule gets the very code Werkzeug would compile; Werkzeug is pinned in requirements.txt)."""
+    key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())), append_unknown)
+    if key not in _url_builders:
+        _url_builders[key] = WERKZEUG_COMPILE_BUILDER(self, append_unknown)
+    return _url_builders[key]
+
+
+Rule._compile_builder = _shared_url_builder
+
+#: flask-smorest's own ``Api.register_blueprint``, kept for tests/test_app_factory.py to compare against.
+SMOREST_REGISTER_BLUEPRINT = flask_smorest.Api.register_blueprint
+
+
+def _register_blueprint_document_later(self, blp, *, parameters=None, **options):
+    """The other half of ``create_app`` was flask-smorest writing the API's OpenAPI document (every operation's
+    schemas resolved and deep-copied), which only the tests that read the document use. Here the blueprint is
+    registered at once and its operations are written into the document the first time anything reads
+    ``api.spec`` (the /api/v1/openapi.json view, /api/docs, the API tests), in the same order as flask-smorest
+    would: the same document (tests/test_app_factory.py compares them; flask-smorest is pinned in
+    requirements.txt)."""
+    name = options.get("name", blp.name)
+    self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+    self._app.register_blueprint(blp, **options)
+    self.__dict__.setdefault("_documents_to_write", []).append((blp, name, parameters))
+
+
+def _spec_with_every_document(self):
+    pending = self.__dict__.pop("_documents_to_write", [])
+    spec = self.__dict__.get("_spec")
+    while pending:  # what flask-smorest's register_blueprint does after registering each blueprint
+        blp, name, parameters = pending[0]
+        try:
+            blp.register_views_in_doc(self, self._app, spec, name=name, parameters=parameters)
+        except BaseException:
+            self.__dict__["_documents_to_write"] = pending  # raised again on every later read
+            raise
+        spec.tag({"name": name, "description": blp.description})
+        pending.pop(0)
+    return spec
+
+
+def _set_spec(self, spec):
+    self.__dict__["_spec"] = spec
+
+
+flask_smorest.Api.register_blueprint = _register_blueprint_document_later
+flask_smorest.Api.spec = property(_spec_with_every_document, _set_spec)
 
 
 def _start(name: str, start):
@@ -103,7 +164,11 @@ def scratch_database(request, kind: str, folder):
     name = f"test_{os.getpid()}_{next(_database_numbers)}"
     admin = create_engine(_admin_url(server.url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        # FILE_COPY: for a template this small, copying its files (then a checkpoint, cheap with fsync off) is
+        # faster than PostgreSQL 15's default of writing every block through the WAL (older servers only copy).
+        version = int(conn.execute(text("SHOW server_version_num")).scalar())
+        strategy = " STRATEGY = FILE_COPY" if version >= 150000 else ""
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy}'))
     try:
         yield server.url.rsplit("/", 1)[0] + "/" + name
     finally:
@@ -119,28 +184,36 @@ def database_url(request, tmp_path):
         yield url
 
 
+def build_app(database_url, smtp_server, **config):
+    """The app as tests see it: testing defaults on ``database_url``, mail to the test SMTP server."""
+    return create_app({
+        "DEPLOYMENT": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": smtp_server.host,
+        "MAIL_PORT": smtp_server.port,
+        **config,
+    })
+
+
+def release_app(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
 def make_app(database_url, smtp_server):
     """Build an app on this test's database; extra config as keyword arguments."""
     built = []
 
     def factory(**config):
-        overrides = {
-            "DEPLOYMENT": "testing",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "MAIL_SERVER": smtp_server.host,
-            "MAIL_PORT": smtp_server.port,
-            **config,
-        }
-        app = create_app(overrides)
+        app = build_app(database_url, smtp_server, **config)
         built.append(app)
         return app
 
     yield factory
     for app in built:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        release_app(app)
 
 
 @pytest.fixture
@@ -182,6 +255,11 @@ def _password_hash(password: str) -> str:
 @pytest.fixture
 def make_user(app):
     """Create a member: ``make_user(role="alumni", status="pending", email=..., ...)``."""
+    return user_factory(app)
+
+
+def user_factory(app):
+    """``make_user`` for ``app`` (also for fixtures of a wider scope than a test)."""
     from network.members.models import MemberStatus, Role, User
     from network.types import utcnow
 
@@ -235,6 +313,11 @@ def login(app):
 @pytest.fixture
 def count_queries(app):
     """``with count_queries() as queries: ...`` then ``len(queries)``: the SQL statements run."""
+    return query_counter(app)
+
+
+def query_counter(app):
+    """``count_queries`` for ``app`` (also for fixtures of a wider scope than a test)."""
 
     @contextmanager
     def counter():

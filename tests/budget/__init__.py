@@ -12,6 +12,17 @@ pages it fills) defines::
 
 ``people`` maps each role to a member (``tests.conftest.Member``). Every hook runs for every page, so a
 page sees 5 and then 500 rows of everything (a home page gathers several areas).
+
+How the test calls a hook (so that 139 pages cost ten databases, not 139): the pages that share an area's
+``prepare`` hook in tests/matrix (and, as one more group, the pages without one) share a database. For each
+group the test makes ``people`` and runs that ``prepare`` once (``named`` holds what it made), calls every hook
+with ``count=5``, counts each page of the group, calls every hook again on the same ``named`` with
+``count=495``, and counts each page again. So a hook:
+
+- runs twice per database, not once per page: it grows what every page of the group shows, and finds the
+  objects it grows in ``named`` (put there by ``prepare`` or by its own first call), never by a fixed id;
+- only adds rows: it does not delete or change rows that other pages of the group show;
+- returns without adding anything when the ``named`` objects it needs are missing (another area's group).
 """
 
 from __future__ import annotations
