@@ -177,6 +177,25 @@ def test_links_go_only_to_own_research_mentorships_and_opportunities_of_the_righ
         assert "ASRA Pain Medicine Meeting" in text(page)
 
 
+def test_an_item_naming_a_mentorship_shows_in_its_workspace_to_both_members_unless_kept_private(app, make_user,
+                                                                                                  login):
+    from network.mentorship.models import MentorshipStatus
+
+    fellow, mentor = make_user(), make_user(role="faculty")
+    own = _mentorship(app, fellow.id, mentor.id)
+    client = login(app.test_client(), fellow)
+    for title, visibility in (("Shared with my connections", "connected"), ("Kept to myself", "private")):
+        assert client.post("/scholarly/new", data=item_form(title=title, visibility=visibility, mentorship=own,
+                                                            kind="abstract", status="submitted")).status_code == 302
+    with app.app_context():  # the mentorship ended: the mentor is no longer a connection of the fellow's
+        db.session.get(Mentorship, own).status = MentorshipStatus.COMPLETED
+        db.session.commit()
+    mentor_page = text(login(app.test_client(), mentor).get(f"/mentorship/{own}"))
+    assert "Shared with my connections" in mentor_page and "Kept to myself" not in mentor_page
+    assert "Kept to myself" in text(client.get(f"/mentorship/{own}"))
+    assert "Shared with my connections" not in text(login(app.test_client(), mentor).get(f"/members/{fellow.id}"))
+
+
 # -- co-authors ------------------------------------------------------------------------------------------------
 
 def test_a_linked_co_author_confirms_and_the_item_joins_their_profile(app, make_user, login):

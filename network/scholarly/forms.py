@@ -82,7 +82,9 @@ class ItemForm(PhiGuarded, FlaskForm):
     doi = StringField("DOI", validators=[Length(max=200), _doi], description="For example 10.1093/pm/pnae123.")
     pmid = StringField("PMID", validators=[Length(max=12), _pmid], description="The PubMed id, 1 to 8 digits.")
     visibility = SelectField("Who sees this item", choices=visibility_choices, default="members")
-    mentorship = SelectField("Research mentorship it came from", coerce=optional_int, validate_choice=True)
+    mentorship = SelectField("Research mentorship it came from", coerce=optional_int, validate_choice=True,
+                             description="Your mentor or mentee sees it in your shared workspace, unless you keep "
+                                         "it to yourself (“Only me”).")
     collaboration = SelectField("Research collaboration it came from", coerce=optional_int, validate_choice=True,
                                 description="A research collaboration from the opportunities board.")
     presented_at = SelectField("Presented at", coerce=optional_int, validate_choice=True,

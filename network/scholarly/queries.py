@@ -161,10 +161,17 @@ def items_page(viewer, owner_id: int, after: tuple[date, int] | None,
 
 
 def mentorship_items(viewer, mentorship_id: int, limit: int = 20) -> list[ListedItem]:
-    """The items that came from a mentorship, as the viewer may see them, newest first."""
+    """The items that came from a mentorship, newest first: for its two members every item that names it but
+    those its owner keeps to themselves ("Only me"), since naming the mentorship shares the item with it, even
+    after it ended; for anyone else, as they may see the items anywhere."""
+    viewer_id = viewer_id_of(viewer)
+    its_members = select(Mentorship.id).where(Mentorship.id == mentorship_id,
+                                              or_(Mentorship.mentee_id == viewer_id, Mentorship.mentor_id == viewer_id))
+    shared_with_the_mentorship = and_(ScholarlyItem.visibility != Visibility.PRIVATE,
+                                      ScholarlyItem.mentorship_id.in_(its_members))
     items = db.session.scalars(
         select(ScholarlyItem).options(*LISTED_LINKS).where(ScholarlyItem.mentorship_id == mentorship_id,
-                                    item_visible_condition(viewer_id_of(viewer)))
+                                    or_(item_visible_condition(viewer_id), shared_with_the_mentorship))
         .order_by(*(column.desc() for column, _ in NEWEST_FIRST)).limit(limit)).all()
     return with_authors(list(items))
 
