@@ -3,12 +3,14 @@ fellowship year (a research mentorship with the director, an article, a poster, 
 abstract co-authored with the director presented at a demo conference after she graduated, so it lies outside her
 fellowship year); the demo fellow's case report from residency and a review in preparation.
 
-Dates sit in the academic years 2024–25 and 2025–26, except that abstract.
+Dates sit in the academic years 2024–25 and 2025–26, except that abstract. Each item was entered on the network
+ten days after its date, as a member keeping their record up would, except the fellow's case report: entered this
+academic year though dated the year before, so this year's ADS export has an item to flag.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -17,15 +19,28 @@ from network.members.models import User
 from network.mentorship.models import MentoringType, Mentorship, MentorshipStatus
 from network.opportunities.models import Opportunity
 from network.profiles.models import Visibility
-from network.scholarly.models import AuthorConfirmation, ItemKind, ItemStatus, ScholarlyAuthor, ScholarlyItem
+from network.scholarly.models import (
+    AuthorConfirmation,
+    ItemKind,
+    ItemStatus,
+    ScholarlyAuthor,
+    ScholarlyItem,
+    academic_year_of,
+)
+from network.types import utcnow
 
 K, S = ItemKind, ItemStatus
 
 
-def _item(owner: User, kind, status, title, venue, day, authors, **fields) -> ScholarlyItem:
-    """An item with its author lines: (printed name, member or None, confirmation or None)."""
+def _item(owner: User, kind, status, title, venue, day, authors, entered: datetime | None = None,
+          **fields) -> ScholarlyItem:
+    """An item with its author lines: (printed name, member or None, confirmation or None), entered on the
+    network on ``entered`` (by default ten days after its date, and never later than now)."""
+    now = utcnow()
+    if entered is None:
+        entered = datetime(day.year, day.month, day.day, 9, tzinfo=UTC) + timedelta(days=10) if day else now
     item = ScholarlyItem(owner_id=owner.id, kind=kind, status=status, title=title, venue=venue, published_on=day,
-                         **fields)
+                         created_at=min(entered, now), updated_at=min(entered, now), **fields)
     item.authors = [ScholarlyAuthor(position=n, name=name, member_id=member.id if member else None,
                                     confirmation=answer) for n, (name, member, answer) in enumerate(authors)]
     db.session.add(item)
@@ -113,7 +128,8 @@ def seed_scholarly() -> int:
         _item(fellow, K.CASE_REPORT, S.PUBLISHED,
               "Erector spinae plane block for multiple rib fractures in an older adult",
               "Pain Medicine Case Reports", date(2025, 11, 5), [("Asante K", fellow, None), ("Brennan M", None, None)],
-              volume="9", issue="6", pages="e112-e114", doi="10.36076/pmcr.2025.9.e112", pmid="40123456"),
+              volume="9", issue="6", pages="e112-e114", doi="10.36076/pmcr.2025.9.e112", pmid="40123456",
+              entered=datetime(academic_year_of(date.today()), 9, 1, 9, tzinfo=UTC)),
         _item(fellow, K.REVIEW, S.IN_PREPARATION, "Basivertebral nerve ablation: a narrative review", "", None,
               [("Asante K", fellow, None), ("Raman P", None, None)], visibility=Visibility.PRIVATE),
     ]
