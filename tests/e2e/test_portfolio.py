@@ -1,11 +1,15 @@
 """The demo fellow imports a BibTeX file, links the abstract to their research mentorship and a demo conference and
-names their mentor as co-author; the mentor confirms and sees it on her own profile and in their workspace. Every
-page on the way is checked by axe-core."""
+names their mentor as co-author; the mentor confirms and sees it on her own profile and in their workspace; as the
+program's director she finds it flagged in this year's ADS export (entered this year, dated the last); the fellow
+downloads their CV, whose PDF holds its title. Every page on the way is checked by axe-core."""
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
+import pypdf
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
@@ -117,4 +121,28 @@ def test_a_fellow_imports_links_and_the_co_author_confirms(browser: Browser, liv
     expect(page.get_by_role("region", name="Scholarly work from this mentorship").get_by_text(TITLE)).to_be_visible()
     no_axe_violations(page)
     page.screenshot(path=screenshots / "scholarly-profile.png", full_page=True)
+
+    # As the program's director, she finds it in this year's export for ADS: entered now, dated last April.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Programs").click()
+    page.get_by_role("link", name="Northbridge Pain Medicine Fellowship").click()
+    page.get_by_role("link", name="Scholarly activity for ADS").click()
+    rows = page.get_by_role("row").filter(has_text=TITLE)
+    expect(rows).to_have_count(2)  # under the fellow, and under her as its confirmed co-author
+    for n in range(2):
+        expect(rows.nth(n)).to_contain_text("dated outside the year")
+    no_axe_violations(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download CSV").click()
+    assert TITLE in Path(download_info.value.path()).read_text(encoding="utf-8")
+    context.close()
+
+    # The fellow downloads their CV: the PDF's text holds the abstract's title.
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, base, "fellow@example.org", PASSWORD)
+    page.goto(f"{base}/auth/account")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="PDF (your CV)").click()
+    reader = pypdf.PdfReader(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    assert TITLE in " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     context.close()
