@@ -293,6 +293,42 @@ def test_the_metadata_file_input_says_what_the_server_accepts(app, make_user, lo
     assert f'data-max-bytes="{MAX_METADATA_BYTES}"' in metadata
 
 
+# -- and a file of citations (the scholarly import) ---------------------------------------------------------------
+
+CITATIONS = "/scholarly/import"
+
+
+@pytest.mark.parametrize("size", [512 * 1024 + 10, OVER_THE_REQUEST_LIMIT], ids=["over-512-KB", "over-4-MB"])
+def test_a_citation_file_over_512_kb_shows_the_message_on_the_import_form(csrf_app, make_user, login, size):
+    from network.scholarly.models import ScholarlyImport, ScholarlyItem
+
+    app = csrf_app
+    client = login(app.test_client(), make_user())
+    data = (b"TY  - JOUR\nTI  - A title\nER  - \n" + b" " * size)[:size]
+    response = post_files(client, CITATIONS, {"csrf_token": token(client, CITATIONS), "text": ""},
+                          {"upload": (data, "big.ris", "text/plain")})
+    if size > app.config["MAX_CONTENT_LENGTH"]:
+        assert response.status_code == 303 and response.headers["Location"].endswith(CITATIONS)
+        response = client.get(response.headers["Location"])
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "Import at most 512 KB of citations at a time." in page and "That was too large" not in page
+    assert 'name="upload"' in page  # the import form itself, to send a smaller file
+    with app.app_context():
+        assert db.session.scalar(select(ScholarlyImport.id)) is None
+        assert db.session.scalar(select(ScholarlyItem.id)) is None
+
+
+def test_the_citation_file_input_says_what_the_server_accepts(app, make_user, login):
+    client = login(app.test_client(), make_user())
+    page = client.get(CITATIONS).get_data(as_text=True)
+    upload = re.search(r'<input[^>]*name="upload"[^>]*>', page).group(0)
+    assert 'accept=".ris,.bib,.bibtex,.nbib,.txt,text/plain"' in upload
+    assert f'data-max-bytes="{512 * 1024}"' in upload
+
+
 def test_every_upload_form_is_covered_here():
     """A new file upload joins this file's tests: its refusals keep the form, its limit has its message."""
     from pathlib import Path
@@ -300,7 +336,8 @@ def test_every_upload_form_is_covered_here():
     templates = Path(__file__).resolve().parent.parent / "templates"
     uploads = sorted(str(path.relative_to(templates)) for path in templates.rglob("*.html")
                      if "multipart/form-data" in path.read_text())
-    assert uploads == ["admin/identity_provider.html", "cohorts/import.html", "profiles/edit.html"]
+    assert uploads == ["admin/identity_provider.html", "cohorts/import.html", "profiles/edit.html",
+                       "scholarly/import.html"]
 
 
 def test_no_view_reads_request_files_but_the_known_uploads():
@@ -310,7 +347,8 @@ def test_no_view_reads_request_files_but_the_known_uploads():
     package = Path(__file__).resolve().parent.parent / "network"
     readers = sorted(str(path.relative_to(package)) for path in package.rglob("*.py")
                      if "request.files" in path.read_text() or "FileField" in path.read_text())
-    assert readers == ["admin/forms.py", "cohorts/forms.py", "profiles/forms.py", "profiles/routes/editing.py"]
+    assert readers == ["admin/forms.py", "cohorts/forms.py", "profiles/forms.py", "profiles/routes/editing.py",
+                       "scholarly/forms.py"]
 
 
 def test_a_stored_photo_survives_a_refused_one(app, alumna):
