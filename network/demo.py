@@ -194,10 +194,13 @@ def seed_demo() -> str:
     from network.notifications.demo import seed_notifications
 
     seed_notifications()
-    # After every area: the cockpit's demo adds what only the program director's cockpit asks for.
+    # After every area: the cockpit's demo adds what only the program director's cockpit asks for; a pending
+    # co-authorship asks its co-author.
     from network.cockpit.demo import seed_cockpit
+    from network.scholarly.demo import ask_the_co_author
 
     seed_cockpit()
+    ask_the_co_author()
     # (feature areas seed their demo data here, one call each, after the members exist)
     db.session.execute(update(EmailOutbox).where(EmailOutbox.id > mails_before,
                                                  EmailOutbox.status == OutboxStatus.PENDING)

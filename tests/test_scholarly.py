@@ -170,6 +170,11 @@ def test_links_go_only_to_own_research_mentorships_and_opportunities_of_the_righ
     with app.app_context():
         item = db.session.scalars(select(ScholarlyItem)).one()
         assert (item.mentorship_id, item.presented_at_id, item.collaboration_id) == (own, conference, research)
+    # Its edit form offers the linked ones again, selected.
+    page = client.get(f"/scholarly/{item.id}/edit")
+    assert page.status_code == 200, text(page)
+    assert re.search(rf'<option selected value="{conference}">|<option value="{conference}" selected>',
+                     page.get_data(as_text=True))
     # Both members see it in their workspace.
     for member in (fellow, mentor):
         page = login(app.test_client(), member).get(f"/mentorship/{own}")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from network.extensions import db
 from network.members.models import User
 from network.mentorship.models import MentoringType, Mentorship, MentorshipStatus
+from network.notifications.models import Notification
 from network.opportunities.models import Opportunity
 from network.profiles.models import Visibility
 from network.scholarly.models import (
@@ -27,6 +28,7 @@ from network.scholarly.models import (
     ScholarlyItem,
     academic_year_of,
 )
+from network.scholarly.services import COAUTHOR, ask_to_confirm
 from network.types import utcnow
 
 K, S = ItemKind, ItemStatus
@@ -135,3 +137,16 @@ def seed_scholarly() -> int:
     ]
     db.session.flush()
     return len(made)
+
+
+def ask_the_co_author() -> None:
+    """The director's review names the fellow, who has not answered yet: he is asked, as the authors' form asks
+    (after the other areas' notifications, which the demo makes only while there are none; once)."""
+    review = db.session.scalar(select(ScholarlyItem).where(ScholarlyItem.kind == K.REVIEW,
+                                                           ScholarlyItem.title.like("Ultrasound-guided genicular%")))
+    line = review and next((line for line in review.authors
+                            if line.confirmation == AuthorConfirmation.PENDING), None)
+    if line is None or db.session.scalar(select(Notification.id).where(
+            Notification.kind == COAUTHOR, Notification.user_id == line.member_id)):
+        return
+    ask_to_confirm(db.session.get(User, review.owner_id), review, [db.session.get(User, line.member_id)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from network.forms import CheckboxListField, PhiGuarded, optional_int, strip, strip_text
 from network.profiles.forms import visibility_choices
@@ -67,8 +67,7 @@ class ItemForm(PhiGuarded, FlaskForm):
                        validators=[InputRequired("Choose what kind of item it is.")])
     status = SelectField("Status", choices=[SelectChoice(status.value, status.label) for status in ItemStatus],
                          validators=[InputRequired("Choose where it stands.")])
-    title = TextAreaField("Title", filters=[strip], render_kw={"rows": 2},
-                          validators=[InputRequired("Enter the title."), Length(max=500)])
+    title = StringField("Title", filters=[strip], validators=[DataRequired("Enter the title."), Length(max=500)])
     authors = TextAreaField("Authors, in order", filters=[strip_text], render_kw={"rows": 4},
                             description="One per line, as printed: “Okafor AN”. Include yourself; you can link "
                                         "co-authors who are members on the next page.", validators=[_authors])
@@ -79,8 +78,10 @@ class ItemForm(PhiGuarded, FlaskForm):
     volume = StringField("Volume", filters=[strip], validators=[Length(max=40)])
     issue = StringField("Issue", filters=[strip], validators=[Length(max=40)])
     pages = StringField("Pages", filters=[strip], validators=[Length(max=40)])
-    doi = StringField("DOI", validators=[Length(max=200), _doi], description="For example 10.1093/pm/pnae123.")
-    pmid = StringField("PMID", validators=[Length(max=12), _pmid], description="The PubMed id, 1 to 8 digits.")
+    doi = StringField("DOI", filters=[strip], validators=[Length(max=200), _doi],
+                      description="For example 10.1093/pm/pnae123.")
+    pmid = StringField("PMID", filters=[strip], validators=[Length(max=12), _pmid],
+                       description="The PubMed id, 1 to 8 digits.")
     visibility = SelectField("Who sees this item", choices=visibility_choices, default="members")
     mentorship = SelectField("Research mentorship it came from", coerce=optional_int, validate_choice=True,
                              description="Your mentor or mentee sees it in your shared workspace, unless you keep "
@@ -103,7 +104,7 @@ class ItemForm(PhiGuarded, FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    text = TextAreaField("Paste citations", render_kw={"rows": 10, "spellcheck": "false"},
+    text = TextAreaField("Paste citations", filters=[strip_text], render_kw={"rows": 10, "spellcheck": "false"},
                          description="RIS, BibTeX, or PubMed's MEDLINE format (“Send to: Citation manager”).")
     upload = FileField("Or upload a file", description="A .ris, .bib, .nbib or .txt file, at most 512 KB.",
                        render_kw={"accept": ".ris,.bib,.bibtex,.nbib,.txt,text/plain", "data-max-bytes": MAX_BYTES,

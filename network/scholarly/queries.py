@@ -213,13 +213,14 @@ def opportunity_choices(link: str, current_id: int | None = None) -> list[tuple[
     named now: (id, "Title (Organisation, Month Year)")."""
     kinds = LINK_KINDS[link]
     shown = (Opportunity.kind.in_(kinds), Opportunity.status != OpportunityStatus.REMOVED)
-    statement = (select(Opportunity.id, Opportunity.title, Opportunity.organisation, Opportunity.starts_at,
-                        Opportunity.created_at)
-                 .where(*shown).order_by(Opportunity.created_at.desc(), Opportunity.id.desc()).limit(CHOICES_SHOWN))
+    columns = (Opportunity.id, Opportunity.title, Opportunity.organisation, Opportunity.starts_at,
+               Opportunity.created_at)
+    statement = (select(*columns).where(*shown)
+                 .order_by(Opportunity.created_at.desc(), Opportunity.id.desc()).limit(CHOICES_SHOWN))
     if current_id is not None:
-        statement = statement.union(select(Opportunity.id, Opportunity.title, Opportunity.organisation,
-                                           Opportunity.starts_at, Opportunity.created_at)
-                                    .where(Opportunity.id == current_id, *shown))
+        # The newest, as a subquery (SQLite allows no LIMIT in a UNION's own SELECT), and the one named now.
+        newest = statement.subquery()
+        statement = select(*newest.c).union(select(*columns).where(Opportunity.id == current_id, *shown))
     rows = sorted(db.session.execute(statement), key=lambda row: (row.created_at, row.id), reverse=True)
     return [(row.id, ", ".join(part for part in (row.title, row.organisation,
                                                  f"{row.starts_at:%B %Y}" if row.starts_at else "") if part))

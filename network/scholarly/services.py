@@ -152,12 +152,17 @@ def link_authors(item: ScholarlyItem, owner: User, links: dict[int, int | None])
             line.member_id, line.confirmation = new, AuthorConfirmation.PENDING
             asked.append(members[new])
     db.session.flush()
+    ask_to_confirm(owner, item, asked)
+    return asked
+
+
+def ask_to_confirm(owner: User, item: ScholarlyItem, asked: list[User]) -> None:
+    """Tell the members newly named on ``item``'s author lines that ``owner`` asks them to confirm."""
     if asked:
         title = f"{owner.name} lists you as a co-author of “{item.title}”"
         notify_members(asked, COAUTHOR, title, CONFIRMATIONS_PATH, target_type="scholarly_item", target_id=item.id,
                        mail_subject=f"{owner.name} lists you as a co-author", mail_template="mentorship_event",
                        body="Confirm it, and it shows on your profile too; or decline it.")
-    return asked
 
 
 def answer(line: ScholarlyAuthor, member: User, confirmed: bool) -> None:
