@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from network.forms import CheckboxListField, PhiGuarded, optional_int, strip, strip_text
 from network.profiles.forms import visibility_choices
@@ -63,9 +63,12 @@ class ItemForm(PhiGuarded, FlaskForm):
     # check would only mistake for a person ("Research Day").
     phi_fields = ("title",)
 
-    # (No "required": a choice is always selected, and anything else is "Not a valid choice".)
-    kind = SelectField("Kind", choices=[SelectChoice(kind.value, kind.label) for kind in ItemKind])
-    status = SelectField("Status", choices=[SelectChoice(status.value, status.label) for status in ItemStatus])
+    # Required in the request, but not marked "required" in the page: a choice is always selected there, and HTML
+    # wants a blank first option in a required select.
+    kind = SelectField("Kind", choices=[SelectChoice(kind.value, kind.label) for kind in ItemKind],
+                       validators=[InputRequired("Choose what kind of item it is.")], render_kw={"required": False})
+    status = SelectField("Status", choices=[SelectChoice(status.value, status.label) for status in ItemStatus],
+                         validators=[InputRequired("Choose where it stands.")], render_kw={"required": False})
     title = StringField("Title", filters=[strip], validators=[DataRequired("Enter the title."), Length(max=500)])
     authors = TextAreaField("Authors, in order", filters=[strip_text], render_kw={"rows": 4},
                             description="One per line, as printed: “Okafor AN”. Include yourself; you can link "
