@@ -42,7 +42,7 @@ LAYER_NAMES = ("core", "records", "permissions", "services", "entry points", "ap
 CORE_MODULES = ("network.cache", "network.config", "network.confirmation", "network.database",
                 "network.downloads", "network.errors", "network.extensions", "network.forms", "network.integers",
                 "network.logging", "network.search", "network.security", "network.signals", "network.text",
-                "network.types", "network.urls")
+                "network.types", "network.urls", "network.years")
 #: The yes/no rules (one package, a module per area) and the view decorators that ask them.
 PERMISSION_MODULES = ("network.permissions", "network.access")
 #: Pure rules (no database, no area above them) that lower areas read; they sit with the records.

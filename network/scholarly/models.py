@@ -20,6 +20,7 @@ from network.mentorship.models import Mentorship
 from network.opportunities.models import Opportunity
 from network.profiles.models import Visibility
 from network.types import LabelledEnum, enum_column, intpk, member_fk, utc_now, utc_updated
+from network.years import AcademicYear
 
 
 class ItemKind(LabelledEnum):
@@ -72,9 +73,7 @@ def normalize_title(title: str) -> str:
 
 def academic_year_of(day: date | None) -> int | None:
     """The July–June academic year ``day`` falls in, as its start year (2025 for 2025-07-01 … 2026-06-30)."""
-    if day is None:
-        return None
-    return day.year if day.month >= 7 else day.year - 1
+    return None if day is None else AcademicYear.of(day).start_year
 
 
 class ScholarlyItem(db.Model):

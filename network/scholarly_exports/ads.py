@@ -19,7 +19,7 @@ the count of hidden items.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import and_, func, literal, not_, or_, select, union, union_all
 
@@ -30,6 +30,7 @@ from network.scholarly.models import AuthorConfirmation, ItemStatus, ScholarlyAu
 from network.scholarly.queries import item_visible_condition
 from network.scholarly_exports.items import authors_of, citation
 from network.scholarly_exports.references import PMID_KINDS, Reference
+from network.years import AcademicYear
 
 OUTSIDE_YEAR = "dated outside the year"
 NO_DATE = "no date"
@@ -41,7 +42,8 @@ FACULTY = "Faculty"
 
 def year_bounds(year: int) -> tuple[date, date]:
     """The first and last day of academic year ``year`` (July ``year`` to June ``year + 1``)."""
-    return date(year, 7, 1), date(year + 1, 6, 30)
+    academic_year = AcademicYear(year)
+    return academic_year.first_day, academic_year.last_day
 
 
 def year_label(year: int) -> str:
@@ -98,8 +100,7 @@ def flags(item: ScholarlyItem, start: date, end: date) -> tuple[str, ...]:
 def in_year(year: int):
     """The SQL condition "item listed for academic year ``year``" (see the module's rule)."""
     start, end = year_bounds(year)
-    entered_from = datetime(year, 7, 1, tzinfo=UTC)
-    entered_until = datetime(year + 1, 7, 1, tzinfo=UTC)
+    entered_from, entered_until = AcademicYear(year).starts_at, AcademicYear(year).ends_before
     return and_(ScholarlyItem.status != ItemStatus.IN_PREPARATION,
                 or_(ScholarlyItem.published_on.between(start, end),
                     and_(ScholarlyItem.created_at >= entered_from, ScholarlyItem.created_at < entered_until)))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from statistics import fmean
 
 from sqlalchemy import Select, select
@@ -21,6 +20,7 @@ from network.profiles.models import AcademicRank
 from network.programs.models import Cohort
 from network.surveys.models import MIN_GROUP, CertificationStatus, Position, Survey, SurveyResponse
 from network.taxonomy.models import PracticeSetting
+from network.years import AcademicYear
 
 NO_SETTING = "Other or none"
 NO_RANK = "No academic appointment"
@@ -88,8 +88,8 @@ def class_results(program_id: int, academic_year: int | None = None) -> list[Cla
     """
     query = _answers().join(Survey, Survey.id == SurveyResponse.survey_id).where(Survey.program_id == program_id)
     if academic_year is not None:
-        query = query.where(SurveyResponse.updated_at >= datetime(academic_year, 7, 1, tzinfo=UTC),
-                            SurveyResponse.updated_at < datetime(academic_year + 1, 7, 1, tzinfo=UTC))
+        year = AcademicYear(academic_year)
+        query = query.where(SurveyResponse.updated_at >= year.starts_at, SurveyResponse.updated_at < year.ends_before)
     latest: dict[int, tuple] = {}
     anonymous = []
     for row in db.session.execute(query).all():
